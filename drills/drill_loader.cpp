@@ -1,0 +1,471 @@
+#include "drills/drill_loader.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "drills/drill_validator.h"
+#include "drills/suggest.h"
+#include "drills/toml_reader.h"
+#include "drills/zoned_time.h"
+
+namespace firedrill {
+namespace {
+
+bool IsSlug(const std::string& s, bool allow_underscore) {
+  if (s.empty() || s.size() > 64) return false;
+  if (!std::isalnum(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+              (allow_underscore && (c == '_' || (c >= 'A' && c <= 'Z')));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Reads the drill file's date-time forms. `zone` is null when the zone is unknown (already
+// reported): local forms are then skipped quietly rather than reported twice.
+std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool required,
+                                   const std::string* zone,
+                                   std::optional<SysTime> bare_time_after) {
+  const toml::node* n = r.Node(key, required);
+  if (n == nullptr) return std::nullopt;
+  SourcePos pos = r.PosOf(key);
+  std::string forms = bare_time_after
+                          ? "a date-time like 2026-12-03T10:00:00 (or with an offset, "
+                            "2026-12-03T10:00:00+01:00), or a time like 01:30:00 meaning the "
+                            "first such time after the start"
+                          : "a date-time like 2026-12-03T10:00:00 (or with an offset, "
+                            "2026-12-03T10:00:00+01:00)";
+  if (n->is_date_time()) {
+    const toml::date_time dt = n->as_date_time()->get();
+    LocalDateTime l{dt.date.year,
+                    dt.date.month,
+                    dt.date.day,
+                    dt.time.hour,
+                    dt.time.minute,
+                    dt.time.second,
+                    static_cast<int>(dt.time.nanosecond / 1'000'000)};
+    if (dt.offset) {
+      auto utc = LocalToSys(l, "UTC");
+      if (!utc.ok()) {
+        r.Report(pos, fmt::format("{}: \"{}\": {}", r.where(), key, utc.error().message));
+        return std::nullopt;
+      }
+      return *utc - std::chrono::minutes(dt.offset->minutes);
+    }
+    if (zone == nullptr) return std::nullopt;
+    auto t = LocalToSys(l, *zone);
+    if (!t.ok()) {
+      r.Report(pos, fmt::format("{}: \"{}\": {}", r.where(), key, t.error().message));
+      return std::nullopt;
+    }
+    return *t;
+  }
+  if (n->is_time() && bare_time_after) {
+    if (zone == nullptr) return std::nullopt;
+    const toml::time tm = n->as_time()->get();
+    auto t = NextLocalTimeAfter(*bare_time_after, tm.hour, tm.minute, tm.second,
+                                static_cast<int>(tm.nanosecond / 1'000'000), *zone);
+    if (!t.ok()) {
+      r.Report(pos, fmt::format("{}: \"{}\": {}", r.where(), key, t.error().message));
+      return std::nullopt;
+    }
+    return *t;
+  }
+  std::string found = TomlTypeName(*n);
+  if (n->is_string()) found += " (write date-times without quotes)";
+  if (n->is_date()) found += " (a time of day is missing)";
+  r.Report(pos, fmt::format("{}: \"{}\" must be {}, found {}", r.where(), key, forms, found));
+  return std::nullopt;
+}
+
+class Loader {
+ public:
+  Loader(const std::string& file, const FaultCatalog& faults, Diagnostics& out)
+      : file_(file), faults_(faults), out_(out) {}
+
+  Drill Load(const toml::table& root) {
+    Drill d;
+    d.source_file = file_;
+    TomlReader r(root, "drill", file_, out_);
+    if (auto id = r.String("id", true)) {
+      if (!IsSlug(*id, false)) {
+        r.Report(r.PosOf("id"),
+                 fmt::format("drill: \"id\" must be lowercase letters, digits and '-', starting "
+                             "with a letter or digit, at most 64 characters; found \"{}\"",
+                             *id));
+      }
+      d.id = *id;
+    }
+    d.title = r.String("title", true).value_or("");
+    d.service = r.String("service", true).value_or("");
+    d.owner = r.String("owner", true).value_or("");
+    d.playbook = r.String("playbook", true).value_or("");
+    d.hypothesis = r.String("hypothesis", false).value_or("");
+    d.briefing_required = r.Bool("briefing_required", false).value_or(false);
+
+    if (const toml::table* t = r.Table("objectives", false)) LoadObjectives(*t, d.objectives);
+    if (const toml::table* t = r.Table("window", true)) LoadWindow(*t, d.window);
+    if (const toml::table* t = r.Table("announce", false)) LoadAnnounce(*t, d.announce);
+    if (const toml::array* a = r.TableArray("participants", false)) {
+      int i = 0;
+      for (const toml::node& n : *a) LoadParticipant(*n.as_table(), ++i, d.participants);
+    }
+    if (const toml::table* t = r.Table("targets", true)) LoadTargets(*t, d.targets);
+    if (const toml::array* a = r.TableArray("faults", true)) {
+      int i = 0;
+      for (const toml::node& n : *a) LoadFault(*n.as_table(), ++i, d.faults);
+    }
+    if (const toml::array* a = r.TableArray("probes", false)) {
+      int i = 0;
+      for (const toml::node& n : *a) LoadProbe(*n.as_table(), ++i, d.probes);
+    }
+    if (const toml::array* a = r.TableArray("guards", false)) {
+      int i = 0;
+      for (const toml::node& n : *a) LoadGuard(*n.as_table(), ++i, d.guards);
+    }
+    if (const toml::table* t = r.Table("detection", false)) {
+      TomlReader dr(*t, "[detection]", file_, out_);
+      d.detection.match = dr.StringMap("match", false).value_or(decltype(d.detection.match){});
+      dr.Finish();
+    }
+    if (const toml::array* a = r.TableArray("blackouts", false)) {
+      int i = 0;
+      for (const toml::node& n : *a) LoadBlackout(*n.as_table(), ++i, d.window, d.blackouts);
+    }
+    r.Finish();
+    return d;
+  }
+
+ private:
+  void LoadObjectives(const toml::table& t, Objectives& o) {
+    TomlReader r(t, "[objectives]", file_, out_);
+    o.detect_within = r.DurationKey("detect_within", false, false);
+    o.recover_within = r.DurationKey("recover_within", false, false);
+    o.availability = r.Number("availability", false, 0, 100, true);
+    o.slo_period = r.DurationKey("slo_period", false, false).value_or(o.slo_period);
+    r.Finish();
+  }
+
+  void LoadWindow(const toml::table& t, Window& w) {
+    TomlReader r(t, "[window]", file_, out_);
+    w.pos = r.Pos();
+    std::optional<std::string> zone = r.String("zone", true);
+    if (zone && !IsKnownZone(*zone)) {
+      r.Report(r.PosOf("zone"),
+               fmt::format("[window]: unknown time zone \"{}\" (expected an IANA name such as "
+                           "\"Europe/Copenhagen\" or \"UTC\")",
+                           *zone));
+      zone.reset();
+    }
+    if (zone) zone_ = *zone;
+    w.zone = zone.value_or("");
+    const std::string* z = zone ? &zone_ : nullptr;
+    auto start = ReadInstant(r, "start", true, z, std::nullopt);
+    // A bare time as `end` needs a start to count from; without one, the start error suffices.
+    auto end = ReadInstant(r, "end", true, z, start ? start : std::optional<SysTime>(SysTime{}));
+    if (start) w.start = *start;
+    if (end) w.end = *end;
+    w.grace = r.DurationKey("grace", false, false).value_or(w.grace);
+    window_ok_ = start && end;
+    r.Finish();
+  }
+
+  void LoadAnnounce(const toml::table& t, Announce& a) {
+    TomlReader r(t, "[announce]", file_, out_);
+    a.lead = r.DurationKey("lead", false, true).value_or(a.lead);
+    a.attendees = r.StringList("attendees", false).value_or(std::vector<std::string>{});
+    if (auto channels = r.StringList("channels", false)) {
+      static const std::vector<std::string> kChannels = {"calendar", "chat", "webhook"};
+      for (const std::string& c : *channels) {
+        if (c == "calendar") {
+          a.channels.push_back(Channel::kCalendar);
+        } else if (c == "chat") {
+          a.channels.push_back(Channel::kChat);
+        } else if (c == "webhook") {
+          a.channels.push_back(Channel::kWebhook);
+        } else {
+          r.Report(r.PosOf("channels"),
+                   fmt::format("[announce]: unknown channel \"{}\" (expected calendar, chat or "
+                               "webhook){}",
+                               c, DidYouMean(c, kChannels)));
+        }
+      }
+    } else {
+      a.channels = {Channel::kCalendar};
+    }
+    r.Finish();
+  }
+
+  void LoadParticipant(const toml::table& t, int index, std::vector<Participant>& out) {
+    TomlReader r(t, fmt::format("participant #{}", index), file_, out_);
+    Participant p;
+    p.name = r.String("name", true).value_or("");
+    p.role = r.String("role", true).value_or("");
+    r.Finish();
+    out.push_back(std::move(p));
+  }
+
+  void LoadTargets(const toml::table& t, std::map<std::string, Target>& out) {
+    for (auto&& [k, v] : t) {
+      std::string name(k.str());
+      SourcePos pos = ToPos(k.source(), file_);
+      if (!IsSlug(name, true)) {
+        out_.push_back(Error{fmt::format("[targets]: target name \"{}\" must be letters, digits, "
+                                         "'-' and '_'",
+                                         name),
+                             pos});
+      }
+      const toml::table* tt = v.as_table();
+      if (tt == nullptr) {
+        out_.push_back(Error{fmt::format("[targets]: \"{}\" must be a table ([targets.{}]), "
+                                         "found {}",
+                                         name, name, TomlTypeName(v)),
+                             pos});
+        continue;
+      }
+      TomlReader r(*tt, fmt::format("[targets.{}]", name), file_, out_);
+      Target target;
+      target.name = name;
+      target.pos = r.Pos();
+      bool has_local = tt->contains("local");
+      bool has_host = tt->contains("host");
+      if (has_local && has_host) {
+        r.Report(r.Pos(), fmt::format("[targets.{}]: use either local = true or host = ... "
+                                      "(an SSH target), not both",
+                                      name));
+      } else if (!has_local && !has_host) {
+        r.Report(r.Pos(), fmt::format("[targets.{}]: say where it is: local = true, or host, "
+                                      "user and identity for an SSH target",
+                                      name));
+      }
+      if (has_local) {
+        auto local = r.Bool("local", true);
+        if (local && !*local) {
+          r.Report(r.PosOf("local"),
+                   fmt::format("[targets.{}]: local = false is not a target; remove the target "
+                               "or describe an SSH target with host, user and identity",
+                               name));
+        }
+        target.where = LocalTarget{};
+        r.Finish("a local target has only \"local\"");
+      } else {
+        SshTarget ssh;
+        ssh.host = r.String("host", true).value_or("");
+        ssh.port = static_cast<int>(r.Integer("port", false, 1, 65535).value_or(22));
+        ssh.user = r.String("user", true).value_or("");
+        ssh.identity = r.String("identity", true).value_or("");
+        ssh.known_hosts = r.String("known_hosts", false).value_or("~/.ssh/known_hosts");
+        target.where = ssh;
+        r.Finish();
+      }
+      out.emplace(name, std::move(target));
+    }
+  }
+
+  void LoadFault(const toml::table& t, int index, std::vector<FaultSpec>& out) {
+    FaultSpec f;
+    std::string where = fmt::format("fault #{}", index);
+    // The kind decides which keys are valid, so peek at it before building the reader's name.
+    if (const toml::node* k = t.get("kind"); k != nullptr && k->is_string()) {
+      where = fmt::format("fault #{} ({})", index, k->as_string()->get());
+    }
+    TomlReader r(t, where, file_, out_);
+    f.pos = r.Pos();
+    auto kind = r.String("kind", true);
+    f.target = r.String("target", true).value_or("");
+    f.delay = r.DurationKey("delay", false, true).value_or(Duration{0});
+    auto restore_timeout = r.DurationKey("restore_timeout", false, false);
+    f.restore_command = r.String("restore", false);
+    const FaultKindSpec* spec = nullptr;
+    if (kind) {
+      f.kind = *kind;
+      spec = faults_.Find(*kind);
+      if (spec == nullptr) {
+        r.Report(r.PosOf("kind"),
+                 fmt::format("{}: unknown fault kind \"{}\"{}; known kinds: {}", where, *kind,
+                             DidYouMean(*kind, faults_.Names()), fmt::join(faults_.Names(), ", ")));
+      }
+    }
+    f.id = r.String("id", false)
+               .value_or(fmt::format("{}-{}", f.kind.empty() ? "fault" : f.kind, index));
+    if (spec == nullptr) {
+      // Without a schema the remaining keys cannot be judged; don't report them as unknown.
+      for (auto&& kv : t) r.Known(std::string(kv.first.str()));
+      out.push_back(std::move(f));
+      return;
+    }
+    f.restore_timeout = restore_timeout.value_or(spec->default_restore_timeout);
+    if (spec->restore_key_required && !t.contains("restore")) {
+      r.Report(r.Pos(), fmt::format("{}: missing required key \"restore\" (a {} fault has no "
+                                    "restore of its own: give the shell command that undoes it)",
+                                    where, spec->name));
+    }
+    std::size_t errors_before = out_.size();
+    for (const ParamSpec& p : spec->params) r.Param(p, f.raw);
+    r.Finish(fmt::format("not a parameter of {}", spec->name));
+    if (out_.size() == errors_before && spec->build) {
+      f.params = spec->build(f.raw, f.pos, out_);
+      // The kind's messages say what is wrong; the prefix says which fault.
+      for (std::size_t i = errors_before; i < out_.size(); ++i) {
+        out_[i].message = fmt::format("{}: {}", where, out_[i].message);
+      }
+    }
+    out.push_back(std::move(f));
+  }
+
+  void LoadProbe(const toml::table& t, int index, std::vector<Probe>& out) {
+    Probe p;
+    TomlReader r(t, fmt::format("probe #{}", index), file_, out_);
+    p.pos = r.Pos();
+    p.name = r.String("name", true).value_or("");
+    auto kind = r.Enum("kind", true, {"http", "tcp", "command"});
+    p.target = r.String("target", true).value_or("");
+    p.interval = r.DurationKey("interval", false, false).value_or(p.interval);
+    p.timeout = r.DurationKey("timeout", false, false).value_or(p.timeout);
+    p.healthy_after = static_cast<int>(r.Integer("healthy_after", false, 1, 1000).value_or(3));
+    p.unhealthy_after = static_cast<int>(r.Integer("unhealthy_after", false, 1, 1000).value_or(1));
+    std::string hint;
+    if (kind == "http") {
+      p.kind = ProbeKind::kHttp;
+      if (auto url = r.String("url", true)) {
+        if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0) {
+          r.Report(r.PosOf("url"), fmt::format("probe #{}: \"url\" must start with http:// or "
+                                               "https://, found \"{}\"",
+                                               index, *url));
+        }
+        p.url = *url;
+      }
+      p.expect_status = static_cast<int>(r.Integer("expect_status", false, 100, 599).value_or(200));
+      p.expect_body = r.String("expect_body", false).value_or("");
+      hint = "not a key of an http probe";
+    } else if (kind == "tcp") {
+      p.kind = ProbeKind::kTcp;
+      p.host = r.String("host", false).value_or("127.0.0.1");
+      p.port = static_cast<int>(r.Integer("port", true, 1, 65535).value_or(0));
+      hint = "not a key of a tcp probe";
+    } else if (kind == "command") {
+      p.kind = ProbeKind::kCommand;
+      p.command = r.String("command", true).value_or("");
+      hint = "not a key of a command probe";
+    } else {
+      // Unknown kind (reported): accept any key rather than pile on errors.
+      for (auto&& kv : t) r.Known(std::string(kv.first.str()));
+    }
+    r.Finish(hint);
+    out.push_back(std::move(p));
+  }
+
+  void LoadGuard(const toml::table& t, int index, std::vector<Guard>& out) {
+    Guard g;
+    TomlReader r(t, fmt::format("guard #{}", index), file_, out_);
+    g.pos = r.Pos();
+    g.name = r.String("name", true).value_or("");
+    auto kind = r.Enum("kind", true, {"probe", "command", "alert"});
+    std::string hint;
+    if (kind == "probe") {
+      g.kind = GuardKind::kProbe;
+      g.probe = r.String("probe", true).value_or("");
+      g.max_red = r.DurationKey("max_red", true, false).value_or(Duration{0});
+      hint = "not a key of a probe guard";
+    } else if (kind == "command") {
+      g.kind = GuardKind::kCommand;
+      g.command = r.String("command", true).value_or("");
+      g.target = r.String("target", true).value_or("");
+      g.interval = r.DurationKey("interval", false, false).value_or(g.interval);
+      hint = "not a key of a command guard";
+    } else if (kind == "alert") {
+      g.kind = GuardKind::kAlert;
+      g.match = r.StringMap("match", true).value_or(decltype(g.match){});
+      hint = "not a key of an alert guard";
+    } else {
+      for (auto&& kv : t) r.Known(std::string(kv.first.str()));
+    }
+    r.Finish(hint);
+    out.push_back(std::move(g));
+  }
+
+  void LoadBlackout(const toml::table& t, int index, const Window& w, std::vector<Blackout>& out) {
+    Blackout b;
+    TomlReader r(t, fmt::format("blackout #{}", index), file_, out_);
+    b.pos = r.Pos();
+    b.name = r.String("name", true).value_or("");
+    const std::string* z = w.zone.empty() ? nullptr : &w.zone;
+    auto start = ReadInstant(r, "start", true, z, std::nullopt);
+    auto end = ReadInstant(r, "end", true, z, start ? start : std::optional<SysTime>(SysTime{}));
+    r.Finish();
+    if (!start || !end) return;  // reported; a half-read blackout must not veto anything
+    b.start = *start;
+    b.end = *end;
+    out.push_back(std::move(b));
+  }
+
+  const std::string& file_;
+  const FaultCatalog& faults_;
+  Diagnostics& out_;
+  std::string zone_;
+  bool window_ok_ = false;
+
+ public:
+  bool window_ok() const { return window_ok_; }
+};
+
+}  // namespace
+
+LoadResult LoadDrillText(std::string_view text, const std::string& file,
+                         const FaultCatalog& faults) {
+  LoadResult result;
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    result.diagnostics.push_back(
+        Error{fmt::format("invalid TOML: {}", e.description()), ToPos(e.source(), file)});
+    return result;
+  }
+  Loader loader(file, faults, result.diagnostics);
+  Drill drill = loader.Load(root);
+  // Cross-key checks run even when keys had errors, so one pass shows every problem; the
+  // validator skips whatever the key errors left empty.
+  ValidateDrill(drill, result.diagnostics, loader.window_ok());
+  if (result.diagnostics.empty()) result.drill = std::move(drill);
+  return result;
+}
+
+LoadResult LoadDrillFile(const std::string& path, const FaultCatalog& faults) {
+  LoadResult result;
+  auto fail = [&](std::string message) {
+    result.diagnostics.push_back(Error{std::move(message), SourcePos{path, 0, 0}});
+    return result;
+  };
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    return fail(
+        fmt::format("cannot read drill file: {}", ec ? ec.message() : "no such file or directory"));
+  }
+  if (std::filesystem::is_directory(status)) {
+    return fail("is a directory; expected a drill file (.toml)");
+  }
+  if (!std::filesystem::is_regular_file(status)) return fail("is not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail("cannot open drill file (permission denied?)");
+  std::string text;
+  text.resize(kMaxDrillFileBytes + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxDrillFileBytes) {
+    return fail(fmt::format("is larger than {} KiB; not a drill file", kMaxDrillFileBytes / 1024));
+  }
+  if (text.find('\0') != std::string::npos) {
+    return fail("contains NUL bytes; not a text (TOML) file");
+  }
+  return LoadDrillText(text, path, faults);
+}
+
+}  // namespace firedrill

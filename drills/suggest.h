@@ -1,0 +1,20 @@
+// "Did you mean …?" for misspelt keys and names.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace firedrill {
+
+/// Returns the candidate closest to `word` by edit distance when it is close enough to be a
+/// plausible typo (at most 1 edit for short words, about a third of the length for longer ones),
+/// else nullopt. Ties go to the earliest candidate.
+std::optional<std::string> ClosestMatch(std::string_view word,
+                                        const std::vector<std::string>& candidates);
+
+/// Returns " (did you mean \"X\"?)" for the closest candidate, or "" when none is close.
+std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace firedrill

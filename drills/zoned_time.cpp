@@ -1,0 +1,108 @@
+#include "drills/zoned_time.h"
+
+#include <date/date.h>
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace firedrill {
+namespace {
+
+// date::locate_zone throws on an unknown name; the exception stays inside this file.
+const date::time_zone* FindZone(std::string_view zone) {
+  if (zone.empty() || zone.size() > 128) return nullptr;
+  try {
+    return date::locate_zone(zone);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+std::string LocalText(const LocalDateTime& l) {
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", l.year, l.month, l.day, l.hour,
+                     l.minute, l.second);
+}
+
+// "+02:00" for a UTC offset.
+std::string OffsetText(std::chrono::seconds offset) {
+  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(offset).count();
+  char sign = minutes < 0 ? '-' : '+';
+  if (minutes < 0) minutes = -minutes;
+  return fmt::format("{}{:02}:{:02}", sign, minutes / 60, minutes % 60);
+}
+
+}  // namespace
+
+bool IsKnownZone(std::string_view zone) { return FindZone(zone) != nullptr; }
+
+Expected<SysTime> LocalToSys(const LocalDateTime& l, std::string_view zone) {
+  const date::time_zone* tz = FindZone(zone);
+  if (tz == nullptr) return Error{fmt::format("unknown time zone \"{}\"", zone)};
+  date::year_month_day ymd{date::year{l.year}, date::month{static_cast<unsigned>(l.month)},
+                           date::day{static_cast<unsigned>(l.day)}};
+  if (!ymd.ok() || l.hour < 0 || l.hour > 23 || l.minute < 0 || l.minute > 59 || l.second < 0 ||
+      l.second > 59 || l.millisecond < 0 || l.millisecond > 999) {
+    return Error{fmt::format("{} is not a valid date and time", LocalText(l))};
+  }
+  auto local = date::local_days{ymd} + std::chrono::hours{l.hour} + std::chrono::minutes{l.minute} +
+               std::chrono::seconds{l.second} + std::chrono::milliseconds{l.millisecond};
+  date::local_info info = tz->get_info(date::floor<std::chrono::seconds>(local));
+  switch (info.result) {
+    case date::local_info::unique:
+      return SysTime{local.time_since_epoch() - info.first.offset};
+    case date::local_info::nonexistent:
+      return Error{fmt::format(
+          "{} does not exist in {} (the clocks skip it for daylight saving time); pick another "
+          "time",
+          LocalText(l), zone)};
+    case date::local_info::ambiguous:
+    default:
+      return Error{fmt::format(
+          "{} happens twice in {} (daylight saving time ends); write it with an offset, e.g. "
+          "{}{}",
+          LocalText(l), zone, LocalText(l), OffsetText(info.first.offset))};
+  }
+}
+
+Expected<SysTime> NextLocalTimeAfter(SysTime after, int hour, int minute, int second,
+                                     int millisecond, std::string_view zone) {
+  const date::time_zone* tz = FindZone(zone);
+  if (tz == nullptr) return Error{fmt::format("unknown time zone \"{}\"", zone)};
+  auto local_after = tz->to_local(after);
+  auto day = date::floor<date::days>(local_after);
+  // Today, tomorrow, or (if tomorrow's time falls in a DST gap) the day after: at most 3 tries.
+  for (int i = 0; i < 3; ++i) {
+    date::year_month_day ymd{day + date::days{i}};
+    LocalDateTime l{static_cast<int>(ymd.year()),
+                    static_cast<int>(static_cast<unsigned>(ymd.month())),
+                    static_cast<int>(static_cast<unsigned>(ymd.day())),
+                    hour,
+                    minute,
+                    second,
+                    millisecond};
+    auto t = LocalToSys(l, zone);
+    if (!t.ok()) {
+      if (i < 2) continue;  // a DST gap on one day: the same time exists on the next
+      return t;
+    }
+    if (*t > after) return t;
+  }
+  return Error{
+      fmt::format("no {:02}:{:02}:{:02} after the start in {}", hour, minute, second, zone)};
+}
+
+std::string FormatUtc(SysTime t) { return date::format("%FT%TZ", t); }
+
+std::string FormatInZone(SysTime t, std::string_view zone) {
+  const date::time_zone* tz = FindZone(zone);
+  if (tz == nullptr) return FormatUtc(t);
+  date::zoned_time<std::chrono::seconds> zt{tz, date::floor<std::chrono::seconds>(t)};
+  return date::format("%F %T %Z (%Ez)", zt);
+}
+
+SysTime NowUtc() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+}  // namespace firedrill

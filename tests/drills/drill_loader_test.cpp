@@ -1,0 +1,280 @@
+#include "drills/drill_loader.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "drills/zoned_time.h"
+#include "faults/fault_registry.h"
+
+using namespace firedrill;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A complete, valid drill. Tests replace one piece of it to show one problem.
+const std::string kGood = R"(id = "checkout-db-blackhole"
+title = "Checkout loses its database"
+service = "checkout"
+owner = "lead@example.com"
+playbook = "https://wiki.example.com/runbooks/checkout-db"
+
+[objectives]
+detect_within = "5m"
+recover_within = "20m"
+
+[window]
+start = 2027-03-04T10:00:00
+end = 2027-03-04T11:00:00
+zone = "Europe/Copenhagen"
+
+[announce]
+lead = "72h"
+attendees = ["alice@example.com"]
+
+[[participants]]
+name = "alice@example.com"
+role = "incident-commander"
+
+[targets.db]
+local = true
+
+[[faults]]
+kind = "network.block"
+target = "db"
+port = 5432
+mode = "reject"
+
+[[probes]]
+name = "db-port"
+kind = "tcp"
+target = "db"
+port = 5432
+
+[[guards]]
+name = "db-down-too-long"
+kind = "probe"
+probe = "db-port"
+max_red = "30m"
+
+[detection]
+match = { service = "checkout" }
+)";
+
+LoadResult Load(const std::string& text) {
+  return LoadDrillText(text, "drill.toml", BuiltinFaults());
+}
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+std::string AllErrors(const LoadResult& r) {
+  std::string s;
+  for (const Error& e : r.diagnostics) s += e.ToString() + "\n";
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a complete drill loads into typed structs", "[drills]") {
+  LoadResult r = Load(kGood);
+  INFO(AllErrors(r));
+  REQUIRE(r.ok());
+  const Drill& d = *r.drill;
+  CHECK(d.id == "checkout-db-blackhole");
+  CHECK(d.window.zone == "Europe/Copenhagen");
+  // 10:00 in Copenhagen in March (before DST starts) is 09:00 UTC.
+  CHECK(FormatUtc(d.window.start) == "2027-03-04T09:00:00.000Z");
+  CHECK(d.objectives.detect_within == 5min);
+  REQUIRE(d.faults.size() == 1);
+  CHECK(d.faults[0].id == "network.block-1");
+  CHECK(d.faults[0].params != nullptr);
+  CHECK(d.faults[0].restore_timeout > 0ms);
+  CHECK(d.targets.at("db").is_local());
+  CHECK(d.detection.match.at("service") == "checkout");
+  CHECK(d.guards.at(0).max_red == 30min);
+}
+
+TEST_CASE("every problem is reported with its line and column, not just the first", "[drills]") {
+  std::string text = Replace(kGood, "port = 5432\nmode", "port = \"5432\"\nmode");
+  text = Replace(text, "detect_within = \"5m\"", "detect_witin = \"5m\"");
+  text = Replace(text, "zone = \"Europe/Copenhagen\"", "zone = \"Europe/Copenhagn\"");
+  LoadResult r = Load(text);
+  REQUIRE_FALSE(r.ok());
+  std::string all = AllErrors(r);
+  INFO(all);
+  CHECK(r.diagnostics.size() == 3);
+  CHECK_THAT(all, Catch::Contains("drill.toml:8:1: [objectives]: unknown key \"detect_witin\" "
+                                  "(did you mean \"detect_within\"?)"));
+  CHECK_THAT(all, Catch::Contains("drill.toml:14:8: [window]: unknown time zone"));
+  CHECK_THAT(all, Catch::Contains("\"port\" must be an integer, found a string"));
+}
+
+TEST_CASE("unknown top-level keys are errors with a suggestion", "[drills]") {
+  LoadResult r = Load(Replace(kGood, "service = ", "servce = \"x\"\nservice = "));
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(AllErrors(r), Catch::Contains("unknown key \"servce\" (did you mean \"service\"?)"));
+}
+
+TEST_CASE("fault parameters are checked by the kind's own schema", "[drills]") {
+  SECTION("unknown parameter") {
+    LoadResult r = Load(Replace(kGood, "mode = \"reject\"", "mode = \"reject\"\nprot = 1"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("not a parameter of network.block"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("did you mean \"port\"?"));
+  }
+  SECTION("value outside its set") {
+    LoadResult r = Load(Replace(kGood, "mode = \"reject\"", "mode = \"rejekt\""));
+    CHECK_THAT(AllErrors(r), Catch::Contains("must be one of"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("did you mean \"reject\"?"));
+  }
+  SECTION("unknown kind") {
+    LoadResult r = Load(Replace(kGood, "kind = \"network.block\"", "kind = \"network.blok\""));
+    CHECK_THAT(AllErrors(r), Catch::Contains("unknown fault kind \"network.blok\" (did you mean "
+                                             "\"network.block\"?)"));
+  }
+  SECTION("a command fault without restore") {
+    std::string text =
+        Replace(kGood, "kind = \"network.block\"", "kind = \"command\"\ninject = \"true\"");
+    text = Replace(text, "port = 5432\nmode = \"reject\"", "");
+    LoadResult r = Load(text);
+    CHECK_THAT(AllErrors(r),
+               Catch::Contains("fault #1 (command): missing required key \"restore\""));
+  }
+  SECTION("a combination the kind refuses is prefixed with the fault") {
+    LoadResult r =
+        Load(Replace(kGood, "mode = \"reject\"", "mode = \"reject\"\nprobability = 0.0"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("fault #1 (network.block): "));
+  }
+  SECTION("missing required parameter") {
+    LoadResult r = Load(Replace(kGood, "port = 5432\nmode", "mode"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("missing required key \"port\""));
+  }
+}
+
+TEST_CASE("references between sections must resolve", "[drills]") {
+  std::string text = Replace(kGood, "kind = \"network.block\"\ntarget = \"db\"",
+                             "kind = \"network.block\"\ntarget = \"dbb\"");
+  text = Replace(text, "probe = \"db-port\"", "probe = \"db-prt\"");
+  LoadResult r = Load(text);
+  std::string all = AllErrors(r);
+  INFO(all);
+  CHECK_THAT(all, Catch::Contains("target \"dbb\" is not defined (did you mean \"db\"?)"));
+  CHECK_THAT(all, Catch::Contains("probe \"db-prt\" is not defined (did you mean \"db-port\"?)"));
+}
+
+TEST_CASE("impossible windows are refused", "[drills]") {
+  SECTION("end before start") {
+    LoadResult r = Load(Replace(kGood, "end = 2027-03-04T11:00:00", "end = 2027-03-04T09:00:00"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("is not after start"));
+  }
+  SECTION("too short for the restore budget") {
+    LoadResult r = Load(Replace(kGood, "end = 2027-03-04T11:00:00", "end = 2027-03-04T10:00:05"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("too short"));
+  }
+  SECTION("a time in the spring-forward gap") {
+    // Copenhagen skips 02:00-03:00 on 2027-03-28.
+    LoadResult r =
+        Load(Replace(kGood, "start = 2027-03-04T10:00:00", "start = 2027-03-28T02:30:00"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("does not exist in Europe/Copenhagen"));
+  }
+  SECTION("an ambiguous fall-back time asks for the offset form") {
+    LoadResult r =
+        Load(Replace(kGood, "start = 2027-03-04T10:00:00", "start = 2027-10-31T02:30:00"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("happens twice"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("+02:00"));
+  }
+  SECTION("a quoted date-time") {
+    LoadResult r = Load(Replace(kGood, "start = 2027-03-04T10:00:00", "start = \"2027-03-04\""));
+    CHECK_THAT(AllErrors(r), Catch::Contains("write date-times without quotes"));
+  }
+  SECTION("overlapping a blackout") {
+    LoadResult r = Load(kGood +
+                        "\n[[blackouts]]\nname = \"release freeze\"\nstart = 2027-03-01T00:00:00\n"
+                        "end = 2027-03-08T00:00:00\n");
+    CHECK_THAT(AllErrors(r), Catch::Contains("overlaps blackout \"release freeze\""));
+  }
+}
+
+TEST_CASE("a window may cross midnight with a bare end time, across DST", "[drills]") {
+  // New York leaves DST on 2027-11-07 at 02:00: the night is one hour longer.
+  std::string text = Replace(kGood, "start = 2027-03-04T10:00:00", "start = 2027-11-06T23:00:00");
+  text = Replace(text, "end = 2027-03-04T11:00:00", "end = 03:00:00");
+  text = Replace(text, "zone = \"Europe/Copenhagen\"", "zone = \"America/New_York\"");
+  LoadResult r = Load(text);
+  INFO(AllErrors(r));
+  REQUIRE(r.ok());
+  CHECK(r.drill->window.end - r.drill->window.start == 5h);
+}
+
+TEST_CASE("offset date-times need no zone arithmetic", "[drills]") {
+  LoadResult r =
+      Load(Replace(kGood, "start = 2027-03-04T10:00:00", "start = 2027-03-04T10:00:00+01:00"));
+  REQUIRE(r.ok());
+  CHECK(FormatUtc(r.drill->window.start) == "2027-03-04T09:00:00.000Z");
+}
+
+TEST_CASE("malformed TOML is reported at the parser's position", "[drills]") {
+  LoadResult r = Load("id = \"x\"\ntitle = \n");
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK_THAT(r.diagnostics[0].ToString(), Catch::StartsWith("drill.toml:2:"));
+  CHECK_THAT(r.diagnostics[0].message, Catch::StartsWith("invalid TOML"));
+}
+
+TEST_CASE("duplicate ids and names are refused", "[drills]") {
+  std::string text = kGood +
+                     "\n[[probes]]\nname = \"db-port\"\nkind = \"tcp\"\ntarget = \"db\"\n"
+                     "port = 5433\n";
+  CHECK_THAT(AllErrors(Load(text)), Catch::Contains("probe name \"db-port\" is defined more than "
+                                                    "once"));
+}
+
+TEST_CASE("targets are either local or ssh, never both or neither", "[drills]") {
+  CHECK_THAT(AllErrors(Load(Replace(kGood, "local = true", "local = true\nhost = \"h\""))),
+             Catch::Contains("not both"));
+  CHECK_THAT(AllErrors(Load(Replace(kGood, "local = true", "port = 22"))),
+             Catch::Contains("say where it is"));
+  LoadResult ssh = Load(Replace(
+      kGood, "local = true",
+      "host = \"10.0.0.5\"\nuser = \"drill\"\nidentity = \"~/.ssh/id_ed25519\"\nport = 2222"));
+  INFO(AllErrors(ssh));
+  REQUIRE(ssh.ok());
+  const auto& t = std::get<SshTarget>(ssh.drill->targets.at("db").where);
+  CHECK(t.port == 2222);
+  CHECK(t.known_hosts == "~/.ssh/known_hosts");
+}
+
+TEST_CASE("files that are not drill files are refused with the path named", "[drills]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "firedrill-loader-test";
+  fs::create_directories(dir);
+  CHECK_THAT(AllErrors(LoadDrillFile((dir / "missing.toml").string(), BuiltinFaults())),
+             Catch::Contains("missing.toml: cannot read drill file"));
+  CHECK_THAT(AllErrors(LoadDrillFile(dir.string(), BuiltinFaults())),
+             Catch::Contains("is a directory"));
+  {
+    std::ofstream f(dir / "random.bin", std::ios::binary);
+    for (int i = 0; i < 4096; ++i) f.put(static_cast<char>((i * 7919 + 13) % 256));
+  }
+  LoadResult r = LoadDrillFile((dir / "random.bin").string(), BuiltinFaults());
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(AllErrors(r), Catch::Contains("random.bin"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("every example drill in the repository is valid", "[drills][examples]") {
+  namespace fs = std::filesystem;
+  int count = 0;
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(FIREDRILL_SOURCE_DIR) / "drills" / "examples")) {
+    if (entry.path().extension() != ".toml") continue;
+    ++count;
+    LoadResult r = LoadDrillFile(entry.path().string(), BuiltinFaults());
+    INFO(entry.path().string() << "\n" << AllErrors(r));
+    CHECK(r.ok());
+  }
+  CHECK(count >= 4);
+}
