@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 
 namespace firedrill {
@@ -66,18 +67,19 @@ Expected<Duration> ParseDuration(std::string_view text) {
 std::string FormatDuration(Duration d) {
   std::int64_t ms = d.count();
   if (ms == 0) return "0s";
-  std::string out;
+  // Built in a fmt buffer: GCC 12 reports a false -Wrestrict on std::string assignment here.
+  fmt::memory_buffer out;
   if (ms < 0) {
-    out = "-";
+    out.push_back('-');
     ms = -ms;
   }
   for (const Unit& u : kUnits) {
     if (ms >= u.ms) {
-      out += fmt::format("{}{}", ms / u.ms, u.name);
+      fmt::format_to(std::back_inserter(out), "{}{}", ms / u.ms, u.name);
       ms %= u.ms;
     }
   }
-  return out;
+  return fmt::to_string(out);
 }
 
 }  // namespace firedrill

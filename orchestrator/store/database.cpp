@@ -1,0 +1,247 @@
+#include "orchestrator/store/database.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <array>
+#include <system_error>
+#include <utility>
+
+#include "orchestrator/store/state_dir.h"
+#include "orchestrator/store/statement.h"
+#include "orchestrator/store/transaction.h"
+
+namespace firedrill {
+namespace {
+
+// One schema step. Migrations are append-only history: never edit a released one, add the next.
+struct Migration {
+  int version;      // user_version after this script
+  const char* sql;  // run in one transaction together with the version bump
+};
+
+constexpr std::array kMigrations = {
+    Migration{1, R"sql(
+CREATE TABLE drills (
+  id              TEXT PRIMARY KEY NOT NULL,
+  title           TEXT NOT NULL,
+  service         TEXT NOT NULL,
+  owner           TEXT NOT NULL,
+  source_file     TEXT NOT NULL,
+  source_sha256   TEXT NOT NULL,
+  window_start_ms INTEGER NOT NULL,
+  window_end_ms   INTEGER NOT NULL,
+  zone            TEXT NOT NULL,
+  created_ms      INTEGER NOT NULL
+);
+
+-- The tamper-evident log. STRICT so a hash can never be stored as text or a number; seq is the
+-- rowid, so reading in seq order is a plain table scan.
+CREATE TABLE events (
+  seq       INTEGER PRIMARY KEY,
+  ts_ms     INTEGER NOT NULL,
+  drill_id  TEXT NOT NULL,
+  kind      TEXT NOT NULL,
+  actor     TEXT NOT NULL,
+  payload   TEXT NOT NULL,
+  prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),
+  hash      BLOB NOT NULL CHECK (length(hash) = 32)
+) STRICT;
+
+CREATE INDEX events_by_drill ON events (drill_id, seq);
+
+-- Append-only by construction. Someone with write access can drop these; the hash chain then
+-- shows what they changed.
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only: UPDATE refused');
+END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only: DELETE refused');
+END;
+)sql"},
+};
+
+static_assert(kMigrations.back().version == Database::kLatestSchemaVersion,
+              "kLatestSchemaVersion must name the last migration");
+
+constexpr bool MigrationsAreConsecutive() {
+  for (std::size_t i = 0; i < kMigrations.size(); ++i) {
+    if (kMigrations[i].version != static_cast<int>(i) + 1) return false;
+  }
+  return true;
+}
+static_assert(MigrationsAreConsecutive(), "migration versions must be 1, 2, 3, ...");
+
+Error NoRecordsYet(const std::filesystem::path& dir) {
+  return Error{fmt::format("no records yet: {} holds no {}", dir.string(), Database::kFileName)};
+}
+
+// Reads a single-integer PRAGMA or query.
+Expected<std::int64_t> QueryInt(const Database& db, std::string_view sql) {
+  auto stmt = Statement::Prepare(db, sql);
+  if (!stmt) return stmt.error();
+  auto row = stmt->Step();
+  if (!row) return row.error();
+  if (!*row) return Error{fmt::format("\"{}\" returned no row ({})", sql, db.path().string())};
+  return stmt->ColumnInt64(0);
+}
+
+}  // namespace
+
+Expected<Database> Database::Open(const std::filesystem::path& state_dir, OpenMode mode) {
+  if (state_dir.empty()) {
+    return Error{"no state directory: pass --state DIR or set FIREDRILL_STATE or HOME"};
+  }
+  std::filesystem::path path = state_dir / kFileName;
+  // NOMUTEX: a Database is used by one thread at a time (see database.h), so SQLite's
+  // per-call connection mutex only costs time (about an eighth of Verify's).
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (mode == OpenMode::kReadOnly) {
+    // Check before SQLite sees the path: nothing in a read-only command may create files.
+    std::error_code ec;
+    auto dir_status = std::filesystem::status(state_dir, ec);
+    if (std::filesystem::exists(dir_status) && !std::filesystem::is_directory(dir_status)) {
+      return Error{
+          fmt::format("state directory {} exists but is not a directory", state_dir.string())};
+    }
+    auto file_status = std::filesystem::status(path, ec);
+    if (!std::filesystem::exists(file_status)) return NoRecordsYet(state_dir);
+    if (!std::filesystem::is_regular_file(file_status)) {
+      return Error{fmt::format("{} is not a regular file", path.string())};
+    }
+    // Deliberately READWRITE without CREATE, plus query_only below: a WAL database opened
+    // SQLITE_OPEN_READONLY leaves -wal and -shm files behind, whereas a read-write connection
+    // removes them when it is the last to close. SQLite falls back to read-only by itself when
+    // the file is not writable by us.
+  } else {
+    if (Status st = EnsureStateDir(state_dir); !st) return st.error();
+    flags |= SQLITE_OPEN_CREATE;
+  }
+
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close(raw);
+    return Error{fmt::format("cannot open {}: {}", path.string(), why)};
+  }
+  Database db(raw, std::move(path), mode);
+  Status st = db.Configure();
+  if (st) st = db.CheckAndMigrate();
+  if (!st) {
+    // Whichever statement first reads the file is where a non-database shows up; say so in
+    // words rather than as SQLite's terse "file is not a database".
+    int code = sqlite3_errcode(db.handle()) & 0xff;
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+      return Error{fmt::format("{} is not an SQLite database (or is damaged): {}",
+                               db.path().string(), sqlite3_errmsg(db.handle()))};
+    }
+    return st.error();
+  }
+  return db;
+}
+
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)), mode_(other.mode_) {}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    sqlite3_close_v2(db_);
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+    mode_ = other.mode_;
+  }
+  return *this;
+}
+
+Database::~Database() {
+  // close_v2 defers the close until leftover statements are finalized instead of failing.
+  sqlite3_close_v2(db_);
+}
+
+Status Database::Exec(const char* sql) {
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return Status::Ok();
+  std::string why = message != nullptr ? message : sqlite3_errstr(rc);
+  sqlite3_free(message);
+  return Error{fmt::format("{}: {}", path_.string(), why)};
+}
+
+Error Database::LastError(std::string_view what) const {
+  return Error{fmt::format("{}: {} ({})", what, sqlite3_errmsg(db_), path_.string())};
+}
+
+Status Database::Configure() {
+  sqlite3_extended_result_codes(db_, 1);
+  // Another process (a running drill, `firedrill ack`) may hold the write lock for a moment;
+  // waiting is always better than failing a command over it.
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  if (mode_ == OpenMode::kReadOnly) {
+    if (Status st = Exec("PRAGMA query_only = ON"); !st) return st;
+  }
+  return Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL");
+}
+
+Status Database::CheckAndMigrate() {
+  auto version = QueryInt(*this, "PRAGMA user_version");
+  if (!version) return version.error();
+  if (*version > kLatestSchemaVersion) {
+    return Error{fmt::format(
+        "{} has schema version {}, but this firedrill only knows versions up to {}; it was "
+        "written by a newer firedrill, use that one (the file was not modified)",
+        path_.string(), *version, kLatestSchemaVersion)};
+  }
+  if (*version == 0) {
+    auto objects = QueryInt(*this, "SELECT count(*) FROM sqlite_schema");
+    if (!objects) return objects.error();
+    if (*objects > 0) {
+      return Error{fmt::format(
+          "{} is an SQLite database but not a firedrill one (it has tables but no firedrill "
+          "schema version); refusing to touch it",
+          path_.string())};
+    }
+  }
+  if (mode_ == OpenMode::kReadOnly) {
+    if (*version == 0) return NoRecordsYet(path_.parent_path());
+    if (*version < kLatestSchemaVersion) {
+      return Error{fmt::format(
+          "{} has schema version {}, this firedrill needs {}; any command that records (e.g. "
+          "running a drill) upgrades it",
+          path_.string(), *version, kLatestSchemaVersion)};
+    }
+    return Status::Ok();
+  }
+
+  // Only now, with the version known to be ours, change anything in the file. WAL lets readers
+  // (status, report) run while a drill writes; journal_mode is persistent, so this is a no-op
+  // after the first time.
+  if (Status st = Exec("PRAGMA journal_mode = WAL"); !st) return st;
+
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *version) continue;
+    auto tx = Transaction::Begin(*this);
+    if (!tx) return tx.error();
+    // Another process may have migrated between our read and our write lock.
+    auto now = QueryInt(*this, "PRAGMA user_version");
+    if (!now) return now.error();
+    if (*now >= m.version) {
+      *version = *now;
+      continue;  // ~Transaction rolls the empty transaction back
+    }
+    if (Status st = Exec(m.sql); !st) {
+      return Error{
+          fmt::format("schema migration to version {} failed: {}", m.version, st.error().message)};
+    }
+    if (Status st = Exec(fmt::format("PRAGMA user_version = {}", m.version).c_str()); !st) {
+      return st;
+    }
+    if (Status st = tx->Commit(); !st) return st;
+    *version = m.version;
+  }
+  return Status::Ok();
+}
+
+}  // namespace firedrill

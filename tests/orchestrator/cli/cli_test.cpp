@@ -1,0 +1,164 @@
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "orchestrator/cli/command.h"
+#include "orchestrator/cli/exit_status.h"
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/drill_table.h"
+#include "orchestrator/store/event_log.h"
+
+using namespace firedrill;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Run Cli(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  int status = RunCommandLine(args, out, err);
+  return {status, out.str(), err.str()};
+}
+
+// A fresh temporary directory, removed when the test ends.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() /
+           ("firedrill-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  static inline int counter = 0;
+};
+
+// Every file under `dir` with its size and modification time: "nothing changed" is a snapshot
+// that compares equal.
+std::map<std::string, std::pair<std::uintmax_t, fs::file_time_type>> Snapshot(const fs::path& dir) {
+  std::map<std::string, std::pair<std::uintmax_t, fs::file_time_type>> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    out[e.path().string()] = {e.is_regular_file() ? e.file_size() : 0, e.last_write_time()};
+  }
+  return out;
+}
+
+const std::string kExample =
+    std::string(FIREDRILL_SOURCE_DIR) + "/drills/examples/db-port-blackhole.toml";
+
+}  // namespace
+
+TEST_CASE("validate accepts the examples and names every problem of a bad file", "[cli]") {
+  Run ok = Cli({"validate", kExample});
+  INFO(ok.err);
+  CHECK(ok.status == kExitOk);
+  CHECK_THAT(ok.out, Catch::Contains(": ok: drill"));
+
+  TempDir tmp;
+  fs::path bad = tmp.path / "bad.toml";
+  std::ofstream(bad) << "id = \"Bad Id\"\ntitle = 3\n";
+  Run r = Cli({"validate", bad.string()});
+  CHECK(r.status == kExitInvalidDrill);
+  CHECK_THAT(r.err, Catch::Contains(bad.string() + ":1:6: drill: \"id\" must be lowercase"));
+  CHECK_THAT(r.err, Catch::Contains(bad.string() + ":2:9: drill: \"title\" must be a string"));
+  CHECK_THAT(r.err, Catch::Contains("missing required key \"window\""));
+
+  Run j = Cli({"validate", "--json", bad.string()});
+  auto v = boost::json::parse(j.out);
+  CHECK(v.at(0).at("ok").as_bool() == false);
+  CHECK(v.at(0).at("errors").as_array().size() >= 3);
+  CHECK(v.at(0).at("errors").at(0).at("line").as_int64() == 1);
+}
+
+TEST_CASE("plan prints the timeline in the drill's zone and UTC", "[cli]") {
+  Run r = Cli({"plan", kExample});
+  INFO(r.err);
+  REQUIRE(r.status == kExitOk);
+  CHECK_THAT(r.out, Catch::Contains("announce by"));
+  CHECK_THAT(r.out, Catch::Contains("auto-restore begins"));
+  Run j = Cli({"plan", "--json", kExample});
+  REQUIRE(j.status == kExitOk);
+  auto v = boost::json::parse(j.out);
+  CHECK(v.at("faults").as_array().size() >= 1);
+  CHECK(v.at("window_start").at("utc").as_string().back() == 'Z');
+}
+
+TEST_CASE("usage errors exit 2 and suggest the right spelling", "[cli]") {
+  Run r = Cli({"valdate", "x"});
+  CHECK(r.status == kExitUsage);
+  CHECK_THAT(r.err, Catch::Contains("did you mean \"validate\"?"));
+  Run o = Cli({"plan", "--jsn", "x"});
+  CHECK(o.status == kExitUsage);
+  CHECK_THAT(o.err, Catch::Contains("did you mean \"--json\"?"));
+  CHECK(Cli({"plan"}).status == kExitUsage);
+  Run h = Cli({"plan", "--help"});
+  CHECK(h.status == kExitOk);
+  CHECK_THAT(h.out, Catch::Contains("Example:"));
+  CHECK(Cli({"--version"}).out.find("firedrill ") == 0);
+}
+
+TEST_CASE("read-only commands leave a missing or existing state directory untouched", "[cli]") {
+  TempDir tmp;
+  fs::path missing = tmp.path / "never-created";
+  CHECK(Cli({"records", "list", "--state", missing.string()}).status == kExitOk);
+  CHECK(Cli({"records", "verify", "--state", missing.string()}).status == kExitStateError);
+  CHECK(Cli({"records", "show", "x", "--state", missing.string()}).status == kExitStateError);
+  CHECK_FALSE(fs::exists(missing));
+
+  fs::path state = tmp.path / "state";
+  {
+    auto db = Database::Open(state, OpenMode::kReadWrite);
+    REQUIRE(db.ok());
+    EventLog log(*db);
+    REQUIRE(log.Append({"d1", "drill-scheduled", "lead@example.com", "{\"n\":1}", {}}).ok());
+  }
+  auto before = Snapshot(state);
+  CHECK(Cli({"records", "list", "--state", state.string()}).status == kExitOk);
+  CHECK(Cli({"records", "verify", "--state", state.string()}).status == kExitOk);
+  CHECK(Cli({"validate", "--state", state.string(), "/nonexistent.toml"}).status ==
+        kExitInvalidDrill);
+  CHECK(Snapshot(state) == before);
+}
+
+TEST_CASE("records show and verify read what was recorded", "[cli]") {
+  TempDir tmp;
+  fs::path state = tmp.path / "state";
+  {
+    auto db = Database::Open(state, OpenMode::kReadWrite);
+    REQUIRE(db.ok());
+    DrillRecord d;
+    d.id = "checkout-db-blackhole";
+    d.title = "Checkout loses its database";
+    d.service = "checkout";
+    d.owner = "lead@example.com";
+    d.zone = "Europe/Copenhagen";
+    REQUIRE(DrillTable(*db).UpsertDrill(d).ok());
+    EventLog log(*db);
+    for (const char* kind : {"drill-scheduled", "window-opened", "fault-injected"}) {
+      REQUIRE(log.Append({d.id, kind, "orchestrator", "{}", {}}).ok());
+    }
+  }
+  Run list = Cli({"records", "list", "--json", "--state", state.string()});
+  REQUIRE(list.status == kExitOk);
+  auto v = boost::json::parse(list.out);
+  CHECK(v.at(0).at("id").as_string() == "checkout-db-blackhole");
+  CHECK(v.at(0).at("events").as_int64() == 3);
+
+  Run show = Cli({"records", "show", "checkout-db-blackhole", "--state", state.string()});
+  CHECK(show.status == kExitOk);
+  CHECK_THAT(show.out, Catch::Contains("fault-injected"));
+  CHECK(Cli({"records", "show", "nope", "--state", state.string()}).status == kExitNotFound);
+
+  Run verify = Cli({"records", "verify", "--json", "--state", state.string()});
+  CHECK(verify.status == kExitOk);
+  CHECK(boost::json::parse(verify.out).at("events_checked").as_int64() == 3);
+}

@@ -1,0 +1,264 @@
+#include "orchestrator/store/database.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "orchestrator/store/statement.h"
+
+namespace firedrill {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under the system temp dir, removed with everything in it at scope exit.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "firedrill-test-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string ReadBytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::set<std::string> Listing(const fs::path& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.insert(entry.path().filename());
+  return names;
+}
+
+// Runs SQL on the file with a plain SQLite connection, bypassing firedrill.
+void RawExec(const fs::path& file, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  char* message = nullptr;
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+  INFO((message != nullptr ? message : ""));
+  sqlite3_free(message);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+std::int64_t QueryInt(Database& db, const char* sql) {
+  auto stmt = Statement::Prepare(db, sql);
+  REQUIRE(stmt.ok());
+  auto row = stmt->Step();
+  REQUIRE(row.ok());
+  REQUIRE(*row);
+  return stmt->ColumnInt64(0);
+}
+
+std::string QueryText(Database& db, const char* sql) {
+  auto stmt = Statement::Prepare(db, sql);
+  REQUIRE(stmt.ok());
+  auto row = stmt->Step();
+  REQUIRE(row.ok());
+  REQUIRE(*row);
+  return std::string(stmt->ColumnText(0));
+}
+
+TEST_CASE("read-only open of a missing state dir creates nothing", "[store]") {
+  TempDir tmp;
+  fs::path dir = tmp.path() / "state";
+  auto db = Database::Open(dir, OpenMode::kReadOnly);
+  REQUIRE_FALSE(db.ok());
+  CHECK_THAT(db.error().message, Catch::StartsWith("no records yet: ") &&
+                                     Catch::Contains(dir.string()) &&
+                                     Catch::Contains("firedrill.db"));
+  CHECK_FALSE(fs::exists(dir));
+}
+
+TEST_CASE("read-only open of an empty state dir creates nothing", "[store]") {
+  TempDir tmp;
+  auto db = Database::Open(tmp.path(), OpenMode::kReadOnly);
+  REQUIRE_FALSE(db.ok());
+  CHECK_THAT(db.error().message, Catch::StartsWith("no records yet"));
+  CHECK(fs::is_empty(tmp.path()));
+}
+
+TEST_CASE("read-write open creates a private state dir and the current schema", "[store]") {
+  TempDir tmp;
+  fs::path dir = tmp.path() / "nested" / "state";
+  auto db = Database::Open(dir, OpenMode::kReadWrite);
+  REQUIRE(db.ok());
+  CHECK(db->path() == dir / "firedrill.db");
+  CHECK(fs::is_regular_file(dir / "firedrill.db"));
+  struct stat st {};
+  REQUIRE(stat(dir.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  CHECK(QueryInt(*db, "PRAGMA user_version") == Database::kLatestSchemaVersion);
+  CHECK(QueryInt(*db,
+                 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                 "('drills', 'events')") == 2);
+  CHECK(QueryInt(*db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'") == 2);
+  CHECK(QueryInt(*db,
+                 "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                 "name = 'events_by_drill'") == 1);
+}
+
+TEST_CASE("connections use WAL, synchronous=FULL, foreign keys and a busy timeout", "[store]") {
+  TempDir tmp;
+  auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+  REQUIRE(db.ok());
+  CHECK(QueryText(*db, "PRAGMA journal_mode") == "wal");
+  CHECK(QueryInt(*db, "PRAGMA synchronous") == 2);  // FULL
+  CHECK(QueryInt(*db, "PRAGMA foreign_keys") == 1);
+  CHECK(QueryInt(*db, "PRAGMA busy_timeout") == Database::kBusyTimeoutMs);
+}
+
+TEST_CASE("reopening keeps the data and does not migrate again", "[store]") {
+  TempDir tmp;
+  {
+    auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+    REQUIRE(db.ok());
+    REQUIRE(
+        db->Exec("INSERT INTO drills VALUES ('d1', 't', 's', 'o', 'f', 'h', 1, 2, 'UTC', 3)").ok());
+  }
+  auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+  REQUIRE(db.ok());
+  CHECK(QueryInt(*db, "SELECT count(*) FROM drills") == 1);
+}
+
+TEST_CASE("read-only open of an existing database leaves the state dir as it was", "[store]") {
+  TempDir tmp;
+  {
+    auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+    REQUIRE(db.ok());
+  }
+  auto before = Listing(tmp.path());
+  std::string bytes = ReadBytes(tmp.path() / "firedrill.db");
+  {
+    auto db = Database::Open(tmp.path(), OpenMode::kReadOnly);
+    REQUIRE(db.ok());
+    CHECK(QueryInt(*db, "SELECT count(*) FROM events") == 0);
+    Status write = db->Exec(
+        "INSERT INTO drills VALUES ('d', 't', 's', 'o', 'f', 'h', 1, 2, "
+        "'UTC', 3)");
+    CHECK_FALSE(write.ok());
+  }
+  CHECK(Listing(tmp.path()) == before);
+  CHECK(ReadBytes(tmp.path() / "firedrill.db") == bytes);
+}
+
+TEST_CASE("a file of random bytes is refused, naming the file", "[store]") {
+  TempDir tmp;
+  fs::path file = tmp.path() / "firedrill.db";
+  std::mt19937 rng(42);
+  std::string junk(8192, '\0');
+  for (char& c : junk) c = static_cast<char>(rng());
+  std::ofstream(file, std::ios::binary) << junk;
+
+  for (OpenMode mode : {OpenMode::kReadWrite, OpenMode::kReadOnly}) {
+    auto db = Database::Open(tmp.path(), mode);
+    REQUIRE_FALSE(db.ok());
+    CHECK_THAT(db.error().message,
+               Catch::Contains(file.string()) && Catch::Contains("not an SQLite database"));
+  }
+  CHECK(ReadBytes(file) == junk);
+  CHECK(Listing(tmp.path()) == std::set<std::string>{"firedrill.db"});
+}
+
+TEST_CASE("a database from a newer firedrill is refused and left byte-for-byte unchanged",
+          "[store]") {
+  TempDir tmp;
+  fs::path file = tmp.path() / "firedrill.db";
+  RawExec(file, "CREATE TABLE future (x); INSERT INTO future VALUES (1); PRAGMA user_version = 99");
+  std::string bytes = ReadBytes(file);
+
+  for (OpenMode mode : {OpenMode::kReadWrite, OpenMode::kReadOnly}) {
+    auto db = Database::Open(tmp.path(), mode);
+    REQUIRE_FALSE(db.ok());
+    CHECK_THAT(db.error().message,
+               Catch::Contains(file.string()) && Catch::Contains("schema version 99") &&
+                   Catch::Contains("up to " + std::to_string(Database::kLatestSchemaVersion)));
+  }
+  CHECK(ReadBytes(file) == bytes);
+  CHECK(Listing(tmp.path()) == std::set<std::string>{"firedrill.db"});
+}
+
+TEST_CASE("an SQLite database that firedrill did not create is refused", "[store]") {
+  TempDir tmp;
+  fs::path file = tmp.path() / "firedrill.db";
+  RawExec(file, "CREATE TABLE someone_elses (x)");
+  std::string bytes = ReadBytes(file);
+  auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+  REQUIRE_FALSE(db.ok());
+  CHECK_THAT(db.error().message, Catch::Contains("not a firedrill one"));
+  CHECK(ReadBytes(file) == bytes);
+}
+
+TEST_CASE("read-only open of an empty firedrill.db reports no records yet", "[store]") {
+  TempDir tmp;
+  fs::path file = tmp.path() / "firedrill.db";
+  RawExec(file, "PRAGMA user_version = 0");
+  auto db = Database::Open(tmp.path(), OpenMode::kReadOnly);
+  REQUIRE_FALSE(db.ok());
+  CHECK_THAT(db.error().message, Catch::StartsWith("no records yet"));
+}
+
+TEST_CASE("a state path that is a file is refused in both modes", "[store]") {
+  TempDir tmp;
+  fs::path not_dir = tmp.path() / "state";
+  std::ofstream(not_dir) << "x";
+  for (OpenMode mode : {OpenMode::kReadWrite, OpenMode::kReadOnly}) {
+    auto db = Database::Open(not_dir, mode);
+    REQUIRE_FALSE(db.ok());
+    CHECK_THAT(db.error().message, Catch::Contains("not a directory"));
+  }
+}
+
+TEST_CASE("a moved-from database is empty and the moved-to one works", "[store]") {
+  TempDir tmp;
+  auto opened = Database::Open(tmp.path(), OpenMode::kReadWrite);
+  REQUIRE(opened.ok());
+  Database db = std::move(*opened);
+  CHECK(opened->handle() == nullptr);  // NOLINT(bugprone-use-after-move): checking the contract
+  CHECK(QueryInt(db, "SELECT count(*) FROM events") == 0);
+}
+
+TEST_CASE("several processes creating the database at once all succeed", "[store]") {
+  TempDir tmp;
+  fs::path dir = tmp.path() / "state";
+  std::vector<pid_t> children;
+  for (int i = 0; i < 4; ++i) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) _exit(Database::Open(dir, OpenMode::kReadWrite).ok() ? 0 : 1);
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  auto db = Database::Open(dir, OpenMode::kReadOnly);
+  REQUIRE(db.ok());
+  CHECK(QueryInt(*db, "PRAGMA user_version") == Database::kLatestSchemaVersion);
+}
+
+}  // namespace
+}  // namespace firedrill
