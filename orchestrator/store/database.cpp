@@ -182,7 +182,11 @@ Status Database::Configure() {
   if (mode_ == OpenMode::kReadOnly) {
     if (Status st = Exec("PRAGMA query_only = ON"); !st) return st;
   }
-  return Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL");
+  // Memory-mapped reads and a larger page cache: verifying a long log is a full table scan, and
+  // these cut its time by about a third (bench/event_log_bench). Durability is unaffected.
+  return Exec(
+      "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA mmap_size = 268435456; "
+      "PRAGMA cache_size = -16384");
 }
 
 Status Database::CheckAndMigrate() {

@@ -7,6 +7,7 @@
 
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
+#include "tests/support/temp_dir.h"
 
 using namespace firedrill;
 using namespace std::chrono_literals;
@@ -249,8 +250,8 @@ TEST_CASE("targets are either local or ssh, never both or neither", "[drills]") 
 
 TEST_CASE("files that are not drill files are refused with the path named", "[drills]") {
   namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / "firedrill-loader-test";
-  fs::create_directories(dir);
+  firedrill::testing::TempDir tmp;
+  const fs::path& dir = tmp.path();
   CHECK_THAT(AllErrors(LoadDrillFile((dir / "missing.toml").string(), BuiltinFaults())),
              Catch::Contains("missing.toml: cannot read drill file"));
   CHECK_THAT(AllErrors(LoadDrillFile(dir.string(), BuiltinFaults())),
@@ -262,7 +263,6 @@ TEST_CASE("files that are not drill files are refused with the path named", "[dr
   LoadResult r = LoadDrillFile((dir / "random.bin").string(), BuiltinFaults());
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(AllErrors(r), Catch::Contains("random.bin"));
-  fs::remove_all(dir);
 }
 
 TEST_CASE("every example drill in the repository is valid", "[drills][examples]") {

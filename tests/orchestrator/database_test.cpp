@@ -15,29 +15,14 @@
 #include <vector>
 
 #include "orchestrator/store/statement.h"
+#include "tests/support/temp_dir.h"
 
 namespace firedrill {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "firedrill-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 std::string ReadBytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

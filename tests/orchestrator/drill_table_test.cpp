@@ -8,6 +8,7 @@
 #include <string>
 
 #include "orchestrator/store/database.h"
+#include "tests/support/temp_dir.h"
 
 namespace firedrill {
 namespace {
@@ -15,23 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "firedrill-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 DrillRecord Record(std::string id, std::int64_t start_ms) {
   DrillRecord d;

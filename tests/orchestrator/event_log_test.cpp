@@ -14,6 +14,7 @@
 
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_hash.h"
+#include "tests/support/temp_dir.h"
 
 namespace firedrill {
 namespace {
@@ -21,23 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "firedrill-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 Database OpenRw(const fs::path& dir) {
   auto db = Database::Open(dir, OpenMode::kReadWrite);

@@ -10,8 +10,10 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
+#include "tests/support/temp_dir.h"
 
 using namespace firedrill;
+using firedrill::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -27,19 +29,6 @@ Run Cli(std::vector<std::string> args) {
   int status = RunCommandLine(args, out, err);
   return {status, out.str(), err.str()};
 }
-
-// A fresh temporary directory, removed when the test ends.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("firedrill-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  static inline int counter = 0;
-};
 
 // Every file under `dir` with its size and modification time: "nothing changed" is a snapshot
 // that compares equal.
@@ -64,7 +53,7 @@ TEST_CASE("validate accepts the examples and names every problem of a bad file",
   CHECK_THAT(ok.out, Catch::Contains(": ok: drill"));
 
   TempDir tmp;
-  fs::path bad = tmp.path / "bad.toml";
+  fs::path bad = tmp.path() / "bad.toml";
   std::ofstream(bad) << "id = \"Bad Id\"\ntitle = 3\n";
   Run r = Cli({"validate", bad.string()});
   CHECK(r.status == kExitInvalidDrill);
@@ -108,13 +97,13 @@ TEST_CASE("usage errors exit 2 and suggest the right spelling", "[cli]") {
 
 TEST_CASE("read-only commands leave a missing or existing state directory untouched", "[cli]") {
   TempDir tmp;
-  fs::path missing = tmp.path / "never-created";
+  fs::path missing = tmp.path() / "never-created";
   CHECK(Cli({"records", "list", "--state", missing.string()}).status == kExitOk);
   CHECK(Cli({"records", "verify", "--state", missing.string()}).status == kExitStateError);
   CHECK(Cli({"records", "show", "x", "--state", missing.string()}).status == kExitStateError);
   CHECK_FALSE(fs::exists(missing));
 
-  fs::path state = tmp.path / "state";
+  fs::path state = tmp.path() / "state";
   {
     auto db = Database::Open(state, OpenMode::kReadWrite);
     REQUIRE(db.ok());
@@ -131,7 +120,7 @@ TEST_CASE("read-only commands leave a missing or existing state directory untouc
 
 TEST_CASE("records show and verify read what was recorded", "[cli]") {
   TempDir tmp;
-  fs::path state = tmp.path / "state";
+  fs::path state = tmp.path() / "state";
   {
     auto db = Database::Open(state, OpenMode::kReadWrite);
     REQUIRE(db.ok());
