@@ -6,8 +6,9 @@
 #include "drills/suggest.h"
 #include "orchestrator/cli/command.h"
 #include "orchestrator/cli/drill_commands.h"
-#include "orchestrator/cli/exit_status.h"
 #include "orchestrator/cli/records_commands.h"
+#include "orchestrator/cli/run_commands.h"
+#include "orchestrator/exit_status.h"
 
 namespace firedrill {
 namespace {
@@ -31,8 +32,8 @@ void PrintOverview(std::ostream& out) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      ValidateCommand(),    PlanCommand(),          RecordsListCommand(),
-      RecordsShowCommand(), RecordsVerifyCommand(),
+      ValidateCommand(),    PlanCommand(),        RunCommand(),           RecoverCommand(),
+      RecordsListCommand(), RecordsShowCommand(), RecordsVerifyCommand(),
   };
   return kCommands;
 }

@@ -10,7 +10,7 @@
 #include "drills/drill_plan.h"
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
-#include "orchestrator/cli/exit_status.h"
+#include "orchestrator/exit_status.h"
 
 namespace firedrill {
 namespace {

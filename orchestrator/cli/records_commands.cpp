@@ -9,7 +9,7 @@
 #include <ostream>
 
 #include "drills/zoned_time.h"
-#include "orchestrator/cli/exit_status.h"
+#include "orchestrator/exit_status.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"

@@ -61,6 +61,29 @@ BEGIN
   SELECT RAISE(ABORT, 'events are append-only: DELETE refused');
 END;
 )sql"},
+    Migration{2, R"sql(
+-- The fault ledger: one row per fault injection, written (and committed) BEFORE the fault is
+-- applied, holding the prior state needed to undo it. A row whose status is not 'restored' is a
+-- fault that may still be in place; every start of firedrill restores those first.
+CREATE TABLE fault_ledger (
+  id           INTEGER PRIMARY KEY,
+  run_id       TEXT NOT NULL,
+  drill_id     TEXT NOT NULL,
+  fault_id     TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  target       TEXT NOT NULL,
+  drill_source TEXT NOT NULL,  -- the drill file's text, to rebuild the fault after a crash
+  drill_file   TEXT NOT NULL,
+  state        TEXT NOT NULL,  -- the fault's prior state (JSON), from Prepare
+  status       TEXT NOT NULL CHECK (status IN ('injecting', 'injected', 'restored',
+                                               'restore-failed')),
+  created_ms   INTEGER NOT NULL,
+  updated_ms   INTEGER NOT NULL,
+  note         TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE INDEX fault_ledger_open ON fault_ledger (status) WHERE status <> 'restored';
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Database::kLatestSchemaVersion,

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "orchestrator/cli/command.h"
-#include "orchestrator/cli/exit_status.h"
+#include "orchestrator/exit_status.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"

@@ -13,6 +13,8 @@ enum ExitStatus : int {
   kExitTampered = 5,           ///< records verification found an altered, missing or extra event
   kExitRestoreIncomplete = 6,  ///< a fault may still be in place: manual action needed
   kExitNotFound = 7,           ///< the named drill or record does not exist
+  kExitRefused = 8,            ///< the drill was refused before injecting anything (preflight)
+  kExitAborted = 9,            ///< aborted (signal, guard, failed step); everything restored
 };
 
 }  // namespace firedrill

@@ -1,0 +1,52 @@
+// The runtime side of a fault kind: prepare (look both ways, capture the prior state), inject,
+// check, restore. Pure of the engine: the engine persists the prior state in its ledger *before*
+// calling Inject and hands it back to Check and Restore, even after a crash and restart.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "drills/drill.h"
+#include "drills/expected.h"
+#include "faults/command_runner.h"
+
+namespace firedrill {
+
+/// What a fault operation gets: the fault as written and where to run commands.
+struct FaultContext {
+  const FaultSpec& spec;
+  CommandRunner& runner;
+  std::string drill_id;
+};
+
+/// One fault kind's behaviour. Implementations are stateless: everything needed to undo a fault
+/// lives in the `state` JSON text returned by Prepare, which the engine stores durably.
+/// All calls block (they run commands) and are made from the engine's worker pool.
+class Fault {
+ public:
+  virtual ~Fault() = default;
+
+  /// Checks the fault's preconditions (e.g. exactly one process matches) and captures what is
+  /// needed to undo it (e.g. the pid and command line). Changes nothing on the target. Returns
+  /// the prior state as a JSON object text, or an Error saying why injecting is refused.
+  virtual Expected<std::string> Prepare(const FaultContext& ctx) = 0;
+
+  /// Applies the fault. Called only after `state` was durably recorded.
+  virtual Status Inject(const FaultContext& ctx, const std::string& state) = 0;
+
+  /// Returns true iff the fault is currently in place (used to verify inject and restore).
+  virtual Expected<bool> Check(const FaultContext& ctx, const std::string& state) = 0;
+
+  /// Undoes the fault. Idempotent: restoring a fault that is not in place succeeds and changes
+  /// nothing. A spec's `restore` command, when given, is run instead by the engine.
+  virtual Status Restore(const FaultContext& ctx, const std::string& state) = 0;
+
+  /// Returns shell commands a person can run to undo the fault by hand (for the "restore
+  /// incomplete" report).
+  virtual std::string ManualRestore(const FaultContext& ctx, const std::string& state) = 0;
+};
+
+/// Returns the runtime of a built-in kind, or nullptr if `kind` has none (e.g. a plugin kind).
+std::unique_ptr<Fault> MakeBuiltinFault(const std::string& kind);
+
+}  // namespace firedrill

@@ -1,0 +1,155 @@
+#include "faults/process_kill_runtime.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "faults/process_kill.h"
+#include "faults/process_lookup.h"
+#include "faults/runtime_support.h"
+
+namespace firedrill {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long launching the detached start_command may take (it returns at once when it works).
+constexpr Duration kLaunchTimeout = std::chrono::seconds(15);
+
+// Returns "KILL" for "SIGKILL": the form `kill -s` accepts in every shell.
+std::string BareSignal(const std::string& name) {
+  return name.rfind("SIG", 0) == 0 ? name.substr(3) : name;
+}
+
+// The command that starts `start_command` in a session of its own, detached from the runner's
+// process group (which a timeout would kill) and from its output pipes (which would otherwise
+// stay open for as long as the service runs).
+std::string DetachedStart(const std::string& start_command, const std::string& cwd) {
+  std::string cd = cwd.empty() ? "" : fmt::format("cd {} 2>/dev/null; ", ShellQuote(cwd));
+  return fmt::format("{}setsid sh -c {} >/dev/null 2>&1 </dev/null &", cd,
+                     ShellQuote(start_command));
+}
+
+class ProcessKillFault : public Fault {
+ public:
+  Expected<std::string> Prepare(const FaultContext& ctx) override {
+    Expected<const ProcessKillParams*> params = ParamsOf<ProcessKillParams>(ctx);
+    if (!params) return params.error();
+    Expected<std::vector<ProcessInfo>> victims = SelectVictims(ctx.runner, (*params)->selector);
+    if (!victims) return victims.error();
+    boost::json::object state{{"processes", ProcessesToJson(*victims)}};
+    return boost::json::serialize(state);
+  }
+
+  Status Inject(const FaultContext& ctx, const std::string& state) override {
+    Expected<const ProcessKillParams*> params = ParamsOf<ProcessKillParams>(ctx);
+    if (!params) return params.error();
+    Expected<std::vector<ProcessInfo>> victims = Victims(state);
+    if (!victims) return victims.error();
+    return SignalProcesses(ctx.runner, *victims, BareSignal((*params)->signal_name));
+  }
+
+  Expected<bool> Check(const FaultContext& ctx, const std::string& state) override {
+    Expected<const ProcessKillParams*> params = ParamsOf<ProcessKillParams>(ctx);
+    if (!params) return params.error();
+    Expected<std::vector<ProcessInfo>> victims = Victims(state);
+    if (!victims) return victims.error();
+    Expected<std::vector<ProcessInfo>> alive = StillAlive(ctx.runner, *victims);
+    if (!alive) return alive.error();
+    if (!alive->empty()) return false;
+    Expected<std::vector<ProcessInfo>> back =
+        FindProcesses(ctx.runner, (*params)->selector, PidfileMode::kMayBeGone);
+    if (!back) return back.error();
+    return back->empty();
+  }
+
+  Status Restore(const FaultContext& ctx, const std::string& state) override {
+    Expected<const ProcessKillParams*> params = ParamsOf<ProcessKillParams>(ctx);
+    if (!params) return params.error();
+    const ProcessKillParams& p = **params;
+    Expected<std::vector<ProcessInfo>> victims = Victims(state);
+    if (!victims) return victims.error();
+
+    Expected<std::vector<ProcessInfo>> running =
+        FindProcesses(ctx.runner, p.selector, PidfileMode::kMayBeGone);
+    if (!running) return running.error();
+    if (!running->empty()) return Status::Ok();  // already back: nothing to do
+
+    if (p.start_command) {
+      const std::string cwd = victims->empty() ? "" : victims->front().cwd;
+      Expected<CommandResult> launched = RunChecked(
+          ctx.runner, DetachedStart(*p.start_command, cwd), kLaunchTimeout, "start_command");
+      if (!launched) return launched.error();
+    }
+    return WaitUntilBack(ctx.runner, p);
+  }
+
+  std::string ManualRestore(const FaultContext& ctx, const std::string& state) override {
+    const auto* params = dynamic_cast<const ProcessKillParams*>(ctx.spec.params.get());
+    if (params == nullptr) return "# restart the killed processes by hand";
+    std::string text;
+    Expected<std::vector<ProcessInfo>> victims = Victims(state);
+    if (victims) {
+      for (const ProcessInfo& v : *victims) {
+        text += fmt::format("# {} was pid {}: {}{}\n", params->signal_name, v.pid, v.cmdline,
+                            v.cwd.empty() ? "" : fmt::format(" (in {})", v.cwd));
+      }
+    }
+    if (params->start_command) {
+      const std::string cwd = victims && !victims->empty() ? victims->front().cwd : "";
+      if (!cwd.empty()) text += fmt::format("cd {}\n", ShellQuote(cwd));
+      return text + *params->start_command;
+    }
+    return text + fmt::format("# restart {} with your service manager (e.g. systemctl restart)",
+                              params->selector.Describe());
+  }
+
+ private:
+  static Expected<std::vector<ProcessInfo>> Victims(const std::string& state) {
+    Expected<boost::json::object> object = ParseState(state);
+    if (!object) return object.error();
+    return ProcessesFromState(*object);
+  }
+
+  // Polls until a process matching the selector runs, or restart_within has passed.
+  static Status WaitUntilBack(CommandRunner& runner, const ProcessKillParams& p) {
+    const auto deadline = Clock::now() + p.restart_within;
+    auto pause = std::chrono::milliseconds(50);
+    while (true) {
+      Expected<std::vector<ProcessInfo>> running =
+          FindProcesses(runner, p.selector, PidfileMode::kMayBeGone);
+      if (!running) return running.error();
+      if (!running->empty()) return Status::Ok();
+      if (Clock::now() >= deadline) break;
+      std::this_thread::sleep_for(std::min<Clock::duration>(pause, deadline - Clock::now()));
+      pause = std::min(pause * 2, std::chrono::milliseconds(500));
+    }
+    const std::string who = p.start_command ? "after start_command ran"
+                                            : "(no start_command: a supervisor was expected to "
+                                              "restart it)";
+    return Error(fmt::format("{} came back within {} {}", NoneRunningAgain(p.selector),
+                             FormatDuration(p.restart_within), who));
+  }
+
+  static std::string NoneRunningAgain(const ProcessSelector& selector) {
+    switch (selector.match) {
+      case ProcessMatch::kPidfile:
+        return fmt::format("no live process in pidfile {}", selector.value);
+      case ProcessMatch::kName:
+        return fmt::format("no process named \"{}\"", selector.value);
+      case ProcessMatch::kCmdline:
+        return fmt::format("no process whose command line contains \"{}\"", selector.value);
+    }
+    return "no matching process";
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Fault> MakeProcessKillFault() { return std::make_unique<ProcessKillFault>(); }
+
+}  // namespace firedrill

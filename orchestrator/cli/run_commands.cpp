@@ -1,0 +1,105 @@
+#include "orchestrator/cli/run_commands.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "drills/drill_loader.h"
+#include "faults/fault_registry.h"
+#include "orchestrator/engine/drill_run.h"
+#include "orchestrator/engine/restorer.h"
+#include "orchestrator/exit_status.h"
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/state_dir.h"
+
+namespace firedrill {
+namespace {
+
+int RunRun(const Invocation& inv) {
+  const std::string& file = inv.args.positionals().front();
+  LoadResult r = LoadDrillFile(file, BuiltinFaults());
+  if (!r.ok()) {
+    for (const Error& e : r.diagnostics) fmt::print(inv.err, "{}\n", e.ToString());
+    fmt::print(inv.err, "{}: not run: fix the problems above\n", file);
+    return kExitInvalidDrill;
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  RunOptions options{ResolveStateDir(inv.args.Value("state")), file, text.str(),
+                     inv.args.Has("json")};
+  return RunDrill(*r.drill, options, inv.out, inv.err);
+}
+
+int RunRecover(const Invocation& inv) {
+  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  std::error_code ec;
+  if (!std::filesystem::exists(dir / Database::kFileName, ec)) {
+    fmt::print(inv.out, "nothing to recover: {} holds no records\n", dir.string());
+    return kExitOk;
+  }
+  auto db = Database::Open(dir, OpenMode::kReadWrite);
+  if (!db.ok()) {
+    fmt::print(inv.err, "firedrill recover: {}\n", db.error().ToString());
+    return kExitStateError;
+  }
+  auto remaining = RestoreOutstanding(*db, "recover");
+  if (!remaining.ok()) {
+    fmt::print(inv.err, "firedrill recover: {}\n", remaining.error().ToString());
+    return kExitStateError;
+  }
+  if (remaining->empty()) {
+    fmt::print(inv.out, "recovered: no fault is left in place\n");
+    return kExitOk;
+  }
+  fmt::print(inv.err, "RESTORE INCOMPLETE: manual action needed\n");
+  for (const auto& [e, res] : *remaining) {
+    fmt::print(inv.err, "  {} ({} on {}, drill {}): {}\n    undo by hand: {}\n", e.fault_id, e.kind,
+               e.target, e.drill_id, res.message, res.manual);
+  }
+  return kExitRestoreIncomplete;
+}
+
+}  // namespace
+
+Command RunCommand() {
+  return Command{
+      "run",
+      "firedrill run [--json] [--state DIR] FILE",
+      "run one drill in the foreground, from its window to the restore",
+      "Waits for the drill's window, checks that it is safe to start (targets reachable, probes\n"
+      "green, fault preconditions hold), injects each fault after writing it to the ledger,\n"
+      "watches the probes (recovery = every probe green again after having been red), and\n"
+      "restores every fault at the restore point, verified by each fault's check. SIGINT or\n"
+      "SIGTERM (Ctrl-C) aborts and restores at once; a second signal does not interrupt a\n"
+      "restore. Before anything else, faults left in place by an earlier run that crashed are\n"
+      "restored. Every step is recorded (firedrill records show ID).\n"
+      "\n"
+      "Options:\n"
+      "  --json   one JSON object per line for each event, for scripts\n"
+      "\n"
+      "Exit status: 0 completed; 3 invalid file; 6 restore incomplete (what remains is listed);\n"
+      "8 refused before injecting; 9 aborted, everything restored.\n",
+      ArgSpec{{"json"}, {}, 1, 1},
+      RunRun};
+}
+
+Command RecoverCommand() {
+  return Command{
+      "recover",
+      "firedrill recover [--state DIR]",
+      "restore every fault an interrupted run may have left in place",
+      "Reads the fault ledger and restores, newest first, every fault not marked restored (for\n"
+      "example after the machine running a drill crashed or firedrill was killed with\n"
+      "SIGKILL). Each restore is verified by the fault's check before it is marked restored.\n"
+      "\n"
+      "Exit status: 0 nothing left in place; 6 something could not be restored (listed, with\n"
+      "how to undo it by hand); 4 the records cannot be used.\n",
+      ArgSpec{{}, {}, 0, 0},
+      RunRecover};
+}
+
+}  // namespace firedrill

@@ -1,0 +1,104 @@
+#include "orchestrator/engine/restorer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "drills/drill_loader.h"
+#include "faults/fault.h"
+#include "faults/fault_registry.h"
+#include "orchestrator/engine/runners.h"
+#include "orchestrator/store/event_log.h"
+
+namespace firedrill {
+namespace {
+
+std::string Payload(const LedgerEntry& e, bool verified, const std::string& message) {
+  boost::json::object o;
+  o["fault"] = e.fault_id;
+  o["kind"] = e.kind;
+  o["target"] = e.target;
+  o["run"] = e.run_id;
+  o["verified"] = verified;
+  o["message"] = message;
+  return boost::json::serialize(o);
+}
+
+RestoreResult Fail(Database& db, const LedgerEntry& e, const std::string& actor,
+                   std::string message, std::string manual) {
+  FaultLedger(db).SetStatus(e.id, LedgerStatus::kRestoreFailed, message).ok();
+  EventLog(db).Append({e.drill_id, "restore-failed", actor, Payload(e, false, message), {}}).ok();
+  return RestoreResult{false, std::move(message), std::move(manual)};
+}
+
+}  // namespace
+
+RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& e, const std::string& actor) {
+  LoadResult loaded = LoadDrillText(e.drill_source, e.drill_file, BuiltinFaults());
+  if (!loaded.ok()) {
+    return Fail(db, e, actor,
+                fmt::format("cannot rebuild fault {} from the recorded drill file: {}", e.fault_id,
+                            loaded.diagnostics.empty() ? "" : loaded.diagnostics[0].ToString()),
+                "undo it by hand; the ledger state is: " + e.state);
+  }
+  const Drill& drill = *loaded.drill;
+  auto spec = std::find_if(drill.faults.begin(), drill.faults.end(),
+                           [&](const FaultSpec& f) { return f.id == e.fault_id; });
+  if (spec == drill.faults.end() || drill.targets.count(spec->target) == 0) {
+    return Fail(db, e, actor, fmt::format("fault {} is not in the recorded drill", e.fault_id),
+                "undo it by hand; the ledger state is: " + e.state);
+  }
+  std::unique_ptr<Fault> fault = MakeBuiltinFault(spec->kind);
+  auto runner = MakeRunner(drill.targets.at(spec->target));
+  if (!fault || !runner.ok()) {
+    return Fail(db, e, actor,
+                !runner.ok() ? runner.error().message
+                             : fmt::format("fault kind {} has no runtime in this build", e.kind),
+                "undo it by hand; the ledger state is: " + e.state);
+  }
+  FaultContext ctx{*spec, **runner, e.drill_id};
+  std::string manual = spec->restore_command.value_or(fault->ManualRestore(ctx, e.state));
+
+  if (spec->restore_command) {
+    auto r = (*runner)->Run(*spec->restore_command, spec->restore_timeout);
+    if (!r.ok())
+      return Fail(db, e, actor, "restore command could not start: " + r.error().message, manual);
+    if (!r->ok()) {
+      return Fail(db, e, actor,
+                  "restore command failed: " + SummarizeFailure(*r, spec->restore_timeout), manual);
+    }
+  } else if (Status st = fault->Restore(ctx, e.state); !st) {
+    return Fail(db, e, actor, "restore failed: " + st.error().message, manual);
+  }
+  // Verified or not restored: the check must say the fault is gone.
+  auto in_place = fault->Check(ctx, e.state);
+  if (!in_place.ok()) {
+    return Fail(db, e, actor, "restore could not be verified: " + in_place.error().message, manual);
+  }
+  if (*in_place) return Fail(db, e, actor, "restore ran but the fault is still in place", manual);
+
+  if (Status st = FaultLedger(db).SetStatus(e.id, LedgerStatus::kRestored); !st) {
+    return RestoreResult{
+        false, "restored, but the ledger could not be updated: " + st.error().message, manual};
+  }
+  std::string message =
+      fmt::format("fault {} ({} on {}) restored and verified", e.fault_id, e.kind, e.target);
+  EventLog(db).Append({e.drill_id, "fault-restored", actor, Payload(e, true, message), {}}).ok();
+  return RestoreResult{true, message, ""};
+}
+
+Expected<std::vector<std::pair<LedgerEntry, RestoreResult>>> RestoreOutstanding(
+    Database& db, const std::string& actor) {
+  auto outstanding = FaultLedger(db).Outstanding();
+  if (!outstanding.ok()) return outstanding.error();
+  std::vector<std::pair<LedgerEntry, RestoreResult>> remaining;
+  // Newest first: undo in the reverse order of injection.
+  for (auto it = outstanding->rbegin(); it != outstanding->rend(); ++it) {
+    RestoreResult r = RestoreLedgerEntry(db, *it, actor);
+    if (!r.restored) remaining.emplace_back(*it, std::move(r));
+  }
+  return remaining;
+}
+
+}  // namespace firedrill

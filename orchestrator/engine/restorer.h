@@ -1,0 +1,33 @@
+// Restores faults recorded in the ledger: the one path every ending takes (window end, abort,
+// guard trip, signal, and recovery after a crash). Never marks a fault restored that its check
+// did not confirm.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "drills/expected.h"
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/fault_ledger.h"
+
+namespace firedrill {
+
+/// The result of restoring one ledger entry.
+struct RestoreResult {
+  bool restored = false;  ///< true iff restored and verified (the fault's check says not in place)
+  std::string message;    ///< what was done, or why it failed
+  std::string manual;     ///< for failures: commands a person can run to undo it by hand
+};
+
+/// Restores one entry: rebuilds the fault from the drill text stored in the ledger, runs the
+/// fault's `restore` override or the kind's own restore, verifies with the kind's check, and
+/// records the outcome in the ledger and the event log (actor `actor`). Blocking (runs
+/// commands): call it from a worker thread, never from the engine's event loop.
+RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& entry, const std::string& actor);
+
+/// Restores every outstanding ledger entry once, oldest last-in first. Returns the entries that
+/// remain in place (restore failed), with the reasons; empty means everything was restored.
+Expected<std::vector<std::pair<LedgerEntry, RestoreResult>>> RestoreOutstanding(
+    Database& db, const std::string& actor);
+
+}  // namespace firedrill

@@ -1,0 +1,15 @@
+#include "orchestrator/engine/runners.h"
+
+#include <fmt/format.h>
+
+#include "faults/local_runner.h"
+
+namespace firedrill {
+
+Expected<std::unique_ptr<CommandRunner>> MakeRunner(const Target& target) {
+  if (target.is_local()) return std::unique_ptr<CommandRunner>(std::make_unique<LocalRunner>());
+  return Error{
+      fmt::format("target \"{}\": SSH targets are not supported by this build yet", target.name)};
+}
+
+}  // namespace firedrill

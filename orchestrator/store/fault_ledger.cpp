@@ -1,0 +1,113 @@
+#include "orchestrator/store/fault_ledger.h"
+
+#include <fmt/format.h>
+
+#include "drills/zoned_time.h"
+#include "orchestrator/store/statement.h"
+
+namespace firedrill {
+namespace {
+
+constexpr std::string_view kColumns =
+    "id, run_id, drill_id, fault_id, kind, target, drill_source, drill_file, state, status, "
+    "created_ms, updated_ms, note";
+
+std::int64_t Ms(SysTime t) { return t.time_since_epoch().count(); }
+
+LedgerStatus ParseStatus(std::string_view s) {
+  if (s == "injected") return LedgerStatus::kInjected;
+  if (s == "restored") return LedgerStatus::kRestored;
+  if (s == "restore-failed") return LedgerStatus::kRestoreFailed;
+  return LedgerStatus::kInjecting;
+}
+
+}  // namespace
+
+std::string_view LedgerStatusName(LedgerStatus status) {
+  switch (status) {
+    case LedgerStatus::kInjecting:
+      return "injecting";
+    case LedgerStatus::kInjected:
+      return "injected";
+    case LedgerStatus::kRestored:
+      return "restored";
+    case LedgerStatus::kRestoreFailed:
+      return "restore-failed";
+  }
+  return "injecting";
+}
+
+Expected<std::int64_t> FaultLedger::RecordIntent(const LedgerEntry& e) {
+  auto stmt = Statement::Prepare(
+      db_,
+      "INSERT INTO fault_ledger (run_id, drill_id, fault_id, kind, target, drill_source, "
+      "drill_file, state, status, created_ms, updated_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'injecting', ?9, ?9) RETURNING id");
+  if (!stmt) return stmt.error();
+  std::int64_t now = Ms(NowUtc());
+  for (Status st : {stmt->Bind(1, e.run_id), stmt->Bind(2, e.drill_id), stmt->Bind(3, e.fault_id),
+                    stmt->Bind(4, e.kind), stmt->Bind(5, e.target), stmt->Bind(6, e.drill_source),
+                    stmt->Bind(7, e.drill_file), stmt->Bind(8, e.state), stmt->Bind(9, now)}) {
+    if (!st) return st.error();
+  }
+  auto row = stmt->Step();
+  if (!row) return row.error();
+  if (!*row) return Error{"fault ledger: the insert returned no id"};
+  std::int64_t id = stmt->ColumnInt64(0);
+  // Finish the statement so the insert is committed before the caller applies the fault.
+  if (auto done = stmt->Step(); !done) return done.error();
+  return id;
+}
+
+Status FaultLedger::SetStatus(std::int64_t id, LedgerStatus status, std::string_view note) {
+  auto stmt = Statement::Prepare(
+      db_, "UPDATE fault_ledger SET status = ?1, note = ?2, updated_ms = ?3 WHERE id = ?4");
+  if (!stmt) return stmt.error();
+  for (Status st : {stmt->Bind(1, LedgerStatusName(status)), stmt->Bind(2, note),
+                    stmt->Bind(3, Ms(NowUtc())), stmt->Bind(4, id)}) {
+    if (!st) return st;
+  }
+  return stmt->Run();
+}
+
+Expected<std::vector<LedgerEntry>> FaultLedger::Outstanding() {
+  return Query("status <> 'restored'", "");
+}
+
+Expected<std::vector<LedgerEntry>> FaultLedger::ForRun(std::string_view run_id) {
+  return Query("run_id = ?1", run_id);
+}
+
+Expected<std::vector<LedgerEntry>> FaultLedger::Query(std::string_view where,
+                                                      std::string_view arg) {
+  auto stmt = Statement::Prepare(
+      db_, fmt::format("SELECT {} FROM fault_ledger WHERE {} ORDER BY id", kColumns, where));
+  if (!stmt) return stmt.error();
+  if (!arg.empty()) {
+    if (Status st = stmt->Bind(1, arg); !st) return st.error();
+  }
+  std::vector<LedgerEntry> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    LedgerEntry e;
+    e.id = stmt->ColumnInt64(0);
+    e.run_id = stmt->ColumnText(1);
+    e.drill_id = stmt->ColumnText(2);
+    e.fault_id = stmt->ColumnText(3);
+    e.kind = stmt->ColumnText(4);
+    e.target = stmt->ColumnText(5);
+    e.drill_source = stmt->ColumnText(6);
+    e.drill_file = stmt->ColumnText(7);
+    e.state = stmt->ColumnText(8);
+    e.status = ParseStatus(stmt->ColumnText(9));
+    e.created = SysTime(std::chrono::milliseconds(stmt->ColumnInt64(10)));
+    e.updated = SysTime(std::chrono::milliseconds(stmt->ColumnInt64(11)));
+    e.note = stmt->ColumnText(12);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace firedrill

@@ -1,0 +1,62 @@
+// The fault ledger: what was injected where, with the prior state needed to undo it. Written and
+// committed before a fault is applied, so that a crash at any moment leaves enough on disk to
+// restore everything on the next start.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drills/drill.h"
+#include "drills/expected.h"
+#include "orchestrator/store/database.h"
+
+namespace firedrill {
+
+enum class LedgerStatus { kInjecting, kInjected, kRestored, kRestoreFailed };
+
+/// Returns "injecting", "injected", "restored" or "restore-failed".
+std::string_view LedgerStatusName(LedgerStatus status);
+
+struct LedgerEntry {
+  std::int64_t id = 0;
+  std::string run_id;
+  std::string drill_id;
+  std::string fault_id;
+  std::string kind;
+  std::string target;
+  std::string drill_source;  ///< the drill file's text at run time
+  std::string drill_file;    ///< its path, for messages
+  std::string state;         ///< the fault's prior state (JSON) from Fault::Prepare
+  LedgerStatus status = LedgerStatus::kInjecting;
+  SysTime created;
+  SysTime updated;
+  std::string note;  ///< the last restore error, for restore-failed entries
+};
+
+/// Access to the fault_ledger table. Holds a Database& it does not own; one thread at a time.
+class FaultLedger {
+ public:
+  explicit FaultLedger(Database& db) : db_(db) {}
+
+  /// Records an entry with status kInjecting and returns its id. The row is committed
+  /// (synchronous=FULL) when this returns: only then may the fault be applied.
+  Expected<std::int64_t> RecordIntent(const LedgerEntry& entry);
+
+  /// Sets the status of entry `id` (and `note`, e.g. why a restore failed).
+  Status SetStatus(std::int64_t id, LedgerStatus status, std::string_view note = "");
+
+  /// Returns every entry not yet restored (injecting, injected, restore-failed), oldest first:
+  /// the faults that may still be in place.
+  Expected<std::vector<LedgerEntry>> Outstanding();
+
+  /// Returns every entry of one run, oldest first.
+  Expected<std::vector<LedgerEntry>> ForRun(std::string_view run_id);
+
+ private:
+  Expected<std::vector<LedgerEntry>> Query(std::string_view where, std::string_view arg);
+  Database& db_;
+};
+
+}  // namespace firedrill

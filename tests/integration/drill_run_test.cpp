@@ -1,0 +1,230 @@
+// Runs whole drills with short windows (seconds) through the real `firedrill` binary and
+// asserts the final state of the real system, not just what was printed.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "drills/zoned_time.h"
+#include "orchestrator/exit_status.h"
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/event_log.h"
+#include "tests/support/temp_dir.h"
+
+using namespace firedrill;
+using firedrill::testing::TempDir;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The firedrill binary as a child process, its output in files.
+class Firedrill {
+ public:
+  Firedrill(const fs::path& dir, std::vector<std::string> args) : out_(dir / "out.txt") {
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      FILE* f = fopen(out_.c_str(), "w");
+      dup2(fileno(f), 1);
+      dup2(fileno(f), 2);
+      std::vector<char*> argv{const_cast<char*>(FIREDRILL_BIN)};
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(FIREDRILL_BIN, argv.data());
+      _exit(127);
+    }
+  }
+  ~Firedrill() {
+    if (pid_ > 0 && !reaped_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  void Signal(int sig) { kill(pid_, sig); }
+  // Waits for the exit status (or the signal number + 128).
+  int Wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  std::string Output() const {
+    std::ifstream in(out_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+ private:
+  fs::path out_;
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
+
+// Polls until `cond` holds or `limit` passes; returns whether it held.
+template <typename F>
+bool Eventually(F cond, std::chrono::milliseconds limit) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return cond();
+}
+
+struct DrillFiles {
+  fs::path drill;
+  fs::path marker;  // exists while the fault is in place
+  fs::path state;
+};
+
+// A drill whose fault creates a marker file and whose probe is green while it is absent. The
+// window opens `open_in` from now and auto-restore begins `active` after that.
+DrillFiles WriteDrill(const fs::path& dir, Duration open_in, Duration active,
+                      const std::string& restore = "", const std::string& extra = "") {
+  DrillFiles f{dir / "drill.toml", dir / "fault-in-place", dir / "state"};
+  SysTime start = NowUtc() + open_in;
+  SysTime end = start + active + std::chrono::seconds(1);  // + the fault's restore_timeout
+  std::ofstream out(f.drill);
+  out << "id = \"e2e\"\ntitle = \"end to end\"\nservice = \"demo\"\nowner = \"lead@example.com\"\n"
+      << "playbook = \"runbook.md\"\n"
+      << "[window]\nstart = " << FormatUtc(start) << "\nend = " << FormatUtc(end)
+      << "\nzone = \"UTC\"\ngrace = \"20s\"\n"
+      << "[targets.here]\nlocal = true\n"
+      << "[[faults]]\nid = \"marker\"\nkind = \"command\"\ntarget = \"here\"\n"
+      << "inject = \"touch '" << f.marker.string() << "'\"\n"
+      << "check = \"test -f '" << f.marker.string() << "'\"\n"
+      << "restore = \"" << (restore.empty() ? "rm -f '" + f.marker.string() + "'" : restore)
+      << "\"\nrestore_timeout = \"1s\"\n"
+      << "[[probes]]\nname = \"no-marker\"\nkind = \"command\"\ntarget = \"here\"\n"
+      << "command = \"test ! -f '" << f.marker.string() << "'\"\ninterval = \"200ms\"\n"
+      << "timeout = \"150ms\"\nhealthy_after = 2\n"
+      << extra;
+  return f;
+}
+
+std::vector<std::string> EventKinds(const fs::path& state) {
+  auto db = Database::Open(state, OpenMode::kReadOnly);
+  REQUIRE(db.ok());
+  auto events = EventLog(*db).ForDrill("e2e");
+  REQUIRE(events.ok());
+  std::vector<std::string> kinds;
+  for (const Event& e : *events) kinds.push_back(e.kind);
+  return kinds;
+}
+
+bool Has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
+
+TEST_CASE("nobody reacts: the fault is auto-restored at the restore point", "[e2e]") {
+  TempDir tmp;
+  DrillFiles f = WriteDrill(tmp.path(), 500ms, 2s);
+  Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
+  CHECK(Eventually([&] { return fs::exists(f.marker); }, 5s));
+  int status = fd.Wait();
+  INFO(fd.Output());
+  CHECK(status == kExitOk);
+  CHECK_FALSE(fs::exists(f.marker));
+  auto kinds = EventKinds(f.state);
+  CHECK(Has(kinds, "fault-injected"));
+  CHECK(Has(kinds, "probe-red"));
+  CHECK(Has(kinds, "fault-restored"));
+  CHECK_FALSE(Has(kinds, "recovered"));
+  CHECK_THAT(fd.Output(), Catch::Contains("auto-restored"));
+}
+
+TEST_CASE("the team recovers in time: probes confirm it and restore is idempotent", "[e2e]") {
+  TempDir tmp;
+  DrillFiles f = WriteDrill(tmp.path(), 300ms, 4s);
+  Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
+  REQUIRE(Eventually([&] { return fs::exists(f.marker); }, 5s));
+  std::this_thread::sleep_for(500ms);
+  fs::remove(f.marker);  // the responder fixes it
+  int status = fd.Wait();
+  INFO(fd.Output());
+  CHECK(status == kExitOk);
+  CHECK_FALSE(fs::exists(f.marker));
+  auto kinds = EventKinds(f.state);
+  CHECK(Has(kinds, "recovered"));
+  CHECK(Has(kinds, "fault-restored"));
+  CHECK_THAT(fd.Output(), Catch::Contains("the team recovered"));
+}
+
+TEST_CASE("SIGTERM mid-drill restores at once and exits as aborted", "[e2e]") {
+  TempDir tmp;
+  DrillFiles f = WriteDrill(tmp.path(), 300ms, 60s);
+  Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
+  REQUIRE(Eventually([&] { return fs::exists(f.marker); }, 5s));
+  fd.Signal(SIGTERM);
+  int status = fd.Wait();
+  INFO(fd.Output());
+  CHECK(status == kExitAborted);
+  CHECK_FALSE(fs::exists(f.marker));
+  CHECK(Has(EventKinds(f.state), "fault-restored"));
+}
+
+TEST_CASE("SIGKILL mid-drill leaves the fault and recover restores it from the ledger", "[e2e]") {
+  TempDir tmp;
+  DrillFiles f = WriteDrill(tmp.path(), 300ms, 60s);
+  {
+    Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
+    REQUIRE(Eventually([&] { return fs::exists(f.marker); }, 5s));
+    std::this_thread::sleep_for(200ms);  // let the ledger row reach "injected"
+    fd.Signal(SIGKILL);
+    CHECK(fd.Wait() == 128 + SIGKILL);
+  }
+  REQUIRE(fs::exists(f.marker));  // nobody restored it: the orchestrator is gone
+  Firedrill recover(tmp.path(), {"recover", "--state", f.state.string()});
+  int status = recover.Wait();
+  INFO(recover.Output());
+  CHECK(status == kExitOk);
+  CHECK_FALSE(fs::exists(f.marker));
+  CHECK(Has(EventKinds(f.state), "fault-restored"));
+}
+
+TEST_CASE("a restore command that fails is retried until it succeeds", "[e2e]") {
+  TempDir tmp;
+  fs::path allow = tmp.path() / "allow-restore";
+  std::string restore = "test -f '" + allow.string() + "' && rm -f '" +
+                        (tmp.path() / "fault-in-place").string() + "'";
+  DrillFiles f = WriteDrill(tmp.path(), 300ms, 1s, restore);
+  Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
+  REQUIRE(Eventually([&] { return fs::exists(f.marker); }, 5s));
+  // Wait until the first restore attempt failed, then let the next one succeed.
+  REQUIRE(Eventually([&] { return fd.Output().find("restoring") != std::string::npos; }, 10s));
+  std::this_thread::sleep_for(1500ms);
+  std::ofstream(allow) << "ok";
+  int status = fd.Wait();
+  INFO(fd.Output());
+  CHECK(status == kExitOk);
+  CHECK_FALSE(fs::exists(f.marker));
+  auto kinds = EventKinds(f.state);
+  CHECK(Has(kinds, "restore-failed"));
+  CHECK(Has(kinds, "fault-restored"));
+}
+
+TEST_CASE("preflight refuses to inject when a probe is already red", "[e2e]") {
+  TempDir tmp;
+  DrillFiles f = WriteDrill(tmp.path(), 300ms, 2s);
+  std::ofstream(f.marker) << "already broken";  // the probe is red before the drill starts
+  Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
+  int status = fd.Wait();
+  INFO(fd.Output());
+  CHECK(status == kExitRefused);
+  CHECK_THAT(fd.Output(), Catch::Contains("probe no-marker is not green"));
+  auto kinds = EventKinds(f.state);
+  CHECK(Has(kinds, "preflight-refused"));
+  CHECK_FALSE(Has(kinds, "fault-injected"));
+}
