@@ -52,6 +52,11 @@ class CommandFault : public Fault {
     return result->exit_code == 0;
   }
 
+  bool Checkable(const FaultContext& ctx) const override {
+    const auto* params = dynamic_cast<const CommandParams*>(ctx.spec.params.get());
+    return params != nullptr && params->check.has_value();
+  }
+
   Status Restore(const FaultContext& ctx, const std::string&) override {
     Expected<const CommandParams*> params = ParamsOf<CommandParams>(ctx);
     if (!params) return params.error();

@@ -16,8 +16,8 @@ namespace firedrill {
 /// - Check: with `check`, runs it: exit 0 = in place (true), another exit = not in place (false),
 ///   while a timeout or exit 126/127 (the check could not run) is an Error, since it says nothing
 ///   about the fault. Without `check`, returns true: the inject command's exit 0 is the only
-///   evidence there is. Such a fault cannot be verified as restored by Check; the restore
-///   command's exit 0 is all there is, and the engine must take it as the verification.
+///   evidence there is. Such a fault cannot be verified as restored by Check, so Checkable()
+///   returns false for it: the restore command's exit 0 is all the verification there is.
 /// - Restore: runs the fault's common `restore` key (FaultSpec::restore_command, which the loader
 ///   requires for this kind); a non-zero exit or a timeout is an Error with the exit code and
 ///   first stderr line. Idempotent only if that command is.

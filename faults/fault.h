@@ -37,6 +37,11 @@ class Fault {
   /// Returns true iff the fault is currently in place (used to verify inject and restore).
   virtual Expected<bool> Check(const FaultContext& ctx, const std::string& state) = 0;
 
+  /// Returns false when Check cannot observe the fault at all (a command fault without a `check`
+  /// command, whose Check then always says "in place"): the caller should take a successful
+  /// inject or restore as verified instead of asking Check. Most kinds can always check.
+  virtual bool Checkable(const FaultContext& /*ctx*/) const { return true; }
+
   /// Undoes the fault. Idempotent: restoring a fault that is not in place succeeds and changes
   /// nothing. A spec's `restore` command, when given, is run instead by the engine.
   virtual Status Restore(const FaultContext& ctx, const std::string& state) = 0;

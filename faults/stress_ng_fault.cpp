@@ -139,8 +139,10 @@ Expected<std::string> StressNgFault::Prepare(const FaultContext& ctx) {
   }
   Expected<std::string> options = StressOptions(ctx);
   if (!options) return options.error();
+  // stress-ng refuses to start unless its temp path (the working directory by default) is
+  // writable, which the engine's or an SSH session's working directory need not be.
   const std::string args =
-      fmt::format("{} --timeout {}s", *options,
+      fmt::format("{} --timeout {}s --temp-path /tmp", *options,
                   std::chrono::duration_cast<std::chrono::seconds>(kStressNgTimeout).count());
   Expected<CommandResult> dry =
       RunChecked(ctx.runner, "stress-ng --dry-run " + args, kCommandTimeout,

@@ -24,10 +24,10 @@ inline constexpr Duration kStressNgTimeout = std::chrono::hours(24);
 
 /// One process of a stress-ng run as /proc/PID/stat describes it.
 struct StressProcess {
-  int pid = 0;
+  int pid = 0;       ///< the process id
   std::string comm;  ///< e.g. "stress-ng", "stress-ng-cpu"
   char state = '?';  ///< 'R', 'S', 'Z', ...
-  int pgid = 0;
+  int pgid = 0;      ///< the process group id
 };
 
 /// Parses /proc/PID/stat lines (one per line; others are skipped). The command name may hold

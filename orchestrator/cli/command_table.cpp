@@ -5,6 +5,8 @@
 
 #include "drills/suggest.h"
 #include "orchestrator/cli/command.h"
+#include "orchestrator/cli/control_commands.h"
+#include "orchestrator/cli/demo_commands.h"
 #include "orchestrator/cli/drill_commands.h"
 #include "orchestrator/cli/records_commands.h"
 #include "orchestrator/cli/run_commands.h"
@@ -32,8 +34,9 @@ void PrintOverview(std::ostream& out) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      ValidateCommand(),    PlanCommand(),        RunCommand(),           RecoverCommand(),
-      RecordsListCommand(), RecordsShowCommand(), RecordsVerifyCommand(),
+      ValidateCommand(),      PlanCommand(),    RunCommand(),         AckCommand(),
+      AbortCommand(),         RecoverCommand(), RecordsListCommand(), RecordsShowCommand(),
+      RecordsVerifyCommand(), DemoCommand(),    DemoServiceCommand(),
   };
   return kCommands;
 }

@@ -6,6 +6,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -14,9 +15,11 @@
 #include "drills/drill_plan.h"
 #include "drills/zoned_time.h"
 #include "faults/fault.h"
+#include "orchestrator/control/control_server.h"
 #include "orchestrator/engine/on_pool.h"
 #include "orchestrator/engine/probe_check.h"
 #include "orchestrator/engine/restorer.h"
+#include "orchestrator/engine/run_summary.h"
 #include "orchestrator/engine/runners.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/database.h"
@@ -46,15 +49,28 @@ struct ProbeState {
   std::optional<Clock::time_point> red_since;
 };
 
-class Engine {
+class Engine : public ControlHandler {
  public:
   Engine(const Drill& drill, const RunOptions& options, Database& db, std::ostream& out,
          std::ostream& err)
-      : drill_(drill), opt_(options), db_(db), out_(out), err_(err), wake_(io_) {}
+      : drill_(drill),
+        opt_(options),
+        db_(db),
+        out_(out),
+        err_(err),
+        wake_(io_),
+        control_(io_, options.state_dir, *this) {}
 
   int Run() {
     asio::signal_set signals(io_, SIGINT, SIGTERM);
     WatchSignals(signals);
+    // Acks and aborts from other terminals arrive here; a drill runs without it if it can't.
+    if (Status st = control_.Start(); !st) {
+      fmt::print(err_,
+                 "firedrill: control endpoint unavailable ({}); acks will not reach this "
+                 "drill\n",
+                 st.error().message);
+    }
     asio::co_spawn(io_, Main(), [&](std::exception_ptr e) {
       if (e) {
         try {
@@ -65,6 +81,7 @@ class Engine {
         exit_ = kExitFailure;
       }
       signals.cancel();
+      control_.Stop();
     });
     io_.run();
     pool_.join();
@@ -73,10 +90,11 @@ class Engine {
 
  private:
   // --- output and records ------------------------------------------------------------------
-  void Record(const std::string& kind, json::object payload, const std::string& text) {
+  void Record(const std::string& kind, json::object payload, const std::string& text,
+              const std::string& actor = kActor) {
     payload["run"] = run_id_;
     std::string body = json::serialize(payload);
-    auto ev = EventLog(db_).Append({drill_.id, kind, kActor, body, {}});
+    auto ev = EventLog(db_).Append({drill_.id, kind, actor, body, {}});
     if (!ev.ok())
       fmt::print(err_, "firedrill: could not record {}: {}\n", kind, ev.error().message);
     SysTime ts = ev.ok() ? ev->ts : NowUtc();
@@ -120,6 +138,7 @@ class Engine {
 
   // --- phases -------------------------------------------------------------------------------
   awaitable<void> Main() {
+    state_ = "waiting";
     run_id_ = fmt::format("{}-{}", drill_.id, NowUtc().time_since_epoch().count());
     DrillPlan plan = PlanDrill(drill_);
     Record("run-started",
@@ -159,6 +178,7 @@ class Engine {
   }
 
   awaitable<bool> Preflight() {
+    state_ = "preflight";
     std::vector<std::string> problems;
     for (const auto& [name, target] : drill_.targets) {
       auto r = MakeRunner(target);
@@ -199,6 +219,7 @@ class Engine {
   }
 
   awaitable<bool> InjectAll(const DrillPlan& plan) {
+    state_ = "injecting";
     FaultLedger ledger(db_);
     for (const PlannedFault& pf : plan.faults) {
       if (!co_await SleepUntil(pf.inject_at)) co_return false;
@@ -224,9 +245,11 @@ class Engine {
       FaultContext ctx{spec, *Runner(spec.target), drill_.id};
       Fault& fault = *faults_[spec.id];
       Status st = co_await OnPool(pool_, [&] { return fault.Inject(ctx, states_[spec.id]); });
-      Expected<bool> in_place =
-          st.ok() ? co_await OnPool(pool_, [&] { return fault.Check(ctx, states_[spec.id]); })
-                  : Expected<bool>(st.error());
+      // A fault nothing can observe (no check command) counts as in place once injected.
+      Expected<bool> in_place = st.ok() ? Expected<bool>(true) : Expected<bool>(st.error());
+      if (st.ok() && fault.Checkable(ctx)) {
+        in_place = co_await OnPool(pool_, [&] { return fault.Check(ctx, states_[spec.id]); });
+      }
       if (!in_place.ok() || !*in_place) {
         std::string why =
             !in_place.ok() ? in_place.error().message : "its check says it is not in place";
@@ -236,7 +259,10 @@ class Engine {
         co_return false;
       }
       ledger.SetStatus(*id, LedgerStatus::kInjected).ok();
-      if (!t0_) t0_ = Clock::now();
+      if (!t0_) {
+        t0_ = Clock::now();
+        t0_wall_ = NowUtc();
+      }
       Record("fault-injected", {{"fault", spec.id}, {"kind", spec.kind}, {"target", spec.target}},
              fmt::format("injected {} ({} on {})", spec.id, spec.kind, spec.target));
     }
@@ -244,6 +270,7 @@ class Engine {
   }
 
   awaitable<void> Active(const DrillPlan& plan) {
+    state_ = "active";
     Record("active", {{"restore_at", FormatUtc(plan.restore_at)}},
            fmt::format("drill active; auto-restore at {} unless recovered or aborted",
                        FormatInZone(plan.restore_at, drill_.window.zone)));
@@ -309,17 +336,20 @@ class Engine {
     }
     recovered_ = true;
     auto ttr = std::chrono::duration_cast<Duration>(Clock::now() - *t0_);
+    ttr_probe_ = ttr;
     Record("recovered", {{"by", "probes"}, {"ttr_ms", ttr.count()}},
            fmt::format("service healthy again by its probes: TTR {}", FormatDuration(ttr)));
   }
 
   awaitable<void> RestoreAll(const DrillPlan& plan) {
+    state_ = "restoring";
     restoring_ = true;
     probes_stop_ = true;
     std::string reason = abort_reason_.value_or("the restore point of the window was reached");
     Record("restore-started", {{"reason", reason}}, fmt::format("restoring: {}", reason));
     std::vector<std::pair<LedgerEntry, RestoreResult>> remaining;
     Duration backoff = std::chrono::seconds(1);
+    std::vector<std::string> restored_messages;  // filled on the pool, printed here
     while (true) {
       // Restores open their own connection: they run on the pool while this loop may record.
       auto result = co_await OnPool(pool_, [&] {
@@ -332,10 +362,19 @@ class Engine {
         for (auto it = all->rbegin(); it != all->rend(); ++it) {
           if (it->status == LedgerStatus::kRestored) continue;
           RestoreResult r = RestoreLedgerEntry(*db, *it, kActor);
-          if (!r.restored) left.emplace_back(*it, std::move(r));
+          if (r.restored) {
+            restored_messages.push_back(r.message);
+          } else {
+            left.emplace_back(*it, std::move(r));
+          }
         }
         return R(std::move(left));
       });
+      for (const std::string& m : restored_messages) {
+        if (!opt_.json)
+          fmt::print(out_, "{}  {}\n", FormatInZone(NowUtc(), drill_.window.zone).substr(11, 8), m);
+      }
+      restored_messages.clear();
       if (!result.ok()) {
         fmt::print(err_, "firedrill: restore: {}\n", result.error().message);
       } else {
@@ -351,8 +390,23 @@ class Engine {
   }
 
   void Close(const std::vector<std::pair<LedgerEntry, RestoreResult>>& remaining) {
-    json::object summary{{"recovered_by_team", recovered_}, {"auto_restored", !recovered_}};
-    if (t0_ && recovered_) summary["outcome"] = "team recovered";
+    state_ = remaining.empty() ? "closed" : "restore-failed";
+    bool team_recovered = drill_.probes.empty() ? ttr_human_.has_value() : recovered_;
+    RunTimings timings{t0_wall_,
+                       ttd_human_,
+                       ttr_probe_,
+                       ttr_human_,
+                       t0_ && !team_recovered,
+                       abort_reason_.value_or("the restore point of the window was reached"),
+                       acks_};
+    auto ms = [](const std::optional<Duration>& d) {
+      return d ? json::value(d->count()) : json::value(nullptr);
+    };
+    json::object summary{{"recovered_by_team", team_recovered},
+                         {"auto_restored", timings.auto_restored},
+                         {"ttd_human_ms", ms(ttd_human_)},
+                         {"ttr_probe_ms", ms(ttr_probe_)},
+                         {"ttr_human_ms", ms(ttr_human_)}};
     if (!remaining.empty()) {
       json::array left;
       for (const auto& [e, r] : remaining) {
@@ -369,11 +423,87 @@ class Engine {
       return;
     }
     std::string outcome = abort_reason_ ? "aborted; every fault restored and verified"
-                          : recovered_  ? "closed; the team recovered, faults restored and verified"
-                                        : "closed; auto-restored (not recovered within the window)";
+                          : team_recovered
+                              ? "closed; the team recovered, faults restored and verified"
+                              : "closed; auto-restored (not recovered within the window)";
     summary["outcome"] = outcome;
     Record("run-ended", summary, outcome);
+    if (!opt_.json) fmt::print(out_, "\n{}", SummaryText(drill_, timings));
+    WritePostmortem(timings);
     exit_ = abort_reason_ ? kExitAborted : kExitOk;
+  }
+
+  void WritePostmortem(const RunTimings& timings) {
+    std::filesystem::path dir = opt_.state_dir / "postmortems";
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    std::filesystem::path file = dir / (run_id_ + ".md");
+    std::ofstream(file) << PostmortemDraft(drill_, run_id_, timings);
+    if (!opt_.json) fmt::print(out_, "Postmortem draft: {}\n", file.string());
+  }
+
+  // --- control endpoint (runs on the loop thread, between awaits) -----------------------------
+  ControlResponse Handle(const ControlRequest& req) override {
+    auto error = [](int status, const std::string& message) {
+      return ControlResponse{status, json::serialize(json::object{{"error", message}})};
+    };
+    if (req.method == "GET" && req.path == "/v1/drills") {
+      json::array drills{json::object{{"id", drill_.id}, {"run", run_id_}, {"state", state_}}};
+      return ControlResponse{200, json::serialize(json::object{{"drills", drills}})};
+    }
+    std::string prefix = "/v1/drills/";
+    if (req.path.rfind(prefix, 0) != 0) return error(404, "no such route: " + req.path);
+    std::string rest = req.path.substr(prefix.size());
+    auto slash = rest.find('/');
+    std::string id = rest.substr(0, slash);
+    std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (id != drill_.id) return error(404, "no running drill \"" + id + "\"");
+    boost::system::error_code ec;
+    json::value body = json::parse(req.body.empty() ? "{}" : req.body, ec);
+    if (ec || !body.is_object()) return error(400, "the body must be a JSON object");
+    const json::object& o = body.as_object();
+    auto field = [&](const char* key) -> std::string {
+      const json::value* v = o.if_contains(key);
+      return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    std::string by = field("by").empty() ? "unknown" : field("by");
+    if (req.method == "POST" && action == "ack") {
+      std::string what = field("what");
+      if (what != "detected" && what != "recovered") {
+        return error(400, "\"what\" must be \"detected\" or \"recovered\"");
+      }
+      if (!t0_) return error(409, "no fault is in place yet; nothing to acknowledge");
+      auto since = std::chrono::duration_cast<Duration>(Clock::now() - *t0_);
+      std::optional<Duration>& slot = what == "detected" ? ttd_human_ : ttr_human_;
+      bool first = !slot.has_value();
+      if (first) slot = since;
+      SysTime at = NowUtc();
+      std::string note = field("note");
+      acks_.push_back(fmt::format("{} by {} at {} (T0+{}){}", what, by, FormatUtc(at),
+                                  FormatDuration(since), note.empty() ? "" : ": " + note));
+      Record("ack-" + what,
+             {{"by", by}, {"note", note}, {"since_t0_ms", since.count()}, {"first", first}},
+             fmt::format("{} acknowledged {} (T0+{}){}", by, what, FormatDuration(since),
+                         note.empty() ? "" : ": " + note),
+             by);
+      return ControlResponse{200, json::serialize(json::object{{"recorded_at", FormatUtc(at)},
+                                                               {"drill", drill_.id},
+                                                               {"what", what},
+                                                               {"since_t0_ms", since.count()}})};
+    }
+    if (req.method == "POST" && action == "abort") {
+      std::string reason = field("reason");
+      if (reason.empty()) return error(400, "\"reason\" is required");
+      if (!abort_reason_ && !restoring_) {
+        abort_reason_ = fmt::format("aborted by {}: {}", by, reason);
+        Record("abort-requested", {{"by", by}, {"reason", reason}},
+               fmt::format("abort requested by {}: {}", by, reason), by);
+        wake_.cancel();
+      }
+      return ControlResponse{
+          202, json::serialize(json::object{{"drill", drill_.id}, {"state", state_}})};
+    }
+    return error(405, "unsupported: " + req.method + " " + req.path);
   }
 
   // --- lookups ------------------------------------------------------------------------------
@@ -396,6 +526,7 @@ class Engine {
   asio::io_context io_;
   asio::thread_pool pool_{2};
   asio::steady_timer wake_;
+  ControlServer control_;
   std::string run_id_;
   std::map<std::string, std::unique_ptr<CommandRunner>> runners_;
   std::map<std::string, std::unique_ptr<Fault>> faults_;
@@ -403,6 +534,12 @@ class Engine {
   std::map<std::string, ProbeState> probe_state_;
   std::optional<std::string> abort_reason_;
   std::optional<Clock::time_point> t0_;
+  std::optional<SysTime> t0_wall_;
+  std::optional<Duration> ttd_human_;
+  std::optional<Duration> ttr_human_;
+  std::optional<Duration> ttr_probe_;
+  std::vector<std::string> acks_;
+  std::string state_ = "waiting";
   bool recovered_ = false;
   bool restoring_ = false;
   bool probes_stop_ = false;

@@ -71,6 +71,20 @@ RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& e, const std::
   } else if (Status st = fault->Restore(ctx, e.state); !st) {
     return Fail(db, e, actor, "restore failed: " + st.error().message, manual);
   }
+  if (!fault->Checkable(ctx)) {
+    // Nothing can observe this fault (a command fault without `check`): the restore command's
+    // success is the only evidence, and the record says so rather than claiming a check.
+    std::string msg = fmt::format(
+        "fault {} ({} on {}) restored; no check command, so verified "
+        "only by the restore command's exit status",
+        e.fault_id, e.kind, e.target);
+    if (Status st = FaultLedger(db).SetStatus(e.id, LedgerStatus::kRestored, "unchecked"); !st) {
+      return RestoreResult{
+          false, "restored, but the ledger could not be updated: " + st.error().message, manual};
+    }
+    EventLog(db).Append({e.drill_id, "fault-restored", actor, Payload(e, false, msg), {}}).ok();
+    return RestoreResult{true, msg, ""};
+  }
   // Verified or not restored: the check must say the fault is gone.
   auto in_place = fault->Check(ctx, e.state);
   if (!in_place.ok()) {

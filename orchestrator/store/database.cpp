@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "orchestrator/store/state_dir.h"
@@ -109,6 +112,16 @@ Expected<std::int64_t> QueryInt(const Database& db, std::string_view sql) {
   if (!row) return row.error();
   if (!*row) return Error{fmt::format("\"{}\" returned no row ({})", sql, db.path().string())};
   return stmt->ColumnInt64(0);
+}
+
+// Reads a single-text PRAGMA or query.
+Expected<std::string> QueryText(const Database& db, std::string_view sql) {
+  auto stmt = Statement::Prepare(db, sql);
+  if (!stmt) return stmt.error();
+  auto row = stmt->Step();
+  if (!row) return row.error();
+  if (!*row) return Error{fmt::format("\"{}\" returned no row ({})", sql, db.path().string())};
+  return std::string(stmt->ColumnText(0));
 }
 
 }  // namespace
@@ -222,9 +235,17 @@ Status Database::CheckAndMigrate() {
         path_.string(), *version, kLatestSchemaVersion)};
   }
   if (*version == 0) {
+    // Read the version and the schema in one snapshot: another process creating the database
+    // at the same moment may commit its first migration between two separate reads, which
+    // would make a brand-new firedrill database look like a foreign one.
+    if (Status st = Exec("BEGIN"); !st) return Error{"reading the schema: " + st.error().message};
+    auto again = QueryInt(*this, "PRAGMA user_version");
     auto objects = QueryInt(*this, "SELECT count(*) FROM sqlite_schema");
+    if (Status st = Exec("COMMIT"); !st) return st;
+    if (!again) return again.error();
     if (!objects) return objects.error();
-    if (*objects > 0) {
+    *version = *again;
+    if (*version == 0 && *objects > 0) {
       return Error{fmt::format(
           "{} is an SQLite database but not a firedrill one (it has tables but no firedrill "
           "schema version); refusing to touch it",
@@ -245,7 +266,21 @@ Status Database::CheckAndMigrate() {
   // Only now, with the version known to be ours, change anything in the file. WAL lets readers
   // (status, report) run while a drill writes; journal_mode is persistent, so this is a no-op
   // after the first time.
-  if (Status st = Exec("PRAGMA journal_mode = WAL"); !st) return st;
+  // Changing the journal mode needs an exclusive lock, and SQLite answers "database is locked"
+  // there without consulting the busy handler. Several processes may create the database at
+  // once, so retry for as long as the busy timeout would have waited.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (auto pause = std::chrono::milliseconds(5);;
+       pause = std::min(pause * 2, std::chrono::milliseconds(200))) {
+    auto mode = QueryText(*this, "PRAGMA journal_mode");
+    if (mode.ok() && *mode == "wal") break;
+    Status st = Exec("PRAGMA journal_mode = WAL");
+    if (st.ok()) break;
+    if (std::chrono::steady_clock::now() + pause > give_up) {
+      return Error{"switching to WAL mode: " + st.error().message};
+    }
+    std::this_thread::sleep_for(pause);
+  }
 
   for (const Migration& m : kMigrations) {
     if (m.version <= *version) continue;

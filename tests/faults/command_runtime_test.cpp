@@ -96,8 +96,10 @@ TEST_CASE("command: check semantics", "[faults][runtime]") {
   Expected<bool> unchecked = f.fault->Check(f.ctx(), "{}");
   REQUIRE(unchecked.ok());
   CHECK(*unchecked);
+  CHECK_FALSE(f.fault->Checkable(f.ctx()));
 
   f.params->check = "exit 1";
+  CHECK(f.fault->Checkable(f.ctx()));
   Expected<bool> out = f.fault->Check(f.ctx(), "{}");
   REQUIRE(out.ok());
   CHECK_FALSE(*out);

@@ -102,9 +102,9 @@ TEST_CASE("process.kill: by name, the restore waits for the supervisor", "[fault
   TestProcesses procs;
   const auto go = procs.dir() / "go";
   // A tiny supervisor: restarts the sleeper once the test says so (no race with Check).
-  procs.StartShell("while :; do " + ShellQuote(procs.binary()) + " 300; while [ ! -e " +
-                   ShellQuote(go.string()) + " ]; do sleep 0.05; done; rm -f " +
-                   ShellQuote(go.string()) + "; done");
+  procs.StartShell("exec 2>/dev/null; while :; do " + ShellQuote(procs.binary()) +
+                   " 300; while [ ! -e " + ShellQuote(go.string()) +
+                   " ]; do sleep 0.05; done; rm -f " + ShellQuote(go.string()) + "; done");
   REQUIRE(PollUntil([&] { return procs.Running().size() == 1; }));
   const pid_t victim = procs.Running()[0];
 

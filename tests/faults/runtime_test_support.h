@@ -35,7 +35,9 @@ class PathlessRunner : public CommandRunner {
  public:
   /// `empty_dir` becomes the whole PATH; it must stay empty.
   explicit PathlessRunner(std::string empty_dir) : empty_dir_(std::move(empty_dir)) {}
+  /// Runs `command` locally with PATH set to the empty directory.
   Expected<CommandResult> Run(const std::string& command, Duration timeout) override;
+  /// Returns "local (no PATH)".
   std::string Describe() const override { return "local (no PATH)"; }
 
  private:
@@ -46,8 +48,10 @@ class PathlessRunner : public CommandRunner {
 /// Calls Restore at scope exit, so a failing test still undoes its fault (Restore is idempotent).
 class RestoreAtExit {
  public:
+  /// Keeps references to `fault` and `ctx`, which must outlive this guard.
   RestoreAtExit(Fault& fault, const FaultContext& ctx, std::string state)
       : fault_(fault), ctx_(ctx), state_(std::move(state)) {}
+  /// Restores the fault, ignoring the result (a destructor must not fail the test).
   ~RestoreAtExit() { (void)fault_.Restore(ctx_, state_); }
   RestoreAtExit(const RestoreAtExit&) = delete;
   RestoreAtExit& operator=(const RestoreAtExit&) = delete;
@@ -61,7 +65,9 @@ class RestoreAtExit {
 /// Sends SIGKILL to a process group at scope exit: the last resort should Restore itself fail.
 class KillGroupAtExit {
  public:
+  /// Remembers the group; values of 1 or less are ignored.
   explicit KillGroupAtExit(pid_t pgid) : pgid_(pgid) {}
+  /// Sends SIGKILL to the group (harmless if it is gone).
   ~KillGroupAtExit();
   KillGroupAtExit(const KillGroupAtExit&) = delete;
   KillGroupAtExit& operator=(const KillGroupAtExit&) = delete;

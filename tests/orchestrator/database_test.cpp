@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -231,7 +232,11 @@ TEST_CASE("several processes creating the database at once all succeed", "[store
   for (int i = 0; i < 4; ++i) {
     pid_t pid = fork();
     REQUIRE(pid >= 0);
-    if (pid == 0) _exit(Database::Open(dir, OpenMode::kReadWrite).ok() ? 0 : 1);
+    if (pid == 0) {
+      auto opened = Database::Open(dir, OpenMode::kReadWrite);
+      if (!opened.ok()) std::fprintf(stderr, "child: %s\n", opened.error().ToString().c_str());
+      _exit(opened.ok() ? 0 : 1);
+    }
     children.push_back(pid);
   }
   for (pid_t pid : children) {

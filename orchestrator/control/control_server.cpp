@@ -1,0 +1,456 @@
+#include "orchestrator/control/control_server.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <set>
+#include <system_error>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "orchestrator/control/control_client.h"
+#include "orchestrator/store/state_dir.h"
+
+namespace firedrill {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using asio::awaitable;
+using asio::ip::tcp;
+namespace fs = std::filesystem;
+
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view kBearer = "Bearer ";
+constexpr std::size_t kTokenBytes = 32;
+// After refusing a request whose body we did not read, we read and drop what the client still
+// sends for a while: closing with unread data makes the kernel send a reset, and the client
+// could lose our answer (the "lingering close" of HTTP servers).
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+
+ControlResponse JsonError(int status, std::string_view message) {
+  return {status, json::serialize(json::object{{"error", message}})};
+}
+
+ControlResponse TooLarge(const ControlLimits& limits) {
+  return JsonError(413,
+                   fmt::format("request body over the limit of {} bytes", limits.max_body_bytes));
+}
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t slash = path.find('/', start);
+    out.push_back(path.substr(start, slash == std::string_view::npos ? slash : slash - start));
+    if (slash == std::string_view::npos) return out;
+    start = slash + 1;
+  }
+}
+
+// Fills `params` with the `{name}` segments; an empty segment never matches a parameter.
+bool MatchPattern(std::string_view pattern, std::string_view path,
+                  std::map<std::string, std::string>& params) {
+  std::vector<std::string_view> want = Segments(pattern);
+  std::vector<std::string_view> got = Segments(path);
+  if (want.size() != got.size()) return false;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    std::string_view w = want[i];
+    if (w.size() >= 2 && w.front() == '{' && w.back() == '}') {
+      if (got[i].empty()) return false;
+      params[std::string(w.substr(1, w.size() - 2))] = std::string(got[i]);
+    } else if (w != got[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// The methods the routes allow on `target`'s path, for a 405's Allow header.
+std::string AllowedMethods(std::span<const ControlRoute> routes, std::string_view target) {
+  std::string out;
+  for (const ControlRoute& r : routes) {
+    std::map<std::string, std::string> ignored;
+    if (!MatchPattern(r.pattern, PathOf(target), ignored)) continue;
+    if (out.find(r.method) != std::string::npos) continue;
+    if (!out.empty()) out += ", ";
+    out += r.method;
+  }
+  return out;
+}
+
+Expected<std::string> NewToken() {
+  std::array<unsigned char, kTokenBytes> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    return Error("cannot make a control token: the random number generator failed");
+  }
+  std::string hex;
+  for (unsigned char b : bytes) hex += fmt::format("{:02x}", b);
+  return hex;
+}
+
+// Writes `text` to `dir/control.json` so that readers see the old file or the whole new one,
+// never a part, and nobody but us can read the token at any moment (mode 0600 from creation).
+Status WriteControlFile(const fs::path& dir, const std::string& text) {
+  fs::path final_path = dir / kControlFileName;
+  fs::path tmp = dir / fmt::format("{}.{}.tmp", kControlFileName, getpid());
+  auto fail = [&](const std::string& what, int fd) {
+    Error e(fmt::format("cannot {} {}: {}", what, tmp.string(), std::strerror(errno)));
+    if (fd >= 0) close(fd);
+    unlink(tmp.c_str());
+    return e;
+  };
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST) {
+    // Left behind by an earlier process that had our pid and crashed mid-write.
+    unlink(tmp.c_str());
+    fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  }
+  if (fd < 0) return Error(fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno)));
+  for (std::size_t done = 0; done < text.size();) {
+    ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno != EINTR) return fail("write", fd);
+    if (n > 0) done += static_cast<std::size_t>(n);
+  }
+  if (fsync(fd) != 0) return fail("write", fd);
+  if (close(fd) != 0) return fail("write", -1);
+  if (rename(tmp.c_str(), final_path.c_str()) != 0) return fail("rename", -1);
+  // Best effort: make the rename itself durable.
+  int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    fsync(dir_fd);
+    close(dir_fd);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::optional<ControlResponse> ScreenControlHead(const ControlRequestHead& head,
+                                                 std::string_view token,
+                                                 const ControlLimits& limits) {
+  const std::string& auth = head.authorization;
+  // The length of a token is no secret (always 64 hex digits); its content is compared in
+  // constant time so that timing does not reveal how much of a guess was right.
+  bool authorized = !token.empty() && auth.size() == kBearer.size() + token.size() &&
+                    beast::iequals(std::string_view(auth).substr(0, kBearer.size()), kBearer) &&
+                    CRYPTO_memcmp(auth.data() + kBearer.size(), token.data(), token.size()) == 0;
+  if (!authorized) {
+    return JsonError(401,
+                     "missing or wrong bearer token (the token is in control.json in the "
+                     "drill's state directory)");
+  }
+  if (head.content_length && *head.content_length > limits.max_body_bytes) {
+    return TooLarge(limits);
+  }
+  return std::nullopt;
+}
+
+ControlResponse DispatchControl(std::span<const ControlRoute> routes, std::string_view method,
+                                std::string_view target, std::string body,
+                                ControlHandler& handler) {
+  std::string_view path = PathOf(target);
+  bool path_known = false;
+  const ControlRoute* match = nullptr;
+  std::map<std::string, std::string> params;
+  for (const ControlRoute& r : routes) {
+    std::map<std::string, std::string> p;
+    if (!MatchPattern(r.pattern, path, p)) continue;
+    path_known = true;
+    if (r.method == method) {
+      match = &r;
+      params = std::move(p);
+      break;
+    }
+  }
+  if (!path_known) return JsonError(404, fmt::format("no such endpoint: {}", path));
+  if (match == nullptr) {
+    return JsonError(405, fmt::format("{} is not allowed on {}; allowed: {}", method, path,
+                                      AllowedMethods(routes, target)));
+  }
+  if (method == "POST" || method == "PUT" || method == "PATCH") {
+    boost::system::error_code ec;
+    json::value v = json::parse(body, ec);
+    if (ec) return JsonError(400, fmt::format("request body is not valid JSON: {}", ec.message()));
+    if (!v.is_object()) return JsonError(400, "request body must be a JSON object");
+  }
+  ControlRequest request{std::string(method), std::string(path), std::move(body),
+                         std::string(match->pattern), std::move(params)};
+  return handler.Handle(request);
+}
+
+namespace control_internal {
+
+struct ServerState {
+  ServerState(asio::io_context& io_context, fs::path dir, ControlHandler& h, ControlLimits l,
+              std::span<const ControlRoute> r)
+      : io(io_context),
+        state_dir(std::move(dir)),
+        handler(h),
+        limits(l),
+        routes(r.begin(), r.end()),
+        acceptor(io_context) {}
+
+  asio::io_context& io;
+  fs::path state_dir;
+  ControlHandler& handler;
+  ControlLimits limits;
+  std::vector<ControlRoute> routes;
+  tcp::acceptor acceptor;
+  std::string token;
+  std::uint16_t port = 0;
+  bool serving = false;  // false before Start and after Stop: no handler call then
+  std::set<beast::tcp_stream*> connections;  // open ones, for Stop to close
+  std::size_t active = 0;  // counted from accept on, so a burst cannot overshoot the limit
+};
+
+}  // namespace control_internal
+
+namespace {
+
+using State = std::shared_ptr<control_internal::ServerState>;
+
+// Any exception out of a connection's coroutine (only bad_alloc can get there: every I/O
+// result is taken as an error code) ends that connection and nothing else.
+void IgnoreException(const std::exception_ptr&) {}
+
+bool IsParseError(const beast::error_code& ec) {
+  return &ec.category() == &http::make_error_code(http::error::bad_method).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+// Parameters are taken by value: a coroutine may outlive its caller's temporaries.
+awaitable<bool> Send(beast::tcp_stream& stream, ControlResponse r, unsigned version,
+                     bool keep_alive, std::string allow, ControlLimits limits) {
+  http::response<http::string_body> res;
+  res.version(version);
+  res.result(r.status >= 100 && r.status <= 599 ? static_cast<unsigned>(r.status) : 500U);
+  res.set(http::field::server, "firedrill/" FIREDRILL_VERSION);
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  if (!allow.empty()) res.set(http::field::allow, allow);
+  res.keep_alive(keep_alive);
+  res.body() = r.body;
+  res.prepare_payload();
+  stream.expires_after(limits.io_timeout);
+  std::tuple<beast::error_code, std::size_t> written =
+      co_await http::async_write(stream, res, kAsTuple);
+  co_return !std::get<0>(written);
+}
+
+awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(kLingerTime);
+  std::array<char, 4096> sink{};
+  std::size_t total = 0;
+  while (total < kLingerBytes) {
+    std::tuple<beast::error_code, std::size_t> read =
+        co_await stream.async_read_some(asio::buffer(sink), kAsTuple);
+    if (std::get<0>(read)) break;
+    total += std::get<1>(read);
+  }
+}
+
+// Answers a request we refuse without reading on, then closes the connection.
+awaitable<void> Refuse(beast::tcp_stream& stream, ControlResponse r, unsigned version,
+                       ControlLimits limits) {
+  bool sent = co_await Send(stream, std::move(r), version, false, "", limits);
+  if (sent) co_await LingeringClose(stream);
+}
+
+// One connection, on its own strand: requests one after the other while the client keeps the
+// connection alive, each read and write under its own deadline.
+awaitable<void> Serve(State state, tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  state->connections.insert(&stream);
+  struct Unregister {
+    State& s;
+    beast::tcp_stream* p;
+    ~Unregister() {
+      s->connections.erase(p);
+      --s->active;
+    }
+  } unregister{state, &stream};
+  const ControlLimits& limits = state->limits;
+  beast::flat_buffer buffer;
+  while (state->serving) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    // No body limit while reading the header: Beast would check Content-Length against it
+    // there, before we have checked the token. ScreenControlHead checks it right after.
+    parser.body_limit(boost::none);
+    stream.expires_after(limits.io_timeout);
+    std::tuple<beast::error_code, std::size_t> header =
+        co_await http::async_read_header(stream, buffer, parser, kAsTuple);
+    beast::error_code ec = std::get<0>(header);
+    if (ec == http::error::header_limit) {
+      co_await Refuse(stream, JsonError(431, "request headers over the limit"), 11, limits);
+      co_return;
+    }
+    if (IsParseError(ec)) {
+      co_await Refuse(stream, JsonError(400, "malformed HTTP request"), 11, limits);
+      co_return;
+    }
+    if (ec || !state->serving) co_return;  // closed, timed out, reset, or stopped
+    http::request<http::string_body>& req = parser.get();
+    unsigned version = req.version();
+    ControlRequestHead head{std::string(req.method_string()), std::string(req.target()),
+                            std::string(req[http::field::authorization]), std::nullopt};
+    if (auto length = parser.content_length()) head.content_length = *length;
+    if (auto refusal = ScreenControlHead(head, state->token, limits)) {
+      co_await Refuse(stream, *refusal, version, limits);
+      co_return;
+    }
+    parser.body_limit(limits.max_body_bytes);  // for chunked bodies, whose size comes late
+    stream.expires_after(limits.io_timeout);
+    std::tuple<beast::error_code, std::size_t> body =
+        co_await http::async_read(stream, buffer, parser, kAsTuple);
+    ec = std::get<0>(body);
+    if (ec == http::error::body_limit) {
+      co_await Refuse(stream, TooLarge(limits), version, limits);
+      co_return;
+    }
+    if (IsParseError(ec)) {
+      co_await Refuse(stream, JsonError(400, "malformed HTTP request"), version, limits);
+      co_return;
+    }
+    if (ec || !state->serving) co_return;
+    bool keep_alive = req.keep_alive();
+    ControlResponse r = DispatchControl(state->routes, head.method, head.target,
+                                        std::move(req.body()), state->handler);
+    std::string allow = r.status == 405 ? AllowedMethods(state->routes, head.target) : "";
+    bool sent = co_await Send(stream, std::move(r), version, keep_alive, allow, limits);
+    if (!sent) co_return;
+    if (!keep_alive) {
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      co_return;
+    }
+  }
+}
+
+awaitable<void> AcceptLoop(State state) {
+  while (state->serving) {
+    // Each connection gets its own strand, as in Beast's advanced server.
+    auto accepted = co_await state->acceptor.async_accept(asio::make_strand(state->io), kAsTuple);
+    beast::error_code ec = std::get<0>(accepted);
+    auto& socket = std::get<1>(accepted);
+    if (!state->serving || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // Out of descriptors or the like: wait a little rather than spin.
+      asio::steady_timer pause(state->io, std::chrono::milliseconds(100));
+      co_await pause.async_wait(kAsTuple);
+      continue;
+    }
+    if (state->active >= state->limits.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    ++state->active;
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, Serve(state, tcp::socket(std::move(socket))), IgnoreException);
+  }
+}
+
+}  // namespace
+
+ControlServer::ControlServer(asio::io_context& io, fs::path state_dir, ControlHandler& handler,
+                             ControlLimits limits, std::span<const ControlRoute> routes)
+    : state_(std::make_shared<control_internal::ServerState>(io, std::move(state_dir), handler,
+                                                             limits, routes)) {}
+
+ControlServer::~ControlServer() { Stop(); }
+
+std::uint16_t ControlServer::port() const { return state_->port; }
+
+const std::string& ControlServer::token() const { return state_->token; }
+
+Status ControlServer::Start() {
+  State& s = state_;
+  if (s->serving) return Error("the control endpoint is already started");
+  if (Status st = EnsureStateDir(s->state_dir); !st.ok()) return st;
+  fs::path file = s->state_dir / kControlFileName;
+  std::error_code fs_ec;
+  if (fs::exists(file, fs_ec)) {
+    auto other = LoadControlFile(file);
+    if (other.ok() && other->pid != getpid() && ProcessAlive(other->pid)) {
+      return Error(fmt::format(
+          "another firedrill process (pid {}) already serves the control endpoint for state "
+          "dir {}",
+          other->pid, s->state_dir.string()));
+    }
+  }
+  beast::error_code ec;
+  tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), 0);
+  s->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s->acceptor.bind(endpoint, ec);
+  if (!ec) s->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) endpoint = s->acceptor.local_endpoint(ec);
+  if (ec) {
+    beast::error_code ignored;
+    s->acceptor.close(ignored);
+    return Error(
+        fmt::format("cannot listen on 127.0.0.1 for the control endpoint: {}", ec.message()));
+  }
+  auto token = NewToken();
+  if (!token.ok()) {
+    s->acceptor.close(ec);
+    return token.error();
+  }
+  json::object doc{{"port", endpoint.port()}, {"token", *token}, {"pid", getpid()}};
+  if (Status st = WriteControlFile(s->state_dir, json::serialize(doc) + "\n"); !st.ok()) {
+    s->acceptor.close(ec);
+    return st;
+  }
+  s->port = endpoint.port();
+  s->token = std::move(*token);
+  s->serving = true;
+  asio::co_spawn(s->io, AcceptLoop(s), IgnoreException);
+  return Status::Ok();
+}
+
+void ControlServer::Stop() {
+  State& s = state_;
+  if (!s->serving) return;
+  s->serving = false;
+  beast::error_code ignored;
+  s->acceptor.close(ignored);
+  // The io_context runs on one thread and Stop runs on it, so no connection's strand is running
+  // now; closing makes each pending read or write complete with operation_aborted.
+  std::vector<beast::tcp_stream*> open(s->connections.begin(), s->connections.end());
+  for (beast::tcp_stream* stream : open) stream->close();
+  fs::path file = s->state_dir / kControlFileName;
+  auto ours = LoadControlFile(file);
+  if (ours.ok() && ours->pid == getpid() && ours->token == s->token) {
+    std::error_code ec;
+    fs::remove(file, ec);
+  }
+}
+
+}  // namespace firedrill

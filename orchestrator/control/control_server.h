@@ -1,0 +1,88 @@
+// The HTTP control endpoint of a running drill: loopback only, bearer token, JSON, hard limits.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "drills/expected.h"
+#include "orchestrator/control/control_handler.h"
+
+namespace firedrill {
+
+namespace control_internal {
+struct ServerState;
+}  // namespace control_internal
+
+/// The server's limits. The defaults are the documented ones (docs/control-api.md).
+struct ControlLimits {
+  std::size_t max_connections = 64;  ///< more are closed on accept
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::chrono::milliseconds io_timeout{10'000};  ///< deadline of every single read and write
+};
+
+/// What the server knows of a request once its header is read, before its body.
+struct ControlRequestHead {
+  std::string method;
+  std::string target;                           ///< as sent, query string included
+  std::string authorization;                    ///< the Authorization header, empty if absent
+  std::optional<std::uint64_t> content_length;  ///< absent for chunked bodies
+};
+
+/// Pure. Returns the refusal for a request that must not be read further — 401 if the
+/// Authorization header is not `Bearer <token>` (compared in constant time), 413 if the
+/// announced body is over `limits.max_body_bytes` — or nullopt to go on reading the body.
+std::optional<ControlResponse> ScreenControlHead(const ControlRequestHead& head,
+                                                 std::string_view token,
+                                                 const ControlLimits& limits);
+
+/// Pure apart from the handler call. Matches `method` and `target` against `routes` (404 for an
+/// unknown path, 405 for a known path with another method), checks that a POST body is a JSON
+/// object (400), and only then calls `handler` with the path, body, route and params.
+ControlResponse DispatchControl(std::span<const ControlRoute> routes, std::string_view method,
+                                std::string_view target, std::string body, ControlHandler& handler);
+
+/// Serves the control API on 127.0.0.1 on an ephemeral port. Everything runs on the given
+/// io_context, which must run on one thread and outlive this object. Start and Stop are called
+/// on that thread (or while the io_context is not running).
+class ControlServer {
+ public:
+  /// Serves `routes` (by default the v1 API; their strings must outlive the server) for
+  /// `handler`, which must outlive the server; publishes itself in `state_dir`.
+  ControlServer(boost::asio::io_context& io, std::filesystem::path state_dir,
+                ControlHandler& handler, ControlLimits limits = {},
+                std::span<const ControlRoute> routes = kControlRoutes);
+  /// Calls Stop().
+  ~ControlServer();
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  /// Listens on 127.0.0.1:0, makes a fresh token (32 random bytes, hex) and writes
+  /// `state_dir/control.json` atomically with mode 0600. Fails, changing nothing, if the state
+  /// dir cannot be used, the socket cannot be opened, or a live process other than this one
+  /// already publishes a control.json there; a control.json of a dead process is replaced.
+  Status Start();
+
+  /// Closes the acceptor and every open connection (no handler call happens afterwards) and
+  /// removes control.json if it is still this server's (same pid and token). Idempotent.
+  void Stop();
+
+  /// The port listened on; 0 before Start().
+  std::uint16_t port() const;
+  /// The bearer token; empty before Start().
+  const std::string& token() const;
+
+ private:
+  // Shared with every connection, so that a connection still closing after this object is gone
+  // touches nothing freed.
+  std::shared_ptr<control_internal::ServerState> state_;
+};
+
+}  // namespace firedrill

@@ -1,0 +1,97 @@
+#include "orchestrator/engine/run_summary.h"
+
+#include <fmt/format.h>
+
+#include "drills/zoned_time.h"
+
+namespace firedrill {
+namespace {
+
+std::string Measured(const std::optional<Duration>& d) {
+  return d ? FormatDuration(*d) : std::string("not reached");
+}
+
+// The recovery time that counts: probe-confirmed when there are probes, else the team's mark.
+std::optional<Duration> Ttr(const Drill& drill, const RunTimings& t) {
+  return drill.probes.empty() ? t.ttr_human : t.ttr_probe;
+}
+
+}  // namespace
+
+std::string ObjectiveVerdict(const std::optional<Duration>& measured,
+                             const std::optional<Duration>& objective) {
+  if (!objective) return "no objective";
+  if (!measured)
+    return fmt::format("missed (not reached; objective {})", FormatDuration(*objective));
+  if (*measured <= *objective) {
+    return fmt::format("met ({} <= {})", FormatDuration(*measured), FormatDuration(*objective));
+  }
+  return fmt::format("missed ({} > {})", FormatDuration(*measured), FormatDuration(*objective));
+}
+
+std::string SummaryText(const Drill& drill, const RunTimings& t) {
+  if (!t.t0) return fmt::format("No fault was injected ({}).\n", t.end_reason);
+  std::string ttr =
+      t.auto_restored ? std::string("not recovered within the window") : Measured(Ttr(drill, t));
+  std::string out = fmt::format("Summary of drill {} (T0 = {})\n", drill.id, FormatUtc(*t.t0));
+  out += fmt::format("  TTD (human ack)      {:<32} {}\n", Measured(t.ttd_human),
+                     ObjectiveVerdict(t.ttd_human, drill.objectives.detect_within));
+  out += fmt::format(
+      "  TTR (probes)         {:<32} {}\n",
+      drill.probes.empty() ? "no probes" : (t.auto_restored ? ttr : Measured(t.ttr_probe)),
+      drill.probes.empty() ? ""
+                           : ObjectiveVerdict(t.auto_restored ? std::nullopt : t.ttr_probe,
+                                              drill.objectives.recover_within));
+  out += fmt::format("  TTR (team's mark)    {}\n", Measured(t.ttr_human));
+  out += fmt::format(
+      "  recovered by         {}\n",
+      t.auto_restored ? "firedrill's auto-restore (the team did not recover in time)" : "the team");
+  out += fmt::format("  ended because        {}\n", t.end_reason);
+  return out;
+}
+
+std::string PostmortemDraft(const Drill& drill, const std::string& run_id, const RunTimings& t) {
+  std::string md = fmt::format("# Postmortem (draft): {}\n\n", drill.title);
+  md += fmt::format("- Drill: `{}` (run `{}`)\n- Service: {}\n- Owner: {}\n- Status: draft\n",
+                    drill.id, run_id, drill.service, drill.owner);
+  md += fmt::format("- Playbook: {}\n", drill.playbook);
+  if (!drill.participants.empty()) {
+    md += "- Participants:\n";
+    for (const Participant& p : drill.participants)
+      md += fmt::format("  - {} ({})\n", p.name, p.role);
+  }
+  md += "\n## What we did\n\n";
+  if (!drill.hypothesis.empty()) md += fmt::format("Hypothesis: {}\n\n", drill.hypothesis);
+  for (const FaultSpec& f : drill.faults) {
+    md += fmt::format("- `{}`: {} on `{}`{}\n", f.id, f.kind, f.target,
+                      f.params ? " — " + f.params->Describe() : "");
+  }
+  md += "\n## Measurements\n\n";
+  md +=
+      "TTD = first acknowledgement of detection − T0 (the first fault in place). TTR = service "
+      "healthy again by its probes − T0; a drill not recovered within the window has no TTR.\n\n";
+  md += "```\n" + SummaryText(drill, t) + "```\n";
+  if (!t.acks.empty()) {
+    md += "\n## Acknowledgements\n\n";
+    for (const std::string& a : t.acks) md += "- " + a + "\n";
+  }
+  md += R"(
+## For the team to complete (blameless: describe systems and decisions, not people)
+
+- **Detection.** How did we notice? What would halve the time to detect?
+- **Response.** Was the playbook findable and right? What did we have to improvise?
+- **Recovery.** What slowed recovery? What would make it routine?
+- **Contributing factors.** Which conditions made this possible or worse? (Not "human error".)
+- **What went well / what went wrong / where we got lucky.**
+- **Feedback on the drill itself.**
+
+## Action items
+
+| Type (mitigate/prevent/process) | Action | Owner | Priority | Ticket | Due |
+|---|---|---|---|---|---|
+|  |  |  |  |  |  |
+)";
+  return md;
+}
+
+}  // namespace firedrill
