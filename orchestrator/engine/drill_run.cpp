@@ -156,14 +156,17 @@ class Engine : public ControlHandler {
       Record("waiting", {{"inject_at", FormatUtc(plan.faults.front().inject_at)}},
              fmt::format("waiting for the window: first injection at {}",
                          FormatInZone(plan.faults.front().inject_at, drill_.window.zone)));
-      if (!co_await SleepUntil(plan.faults.front().inject_at)) {
+      // GCC 12 miscompiles co_await inside a condition; await into a variable first.
+      bool opened = co_await SleepUntil(plan.faults.front().inject_at);
+      if (!opened) {
         Record("aborted", {{"reason", *abort_reason_}},
                fmt::format("aborted before injecting anything: {}", *abort_reason_));
         exit_ = kExitAborted;
         co_return;
       }
     }
-    if (!co_await Preflight()) co_return;
+    bool safe = co_await Preflight();
+    if (!safe) co_return;
     bool injected_all = co_await InjectAll(plan);
     if (injected_all) co_await Active(plan);
     co_await RestoreAll(plan);
@@ -222,7 +225,8 @@ class Engine : public ControlHandler {
     state_ = "injecting";
     FaultLedger ledger(db_);
     for (const PlannedFault& pf : plan.faults) {
-      if (!co_await SleepUntil(pf.inject_at)) co_return false;
+      bool due = co_await SleepUntil(pf.inject_at);
+      if (!due) co_return false;
       const FaultSpec& spec = Spec(pf.id);
       LedgerEntry entry{0,
                         run_id_,
