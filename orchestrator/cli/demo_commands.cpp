@@ -165,7 +165,8 @@ int RunDemo(const Invocation& inv) {
   std::atomic<bool> done{false};
   std::thread responder_thread(Respond, state, dir, binary, *port, responder == "fix",
                                std::cref(done), std::ref(inv.out));
-  RunOptions options{state, drill_file.string(), toml, inv.args.Has("json")};
+  bool json = inv.args.Has("json");
+  RunOptions options{state, drill_file.string(), toml, json, !json && ::isatty(STDOUT_FILENO) == 1};
   int status = RunDrill(*loaded.drill, options, inv.out, inv.err);
   done = true;
   responder_thread.join();

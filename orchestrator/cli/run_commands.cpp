@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <ostream>
@@ -29,8 +30,9 @@ int RunRun(const Invocation& inv) {
   std::ifstream in(file, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
-  RunOptions options{ResolveStateDir(inv.args.Value("state")), file, text.str(),
-                     inv.args.Has("json")};
+  bool json = inv.args.Has("json");
+  RunOptions options{ResolveStateDir(inv.args.Value("state")), file, text.str(), json,
+                     !json && ::isatty(STDOUT_FILENO) == 1};
   return RunDrill(*r.drill, options, inv.out, inv.err);
 }
 

@@ -59,6 +59,7 @@ class Engine : public ControlHandler {
         out_(out),
         err_(err),
         wake_(io_),
+        countdown_timer_(io_),
         control_(io_, options.state_dir, *this) {}
 
   int Run() {
@@ -156,8 +157,10 @@ class Engine : public ControlHandler {
       Record("waiting", {{"inject_at", FormatUtc(plan.faults.front().inject_at)}},
              fmt::format("waiting for the window: first injection at {}",
                          FormatInZone(plan.faults.front().inject_at, drill_.window.zone)));
+      asio::co_spawn(io_, Countdown(plan.faults.front().inject_at), asio::detached);
       // GCC 12 miscompiles co_await inside a condition; await into a variable first.
       bool opened = co_await SleepUntil(plan.faults.front().inject_at);
+      countdown_timer_.cancel();  // its next wake-up must not hold the loop open
       if (!opened) {
         Record("aborted", {{"reason", *abort_reason_}},
                fmt::format("aborted before injecting anything: {}", *abort_reason_));
@@ -170,6 +173,34 @@ class Engine : public ControlHandler {
     bool injected_all = co_await InjectAll(plan);
     if (injected_all) co_await Active(plan);
     co_await RestoreAll(plan);
+  }
+
+  // Shows the wait: a line redrawn every second on a terminal, else a line every 10 minutes.
+  // Ends when the wait does (countdown_timer_ is cancelled then).
+  awaitable<void> Countdown(SysTime deadline) {
+    if (opt_.json) co_return;
+    const Duration step = opt_.live_countdown ? Duration(std::chrono::seconds(1))
+                                              : Duration(std::chrono::minutes(10));
+    bool first = true;
+    while (!abort_reason_) {
+      auto left = std::chrono::floor<std::chrono::seconds>(deadline - NowUtc());
+      if (left <= Duration(0)) break;
+      if (opt_.live_countdown) {
+        fmt::print(out_, "\r  window opens in {}  (Ctrl-C cancels) \033[K", FormatDuration(left));
+        out_.flush();
+      } else if (!first) {
+        fmt::print(out_, "          still waiting: the window opens in {}\n", FormatDuration(left));
+        out_.flush();
+      }
+      first = false;
+      countdown_timer_.expires_after(std::min<Duration>(step, deadline - NowUtc()));
+      auto [ec] = co_await countdown_timer_.async_wait(asio::as_tuple(use_awaitable));
+      if (ec) break;  // cancelled: the wait is over
+    }
+    if (opt_.live_countdown) {
+      fmt::print(out_, "\r\033[K");
+      out_.flush();
+    }
   }
 
   void Refuse(std::vector<std::string> reasons) {
@@ -530,6 +561,7 @@ class Engine : public ControlHandler {
   asio::io_context io_;
   asio::thread_pool pool_{2};
   asio::steady_timer wake_;
+  asio::steady_timer countdown_timer_;
   ControlServer control_;
   std::string run_id_;
   std::map<std::string, std::unique_ptr<CommandRunner>> runners_;

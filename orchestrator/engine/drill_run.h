@@ -15,6 +15,9 @@ struct RunOptions {
   std::string drill_file;    ///< path, for records and messages
   std::string drill_source;  ///< the file's text, stored in the ledger for crash recovery
   bool json = false;         ///< one JSON object per line on `out` instead of text
+  /// Redraw a countdown line once a second while waiting (set when `out` is a terminal);
+  /// otherwise a plain progress line every 10 minutes.
+  bool live_countdown = false;
 };
 
 /// Runs `drill` to completion on one io_context (one thread) with a small worker pool for
