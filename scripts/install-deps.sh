@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache tzdata
   libboost1.81-dev libboost-json1.81-dev libboost-filesystem1.81-dev
   libtomlplusplus-dev libfmt-dev libhowardhinnant-date-dev
-  libssh-dev libsqlite3-dev libssl-dev nftables stress-ng iproute2
+  libssh-dev libsqlite3-dev libssl-dev nftables stress-ng iproute2 procps
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(catch2 clang-format clang-14 libclang-rt-14-dev libfuzzer-14-dev)
