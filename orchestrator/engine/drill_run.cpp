@@ -482,17 +482,16 @@ class Engine : public ControlHandler {
     auto error = [](int status, const std::string& message) {
       return ControlResponse{status, json::serialize(json::object{{"error", message}})};
     };
-    if (req.method == "GET" && req.path == "/v1/drills") {
+    // The server has matched the route and checked the token, size and JSON shape already.
+    if (req.route == "/v1/drills") {
       json::array drills{json::object{{"id", drill_.id}, {"run", run_id_}, {"state", state_}}};
       return ControlResponse{200, json::serialize(json::object{{"drills", drills}})};
     }
-    std::string prefix = "/v1/drills/";
-    if (req.path.rfind(prefix, 0) != 0) return error(404, "no such route: " + req.path);
-    std::string rest = req.path.substr(prefix.size());
-    auto slash = rest.find('/');
-    std::string id = rest.substr(0, slash);
-    std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
-    if (id != drill_.id) return error(404, "no running drill \"" + id + "\"");
+    auto id = req.params.find("id");
+    if (id == req.params.end() || id->second != drill_.id) {
+      return error(404, "no running drill \"" +
+                            (id == req.params.end() ? std::string() : id->second) + "\"");
+    }
     boost::system::error_code ec;
     json::value body = json::parse(req.body.empty() ? "{}" : req.body, ec);
     if (ec || !body.is_object()) return error(400, "the body must be a JSON object");
@@ -502,7 +501,7 @@ class Engine : public ControlHandler {
       return v && v->is_string() ? std::string(v->as_string()) : std::string();
     };
     std::string by = field("by").empty() ? "unknown" : field("by");
-    if (req.method == "POST" && action == "ack") {
+    if (req.route == "/v1/drills/{id}/ack") {
       std::string what = field("what");
       if (what != "detected" && what != "recovered") {
         return error(400, "\"what\" must be \"detected\" or \"recovered\"");
@@ -524,9 +523,10 @@ class Engine : public ControlHandler {
       return ControlResponse{200, json::serialize(json::object{{"recorded_at", FormatUtc(at)},
                                                                {"drill", drill_.id},
                                                                {"what", what},
+                                                               {"by", by},
                                                                {"since_t0_ms", since.count()}})};
     }
-    if (req.method == "POST" && action == "abort") {
+    if (req.route == "/v1/drills/{id}/abort") {
       std::string reason = field("reason");
       if (reason.empty()) return error(400, "\"reason\" is required");
       if (!abort_reason_ && !restoring_) {
@@ -536,9 +536,9 @@ class Engine : public ControlHandler {
         wake_.cancel();
       }
       return ControlResponse{
-          202, json::serialize(json::object{{"drill", drill_.id}, {"state", state_}})};
+          202, json::serialize(json::object{{"drill", drill_.id}, {"state", "aborting"}})};
     }
-    return error(405, "unsupported: " + req.method + " " + req.path);
+    return error(404, "no such route: " + req.route);
   }
 
   // --- lookups ------------------------------------------------------------------------------
