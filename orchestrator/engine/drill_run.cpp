@@ -144,6 +144,7 @@ class Engine : public ControlHandler {
     DrillPlan plan = PlanDrill(drill_);
     Record("run-started",
            {{"file", opt_.drill_file},
+            {"source", opt_.drill_source},  // the record stands on its own: postmortem, audit
             {"window_start", FormatUtc(plan.window_start)},
             {"window_end", FormatUtc(plan.window_end)}},
            fmt::format("drill {} ({}): run {} started", drill_.id, drill_.title, run_id_));
