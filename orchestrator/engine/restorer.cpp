@@ -34,6 +34,53 @@ RestoreResult Fail(Database& db, const LedgerEntry& e, const std::string& actor,
 
 }  // namespace
 
+RestoreAttempt AttemptRestore(Fault& fault, const FaultContext& ctx, const std::string& state) {
+  const FaultSpec& spec = ctx.spec;
+  std::string manual = spec.restore_command.value_or(fault.ManualRestore(ctx, state));
+  auto failed = [&](std::string message) {
+    return RestoreAttempt{false, false, std::move(message), manual};
+  };
+  if (spec.restore_command) {
+    auto r = ctx.runner.Run(*spec.restore_command, spec.restore_timeout);
+    if (!r.ok()) return failed("restore command could not start: " + r.error().message);
+    if (!r->ok()) {
+      return failed("restore command failed: " + SummarizeFailure(*r, spec.restore_timeout));
+    }
+  } else if (Status st = fault.Restore(ctx, state); !st) {
+    return failed("restore failed: " + st.error().message);
+  }
+  std::string where = fmt::format("{} ({} on {})", spec.id, spec.kind, spec.target);
+  if (!fault.Checkable(ctx)) {
+    // Nothing can observe this fault (a command fault without `check`): the restore command's
+    // success is the only evidence, and the record says so rather than claiming a check.
+    return RestoreAttempt{true, false,
+                          fmt::format("fault {} restored; no check command, so verified only by "
+                                      "the restore command's exit status",
+                                      where),
+                          manual};
+  }
+  // Verified or not restored: the check must say the fault is gone.
+  auto in_place = fault.Check(ctx, state);
+  if (!in_place.ok()) return failed("restore could not be verified: " + in_place.error().message);
+  if (*in_place) return failed("restore ran but the fault is still in place");
+  return RestoreAttempt{true, true, fmt::format("fault {} restored and verified", where), manual};
+}
+
+RestoreResult RecordRestore(Database& db, const LedgerEntry& e, const RestoreAttempt& a,
+                            const std::string& actor) {
+  if (!a.restored) return Fail(db, e, actor, a.message, a.manual);
+  Status st =
+      FaultLedger(db).SetStatus(e.id, LedgerStatus::kRestored, a.checked ? "" : "unchecked");
+  if (!st) {
+    return RestoreResult{
+        false, "restored, but the ledger could not be updated: " + st.error().message, a.manual};
+  }
+  EventLog(db)
+      .Append({e.drill_id, "fault-restored", actor, Payload(e, a.checked, a.message), {}})
+      .ok();
+  return RestoreResult{true, a.message, ""};
+}
+
 RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& e, const std::string& actor) {
   LoadResult loaded = LoadDrillText(e.drill_source, e.drill_file, BuiltinFaults());
   if (!loaded.ok()) {
@@ -58,48 +105,7 @@ RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& e, const std::
                 "undo it by hand; the ledger state is: " + e.state);
   }
   FaultContext ctx{*spec, **runner, e.drill_id};
-  std::string manual = spec->restore_command.value_or(fault->ManualRestore(ctx, e.state));
-
-  if (spec->restore_command) {
-    auto r = (*runner)->Run(*spec->restore_command, spec->restore_timeout);
-    if (!r.ok())
-      return Fail(db, e, actor, "restore command could not start: " + r.error().message, manual);
-    if (!r->ok()) {
-      return Fail(db, e, actor,
-                  "restore command failed: " + SummarizeFailure(*r, spec->restore_timeout), manual);
-    }
-  } else if (Status st = fault->Restore(ctx, e.state); !st) {
-    return Fail(db, e, actor, "restore failed: " + st.error().message, manual);
-  }
-  if (!fault->Checkable(ctx)) {
-    // Nothing can observe this fault (a command fault without `check`): the restore command's
-    // success is the only evidence, and the record says so rather than claiming a check.
-    std::string msg = fmt::format(
-        "fault {} ({} on {}) restored; no check command, so verified "
-        "only by the restore command's exit status",
-        e.fault_id, e.kind, e.target);
-    if (Status st = FaultLedger(db).SetStatus(e.id, LedgerStatus::kRestored, "unchecked"); !st) {
-      return RestoreResult{
-          false, "restored, but the ledger could not be updated: " + st.error().message, manual};
-    }
-    EventLog(db).Append({e.drill_id, "fault-restored", actor, Payload(e, false, msg), {}}).ok();
-    return RestoreResult{true, msg, ""};
-  }
-  // Verified or not restored: the check must say the fault is gone.
-  auto in_place = fault->Check(ctx, e.state);
-  if (!in_place.ok()) {
-    return Fail(db, e, actor, "restore could not be verified: " + in_place.error().message, manual);
-  }
-  if (*in_place) return Fail(db, e, actor, "restore ran but the fault is still in place", manual);
-
-  if (Status st = FaultLedger(db).SetStatus(e.id, LedgerStatus::kRestored); !st) {
-    return RestoreResult{
-        false, "restored, but the ledger could not be updated: " + st.error().message, manual};
-  }
-  std::string message =
-      fmt::format("fault {} ({} on {}) restored and verified", e.fault_id, e.kind, e.target);
-  EventLog(db).Append({e.drill_id, "fault-restored", actor, Payload(e, true, message), {}}).ok();
-  return RestoreResult{true, message, ""};
+  return RecordRestore(db, e, AttemptRestore(*fault, ctx, e.state), actor);
 }
 
 Expected<std::vector<std::pair<LedgerEntry, RestoreResult>>> RestoreOutstanding(

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "drills/expected.h"
+#include "faults/fault.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/fault_ledger.h"
 
@@ -18,6 +19,26 @@ struct RestoreResult {
   std::string message;    ///< what was done, or why it failed
   std::string manual;     ///< for failures: commands a person can run to undo it by hand
 };
+
+/// What undoing one fault on its target found, before anything is recorded.
+struct RestoreAttempt {
+  bool restored = false;  ///< true iff undone and verified (or unobservable and the restore ran)
+  bool checked = false;   ///< true iff the fault's check confirmed it (false: no check exists)
+  std::string message;    ///< what was done, or why it failed
+  std::string manual;     ///< commands a person can run to undo it by hand
+};
+
+/// Undoes one fault: runs the spec's `restore` command when it has one, else the kind's own
+/// restore, then verifies with the kind's check (a fault that cannot be checked counts as
+/// restored when its restore succeeded, and the attempt says it was not checked). Touches no
+/// record. Blocking (runs commands): call it from a worker thread.
+RestoreAttempt AttemptRestore(Fault& fault, const FaultContext& ctx, const std::string& state);
+
+/// Records an attempt: the ledger entry's new status and a `fault-restored` or `restore-failed`
+/// event (actor `actor`). Returns the outcome; a ledger that cannot be updated makes it a
+/// failure, so a fault is never reported restored without a record saying so.
+RestoreResult RecordRestore(Database& db, const LedgerEntry& entry, const RestoreAttempt& attempt,
+                            const std::string& actor);
 
 /// Restores one entry: rebuilds the fault from the drill text stored in the ledger, runs the
 /// fault's `restore` override or the kind's own restore, verifies with the kind's check, and

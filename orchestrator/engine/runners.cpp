@@ -12,4 +12,9 @@ Expected<std::unique_ptr<CommandRunner>> MakeRunner(const Target& target) {
       fmt::format("target \"{}\": SSH targets are not supported by this build yet", target.name)};
 }
 
+CommandRunner* FindRunner(const RunnerMap& runners, const std::string& name) {
+  auto it = runners.find(name);
+  return it == runners.end() ? nullptr : it->second.get();
+}
+
 }  // namespace firedrill

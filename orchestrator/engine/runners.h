@@ -1,7 +1,9 @@
 // Where each target's commands run.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "drills/drill.h"
 #include "drills/expected.h"
@@ -9,8 +11,14 @@
 
 namespace firedrill {
 
+/// The runners of a drill's targets, by target name.
+using RunnerMap = std::map<std::string, std::unique_ptr<CommandRunner>>;
+
 /// Returns a runner for `target`: a LocalRunner for local targets. SSH targets are not supported
 /// by this build yet and yield an Error naming the target.
 Expected<std::unique_ptr<CommandRunner>> MakeRunner(const Target& target);
+
+/// Returns the runner of target `name`, or nullptr if `runners` has none.
+CommandRunner* FindRunner(const RunnerMap& runners, const std::string& name);
 
 }  // namespace firedrill

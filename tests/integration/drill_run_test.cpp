@@ -276,6 +276,44 @@ TEST_CASE("a guard trips when its probe stays red too long and everything is res
   CHECK(Has(kinds, "fault-restored"));
 }
 
+TEST_CASE("a command guard trips when its command fails and everything is restored", "[e2e]") {
+  TempDir tmp;
+  fs::path stop = tmp.path() / "stop-the-drill";
+  DrillFiles f = WriteDrill(tmp.path(), 300ms, 60s, "",
+                            "[[guards]]\nname = \"stop-file\"\nkind = \"command\"\n"
+                            "target = \"here\"\ncommand = \"test ! -f '" +
+                                stop.string() + "'\"\ninterval = \"200ms\"\n");
+  Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
+  REQUIRE(Eventually([&] { return Has(EventKinds(f.state), "fault-injected"); }, 5s));
+  // The guard holds while its command succeeds: the drill stays active with the fault in place.
+  std::this_thread::sleep_for(700ms);
+  CHECK_FALSE(Has(EventKinds(f.state), "guard-tripped"));
+  CHECK(fs::exists(f.marker));
+  std::ofstream(stop) << "stop\n";
+  int status = fd.Wait();
+  INFO(fd.Output());
+  CHECK(status == kExitAborted);
+  CHECK_FALSE(fs::exists(f.marker));
+  auto kinds = EventKinds(f.state);
+  CHECK(Has(kinds, "guard-tripped"));
+  CHECK(Has(kinds, "fault-restored"));
+  CHECK(fd.Output().find("guard stop-file tripped: exit 1") != std::string::npos);
+}
+
+TEST_CASE("a drill with an alert guard is refused: a guard that cannot trip is no guard", "[e2e]") {
+  TempDir tmp;
+  DrillFiles f = WriteDrill(tmp.path(), 0ms, 5s, "",
+                            "[[guards]]\nname = \"payments-paging\"\nkind = \"alert\"\n"
+                            "match = { service = \"payments\" }\n");
+  Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
+  int status = fd.Wait();
+  INFO(fd.Output());
+  CHECK(status == kExitRefused);
+  CHECK_FALSE(fs::exists(f.marker));
+  CHECK(fd.Output().find("guard payments-paging watches alerts") != std::string::npos);
+  CHECK_FALSE(Has(EventKinds(f.state), "fault-injected"));
+}
+
 TEST_CASE("a paused process that vanished during the drill is restored idempotently", "[e2e]") {
   TempDir tmp;
   // A real process for the drill to pause; the test kills it mid-drill.

@@ -1,0 +1,75 @@
+#include "orchestrator/engine/run_close.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "orchestrator/engine/run_summary.h"
+#include "orchestrator/exit_status.h"
+
+namespace firedrill {
+namespace {
+
+namespace json = boost::json;
+
+constexpr char kRestorePointReached[] = "the restore point of the window was reached";
+
+void WritePostmortem(const RunState& run, const RunOptions& opt, const RunTimings& timings,
+                     RunRecorder& rec) {
+  std::filesystem::path dir = opt.state_dir / "postmortems";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::filesystem::path file = dir / (run.run_id + ".md");
+  std::ofstream(file) << PostmortemDraft(run.drill, run.run_id, timings);
+  if (!opt.json) fmt::print(rec.out(), "Postmortem draft: {}\n", file.string());
+}
+
+}  // namespace
+
+int CloseRun(RunState& run, RunRecorder& rec, const RunOptions& opt,
+             const std::vector<RemainingFault>& remaining) {
+  run.phase = remaining.empty() ? "closed" : "restore-failed";
+  bool team_recovered = run.TeamRecovered();
+  RunTimings timings{run.t0_wall,
+                     run.ttd_human,
+                     run.ttr_probe,
+                     run.ttr_human,
+                     run.t0 && !team_recovered,
+                     run.abort_reason.value_or(kRestorePointReached),
+                     run.acks};
+  auto ms = [](const std::optional<Duration>& d) {
+    return d ? json::value(d->count()) : json::value(nullptr);
+  };
+  json::object summary{{"recovered_by_team", team_recovered},
+                       {"auto_restored", timings.auto_restored},
+                       {"ttd_human_ms", ms(run.ttd_human)},
+                       {"ttr_probe_ms", ms(run.ttr_probe)},
+                       {"ttr_human_ms", ms(run.ttr_human)}};
+  if (!remaining.empty()) {
+    json::array left;
+    for (const auto& [e, r] : remaining) {
+      left.push_back(json::object{{"fault", e.fault_id}, {"error", r.message}, {"undo", r.manual}});
+    }
+    summary["remaining"] = left;
+    rec.Record("restore-incomplete", summary, "RESTORE INCOMPLETE: manual action needed");
+    for (const auto& [e, r] : remaining) {
+      fmt::print(rec.err(), "  still in place: {} ({} on {}): {}\n    undo by hand: {}\n",
+                 e.fault_id, e.kind, e.target, r.message, r.manual);
+    }
+    return kExitRestoreIncomplete;
+  }
+  std::string outcome = run.abort_reason ? "aborted; every fault restored and verified"
+                        : team_recovered
+                            ? "closed; the team recovered, faults restored and verified"
+                            : "closed; auto-restored (not recovered within the window)";
+  summary["outcome"] = outcome;
+  rec.Record("run-ended", summary, outcome);
+  if (!opt.json) fmt::print(rec.out(), "\n{}", SummaryText(run.drill, timings));
+  WritePostmortem(run, opt, timings, rec);
+  return run.abort_reason ? kExitAborted : kExitOk;
+}
+
+}  // namespace firedrill

@@ -1,0 +1,79 @@
+#include "orchestrator/engine/run_control.h"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "drills/zoned_time.h"
+
+namespace firedrill {
+namespace {
+
+namespace json = boost::json;
+
+ControlResponse Refusal(int status, const std::string& message) {
+  return ControlResponse{status, json::serialize(json::object{{"error", message}})};
+}
+
+}  // namespace
+
+ControlResponse RunControl::Handle(const ControlRequest& req) {
+  if (req.route == "/v1/drills") {
+    json::array drills{
+        json::object{{"id", run_.drill.id}, {"run", run_.run_id}, {"state", run_.phase}}};
+    return ControlResponse{200, json::serialize(json::object{{"drills", drills}})};
+  }
+  auto id = req.params.find("id");
+  if (id == req.params.end() || id->second != run_.drill.id) {
+    return Refusal(
+        404, "no running drill \"" + (id == req.params.end() ? std::string() : id->second) + "\"");
+  }
+  boost::system::error_code ec;
+  json::value body = json::parse(req.body.empty() ? "{}" : req.body, ec);
+  if (ec || !body.is_object()) return Refusal(400, "the body must be a JSON object");
+  const json::object& o = body.as_object();
+  auto field = [&](const char* key) -> std::string {
+    const json::value* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  std::string by = field("by").empty() ? "unknown" : field("by");
+  if (req.route == "/v1/drills/{id}/ack") return Ack(field("what"), by, field("note"));
+  if (req.route == "/v1/drills/{id}/abort") return Abort(by, field("reason"));
+  return Refusal(404, "no such route: " + req.route);
+}
+
+ControlResponse RunControl::Ack(const std::string& what, const std::string& by,
+                                const std::string& note) {
+  if (what != "detected" && what != "recovered") {
+    return Refusal(400, "\"what\" must be \"detected\" or \"recovered\"");
+  }
+  if (!run_.t0) return Refusal(409, "no fault is in place yet; nothing to acknowledge");
+  auto since = std::chrono::duration_cast<Duration>(RunState::Clock::now() - *run_.t0);
+  std::optional<Duration>& slot = what == "detected" ? run_.ttd_human : run_.ttr_human;
+  bool first = !slot.has_value();
+  if (first) slot = since;
+  SysTime at = NowUtc();
+  std::string suffix = note.empty() ? "" : ": " + note;
+  run_.acks.push_back(fmt::format("{} by {} at {} (T0+{}){}", what, by, FormatUtc(at),
+                                  FormatDuration(since), suffix));
+  rec_.Record(
+      "ack-" + what, {{"by", by}, {"note", note}, {"since_t0_ms", since.count()}, {"first", first}},
+      fmt::format("{} acknowledged {} (T0+{}){}", by, what, FormatDuration(since), suffix), by);
+  return ControlResponse{200, json::serialize(json::object{{"recorded_at", FormatUtc(at)},
+                                                           {"drill", run_.drill.id},
+                                                           {"what", what},
+                                                           {"by", by},
+                                                           {"since_t0_ms", since.count()}})};
+}
+
+ControlResponse RunControl::Abort(const std::string& by, const std::string& reason) {
+  if (reason.empty()) return Refusal(400, "\"reason\" is required");
+  if (run_.RequestAbort(fmt::format("aborted by {}: {}", by, reason))) {
+    rec_.Record("abort-requested", {{"by", by}, {"reason", reason}},
+                fmt::format("abort requested by {}: {}", by, reason), by);
+  }
+  return ControlResponse{
+      202, json::serialize(json::object{{"drill", run_.drill.id}, {"state", "aborting"}})};
+}
+
+}  // namespace firedrill

@@ -1,0 +1,32 @@
+// The control API of a running drill as the engine answers it: list, ack, abort. The server
+// (orchestrator/control) has already matched the route and checked the token, size and JSON.
+#pragma once
+
+#include "orchestrator/control/control_handler.h"
+#include "orchestrator/engine/run_recorder.h"
+#include "orchestrator/engine/run_state.h"
+
+namespace firedrill {
+
+/// Answers control requests for one run. Runs on the loop thread, between the engine's awaits;
+/// never blocks (an ack is one durable append).
+class RunControl : public ControlHandler {
+ public:
+  /// `run` and `recorder` must outlive this object.
+  RunControl(RunState& run, RunRecorder& recorder) : run_(run), rec_(recorder) {}
+
+  /// GET /v1/drills → the run and its phase. POST .../ack → records `ack-detected` or
+  /// `ack-recovered` with its offset from T0 (409 before T0; only the first of each kind sets
+  /// TTD/TTR, later ones are recorded too). POST .../abort → requests the abort (202; the restore
+  /// runs after the answer). 404 for another drill's id, 400 for wrong fields.
+  ControlResponse Handle(const ControlRequest& request) override;
+
+ private:
+  ControlResponse Ack(const std::string& what, const std::string& by, const std::string& note);
+  ControlResponse Abort(const std::string& by, const std::string& reason);
+
+  RunState& run_;
+  RunRecorder& rec_;
+};
+
+}  // namespace firedrill
