@@ -1,0 +1,579 @@
+#include "orchestrator/report/audit.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <map>
+#include <unordered_map>
+
+#include "drills/zoned_time.h"
+#include "orchestrator/report/json_text.h"
+#include "orchestrator/report/postmortem.h"
+#include "orchestrator/store/drill_table.h"
+
+namespace firedrill {
+namespace {
+
+namespace json = boost::json;
+
+constexpr Duration kDefaultGrace = std::chrono::minutes(10);
+
+std::string RecoveredBy(RunOutcome o) {
+  switch (o) {
+    case RunOutcome::kRecoveredByTeam:
+      return "team";
+    case RunOutcome::kAutoRestored:
+      return "auto-restored";
+    case RunOutcome::kAborted:
+      return "aborted";
+    case RunOutcome::kRestoreIncomplete:
+      return "restore incomplete";
+    case RunOutcome::kRefused:
+      return "refused (nothing injected)";
+    case RunOutcome::kNotInjected:
+      return "ended before injecting";
+    case RunOutcome::kInProgress:
+      return "in progress";
+  }
+  return "in progress";
+}
+
+std::string Dur(const std::optional<Duration>& d) { return d ? FormatDuration(*d) : "—"; }
+
+std::string Ms(const std::optional<Duration>& d) {
+  return d ? std::to_string(d->count()) : std::string();
+}
+
+json::value JMs(const std::optional<Duration>& d) {
+  return d ? json::value(d->count()) : json::value(nullptr);
+}
+
+json::value JUtc(const std::optional<SysTime>& t) {
+  return t ? json::value(FormatUtc(*t)) : json::value(nullptr);
+}
+
+std::string Cell(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c == '\n' ? ' ' : c);
+  return out;
+}
+
+std::string Csv(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string CsvLine(const std::vector<std::string>& cells) {
+  std::string line;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i != 0) line += ',';
+    line += Csv(cells[i]);
+  }
+  return line + "\r\n";
+}
+
+std::string Share(double share) { return fmt::format("{:.0f}%", share * 100.0); }
+
+std::string SpreadText(const Spread& s) {
+  if (s.count == 0) return "— / —";
+  return fmt::format("{} / {}", Dur(s.median), Dur(s.p90));
+}
+
+json::object SpreadJson(const Spread& s) {
+  return json::object{{"count", s.count}, {"median_ms", JMs(s.median)}, {"p90_ms", JMs(s.p90)}};
+}
+
+std::string FaultsText(const AuditRow& r) {
+  std::string s = fmt::format("{} injected, {} restored and verified", r.faults_injected,
+                              r.faults_restored_verified);
+  if (r.faults_restored_unverified > 0) {
+    s += fmt::format(", {} restored without a check", r.faults_restored_unverified);
+  }
+  if (!r.faults_not_restored.empty()) {
+    s += fmt::format("; NOT restored: {}", fmt::join(r.faults_not_restored, ", "));
+  }
+  return s;
+}
+
+std::string AgainstText(const std::optional<Duration>& measured,
+                        const std::optional<Duration>& objective, Verdict v) {
+  if (!measured) return "not reached";
+  if (!objective) return FormatDuration(*measured) + " (no objective)";
+  return fmt::format("{} ({} {})", FormatDuration(*measured), VerdictName(v),
+                     FormatDuration(*objective));
+}
+
+const char* const kDefinitions[][2] = {
+    {"announced",
+     "met: an `announced` event at least the drill's [announce] lead before the window start; "
+     "overridden: an `announce-overridden` event; late: announced, but less than the lead "
+     "ahead; not recorded: no announcement event (this version of firedrill does not record "
+     "announcements yet)."},
+    {"briefed",
+     "recorded: a `briefed` event in the run; not recorded: none (this version of firedrill "
+     "does not record briefings yet)."},
+    {"window respected",
+     "yes: every fault was injected at or after the window start and restored by the window end "
+     "plus grace; no: one was injected early, restored late or never restored."},
+    {"restored",
+     "every injected fault has a fault-restored event; verified means the kind's check confirmed "
+     "it gone (a command fault without a check is verified only by its restore command's exit "
+     "status)."},
+    {"recovered by",
+     "team: probes all green again after red (or, without probes, the team's mark); "
+     "auto-restored: the team did not recover and firedrill restored at the window's end (no "
+     "TTR); aborted: a person, a guard or a signal ended it first."},
+    {"TTD / TTR",
+     "TTD (human) = first ack-detected - T0; TTD (alert) = first matching alert after T0 - T0; "
+     "TTR = probe-confirmed recovery - T0 (the team's mark when the drill has no probes); T0 = "
+     "the first fault verified in place. Judged against detect_within / recover_within."},
+    {"postmortem", "a file <run id>.md in the state directory's postmortems folder."},
+    {"per service and quarter",
+     "quarters of the window start in UTC; drills = runs that injected a fault; median = middle "
+     "value (mean of the two middle ones for an even count); p90 = nearest rank, the value at "
+     "rank ceil(0.9 n); TTR over the runs the team recovered; auto-restored share = "
+     "auto-restored drills / drills."},
+};
+
+}  // namespace
+
+Spread SpreadOf(std::vector<Duration> values) {
+  Spread s;
+  s.count = values.size();
+  if (values.empty()) return s;
+  std::sort(values.begin(), values.end());
+  std::size_t n = values.size();
+  s.median = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  std::size_t rank = (9 * n + 9) / 10;  // ceil(0.9 n), in integers
+  s.p90 = values[std::max<std::size_t>(rank, 1) - 1];
+  return s;
+}
+
+std::string QuarterOf(SysTime t) {
+  std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(t)};
+  unsigned month = static_cast<unsigned>(ymd.month());
+  return fmt::format("{}-Q{}", static_cast<int>(ymd.year()), (month - 1) / 3 + 1);
+}
+
+AuditRow AuditRun(const RunFacts& f, bool postmortem_exists) {
+  AuditRow r;
+  r.run_id = f.run_id;
+  r.drill_id = f.drill_id;
+  const Drill* d = f.drill.get();
+  r.service = d != nullptr ? d->service : "unknown";
+  r.window_start = f.window_start;
+  r.window_end = f.window_end;
+  std::optional<SysTime> when = f.window_start ? f.window_start : f.started ? f.started : f.t0;
+  r.quarter = when ? QuarterOf(*when) : "unknown";
+
+  // Announcement.
+  std::optional<Duration> lead;
+  if (d != nullptr) lead = d->announce.lead;
+  if (f.announced_at && f.window_start) {
+    auto ahead = std::chrono::duration_cast<Duration>(*f.window_start - *f.announced_at);
+    if (lead && ahead >= *lead) {
+      r.announced = "met";
+      r.announced_detail =
+          fmt::format("announced {} ahead (lead {})", FormatDuration(ahead), FormatDuration(*lead));
+    } else if (!f.announce_override.empty()) {
+      r.announced = "overridden";
+      r.announced_detail = fmt::format("announced {} ahead; lead overridden: {}",
+                                       FormatDuration(ahead), f.announce_override);
+    } else {
+      r.announced = lead ? "late" : "recorded";
+      r.announced_detail =
+          fmt::format("announced {} ahead{}", FormatDuration(ahead),
+                      lead ? fmt::format(", less than the lead {}", FormatDuration(*lead))
+                           : std::string(" (lead unknown)"));
+    }
+  } else if (!f.announce_override.empty()) {
+    r.announced = "overridden";
+    r.announced_detail = "lead overridden: " + f.announce_override;
+  } else {
+    r.announced = "not recorded";
+    r.announced_detail = "no announcement recorded";
+  }
+
+  // Briefing.
+  bool required = d != nullptr && d->briefing_required;
+  if (f.briefed_at) {
+    r.briefed = "recorded";
+    r.briefed_detail = fmt::format("briefed at {} by {}", FormatUtc(*f.briefed_at), f.briefed_by);
+  } else {
+    r.briefed = "not recorded";
+    r.briefed_detail = required ? "not recorded (the drill requires a briefing)" : "not recorded";
+  }
+
+  // Faults and the window.
+  Duration grace = d != nullptr ? d->window.grace : kDefaultGrace;
+  std::vector<std::string> problems;
+  for (const FaultFact& ff : f.faults) {
+    if (!ff.injected_at) continue;
+    ++r.faults_injected;
+    if (f.window_start && *ff.injected_at < *f.window_start) {
+      problems.push_back(fmt::format("{} injected {} before the window start", ff.id,
+                                     FormatDuration(*f.window_start - *ff.injected_at)));
+    }
+    if (!ff.restored) {
+      r.faults_not_restored.push_back(ff.id);
+      problems.push_back(fmt::format("{} never restored", ff.id));
+      continue;
+    }
+    if (ff.verified) {
+      ++r.faults_restored_verified;
+    } else {
+      ++r.faults_restored_unverified;
+    }
+    if (f.window_end && ff.restored_at && *ff.restored_at > *f.window_end + grace) {
+      problems.push_back(fmt::format("{} restored {} after the window end + grace ({})", ff.id,
+                                     FormatDuration(*ff.restored_at - *f.window_end - grace),
+                                     FormatDuration(grace)));
+    }
+  }
+  r.all_restored_verified = r.faults_not_restored.empty() && r.faults_restored_unverified == 0;
+  if (!f.window_start || !f.window_end) {
+    r.window_respected = r.faults_injected == 0 ? "yes" : "unknown";
+    r.window_detail = r.faults_injected == 0 ? "nothing injected" : "no window recorded";
+  } else if (problems.empty()) {
+    r.window_respected = "yes";
+    r.window_detail = r.faults_injected == 0 ? "nothing injected"
+                                             : "injected after the start, restored by end + grace";
+  } else {
+    r.window_respected = "no";
+    r.window_detail = fmt::format("{}", fmt::join(problems, "; "));
+  }
+
+  r.outcome = f.outcome;
+  r.recovered_by = RecoveredBy(f.outcome);
+  r.ttd_human = f.ttd_human;
+  r.ttd_alert = f.ttd_alert;
+  r.ttr = CountedTtr(f);
+  if (d != nullptr) {
+    r.detect_objective = d->objectives.detect_within;
+    r.recover_objective = d->objectives.recover_within;
+  }
+  r.ttd_human_verdict = Judge(r.ttd_human, r.detect_objective);
+  r.ttd_alert_verdict = Judge(r.ttd_alert, r.detect_objective);
+  r.ttr_verdict = Judge(r.ttr, r.recover_objective);
+  r.postmortem = postmortem_exists;
+  return r;
+}
+
+AuditReport BuildAudit(const std::vector<RunFacts>& runs, const std::vector<std::string>& services,
+                       const std::set<std::string>& postmortems, const AuditPeriod& period) {
+  AuditReport report;
+  report.period = period;
+  for (const RunFacts& f : runs)
+    report.rows.push_back(AuditRun(f, postmortems.count(f.run_id) != 0));
+  std::stable_sort(report.rows.begin(), report.rows.end(),
+                   [](const AuditRow& a, const AuditRow& b) {
+                     if (a.window_start != b.window_start) return a.window_start < b.window_start;
+                     return a.run_id < b.run_id;
+                   });
+
+  struct Acc {
+    int runs = 0, drills = 0, auto_restored = 0;
+    std::vector<Duration> ttd_human, ttd_alert, ttr;
+  };
+  std::map<std::pair<std::string, std::string>, Acc> acc;
+  std::set<std::string> drilled;
+  for (const AuditRow& r : report.rows) {
+    Acc& a = acc[{r.service, r.quarter}];
+    ++a.runs;
+    if (r.faults_injected == 0) continue;
+    ++a.drills;
+    drilled.insert(r.service);
+    if (r.outcome == RunOutcome::kAutoRestored) ++a.auto_restored;
+    if (r.ttd_human) a.ttd_human.push_back(*r.ttd_human);
+    if (r.ttd_alert) a.ttd_alert.push_back(*r.ttd_alert);
+    if (r.ttr) a.ttr.push_back(*r.ttr);
+  }
+  for (auto& [key, a] : acc) {
+    ServiceQuarter s;
+    s.service = key.first;
+    s.quarter = key.second;
+    s.runs = a.runs;
+    s.drills = a.drills;
+    s.ttd_human = SpreadOf(std::move(a.ttd_human));
+    s.ttd_alert = SpreadOf(std::move(a.ttd_alert));
+    s.ttr = SpreadOf(std::move(a.ttr));
+    s.auto_restored = a.auto_restored;
+    s.auto_restored_share =
+        a.drills == 0 ? 0.0 : static_cast<double>(a.auto_restored) / static_cast<double>(a.drills);
+    report.services.push_back(std::move(s));
+  }
+  std::set<std::string> known(services.begin(), services.end());
+  for (const std::string& s : known) {
+    if (!s.empty() && drilled.count(s) == 0) report.not_drilled.push_back(s);
+  }
+  return report;
+}
+
+Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state_dir,
+                                const AuditPeriod& period) {
+  // One pass: group events by run, remembering each run's window start for the period filter.
+  struct RunEvents {
+    std::vector<Event> events;
+    std::optional<SysTime> window_start;
+    SysTime first;
+  };
+  std::unordered_map<std::string, std::size_t> index;
+  std::vector<RunEvents> runs;
+  Status st = EventLog(db).ForEach([&](const Event& e) {
+    std::string run = RunIdOf(e);
+    if (run.empty()) return true;
+    auto [it, fresh] = index.try_emplace(std::move(run), runs.size());
+    if (fresh) runs.push_back(RunEvents{{}, std::nullopt, e.ts});
+    RunEvents& r = runs[it->second];
+    if (e.kind == "run-started" && !r.window_start) {
+      // The window start sits in the payload; the engine writes it compactly, so look for it
+      // before paying for a full parse.
+      auto pos = e.payload_json.find("\"window_start\":\"");
+      if (pos != std::string::npos) r.window_start = ParseUtc(e.payload_json.substr(pos + 16, 24));
+      if (!r.window_start) {
+        boost::system::error_code ec;
+        json::value v = json::parse(e.payload_json, ec);
+        if (!ec && v.is_object()) {
+          if (const json::value* w = v.as_object().if_contains("window_start");
+              w != nullptr && w->is_string()) {
+            r.window_start = ParseUtc(std::string_view(w->as_string()));
+          }
+        }
+      }
+    }
+    r.events.push_back(e);
+    return true;
+  });
+  if (!st) return st.error();
+
+  auto in_period = [&](const RunEvents& r) {
+    SysTime t = r.window_start.value_or(r.first);
+    return (!period.from || t >= *period.from) && (!period.to || t < *period.to);
+  };
+  DrillSourceCache cache;
+  std::vector<RunFacts> facts;
+  for (RunEvents& r : runs) {
+    if (!in_period(r)) continue;
+    facts.push_back(DeriveRunFacts(r.events, &cache));
+    r.events.clear();
+    r.events.shrink_to_fit();
+  }
+
+  auto drills = DrillTable(db).ListDrills();
+  if (!drills.ok()) return drills.error();
+  std::vector<std::string> services;
+  for (const DrillRecord& d : *drills) services.push_back(d.service);
+
+  std::set<std::string> postmortems;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(state_dir / "postmortems", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::filesystem::path& p = it->path();
+    if (p.extension() == ".md") postmortems.insert(p.stem().string());
+  }
+  return BuildAudit(facts, services, postmortems, period);
+}
+
+std::string AuditMarkdown(const AuditReport& report) {
+  std::string md = "# Drill audit report\n\n";
+  std::set<std::string> services;
+  for (const AuditRow& r : report.rows) services.insert(r.service);
+  md += fmt::format(
+      "Runs whose window starts from {} to {} (UTC): {} run(s) of {} service(s). Built from the "
+      "hash-chained event log; check it with `firedrill records verify`.\n",
+      report.period.from ? FormatUtc(*report.period.from) : "the first record",
+      report.period.to ? FormatUtc(*report.period.to) + " (exclusive)" : "the last record",
+      report.rows.size(), services.size());
+  md += "\n## Runs\n\n";
+  if (report.rows.empty()) {
+    md += "_No runs in the period._\n";
+  } else {
+    md +=
+        "| Run | Service | Window start (UTC) | Announced | Briefed | Window respected | Faults | "
+        "Recovered by | TTD (human) | TTD (alert) | TTR | Postmortem |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for (const AuditRow& r : report.rows) {
+      md += fmt::format(
+          "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.run_id,
+          Cell(r.service), r.window_start ? FormatUtc(*r.window_start) : "—",
+          Cell(r.announced == "not recorded" ? r.announced_detail
+                                             : r.announced + ": " + r.announced_detail),
+          Cell(r.briefed_detail),
+          Cell(r.window_respected + (r.window_respected == "no" ? ": " + r.window_detail : "")),
+          Cell(FaultsText(r)), Cell(r.recovered_by),
+          AgainstText(r.ttd_human, r.detect_objective, r.ttd_human_verdict),
+          AgainstText(r.ttd_alert, r.detect_objective, r.ttd_alert_verdict),
+          r.recovered_by == "auto-restored"
+              ? "none (auto-restored at window end)"
+              : AgainstText(r.ttr, r.recover_objective, r.ttr_verdict),
+          r.postmortem ? "yes" : "no");
+    }
+  }
+  md += "\n## Per service and quarter\n\n";
+  if (report.services.empty()) {
+    md += "_No runs in the period._\n";
+  } else {
+    md +=
+        "| Service | Quarter | Runs | Drills | TTD (human) median / p90 | TTD (alert) median / "
+        "p90 | TTR median / p90 | Auto-restored |\n|---|---|---|---|---|---|---|---|\n";
+    for (const ServiceQuarter& s : report.services) {
+      md +=
+          fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} of {} ({}) |\n", Cell(s.service),
+                      s.quarter, s.runs, s.drills, SpreadText(s.ttd_human), SpreadText(s.ttd_alert),
+                      SpreadText(s.ttr), s.auto_restored, s.drills, Share(s.auto_restored_share));
+    }
+  }
+  md += "\n## Services not drilled in the period\n\n";
+  if (report.not_drilled.empty()) {
+    md += "_Every service in the drills table was drilled._\n";
+  } else {
+    for (const std::string& s : report.not_drilled) md += "- " + s + "\n";
+  }
+  md += "\n## Definitions\n\n";
+  for (const auto& d : kDefinitions) md += fmt::format("- **{}**: {}\n", d[0], d[1]);
+  return md;
+}
+
+std::string AuditCsv(const AuditReport& report, const std::string& table) {
+  std::string out;
+  if (table == "services") {
+    out += CsvLine({"service", "quarter", "runs", "drills", "ttd_human_median_ms",
+                    "ttd_human_p90_ms", "ttd_alert_median_ms", "ttd_alert_p90_ms", "ttr_median_ms",
+                    "ttr_p90_ms", "auto_restored", "auto_restored_share"});
+    for (const ServiceQuarter& s : report.services) {
+      out +=
+          CsvLine({s.service, s.quarter, std::to_string(s.runs), std::to_string(s.drills),
+                   Ms(s.ttd_human.median), Ms(s.ttd_human.p90), Ms(s.ttd_alert.median),
+                   Ms(s.ttd_alert.p90), Ms(s.ttr.median), Ms(s.ttr.p90),
+                   std::to_string(s.auto_restored), fmt::format("{:.4f}", s.auto_restored_share)});
+    }
+    return out;
+  }
+  if (table == "not-drilled") {
+    out += CsvLine({"service"});
+    for (const std::string& s : report.not_drilled) out += CsvLine({s});
+    return out;
+  }
+  out += CsvLine({"run_id",
+                  "drill_id",
+                  "service",
+                  "quarter",
+                  "window_start",
+                  "window_end",
+                  "announced",
+                  "announced_detail",
+                  "briefed",
+                  "briefed_detail",
+                  "window_respected",
+                  "window_detail",
+                  "faults_injected",
+                  "faults_restored_verified",
+                  "faults_restored_unverified",
+                  "faults_not_restored",
+                  "all_restored_verified",
+                  "recovered_by",
+                  "ttd_human_ms",
+                  "ttd_alert_ms",
+                  "detect_objective_ms",
+                  "ttd_human_verdict",
+                  "ttd_alert_verdict",
+                  "ttr_ms",
+                  "recover_objective_ms",
+                  "ttr_verdict",
+                  "postmortem"});
+  for (const AuditRow& r : report.rows) {
+    out += CsvLine({r.run_id,
+                    r.drill_id,
+                    r.service,
+                    r.quarter,
+                    r.window_start ? FormatUtc(*r.window_start) : "",
+                    r.window_end ? FormatUtc(*r.window_end) : "",
+                    r.announced,
+                    r.announced_detail,
+                    r.briefed,
+                    r.briefed_detail,
+                    r.window_respected,
+                    r.window_detail,
+                    std::to_string(r.faults_injected),
+                    std::to_string(r.faults_restored_verified),
+                    std::to_string(r.faults_restored_unverified),
+                    fmt::format("{}", fmt::join(r.faults_not_restored, " ")),
+                    r.all_restored_verified ? "yes" : "no",
+                    r.recovered_by,
+                    Ms(r.ttd_human),
+                    Ms(r.ttd_alert),
+                    Ms(r.detect_objective),
+                    VerdictName(r.ttd_human_verdict),
+                    VerdictName(r.ttd_alert_verdict),
+                    Ms(r.ttr),
+                    Ms(r.recover_objective),
+                    VerdictName(r.ttr_verdict),
+                    r.postmortem ? "yes" : "no"});
+  }
+  return out;
+}
+
+std::string AuditJson(const AuditReport& report) {
+  json::object o;
+  o["format"] = "firedrill-audit/1";
+  o["period"] = json::object{{"from", JUtc(report.period.from)}, {"to", JUtc(report.period.to)}};
+  json::array runs;
+  for (const AuditRow& r : report.rows) {
+    json::array not_restored;
+    for (const std::string& f : r.faults_not_restored) not_restored.push_back(json::value(f));
+    runs.push_back(json::object{
+        {"run", r.run_id},
+        {"drill", r.drill_id},
+        {"service", r.service},
+        {"quarter", r.quarter},
+        {"window_start", JUtc(r.window_start)},
+        {"window_end", JUtc(r.window_end)},
+        {"announced", json::object{{"status", r.announced}, {"detail", r.announced_detail}}},
+        {"briefed", json::object{{"status", r.briefed}, {"detail", r.briefed_detail}}},
+        {"window_respected",
+         json::object{{"status", r.window_respected}, {"detail", r.window_detail}}},
+        {"faults", json::object{{"injected", r.faults_injected},
+                                {"restored_verified", r.faults_restored_verified},
+                                {"restored_unverified", r.faults_restored_unverified},
+                                {"not_restored", std::move(not_restored)},
+                                {"all_restored_verified", r.all_restored_verified}}},
+        {"outcome", OutcomeName(r.outcome)},
+        {"recovered_by", r.recovered_by},
+        {"ttd_human", json::object{{"measured_ms", JMs(r.ttd_human)},
+                                   {"objective_ms", JMs(r.detect_objective)},
+                                   {"verdict", VerdictName(r.ttd_human_verdict)}}},
+        {"ttd_alert", json::object{{"measured_ms", JMs(r.ttd_alert)},
+                                   {"objective_ms", JMs(r.detect_objective)},
+                                   {"verdict", VerdictName(r.ttd_alert_verdict)}}},
+        {"ttr", json::object{{"measured_ms", JMs(r.ttr)},
+                             {"objective_ms", JMs(r.recover_objective)},
+                             {"verdict", VerdictName(r.ttr_verdict)}}},
+        {"postmortem", r.postmortem}});
+  }
+  o["runs"] = std::move(runs);
+  json::array services;
+  for (const ServiceQuarter& s : report.services) {
+    services.push_back(json::object{{"service", s.service},
+                                    {"quarter", s.quarter},
+                                    {"runs", s.runs},
+                                    {"drills", s.drills},
+                                    {"ttd_human", SpreadJson(s.ttd_human)},
+                                    {"ttd_alert", SpreadJson(s.ttd_alert)},
+                                    {"ttr", SpreadJson(s.ttr)},
+                                    {"auto_restored", s.auto_restored},
+                                    {"auto_restored_share", s.auto_restored_share}});
+  }
+  o["services"] = std::move(services);
+  json::array not_drilled;
+  for (const std::string& s : report.not_drilled) not_drilled.push_back(json::value(s));
+  o["not_drilled"] = std::move(not_drilled);
+  json::object defs;
+  for (const auto& d : kDefinitions) defs[d[0]] = d[1];
+  o["definitions"] = std::move(defs);
+  return PrettyJson(o);
+}
+
+}  // namespace firedrill

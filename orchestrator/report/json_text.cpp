@@ -1,0 +1,60 @@
+#include "orchestrator/report/json_text.h"
+
+#include <boost/json.hpp>
+
+namespace firedrill {
+namespace {
+
+void Write(const boost::json::value& v, int depth, std::string& out) {
+  auto indent = [&](int d) { out.append(static_cast<std::size_t>(d) * 2, ' '); };
+  if (v.is_object()) {
+    const boost::json::object& o = v.get_object();
+    if (o.empty()) {
+      out += "{}";
+      return;
+    }
+    out += "{\n";
+    bool first = true;
+    for (const auto& kv : o) {
+      if (!first) out += ",\n";
+      first = false;
+      indent(depth + 1);
+      out += boost::json::serialize(boost::json::value(kv.key()));
+      out += ": ";
+      Write(kv.value(), depth + 1, out);
+    }
+    out += "\n";
+    indent(depth);
+    out += "}";
+  } else if (v.is_array()) {
+    const boost::json::array& a = v.get_array();
+    if (a.empty()) {
+      out += "[]";
+      return;
+    }
+    out += "[\n";
+    bool first = true;
+    for (const auto& e : a) {
+      if (!first) out += ",\n";
+      first = false;
+      indent(depth + 1);
+      Write(e, depth + 1, out);
+    }
+    out += "\n";
+    indent(depth);
+    out += "]";
+  } else {
+    out += boost::json::serialize(v);
+  }
+}
+
+}  // namespace
+
+std::string PrettyJson(const boost::json::value& v) {
+  std::string out;
+  Write(v, 0, out);
+  out += "\n";
+  return out;
+}
+
+}  // namespace firedrill
