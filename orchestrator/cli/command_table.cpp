@@ -37,6 +37,7 @@ const std::vector<Command>& Commands() {
       ValidateCommand(),      PlanCommand(),    RunCommand(),         AckCommand(),
       AbortCommand(),         RecoverCommand(), RecordsListCommand(), RecordsShowCommand(),
       RecordsVerifyCommand(), DemoCommand(),    DemoServiceCommand(),
+      PostmortemCommand(),    AuditCommand(),
   };
   return kCommands;
 }

@@ -1,0 +1,279 @@
+#include "orchestrator/cli/report_commands.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "drills/zoned_time.h"
+#include "orchestrator/exit_status.h"
+#include "orchestrator/report/audit.h"
+#include "orchestrator/report/json_text.h"
+#include "orchestrator/report/postmortem.h"
+#include "orchestrator/report/postmortem_lint.h"
+#include "orchestrator/report/run_facts.h"
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/drill_table.h"
+#include "orchestrator/store/state_dir.h"
+
+namespace firedrill {
+namespace {
+
+namespace json = boost::json;
+
+// The output format from --json / --format; nullopt (after printing why) when it is not one of
+// `allowed`.
+std::optional<std::string> FormatOf(const Invocation& inv, const std::string& command,
+                                    const std::vector<std::string>& allowed) {
+  std::string format = inv.args.Has("json") ? "json" : inv.args.Value("format").value_or("md");
+  if (std::find(allowed.begin(), allowed.end(), format) == allowed.end()) {
+    fmt::print(inv.err, "firedrill {}: unknown --format \"{}\"; one of: {}\n", command, format,
+               fmt::join(allowed, ", "));
+    return std::nullopt;
+  }
+  return format;
+}
+
+// Writes `text` to --output FILE, or to stdout. Returns an exit status.
+int Emit(const Invocation& inv, const std::string& command, const std::string& text) {
+  std::optional<std::string> output = inv.args.Value("output");
+  if (!output) {
+    inv.out << text;
+    return kExitOk;
+  }
+  std::ofstream file(*output, std::ios::binary | std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) {
+    fmt::print(inv.err, "firedrill {}: cannot write {}\n", command, *output);
+    return kExitFailure;
+  }
+  fmt::print(inv.err, "firedrill {}: wrote {}\n", command, *output);
+  return kExitOk;
+}
+
+int RunLint(const Invocation& inv, const std::string& path) {
+  if (!inv.args.positionals().empty()) {
+    fmt::print(inv.err,
+               "firedrill postmortem: --lint takes a file and no drill id (got \"{}\")\n"
+               "Usage: firedrill postmortem --lint FILE\n",
+               inv.args.positionals().front());
+    return kExitUsage;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (!in || std::filesystem::is_directory(path)) {
+    fmt::print(inv.err, "firedrill postmortem: cannot read {}\n", path);
+    return kExitFailure;
+  }
+  std::string text = buf.str();
+  std::vector<LintFinding> findings = LintPostmortem(text, ParticipantsInPostmortem(text));
+  if (inv.args.Has("json")) {
+    json::array arr;
+    for (const LintFinding& f : findings) {
+      arr.push_back(json::object{{"file", path},
+                                 {"line", f.line},
+                                 {"phrase", f.phrase},
+                                 {"message", f.message},
+                                 {"suggestion", f.suggestion}});
+    }
+    inv.out << PrettyJson(arr);
+  } else {
+    for (const LintFinding& f : findings) inv.out << FormatFinding(path, f) << "\n";
+    if (findings.empty()) fmt::print(inv.out, "{}: no blaming phrases found\n", path);
+  }
+  if (findings.empty()) return kExitOk;
+  fmt::print(inv.err, "firedrill postmortem: {} phrase{} to reframe in {}\n", findings.size(),
+             findings.size() == 1 ? "" : "s", path);
+  return kExitFailure;
+}
+
+int RunPostmortem(const Invocation& inv) {
+  if (auto lint = inv.args.Value("lint")) return RunLint(inv, *lint);
+  if (inv.args.positionals().size() != 1) {
+    fmt::print(inv.err,
+               "firedrill postmortem: missing drill id\nUsage: firedrill postmortem ID [--run "
+               "RUN] [--format md|json]\n(see firedrill postmortem --help)\n");
+    return kExitUsage;
+  }
+  auto format = FormatOf(inv, "postmortem", {"md", "json"});
+  if (!format) return kExitUsage;
+  const std::string& id = inv.args.positionals().front();
+  std::optional<std::string> run = inv.args.Value("run");
+
+  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  std::error_code ec;
+  if (!std::filesystem::exists(dir / Database::kFileName, ec)) {
+    fmt::print(inv.err, "firedrill: no records at {} (no {}); check --state or FIREDRILL_STATE\n",
+               dir.string(), Database::kFileName);
+    return kExitStateError;
+  }
+  auto db = Database::Open(dir, OpenMode::kReadOnly);
+  if (!db.ok()) {
+    fmt::print(inv.err, "firedrill: {}\n", db.error().ToString());
+    return kExitStateError;
+  }
+  auto events = LoadRunEvents(*db, id, run);
+  if (!events.ok()) {
+    fmt::print(inv.err, "firedrill: {}\n", events.error().ToString());
+    return kExitStateError;
+  }
+  if (events->empty()) {
+    if (run) {
+      fmt::print(inv.err,
+                 "firedrill postmortem: drill \"{}\" has no run \"{}\" in the records (see "
+                 "firedrill records show {})\n",
+                 id, *run, id);
+    } else {
+      fmt::print(inv.err,
+                 "firedrill postmortem: no drill or run \"{}\" in the records (see firedrill "
+                 "records list)\n",
+                 id);
+    }
+    return kExitNotFound;
+  }
+  RunFacts facts = DeriveRunFacts(*events);
+  std::optional<DrillRecord> record;
+  auto rec = DrillTable(*db).GetDrill(facts.drill_id);
+  if (rec.ok() && *rec) record = **rec;
+  return Emit(
+      inv, "postmortem",
+      *format == "json" ? PostmortemJson(facts, record) : PostmortemMarkdown(facts, record));
+}
+
+// Parses --from/--to: a UTC date. `end_of_day` moves --to to the next midnight (inclusive day).
+bool DateOption(const Invocation& inv, const char* name, bool end_of_day,
+                std::optional<SysTime>& out) {
+  std::optional<std::string> v = inv.args.Value(name);
+  if (!v) return true;
+  std::optional<SysTime> t = v->size() == 10 ? ParseUtc(*v) : std::nullopt;
+  if (!t) {
+    fmt::print(inv.err, "firedrill audit: --{} \"{}\" is not a date; write YYYY-MM-DD (UTC)\n",
+               name, *v);
+    return false;
+  }
+  out = end_of_day ? *t + std::chrono::days(1) : *t;
+  return true;
+}
+
+int RunAudit(const Invocation& inv) {
+  auto format = FormatOf(inv, "audit", {"md", "csv", "json"});
+  if (!format) return kExitUsage;
+  std::string table = inv.args.Value("table").value_or("runs");
+  if (table != "runs" && table != "services" && table != "not-drilled") {
+    fmt::print(inv.err,
+               "firedrill audit: unknown --table \"{}\"; one of: runs, services, not-drilled\n",
+               table);
+    return kExitUsage;
+  }
+  AuditPeriod period;
+  if (!DateOption(inv, "from", false, period.from) || !DateOption(inv, "to", true, period.to)) {
+    return kExitUsage;
+  }
+  if (period.from && period.to && *period.from >= *period.to) {
+    fmt::print(inv.err, "firedrill audit: --from {} is after --to {}\n", *inv.args.Value("from"),
+               *inv.args.Value("to"));
+    return kExitUsage;
+  }
+
+  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  AuditReport report;
+  report.period = period;
+  std::error_code ec;
+  if (!std::filesystem::exists(dir / Database::kFileName, ec)) {
+    fmt::print(inv.err, "no records yet: {} holds no {}\n", dir.string(), Database::kFileName);
+  } else {
+    auto db = Database::Open(dir, OpenMode::kReadOnly);
+    if (!db.ok()) {
+      fmt::print(inv.err, "firedrill: {}\n", db.error().ToString());
+      return kExitStateError;
+    }
+    auto built = LoadAudit(*db, dir, period);
+    if (!built.ok()) {
+      fmt::print(inv.err, "firedrill: {}\n", built.error().ToString());
+      return kExitStateError;
+    }
+    report = std::move(*built);
+  }
+  std::string text = *format == "json"  ? AuditJson(report)
+                     : *format == "csv" ? AuditCsv(report, table)
+                                        : AuditMarkdown(report);
+  return Emit(inv, "audit", text);
+}
+
+}  // namespace
+
+Command PostmortemCommand() {
+  return Command{
+      "postmortem",
+      "firedrill postmortem ID [--run RUN] [--format md|json] [--json] [--output FILE] "
+      "[--state DIR]\n       firedrill postmortem --lint FILE [--json]",
+      "the blameless postmortem of a drill run, pre-filled from its records",
+      "Renders the postmortem of the latest run of drill ID (or of run RUN; ID may also be a\n"
+      "run id): header, summary and hypothesis, the faults and how they were undone, the\n"
+      "timeline in UTC and in the drill's zone, TTD and TTR with their definitions against the\n"
+      "objectives, error-budget context, the team's sections with guiding questions and the\n"
+      "action-item table. A run the team did not recover says \"auto-restored at window end\"\n"
+      "and has no TTR. Read-only: writes only to stdout or --output FILE.\n"
+      "\n"
+      "With --lint FILE, checks a completed postmortem for blaming phrases (\"human error\",\n"
+      "\"X forgot\", \"X failed to\", \"X should have\", \"careless\", \"negligence\", "
+      "participants\n"
+      "named under Contributing factors) and prints FILE:LINE: message, with a reframing.\n"
+      "\n"
+      "Options:\n"
+      "  --run RUN        a given run of drill ID (see firedrill records show ID)\n"
+      "  --format FORMAT  md (default) or json (the same content as structured fields)\n"
+      "  --json           same as --format json; with --lint, findings as a JSON array\n"
+      "  --output FILE    write to FILE instead of stdout\n"
+      "  --lint FILE      lint a postmortem instead of rendering one\n"
+      "\n"
+      "Examples:\n"
+      "  firedrill postmortem checkout-db-blackhole > postmortem.md\n"
+      "  firedrill postmortem checkout-db-blackhole --run checkout-db-blackhole-1786... --json\n"
+      "  firedrill postmortem --lint postmortem.md\n"
+      "\n"
+      "Exit status: 0; 1 if --lint flagged something (or FILE cannot be read or written);\n"
+      "2 for wrong usage; 4 if the records cannot be read; 7 if no such drill or run.\n",
+      ArgSpec{{"json"}, {"run", "format", "output", "lint"}, 0, 1},
+      RunPostmortem};
+}
+
+Command AuditCommand() {
+  return Command{
+      "audit",
+      "firedrill audit [--from DATE] [--to DATE] [--format md|csv|json] [--json] "
+      "[--table runs|services|not-drilled] [--output FILE] [--state DIR]",
+      "per-run compliance and per-service figures for auditors",
+      "For every drill run whose window starts in the period: announced in time, briefed,\n"
+      "window respected, faults injected and all restored (verified), who recovered (team,\n"
+      "auto-restored, aborted), TTD and TTR against the objectives, and whether a postmortem\n"
+      "exists (<state>/postmortems/<run id>.md). Then per service and quarter: runs, drills,\n"
+      "median and p90 TTD and TTR, the share auto-restored, and the services of the drills\n"
+      "table that were not drilled in the period. Read-only. Definitions: docs/audit-report.md.\n"
+      "\n"
+      "Options:\n"
+      "  --from DATE      first day (UTC, YYYY-MM-DD) of the period; default: the first record\n"
+      "  --to DATE        last day (UTC, inclusive); default: the last record\n"
+      "  --format FORMAT  md (default), csv or json\n"
+      "  --json           same as --format json\n"
+      "  --table TABLE    for csv: runs (default), services or not-drilled\n"
+      "  --output FILE    write to FILE instead of stdout\n"
+      "\n"
+      "Examples:\n"
+      "  firedrill audit --from 2027-01-01 --to 2027-03-31\n"
+      "  firedrill audit --format csv --table services > services.csv\n"
+      "  firedrill audit --json | jq '.runs[] | select(.faults.all_restored_verified | not)'\n"
+      "\n"
+      "Exit status: 0; 1 if --output cannot be written; 2 for wrong usage; 4 if the records\n"
+      "cannot be read.\n",
+      ArgSpec{{"json"}, {"from", "to", "format", "table", "output"}, 0, 0},
+      RunAudit};
+}
+
+}  // namespace firedrill
