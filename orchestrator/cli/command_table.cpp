@@ -9,6 +9,7 @@
 #include "orchestrator/cli/demo_commands.h"
 #include "orchestrator/cli/drill_commands.h"
 #include "orchestrator/cli/records_commands.h"
+#include "orchestrator/cli/report_commands.h"
 #include "orchestrator/cli/run_commands.h"
 #include "orchestrator/exit_status.h"
 
