@@ -1,0 +1,347 @@
+#include "orchestrator/report/audit.h"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "drills/zoned_time.h"
+#include "orchestrator/cli/command.h"
+#include "orchestrator/exit_status.h"
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/drill_table.h"
+#include "orchestrator/store/event_log.h"
+#include "tests/orchestrator/report/recorded_runs.h"
+#include "tests/support/temp_dir.h"
+
+using namespace firedrill;
+using namespace std::chrono_literals;
+using firedrill::testing::CheckoutDrillText;
+using firedrill::testing::RecordedRun;
+using firedrill::testing::RecordedRunId;
+using firedrill::testing::RunBuilder;
+using firedrill::testing::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+SysTime At(const std::string& text) {
+  auto t = ParseUtc(text);
+  REQUIRE(t);
+  return *t;
+}
+
+std::vector<Event> AsEvents(const std::vector<NewEvent>& in) {
+  std::vector<Event> out;
+  for (const NewEvent& n : in) {
+    Event e;
+    e.seq = static_cast<std::int64_t>(out.size()) + 1;
+    e.ts = *n.ts;
+    e.drill_id = n.drill_id;
+    e.kind = n.kind;
+    e.actor = n.actor;
+    e.payload_json = n.payload_json;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// A run of a `service` drill on `day`: detected after `ttd`, recovered by the probes after `ttr`
+// or auto-restored when `ttr` is unset. T0 is 08:02 UTC.
+std::vector<NewEvent> MakeRun(const std::string& service, const std::string& day, int n,
+                              std::optional<Duration> ttd, std::optional<Duration> ttr) {
+  std::string id = service + "-drill";
+  std::string run = fmt::format("{}-{}", id, n);
+  SysTime start = At(day);
+  start += 8h;
+  RunBuilder b(id, run, CheckoutDrillText(id, day, service), start, start + 1h);
+  b.At(2min, "fault-injected", {{"fault", "stop-web"}, {"kind", "command"}, {"target", "web"}});
+  b.At(2min + 5s, "probe-red", {{"probe", "checkout-http"}});
+  if (ttd)
+    b.At(2min + *ttd, "ack-detected", {{"by", "a@example.com"}, {"since_t0_ms", ttd->count()}});
+  if (ttr) {
+    b.At(2min + *ttr, "probe-green", {{"probe", "checkout-http"}});
+    b.At(2min + *ttr, "recovered", {{"by", "probes"}, {"ttr_ms", ttr->count()}});
+  }
+  b.At(60min, "restore-started", {{"reason", kWindowEndReason}});
+  b.At(60min + 1s, "fault-restored", {{"fault", "stop-web"}, {"verified", true}});
+  b.At(60min + 2s, "run-ended", {{"recovered_by_team", ttr.has_value()}});
+  return b.events();
+}
+
+RunFacts Facts(const std::vector<NewEvent>& events) { return DeriveRunFacts(AsEvents(events)); }
+
+struct Cli {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Cli Run(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  int status = RunCommandLine(args, out, err);
+  return {status, out.str(), err.str()};
+}
+
+std::map<std::string, std::pair<std::uintmax_t, fs::file_time_type>> Snapshot(const fs::path& dir) {
+  std::map<std::string, std::pair<std::uintmax_t, fs::file_time_type>> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    out[e.path().string()] = {e.is_regular_file() ? e.file_size() : 0, e.last_write_time()};
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("median and nearest-rank p90", "[report][audit]") {
+  std::vector<Duration> ten;
+  for (int i = 1; i <= 10; ++i) ten.push_back(std::chrono::seconds(i));
+  Spread s = SpreadOf(ten);
+  CHECK(s.count == 10);
+  CHECK(s.median == Duration(5500));
+  CHECK(s.p90 == Duration(9s));
+  std::vector<Duration> twenty;
+  for (int i = 20; i >= 1; --i) twenty.push_back(std::chrono::seconds(i));
+  CHECK(SpreadOf(twenty).p90 == Duration(18s));
+  CHECK(SpreadOf({7s}).median == Duration(7s));
+  CHECK(SpreadOf({7s}).p90 == Duration(7s));
+  CHECK(!SpreadOf({}).median);
+  CHECK(QuarterOf(At("2027-03-31T23:59:59Z")) == "2027-Q1");
+  CHECK(QuarterOf(At("2027-04-01")) == "2027-Q2");
+  CHECK(QuarterOf(At("2027-12-31")) == "2027-Q4");
+}
+
+TEST_CASE("audit rows of the recorded runs", "[report][audit]") {
+  AuditRow team = AuditRun(Facts(RecordedRun("team-recovered")), true);
+  CHECK(team.service == "checkout");
+  CHECK(team.quarter == "2027-Q2");
+  CHECK(team.announced == "not recorded");
+  CHECK(team.announced_detail == "no announcement recorded");
+  CHECK(team.briefed == "not recorded");
+  CHECK(team.window_respected == "yes");
+  CHECK(team.faults_injected == 2);
+  CHECK(team.faults_restored_verified == 1);
+  CHECK(team.faults_restored_unverified == 1);
+  CHECK(!team.all_restored_verified);
+  CHECK(team.recovered_by == "team");
+  CHECK(team.ttd_human_verdict == Verdict::kMet);
+  CHECK(team.ttr == Duration(659'850));
+  CHECK(team.ttr_verdict == Verdict::kMet);
+  CHECK(team.postmortem);
+
+  AuditRow autor = AuditRun(Facts(RecordedRun("auto-restored")), false);
+  CHECK(autor.recovered_by == "auto-restored");
+  CHECK(!autor.ttr);
+  CHECK(autor.ttr_verdict == Verdict::kNotReached);
+  CHECK(autor.ttd_human_verdict == Verdict::kMissed);  // 7m > 5m
+  CHECK(!autor.postmortem);
+
+  AuditRow aborted = AuditRun(Facts(RecordedRun("aborted")), false);
+  CHECK(aborted.recovered_by == "aborted");
+  CHECK(aborted.window_respected == "yes");
+
+  AuditRow failed = AuditRun(Facts(RecordedRun("restore-failed")), false);
+  CHECK(failed.recovered_by == "restore incomplete");
+  CHECK(failed.faults_not_restored == std::vector<std::string>{"stop-web"});
+  CHECK(failed.window_respected == "no");
+  CHECK_THAT(failed.window_detail, Catch::Contains("stop-web never restored"));
+}
+
+TEST_CASE("audit checks announcement, briefing and the window", "[report][audit]") {
+  SysTime start = At("2027-06-01T08:00:00Z");
+  auto run = [&](auto&& add) {
+    RunBuilder b("d", "d-1", CheckoutDrillText("d"), start, start + 1h);
+    add(b);
+    return AuditRun(Facts(b.events()), false);
+  };
+  AuditRow met = run([](RunBuilder& b) {
+    b.At(-96h, "announced", {{"channel", "calendar"}});
+    b.At(-1h, "briefed", {}, "jonas.weber@example.com");
+  });
+  CHECK(met.announced == "met");
+  CHECK(met.announced_detail == "announced 4d ahead (lead 3d)");
+  CHECK(met.briefed == "recorded");
+  CHECK_THAT(met.briefed_detail, Catch::Contains("jonas.weber@example.com"));
+
+  AuditRow late = run([](RunBuilder& b) { b.At(-24h, "announced"); });
+  CHECK(late.announced == "late");
+  AuditRow overridden = run([](RunBuilder& b) {
+    b.At(-24h, "announced");
+    b.At(-23h, "announce-overridden", {{"reason", "approved by CAB-123"}});
+  });
+  CHECK(overridden.announced == "overridden");
+  CHECK_THAT(overridden.announced_detail, Catch::Contains("CAB-123"));
+
+  AuditRow outside = run([](RunBuilder& b) {
+    b.At(-5min, "fault-injected", {{"fault", "stop-web"}, {"kind", "command"}, {"target", "web"}});
+    b.At(75min, "fault-restored", {{"fault", "stop-web"}, {"verified", true}});
+    b.At(75min, "run-ended", {{"recovered_by_team", false}});
+  });
+  CHECK(outside.window_respected == "no");
+  CHECK_THAT(outside.window_detail,
+             Catch::Contains("stop-web injected 5m before the window start"));
+  CHECK_THAT(outside.window_detail,
+             Catch::Contains("stop-web restored 5m after the window end + grace (10m)"));
+  CHECK(outside.all_restored_verified);
+}
+
+TEST_CASE("per service and quarter: runs, drills, median and p90, auto-restored share",
+          "[report][audit]") {
+  std::vector<RunFacts> runs;
+  int n = 0;
+  std::vector<std::pair<int, std::optional<int>>> q2 = {
+      {1, 10}, {2, 12}, {3, 14}, {4, 30}, {10, std::nullopt}};
+  for (auto [ttd, ttr] : q2) {
+    std::optional<Duration> r;
+    if (ttr) r = std::chrono::minutes(*ttr);
+    ++n;
+    runs.push_back(Facts(
+        MakeRun("checkout", "2027-05-0" + std::to_string(n), n, std::chrono::minutes(ttd), r)));
+  }
+  ++n;
+  runs.push_back(Facts(MakeRun("checkout", "2027-07-01", n, 2min, 5min)));
+  {
+    SysTime start = At("2027-05-01T08:00:00Z");
+    RunBuilder refused("payments-drill", "payments-drill-1",
+                       CheckoutDrillText("payments-drill", "2027-05-01", "payments"), start,
+                       start + 1h);
+    refused.At(-1s, "preflight-refused", {{"reasons", boost::json::array{"probe red"}}});
+    runs.push_back(Facts(refused.events()));
+  }
+  AuditReport r = BuildAudit(runs, {"checkout", "payments", "search", "checkout"}, {}, {});
+  REQUIRE(r.rows.size() == 7);
+  REQUIRE(r.services.size() == 3);
+  const ServiceQuarter& c2 = r.services[0];
+  CHECK(c2.service == "checkout");
+  CHECK(c2.quarter == "2027-Q2");
+  CHECK(c2.runs == 5);
+  CHECK(c2.drills == 5);
+  CHECK(c2.ttd_human.median == Duration(3min));
+  CHECK(c2.ttd_human.p90 == Duration(10min));
+  CHECK(c2.ttr.count == 4);
+  CHECK(c2.ttr.median == Duration(13min));
+  CHECK(c2.ttr.p90 == Duration(30min));
+  CHECK(c2.auto_restored == 1);
+  CHECK(c2.auto_restored_share == Approx(0.2));
+  CHECK(r.services[1].quarter == "2027-Q3");
+  CHECK(r.services[1].ttr.median == Duration(5min));
+  CHECK(r.services[2].service == "payments");
+  CHECK(r.services[2].runs == 1);
+  CHECK(r.services[2].drills == 0);
+  CHECK(r.not_drilled == std::vector<std::string>{"payments", "search"});
+
+  std::string csv = AuditCsv(r, "services");
+  CHECK_THAT(csv, Catch::StartsWith("service,quarter,runs,drills,ttd_human_median_ms"));
+  CHECK_THAT(csv, Catch::Contains("checkout,2027-Q2,5,5,180000,600000,,,780000,1800000,1,0.2000"));
+  CHECK(AuditCsv(r, "not-drilled") == "service\r\npayments\r\nsearch\r\n");
+  boost::json::value j = boost::json::parse(AuditJson(r));
+  CHECK(j.at("services").at(0).at("ttr").at("p90_ms").as_int64() == 1'800'000);
+  CHECK(j.at("runs").as_array().size() == 7);
+  std::string md = AuditMarkdown(r);
+  CHECK_THAT(md, Catch::Contains("| checkout | 2027-Q2 | 5 | 5 | 3m / 10m | — / — | 13m / 30m | "
+                                 "1 of 5 (20%) |"));
+  CHECK_THAT(md, Catch::Contains("none (auto-restored at window end)"));
+}
+
+TEST_CASE("LoadAudit reads the log once, filters by window start and finds postmortems",
+          "[report][audit]") {
+  TempDir tmp;
+  {
+    auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+    REQUIRE(db.ok());
+    EventLog log(*db);
+    for (const char* name : {"team-recovered", "auto-restored", "aborted", "restore-failed"}) {
+      REQUIRE(log.AppendBatch(RecordedRun(name)).ok());
+    }
+    REQUIRE(log.AppendBatch(MakeRun("checkout", "2027-09-01", 1, 1min, 2min)).ok());
+    REQUIRE(log.Append({"", "note", "someone", "{}", {}}).ok());  // no run: ignored
+    DrillRecord search{"search-drill",   "t",   "search", "o", "", "", At("2027-06-01"),
+                       At("2027-06-02"), "UTC", {}};
+    REQUIRE(DrillTable(*db).UpsertDrill(search).ok());
+  }
+  fs::create_directories(tmp.path() / "postmortems");
+  std::ofstream(tmp.path() / "postmortems" / (RecordedRunId("aborted") + ".md")) << "x";
+
+  auto db = Database::Open(tmp.path(), OpenMode::kReadOnly);
+  REQUIRE(db.ok());
+  auto june = LoadAudit(*db, tmp.path(), {At("2027-06-01"), At("2027-07-01")});
+  REQUIRE(june.ok());
+  REQUIRE(june->rows.size() == 4);
+  int with_postmortem = 0;
+  for (const AuditRow& r : june->rows) {
+    if (r.postmortem) {
+      ++with_postmortem;
+      CHECK(r.run_id == RecordedRunId("aborted"));
+    }
+  }
+  CHECK(with_postmortem == 1);
+  CHECK(june->not_drilled == std::vector<std::string>{"search"});
+  auto all = LoadAudit(*db, tmp.path(), {});
+  REQUIRE(all.ok());
+  CHECK(all->rows.size() == 5);
+  CHECK(all->rows.back().quarter == "2027-Q3");
+}
+
+TEST_CASE("audit and postmortem commands read without creating anything", "[report][cli]") {
+  TempDir tmp;
+  std::string state = tmp.path().string();
+  {
+    auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+    REQUIRE(db.ok());
+    REQUIRE(EventLog(*db).AppendBatch(RecordedRun("auto-restored")).ok());
+  }
+  auto before = Snapshot(tmp.path());
+
+  Cli md = Run({"audit", "--state", state});
+  INFO(md.err);
+  CHECK(md.status == kExitOk);
+  CHECK_THAT(md.out, Catch::StartsWith("# Drill audit report"));
+  Cli csv = Run(
+      {"audit", "--state", state, "--format", "csv", "--from", "2027-06-01", "--to", "2027-06-01"});
+  CHECK(csv.status == kExitOk);
+  CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 2);
+  Cli none = Run({"audit", "--state", state, "--json", "--from", "2027-06-02"});
+  CHECK(boost::json::parse(none.out).at("runs").as_array().empty());
+
+  Cli pm = Run({"postmortem", "checkout-auto-restored", "--state", state});
+  CHECK(pm.status == kExitOk);
+  CHECK_THAT(pm.out, Catch::Contains("**Auto-restored at window end.**"));
+  Cli pj = Run({"postmortem", RecordedRunId("auto-restored"), "--json", "--state", state});
+  CHECK(pj.status == kExitOk);
+  CHECK(boost::json::parse(pj.out).at("outcome").at("code").as_string() == "auto-restored");
+  CHECK(Snapshot(tmp.path()) == before);
+
+  CHECK(Run({"postmortem", "nope", "--state", state}).status == kExitNotFound);
+  CHECK(Run({"postmortem", "checkout-auto-restored", "--run", "x", "--state", state}).status ==
+        kExitNotFound);
+  CHECK(Run({"postmortem", "--state", state}).status == kExitUsage);
+  CHECK(Run({"postmortem", "x", "--format", "pdf", "--state", state}).status == kExitUsage);
+  Cli bad = Run({"audit", "--from", "2027-13-01", "--state", state});
+  CHECK(bad.status == kExitUsage);
+  CHECK_THAT(bad.err, Catch::Contains("\"2027-13-01\""));
+  CHECK(Run({"audit", "--from", "2027-06-02", "--to", "2027-06-01", "--state", state}).status ==
+        kExitUsage);
+  CHECK(Run({"postmortem", "x", "--state", (tmp.path() / "missing").string()}).status ==
+        kExitStateError);
+  CHECK(!fs::exists(tmp.path() / "missing"));
+  CHECK(Snapshot(tmp.path()) == before);
+}
+
+TEST_CASE("postmortem --lint exits 1 on a blaming phrase and 0 on a clean file", "[report][cli]") {
+  TempDir tmp;
+  fs::path bad = tmp.path() / "bad.md";
+  std::ofstream(bad) << "# Postmortem\n\nIt was human error.\n";
+  Cli b = Run({"postmortem", "--lint", bad.string()});
+  CHECK(b.status == kExitFailure);
+  CHECK_THAT(b.out, Catch::StartsWith(bad.string() + ":3: "));
+  fs::path good = tmp.path() / "good.md";
+  std::ofstream(good) << "# Postmortem\n\nThe alert has no runbook link.\n";
+  Cli g = Run({"postmortem", "--lint", good.string()});
+  CHECK(g.status == kExitOk);
+  CHECK(Run({"postmortem", "--lint", (tmp.path() / "none.md").string()}).status == kExitFailure);
+  CHECK(Run({"postmortem", "id", "--lint", good.string()}).status == kExitUsage);
+}

@@ -1,0 +1,49 @@
+// Recorded drill runs for the report tests: the event sequences the engine writes, with fixed
+// timestamps, for a team recovery, an auto-restore, a guard abort and a failed restore.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <vector>
+
+#include "drills/drill.h"
+#include "orchestrator/store/event_log.h"
+
+namespace firedrill::testing {
+
+/// The drill the runs are of: checkout, Europe/Copenhagen, window 08:00-09:00 UTC on the given
+/// day, two command faults, one probe with a guard, objectives detect 5m / recover 15m,
+/// availability 99.9 over 30d, three participants. `id` replaces the drill id.
+std::string CheckoutDrillText(const std::string& id, const std::string& day = "2027-06-01",
+                              const std::string& service = "checkout");
+
+/// Builds the events of one run with fixed timestamps, as the engine records them.
+class RunBuilder {
+ public:
+  /// A run of drill `id` (text `source`) whose window opens at `window_start`.
+  RunBuilder(std::string drill_id, std::string run_id, std::string source, SysTime window_start,
+             SysTime window_end);
+
+  /// Adds an event `offset` after the window start (negative: before it). The run id is added to
+  /// the payload; `actor` defaults to "orchestrator".
+  RunBuilder& At(Duration offset, const std::string& kind, boost::json::object payload = {},
+                 const std::string& actor = "orchestrator");
+
+  /// The events so far, in order.
+  const std::vector<NewEvent>& events() const { return events_; }
+
+ private:
+  std::string drill_id_;
+  std::string run_id_;
+  SysTime start_;
+  std::vector<NewEvent> events_;
+};
+
+/// The four recorded runs of the golden tests, by name: "team-recovered", "auto-restored",
+/// "aborted", "restore-failed". Each is a run of drill "checkout-<name>" on 2027-06-01.
+std::vector<NewEvent> RecordedRun(const std::string& name);
+
+/// Returns the run id RecordedRun(name) uses.
+std::string RecordedRunId(const std::string& name);
+
+}  // namespace firedrill::testing
