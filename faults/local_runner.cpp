@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 #include <cerrno>
@@ -145,8 +147,9 @@ void Pump(asio::io_context& io, Clock::time_point until) {
   if (Clock::now() < until) std::this_thread::sleep_until(until);
 }
 
-// Polls `child` until it exits or `deadline`, while the streams keep draining.
-bool WaitForExit(asio::io_context& io, bp::child& child, Clock::time_point deadline) {
+// Polls `child` until it exits or `deadline`, while the streams keep draining. The fallback of
+// WaitForExit on kernels without pidfd_open.
+bool PollForExit(asio::io_context& io, bp::child& child, Clock::time_point deadline) {
   auto interval = std::chrono::milliseconds(1);
   while (true) {
     std::error_code ec;
@@ -156,6 +159,31 @@ bool WaitForExit(asio::io_context& io, bp::child& child, Clock::time_point deadl
     interval = std::min(interval * 2,
                         std::chrono::duration_cast<std::chrono::milliseconds>(kMaxPollInterval));
   }
+}
+
+// Waits until `child` exits or `deadline`, while the streams keep draining; returns whether it
+// exited (then it is reaped). Event-driven: a pidfd becomes readable when the process exits, so
+// a short command is seen to end at once instead of at the next poll.
+bool WaitForExit(asio::io_context& io, bp::child& child, Clock::time_point deadline) {
+  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, child.id(), 0));
+  if (fd < 0) return PollForExit(io, child, deadline);
+  bool exited = false;
+  {
+    asio::posix::stream_descriptor pidfd(io, fd);
+    pidfd.async_wait(asio::posix::descriptor_base::wait_read,
+                     [&exited](const boost::system::error_code& ec) {
+                       if (!ec) exited = true;
+                     });
+    while (!exited && Clock::now() < deadline) {
+      io.restart();
+      io.run_one_until(deadline);
+    }
+    pidfd.cancel();
+    io.restart();
+    io.poll();  // runs the cancelled wait's handler while `exited` still exists
+  }
+  std::error_code ec;
+  return !child.running(ec);  // reaps it when it has exited
 }
 
 // Kills the group: SIGTERM, up to kTermGrace for the shell and its group to go, then SIGKILL.
