@@ -58,6 +58,9 @@ struct SshTarget {
   std::string user;
   std::string identity;     ///< private key file
   std::string known_hosts;  ///< known_hosts file checked strictly
+  /// Trust on first use: record an unknown host key in `known_hosts` (the record says so) instead
+  /// of refusing. A changed key is refused regardless.
+  bool accept_new_host_key = false;
 };
 
 struct Target {

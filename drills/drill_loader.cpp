@@ -261,6 +261,7 @@ class Loader {
         ssh.user = r.String("user", true).value_or("");
         ssh.identity = r.String("identity", true).value_or("");
         ssh.known_hosts = r.String("known_hosts", false).value_or("~/.ssh/known_hosts");
+        ssh.accept_new_host_key = r.Bool("accept_new_host_key", false).value_or(false);
         target.where = ssh;
         r.Finish();
       }

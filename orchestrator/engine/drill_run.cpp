@@ -13,6 +13,7 @@
 #include "drills/drill_plan.h"
 #include "drills/zoned_time.h"
 #include "faults/fault.h"
+#include "faults/ssh_runner.h"
 #include "orchestrator/control/control_server.h"
 #include "orchestrator/engine/on_pool.h"
 #include "orchestrator/engine/probe_check.h"
@@ -197,6 +198,28 @@ class Engine {
         continue;
       }
       runners_[name] = std::move(*r);
+    }
+    // Remote targets: reachable, host key trusted, key accepted — before anything else.
+    for (auto& [name, runner] : runners_) {
+      auto* ssh = dynamic_cast<SshRunner*>(runner.get());
+      if (ssh == nullptr) continue;
+      Status st = co_await OnPool(pool_, [ssh] { return ssh->Connect(); });
+      if (!st) {
+        problems.push_back(fmt::format("target {}: {}", name, st.error().message));
+        continue;
+      }
+      SshConnectInfo info = ssh->ConnectInfo().value_or(SshConnectInfo{});
+      rec_.Record("target-connected",
+                  {{"target", name},
+                   {"via", ssh->Describe()},
+                   {"host_key", info.fingerprint},
+                   {"host_key_recorded", info.host_key_recorded}},
+                  info.host_key_recorded
+                      ? fmt::format("target {} ({}): host key {} was not known and has been "
+                                    "recorded (accept_new_host_key)",
+                                    name, ssh->Describe(), info.fingerprint)
+                      : fmt::format("target {} ({}): connected, host key {} verified", name,
+                                    ssh->Describe(), info.fingerprint));
     }
     for (const Guard& g : drill_.guards) {
       if (g.kind == GuardKind::kAlert) {

@@ -14,8 +14,8 @@ namespace firedrill {
 /// The runners of a drill's targets, by target name.
 using RunnerMap = std::map<std::string, std::unique_ptr<CommandRunner>>;
 
-/// Returns a runner for `target`: a LocalRunner for local targets. SSH targets are not supported
-/// by this build yet and yield an Error naming the target.
+/// Returns a runner for `target`: a LocalRunner for a local target, an SshRunner (not yet
+/// connected; `~/` in key paths is the user's home) for an SSH target.
 Expected<std::unique_ptr<CommandRunner>> MakeRunner(const Target& target);
 
 /// Returns the runner of target `name`, or nullptr if `runners` has none.

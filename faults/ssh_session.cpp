@@ -1,0 +1,419 @@
+#include "faults/ssh_session.h"
+
+#include <fmt/format.h>
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <sys/ioctl.h>
+
+#include <array>
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <charconv>
+
+// GCC 12 reports -Wmismatched-new-delete on the frames of these coroutines: Asio's frame
+// allocator pairs its own operator new and delete, the warning is a known false positive of that
+// compiler version on coroutine frames (it does not fire with clang or newer GCC).
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace firedrill {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+using namespace asio::experimental::awaitable_operators;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr char kTruncatedNote[] = "\n[... output truncated]";
+constexpr char kPgidPrefix[] = "firedrill-pgid=";
+// Longest wait for readiness before libssh is asked again. Waits end on readiness; this only
+// bounds the cost of a readiness edge that could be missed.
+constexpr auto kMaxIdleWait = std::chrono::milliseconds(250);
+
+// Single-quotes `s` for a POSIX shell.
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+// The command as sent: in a session and process group of its own whose id it reports first on
+// stderr, so a timeout can kill everything it started.
+std::string Wrap(const std::string& command) {
+  return "exec setsid -w /bin/sh -c 'echo " + std::string(kPgidPrefix) +
+         "$$ >&2; exec /bin/sh -c \"$1\"' firedrill " + ShellQuote(command);
+}
+
+struct ExitInfo {
+  std::optional<int> status;
+  std::optional<std::string> signal;
+};
+
+void OnExitStatus(ssh_session, ssh_channel, int status, void* userdata) {
+  static_cast<ExitInfo*>(userdata)->status = status;
+}
+
+void OnExitSignal(ssh_session, ssh_channel, const char* signal, int, const char*, const char*,
+                  void* userdata) {
+  static_cast<ExitInfo*>(userdata)->signal = signal ? signal : "?";
+}
+
+int SignalNumber(const std::string& name) {
+  static const std::pair<const char*, int> kSignals[] = {
+      {"HUP", 1},   {"INT", 2},   {"QUIT", 3},  {"ILL", 4},   {"ABRT", 6},
+      {"FPE", 8},   {"KILL", 9},  {"SEGV", 11}, {"PIPE", 13}, {"ALRM", 14},
+      {"TERM", 15}, {"USR1", 10}, {"USR2", 12}};
+  for (const auto& [n, v] : kSignals) {
+    if (name == n) return v;
+  }
+  return 0;
+}
+
+// Appends up to the capture limit; remembers that something was dropped.
+void Capture(std::string& text, bool& truncated, const char* data, std::size_t n) {
+  std::size_t room = kMaxCapturedOutput - std::min(text.size(), kMaxCapturedOutput);
+  text.append(data, std::min(n, room));
+  if (n > room) truncated = true;
+}
+
+}  // namespace
+
+struct SshSession::Impl {
+  Impl(asio::io_context& ctx, SshEndpoint e) : io(ctx), ep(std::move(e)) {}
+  ~Impl() { Teardown(); }
+
+  void Teardown() {
+    if (fd) {
+      fd->release();  // libssh owns the socket
+      fd.reset();
+    }
+    if (s != nullptr) {
+      ssh_disconnect(s);
+      ssh_free(s);
+      s = nullptr;
+    }
+  }
+
+  std::string Where() const {
+    return fmt::format("{}@{}:{}", ep.user.empty() ? "(local user)" : ep.user, ep.host, ep.port);
+  }
+
+  Error Fail(const std::string& what) {
+    std::string detail = s != nullptr ? ssh_get_error(s) : "";
+    Teardown();
+    return Error{fmt::format("ssh {}: {}{}", Where(), what, detail.empty() ? "" : ": " + detail)};
+  }
+
+  // Waits until libssh's socket is ready for what libssh waits for, or `deadline`. Returns false
+  // iff the deadline passed. Returns at once when unread bytes are already in the socket: the
+  // event loop's readiness is edge-triggered, so libssh must drain them before any wait.
+  asio::awaitable<bool> WaitIo(Clock::time_point deadline) {
+    if (Clock::now() >= deadline) co_return false;
+    const int native = ssh_get_fd(s);
+    if (native < 0) co_return false;
+    int pending = 0;
+    if (::ioctl(native, FIONREAD, &pending) == 0 && pending > 0) co_return true;
+    if (!fd || fd->native_handle() != native) {
+      if (fd) fd->release();
+      fd.emplace(io, native);
+    }
+    const int flags = ssh_get_poll_flags(s);
+    auto what = (flags & SSH_WRITE_PENDING) != 0 ? asio::posix::descriptor_base::wait_write
+                                                 : asio::posix::descriptor_base::wait_read;
+    asio::steady_timer cap(io, std::min(deadline, Clock::now() + kMaxIdleWait));
+    co_await (fd->async_wait(what, asio::as_tuple(use_awaitable)) ||
+              cap.async_wait(asio::as_tuple(use_awaitable)));
+    co_return Clock::now() < deadline;
+  }
+
+  // Runs `cmd` on a new channel until it ends or `until`; fills `r` (timed_out when `until`
+  // passed first). Returns an Error when the channel cannot start or the connection breaks.
+  asio::awaitable<Status> RunChannel(const std::string& cmd, Clock::time_point until,
+                                     CommandResult& r) {
+    ssh_channel ch = ssh_channel_new(s);
+    if (ch == nullptr) co_return Fail("cannot open a channel");
+    ExitInfo exit;
+    ssh_channel_callbacks_struct cb{};
+    cb.userdata = &exit;
+    cb.channel_exit_status_function = &OnExitStatus;
+    cb.channel_exit_signal_function = &OnExitSignal;
+    ssh_callbacks_init(&cb);
+    ssh_set_channel_callbacks(ch, &cb);
+    struct ChannelGuard {
+      ssh_channel c;
+      ~ChannelGuard() {
+        ssh_channel_close(c);
+        ssh_channel_free(c);
+      }
+    } guard{ch};
+    int rc = SSH_AGAIN;
+    while ((rc = ssh_channel_open_session(ch)) == SSH_AGAIN) {
+      bool in_time = co_await WaitIo(until);
+      if (!in_time) break;
+    }
+    if (rc != SSH_OK)
+      co_return Fail(rc == SSH_AGAIN ? "opening a channel timed out" : "cannot open a channel");
+    while ((rc = ssh_channel_request_exec(ch, cmd.c_str())) == SSH_AGAIN) {
+      bool in_time = co_await WaitIo(until);
+      if (!in_time) break;
+    }
+    if (rc != SSH_OK)
+      co_return Fail(rc == SSH_AGAIN ? "starting the command timed out"
+                                     : "cannot start the command");
+    ssh_channel_send_eof(ch);  // stdin closed
+
+    bool out_cut = false;
+    bool err_cut = false;
+    std::array<char, 16 * 1024> buf{};
+    while (true) {
+      bool progress = false;
+      for (int is_stderr : {0, 1}) {
+        while (true) {
+          int n = ssh_channel_read_nonblocking(ch, buf.data(), buf.size(), is_stderr);
+          if (n == SSH_ERROR) co_return Fail("connection lost while a command ran");
+          if (n <= 0) break;
+          progress = true;
+          Capture(is_stderr ? r.err : r.out, is_stderr ? err_cut : out_cut, buf.data(),
+                  static_cast<std::size_t>(n));
+        }
+      }
+      bool ended = ssh_channel_is_closed(ch) != 0 ||
+                   (ssh_channel_is_eof(ch) != 0 && (exit.status || exit.signal));
+      if (ended) break;
+      if (!progress) {
+        bool in_time = co_await WaitIo(until);
+        if (!in_time) {
+          r.timed_out = true;
+          break;
+        }
+      }
+    }
+    if (exit.status) {
+      r.exit_code = *exit.status;
+    } else if (exit.signal) {
+      r.exit_code = 128 + SignalNumber(*exit.signal);
+    }
+    if (out_cut) r.out += kTruncatedNote;
+    if (err_cut) r.err += kTruncatedNote;
+    co_return Status{};
+  }
+
+  asio::io_context& io;
+  SshEndpoint ep;
+  ssh_session s = nullptr;
+  std::optional<asio::posix::stream_descriptor> fd;  // a view of libssh's socket
+  bool busy = false;
+  std::deque<std::shared_ptr<asio::steady_timer>> waiters;
+};
+
+std::shared_ptr<SshSession> SshSession::Create(asio::io_context& io, SshEndpoint endpoint) {
+  return std::shared_ptr<SshSession>(new SshSession(io, std::move(endpoint)));
+}
+
+SshSession::SshSession(asio::io_context& io, SshEndpoint endpoint)
+    : impl_(std::make_unique<Impl>(io, std::move(endpoint))) {}
+
+SshSession::~SshSession() = default;
+
+std::string SshSession::Describe() const { return impl_->Where(); }
+
+asio::awaitable<void> SshSession::Lock() {
+  if (!impl_->busy) {
+    impl_->busy = true;
+    co_return;
+  }
+  auto t = std::make_shared<asio::steady_timer>(impl_->io, asio::steady_timer::time_point::max());
+  impl_->waiters.push_back(t);
+  co_await t->async_wait(asio::as_tuple(use_awaitable));  // cancelled by Unlock: our turn
+}
+
+void SshSession::Unlock() {
+  if (impl_->waiters.empty()) {
+    impl_->busy = false;
+    return;
+  }
+  impl_->waiters.front()->cancel();  // ownership passes on; busy stays true
+  impl_->waiters.pop_front();
+}
+
+asio::awaitable<Status> SshSession::Connect() {
+  co_await Lock();
+  struct Unlocker {
+    SshSession* self;
+    ~Unlocker() { self->Unlock(); }
+  } unlock{this};
+  Impl& m = *impl_;
+  if (m.s != nullptr && ssh_is_connected(m.s) != 0) co_return Status{};
+  m.Teardown();
+  const auto deadline = Clock::now() + m.ep.connect_timeout;
+  if (m.ep.known_hosts.empty()) {
+    co_return Error{
+        fmt::format("ssh {}: no known_hosts file given; host keys are always checked", m.Where())};
+  }
+
+  // Resolve and connect on the loop (libssh's own resolution would block), then hand the
+  // connected socket to libssh.
+  asio::ip::tcp::resolver resolver(m.io);
+  auto [rec, endpoints] = co_await resolver.async_resolve(m.ep.host, std::to_string(m.ep.port),
+                                                          asio::as_tuple(use_awaitable));
+  if (rec)
+    co_return Error{
+        fmt::format("ssh {}: cannot resolve {}: {}", m.Where(), m.ep.host, rec.message())};
+  asio::ip::tcp::socket sock(m.io);
+  asio::steady_timer connect_timer(m.io, deadline);
+  auto connected = co_await (asio::async_connect(sock, endpoints, asio::as_tuple(use_awaitable)) ||
+                             connect_timer.async_wait(asio::as_tuple(use_awaitable)));
+  if (connected.index() == 1) {
+    co_return Error{fmt::format("ssh {}: TCP connect timed out after {}", m.Where(),
+                                FormatDuration(m.ep.connect_timeout))};
+  }
+  auto [cec, peer] = std::get<0>(connected);
+  if (cec) co_return Error{fmt::format("ssh {}: cannot connect: {}", m.Where(), cec.message())};
+  sock.set_option(asio::ip::tcp::no_delay(true));
+
+  m.s = ssh_new();
+  if (m.s == nullptr) co_return Error{"ssh: out of memory creating a session"};
+  int no = 0;
+  int yes = 1;
+  int verbosity = SSH_LOG_NOLOG;
+  socket_t native = sock.release();
+  bool ok = ssh_options_set(m.s, SSH_OPTIONS_PROCESS_CONFIG, &no) == 0 &&
+            ssh_options_set(m.s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity) == 0 &&
+            ssh_options_set(m.s, SSH_OPTIONS_HOST, m.ep.host.c_str()) == 0 &&
+            ssh_options_set(m.s, SSH_OPTIONS_PORT, &m.ep.port) == 0 &&
+            ssh_options_set(m.s, SSH_OPTIONS_KNOWNHOSTS, m.ep.known_hosts.c_str()) == 0 &&
+            ssh_options_set(m.s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, m.ep.known_hosts.c_str()) == 0 &&
+            ssh_options_set(m.s, SSH_OPTIONS_NODELAY, &yes) == 0 &&
+            (m.ep.user.empty() || ssh_options_set(m.s, SSH_OPTIONS_USER, m.ep.user.c_str()) == 0);
+  if (ssh_options_set(m.s, SSH_OPTIONS_FD, &native) != 0) {
+    ::close(native);
+    ok = false;
+  }
+  if (!ok) co_return m.Fail("cannot set session options");
+  ssh_set_blocking(m.s, 0);
+
+  while (true) {
+    int rc = ssh_connect(m.s);
+    if (rc == SSH_OK) break;
+    if (rc != SSH_AGAIN) co_return m.Fail("handshake failed");
+    bool in_time = co_await m.WaitIo(deadline);
+    if (!in_time) co_return m.Fail("handshake timed out");
+  }
+
+  // The host key, strictly: unknown or changed keys are refused unless trust on first use was
+  // asked for (and then only for unknown keys).
+  SshConnectInfo info;
+  {
+    ssh_key key = nullptr;
+    unsigned char* hash = nullptr;
+    std::size_t hlen = 0;
+    if (ssh_get_server_publickey(m.s, &key) == SSH_OK &&
+        ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) == 0) {
+      char* fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
+      if (fp != nullptr) info.fingerprint = fp;
+      ssh_string_free_char(fp);
+      ssh_clean_pubkey_hash(&hash);
+    }
+    ssh_key_free(key);
+  }
+  switch (ssh_session_is_known_server(m.s)) {
+    case SSH_KNOWN_HOSTS_OK:
+      break;
+    case SSH_KNOWN_HOSTS_NOT_FOUND:
+    case SSH_KNOWN_HOSTS_UNKNOWN:
+      if (!m.ep.accept_new_host_key) {
+        co_return m.Fail(fmt::format(
+            "host key {} is not in {}; refusing to connect (check the fingerprint with the "
+            "host's owner and add it, or set accept_new_host_key = true to record it on first "
+            "use)",
+            info.fingerprint, m.ep.known_hosts));
+      }
+      if (ssh_session_update_known_hosts(m.s) != SSH_OK) {
+        co_return m.Fail(
+            fmt::format("cannot record host key {} in {}", info.fingerprint, m.ep.known_hosts));
+      }
+      info.host_key_recorded = true;
+      break;
+    case SSH_KNOWN_HOSTS_CHANGED:
+      co_return m.Fail(fmt::format(
+          "HOST KEY CHANGED: the server offers {}, which does not match {}; refusing to connect "
+          "(possible man-in-the-middle, or the host was reinstalled)",
+          info.fingerprint, m.ep.known_hosts));
+    case SSH_KNOWN_HOSTS_OTHER:
+      co_return m.Fail(fmt::format(
+          "the server offers a key of another type ({}) than the one in {}; refusing to connect",
+          info.fingerprint, m.ep.known_hosts));
+    case SSH_KNOWN_HOSTS_ERROR:
+      co_return m.Fail(fmt::format("cannot check the host key against {}", m.ep.known_hosts));
+  }
+
+  // Key authentication only; never a password prompt.
+  ssh_key identity = nullptr;
+  if (!m.ep.identity.empty() && ssh_pki_import_privkey_file(m.ep.identity.c_str(), nullptr, nullptr,
+                                                            nullptr, &identity) != SSH_OK) {
+    co_return m.Fail(
+        fmt::format("cannot read the identity file {} (a key without a passphrase, "
+                    "or use the agent)",
+                    m.ep.identity));
+  }
+  int rc = SSH_AUTH_AGAIN;
+  while (true) {
+    rc = identity != nullptr ? ssh_userauth_publickey(m.s, nullptr, identity)
+                             : ssh_userauth_agent(m.s, nullptr);
+    if (rc != SSH_AUTH_AGAIN) break;
+    bool in_time = co_await m.WaitIo(deadline);
+    if (!in_time) break;
+  }
+  ssh_key_free(identity);
+  if (rc == SSH_AUTH_AGAIN) co_return m.Fail("authentication timed out");
+  if (rc != SSH_AUTH_SUCCESS) {
+    co_return m.Fail(identity != nullptr || !m.ep.identity.empty()
+                         ? fmt::format("the server refused the key {}", m.ep.identity)
+                         : std::string("the server refused every key of the SSH agent"));
+  }
+  info_ = info;
+  co_return Status{};
+}
+
+asio::awaitable<Expected<CommandResult>> SshSession::Exec(std::string command, Duration timeout) {
+  auto self = shared_from_this();  // alive until the coroutine ends
+  Status connected = co_await Connect();
+  if (!connected) co_return connected.error();
+  co_await Lock();
+  struct Unlocker {
+    SshSession* session;
+    ~Unlocker() { session->Unlock(); }
+  } unlock{this};
+  Impl& m = *impl_;
+  if (m.s == nullptr) co_return Error{fmt::format("ssh {}: not connected", m.Where())};
+  const auto deadline = Clock::now() + timeout;
+
+  CommandResult result;
+  Status st = co_await m.RunChannel(Wrap(command), deadline, result);
+  if (!st) co_return st.error();
+  // The wrapper's first stderr line is the process group; it is not the command's output.
+  std::string pgid;
+  if (result.err.rfind(kPgidPrefix, 0) == 0) {
+    std::size_t nl = result.err.find('\n');
+    pgid = result.err.substr(sizeof(kPgidPrefix) - 1, nl - (sizeof(kPgidPrefix) - 1));
+    result.err.erase(0, nl == std::string::npos ? result.err.size() : nl + 1);
+  }
+  if (result.timed_out && !pgid.empty()) {
+    CommandResult killed;
+    co_await m.RunChannel(fmt::format("kill -TERM -- -{0} 2>/dev/null; sleep 1; "
+                                      "kill -KILL -- -{0} 2>/dev/null; true",
+                                      pgid),
+                          Clock::now() + std::chrono::seconds(5), killed);
+  }
+  co_return result;
+}
+
+}  // namespace firedrill

@@ -1,0 +1,201 @@
+// The SSH runner against a real sshd on loopback: commands, exit codes, timeouts that kill the
+// remote process group, strict host keys, key authentication, one session reused.
+#include "faults/ssh_runner.h"
+
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_sshd.h"
+
+using namespace firedrill;
+using firedrill::testing::TempDir;
+using firedrill::testing::TestSshd;
+using namespace std::chrono_literals;
+
+namespace {
+
+#define SKIP_WITHOUT_SSHD()                                   \
+  if (auto why = TestSshd::Unavailable()) {                   \
+    WARN("skipped: needs a real sshd on loopback: " << *why); \
+    return;                                                   \
+  }
+
+SshEndpoint EndpointOf(const TestSshd& sshd) {
+  SshEndpoint ep;
+  ep.host = "127.0.0.1";
+  ep.port = sshd.port();
+  ep.user = sshd.user();
+  ep.identity = sshd.identity().string();
+  ep.known_hosts = sshd.known_hosts().string();
+  ep.connect_timeout = 10s;
+  return ep;
+}
+
+std::string ReadFile(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("ssh runner runs commands and keeps stdout, stderr and the exit code apart", "[ssh]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir tmp;
+  TestSshd sshd(tmp.path());
+  SshRunner runner(EndpointOf(sshd));
+  auto r = runner.Run("echo out; echo err >&2; exit 3", 10s);
+  REQUIRE(r.ok());
+  CHECK(r->exit_code == 3);
+  CHECK(r->out == "out\n");
+  CHECK(r->err == "err\n");  // the wrapper's process-group line is not the command's output
+  CHECK_FALSE(r->timed_out);
+  auto ok = runner.Run("test -d /", 10s);
+  REQUIRE(ok.ok());
+  CHECK(ok->ok());
+  CHECK(runner.Describe() == sshd.user() + "@127.0.0.1:" + std::to_string(sshd.port()));
+}
+
+TEST_CASE("ssh runner reuses one session for every command of a target", "[ssh]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir tmp;
+  TestSshd sshd(tmp.path());
+  SshRunner runner(EndpointOf(sshd));
+  // SSH_CONNECTION holds the client's address and port: the same port means the same connection.
+  std::string first;
+  for (int i = 0; i < 5; ++i) {
+    auto r = runner.Run("echo \"$SSH_CONNECTION\"", 10s);
+    REQUIRE(r.ok());
+    REQUIRE(r->ok());
+    if (i == 0) first = r->out;
+    CHECK(r->out == first);
+  }
+  CHECK_FALSE(first.empty());
+}
+
+TEST_CASE("ssh runner captures large output fully", "[ssh]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir tmp;
+  TestSshd sshd(tmp.path());
+  SshRunner runner(EndpointOf(sshd));
+  auto r = runner.Run("head -c 60000 /dev/zero | tr '\\0' x; head -c 50000 /dev/zero >&2", 20s);
+  REQUIRE(r.ok());
+  CHECK(r->exit_code == 0);
+  CHECK(r->out == std::string(60000, 'x'));
+  CHECK(r->err.size() == 50000);
+}
+
+TEST_CASE("ssh runner timeout kills the whole remote process group", "[ssh]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir tmp;
+  TestSshd sshd(tmp.path());
+  SshRunner runner(EndpointOf(sshd));
+  auto pidfile = tmp.path() / "child.pid";
+  auto start = std::chrono::steady_clock::now();
+  auto r = runner.Run("sleep 60 & echo $! > '" + pidfile.string() + "'; sleep 60", 1s);
+  auto took = std::chrono::steady_clock::now() - start;
+  REQUIRE(r.ok());
+  CHECK(r->timed_out);
+  CHECK_FALSE(r->ok());
+  CHECK(took < 8s);
+  // The background child the command started is gone too (the host is this machine).
+  pid_t child = std::stoi(ReadFile(pidfile));
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+    std::string s;
+    std::getline(stat, s);
+    gone = s.empty() || s.find(") Z") != std::string::npos;
+    if (!gone) std::this_thread::sleep_for(50ms);
+  }
+  CHECK(gone);
+  // The session still works after a timeout.
+  auto after = runner.Run("echo still-here", 10s);
+  REQUIRE(after.ok());
+  CHECK(after->out == "still-here\n");
+}
+
+TEST_CASE("ssh runner refuses an unknown host key and names its fingerprint", "[ssh]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir tmp;
+  TestSshd sshd(tmp.path());
+  SshEndpoint ep = EndpointOf(sshd);
+  ep.known_hosts = (tmp.path() / "empty_known_hosts").string();
+  std::ofstream(ep.known_hosts).close();
+  SshRunner runner(ep);
+  auto r = runner.Run("true", 10s);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message, Catch::Contains("SHA256:") && Catch::Contains("not in") &&
+                                    Catch::Contains("refusing"));
+  CHECK(ReadFile(ep.known_hosts).empty());
+}
+
+TEST_CASE("ssh runner records an unknown host key only when told to, and says so", "[ssh]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir tmp;
+  TestSshd sshd(tmp.path());
+  SshEndpoint ep = EndpointOf(sshd);
+  ep.known_hosts = (tmp.path() / "tofu_known_hosts").string();
+  std::ofstream(ep.known_hosts).close();
+  ep.accept_new_host_key = true;
+  {
+    SshRunner runner(ep);
+    REQUIRE(runner.Connect().ok());
+    auto info = runner.ConnectInfo();
+    REQUIRE(info);
+    CHECK(info->host_key_recorded);
+    CHECK(info->fingerprint.rfind("SHA256:", 0) == 0);
+  }
+  CHECK_FALSE(ReadFile(ep.known_hosts).empty());
+  // Next time the key is known: verified, not recorded again.
+  SshRunner again(ep);
+  REQUIRE(again.Connect().ok());
+  CHECK_FALSE(again.ConnectInfo()->host_key_recorded);
+}
+
+TEST_CASE("ssh runner refuses a changed host key even with accept_new_host_key", "[ssh]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir tmp;
+  TestSshd sshd(tmp.path());
+  SshEndpoint ep = EndpointOf(sshd);
+  ep.known_hosts = sshd.wrong_known_hosts().string();
+  ep.accept_new_host_key = true;
+  SshRunner runner(ep);
+  Status st = runner.Connect();
+  REQUIRE_FALSE(st.ok());
+  CHECK_THAT(st.error().message, Catch::Contains("HOST KEY CHANGED") && Catch::Contains("SHA256:"));
+}
+
+TEST_CASE("ssh runner fails clearly when the server refuses the key", "[ssh]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir tmp;
+  TestSshd sshd(tmp.path());
+  SshEndpoint ep = EndpointOf(sshd);
+  ep.identity = sshd.stranger_identity().string();
+  SshRunner runner(ep);
+  auto r = runner.Run("true", 10s);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message, Catch::Contains("refused the key"));
+}
+
+TEST_CASE("ssh runner fails clearly when nothing listens", "[ssh]") {
+  TempDir tmp;
+  std::ofstream(tmp.path() / "kh").close();
+  SshEndpoint ep;
+  ep.host = "127.0.0.1";
+  ep.port = 1;  // nothing listens on port 1 here
+  ep.user = "nobody";
+  ep.identity = (tmp.path() / "none").string();
+  ep.known_hosts = (tmp.path() / "kh").string();
+  SshRunner runner(ep);
+  auto r = runner.Run("true", 5s);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message, Catch::Contains("cannot connect") && Catch::Contains(":1"));
+}
