@@ -185,6 +185,13 @@ struct SshSession::Impl {
                   static_cast<std::size_t>(n));
         }
       }
+      // After the remote EOF, libssh's channel reads and polls no longer process incoming
+      // packets, so the exit status that follows is driven by asking for it (on a non-blocking
+      // session this handles what has arrived and returns at once).
+      if (ssh_channel_is_eof(ch) != 0 && ssh_channel_is_closed(ch) == 0 && !exit.status &&
+          !exit.signal) {
+        ssh_channel_get_exit_status(ch);
+      }
       bool ended = ssh_channel_is_closed(ch) != 0 ||
                    (ssh_channel_is_eof(ch) != 0 && (exit.status || exit.signal));
       if (ended) break;
@@ -408,10 +415,10 @@ asio::awaitable<Expected<CommandResult>> SshSession::Exec(std::string command, D
   }
   if (result.timed_out && !pgid.empty()) {
     CommandResult killed;
-    co_await m.RunChannel(fmt::format("kill -TERM -- -{0} 2>/dev/null; sleep 1; "
-                                      "kill -KILL -- -{0} 2>/dev/null; true",
-                                      pgid),
-                          Clock::now() + std::chrono::seconds(5), killed);
+    // pkill -g signals a process group in any shell (dash's kill builtin takes no `--`).
+    co_await m.RunChannel(
+        fmt::format("pkill -TERM -g {0}; sleep 1; pkill -KILL -g {0}; true", pgid),
+        Clock::now() + std::chrono::seconds(5), killed);
   }
   co_return result;
 }

@@ -15,6 +15,7 @@
 #include "faults/fault.h"
 #include "faults/ssh_runner.h"
 #include "orchestrator/control/control_server.h"
+#include "orchestrator/engine/dead_mans_switch.h"
 #include "orchestrator/engine/on_pool.h"
 #include "orchestrator/engine/probe_check.h"
 #include "orchestrator/engine/restorer.h"
@@ -291,6 +292,29 @@ class Engine {
       ledger_.push_back(entry);  // from here on, every ending restores it
       FaultContext ctx{spec, *FindRunner(runners_, spec.target), drill_.id};
       Fault& fault = *faults_[spec.id];
+      if (dynamic_cast<SshRunner*>(&ctx.runner) != nullptr) {
+        // On another machine, a restore that fires by itself if this process never comes back.
+        std::string undo =
+            spec.restore_command.value_or(fault.ManualRestore(ctx, states_[spec.id]));
+        Duration fires_in = std::chrono::duration_cast<Duration>(plan.give_up_at - NowUtc());
+        Status armed = co_await OnPool(pool_, [&] {
+          return ArmDeadMansSwitch(ctx.runner, run_.run_id, spec.id, fires_in, undo);
+        });
+        if (!armed) {
+          rec_.Record("inject-failed", {{"fault", spec.id}, {"error", armed.error().message}},
+                      fmt::format("not injecting {}: {}", spec.id, armed.error().message));
+          run_.RequestAbort(fmt::format("the dead man's switch of {} could not be armed", spec.id));
+          co_return false;
+        }
+        rec_.Record(
+            "deadman-armed",
+            {{"fault", spec.id},
+             {"target", spec.target},
+             {"fires_at", FormatUtc(plan.give_up_at)},
+             {"name", DeadMansSwitchName(run_.run_id, spec.id)}},
+            fmt::format("dead man's switch armed on {}: restores {} at {} unless disarmed",
+                        spec.target, spec.id, FormatInZone(plan.give_up_at, drill_.window.zone)));
+      }
       Status st = co_await OnPool(pool_, [&] { return fault.Inject(ctx, states_[spec.id]); });
       // A fault nothing can observe (no check command) counts as in place once injected.
       Expected<bool> in_place = st.ok() ? Expected<bool>(true) : Expected<bool>(st.error());
@@ -372,7 +396,21 @@ class Engine {
     FaultContext ctx{Spec(e.fault_id), *runner, drill_.id};
     RestoreAttempt attempt =
         co_await OnPool(pool_, [&] { return AttemptRestore(*fault->second, ctx, e.state); });
-    co_return RecordRestore(db_, e, attempt, kOrchestratorActor);
+    RestoreResult result = RecordRestore(db_, e, attempt, kOrchestratorActor);
+    if (result.restored && dynamic_cast<SshRunner*>(runner) != nullptr) {
+      Status disarmed = co_await OnPool(
+          pool_, [&] { return DisarmDeadMansSwitch(*runner, run_.run_id, e.fault_id); });
+      if (disarmed) {
+        rec_.Record("deadman-disarmed", {{"fault", e.fault_id}, {"target", e.target}},
+                    fmt::format("dead man's switch of {} disarmed", e.fault_id));
+      } else {
+        // Harmless if it fires (restores are idempotent), but worth knowing.
+        rec_.Record("deadman-disarm-failed",
+                    {{"fault", e.fault_id}, {"error", disarmed.error().message}},
+                    fmt::format("warning: {}", disarmed.error().message));
+      }
+    }
+    co_return result;
   }
 
   const FaultSpec& Spec(const std::string& id) {

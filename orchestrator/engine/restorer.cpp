@@ -8,6 +8,8 @@
 #include "drills/drill_loader.h"
 #include "faults/fault.h"
 #include "faults/fault_registry.h"
+#include "faults/ssh_runner.h"
+#include "orchestrator/engine/dead_mans_switch.h"
 #include "orchestrator/engine/runners.h"
 #include "orchestrator/store/event_log.h"
 
@@ -105,7 +107,20 @@ RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& e, const std::
                 "undo it by hand; the ledger state is: " + e.state);
   }
   FaultContext ctx{*spec, **runner, e.drill_id};
-  return RecordRestore(db, e, AttemptRestore(*fault, ctx, e.state), actor);
+  RestoreResult result = RecordRestore(db, e, AttemptRestore(*fault, ctx, e.state), actor);
+  if (result.restored && dynamic_cast<SshRunner*>(runner->get()) != nullptr) {
+    // Restored by hand or after a crash: the remote switch must not fire later. Harmless if it
+    // does (restores are idempotent), so a failure here is recorded, not fatal.
+    Status disarmed = DisarmDeadMansSwitch(**runner, e.run_id, e.fault_id);
+    EventLog(db)
+        .Append({e.drill_id,
+                 disarmed ? "deadman-disarmed" : "deadman-disarm-failed",
+                 actor,
+                 Payload(e, true, disarmed ? "disarmed" : disarmed.error().message),
+                 {}})
+        .ok();
+  }
+  return result;
 }
 
 Expected<std::vector<std::pair<LedgerEntry, RestoreResult>>> RestoreOutstanding(

@@ -18,6 +18,7 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_sshd.h"
 
 using namespace firedrill;
 using firedrill::testing::TempDir;
@@ -342,4 +343,106 @@ TEST_CASE("a paused process that vanished during the drill is restored idempoten
   INFO(fd.Output());
   CHECK(status == kExitOk);
   CHECK(Has(EventKinds(state), "fault-restored"));
+}
+
+namespace {
+
+// The state letter of a process in /proc (R, S, T, Z...), or 0 if it is gone.
+char ProcState(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string s;
+  std::getline(stat, s);
+  auto paren = s.rfind(')');
+  return paren == std::string::npos || paren + 2 >= s.size() ? 0 : s[paren + 2];
+}
+
+// A sleeping child process for a drill to pause; killed and reaped at scope exit.
+struct Victim {
+  pid_t pid = fork();
+  Victim() {
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      execl("/bin/sleep", "sleep", "300", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+  }
+  ~Victim() {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+};
+
+// A drill that pauses `victim` on an SSH target (this machine, through the test sshd).
+fs::path WriteSshDrill(const fs::path& dir, const testing::TestSshd& sshd, pid_t victim,
+                       Duration active, const std::string& grace) {
+  fs::path pidfile = dir / "victim.pid";
+  std::ofstream(pidfile) << victim;
+  SysTime start = NowUtc() + 300ms;
+  fs::path drill = dir / "ssh.toml";
+  std::ofstream(drill) << "id = \"e2e\"\ntitle = \"t\"\nservice = \"s\"\nowner = \"o\"\n"
+                       << "playbook = \"p\"\n[window]\nstart = " << FormatUtc(start)
+                       << "\nend = " << FormatUtc(start + active + 1s) << "\nzone = \"UTC\"\n"
+                       << "grace = \"" << grace << "\"\n"
+                       << "[targets.remote]\nhost = \"127.0.0.1\"\nport = " << sshd.port()
+                       << "\nuser = \"" << sshd.user() << "\"\nidentity = \""
+                       << sshd.identity().string() << "\"\nknown_hosts = \""
+                       << sshd.known_hosts().string() << "\"\n"
+                       << "[[faults]]\nkind = \"process.pause\"\ntarget = \"remote\"\n"
+                       << "pidfile = \"" << pidfile.string() << "\"\nrestore_timeout = \"1s\"\n";
+  return drill;
+}
+
+bool SwitchArmed() { return std::system("pgrep -f '[f]iredrill-deadman-e2e' >/dev/null") == 0; }
+
+}  // namespace
+
+TEST_CASE("a drill on an SSH target pauses a real process over SSH and restores it", "[e2e][ssh]") {
+  if (auto why = testing::TestSshd::Unavailable()) {
+    WARN("skipped: needs a real sshd on loopback: " << *why);
+    return;
+  }
+  TempDir tmp;
+  testing::TestSshd sshd(tmp.path());
+  Victim victim;
+  fs::path state = tmp.path() / "state";
+  fs::path drill = WriteSshDrill(tmp.path(), sshd, victim.pid, 1500ms, "5s");
+  Firedrill fd(tmp.path(), {"run", "--state", state.string(), drill.string()});
+  REQUIRE(Eventually([&] { return Has(EventKinds(state), "fault-injected"); }, 10s));
+  CHECK(ProcState(victim.pid) == 'T');
+  CHECK(SwitchArmed());
+  int status = fd.Wait();
+  INFO(fd.Output());
+  CHECK(status == kExitOk);
+  CHECK(ProcState(victim.pid) != 'T');
+  auto kinds = EventKinds(state);
+  CHECK(Has(kinds, "target-connected"));
+  CHECK(Has(kinds, "deadman-armed"));
+  CHECK(Has(kinds, "fault-restored"));
+  CHECK(Has(kinds, "deadman-disarmed"));
+  CHECK_FALSE(SwitchArmed());
+}
+
+TEST_CASE("SIGKILL mid-drill on an SSH target: the dead man's switch restores by itself",
+          "[e2e][ssh]") {
+  if (auto why = testing::TestSshd::Unavailable()) {
+    WARN("skipped: needs a real sshd on loopback: " << *why);
+    return;
+  }
+  TempDir tmp;
+  testing::TestSshd sshd(tmp.path());
+  Victim victim;
+  fs::path state = tmp.path() / "state";
+  // Window end = start + 2.5 s; the switch fires at end + grace (1 s).
+  fs::path drill = WriteSshDrill(tmp.path(), sshd, victim.pid, 1500ms, "1s");
+  Firedrill fd(tmp.path(), {"run", "--state", state.string(), drill.string()});
+  REQUIRE(Eventually([&] { return Has(EventKinds(state), "deadman-armed"); }, 10s));
+  REQUIRE(Eventually([&] { return ProcState(victim.pid) == 'T'; }, 5s));
+  fd.Signal(SIGKILL);
+  CHECK(fd.Wait() == 128 + SIGKILL);
+  // Nobody runs `firedrill recover`: the target undoes the fault on its own.
+  std::this_thread::sleep_for(1s);
+  CHECK(ProcState(victim.pid) == 'T');  // not before its time
+  CHECK(Eventually([&] { return ProcState(victim.pid) != 'T'; }, 10s));
+  CHECK_FALSE(Has(EventKinds(state), "fault-restored"));
+  CHECK(Eventually([&] { return !SwitchArmed(); }, 3s));
 }
