@@ -39,6 +39,7 @@ const std::vector<Command>& Commands() {
       AbortCommand(),         RecoverCommand(), RecordsListCommand(), RecordsShowCommand(),
       RecordsVerifyCommand(), DemoCommand(),    DemoServiceCommand(),
       PostmortemCommand(),    AuditCommand(),
+      RecordsExportCommand(), RecordsPubkeyCommand(), RecordsCheckpointCommand(),
   };
   return kCommands;
 }
