@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <system_error>
 #include <utility>
@@ -104,7 +105,8 @@ Status CreateKeyFile(const fs::path& file) {
   std::string pem = BioText(bio.get());
 
   fs::path tmp = file;
-  tmp += fmt::format(".{}.tmp", getpid());
+  // Unique per process and call: concurrent creators each write their own file.
+  tmp += fmt::format(".{}.{:08x}.tmp", getpid(), std::random_device()());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return Error{fmt::format("cannot create {}: {}", tmp.string(), Errno())};
   bool written = fchmod(fd, 0600) == 0;  // whatever the umask

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "orchestrator/store/database.h"
@@ -104,6 +105,32 @@ TEST_CASE("the checkpoint key is created once, private, and reused", "[checkpoin
   CHECK(again->PublicKeyPem() == first->PublicKeyPem());
   CHECK_THAT(first->PublicKeyPem(), Catch::StartsWith("-----BEGIN PUBLIC KEY-----"));
   // Nothing but the key is left behind (no temporary files).
+  CHECK(std::distance(fs::directory_iterator(tmp.path()), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("concurrent first uses of the key all end up with the same key", "[checkpoint]") {
+  TempDir tmp;
+  constexpr int kThreads = 4;
+  std::vector<std::string> ids(kThreads);
+  std::vector<std::string> errors(kThreads);
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        auto key = SigningKey::LoadOrCreate(tmp.path());
+        if (key.ok()) {
+          ids[i] = key->id();
+        } else {
+          errors[i] = key.error().message;
+        }
+      });
+    }
+  }
+  for (int i = 0; i < kThreads; ++i) {
+    INFO(errors[i]);
+    CHECK(errors[i].empty());
+    CHECK(ids[i] == ids[0]);
+  }
   CHECK(std::distance(fs::directory_iterator(tmp.path()), fs::directory_iterator()) == 1);
 }
 
