@@ -11,6 +11,8 @@
 #include "faults/cpu_stress_runtime.h"
 #include "faults/disk_fill.h"
 #include "faults/disk_fill_runtime.h"
+#include "faults/latency_proxy.h"
+#include "faults/latency_proxy_runtime.h"
 #include "faults/memory_stress.h"
 #include "faults/memory_stress_runtime.h"
 #include "faults/network_block.h"
@@ -33,6 +35,7 @@ constexpr BuiltinFaultFactory kFactories[] = {
     {kDiskFillKind, &MakeDiskFillFault},
     {kCpuStressKind, &MakeCpuStressFault},
     {kMemoryStressKind, &MakeMemoryStressFault},
+    {kLatencyProxyKind, &MakeLatencyProxyFault},
 };
 
 }  // namespace

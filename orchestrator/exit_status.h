@@ -10,7 +10,7 @@ enum ExitStatus : int {
   kExitUsage = 2,              ///< wrong command-line use
   kExitInvalidDrill = 3,       ///< a drill file has errors
   kExitStateError = 4,         ///< the state directory cannot be used (not a db, newer schema, ...)
-  kExitTampered = 5,           ///< records verification found an altered, missing or extra event
+  kExitTampered = 5,           ///< records verify: an altered, missing or extra event or checkpoint
   kExitRestoreIncomplete = 6,  ///< a fault may still be in place: manual action needed
   kExitNotFound = 7,           ///< the named drill or record does not exist
   kExitRefused = 8,            ///< the drill was refused before injecting anything (preflight)

@@ -8,6 +8,7 @@
 #include "orchestrator/cli/control_commands.h"
 #include "orchestrator/cli/demo_commands.h"
 #include "orchestrator/cli/drill_commands.h"
+#include "orchestrator/cli/proxy_commands.h"
 #include "orchestrator/cli/records_commands.h"
 #include "orchestrator/cli/report_commands.h"
 #include "orchestrator/cli/run_commands.h"
@@ -37,8 +38,9 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       ValidateCommand(),      PlanCommand(),    RunCommand(),         AckCommand(),
       AbortCommand(),         RecoverCommand(), RecordsListCommand(), RecordsShowCommand(),
-      RecordsVerifyCommand(), DemoCommand(),    DemoServiceCommand(),
+      RecordsVerifyCommand(), DemoCommand(),    DemoServiceCommand(), ProxyCommand(),
       PostmortemCommand(),    AuditCommand(),
+      RecordsExportCommand(), RecordsPubkeyCommand(), RecordsCheckpointCommand(),
   };
   return kCommands;
 }

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <exception>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 #include "drills/zoned_time.h"
@@ -18,6 +20,8 @@ namespace {
 namespace json = boost::json;
 
 constexpr Duration kDefaultGrace = std::chrono::minutes(10);
+constexpr unsigned kMaxWorkers = 4;
+constexpr std::size_t kMinRunsPerWorker = 256;
 
 std::string RecoveredBy(RunOutcome o) {
   switch (o) {
@@ -262,12 +266,11 @@ AuditRow AuditRun(const RunFacts& f, bool postmortem_exists) {
   return r;
 }
 
-AuditReport BuildAudit(const std::vector<RunFacts>& runs, const std::vector<std::string>& services,
-                       const std::set<std::string>& postmortems, const AuditPeriod& period) {
+AuditReport BuildAudit(std::vector<AuditRow> rows, const std::vector<std::string>& services,
+                       const AuditPeriod& period) {
   AuditReport report;
   report.period = period;
-  for (const RunFacts& f : runs)
-    report.rows.push_back(AuditRun(f, postmortems.count(f.run_id) != 0));
+  report.rows = std::move(rows);
   std::stable_sort(report.rows.begin(), report.rows.end(),
                    [](const AuditRow& a, const AuditRow& b) {
                      if (a.window_start != b.window_start) return a.window_start < b.window_start;
@@ -353,20 +356,6 @@ Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state
     SysTime t = r.window_start.value_or(r.first);
     return (!period.from || t >= *period.from) && (!period.to || t < *period.to);
   };
-  DrillSourceCache cache;
-  std::vector<RunFacts> facts;
-  for (RunEvents& r : runs) {
-    if (!in_period(r)) continue;
-    facts.push_back(DeriveRunFacts(r.events, &cache));
-    r.events.clear();
-    r.events.shrink_to_fit();
-  }
-
-  auto drills = DrillTable(db).ListDrills();
-  if (!drills.ok()) return drills.error();
-  std::vector<std::string> services;
-  for (const DrillRecord& d : *drills) services.push_back(d.service);
-
   std::set<std::string> postmortems;
   std::error_code ec;
   for (std::filesystem::directory_iterator it(state_dir / "postmortems", ec), end; !ec && it != end;
@@ -374,7 +363,76 @@ Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state
     const std::filesystem::path& p = it->path();
     if (p.extension() == ".md") postmortems.insert(p.stem().string());
   }
-  return BuildAudit(facts, services, postmortems, period);
+
+  std::vector<RunEvents*> selected;
+  for (RunEvents& r : runs) {
+    if (in_period(r)) selected.push_back(&r);
+  }
+  // Deriving the facts (re-parsing each drill's text, mostly) is independent per run: spread it
+  // over the cores, each worker with its own parse cache and the runs of the same drills.
+  std::vector<AuditRow> rows(selected.size());
+  unsigned workers = std::clamp(std::thread::hardware_concurrency(), 1U, kMaxWorkers);
+  if (selected.size() < kMinRunsPerWorker * 2) workers = 1;
+  // Decided before any worker starts: a worker touches only its own runs' events.
+  std::vector<unsigned> owner(selected.size(), 0);
+  std::unordered_map<std::string, int> runs_of_drill;
+  std::hash<std::string> hash;
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    const std::vector<Event>& events = selected[i]->events;
+    if (events.empty()) continue;
+    owner[i] = static_cast<unsigned>(hash(events.front().drill_id) % workers);
+    ++runs_of_drill[events.front().drill_id];
+  }
+  auto derive = [&](unsigned w) {
+    // Only drills with several runs are worth keeping parsed; the rest are freed at once.
+    DrillSourceCache cache;
+    for (std::size_t i = 0; i < selected.size(); ++i) {
+      if (owner[i] != w) continue;
+      std::vector<Event>& events = selected[i]->events;
+      bool repeated = !events.empty() && runs_of_drill.at(events.front().drill_id) > 1;
+      RunFacts facts = DeriveRunFacts(events, repeated ? &cache : nullptr, TimelineDetail::kNone);
+      rows[i] = AuditRun(facts, postmortems.count(facts.run_id) != 0);
+      std::vector<Event>().swap(events);  // free as we go
+    }
+  };
+  if (workers == 1) {
+    derive(0);
+  } else {
+    // Warm the shared, lazily built state (time zone database, fault registry) on this thread.
+    for (RunEvents* r : selected) {
+      if (!r->events.empty()) {
+        RunFacts warm = DeriveRunFacts(std::span<const Event>(r->events).first(1));
+        break;
+      }
+    }
+    std::vector<std::thread> pool;
+    std::vector<std::exception_ptr> errors(workers);
+    for (unsigned w = 0; w < workers; ++w) {
+      pool.emplace_back([&, w] {
+        try {
+          derive(w);
+        } catch (...) {
+          errors[w] = std::current_exception();
+        }
+      });
+    }
+    for (std::thread& t : pool) t.join();
+    for (const std::exception_ptr& e : errors) {
+      if (!e) continue;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        return Error{fmt::format("audit: deriving the runs' facts failed: {}", ex.what())};
+      }
+    }
+  }
+
+  auto drills = DrillTable(db).ListDrills();
+  if (!drills.ok()) return drills.error();
+  std::vector<std::string> services;
+  for (const DrillRecord& d : *drills) services.push_back(d.service);
+
+  return BuildAudit(std::move(rows), services, period);
 }
 
 std::string AuditMarkdown(const AuditReport& report) {

@@ -101,10 +101,11 @@ std::string QuarterOf(SysTime t);
 /// there. Pure.
 AuditRow AuditRun(const RunFacts& facts, bool postmortem_exists);
 
-/// Builds the report from the facts of runs already selected for `period`, the services of the
-/// drills table, and the run ids that have a postmortem file. Pure.
-AuditReport BuildAudit(const std::vector<RunFacts>& runs, const std::vector<std::string>& services,
-                       const std::set<std::string>& postmortems, const AuditPeriod& period);
+/// Builds the report from the rows of the runs already selected for `period` (AuditRun) and the
+/// services of the drills table: sorts the rows, groups them per service and quarter and lists
+/// the services not drilled. Pure.
+AuditReport BuildAudit(std::vector<AuditRow> rows, const std::vector<std::string>& services,
+                       const AuditPeriod& period);
 
 /// Reads the records (one pass over the event log, one read of the drills table, one listing of
 /// `<state_dir>/postmortems`) and builds the report. Read-only. Fails with the store's error.

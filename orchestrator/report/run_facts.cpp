@@ -21,10 +21,10 @@ struct Parsed {
   json::object payload;
 };
 
-json::object ParseObject(const std::string& text) {
+json::object ParseObject(const std::string& text, json::storage_ptr sp = {}) {
   boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return {};
+  json::value v = json::parse(text, ec, std::move(sp));
+  if (ec || !v.is_object()) return json::object(v.storage());
   return std::move(v.as_object());
 }
 
@@ -204,7 +204,9 @@ std::string OutcomeName(RunOutcome outcome) {
 
 std::shared_ptr<const Drill> DrillSourceCache::Load(const std::string& source,
                                                     const std::string& file, std::string& problem) {
-  auto key = std::make_pair(file, source);
+  std::string key = file;
+  key += '\0';
+  key += source;
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     Entry e;
@@ -222,9 +224,20 @@ std::shared_ptr<const Drill> DrillSourceCache::Load(const std::string& source,
 }
 
 std::string RunIdOf(const Event& event) {
-  // The engine writes "run" last; a cheap look for the key avoids parsing payloads without it.
-  if (event.payload_json.find("\"run\"") == std::string::npos) return "";
-  return Str(ParseObject(event.payload_json), "run");
+  const std::string& p = event.payload_json;
+  // Fast path for what the engine writes: compact JSON with "run" as the last top-level key,
+  // `...,"run":"ID"}`. In valid JSON the bytes "run":" cannot occur inside a string (its quotes
+  // would be escaped), and ID ending the object means the key is a top-level one.
+  constexpr std::string_view kKey = "\"run\":\"";
+  std::size_t at = p.rfind(kKey);
+  if (at == std::string::npos) return "";
+  std::size_t from = at + kKey.size();
+  std::size_t close = p.find('"', from);
+  if (close != std::string::npos && close + 2 == p.size() && p[close + 1] == '}' &&
+      p.find('\\', from) == std::string::npos && (at == 1 || p[at - 1] == ',')) {
+    return p.substr(from, close - from);
+  }
+  return Str(ParseObject(p), "run");
 }
 
 std::optional<std::string> LatestRunId(std::span<const Event> events) {
@@ -238,11 +251,15 @@ std::optional<std::string> LatestRunId(std::span<const Event> events) {
   return any;
 }
 
-RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache) {
+RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
+                        TimelineDetail detail) {
   RunFacts f;
+  // Every payload is read once, into one arena freed with it.
+  json::storage_ptr arena = json::make_shared_resource<json::monotonic_resource>();
   std::vector<Parsed> evs;
   evs.reserve(events.size());
-  for (const Event& e : events) evs.push_back({&e, ParseObject(e.payload_json)});
+  for (const Event& e : events) evs.push_back({&e, ParseObject(e.payload_json, arena)});
+  const bool with_timeline = detail == TimelineDetail::kFull;
 
   // Identity, the drill and T0 first: every later line needs them.
   for (const Parsed& x : evs) {
@@ -295,7 +312,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache) 
     const std::string& k = e.kind;
     bool is_t0 = k == "fault-injected" && f.t0 && e.ts == *f.t0 && !t0_marked;
     if (is_t0) t0_marked = true;
-    f.timeline.push_back({e.ts, k, e.actor, TimelineText(e, p, drill, is_t0)});
+    if (with_timeline) f.timeline.push_back({e.ts, k, e.actor, TimelineText(e, p, drill, is_t0)});
 
     if (k == "announced" && !f.announced_at) {
       f.announced_at = e.ts;
@@ -392,8 +409,10 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache) 
     }
   }
   // The announced window, placed among the events.
-  if (f.window_start) f.timeline.push_back({*f.window_start, "window-opens", "", "window opens"});
-  if (f.window_end) f.timeline.push_back({*f.window_end, "window-closes", "", "window closes"});
+  if (with_timeline && f.window_start)
+    f.timeline.push_back({*f.window_start, "window-opens", "", "window opens"});
+  if (with_timeline && f.window_end)
+    f.timeline.push_back({*f.window_end, "window-closes", "", "window closes"});
   std::stable_sort(f.timeline.begin(), f.timeline.end(),
                    [](const TimelineEntry& a, const TimelineEntry& b) { return a.ts < b.ts; });
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "drills/drill.h"
@@ -180,21 +181,26 @@ class DrillSourceCache {
     std::shared_ptr<const Drill> drill;
     std::string problem;
   };
-  std::map<std::pair<std::string, std::string>, Entry> entries_;
+  std::unordered_map<std::string, Entry> entries_;  // key: file, NUL, source
 };
 
 /// Returns the run id of an event (its payload's "run"), or "" when it has none or the payload
-/// is not a JSON object.
+/// is not a JSON object. Payloads as the engine writes them are read without a full parse.
 std::string RunIdOf(const Event& event);
 
 /// Returns the id of the latest run among `events` (one drill's events in seq order): the run of
 /// the last `run-started`, else of the last event that names a run; nullopt when none does.
 std::optional<std::string> LatestRunId(std::span<const Event> events);
 
+/// Whether DeriveRunFacts writes the timeline (the audit does not need it).
+enum class TimelineDetail { kFull, kNone };
+
 /// Derives the facts of one run from its events (in seq order; events of other runs must have
 /// been filtered out). `cache`, when given, is used to re-parse the drill. Never fails: anything
-/// missing or malformed is left out of the facts.
-RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache = nullptr);
+/// missing or malformed is left out of the facts. With TimelineDetail::kNone, `timeline` is left
+/// empty and everything else is the same.
+RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache = nullptr,
+                        TimelineDetail detail = TimelineDetail::kFull);
 
 /// Reads the events of one run: `id` is a drill id (its latest run, or run `run` of it when
 /// given) or a run id (`run` then unset). Returns an empty vector when nothing matches, or the

@@ -87,6 +87,29 @@ CREATE TABLE fault_ledger (
 
 CREATE INDEX fault_ledger_open ON fault_ledger (status) WHERE status <> 'restored';
 )sql"},
+    Migration{3, R"sql(
+-- Signed checkpoints of the event log (checkpoint.h): event seq had hash head_hash at ts_ms,
+-- signed with the state directory's Ed25519 key. Each links to the one before through prev_hash.
+CREATE TABLE checkpoints (
+  id        INTEGER PRIMARY KEY,
+  seq       INTEGER NOT NULL CHECK (seq >= 0),
+  ts_ms     INTEGER NOT NULL,
+  head_hash BLOB NOT NULL CHECK (length(head_hash) = 32),
+  prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),
+  key_id    TEXT NOT NULL,
+  signature BLOB NOT NULL CHECK (length(signature) = 64)
+) STRICT;
+
+-- Append-only, like the events.
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+BEGIN
+  SELECT RAISE(ABORT, 'checkpoints are append-only: UPDATE refused');
+END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+BEGIN
+  SELECT RAISE(ABORT, 'checkpoints are append-only: DELETE refused');
+END;
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Database::kLatestSchemaVersion,

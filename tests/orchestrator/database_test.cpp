@@ -99,7 +99,11 @@ TEST_CASE("read-write open creates a private state dir and the current schema", 
   CHECK(QueryInt(*db,
                  "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
                  "('drills', 'events')") == 2);
-  CHECK(QueryInt(*db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'") == 2);
+  CHECK(QueryInt(*db,
+                 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                 "('fault_ledger', 'checkpoints')") == 2);
+  // events and checkpoints: no UPDATE, no DELETE.
+  CHECK(QueryInt(*db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'") == 4);
   CHECK(QueryInt(*db,
                  "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
                  "name = 'events_by_drill'") == 1);

@@ -212,7 +212,9 @@ TEST_CASE("per service and quarter: runs, drills, median and p90, auto-restored 
     refused.At(-1s, "preflight-refused", {{"reasons", boost::json::array{"probe red"}}});
     runs.push_back(Facts(refused.events()));
   }
-  AuditReport r = BuildAudit(runs, {"checkout", "payments", "search", "checkout"}, {}, {});
+  std::vector<AuditRow> rows;
+  for (const RunFacts& f : runs) rows.push_back(AuditRun(f, false));
+  AuditReport r = BuildAudit(rows, {"checkout", "payments", "search", "checkout"}, {});
   REQUIRE(r.rows.size() == 7);
   REQUIRE(r.services.size() == 3);
   const ServiceQuarter& c2 = r.services[0];
@@ -344,4 +346,35 @@ TEST_CASE("postmortem --lint exits 1 on a blaming phrase and 0 on a clean file",
   CHECK(g.status == kExitOk);
   CHECK(Run({"postmortem", "--lint", (tmp.path() / "none.md").string()}).status == kExitFailure);
   CHECK(Run({"postmortem", "id", "--lint", good.string()}).status == kExitUsage);
+}
+
+TEST_CASE("LoadAudit on many runs, spread over workers, matches a sequential derivation",
+          "[report][audit]") {
+  TempDir tmp;
+  std::vector<RunFacts> sequential;
+  {
+    auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+    REQUIRE(db.ok());
+    std::vector<NewEvent> all;
+    for (int i = 0; i < 600; ++i) {
+      std::string service = "svc" + std::to_string(i % 6);
+      std::string day = fmt::format("2027-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+      std::optional<Duration> ttr;
+      if (i % 3 != 0) ttr = std::chrono::minutes(5 + i % 11);
+      std::vector<NewEvent> run = MakeRun(service, day, i, std::chrono::seconds(30 + i % 300), ttr);
+      sequential.push_back(Facts(run));
+      all.insert(all.end(), run.begin(), run.end());
+    }
+    REQUIRE(EventLog(*db).AppendBatch(all).ok());
+  }
+  auto db = Database::Open(tmp.path(), OpenMode::kReadOnly);
+  REQUIRE(db.ok());
+  auto loaded = LoadAudit(*db, tmp.path(), {});
+  REQUIRE(loaded.ok());
+  std::vector<AuditRow> rows;
+  for (const RunFacts& f : sequential) rows.push_back(AuditRun(f, false));
+  AuditReport expected = BuildAudit(rows, {}, {});
+  CHECK(loaded->rows.size() == 600);
+  CHECK(AuditCsv(*loaded, "runs") == AuditCsv(expected, "runs"));
+  CHECK(AuditCsv(*loaded, "services") == AuditCsv(expected, "services"));
 }
