@@ -70,11 +70,23 @@ struct Target {
   bool is_local() const { return std::holds_alternative<LocalTarget>(where); }
 };
 
+/// What to do when a fault that fans out to several targets is injected on some and fails on
+/// others.
+enum class PartialPolicy {
+  kRollback,  ///< abort the drill and restore everything (the default)
+  kContinue,  ///< undo it where it failed, record which hosts have it, and go on
+};
+
 struct FaultSpec {
-  std::string id;      ///< unique in the drill; defaults to "<kind>-<n>"
-  std::string kind;    ///< registered kind name
+  std::string id;    ///< unique in the drill; defaults to "<kind>-<n>"; "ID@TARGET" when fanned out
+  std::string kind;  ///< registered kind name
   std::string target;  ///< name of a Target
-  Duration delay{0};   ///< injected this long after the window opens
+  /// The fault as written: its id. A fault written with `target = ["a", "b"]` becomes one
+  /// FaultSpec per target ("ID@a", "ID@b") sharing this group, injected in parallel.
+  std::string group;
+  int parallel = 16;  ///< at most this many targets of the group are injected at once
+  PartialPolicy on_partial = PartialPolicy::kRollback;
+  Duration delay{0};  ///< injected this long after the window opens
   Duration restore_timeout{0};
   std::optional<std::string> restore_command;  ///< replaces the kind's own restore
   std::shared_ptr<const FaultParams> params;   ///< typed by the kind's factory

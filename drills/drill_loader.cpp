@@ -279,7 +279,29 @@ class Loader {
     TomlReader r(t, where, file_, out_);
     f.pos = r.Pos();
     auto kind = r.String("kind", true);
-    f.target = r.String("target", true).value_or("");
+    // One target, or several: the fault then fans out to each of them.
+    std::vector<std::string> targets;
+    if (const toml::array* many = t.get_as<toml::array>("target")) {
+      r.Known("target");
+      for (const toml::node& n : *many) {
+        if (const auto* name = n.as_string()) {
+          targets.push_back(name->get());
+        } else {
+          r.Report(r.PosOf("target"), fmt::format("{}: \"target\" must be a target name or a list "
+                                                  "of target names",
+                                                  where));
+        }
+      }
+      if (many->empty()) {
+        r.Report(r.PosOf("target"), fmt::format("{}: \"target\" lists no target", where));
+      }
+    } else {
+      f.target = r.String("target", true).value_or("");
+    }
+    f.parallel = static_cast<int>(r.Integer("parallel", false, 1, 1000).value_or(16));
+    if (auto policy = r.Enum("on_partial", false, {"rollback", "continue"})) {
+      f.on_partial = *policy == "continue" ? PartialPolicy::kContinue : PartialPolicy::kRollback;
+    }
     f.delay = r.DurationKey("delay", false, true).value_or(Duration{0});
     auto restore_timeout = r.DurationKey("restore_timeout", false, false);
     f.restore_command = r.String("restore", false);
@@ -295,10 +317,24 @@ class Loader {
     }
     f.id = r.String("id", false)
                .value_or(fmt::format("{}-{}", f.kind.empty() ? "fault" : f.kind, index));
+    f.group = f.id;
+    // A fault on several targets is one fault per target, "ID@TARGET", sharing the group.
+    auto emit = [&](FaultSpec&& done) {
+      if (targets.empty()) {
+        out.push_back(std::move(done));
+        return;
+      }
+      for (const std::string& target : targets) {
+        FaultSpec one = done;
+        one.target = target;
+        one.id = fmt::format("{}@{}", done.id, target);
+        out.push_back(std::move(one));
+      }
+    };
     if (spec == nullptr) {
       // Without a schema the remaining keys cannot be judged; don't report them as unknown.
       for (auto&& kv : t) r.Known(std::string(kv.first.str()));
-      out.push_back(std::move(f));
+      emit(std::move(f));
       return;
     }
     f.restore_timeout = restore_timeout.value_or(spec->default_restore_timeout);
@@ -317,7 +353,7 @@ class Loader {
         out_[i].message = fmt::format("{}: {}", where, out_[i].message);
       }
     }
-    out.push_back(std::move(f));
+    emit(std::move(f));
   }
 
   void LoadProbe(const toml::table& t, int index, std::vector<Probe>& out) {

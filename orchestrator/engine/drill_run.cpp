@@ -26,6 +26,7 @@
 #include "orchestrator/engine/run_watch.h"
 #include "orchestrator/engine/runners.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
@@ -39,6 +40,18 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using asio::use_awaitable;
 
+// Worker threads for blocking work: two, or as many as the widest fan-out injects at once
+// (remote commands block a worker while they wait on the network), at most 64.
+std::size_t PoolSize(const Drill& drill) {
+  std::map<std::string, std::size_t> members;
+  std::size_t widest = 2;
+  for (const FaultSpec& f : drill.faults) {
+    std::size_t n = ++members[f.group];
+    widest = std::max(widest, std::min(n, static_cast<std::size_t>(f.parallel)));
+  }
+  return std::min<std::size_t>(widest, 64);
+}
+
 // The phases of one run, in order; the watchers, the control handler, the recorder and the close
 // live in their own files (run_watch, run_control, run_recorder, run_close).
 class Engine {
@@ -51,6 +64,7 @@ class Engine {
         run_(drill),
         rec_(db, run_, options, out, err),
         control_handler_(run_, rec_),
+        pool_(PoolSize(drill)),
         wake_(io_),
         countdown_timer_(io_),
         control_(io_, options.state_dir, control_handler_),
@@ -263,81 +277,186 @@ class Engine {
     co_return true;
   }
 
+  // Injects the plan's faults at their times. Faults of one group due at the same instant (one
+  // fault written with several targets) form a batch injected in parallel, at most `parallel` at
+  // once; a partial failure is rolled back or continued by the fault's `on_partial`, never left
+  // ambiguous. Returns false when the drill must not go on (the restore then runs).
   asio::awaitable<bool> InjectAll(const DrillPlan& plan) {
     run_.phase = "injecting";
-    FaultLedger ledger(db_);
-    for (const PlannedFault& pf : plan.faults) {
-      bool due = co_await SleepUntil(pf.inject_at);
+    std::size_t i = 0;
+    while (i < plan.faults.size()) {
+      const PlannedFault& first = plan.faults[i];
+      bool due = co_await SleepUntil(first.inject_at);
       if (!due) co_return false;
-      const FaultSpec& spec = Spec(pf.id);
-      LedgerEntry entry{0,
-                        run_.run_id,
-                        drill_.id,
-                        spec.id,
-                        spec.kind,
-                        spec.target,
-                        opt_.drill_source,
-                        opt_.drill_file,
-                        states_[spec.id],
-                        LedgerStatus::kInjecting,
-                        {},
-                        {},
-                        ""};
-      auto id = ledger.RecordIntent(entry);  // durable before the fault exists
-      if (!id.ok()) {
-        run_.RequestAbort("could not write the fault ledger: " + id.error().message);
-        co_return false;
+      const FaultSpec& head = Spec(first.id);
+      std::vector<const FaultSpec*> batch{&head};
+      std::size_t j = i + 1;
+      while (j < plan.faults.size() && plan.faults[j].inject_at == first.inject_at &&
+             Spec(plan.faults[j].id).group == head.group) {
+        batch.push_back(&Spec(plan.faults[j].id));
+        ++j;
       }
-      entry.id = *id;
-      ledger_.push_back(entry);  // from here on, every ending restores it
-      FaultContext ctx{spec, *FindRunner(runners_, spec.target), drill_.id};
-      Fault& fault = *faults_[spec.id];
-      if (dynamic_cast<SshRunner*>(&ctx.runner) != nullptr) {
-        // On another machine, a restore that fires by itself if this process never comes back.
-        std::string undo =
-            spec.restore_command.value_or(fault.ManualRestore(ctx, states_[spec.id]));
-        Duration fires_in = std::chrono::duration_cast<Duration>(plan.give_up_at - NowUtc());
-        Status armed = co_await OnPool(pool_, [&] {
-          return ArmDeadMansSwitch(ctx.runner, run_.run_id, spec.id, fires_in, undo);
-        });
-        if (!armed) {
-          rec_.Record("inject-failed", {{"fault", spec.id}, {"error", armed.error().message}},
-                      fmt::format("not injecting {}: {}", spec.id, armed.error().message));
-          run_.RequestAbort(fmt::format("the dead man's switch of {} could not be armed", spec.id));
-          co_return false;
-        }
-        rec_.Record(
-            "deadman-armed",
-            {{"fault", spec.id},
-             {"target", spec.target},
-             {"fires_at", FormatUtc(plan.give_up_at)},
-             {"name", DeadMansSwitchName(run_.run_id, spec.id)}},
-            fmt::format("dead man's switch armed on {}: restores {} at {} unless disarmed",
-                        spec.target, spec.id, FormatInZone(plan.give_up_at, drill_.window.zone)));
-      }
-      Status st = co_await OnPool(pool_, [&] { return fault.Inject(ctx, states_[spec.id]); });
-      // A fault nothing can observe (no check command) counts as in place once injected.
-      Expected<bool> in_place = st.ok() ? Expected<bool>(true) : Expected<bool>(st.error());
-      if (st.ok() && fault.Checkable(ctx)) {
-        in_place = co_await OnPool(pool_, [&] { return fault.Check(ctx, states_[spec.id]); });
-      }
-      if (!in_place.ok() || !*in_place) {
-        std::string why =
-            !in_place.ok() ? in_place.error().message : "its check says it is not in place";
-        rec_.Record("inject-failed", {{"fault", spec.id}, {"error", why}},
-                    fmt::format("injecting {} failed: {}", spec.id, why));
-        run_.RequestAbort(fmt::format("injection of {} failed", spec.id));
-        co_return false;
-      }
-      ledger.SetStatus(*id, LedgerStatus::kInjected).ok();
-      if (!run_.t0) {
-        run_.t0 = RunState::Clock::now();
-        run_.t0_wall = NowUtc();
-      }
-      rec_.Record("fault-injected",
-                  {{"fault", spec.id}, {"kind", spec.kind}, {"target", spec.target}},
-                  fmt::format("injected {} ({} on {})", spec.id, spec.kind, spec.target));
+      i = j;
+      bool go_on = co_await InjectBatch(plan, batch);
+      if (!go_on) co_return false;
     }
+    co_return true;
+  }
+
+  // Where one member of a batch got to.
+  enum class Outcome { kNotTried, kInjected, kFailed };
+  struct BatchState {
+    std::vector<Outcome> outcome;
+    std::size_t next = 0;
+    std::size_t running = 0;
+  };
+
+  asio::awaitable<bool> InjectBatch(const DrillPlan& plan,
+                                    const std::vector<const FaultSpec*>& batch) {
+    const FaultSpec& head = *batch.front();
+    BatchState b;
+    b.outcome.assign(batch.size(), Outcome::kNotTried);
+    asio::steady_timer all_done(io_, asio::steady_timer::time_point::max());
+    const std::size_t workers =
+        std::min<std::size_t>(batch.size(), static_cast<std::size_t>(std::max(1, head.parallel)));
+    b.running = workers;
+    for (std::size_t w = 0; w < workers; ++w) {
+      asio::co_spawn(io_, InjectWorker(plan, batch, b, all_done), asio::detached);
+    }
+    co_await all_done.async_wait(asio::as_tuple(use_awaitable));
+    if (run_.abort_reason) co_return false;
+    std::vector<std::string> injected;
+    std::vector<std::string> failed;
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      if (b.outcome[k] == Outcome::kInjected) injected.push_back(batch[k]->target);
+      if (b.outcome[k] == Outcome::kFailed) failed.push_back(batch[k]->target);
+    }
+    if (failed.empty()) co_return true;
+    const bool fanned = batch.size() > 1;
+    if (!fanned) {
+      run_.RequestAbort(fmt::format("injection of {} failed", head.id));
+      co_return false;
+    }
+    if (head.on_partial == PartialPolicy::kRollback || injected.empty()) {
+      rec_.Record("partial-injection",
+                  {{"fault", head.group},
+                   {"injected", json::value_from(injected)},
+                   {"failed", json::value_from(failed)},
+                   {"policy", "rollback"}},
+                  fmt::format("{} failed on {} of {} targets ({}); rolling back everywhere",
+                              head.group, failed.size(), batch.size(), fmt::join(failed, ", ")));
+      run_.RequestAbort(fmt::format("partial injection of {} rolled back", head.group));
+      co_return false;
+    }
+    // on_partial = continue: undo it where it failed (a half-applied fault), then go on with the
+    // targets that have it; the record names both.
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      if (b.outcome[k] != Outcome::kFailed) continue;
+      auto entry = std::find_if(ledger_.begin(), ledger_.end(),
+                                [&](const LedgerEntry& e) { return e.fault_id == batch[k]->id; });
+      if (entry == ledger_.end()) continue;  // failed before its ledger entry: nothing applied
+      RestoreResult r = co_await RestoreOne(*entry);
+      if (!r.restored) {
+        run_.RequestAbort(fmt::format("{} could not be undone on {} after a failed injection",
+                                      batch[k]->id, batch[k]->target));
+        co_return false;
+      }
+      ledger_.erase(entry);
+    }
+    rec_.Record("partial-injection",
+                {{"fault", head.group},
+                 {"injected", json::value_from(injected)},
+                 {"failed", json::value_from(failed)},
+                 {"policy", "continue"}},
+                fmt::format("{} is in place on {} of {} targets ({}); failed and undone on {}; "
+                            "continuing (on_partial = continue)",
+                            head.group, injected.size(), batch.size(), fmt::join(injected, ", "),
+                            fmt::join(failed, ", ")));
+    co_return true;
+  }
+
+  // Takes members of the batch one by one until none is left or the run aborts.
+  asio::awaitable<void> InjectWorker(const DrillPlan& plan,
+                                     const std::vector<const FaultSpec*>& batch, BatchState& b,
+                                     asio::steady_timer& all_done) {
+    while (b.next < batch.size() && !run_.abort_reason) {
+      std::size_t k = b.next++;
+      bool ok = co_await InjectOne(plan, *batch[k]);
+      b.outcome[k] = ok ? Outcome::kInjected : Outcome::kFailed;
+    }
+    if (--b.running == 0) all_done.cancel();
+  }
+
+  // One fault on one target: ledger entry (durable first), dead man's switch for a remote target,
+  // inject, verify. Records what happened; returns whether the fault is in place.
+  asio::awaitable<bool> InjectOne(const DrillPlan& plan, const FaultSpec& spec) {
+    FaultLedger ledger(db_);
+    LedgerEntry entry{0,
+                      run_.run_id,
+                      drill_.id,
+                      spec.id,
+                      spec.kind,
+                      spec.target,
+                      opt_.drill_source,
+                      opt_.drill_file,
+                      states_[spec.id],
+                      LedgerStatus::kInjecting,
+                      {},
+                      {},
+                      ""};
+    auto id = ledger.RecordIntent(entry);  // durable before the fault exists
+    if (!id.ok()) {
+      rec_.Record("inject-failed", {{"fault", spec.id}, {"error", id.error().message}},
+                  fmt::format("not injecting {}: the fault ledger cannot be written: {}", spec.id,
+                              id.error().message));
+      co_return false;
+    }
+    entry.id = *id;
+    ledger_.push_back(entry);  // from here on, every ending restores it
+    FaultContext ctx{spec, *FindRunner(runners_, spec.target), drill_.id};
+    Fault& fault = *faults_[spec.id];
+    if (dynamic_cast<SshRunner*>(&ctx.runner) != nullptr) {
+      // On another machine, a restore that fires by itself if this process never comes back.
+      std::string undo = spec.restore_command.value_or(fault.ManualRestore(ctx, states_[spec.id]));
+      Duration fires_in = std::chrono::duration_cast<Duration>(plan.give_up_at - NowUtc());
+      Status armed = co_await OnPool(pool_, [&] {
+        return ArmDeadMansSwitch(ctx.runner, run_.run_id, spec.id, fires_in, undo);
+      });
+      if (!armed) {
+        rec_.Record("inject-failed", {{"fault", spec.id}, {"error", armed.error().message}},
+                    fmt::format("not injecting {}: {}", spec.id, armed.error().message));
+        co_return false;
+      }
+      rec_.Record(
+          "deadman-armed",
+          {{"fault", spec.id},
+           {"target", spec.target},
+           {"fires_at", FormatUtc(plan.give_up_at)},
+           {"name", DeadMansSwitchName(run_.run_id, spec.id)}},
+          fmt::format("dead man's switch armed on {}: restores {} at {} unless disarmed",
+                      spec.target, spec.id, FormatInZone(plan.give_up_at, drill_.window.zone)));
+    }
+    Status st = co_await OnPool(pool_, [&] { return fault.Inject(ctx, states_[spec.id]); });
+    // A fault nothing can observe (no check command) counts as in place once injected.
+    Expected<bool> in_place = st.ok() ? Expected<bool>(true) : Expected<bool>(st.error());
+    if (st.ok() && fault.Checkable(ctx)) {
+      in_place = co_await OnPool(pool_, [&] { return fault.Check(ctx, states_[spec.id]); });
+    }
+    if (!in_place.ok() || !*in_place) {
+      std::string why =
+          !in_place.ok() ? in_place.error().message : "its check says it is not in place";
+      rec_.Record("inject-failed", {{"fault", spec.id}, {"target", spec.target}, {"error", why}},
+                  fmt::format("injecting {} failed: {}", spec.id, why));
+      co_return false;
+    }
+    ledger.SetStatus(*id, LedgerStatus::kInjected).ok();
+    if (!run_.t0) {
+      run_.t0 = RunState::Clock::now();
+      run_.t0_wall = NowUtc();
+    }
+    rec_.Record("fault-injected",
+                {{"fault", spec.id}, {"kind", spec.kind}, {"target", spec.target}},
+                fmt::format("injected {} ({} on {})", spec.id, spec.kind, spec.target));
     co_return true;
   }
 
@@ -427,7 +546,7 @@ class Engine {
   RunRecorder rec_;
   RunControl control_handler_;
   asio::io_context io_;
-  asio::thread_pool pool_{2};
+  asio::thread_pool pool_;
   asio::steady_timer wake_;
   asio::steady_timer countdown_timer_;
   ControlServer control_;
@@ -471,8 +590,17 @@ int RunDrill(const Drill& drill, const RunOptions& options, std::ostream& out, s
                      options.drill_file, sha,         drill.window.start, drill.window.end,
                      drill.window.zone,  {}};
   DrillTable(*db).UpsertDrill(record).ok();
-  Engine engine(drill, options, *db, out, err);
-  return engine.Run();
+  int status = 0;
+  {
+    Engine engine(drill, options, *db, out, err);
+    status = engine.Run();
+  }
+  // A signed checkpoint after every run: truncating the records afterwards shows.
+  if (auto cp = WriteCheckpoint(*db, options.state_dir); !cp.ok()) {
+    fmt::print(err, "firedrill run: the records could not be checkpointed: {}\n",
+               cp.error().message);
+  }
+  return status;
 }
 
 }  // namespace firedrill

@@ -5,10 +5,10 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
-#include <fstream>
 
 #include "orchestrator/engine/run_summary.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/report/postmortem.h"
 
 namespace firedrill {
 namespace {
@@ -17,14 +17,19 @@ namespace json = boost::json;
 
 constexpr char kRestorePointReached[] = "the restore point of the window was reached";
 
-void WritePostmortem(const RunState& run, const RunOptions& opt, const RunTimings& timings,
-                     RunRecorder& rec) {
-  std::filesystem::path dir = opt.state_dir / "postmortems";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  std::filesystem::path file = dir / (run.run_id + ".md");
-  std::ofstream(file) << PostmortemDraft(run.drill, run.run_id, timings);
-  if (!opt.json) fmt::print(rec.out(), "Postmortem draft: {}\n", file.string());
+// The postmortem draft, pre-filled from the run's records; a run ends without one (and says
+// so) rather than failing over it.
+void WritePostmortem(const RunState& run, const RunOptions& opt, RunRecorder& rec) {
+  Status st = WritePostmortemFile(opt.state_dir, rec.db(), run.run_id);
+  if (!st) {
+    fmt::print(rec.err(), "firedrill: the postmortem draft was not written: {}\n",
+               st.error().message);
+    return;
+  }
+  if (!opt.json) {
+    fmt::print(rec.out(), "Postmortem draft: {}\n",
+               PostmortemPath(opt.state_dir, run.run_id).string());
+  }
 }
 
 }  // namespace
@@ -59,6 +64,7 @@ int CloseRun(RunState& run, RunRecorder& rec, const RunOptions& opt,
       fmt::print(rec.err(), "  still in place: {} ({} on {}): {}\n    undo by hand: {}\n",
                  e.fault_id, e.kind, e.target, r.message, r.manual);
     }
+    WritePostmortem(run, opt, rec);
     return kExitRestoreIncomplete;
   }
   std::string outcome = run.abort_reason ? "aborted; every fault restored and verified"
@@ -68,7 +74,7 @@ int CloseRun(RunState& run, RunRecorder& rec, const RunOptions& opt,
   summary["outcome"] = outcome;
   rec.Record("run-ended", summary, outcome);
   if (!opt.json) fmt::print(rec.out(), "\n{}", SummaryText(run.drill, timings));
-  WritePostmortem(run, opt, timings, rec);
+  WritePostmortem(run, opt, rec);
   return run.abort_reason ? kExitAborted : kExitOk;
 }
 

@@ -34,6 +34,8 @@ class RunRecorder {
   std::ostream& err() { return err_; }
   /// The output stream.
   std::ostream& out() { return out_; }
+  /// The run's records (loop thread only).
+  Database& db() { return db_; }
 
  private:
   Database& db_;

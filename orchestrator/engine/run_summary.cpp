@@ -50,48 +50,4 @@ std::string SummaryText(const Drill& drill, const RunTimings& t) {
   return out;
 }
 
-std::string PostmortemDraft(const Drill& drill, const std::string& run_id, const RunTimings& t) {
-  std::string md = fmt::format("# Postmortem (draft): {}\n\n", drill.title);
-  md += fmt::format("- Drill: `{}` (run `{}`)\n- Service: {}\n- Owner: {}\n- Status: draft\n",
-                    drill.id, run_id, drill.service, drill.owner);
-  md += fmt::format("- Playbook: {}\n", drill.playbook);
-  if (!drill.participants.empty()) {
-    md += "- Participants:\n";
-    for (const Participant& p : drill.participants)
-      md += fmt::format("  - {} ({})\n", p.name, p.role);
-  }
-  md += "\n## What we did\n\n";
-  if (!drill.hypothesis.empty()) md += fmt::format("Hypothesis: {}\n\n", drill.hypothesis);
-  for (const FaultSpec& f : drill.faults) {
-    md += fmt::format("- `{}`: {} on `{}`{}\n", f.id, f.kind, f.target,
-                      f.params ? " — " + f.params->Describe() : "");
-  }
-  md += "\n## Measurements\n\n";
-  md +=
-      "TTD = first acknowledgement of detection − T0 (the first fault in place). TTR = service "
-      "healthy again by its probes − T0; a drill not recovered within the window has no TTR.\n\n";
-  md += "```\n" + SummaryText(drill, t) + "```\n";
-  if (!t.acks.empty()) {
-    md += "\n## Acknowledgements\n\n";
-    for (const std::string& a : t.acks) md += "- " + a + "\n";
-  }
-  md += R"(
-## For the team to complete (blameless: describe systems and decisions, not people)
-
-- **Detection.** How did we notice? What would halve the time to detect?
-- **Response.** Was the playbook findable and right? What did we have to improvise?
-- **Recovery.** What slowed recovery? What would make it routine?
-- **Contributing factors.** Which conditions made this possible or worse? (Not "human error".)
-- **What went well / what went wrong / where we got lucky.**
-- **Feedback on the drill itself.**
-
-## Action items
-
-| Type (mitigate/prevent/process) | Action | Owner | Priority | Ticket | Due |
-|---|---|---|---|---|---|
-|  |  |  |  |  |  |
-)";
-  return md;
-}
-
 }  // namespace firedrill

@@ -1,5 +1,5 @@
-// What a finished run measured, against the drill's objectives, and the simple postmortem draft
-// written at the end of a run. Pure: no I/O, no clocks.
+// What a finished run measured, against the drill's objectives, printed at the end of a run (the
+// postmortem is orchestrator/report's). Pure: no I/O, no clocks.
 #pragma once
 
 #include <optional>
@@ -30,9 +30,5 @@ std::string ObjectiveVerdict(const std::optional<Duration>& measured,
 /// objectives, and who recovered (the team, or firedrill's auto-restore). A TTR the team did
 /// not reach is "not recovered within the window", never a number.
 std::string SummaryText(const Drill& drill, const RunTimings& t);
-
-/// Returns a Markdown postmortem draft pre-filled with what the run measured, and blameless
-/// sections for the team to complete.
-std::string PostmortemDraft(const Drill& drill, const std::string& run_id, const RunTimings& t);
 
 }  // namespace firedrill

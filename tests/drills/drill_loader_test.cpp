@@ -278,3 +278,43 @@ TEST_CASE("every example drill in the repository is valid", "[drills][examples]"
   }
   CHECK(count >= 4);
 }
+
+TEST_CASE("a fault on a list of targets fans out to one fault per target", "[drills]") {
+  std::string text = Replace(kGood, "[targets.db]\nlocal = true\n",
+                             "[targets.db]\nlocal = true\n[targets.db2]\nlocal = true\n");
+  SECTION("one fault per target, sharing the group, with its policy") {
+    std::string fanned = Replace(text, "kind = \"network.block\"\ntarget = \"db\"",
+                                 "id = \"block\"\nkind = \"network.block\"\n"
+                                 "target = [\"db\", \"db2\"]\nparallel = 1\n"
+                                 "on_partial = \"continue\"");
+    LoadResult r = Load(fanned);
+    INFO(AllErrors(r));
+    REQUIRE(r.ok());
+    REQUIRE(r.drill->faults.size() == 2);
+    CHECK(r.drill->faults[0].id == "block@db");
+    CHECK(r.drill->faults[1].id == "block@db2");
+    CHECK(r.drill->faults[1].target == "db2");
+    CHECK(r.drill->faults[0].group == "block");
+    CHECK(r.drill->faults[1].group == "block");
+    CHECK(r.drill->faults[1].parallel == 1);
+    CHECK(r.drill->faults[1].on_partial == PartialPolicy::kContinue);
+  }
+  SECTION("a single target keeps its id and rolls back by default") {
+    LoadResult r = Load(text);
+    REQUIRE(r.ok());
+    CHECK(r.drill->faults[0].group == r.drill->faults[0].id);
+    CHECK(r.drill->faults[0].on_partial == PartialPolicy::kRollback);
+  }
+  SECTION("every listed target must exist, and the policy is one of two") {
+    std::string bad = Replace(text, "kind = \"network.block\"\ntarget = \"db\"",
+                              "kind = \"network.block\"\ntarget = [\"db\", \"dbx\"]\n"
+                              "on_partial = \"ignore\"");
+    LoadResult r = Load(bad);
+    CHECK_THAT(AllErrors(r), Catch::Contains("\"dbx\""));
+    CHECK_THAT(AllErrors(r), Catch::Contains("must be one of"));
+  }
+  SECTION("an empty list is an error") {
+    LoadResult r = Load(Replace(text, "target = \"db\"\nport", "target = []\nport"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("lists no target"));
+  }
+}

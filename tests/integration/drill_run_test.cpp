@@ -145,6 +145,18 @@ TEST_CASE("nobody reacts: the fault is auto-restored at the restore point", "[e2
   CHECK(Has(kinds, "fault-restored"));
   CHECK_FALSE(Has(kinds, "recovered"));
   CHECK_THAT(fd.Output(), Catch::Contains("auto-restored"));
+  // The run leaves a pre-filled postmortem that says so plainly, and a signed checkpoint.
+  std::vector<fs::path> postmortems;
+  for (const auto& e : fs::directory_iterator(f.state / "postmortems")) postmortems.push_back(e);
+  REQUIRE(postmortems.size() == 1);
+  std::ifstream pm(postmortems[0]);
+  std::string text((std::istreambuf_iterator<char>(pm)), std::istreambuf_iterator<char>());
+  CHECK_THAT(text, Catch::Contains("auto-restored at window end"));
+  Firedrill verify(tmp.path(), {"records", "verify", "--state", f.state.string()});
+  int verified = verify.Wait();
+  INFO(verify.Output());
+  CHECK(verified == kExitOk);
+  CHECK_THAT(verify.Output(), Catch::Contains("checkpoint"));
 }
 
 TEST_CASE("the team recovers in time: probes confirm it and restore is idempotent", "[e2e]") {
@@ -445,4 +457,75 @@ TEST_CASE("SIGKILL mid-drill on an SSH target: the dead man's switch restores by
   CHECK(Eventually([&] { return ProcState(victim.pid) != 'T'; }, 10s));
   CHECK_FALSE(Has(EventKinds(state), "fault-restored"));
   CHECK(Eventually([&] { return !SwitchArmed(); }, 3s));
+}
+
+namespace {
+
+// A command fault on two targets: `here` (local) and `remote` (this machine over SSH). Its inject
+// fails over SSH ($SSH_CONNECTION is set there) and works locally, so the fan-out is partial.
+fs::path WritePartialDrill(const fs::path& dir, const testing::TestSshd& sshd,
+                           const fs::path& marker, const std::string& policy) {
+  SysTime start = NowUtc() + 300ms;
+  fs::path drill = dir / "partial.toml";
+  std::string m = marker.string();
+  std::ofstream(drill) << "id = \"e2e\"\ntitle = \"t\"\nservice = \"s\"\nowner = \"o\"\n"
+                       << "playbook = \"p\"\n[window]\nstart = " << FormatUtc(start)
+                       << "\nend = " << FormatUtc(start + 2500ms) << "\nzone = \"UTC\"\n"
+                       << "grace = \"5s\"\n[targets.here]\nlocal = true\n"
+                       << "[targets.remote]\nhost = \"127.0.0.1\"\nport = " << sshd.port()
+                       << "\nuser = \"" << sshd.user() << "\"\nidentity = \""
+                       << sshd.identity().string() << "\"\nknown_hosts = \""
+                       << sshd.known_hosts().string() << "\"\n"
+                       << "[[faults]]\nid = \"mark\"\nkind = \"command\"\n"
+                       << "target = [\"here\", \"remote\"]\non_partial = \"" << policy << "\"\n"
+                       << "inject = \"test -z \\\"$SSH_CONNECTION\\\" && touch '" << m << "'\"\n"
+                       << "check = \"test -z \\\"$SSH_CONNECTION\\\" && test -f '" << m << "'\"\n"
+                       << "restore = \"test -n \\\"$SSH_CONNECTION\\\" || rm -f '" << m << "'\"\n"
+                       << "restore_timeout = \"1s\"\n";
+  return drill;
+}
+
+}  // namespace
+
+TEST_CASE("a partial fan-out is rolled back everywhere by default", "[e2e][ssh]") {
+  if (auto why = testing::TestSshd::Unavailable()) {
+    WARN("skipped: needs a real sshd on loopback: " << *why);
+    return;
+  }
+  TempDir tmp;
+  testing::TestSshd sshd(tmp.path());
+  fs::path marker = tmp.path() / "marker";
+  fs::path state = tmp.path() / "state";
+  Firedrill fd(tmp.path(), {"run", "--state", state.string(),
+                            WritePartialDrill(tmp.path(), sshd, marker, "rollback").string()});
+  int status = fd.Wait();
+  INFO(fd.Output());
+  CHECK(status == kExitAborted);
+  CHECK_FALSE(fs::exists(marker));
+  auto kinds = EventKinds(state);
+  CHECK(Has(kinds, "inject-failed"));
+  CHECK(Has(kinds, "partial-injection"));
+  CHECK_THAT(fd.Output(), Catch::Contains("rolling back everywhere"));
+}
+
+TEST_CASE("a partial fan-out with on_partial continue goes on where it was injected",
+          "[e2e][ssh]") {
+  if (auto why = testing::TestSshd::Unavailable()) {
+    WARN("skipped: needs a real sshd on loopback: " << *why);
+    return;
+  }
+  TempDir tmp;
+  testing::TestSshd sshd(tmp.path());
+  fs::path marker = tmp.path() / "marker";
+  fs::path state = tmp.path() / "state";
+  Firedrill fd(tmp.path(), {"run", "--state", state.string(),
+                            WritePartialDrill(tmp.path(), sshd, marker, "continue").string()});
+  REQUIRE(Eventually([&] { return Has(EventKinds(state), "active"); }, 10s));
+  CHECK(fs::exists(marker));  // in place on the target where it worked
+  int status = fd.Wait();
+  INFO(fd.Output());
+  CHECK(status == kExitOk);
+  CHECK_FALSE(fs::exists(marker));
+  CHECK_THAT(fd.Output(), Catch::Contains("in place on 1 of 2 targets (here)") &&
+                              Catch::Contains("failed and undone on remote"));
 }
