@@ -439,12 +439,16 @@ std::string AuditMarkdown(const AuditReport& report) {
   std::string md = "# Drill audit report\n\n";
   std::set<std::string> services;
   for (const AuditRow& r : report.rows) services.insert(r.service);
+  std::string from = report.period.from ? "on or after " + FormatUtc(*report.period.from) : "";
+  std::string to = report.period.to ? "before " + FormatUtc(*report.period.to) : "";
+  std::string period = from.empty() && to.empty()
+                           ? "every run in the records"
+                           : fmt::format("runs whose window starts {}{}{} (UTC)", from,
+                                         !from.empty() && !to.empty() ? " and " : "", to);
   md += fmt::format(
-      "Runs whose window starts from {} to {} (UTC): {} run(s) of {} service(s). Built from the "
-      "hash-chained event log; check it with `firedrill records verify`.\n",
-      report.period.from ? FormatUtc(*report.period.from) : "the first record",
-      report.period.to ? FormatUtc(*report.period.to) + " (exclusive)" : "the last record",
-      report.rows.size(), services.size());
+      "Period: {}. {} run(s) of {} service(s). Built from the hash-chained event log; check it "
+      "with `firedrill records verify`.\n",
+      period, report.rows.size(), services.size());
   md += "\n## Runs\n\n";
   if (report.rows.empty()) {
     md += "_No runs in the period._\n";

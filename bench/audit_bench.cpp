@@ -1,0 +1,339 @@
+// audit_bench [N] [--dir DIR]: how long `firedrill audit` takes over N recorded drills.
+//
+// Records N drills (default 10,000), one run each, with the events a real run leaves (run-started
+// carrying the whole drill file, preflight, two injections, probe red and green, an alert, acks,
+// restores, run-ended): 70% recovered by the team, 20% auto-restored, 10% aborted by a guard,
+// spread over 40 services and a year, with a postmortem file for every other run. Then times
+// `firedrill audit` end to end (open read-only, one pass over the log, re-parse every drill,
+// render) in each format, three times, after timing its two big parts alone (the read pass, and
+// re-parsing every drill text on one thread). Target: <= 1 s for 10,000 drills. Works in a
+// temporary directory that is removed at the end, or in DIR, kept and reused when it already
+// holds records.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "drills/drill_loader.h"
+#include "drills/zoned_time.h"
+#include "faults/fault_registry.h"
+#include "orchestrator/cli/command.h"
+#include "orchestrator/report/audit.h"
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/drill_table.h"
+#include "orchestrator/store/event_log.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace firedrill;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kDefaultDrills = 10'000;
+constexpr int kServices = 40;
+
+std::string DrillText(const std::string& id, const std::string& service, const std::string& day) {
+  return fmt::format(R"(# Drill: {1}'s web process stops during business hours.
+id = "{0}"
+title = "{1} loses its web process"
+service = "{1}"
+owner = "{1}-team@example.com"
+playbook = "https://wiki.example.com/runbooks/{1}/web-down"
+hypothesis = "The {1}Down alert pages on-call within 5 minutes; {1} is back within 15."
+
+[objectives]
+detect_within = "5m"
+recover_within = "15m"
+availability = 99.9
+
+[window]
+start = {2}T08:00:00Z
+end = {2}T09:00:00Z
+zone = "Europe/Copenhagen"
+
+[announce]
+lead = "72h"
+attendees = ["{1}-team@example.com"]
+
+[[participants]]
+name = "ic-{1}@example.com"
+role = "incident-commander"
+
+[[participants]]
+name = "oncall-{1}@example.com"
+role = "responder"
+
+[targets.web]
+local = true
+
+[[faults]]
+id = "stop-web"
+kind = "command"
+target = "web"
+delay = "2m"
+inject = "systemctl stop {1}-web"
+check = "! systemctl is-active --quiet {1}-web"
+restore = "systemctl start {1}-web"
+
+[[faults]]
+id = "slow-cache"
+kind = "command"
+target = "web"
+delay = "3m"
+inject = "touch /run/{1}/cache-off"
+restore = "rm -f /run/{1}/cache-off"
+
+[[probes]]
+name = "http"
+kind = "tcp"
+target = "web"
+host = "127.0.0.1"
+port = 8080
+
+[[guards]]
+name = "down-too-long"
+kind = "probe"
+probe = "http"
+max_red = "20m"
+)",
+                     id, service, day);
+}
+
+// The events of drill i's run.
+void AddRun(int i, std::vector<NewEvent>& out, DrillRecord& record) {
+  std::string service = fmt::format("svc{:02}", i % kServices);
+  std::string id = fmt::format("{}-drill-{}", service, i);
+  SysTime day =
+      SysTime(std::chrono::sys_days(std::chrono::year(2027) / 1 / 1)) + std::chrono::days(i % 365);
+  std::string day_text = FormatUtc(day).substr(0, 10);
+  SysTime start = day + 8h;
+  std::string run = fmt::format("{}-{}", id, start.time_since_epoch().count());
+  std::string source = DrillText(id, service, day_text);
+  record = DrillRecord{id,
+                       service + " loses its web process",
+                       service,
+                       service + "-team@example.com",
+                       "drills/" + id + ".toml",
+                       "",
+                       start,
+                       start + 1h,
+                       "Europe/Copenhagen",
+                       {}};
+  auto add = [&](Duration at, const char* kind, json::object payload,
+                 const std::string& actor = "orchestrator") {
+    payload["run"] = run;
+    out.push_back({id, kind, actor, json::serialize(payload), start + at});
+  };
+  int variant = (i / kServices) % 10;  // 0..6 team, 7..8 auto-restored, 9 aborted
+  Duration ttd = std::chrono::seconds(60 + (i * 37) % 400);
+  Duration ttr = std::chrono::seconds(300 + (i * 53) % 900);
+  add(-1s, "run-started",
+      {{"file", "drills/" + id + ".toml"},
+       {"source", source},
+       {"window_start", FormatUtc(start)},
+       {"window_end", FormatUtc(start + 1h)}});
+  add(-500ms, "preflight-passed", {{"probes", 1}, {"faults", 2}});
+  add(2min, "fault-injected", {{"fault", "stop-web"}, {"kind", "command"}, {"target", "web"}});
+  add(3min, "fault-injected", {{"fault", "slow-cache"}, {"kind", "command"}, {"target", "web"}});
+  add(3min + 20ms, "active", {{"restore_at", FormatUtc(start + 1h)}});
+  add(2min + 5s, "probe-red", {{"probe", "http"}, {"detail", "connection refused"}});
+  add(2min + ttd - 20s, "alert-detected",
+      {{"source", "alertmanager"},
+       {"fingerprint", "f" + std::to_string(i)},
+       {"since_t0_ms", (ttd - 20s).count()}});
+  std::string oncall = "oncall-" + service + "@example.com";
+  add(2min + ttd, "ack-detected",
+      {{"by", oncall}, {"note", "paged"}, {"since_t0_ms", ttd.count()}, {"first", true}}, oncall);
+  Duration end = 60min;
+  std::string reason = "the restore point of the window was reached";
+  if (variant <= 6) {
+    add(2min + ttr, "probe-green", {{"probe", "http"}, {"detail", "connected"}});
+    add(2min + ttr, "recovered", {{"by", "probes"}, {"ttr_ms", ttr.count()}});
+    add(2min + ttr + 30s, "ack-recovered",
+        {{"by", oncall},
+         {"note", "restarted"},
+         {"since_t0_ms", (ttr + 30s).count()},
+         {"first", true}},
+        oncall);
+  } else if (variant == 9) {
+    end = 22min + 6s;
+    reason = "guard down-too-long tripped";
+    add(end - 10ms, "guard-tripped",
+        {{"guard", "down-too-long"},
+         {"probe", "http"},
+         {"reason", "probe http red for more than 20m"}});
+  }
+  add(end, "restore-started", {{"reason", reason}});
+  add(end + 400ms, "fault-restored",
+      {{"fault", "slow-cache"},
+       {"kind", "command"},
+       {"target", "web"},
+       {"verified", false},
+       {"message", "restored; no check command"}});
+  add(end + 900ms, "fault-restored",
+      {{"fault", "stop-web"},
+       {"kind", "command"},
+       {"target", "web"},
+       {"verified", true},
+       {"message", "restored and verified"}});
+  add(end + 950ms, "run-ended",
+      {{"recovered_by_team", variant <= 6},
+       {"auto_restored", variant > 6},
+       {"outcome", variant <= 6   ? "closed; the team recovered"
+                   : variant == 9 ? "aborted; every fault restored and verified"
+                                  : "closed; auto-restored"}});
+}
+
+bool Populate(const fs::path& dir, int drills, std::int64_t& events_written) {
+  auto db = Database::Open(dir, OpenMode::kReadWrite);
+  if (!db) {
+    fmt::print(stderr, "audit_bench: {}\n", db.error().ToString());
+    return false;
+  }
+  EventLog log(*db);
+  DrillTable table(*db);
+  std::vector<NewEvent> batch;
+  fs::create_directories(dir / "postmortems");
+  for (int i = 0; i < drills; ++i) {
+    DrillRecord record;
+    std::size_t before = batch.size();
+    AddRun(i, batch, record);
+    if (!table.UpsertDrill(record)) return false;
+    if (i % 2 == 0) {
+      auto payload = json::parse(batch[before].payload_json);
+      std::ofstream(dir / "postmortems" / (std::string(payload.at("run").as_string()) + ".md"))
+          << "# Postmortem\n";
+    }
+    if (batch.size() >= 10'000 || i + 1 == drills) {
+      auto st = log.AppendBatch(batch);
+      if (!st) {
+        fmt::print(stderr, "audit_bench: {}\n", st.error().ToString());
+        return false;
+      }
+      events_written += static_cast<std::int64_t>(batch.size());
+      batch.clear();
+    }
+  }
+  // Services with drills on file that never ran: the audit lists them as not drilled.
+  for (int s = 0; s < 5; ++s) {
+    DrillRecord idle{fmt::format("idle-{}", s),
+                     "never run",
+                     fmt::format("idle-svc{}", s),
+                     "o",
+                     "",
+                     "",
+                     SysTime{},
+                     SysTime{},
+                     "UTC",
+                     {}};
+    if (!table.UpsertDrill(idle)) return false;
+  }
+  return true;
+}
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int drills = kDefaultDrills;
+  std::optional<fs::path> keep;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--dir" && i + 1 < argc) {
+      keep = argv[++i];
+    } else if (std::from_chars(a.data(), a.data() + a.size(), drills).ec != std::errc() ||
+               drills <= 0) {
+      fmt::print(stderr, "usage: audit_bench [N] [--dir DIR]\n");
+      return 2;
+    }
+  }
+  fs::path dir = keep ? *keep : fs::temp_directory_path() / fmt::format("audit_bench.{}", getpid());
+  fs::create_directories(dir);
+
+  std::int64_t events = 0;
+  auto t = Clock::now();
+  if (keep && fs::exists(dir / Database::kFileName)) {
+    fmt::print("using the records already in {}\n", dir.string());
+  } else {
+    if (!Populate(dir, drills, events)) return 1;
+    fmt::print("recorded {} drills, {} events in {:.1f} s\n", drills, events,
+               Seconds(Clock::now() - t));
+  }
+  std::fflush(stdout);
+
+  // Where the time goes: the read pass alone, and re-parsing every drill text alone.
+  {
+    auto db = Database::Open(dir, OpenMode::kReadOnly);
+    if (!db) return 1;
+    std::int64_t n = 0;
+    std::vector<std::string> sources;
+    t = Clock::now();
+    Status st = EventLog(*db).ForEach([&](const Event& e) {
+      ++n;
+      if (e.kind == "run-started") sources.push_back(e.payload_json);
+      return true;
+    });
+    if (!st) return 1;
+    double read = Seconds(Clock::now() - t);
+    std::vector<std::string> texts;
+    for (const std::string& p : sources) {
+      texts.emplace_back(json::parse(p).at("source").as_string());
+    }
+    t = Clock::now();
+    int ok = 0;
+    for (const std::string& text : texts) ok += LoadDrillText(text, "d.toml", BuiltinFaults()).ok();
+    double parse = Seconds(Clock::now() - t);
+    fmt::print("read pass alone: {} events {:.3f} s; re-parsing {} drill texts alone: {:.3f} s\n",
+               n, read, ok, parse);
+  }
+
+  for (int round = 1; round <= 3; ++round) {
+    // The library call alone: read-only open, one pass, facts of every run, the summary.
+    t = Clock::now();
+    auto db = Database::Open(dir, OpenMode::kReadOnly);
+    if (!db) return 1;
+    auto report = LoadAudit(*db, dir, {});
+    if (!report) {
+      fmt::print(stderr, "audit_bench: {}\n", report.error().ToString());
+      return 1;
+    }
+    double load = Seconds(Clock::now() - t);
+    std::size_t runs = report->rows.size();
+    // The whole command, as a user runs it, in each format.
+    double cli[3];
+    const char* formats[3] = {"md", "csv", "json"};
+    std::size_t bytes = 0;
+    for (int f = 0; f < 3; ++f) {
+      std::ostringstream out, err;
+      t = Clock::now();
+      int status =
+          RunCommandLine({"audit", "--state", dir.string(), "--format", formats[f]}, out, err);
+      cli[f] = Seconds(Clock::now() - t);
+      if (status != 0) {
+        fmt::print(stderr, "audit_bench: audit exited {}: {}\n", status, err.str());
+        return 1;
+      }
+      if (f == 0) bytes = out.str().size();
+    }
+    fmt::print(
+        "round {}: LoadAudit {} runs {:.3f} s; firedrill audit: md {:.3f} s ({} KiB), csv "
+        "{:.3f} s, json {:.3f} s\n",
+        round, runs, load, cli[0], bytes / 1024, cli[1], cli[2]);
+    std::fflush(stdout);
+  }
+  if (!keep) fs::remove_all(dir);
+  return 0;
+}
