@@ -36,11 +36,23 @@ void PrintOverview(std::ostream& out) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      ValidateCommand(),      PlanCommand(),    RunCommand(),         AckCommand(),
-      AbortCommand(),         RecoverCommand(), RecordsListCommand(), RecordsShowCommand(),
-      RecordsVerifyCommand(), DemoCommand(),    DemoServiceCommand(), ProxyCommand(),
-      PostmortemCommand(),    AuditCommand(),
-      RecordsExportCommand(), RecordsPubkeyCommand(), RecordsCheckpointCommand(),
+      ValidateCommand(),
+      PlanCommand(),
+      RunCommand(),
+      AckCommand(),
+      AbortCommand(),
+      RecoverCommand(),
+      RecordsListCommand(),
+      RecordsShowCommand(),
+      RecordsVerifyCommand(),
+      DemoCommand(),
+      DemoServiceCommand(),
+      ProxyCommand(),
+      PostmortemCommand(),
+      AuditCommand(),
+      RecordsExportCommand(),
+      RecordsPubkeyCommand(),
+      RecordsCheckpointCommand(),
   };
   return kCommands;
 }

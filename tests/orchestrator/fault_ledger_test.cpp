@@ -61,8 +61,9 @@ TEST_CASE("a version 1 database migrates to the ledger schema with its events in
     // Turn it back into what version 1 wrote: no ledger (or later) tables, user_version 1.
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open((tmp.path() / "firedrill.db").c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw, "DROP TABLE fault_ledger; DROP TABLE checkpoints; PRAGMA user_version = 1", nullptr, nullptr,
-                         nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw,
+                         "DROP TABLE fault_ledger; DROP TABLE checkpoints; PRAGMA user_version = 1",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
   }
   auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
