@@ -34,6 +34,17 @@ class Fault {
   /// Applies the fault. Called only after `state` was durably recorded.
   virtual Status Inject(const FaultContext& ctx, const std::string& state) = 0;
 
+  /// Applies the fault like Inject and returns the state Restore will need from now on. The
+  /// default calls Inject and returns `state` unchanged; kinds that learn their undo state only
+  /// while injecting (external plugins) override it. The caller records the returned state
+  /// durably (replacing the one from Prepare) as soon as this returns.
+  virtual Expected<std::string> InjectAndCapture(const FaultContext& ctx,
+                                                 const std::string& state) {
+    Status st = Inject(ctx, state);
+    if (!st) return st.error();
+    return state;
+  }
+
   /// Returns true iff the fault is currently in place (used to verify inject and restore).
   virtual Expected<bool> Check(const FaultContext& ctx, const std::string& state) = 0;
 

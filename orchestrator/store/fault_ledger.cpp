@@ -1,6 +1,7 @@
 #include "orchestrator/store/fault_ledger.h"
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "drills/zoned_time.h"
 #include "orchestrator/store/statement.h"
@@ -68,6 +69,20 @@ Status FaultLedger::SetStatus(std::int64_t id, LedgerStatus status, std::string_
     if (!st) return st;
   }
   return stmt->Run();
+}
+
+Status FaultLedger::SetState(std::int64_t id, std::string_view state) {
+  auto stmt =
+      Statement::Prepare(db_, "UPDATE fault_ledger SET state = ?1, updated_ms = ?2 WHERE id = ?3");
+  if (!stmt) return stmt.error();
+  for (Status st : {stmt->Bind(1, state), stmt->Bind(2, Ms(NowUtc())), stmt->Bind(3, id)}) {
+    if (!st) return st;
+  }
+  if (Status st = stmt->Run(); !st) return st;
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return Error(fmt::format("fault ledger: no entry with id {}", id));
+  }
+  return Status::Ok();
 }
 
 Expected<std::vector<LedgerEntry>> FaultLedger::Outstanding() {

@@ -47,6 +47,10 @@ class FaultLedger {
   /// Sets the status of entry `id` (and `note`, e.g. why a restore failed).
   Status SetStatus(std::int64_t id, LedgerStatus status, std::string_view note = "");
 
+  /// Replaces the state of entry `id` (the state Fault::InjectAndCapture returned), committed
+  /// when this returns. An unknown id is an Error naming it.
+  Status SetState(std::int64_t id, std::string_view state);
+
   /// Returns every entry not yet restored (injecting, injected, restore-failed), oldest first:
   /// the faults that may still be in place.
   Expected<std::vector<LedgerEntry>> Outstanding();
