@@ -1,0 +1,181 @@
+// PluginFault: the Fault interface mapped onto plugin actions.
+#include "plugins/plugin_fault.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "faults/runtime_support.h"
+#include "plugins/plugin_client.h"
+
+namespace firedrill {
+namespace json = boost::json;
+
+namespace {
+
+// (target, local path) pairs already installed in this process.
+std::mutex g_installed_mu;
+std::set<std::string> g_installed;
+
+class PluginFault : public Fault {
+ public:
+  explicit PluginFault(PluginKind kind) : kind_(std::move(kind)) {}
+
+  Expected<std::string> Prepare(const FaultContext& ctx) override {
+    Expected<PluginResponse> r = Call(ctx, PluginAction::kValidate, json::value(), Timeout(ctx));
+    if (!r) return r.error();
+    return json::serialize(r->state);
+  }
+
+  Status Inject(const FaultContext& ctx, const std::string& state) override {
+    Expected<std::string> st = InjectAndCapture(ctx, state);
+    if (!st) return st.error();
+    return Status::Ok();
+  }
+
+  Expected<std::string> InjectAndCapture(const FaultContext& ctx,
+                                         const std::string& state) override {
+    Expected<json::value> prior = ParseStateText(state);
+    if (!prior) return prior.error();
+    Expected<PluginResponse> r = Call(ctx, PluginAction::kInject, *prior, Timeout(ctx));
+    if (!r) return r.error();
+    return json::serialize(MergePluginState(*prior, r->state));
+  }
+
+  Expected<bool> Check(const FaultContext& ctx, const std::string& state) override {
+    Expected<json::value> st = ParseStateText(state);
+    if (!st) return st.error();
+    Expected<PluginResponse> r = Call(ctx, PluginAction::kCheck, *st, Timeout(ctx));
+    if (!r) return r.error();
+    return r->in_place.value_or(false);
+  }
+
+  Status Restore(const FaultContext& ctx, const std::string& state) override {
+    Expected<json::value> st = ParseStateText(state);
+    if (!st) return st.error();
+    const Duration timeout =
+        ctx.spec.restore_timeout > Duration::zero() ? ctx.spec.restore_timeout : Timeout(ctx);
+    Expected<PluginResponse> r = Call(ctx, PluginAction::kRestore, *st, timeout);
+    if (!r) return r.error();
+    return Status::Ok();
+  }
+
+  std::string ManualRestore(const FaultContext& ctx, const std::string& state) override {
+    Expected<json::value> st = ParseStateText(state);
+    PluginRequest request = MakeRequest(ctx, PluginAction::kRestore, st ? *st : json::value());
+    std::string generic = fmt::format(
+        "# run plugin {} restore on target {} with the recorded state:\n"
+        "printf '%s\\n' {} | {}",
+        kind_.plugin, ctx.spec.target, ShellQuote(EncodePluginRequest(request)),
+        ShellQuote(ctx.runner.Describe() == "local" ? kind_.path : RemotePluginPath(kind_.path)));
+    if (kind_.manual.empty()) return generic;
+    return fmt::format("{}\n# state: {}\n# or:\n{}", kind_.manual, state, generic);
+  }
+
+ private:
+  Duration Timeout(const FaultContext&) const { return kind_.default_restore_timeout; }
+
+  Expected<json::value> ParseStateText(const std::string& state) const {
+    if (state.empty()) return json::value();
+    boost::system::error_code ec;
+    json::value v = json::parse(state, ec);
+    if (ec) {
+      return Error(
+          fmt::format("plugin {}: the recorded state is not JSON: {}", kind_.plugin, ec.message()));
+    }
+    return v;
+  }
+
+  PluginRequest MakeRequest(const FaultContext& ctx, PluginAction action, json::value state) const {
+    PluginRequest request;
+    request.action = action;
+    request.drill_id = ctx.drill_id;
+    request.fault_id = ctx.spec.id;
+    request.kind = ctx.spec.kind.empty() ? kind_.name : ctx.spec.kind;
+    request.target = ctx.spec.target;
+    if (const auto* p = dynamic_cast<const PluginParams*>(ctx.spec.params.get())) {
+      request.params = p->values();
+    } else {
+      request.params = PluginParamsJson(ctx.spec.raw, kind_.defaults);
+    }
+    request.state = std::move(state);
+    return request;
+  }
+
+  Expected<PluginResponse> Call(const FaultContext& ctx, PluginAction action, json::value state,
+                                Duration timeout) {
+    std::string path = kind_.path;
+    if (ctx.runner.Describe() != "local") {
+      path = RemotePluginPath(kind_.path);
+      const std::string key = ctx.runner.Describe() + "\n" + kind_.path;
+      std::lock_guard lock(g_installed_mu);
+      if (g_installed.count(key) == 0) {
+        Status st = InstallPlugin(ctx.runner, kind_.path, path);
+        if (!st) {
+          return Error(fmt::format("plugin {} {}: {}", kind_.plugin, PluginActionName(action),
+                                   st.error().message));
+        }
+        g_installed.insert(key);
+      }
+    }
+    PluginClient client(ctx.runner, kind_.plugin, path);
+    return client.Call(MakeRequest(ctx, action, std::move(state)), timeout);
+  }
+
+  PluginKind kind_;
+};
+
+}  // namespace
+
+std::string PluginParams::Describe() const {
+  std::string text = fmt::format("plugin {}", kind_->plugin);
+  const char* sep = ": ";
+  std::map<std::string, std::string> sorted;
+  for (const auto& [name, value] : values_) {
+    sorted[std::string(name)] =
+        value.is_string() ? std::string(value.as_string()) : json::serialize(value);
+  }
+  for (const auto& [name, value] : sorted) {
+    text += fmt::format("{}{}={}", sep, name, value);
+    sep = ", ";
+  }
+  return text;
+}
+
+FaultKindSpec PluginKindSpec(std::shared_ptr<const PluginKind> kind) {
+  FaultKindSpec spec;
+  spec.name = kind->name;
+  spec.summary = kind->summary;
+  spec.params = kind->params;
+  spec.default_restore_timeout = kind->default_restore_timeout;
+  spec.build = [kind](const ParamValues& values, const SourcePos&,
+                      Diagnostics&) -> std::shared_ptr<const FaultParams> {
+    return std::make_shared<PluginParams>(kind, PluginParamsJson(values, kind->defaults));
+  };
+  return spec;
+}
+
+std::unique_ptr<Fault> MakePluginFault(const PluginKind& kind) {
+  return std::make_unique<PluginFault>(kind);
+}
+
+std::unique_ptr<Fault> MakeFaultFor(const FaultSpec& spec) {
+  if (const auto* p = dynamic_cast<const PluginParams*>(spec.params.get())) {
+    return MakePluginFault(p->kind());
+  }
+  return MakeBuiltinFault(spec.kind);
+}
+
+json::value MergePluginState(const json::value& prior, const json::value& next) {
+  if (prior.is_object() && next.is_object()) {
+    json::object merged = prior.as_object();
+    for (const auto& [key, value] : next.as_object()) merged[key] = value;
+    return merged;
+  }
+  if (next.is_null()) return prior;
+  return next;
+}
+
+}  // namespace firedrill

@@ -1,0 +1,81 @@
+// Finding plugin executables, asking each to `describe` itself, and the catalog of fault kinds
+// that results: the built-in kinds plus every plugin kind.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drills/duration.h"
+#include "drills/fault_kind.h"
+#include "faults/command_runner.h"
+#include "faults/fault_registry.h"
+#include "plugins/plugin_protocol.h"
+
+namespace firedrill {
+
+/// How long one `describe` may take.
+inline constexpr Duration kDescribeTimeout = std::chrono::seconds(10);
+
+/// One plugin executable found on the search path, and what its `describe` said.
+struct PluginInfo {
+  std::string name;  ///< PluginNameOf(path)
+  std::string path;
+  bool ok = false;                    ///< describe answered well
+  std::string error;                  ///< why not, when !ok
+  std::vector<PluginKind> kinds;      ///< the kinds it describes (registered or not)
+  std::vector<std::string> warnings;  ///< kinds that could not be registered, and why
+};
+
+/// Returns the directory of the bundled plugins: "<dir of the running executable>/plugins"
+/// (the build puts them next to the firedrill binary), or "" if /proc/self/exe is unreadable.
+std::string BundledPluginDir();
+
+/// Returns the directories searched by default: each entry of $FIREDRILL_PLUGIN_PATH
+/// (colon-separated, empty entries skipped), then BundledPluginDir().
+std::vector<std::string> DefaultPluginDirs();
+
+/// Returns every executable regular file in `dirs` (missing directories are skipped), each
+/// directory's files sorted by name. A plugin name found again in a later directory is skipped:
+/// the first one on the path wins.
+std::vector<std::string> FindPluginExecutables(const std::vector<std::string>& dirs);
+
+/// Runs `describe` on the plugin at `path` through `runner` and decodes its kinds. Answers are
+/// cached per path for the life of the process (describe runs once per run). Never fails: a
+/// failure is `ok == false` with `error` naming the plugin.
+PluginInfo DescribePlugin(CommandRunner& runner, const std::string& path,
+                          Duration timeout = kDescribeTimeout);
+
+/// The built-in kinds plus the kinds of the given plugins. A plugin kind whose name is taken (by
+/// a built-in kind or an earlier plugin) or invalid is left out, with a warning in its
+/// PluginInfo.
+class PluginCatalog : public FaultCatalog {
+ public:
+  /// Registers the built-in kinds and then every kind of every ok plugin in `plugins`.
+  explicit PluginCatalog(std::vector<PluginInfo> plugins);
+
+  const FaultKindSpec* Find(std::string_view name) const override;
+  std::vector<std::string> Names() const override;
+
+  /// Returns the plugin kind named `name`, or nullptr for a built-in or unknown kind.
+  const PluginKind* FindPluginKind(std::string_view name) const;
+
+  /// Returns the plugins, with their warnings.
+  const std::vector<PluginInfo>& plugins() const { return plugins_; }
+
+ private:
+  FaultRegistry registry_;
+  std::vector<PluginInfo> plugins_;
+  std::map<std::string, std::shared_ptr<const PluginKind>, std::less<>> kinds_;
+};
+
+/// Returns a catalog of the plugins found in `dirs`, described locally.
+PluginCatalog LoadPluginCatalog(const std::vector<std::string>& dirs);
+
+/// Returns the catalog of the built-in kinds and the plugins in DefaultPluginDirs(), built once
+/// per process on first use (thread-safe). This is the catalog the CLI validates drills with.
+const PluginCatalog& DefaultFaultCatalog();
+
+}  // namespace firedrill
