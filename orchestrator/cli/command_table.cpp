@@ -8,6 +8,7 @@
 #include "orchestrator/cli/control_commands.h"
 #include "orchestrator/cli/demo_commands.h"
 #include "orchestrator/cli/drill_commands.h"
+#include "orchestrator/cli/plugin_commands.h"
 #include "orchestrator/cli/proxy_commands.h"
 #include "orchestrator/cli/records_commands.h"
 #include "orchestrator/cli/report_commands.h"
@@ -53,6 +54,8 @@ const std::vector<Command>& Commands() {
       RecordsExportCommand(),
       RecordsPubkeyCommand(),
       RecordsCheckpointCommand(),
+      PluginsListCommand(),
+      PluginsTestCommand(),
   };
   return kCommands;
 }
