@@ -430,8 +430,16 @@ Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state
   auto drills = DrillTable(db).ListDrills();
   if (!drills.ok()) return drills.error();
   std::vector<std::string> services;
-  for (const DrillRecord& d : *drills) services.push_back(d.service);
-
+  std::unordered_map<std::string, std::string> service_of;
+  for (const DrillRecord& d : *drills) {
+    services.push_back(d.service);
+    service_of[d.id] = d.service;
+  }
+  // A drill text that no longer loads still has its service in the drills table.
+  for (AuditRow& r : rows) {
+    auto it = service_of.find(r.drill_id);
+    if (r.service == "unknown" && it != service_of.end()) r.service = it->second;
+  }
   return BuildAudit(std::move(rows), services, period);
 }
 

@@ -28,7 +28,9 @@ struct AuditPeriod {
 struct AuditRow {
   std::string run_id;
   std::string drill_id;
-  std::string service;  ///< "unknown" when the recorded drill text does not load
+  /// From the recorded drill text; when it does not load, from the drills table (LoadAudit),
+  /// else "unknown".
+  std::string service;
   std::optional<SysTime> window_start;
   std::optional<SysTime> window_end;
   std::string quarter;  ///< "2027-Q2", of the window start (UTC), else of the run's start

@@ -264,6 +264,13 @@ TEST_CASE("LoadAudit reads the log once, filters by window start and finds postm
     DrillRecord search{"search-drill",   "t",   "search", "o", "", "", At("2027-06-01"),
                        At("2027-06-02"), "UTC", {}};
     REQUIRE(DrillTable(*db).UpsertDrill(search).ok());
+    // A drill whose recorded text no longer loads: its service comes from the drills table.
+    SysTime start = At("2027-06-02T08:00:00Z");
+    RunBuilder old("old", "old-1", "id = \"old\"\nplugin_kind = 1\n", start, start + 1h);
+    old.At(2min, "fault-injected", {{"fault", "f"}, {"kind", "plugin.x"}, {"target", "t"}});
+    REQUIRE(log.AppendBatch(old.events()).ok());
+    DrillRecord billing{"old", "t", "billing", "o", "", "", start, start + 1h, "UTC", {}};
+    REQUIRE(DrillTable(*db).UpsertDrill(billing).ok());
   }
   fs::create_directories(tmp.path() / "postmortems");
   std::ofstream(tmp.path() / "postmortems" / (RecordedRunId("aborted") + ".md")) << "x";
@@ -272,7 +279,9 @@ TEST_CASE("LoadAudit reads the log once, filters by window start and finds postm
   REQUIRE(db.ok());
   auto june = LoadAudit(*db, tmp.path(), {At("2027-06-01"), At("2027-07-01")});
   REQUIRE(june.ok());
-  REQUIRE(june->rows.size() == 4);
+  REQUIRE(june->rows.size() == 5);
+  CHECK(june->rows.back().run_id == "old-1");
+  CHECK(june->rows.back().service == "billing");
   int with_postmortem = 0;
   for (const AuditRow& r : june->rows) {
     if (r.postmortem) {
@@ -284,7 +293,7 @@ TEST_CASE("LoadAudit reads the log once, filters by window start and finds postm
   CHECK(june->not_drilled == std::vector<std::string>{"search"});
   auto all = LoadAudit(*db, tmp.path(), {});
   REQUIRE(all.ok());
-  CHECK(all->rows.size() == 5);
+  CHECK(all->rows.size() == 6);
   CHECK(all->rows.back().quarter == "2027-Q3");
 }
 
