@@ -404,7 +404,25 @@ fs::path WriteSshDrill(const fs::path& dir, const testing::TestSshd& sshd, pid_t
   return drill;
 }
 
-bool SwitchArmed() { return std::system("pgrep -f '[f]iredrill-deadman-e2e' >/dev/null") == 0; }
+// Whether this run's dead man's switch (named in its deadman-armed event) is still on the target;
+// tests may run in parallel, so other runs' switches must not count.
+bool SwitchArmed(const fs::path& state) {
+  auto db = Database::Open(state, OpenMode::kReadOnly);
+  REQUIRE(db.ok());
+  auto events = EventLog(*db).ForDrill("e2e");
+  REQUIRE(events.ok());
+  std::string name;
+  for (const Event& e : *events) {
+    if (e.kind != "deadman-armed") continue;
+    auto at = e.payload_json.find("\"name\":\"");
+    REQUIRE(at != std::string::npos);
+    at += 8;
+    name = e.payload_json.substr(at, e.payload_json.find('"', at) - at);
+  }
+  REQUIRE_FALSE(name.empty());
+  std::string cmd = "pgrep -f '[" + name.substr(0, 1) + "]" + name.substr(1) + "( |$)' >/dev/null";
+  return std::system(cmd.c_str()) == 0;
+}
 
 }  // namespace
 
@@ -421,7 +439,7 @@ TEST_CASE("a drill on an SSH target pauses a real process over SSH and restores 
   Firedrill fd(tmp.path(), {"run", "--state", state.string(), drill.string()});
   REQUIRE(Eventually([&] { return Has(EventKinds(state), "fault-injected"); }, 10s));
   CHECK(ProcState(victim.pid) == 'T');
-  CHECK(SwitchArmed());
+  CHECK(SwitchArmed(state));
   int status = fd.Wait();
   INFO(fd.Output());
   CHECK(status == kExitOk);
@@ -431,7 +449,7 @@ TEST_CASE("a drill on an SSH target pauses a real process over SSH and restores 
   CHECK(Has(kinds, "deadman-armed"));
   CHECK(Has(kinds, "fault-restored"));
   CHECK(Has(kinds, "deadman-disarmed"));
-  CHECK_FALSE(SwitchArmed());
+  CHECK_FALSE(SwitchArmed(state));
 }
 
 TEST_CASE("SIGKILL mid-drill on an SSH target: the dead man's switch restores by itself",
@@ -456,7 +474,7 @@ TEST_CASE("SIGKILL mid-drill on an SSH target: the dead man's switch restores by
   CHECK(ProcState(victim.pid) == 'T');  // not before its time
   CHECK(Eventually([&] { return ProcState(victim.pid) != 'T'; }, 10s));
   CHECK_FALSE(Has(EventKinds(state), "fault-restored"));
-  CHECK(Eventually([&] { return !SwitchArmed(); }, 3s));
+  CHECK(Eventually([&] { return !SwitchArmed(state); }, 3s));
 }
 
 namespace {
@@ -469,8 +487,11 @@ fs::path WritePartialDrill(const fs::path& dir, const testing::TestSshd& sshd,
   fs::path drill = dir / "partial.toml";
   std::string m = marker.string();
   std::ofstream(drill) << "id = \"e2e\"\ntitle = \"t\"\nservice = \"s\"\nowner = \"o\"\n"
-                       << "playbook = \"p\"\n[window]\nstart = " << FormatUtc(start)
-                       << "\nend = " << FormatUtc(start + 2500ms) << "\nzone = \"UTC\"\n"
+                       << "playbook = \"p\"\n[window]\nstart = "
+                       << FormatUtc(start)
+                       // Long enough that injecting over SSH (switch, inject, undo where it
+                       // failed) ends well before the restore point, even on a loaded machine.
+                       << "\nend = " << FormatUtc(start + 6s) << "\nzone = \"UTC\"\n"
                        << "grace = \"5s\"\n[targets.here]\nlocal = true\n"
                        << "[targets.remote]\nhost = \"127.0.0.1\"\nport = " << sshd.port()
                        << "\nuser = \"" << sshd.user() << "\"\nidentity = \""
