@@ -89,8 +89,11 @@ TEST_CASE("network.latency-proxy: Prepare refuses a busy listen port and says wh
   CHECK_THAT(message, Catch::Contains("in use"));
   if (RunLocal("ss -V").ok()) {
     // This test binary holds the port.
+    std::string name;
+    std::ifstream comm("/proc/self/comm");
+    std::getline(comm, name);
     CHECK_THAT(message,
-               Catch::Contains("held by faults_tests (pid " + std::to_string(::getpid()) + ")"));
+               Catch::Contains("held by " + name + " (pid " + std::to_string(::getpid()) + ")"));
   }
 }
 
