@@ -147,13 +147,18 @@ struct SshSession::Impl {
     cb.channel_exit_signal_function = &OnExitSignal;
     ssh_callbacks_init(&cb);
     ssh_set_channel_callbacks(ch, &cb);
+    // libssh keeps a locally freed channel until the server closes it and still dispatches its
+    // callbacks (an exit signal after a timeout kill, say), so they are detached first: `exit`
+    // and `cb` live in this frame only.
     struct ChannelGuard {
       ssh_channel c;
+      ssh_channel_callbacks cbs;
       ~ChannelGuard() {
+        ssh_remove_channel_callbacks(c, cbs);
         ssh_channel_close(c);
         ssh_channel_free(c);
       }
-    } guard{ch};
+    } guard{ch, &cb};
     int rc = SSH_AGAIN;
     while ((rc = ssh_channel_open_session(ch)) == SSH_AGAIN) {
       bool in_time = co_await WaitIo(until);
