@@ -149,16 +149,20 @@ struct SshSession::Impl {
     ssh_set_channel_callbacks(ch, &cb);
     // libssh keeps a locally freed channel until the server closes it and still dispatches its
     // callbacks (an exit signal after a timeout kill, say), so they are detached first: `exit`
-    // and `cb` live in this frame only.
+    // and `cb` live in this frame only. When a failure tore the session down (Fail), ssh_free
+    // has already freed the channel with it: nothing is left to release.
     struct ChannelGuard {
+      Impl* impl;
+      ssh_session owner;
       ssh_channel c;
       ssh_channel_callbacks cbs;
       ~ChannelGuard() {
+        if (impl->s != owner) return;
         ssh_remove_channel_callbacks(c, cbs);
         ssh_channel_close(c);
         ssh_channel_free(c);
       }
-    } guard{ch, &cb};
+    } guard{this, s, ch, &cb};
     int rc = SSH_AGAIN;
     while ((rc = ssh_channel_open_session(ch)) == SSH_AGAIN) {
       bool in_time = co_await WaitIo(until);
