@@ -122,7 +122,7 @@ enum class GuardKind { kProbe, kCommand, kAlert };
 struct Guard {
   std::string name;
   GuardKind kind = GuardKind::kProbe;
-  std::string probe;    ///< kProbe: the probe that must not stay red...
+  std::string probe;    ///< kProbe: the probe that must not stay red (see WatchesProbe)...
   Duration max_red{0};  ///< ...for longer than this
   std::string command;  ///< kCommand: trips when it exits non-zero
   std::string target;   ///< kCommand: where it runs
@@ -130,6 +130,14 @@ struct Guard {
   std::map<std::string, std::string> match;  ///< kAlert: labels of an alert that trips it
   SourcePos pos;
 };
+
+/// True when a probe guard naming `guard_probe` watches the probe named `probe_name`: the same
+/// name, or one target's share of a probe written with several targets ("NAME@TARGET").
+inline bool WatchesProbe(const std::string& guard_probe, const std::string& probe_name) {
+  return probe_name == guard_probe ||
+         (probe_name.size() > guard_probe.size() && probe_name.starts_with(guard_probe) &&
+          probe_name[guard_probe.size()] == '@');
+}
 
 struct Detection {
   std::map<std::string, std::string> match;  ///< alert labels meaning "this drill was detected"

@@ -280,24 +280,7 @@ class Loader {
     f.pos = r.Pos();
     auto kind = r.String("kind", true);
     // One target, or several: the fault then fans out to each of them.
-    std::vector<std::string> targets;
-    if (const toml::array* many = t.get_as<toml::array>("target")) {
-      r.Known("target");
-      for (const toml::node& n : *many) {
-        if (const auto* name = n.as_string()) {
-          targets.push_back(name->get());
-        } else {
-          r.Report(r.PosOf("target"), fmt::format("{}: \"target\" must be a target name or a list "
-                                                  "of target names",
-                                                  where));
-        }
-      }
-      if (many->empty()) {
-        r.Report(r.PosOf("target"), fmt::format("{}: \"target\" lists no target", where));
-      }
-    } else {
-      f.target = r.String("target", true).value_or("");
-    }
+    std::vector<std::string> targets = TargetList(t, r, where, f.target);
     f.parallel = static_cast<int>(r.Integer("parallel", false, 1, 1000).value_or(16));
     if (auto policy = r.Enum("on_partial", false, {"rollback", "continue"})) {
       f.on_partial = *policy == "continue" ? PartialPolicy::kContinue : PartialPolicy::kRollback;
@@ -356,13 +339,41 @@ class Loader {
     emit(std::move(f));
   }
 
+  // Reads "target": one name (into `single`, returning no list) or a list of names (returned:
+  // the entry fans out to each of them).
+  std::vector<std::string> TargetList(const toml::table& t, TomlReader& r, const std::string& where,
+                                      std::string& single) {
+    std::vector<std::string> targets;
+    const toml::array* many = t.get_as<toml::array>("target");
+    if (many == nullptr) {
+      single = r.String("target", true).value_or("");
+      return targets;
+    }
+    r.Known("target");
+    for (const toml::node& n : *many) {
+      if (const auto* name = n.as_string()) {
+        targets.push_back(name->get());
+      } else {
+        r.Report(
+            r.PosOf("target"),
+            fmt::format("{}: \"target\" must be a target name or a list of target names", where));
+      }
+    }
+    if (many->empty()) {
+      r.Report(r.PosOf("target"), fmt::format("{}: \"target\" lists no target", where));
+    }
+    return targets;
+  }
+
   void LoadProbe(const toml::table& t, int index, std::vector<Probe>& out) {
     Probe p;
-    TomlReader r(t, fmt::format("probe #{}", index), file_, out_);
+    const std::string where = fmt::format("probe #{}", index);
+    TomlReader r(t, where, file_, out_);
     p.pos = r.Pos();
     p.name = r.String("name", true).value_or("");
     auto kind = r.Enum("kind", true, {"http", "tcp", "command"});
-    p.target = r.String("target", true).value_or("");
+    // A probe on several targets is one probe per target, "NAME@TARGET", each with its own state.
+    std::vector<std::string> targets = TargetList(t, r, where, p.target);
     p.interval = r.DurationKey("interval", false, false).value_or(p.interval);
     p.timeout = r.DurationKey("timeout", false, false).value_or(p.timeout);
     p.healthy_after = static_cast<int>(r.Integer("healthy_after", false, 1, 1000).value_or(3));
@@ -395,7 +406,16 @@ class Loader {
       for (auto&& kv : t) r.Known(std::string(kv.first.str()));
     }
     r.Finish(hint);
-    out.push_back(std::move(p));
+    if (targets.empty()) {
+      out.push_back(std::move(p));
+      return;
+    }
+    for (const std::string& target : targets) {
+      Probe one = p;
+      one.target = target;
+      one.name = fmt::format("{}@{}", p.name, target);
+      out.push_back(std::move(one));
+    }
   }
 
   void LoadGuard(const toml::table& t, int index, std::vector<Guard>& out) {

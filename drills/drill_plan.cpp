@@ -1,6 +1,8 @@
 #include "drills/drill_plan.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 namespace firedrill {
 
@@ -9,10 +11,27 @@ DrillPlan PlanDrill(const Drill& drill) {
   plan.window_start = drill.window.start;
   plan.window_end = drill.window.end;
   plan.announce_by = drill.window.start - drill.announce.lead;
+  // Restore undoes fan-out groups one after the other, each `parallel` members at a time: a
+  // group takes (rounds of `parallel`) x (its longest restore_timeout).
+  struct Group {
+    std::size_t members = 0;
+    int parallel = 1;
+    Duration longest{0};
+  };
+  std::map<std::string, Group> groups;
   for (const FaultSpec& f : drill.faults) {
     plan.faults.push_back(
         {f.id, f.kind, f.target, drill.window.start + f.delay, f.restore_timeout});
-    plan.restore_budget += f.restore_timeout;
+    Group& g = groups[f.group.empty() ? f.id : f.group];
+    ++g.members;
+    g.parallel = std::max(1, f.parallel);
+    g.longest = std::max(g.longest, f.restore_timeout);
+  }
+  for (const auto& [name, g] : groups) {
+    const auto rounds =
+        static_cast<Duration::rep>((g.members + static_cast<std::size_t>(g.parallel) - 1) /
+                                   static_cast<std::size_t>(g.parallel));
+    plan.restore_budget += g.longest * rounds;
   }
   // Stable: faults with the same delay keep file order, which is also their injection order.
   std::stable_sort(

@@ -22,9 +22,12 @@ struct DrillPlan {
   SysTime window_start;
   SysTime window_end;
   std::vector<PlannedFault> faults;  ///< in injection order
-  Duration restore_budget{0};        ///< sum of the faults' restore timeouts
-  SysTime restore_at;                ///< window end − restore budget: auto-restore begins
-  SysTime give_up_at;                ///< window end + grace: restore retries stop
+  /// How long restoring every fault may take: the faults' restore timeouts added up, except
+  /// that the members of a fan-out group (one fault on several targets) are restored `parallel`
+  /// at a time, so a group counts its longest timeout once per round.
+  Duration restore_budget{0};
+  SysTime restore_at;  ///< window end − restore budget: auto-restore begins
+  SysTime give_up_at;  ///< window end + grace: restore retries stop
 };
 
 /// Returns the plan of a loaded (valid) drill. Pure.

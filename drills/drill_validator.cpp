@@ -44,7 +44,8 @@ void CheckWindow(const Drill& d, Diagnostics& out) {
   if (max_delay + plan.restore_budget >= length) {
     out.push_back(Error{
         fmt::format("[window]: the window ({}) is too short: the last fault goes in after {} and "
-                    "restoring every fault may take {} (the sum of their restore_timeout), so "
+                    "restoring every fault may take {} (their restore_timeout added up; a fan-out "
+                    "counts once per round of `parallel` targets), so "
                     "the window must be longer than {}",
                     FormatDuration(length), FormatDuration(max_delay),
                     FormatDuration(plan.restore_budget),
@@ -111,7 +112,8 @@ void ValidateDrill(const Drill& d, Diagnostics& out, bool window_known) {
       CheckTarget(d, fmt::format("guard \"{}\"", g.name), g.target, g.pos, out);
     }
     if (g.kind == GuardKind::kProbe && !g.probe.empty() &&
-        std::find(probe_names.begin(), probe_names.end(), g.probe) == probe_names.end()) {
+        std::none_of(probe_names.begin(), probe_names.end(),
+                     [&](const std::string& n) { return WatchesProbe(g.probe, n); })) {
       out.push_back(Error{fmt::format("guard \"{}\": probe \"{}\" is not defined{}", g.name,
                                       g.probe, DidYouMean(g.probe, probe_names)),
                           g.pos});

@@ -318,3 +318,37 @@ TEST_CASE("a fault on a list of targets fans out to one fault per target", "[dri
     CHECK_THAT(AllErrors(r), Catch::Contains("lists no target"));
   }
 }
+
+TEST_CASE("a probe on a list of targets fans out to one probe per target", "[drills]") {
+  std::string text = Replace(kGood, "[targets.db]\nlocal = true\n",
+                             "[targets.db]\nlocal = true\n[targets.db2]\nlocal = true\n");
+  SECTION("one probe per target; a guard naming the probe watches every share") {
+    LoadResult r = Load(Replace(text, "kind = \"tcp\"\ntarget = \"db\"",
+                                "kind = \"tcp\"\ntarget = [\"db\", \"db2\"]"));
+    INFO(AllErrors(r));
+    REQUIRE(r.ok());
+    REQUIRE(r.drill->probes.size() == 2);
+    CHECK(r.drill->probes[0].name == "db-port@db");
+    CHECK(r.drill->probes[1].name == "db-port@db2");
+    CHECK(r.drill->probes[1].target == "db2");
+    CHECK(r.drill->probes[1].port == 5432);
+    REQUIRE(r.drill->guards.size() == 1);
+    CHECK(WatchesProbe(r.drill->guards[0].probe, "db-port@db2"));
+    CHECK_FALSE(WatchesProbe(r.drill->guards[0].probe, "db-port2"));
+    CHECK_FALSE(WatchesProbe(r.drill->guards[0].probe, "db-por"));
+  }
+  SECTION("every listed target must exist") {
+    LoadResult r = Load(Replace(text, "kind = \"tcp\"\ntarget = \"db\"",
+                                "kind = \"tcp\"\ntarget = [\"db\", \"nope\"]"));
+    CHECK_THAT(AllErrors(r), Catch::Contains("\"nope\""));
+  }
+  SECTION("a guard may name one share; a guard naming no probe of the drill is an error") {
+    std::string fanned = Replace(text, "kind = \"tcp\"\ntarget = \"db\"",
+                                 "kind = \"tcp\"\ntarget = [\"db\", \"db2\"]");
+    LoadResult r = Load(Replace(fanned, "probe = \"db-port\"", "probe = \"db-port@db\""));
+    INFO(AllErrors(r));
+    CHECK(r.ok());
+    LoadResult bad = Load(Replace(fanned, "probe = \"db-port\"", "probe = \"db\""));
+    CHECK_THAT(AllErrors(bad), Catch::Contains("probe \"db\" is not defined"));
+  }
+}

@@ -51,3 +51,33 @@ restore_timeout = "2m"
   CHECK(FormatUtc(plan.restore_at) == "2027-06-01T10:57:00.000Z");
   CHECK(FormatUtc(plan.give_up_at) == "2027-06-01T11:05:00.000Z");
 }
+
+TEST_CASE("a fan-out counts its restore_timeout once per round of parallel targets", "[drills]") {
+  std::string text = R"(id = "p"
+title = "t"
+service = "s"
+owner = "o"
+playbook = "runbook.md"
+[window]
+start = 2027-06-01T10:00:00Z
+end = 2027-06-01T11:00:00Z
+zone = "UTC"
+)";
+  std::string list;
+  for (int i = 0; i < 5; ++i) {
+    text += "[targets.t" + std::to_string(i) + "]\nlocal = true\n";
+    list += (i ? ", \"t" : "\"t") + std::to_string(i) + "\"";
+  }
+  text += "[[faults]]\nid = \"wide\"\nkind = \"command\"\ntarget = [" + list +
+          "]\nparallel = 2\ninject = \"true\"\nrestore = \"true\"\nrestore_timeout = \"1m\"\n"
+          "[[faults]]\nid = \"single\"\nkind = \"command\"\ntarget = \"t0\"\ninject = \"true\"\n"
+          "restore = \"true\"\nrestore_timeout = \"30s\"\n";
+  LoadResult r = LoadDrillText(text, "p.toml", BuiltinFaults());
+  INFO((r.diagnostics.empty() ? "" : r.diagnostics[0].ToString()));
+  REQUIRE(r.ok());
+  DrillPlan plan = PlanDrill(*r.drill);
+  REQUIRE(plan.faults.size() == 6);
+  // 5 targets, 2 at a time: 3 rounds of 1m; plus the single fault's 30s.
+  CHECK(plan.restore_budget == 3min + 30s);
+  CHECK(FormatUtc(plan.restore_at) == "2027-06-01T10:56:30.000Z");
+}
