@@ -65,10 +65,15 @@ class PluginFault : public Fault {
   std::string ManualRestore(const FaultContext& ctx, const std::string& state) override {
     Expected<json::value> st = ParseStateText(state);
     PluginRequest request = MakeRequest(ctx, PluginAction::kRestore, st ? *st : json::value());
+    // The request on stdin and, as for every call, in the environment (plugins in sh read that).
+    std::string env;
+    for (const auto& [key, value] : PluginRequestEnv(request)) {
+      env += fmt::format("{}={} ", key, ShellQuote(value));
+    }
     std::string generic = fmt::format(
         "# run plugin {} restore on target {} with the recorded state:\n"
-        "printf '%s\\n' {} | {}",
-        kind_.plugin, ctx.spec.target, ShellQuote(EncodePluginRequest(request)),
+        "printf '%s\\n' {} | {}{}",
+        kind_.plugin, ctx.spec.target, ShellQuote(EncodePluginRequest(request)), env,
         ShellQuote(ctx.runner.Describe() == "local" ? kind_.path : RemotePluginPath(kind_.path)));
     if (kind_.manual.empty()) return generic;
     return fmt::format("{}\n# state: {}\n# or:\n{}", kind_.manual, state, generic);

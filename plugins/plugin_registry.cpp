@@ -132,4 +132,22 @@ const PluginCatalog& DefaultFaultCatalog() {
   return catalog;
 }
 
+namespace {
+
+class BuiltinFirstCatalog : public FaultCatalog {
+ public:
+  const FaultKindSpec* Find(std::string_view name) const override {
+    if (const FaultKindSpec* k = BuiltinFaults().Find(name)) return k;
+    return DefaultFaultCatalog().Find(name);
+  }
+  std::vector<std::string> Names() const override { return DefaultFaultCatalog().Names(); }
+};
+
+}  // namespace
+
+const FaultCatalog& DrillFaultCatalog() {
+  static const BuiltinFirstCatalog catalog;
+  return catalog;
+}
+
 }  // namespace firedrill

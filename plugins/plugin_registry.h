@@ -75,7 +75,13 @@ class PluginCatalog : public FaultCatalog {
 PluginCatalog LoadPluginCatalog(const std::vector<std::string>& dirs);
 
 /// Returns the catalog of the built-in kinds and the plugins in DefaultPluginDirs(), built once
-/// per process on first use (thread-safe). This is the catalog the CLI validates drills with.
+/// per process on first use (thread-safe): every plugin is asked to `describe` itself then.
 const PluginCatalog& DefaultFaultCatalog();
+
+/// Returns the catalog the CLI loads drills with: the same kinds as DefaultFaultCatalog(), but a
+/// built-in kind is found without describing any plugin; the plugins are described only when a
+/// drill names a kind that is not built in (or when every name is listed, for an error). A drill
+/// of built-in kinds starts no plugin process. Thread-safe.
+const FaultCatalog& DrillFaultCatalog();
 
 }  // namespace firedrill

@@ -24,6 +24,7 @@
 #include "orchestrator/demo/demo_service.h"
 #include "orchestrator/engine/drill_run.h"
 #include "orchestrator/exit_status.h"
+#include "plugins/plugin_registry.h"
 
 namespace firedrill {
 namespace {
@@ -145,7 +146,7 @@ int RunDemo(const Invocation& inv) {
   std::string toml = DemoDrillToml(setup);
   fs::path drill_file = dir / "demo-drill.toml";
   std::ofstream(drill_file) << toml;
-  LoadResult loaded = LoadDrillText(toml, drill_file.string(), BuiltinFaults());
+  LoadResult loaded = LoadDrillText(toml, drill_file.string(), DrillFaultCatalog());
   if (!loaded.ok()) {
     for (const Error& e : loaded.diagnostics) fmt::print(inv.err, "{}\n", e.ToString());
     StopService(dir);

@@ -11,6 +11,7 @@
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
 #include "orchestrator/exit_status.h"
+#include "plugins/plugin_registry.h"
 
 namespace firedrill {
 namespace {
@@ -33,7 +34,7 @@ int RunValidate(const Invocation& inv) {
   json::array report;
   int status = kExitOk;
   for (const std::string& file : inv.args.positionals()) {
-    LoadResult r = LoadDrillFile(file, BuiltinFaults());
+    LoadResult r = LoadDrillFile(file, DrillFaultCatalog());
     if (!r.ok()) status = kExitInvalidDrill;
     if (as_json) {
       json::object o;
@@ -74,7 +75,7 @@ std::string Objective(const std::optional<Duration>& d) {
 
 int RunPlan(const Invocation& inv) {
   const std::string& file = inv.args.positionals().front();
-  LoadResult r = LoadDrillFile(file, BuiltinFaults());
+  LoadResult r = LoadDrillFile(file, DrillFaultCatalog());
   if (!r.ok()) {
     for (const Error& e : r.diagnostics) fmt::print(inv.err, "{}\n", e.ToString());
     fmt::print(inv.err, "{}: not planned: fix the problems above (firedrill validate {})\n", file,

@@ -15,13 +15,14 @@
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/state_dir.h"
+#include "plugins/plugin_registry.h"
 
 namespace firedrill {
 namespace {
 
 int RunRun(const Invocation& inv) {
   const std::string& file = inv.args.positionals().front();
-  LoadResult r = LoadDrillFile(file, BuiltinFaults());
+  LoadResult r = LoadDrillFile(file, DrillFaultCatalog());
   if (!r.ok()) {
     for (const Error& e : r.diagnostics) fmt::print(inv.err, "{}\n", e.ToString());
     fmt::print(inv.err, "{}: not run: fix the problems above\n", file);

@@ -16,6 +16,7 @@
 #include "faults/ssh_runner.h"
 #include "orchestrator/control/control_server.h"
 #include "orchestrator/engine/dead_mans_switch.h"
+#include "orchestrator/engine/fan_out.h"
 #include "orchestrator/engine/on_pool.h"
 #include "orchestrator/engine/probe_check.h"
 #include "orchestrator/engine/restorer.h"
@@ -32,6 +33,7 @@
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/fault_ledger.h"
 #include "orchestrator/store/sha256.h"
+#include "plugins/plugin_fault.h"
 
 namespace firedrill {
 namespace {
@@ -64,7 +66,8 @@ class Engine {
         run_(drill),
         rec_(db, run_, options, out, err),
         control_handler_(run_, rec_),
-        pool_(PoolSize(drill)),
+        pool_size_(PoolSize(drill)),
+        pool_(pool_size_),
         wake_(io_),
         countdown_timer_(io_),
         control_(io_, options.state_dir, control_handler_),
@@ -214,27 +217,17 @@ class Engine {
       }
       runners_[name] = std::move(*r);
     }
-    // Remote targets: reachable, host key trusted, key accepted — before anything else.
-    for (auto& [name, runner] : runners_) {
-      auto* ssh = dynamic_cast<SshRunner*>(runner.get());
-      if (ssh == nullptr) continue;
-      Status st = co_await OnPool(pool_, [ssh] { return ssh->Connect(); });
-      if (!st) {
-        problems.push_back(fmt::format("target {}: {}", name, st.error().message));
-        continue;
-      }
-      SshConnectInfo info = ssh->ConnectInfo().value_or(SshConnectInfo{});
-      rec_.Record("target-connected",
-                  {{"target", name},
-                   {"via", ssh->Describe()},
-                   {"host_key", info.fingerprint},
-                   {"host_key_recorded", info.host_key_recorded}},
-                  info.host_key_recorded
-                      ? fmt::format("target {} ({}): host key {} was not known and has been "
-                                    "recorded (accept_new_host_key)",
-                                    name, ssh->Describe(), info.fingerprint)
-                      : fmt::format("target {} ({}): connected, host key {} verified", name,
-                                    ssh->Describe(), info.fingerprint));
+    // Remote targets: reachable, host key trusted, key accepted — before anything else. All at
+    // once (up to the pool's size): a fleet of fifty must not take fifty handshakes in a row.
+    std::vector<std::string> remote;
+    for (const auto& [name, runner] : runners_) {
+      if (dynamic_cast<SshRunner*>(runner.get()) != nullptr) remote.push_back(name);
+    }
+    std::vector<std::string> found(remote.size());
+    co_await FanOut(io_, remote.size(), pool_size_,
+                    [&](std::size_t i) { return ConnectTarget(remote[i], found[i]); });
+    for (const std::string& f : found) {
+      if (!f.empty()) problems.push_back(f);
     }
     for (const Guard& g : drill_.guards) {
       if (g.kind == GuardKind::kAlert) {
@@ -245,27 +238,25 @@ class Engine {
             g.name));
       }
     }
-    for (const Probe& p : drill_.probes) {
-      ProbeOutcome o = co_await CheckProbe(p, FindRunner(runners_, p.target), pool_);
-      if (!o.green) problems.push_back(fmt::format("probe {} is not green: {}", p.name, o.detail));
+    found.assign(drill_.probes.size(), "");
+    co_await FanOut(io_, drill_.probes.size(), pool_size_,
+                    [&](std::size_t i) { return PreflightProbe(drill_.probes[i], found[i]); });
+    for (const std::string& f : found) {
+      if (!f.empty()) problems.push_back(f);
     }
-    for (const FaultSpec& f : drill_.faults) {
-      std::unique_ptr<Fault> fault = MakeBuiltinFault(f.kind);
-      CommandRunner* runner = FindRunner(runners_, f.target);
-      if (!fault || runner == nullptr) {
-        if (!fault) {
-          problems.push_back(fmt::format("fault {}: kind {} cannot run here", f.id, f.kind));
-        }
-        continue;
+    found.assign(drill_.faults.size(), "");
+    std::vector<std::unique_ptr<Fault>> built(drill_.faults.size());
+    std::vector<std::string> prepared(drill_.faults.size());
+    co_await FanOut(io_, drill_.faults.size(), pool_size_, [&](std::size_t i) {
+      return PrepareFault(drill_.faults[i], built[i], prepared[i], found[i]);
+    });
+    for (std::size_t i = 0; i < drill_.faults.size(); ++i) {
+      if (!found[i].empty()) {
+        problems.push_back(found[i]);
+      } else if (built[i]) {
+        states_[drill_.faults[i].id] = std::move(prepared[i]);
+        faults_[drill_.faults[i].id] = std::move(built[i]);
       }
-      FaultContext ctx{f, *runner, drill_.id};
-      auto state = co_await OnPool(pool_, [&] { return fault->Prepare(ctx); });
-      if (!state.ok()) {
-        problems.push_back(fmt::format("fault {}: {}", f.id, state.error().message));
-        continue;
-      }
-      states_[f.id] = *state;
-      faults_[f.id] = std::move(fault);
     }
     if (!problems.empty()) {
       Refuse(problems);
@@ -275,6 +266,56 @@ class Engine {
                 {{"probes", drill_.probes.size()}, {"faults", drill_.faults.size()}},
                 "preflight passed: targets reachable, probes green, fault preconditions hold");
     co_return true;
+  }
+
+  // Connects one remote target; on failure sets `problem`.
+  asio::awaitable<void> ConnectTarget(const std::string& name, std::string& problem) {
+    auto* ssh = dynamic_cast<SshRunner*>(runners_.at(name).get());
+    Status st = co_await OnPool(pool_, [ssh] { return ssh->Connect(); });
+    if (!st) {
+      problem = fmt::format("target {}: {}", name, st.error().message);
+      co_return;
+    }
+    SshConnectInfo info = ssh->ConnectInfo().value_or(SshConnectInfo{});
+    rec_.Record("target-connected",
+                {{"target", name},
+                 {"via", ssh->Describe()},
+                 {"host_key", info.fingerprint},
+                 {"host_key_recorded", info.host_key_recorded}},
+                info.host_key_recorded
+                    ? fmt::format("target {} ({}): host key {} was not known and has been "
+                                  "recorded (accept_new_host_key)",
+                                  name, ssh->Describe(), info.fingerprint)
+                    : fmt::format("target {} ({}): connected, host key {} verified", name,
+                                  ssh->Describe(), info.fingerprint));
+  }
+
+  // Checks that probe `p` is green before anything is broken; otherwise sets `problem`.
+  asio::awaitable<void> PreflightProbe(const Probe& p, std::string& problem) {
+    ProbeOutcome o = co_await CheckProbe(p, FindRunner(runners_, p.target), pool_);
+    if (!o.green) problem = fmt::format("probe {} is not green: {}", p.name, o.detail);
+  }
+
+  // Builds the runtime of fault `f` and captures its prior state (its preconditions are checked
+  // there); on failure sets `problem`. Leaves `fault` empty when its target did not come up
+  // (already reported).
+  asio::awaitable<void> PrepareFault(const FaultSpec& f, std::unique_ptr<Fault>& fault,
+                                     std::string& state, std::string& problem) {
+    std::unique_ptr<Fault> made = MakeFaultFor(f);
+    CommandRunner* runner = FindRunner(runners_, f.target);
+    if (!made) {
+      problem = fmt::format("fault {}: kind {} cannot run here", f.id, f.kind);
+      co_return;
+    }
+    if (runner == nullptr) co_return;
+    FaultContext ctx{f, *runner, drill_.id};
+    auto prepared = co_await OnPool(pool_, [&] { return made->Prepare(ctx); });
+    if (!prepared.ok()) {
+      problem = fmt::format("fault {}: {}", f.id, prepared.error().message);
+      co_return;
+    }
+    state = std::move(*prepared);
+    fault = std::move(made);
   }
 
   // Injects the plan's faults at their times. Faults of one group due at the same instant (one
@@ -305,31 +346,21 @@ class Engine {
 
   // Where one member of a batch got to.
   enum class Outcome { kNotTried, kInjected, kFailed };
-  struct BatchState {
-    std::vector<Outcome> outcome;
-    std::size_t next = 0;
-    std::size_t running = 0;
-  };
 
   asio::awaitable<bool> InjectBatch(const DrillPlan& plan,
                                     const std::vector<const FaultSpec*>& batch) {
     const FaultSpec& head = *batch.front();
-    BatchState b;
-    b.outcome.assign(batch.size(), Outcome::kNotTried);
-    asio::steady_timer all_done(io_, asio::steady_timer::time_point::max());
-    const std::size_t workers =
-        std::min<std::size_t>(batch.size(), static_cast<std::size_t>(std::max(1, head.parallel)));
-    b.running = workers;
-    for (std::size_t w = 0; w < workers; ++w) {
-      asio::co_spawn(io_, InjectWorker(plan, batch, b, all_done), asio::detached);
-    }
-    co_await all_done.async_wait(asio::as_tuple(use_awaitable));
+    std::vector<Outcome> outcome(batch.size(), Outcome::kNotTried);
+    co_await FanOut(
+        io_, batch.size(), static_cast<std::size_t>(std::max(1, head.parallel)),
+        [&](std::size_t k) { return InjectMember(plan, *batch[k], outcome[k]); },
+        [this] { return run_.abort_reason.has_value(); });
     if (run_.abort_reason) co_return false;
     std::vector<std::string> injected;
     std::vector<std::string> failed;
     for (std::size_t k = 0; k < batch.size(); ++k) {
-      if (b.outcome[k] == Outcome::kInjected) injected.push_back(batch[k]->target);
-      if (b.outcome[k] == Outcome::kFailed) failed.push_back(batch[k]->target);
+      if (outcome[k] == Outcome::kInjected) injected.push_back(batch[k]->target);
+      if (outcome[k] == Outcome::kFailed) failed.push_back(batch[k]->target);
     }
     if (failed.empty()) co_return true;
     const bool fanned = batch.size() > 1;
@@ -351,7 +382,7 @@ class Engine {
     // on_partial = continue: undo it where it failed (a half-applied fault), then go on with the
     // targets that have it; the record names both.
     for (std::size_t k = 0; k < batch.size(); ++k) {
-      if (b.outcome[k] != Outcome::kFailed) continue;
+      if (outcome[k] != Outcome::kFailed) continue;
       auto entry = std::find_if(ledger_.begin(), ledger_.end(),
                                 [&](const LedgerEntry& e) { return e.fault_id == batch[k]->id; });
       if (entry == ledger_.end()) continue;  // failed before its ledger entry: nothing applied
@@ -375,16 +406,10 @@ class Engine {
     co_return true;
   }
 
-  // Takes members of the batch one by one until none is left or the run aborts.
-  asio::awaitable<void> InjectWorker(const DrillPlan& plan,
-                                     const std::vector<const FaultSpec*>& batch, BatchState& b,
-                                     asio::steady_timer& all_done) {
-    while (b.next < batch.size() && !run_.abort_reason) {
-      std::size_t k = b.next++;
-      bool ok = co_await InjectOne(plan, *batch[k]);
-      b.outcome[k] = ok ? Outcome::kInjected : Outcome::kFailed;
-    }
-    if (--b.running == 0) all_done.cancel();
+  asio::awaitable<void> InjectMember(const DrillPlan& plan, const FaultSpec& spec,
+                                     Outcome& outcome) {
+    bool ok = co_await InjectOne(plan, spec);
+    outcome = ok ? Outcome::kInjected : Outcome::kFailed;
   }
 
   // One fault on one target: ledger entry (durable first), dead man's switch for a remote target,
@@ -436,11 +461,29 @@ class Engine {
           fmt::format("dead man's switch armed on {}: restores {} at {} unless disarmed",
                       spec.target, spec.id, FormatInZone(plan.give_up_at, drill_.window.zone)));
     }
-    Status st = co_await OnPool(pool_, [&] { return fault.Inject(ctx, states_[spec.id]); });
+    // The state is read and written on this thread only; the pool works on copies.
+    const std::string prior = states_[spec.id];
+    Expected<std::string> captured =
+        co_await OnPool(pool_, [&] { return fault.InjectAndCapture(ctx, prior); });
+    if (captured.ok() && *captured != prior) {
+      // What inject learnt (a plugin's state) is what restore needs: durable before going on.
+      if (Status kept = ledger.SetState(*id, *captured); !kept) {
+        rec_.Record("warning", {{"fault", spec.id}, {"error", kept.error().message}},
+                    fmt::format("warning: the state {} returned at inject cannot be kept in the "
+                                "ledger ({}); a restore after a crash uses the state before it",
+                                spec.id, kept.error().message));
+      }
+      states_[spec.id] = *captured;
+      for (LedgerEntry& e : ledger_) {
+        if (e.id == *id) e.state = *captured;
+      }
+    }
+    const std::string state = captured.ok() ? *captured : prior;
     // A fault nothing can observe (no check command) counts as in place once injected.
-    Expected<bool> in_place = st.ok() ? Expected<bool>(true) : Expected<bool>(st.error());
-    if (st.ok() && fault.Checkable(ctx)) {
-      in_place = co_await OnPool(pool_, [&] { return fault.Check(ctx, states_[spec.id]); });
+    Expected<bool> in_place =
+        captured.ok() ? Expected<bool>(true) : Expected<bool>(captured.error());
+    if (captured.ok() && fault.Checkable(ctx)) {
+      in_place = co_await OnPool(pool_, [&] { return fault.Check(ctx, state); });
     }
     if (!in_place.ok() || !*in_place) {
       std::string why =
@@ -485,14 +528,24 @@ class Engine {
     while (true) {
       remaining.clear();
       std::vector<LedgerEntry> still;
-      for (const LedgerEntry& e : pending) {
-        RestoreResult r = co_await RestoreOne(e);
-        if (r.restored) {
-          rec_.Say(r.message);
-        } else {
-          still.push_back(e);
-          remaining.emplace_back(e, std::move(r));
+      // Newest first; the members of one fan-out group (one fault on many targets) together.
+      std::size_t i = 0;
+      while (i < pending.size()) {
+        const FaultSpec& head = Spec(pending[i].fault_id);
+        std::size_t j = i + 1;
+        while (j < pending.size() && Spec(pending[j].fault_id).group == head.group) ++j;
+        std::vector<RestoreResult> results(j - i);
+        co_await FanOut(io_, j - i, static_cast<std::size_t>(std::max(1, head.parallel)),
+                        [&](std::size_t k) { return RestoreMember(pending[i + k], results[k]); });
+        for (std::size_t k = 0; k < results.size(); ++k) {
+          if (results[k].restored) {
+            rec_.Say(results[k].message);
+          } else {
+            still.push_back(pending[i + k]);
+            remaining.emplace_back(pending[i + k], std::move(results[k]));
+          }
         }
+        i = j;
       }
       pending = std::move(still);
       if (pending.empty()) break;
@@ -502,6 +555,10 @@ class Engine {
       backoff = std::min<Duration>(backoff * 2, std::chrono::seconds(30));
     }
     exit_ = CloseRun(run_, rec_, opt_, remaining);
+  }
+
+  asio::awaitable<void> RestoreMember(const LedgerEntry& e, RestoreResult& result) {
+    result = co_await RestoreOne(e);
   }
 
   // Restores one ledger entry of this run: the commands on the pool, the record on this thread.
@@ -546,6 +603,7 @@ class Engine {
   RunRecorder rec_;
   RunControl control_handler_;
   asio::io_context io_;
+  std::size_t pool_size_;  // threads of pool_: the widest fan-out that can make progress at once
   asio::thread_pool pool_;
   asio::steady_timer wake_;
   asio::steady_timer countdown_timer_;

@@ -12,6 +12,8 @@
 #include "orchestrator/engine/dead_mans_switch.h"
 #include "orchestrator/engine/runners.h"
 #include "orchestrator/store/event_log.h"
+#include "plugins/plugin_fault.h"
+#include "plugins/plugin_registry.h"
 
 namespace firedrill {
 namespace {
@@ -84,7 +86,7 @@ RestoreResult RecordRestore(Database& db, const LedgerEntry& e, const RestoreAtt
 }
 
 RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& e, const std::string& actor) {
-  LoadResult loaded = LoadDrillText(e.drill_source, e.drill_file, BuiltinFaults());
+  LoadResult loaded = LoadDrillText(e.drill_source, e.drill_file, DrillFaultCatalog());
   if (!loaded.ok()) {
     return Fail(db, e, actor,
                 fmt::format("cannot rebuild fault {} from the recorded drill file: {}", e.fault_id,
@@ -98,7 +100,7 @@ RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& e, const std::
     return Fail(db, e, actor, fmt::format("fault {} is not in the recorded drill", e.fault_id),
                 "undo it by hand; the ledger state is: " + e.state);
   }
-  std::unique_ptr<Fault> fault = MakeBuiltinFault(spec->kind);
+  std::unique_ptr<Fault> fault = MakeFaultFor(*spec);
   auto runner = MakeRunner(drill.targets.at(spec->target));
   if (!fault || !runner.ok()) {
     return Fail(db, e, actor,

@@ -92,7 +92,8 @@ asio::awaitable<void> RunWatch::CommandGuardLoop(const Guard& g) {
 
 void RunWatch::CheckProbeGuards(const Probe& p, const ProbeState& s) {
   for (const Guard& g : run_.drill.guards) {
-    if (g.kind != GuardKind::kProbe || g.probe != p.name || !s.red_since || Done()) continue;
+    if (g.kind != GuardKind::kProbe || !WatchesProbe(g.probe, p.name) || !s.red_since || Done())
+      continue;
     if (RunState::Clock::now() - *s.red_since > g.max_red) {
       Trip(g, fmt::format("probe {} red for more than {}", p.name, FormatDuration(g.max_red)));
     }

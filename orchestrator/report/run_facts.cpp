@@ -9,6 +9,7 @@
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
+#include "plugins/plugin_registry.h"
 
 namespace firedrill {
 namespace {
@@ -210,7 +211,7 @@ std::shared_ptr<const Drill> DrillSourceCache::Load(const std::string& source,
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     Entry e;
-    LoadResult r = LoadDrillText(source, file, BuiltinFaults());
+    LoadResult r = LoadDrillText(source, file, DrillFaultCatalog());
     if (r.ok()) {
       e.drill = std::make_shared<const Drill>(std::move(*r.drill));
     } else {

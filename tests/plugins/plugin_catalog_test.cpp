@@ -197,6 +197,17 @@ TEST_CASE("plugin fault: prepare, inject, check and restore run the plugin", "[p
   const std::string manual = fault->ManualRestore(ctx, *state);
   CHECK(manual.find("rm -f FILE") != std::string::npos);
   CHECK(manual.find("firedrill-plugin-toy") != std::string::npos);
+
+  SECTION("the manual restore command really restores (a dead man's switch runs it)") {
+    REQUIRE(fault->Inject(ctx, *state).ok());
+    REQUIRE(std::filesystem::exists(flag));
+    Expected<CommandResult> ran = runner.Run(manual, std::chrono::seconds(10));
+    REQUIRE(ran.ok());
+    INFO(ran->out << ran->err);
+    CHECK(ran->exit_code == 0);
+    CHECK_FALSE(std::filesystem::exists(flag));
+    CHECK(ReadFile(flag + ".restored") == "{\"prior\":\"absent\",\"injected\":true}\n");
+  }
 }
 
 TEST_CASE("plugin fault: state merging keeps the prior state", "[plugins]") {
