@@ -17,70 +17,20 @@
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
+#include "tests/integration/e2e_support.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_sshd.h"
 
 using namespace firedrill;
+using firedrill::testing::EventKinds;
+using firedrill::testing::Eventually;
+using firedrill::testing::Firedrill;
+using firedrill::testing::Has;
 using firedrill::testing::TempDir;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-
-// The firedrill binary as a child process, its output in files.
-class Firedrill {
- public:
-  Firedrill(const fs::path& dir, std::vector<std::string> args) : out_(dir / "out.txt") {
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      FILE* f = fopen(out_.c_str(), "w");
-      dup2(fileno(f), 1);
-      dup2(fileno(f), 2);
-      std::vector<char*> argv{const_cast<char*>(FIREDRILL_BIN)};
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(FIREDRILL_BIN, argv.data());
-      _exit(127);
-    }
-  }
-  ~Firedrill() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  void Signal(int sig) { kill(pid_, sig); }
-  // Waits for the exit status (or the signal number + 128).
-  int Wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    reaped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  std::string Output() const {
-    std::ifstream in(out_);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
- private:
-  fs::path out_;
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-};
-
-// Polls until `cond` holds or `limit` passes; returns whether it held.
-template <typename F>
-bool Eventually(F cond, std::chrono::milliseconds limit) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return cond();
-}
 
 struct DrillFiles {
   fs::path drill;
@@ -111,21 +61,6 @@ DrillFiles WriteDrill(const fs::path& dir, Duration open_in, Duration active,
       << "timeout = \"150ms\"\nhealthy_after = 2\n"
       << extra;
   return f;
-}
-
-std::vector<std::string> EventKinds(const fs::path& state) {
-  // Empty until the run has created its records; callers poll or check for specific kinds.
-  auto db = Database::Open(state, OpenMode::kReadOnly);
-  if (!db.ok()) return {};
-  auto events = EventLog(*db).ForDrill("e2e");
-  if (!events.ok()) return {};
-  std::vector<std::string> kinds;
-  for (const Event& e : *events) kinds.push_back(e.kind);
-  return kinds;
-}
-
-bool Has(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
 }
 
 }  // namespace
@@ -549,4 +484,44 @@ TEST_CASE("a partial fan-out with on_partial continue goes on where it was injec
   CHECK_FALSE(fs::exists(marker));
   CHECK_THAT(fd.Output(), Catch::Contains("in place on 1 of 2 targets (here)") &&
                               Catch::Contains("failed and undone on remote"));
+}
+
+TEST_CASE("an SSH target down at restore time is restored once it is back", "[e2e][ssh]") {
+  if (auto why = testing::TestSshd::Unavailable()) {
+    WARN("skipped: needs a real sshd on loopback: " << *why);
+    return;
+  }
+  TempDir tmp;
+  testing::TestSshd sshd(tmp.path());
+  fs::path marker = tmp.path() / "marker";
+  fs::path state = tmp.path() / "state";
+  SysTime start = NowUtc() + 300ms;
+  fs::path drill = tmp.path() / "down.toml";
+  std::ofstream(drill) << "id = \"e2e\"\ntitle = \"t\"\nservice = \"s\"\nowner = \"o\"\n"
+                       << "playbook = \"p\"\n[window]\nstart = " << FormatUtc(start)
+                       << "\nend = " << FormatUtc(start + 3s) << "\nzone = \"UTC\"\n"
+                       << "grace = \"60s\"\n[targets.remote]\nhost = \"127.0.0.1\"\nport = "
+                       << sshd.port() << "\nuser = \"" << sshd.user() << "\"\nidentity = \""
+                       << sshd.identity().string() << "\"\nknown_hosts = \""
+                       << sshd.known_hosts().string() << "\"\n"
+                       << "[[faults]]\nid = \"mark\"\nkind = \"command\"\ntarget = \"remote\"\n"
+                       << "inject = \"touch '" << marker.string() << "'\"\n"
+                       << "check = \"test -f '" << marker.string() << "'\"\n"
+                       << "restore = \"rm -f '" << marker.string() << "'\"\n"
+                       << "restore_timeout = \"2s\"\n";
+  Firedrill fd(tmp.path(), {"run", "--state", state.string(), drill.string()});
+  REQUIRE(Eventually([&] { return Has(EventKinds(state), "fault-injected"); }, 15s));
+  sshd.Stop();  // the host goes down while the fault is in place
+  REQUIRE(Eventually([&] { return Has(EventKinds(state), "restore-started"); }, 15s));
+  std::this_thread::sleep_for(2500ms);  // at least one failed attempt and a backoff
+  CHECK(fs::exists(marker));
+  CHECK_FALSE(Has(EventKinds(state), "fault-restored"));
+  sshd.Start();  // back: the next retry reconnects and restores
+  int status = fd.Wait();
+  INFO(fd.Output());
+  CHECK(status == kExitOk);
+  CHECK_FALSE(fs::exists(marker));
+  auto kinds = EventKinds(state);
+  CHECK(Has(kinds, "fault-restored"));
+  CHECK(Has(kinds, "deadman-disarmed"));
 }

@@ -12,8 +12,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 namespace firedrill::testing {
 namespace {
@@ -59,6 +61,36 @@ bool Accepts(int port) {
   return ok;
 }
 
+// Every process descended from `root` (read from /proc), children before grandchildren.
+std::vector<pid_t> Descendants(pid_t root) {
+  std::multimap<pid_t, pid_t> children;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string stat = ReadFile(entry.path() / "stat");
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so parse after the last ')'.
+    std::size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 1));
+    std::string state;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    children.emplace(ppid, static_cast<pid_t>(std::stol(name)));
+  }
+  std::vector<pid_t> out;
+  std::vector<pid_t> todo{root};
+  while (!todo.empty()) {
+    pid_t p = todo.back();
+    todo.pop_back();
+    auto [from, to] = children.equal_range(p);
+    for (auto it = from; it != to; ++it) {
+      out.push_back(it->second);
+      todo.push_back(it->second);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::string> TestSshd::Unavailable() {
@@ -100,27 +132,49 @@ TestSshd::TestSshd(const fs::path& dir) : dir_(dir) {
                         << "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
                         << "PubkeyAuthentication yes\nPermitRootLogin prohibit-password\n"
                         << "UsePAM no\nStrictModes no\nLogLevel ERROR\nMaxSessions 64\n"
-                        << "MaxStartups 64:30:128\n";
+                        << "MaxStartups 64:30:128\n"
+                        // Sessions get a HOME of their own: the user's shell (bash -c) would
+                        // otherwise source the real ~/.bashrc first, which on a developer's
+                        // machine can take a second per command (pyenv, nvm).
+                        << "SetEnv HOME=" << (dir / "home").string() << "\n";
+  fs::create_directories(dir / "home");
+  config_ = config;
+  Start();
+}
+
+void TestSshd::Start() {
+  REQUIRE(pid_ <= 0);
   std::error_code ec;
   fs::create_directories("/run/sshd", ec);  // sshd's privilege-separation directory
   pid_ = ::fork();
   REQUIRE(pid_ >= 0);
   if (pid_ == 0) {
-    std::string log = (dir / "sshd.log").string();
-    FILE* f = std::fopen(log.c_str(), "w");
+    std::string log = (dir_ / "sshd.log").string();
+    FILE* f = std::fopen(log.c_str(), "a");
     if (f != nullptr) {
       ::dup2(::fileno(f), 1);
       ::dup2(::fileno(f), 2);
     }
-    ::execl(kSshd, kSshd, "-D", "-e", "-f", config.c_str(), static_cast<char*>(nullptr));
+    ::execl(kSshd, kSshd, "-D", "-e", "-f", config_.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!Accepts(port_) && std::chrono::steady_clock::now() < end) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  INFO(ReadFile(dir / "sshd.log"));
+  INFO(ReadFile(dir_ / "sshd.log"));
   REQUIRE(Accepts(port_));
+}
+
+void TestSshd::Stop() {
+  if (pid_ <= 0) return;
+  // The listener and everything it forked: each connection's processes run in sessions of
+  // their own, so they are found by ancestry, not by process group.
+  ::kill(pid_, SIGSTOP);  // no new connection while they are collected
+  for (pid_t p : Descendants(pid_)) ::kill(p, SIGKILL);
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
 }
 
 TestSshd::~TestSshd() {

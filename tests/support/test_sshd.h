@@ -27,6 +27,13 @@ class TestSshd {
   TestSshd(const TestSshd&) = delete;
   TestSshd& operator=(const TestSshd&) = delete;
 
+  /// Stops the server and ends every connection it holds, as if the host went down. The port,
+  /// keys and files stay; Start() brings the same server back.
+  void Stop();
+  /// Starts the server again after Stop(); fails the test if it does not accept connections
+  /// within 10 s.
+  void Start();
+
   int port() const { return port_; }
   /// The current user's name.
   const std::string& user() const { return user_; }
@@ -45,6 +52,7 @@ class TestSshd {
   std::filesystem::path stranger_;
   std::filesystem::path known_hosts_;
   std::filesystem::path wrong_known_hosts_;
+  std::filesystem::path config_;
   std::string user_;
   int port_ = 0;
   pid_t pid_ = -1;

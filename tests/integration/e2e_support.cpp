@@ -1,0 +1,72 @@
+#include "tests/integration/e2e_support.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/event_log.h"
+
+namespace firedrill::testing {
+
+Firedrill::Firedrill(const std::filesystem::path& dir, std::vector<std::string> args)
+    : out_(dir / "out.txt") {
+  pid_ = fork();
+  REQUIRE(pid_ >= 0);
+  if (pid_ == 0) {
+    FILE* f = fopen(out_.c_str(), "w");
+    dup2(fileno(f), 1);
+    dup2(fileno(f), 2);
+    std::vector<char*> argv{const_cast<char*>(FIREDRILL_BIN)};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(FIREDRILL_BIN, argv.data());
+    _exit(127);
+  }
+}
+
+Firedrill::~Firedrill() {
+  if (pid_ > 0 && !reaped_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+void Firedrill::Signal(int sig) { kill(pid_, sig); }
+
+int Firedrill::Wait() {
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  reaped_ = true;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string Firedrill::Output() const {
+  std::ifstream in(out_);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> EventKinds(const std::filesystem::path& state,
+                                    const std::string& drill_id) {
+  auto db = Database::Open(state, OpenMode::kReadOnly);
+  if (!db.ok()) return {};
+  auto events = EventLog(*db).ForDrill(drill_id);
+  if (!events.ok()) return {};
+  std::vector<std::string> kinds;
+  for (const Event& e : *events) kinds.push_back(e.kind);
+  return kinds;
+}
+
+bool Has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace firedrill::testing

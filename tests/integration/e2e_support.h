@@ -1,0 +1,56 @@
+// What the end-to-end tests share: the real firedrill binary as a child process, polling for a
+// condition, and reading the events a run recorded.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace firedrill::testing {
+
+/// The firedrill binary (FIREDRILL_BIN) as a child process with `args`, stdout and stderr both
+/// in `dir`/out.txt. Killed (SIGKILL) and reaped at scope exit unless Wait() reaped it.
+class Firedrill {
+ public:
+  Firedrill(const std::filesystem::path& dir, std::vector<std::string> args);
+  ~Firedrill();
+  Firedrill(const Firedrill&) = delete;
+  Firedrill& operator=(const Firedrill&) = delete;
+
+  /// Sends `sig` to the child.
+  void Signal(int sig);
+  /// Waits for the exit status (or the signal number + 128).
+  int Wait();
+  /// Everything the child printed so far.
+  std::string Output() const;
+
+ private:
+  std::filesystem::path out_;
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
+
+/// Polls `cond` every 50 ms until it holds or `limit` passes; returns whether it held.
+template <typename F>
+bool Eventually(F cond, std::chrono::milliseconds limit) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return cond();
+}
+
+/// The kinds of the events recorded for `drill_id` in the state dir `state`, in order; empty
+/// until a run has created its records.
+std::vector<std::string> EventKinds(const std::filesystem::path& state,
+                                    const std::string& drill_id = "e2e");
+
+/// Whether `v` holds `s`.
+bool Has(const std::vector<std::string>& v, const std::string& s);
+
+}  // namespace firedrill::testing
