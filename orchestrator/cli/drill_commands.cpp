@@ -4,12 +4,18 @@
 #include <fmt/ostream.h>
 
 #include <boost/json.hpp>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <ostream>
 
 #include "drills/drill_loader.h"
 #include "drills/drill_plan.h"
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
+#include "orchestrator/announce/icalendar.h"
 #include "orchestrator/exit_status.h"
 #include "plugins/plugin_registry.h"
 
@@ -73,8 +79,70 @@ std::string Objective(const std::optional<Duration>& d) {
   return d ? FormatDuration(*d) : std::string("none set");
 }
 
+// Writes `text` to `path` through a temporary file renamed into place, so that a failed write
+// never leaves half an invite behind. Fails with the path and the system's reason.
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return Error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  int write_errno = errno;
+  if (std::fclose(f) != 0 && written) {
+    written = false;
+    write_errno = errno;
+  }
+  std::error_code ec;
+  if (written) std::filesystem::rename(tmp, path, ec);
+  if (written && !ec) return Status::Ok();
+  std::string reason = written ? ec.message() : std::strerror(write_errno);
+  std::filesystem::remove(tmp, ec);
+  return Error(fmt::format("cannot write {}: {}", path, reason));
+}
+
+// The --ics/--sequence/--cancel options of `plan`, checked before anything is read.
+struct InviteRequest {
+  std::string path;
+  InviteOptions options;
+};
+
+// Returns the invite to write (none without --ics), or prints the usage error and sets `exit`.
+std::optional<InviteRequest> InviteRequestFromArgs(const Invocation& inv, int& exit) {
+  exit = kExitOk;
+  std::optional<std::string> ics = inv.args.Value("ics");
+  std::optional<std::string> seq = inv.args.Value("sequence");
+  bool cancel = inv.args.Has("cancel");
+  if (!ics) {
+    if (seq || cancel) {
+      fmt::print(inv.err, "firedrill plan: {} only applies to an invite; add --ics OUT.ics\n",
+                 seq ? "--sequence" : "--cancel");
+      exit = kExitUsage;
+    }
+    return std::nullopt;
+  }
+  if (ics->empty()) {
+    fmt::print(inv.err, "firedrill plan: --ics needs a file name, e.g. --ics drill.ics\n");
+    exit = kExitUsage;
+    return std::nullopt;
+  }
+  InviteRequest req{*ics, InviteOptions{NowUtc(), 0, cancel}};
+  if (seq) {
+    const char* end = seq->data() + seq->size();
+    auto [ptr, ec] = std::from_chars(seq->data(), end, req.options.sequence);
+    if (seq->empty() || ec != std::errc() || ptr != end || req.options.sequence < 0) {
+      fmt::print(inv.err,
+                 "firedrill plan: --sequence must be a whole number 0 or more, not \"{}\"\n", *seq);
+      exit = kExitUsage;
+      return std::nullopt;
+    }
+  }
+  return req;
+}
+
 int RunPlan(const Invocation& inv) {
   const std::string& file = inv.args.positionals().front();
+  int usage_status = kExitOk;
+  std::optional<InviteRequest> invite_req = InviteRequestFromArgs(inv, usage_status);
+  if (usage_status != kExitOk) return usage_status;
   LoadResult r = LoadDrillFile(file, DrillFaultCatalog());
   if (!r.ok()) {
     for (const Error& e : r.diagnostics) fmt::print(inv.err, "{}\n", e.ToString());
@@ -86,6 +154,24 @@ int RunPlan(const Invocation& inv) {
   const std::string& zone = d.window.zone;
   DrillPlan plan = PlanDrill(d);
   bool announce_passed = NowUtc() > plan.announce_by;
+
+  // The invite is written before anything is printed, so a failure leaves no half-done output.
+  std::optional<Invite> invite;
+  if (invite_req) {
+    Expected<Invite> rendered = RenderInvite(d, invite_req->options);
+    if (!rendered) {
+      fmt::print(inv.err, "{}: no invite written: {}\n", file, rendered.error().message);
+      return kExitInvalidDrill;
+    }
+    if (Status w = WriteFileAtomically(invite_req->path, rendered->text); !w) {
+      fmt::print(inv.err, "firedrill plan: --ics: {}\n", w.error().message);
+      return kExitFailure;
+    }
+    for (const std::string& who : rendered->not_invited) {
+      fmt::print(inv.err, "{}: \"{}\" has no e-mail address and is not in the invite\n", file, who);
+    }
+    invite = std::move(*rendered);
+  }
 
   if (inv.args.Has("json")) {
     json::object o;
@@ -122,6 +208,17 @@ int RunPlan(const Invocation& inv) {
       objectives["recover_within"] = FormatDuration(*d.objectives.recover_within);
     }
     o["objectives"] = std::move(objectives);
+    if (invite) {
+      json::object io;
+      io["file"] = invite_req->path;
+      io["uid"] = invite->uid;
+      io["method"] = invite_req->options.cancel ? "CANCEL" : "REQUEST";
+      io["sequence"] = invite_req->options.sequence;
+      json::array skipped;
+      for (const std::string& who : invite->not_invited) skipped.emplace_back(who);
+      io["not_invited"] = std::move(skipped);
+      o["invite"] = std::move(io);
+    }
     inv.out << json::serialize(o) << "\n";
     return kExitOk;
   }
@@ -152,6 +249,11 @@ int RunPlan(const Invocation& inv) {
                "Note: the announce-by deadline has passed; announcing now would make the drill "
                "be refused at injection (lead time {}).\n",
                FormatDuration(d.announce.lead));
+  }
+  if (invite) {
+    fmt::print(inv.out, "Invite written to {}: {} (sequence {}, UID {})\n", invite_req->path,
+               invite_req->options.cancel ? "cancellation" : "request",
+               invite_req->options.sequence, invite->uid);
   }
   return kExitOk;
 }
@@ -185,22 +287,38 @@ Command ValidateCommand() {
 Command PlanCommand() {
   return Command{
       "plan",
-      "firedrill plan [--json] FILE",
+      "firedrill plan [--json] [--ics OUT.ics [--sequence N] [--cancel]] FILE",
       "the timeline: announce-by, window, injections, restore deadline",
       "Shows when the drill must be announced (window start minus announce.lead), when the\n"
       "window opens, when each fault is injected, when auto-restore begins (window end minus\n"
       "the restore budget, so that everything is restored and verified when the announced\n"
       "window closes), and when firedrill stops retrying a failing restore (window end plus\n"
-      "grace). Times are shown in the drill's zone and in UTC. Nothing is written anywhere.\n"
+      "grace). Times are shown in the drill's zone and in UTC. Nothing is written anywhere,\n"
+      "except the calendar invite when --ics is given.\n"
       "\n"
       "Options:\n"
-      "  --json   the plan as one JSON object; every time as {utc, local}\n"
+      "  --json          the plan as one JSON object; every time as {utc, local}\n"
+      "  --ics OUT.ics   also write the drill's calendar invite (iCalendar, for any calendar\n"
+      "                  program) to OUT.ics: one event covering the window, titled\n"
+      "                  \"[DRILL] TITLE (ID)\", from the owner to every participant and\n"
+      "                  announce attendee that has an e-mail address. Its description says\n"
+      "                  it is a practice drill and gives the window in the drill's zone, the\n"
+      "                  playbook and the hypothesis. The owner needs an e-mail address.\n"
+      "  --sequence N    the invite's revision number (default 0). Send the first invite\n"
+      "                  with 0 and every changed one (new window, new people) with a higher\n"
+      "                  number; calendars then replace the event they hold for this drill.\n"
+      "  --cancel        write a cancellation instead; calendars remove the event. Give it a\n"
+      "                  --sequence higher than the last invite's.\n"
       "\n"
-      "Exit status: 0, or 3 if the drill file has problems.\n"
+      "Exit status: 0; 2 for a wrong option value; 3 if the drill file has problems (or its\n"
+      "owner has no e-mail address for the invite); 1 if the invite cannot be written.\n"
       "\n"
       "Example:\n"
-      "  firedrill plan drills/examples/db-port-blackhole.toml\n",
-      ArgSpec{{"json"}, {}, 1, 1},
+      "  firedrill plan drills/examples/db-port-blackhole.toml\n"
+      "  firedrill plan --ics drill.ics drills/examples/db-port-blackhole.toml\n"
+      "  firedrill plan --ics drill.ics --sequence 1 drills/examples/db-port-blackhole.toml\n"
+      "  firedrill plan --ics drill.ics --sequence 2 --cancel FILE\n",
+      ArgSpec{{"json", "cancel"}, {"ics", "sequence"}, 1, 1},
       RunPlan};
 }
 

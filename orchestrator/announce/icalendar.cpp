@@ -1,0 +1,289 @@
+#include "orchestrator/announce/icalendar.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "drills/zoned_time.h"
+
+namespace firedrill {
+namespace {
+
+bool IsAsciiAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Only characters that need no percent-encoding in a mailto: URI and no quoting in a content
+// line; anything more exotic is better refused than sent to a wrong address.
+bool IsUsableAddress(std::string_view a) {
+  std::size_t at = a.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == a.size()) return false;
+  if (a.find('@', at + 1) != std::string_view::npos) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (i == at || IsAsciiAlnum(c) || c == '.' || c == '-') continue;
+    if (i < at && (c == '_' || c == '+' || c == '\'')) continue;
+    return false;
+  }
+  return true;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// A parameter value such as CN may not contain DQUOTE or control characters even when quoted
+// (RFC 5545 section 3.1); it is always quoted so that ':', ';' and ',' are safe.
+std::string QuotedParam(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || u < 0x20 || u == 0x7f) continue;
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+// "20270414T120000Z": DATE-TIME in UTC form (RFC 5545 section 3.3.5).
+std::string IcsUtc(std::chrono::sys_seconds t) {
+  auto day = std::chrono::floor<std::chrono::days>(t);
+  std::chrono::year_month_day ymd{day};
+  std::chrono::hh_mm_ss hms{t - day};
+  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+}
+
+// The length of the UTF-8 sequence a lead byte announces; 1 for ASCII and for stray bytes.
+std::size_t Utf8Length(unsigned char lead) {
+  if (lead >= 0xf0 && lead < 0xf8) return 4;
+  if (lead >= 0xe0 && lead < 0xf0) return 3;
+  if (lead >= 0xc0 && lead < 0xe0) return 2;
+  return 1;
+}
+
+// "\r\n" and a lone "\r" become "\n": the one line break a TEXT value can carry.
+std::string NormalizeLineBreaks(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r') {
+      out += text[i];
+      continue;
+    }
+    if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    out += '\n';
+  }
+  return out;
+}
+
+struct Attendee {
+  Mailbox who;
+  std::string role;  // RFC 5545 ROLE value
+};
+
+// Participants first (their role decides), then announce attendees; each address once.
+std::vector<Attendee> Attendees(const Drill& drill, std::vector<std::string>& not_invited) {
+  std::vector<Attendee> out;
+  std::set<std::string> seen_addresses;
+  std::set<std::string> seen_skipped;
+  auto add = [&](const std::string& written, const char* role) {
+    Mailbox m = ParseMailbox(written);
+    if (m.address.empty()) {
+      if (seen_skipped.insert(written).second) not_invited.push_back(written);
+      return;
+    }
+    if (seen_addresses.insert(Lower(m.address)).second) out.push_back({std::move(m), role});
+  };
+  for (const Participant& p : drill.participants) {
+    add(p.name, p.role == "observer" ? "OPT-PARTICIPANT" : "REQ-PARTICIPANT");
+  }
+  for (const std::string& a : drill.announce.attendees) add(a, "OPT-PARTICIPANT");
+  return out;
+}
+
+}  // namespace
+
+Mailbox ParseMailbox(std::string_view text) {
+  std::string_view t = Trim(text);
+  std::size_t open = t.rfind('<');
+  if (open != std::string_view::npos && !t.empty() && t.back() == '>') {
+    std::string_view addr = Trim(t.substr(open + 1, t.size() - open - 2));
+    std::string_view name = Trim(t.substr(0, open));
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
+      name = Trim(name.substr(1, name.size() - 2));
+    }
+    if (IsUsableAddress(addr)) return {std::string(name), std::string(addr)};
+    return {std::string(t), ""};
+  }
+  if (IsUsableAddress(t)) return {"", std::string(t)};
+  return {std::string(t), ""};
+}
+
+std::string InviteUid(const Drill& drill) {
+  return fmt::format("{}@{}", drill.id, kInviteUidDomain);
+}
+
+std::string InviteDescription(const Drill& drill, bool cancel) {
+  const Window& w = drill.window;
+  std::string out;
+  if (cancel) {
+    out += fmt::format(
+        "CANCELLED: this practice drill will not take place. Nothing will be changed on {}.\n\n",
+        drill.service);
+  }
+  out += fmt::format(
+      "This is a practice drill, not a real incident. During this window faults are introduced "
+      "into {} on purpose, so that the team can practise its response; everything is put back "
+      "by the end of the window.\n\n",
+      drill.service);
+  out += fmt::format("Drill: {} ({})\n", drill.title, drill.id);
+  out += fmt::format("Service: {}\n", drill.service);
+  out += fmt::format("Window: {} to {} ({})\n", FormatInZone(w.start, w.zone),
+                     FormatInZone(w.end, w.zone), w.zone);
+  out += fmt::format("Window in UTC: {} to {}\n", FormatUtc(w.start), FormatUtc(w.end));
+  out += fmt::format("Playbook: {}\n", drill.playbook);
+  if (!drill.hypothesis.empty()) out += fmt::format("Hypothesis: {}\n", drill.hypothesis);
+  out += fmt::format("Organizer: {}\n", drill.owner);
+  if (!drill.participants.empty()) {
+    out += "Participants:\n";
+    for (const Participant& p : drill.participants) {
+      out += p.role.empty() ? fmt::format("- {}\n", p.name)
+                            : fmt::format("- {} ({})\n", p.name, p.role);
+    }
+  }
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return NormalizeLineBreaks(out);
+}
+
+Expected<Invite> RenderInvite(const Drill& drill, const InviteOptions& options) {
+  Mailbox organizer = ParseMailbox(drill.owner);
+  if (organizer.address.empty()) {
+    return Error(
+        fmt::format("drill \"{}\": owner \"{}\" has no usable e-mail address; a calendar "
+                    "invite needs one as its organizer (e.g. \"Name <name@example.com>\")",
+                    drill.id, drill.owner));
+  }
+  if (options.sequence < 0) {
+    return Error(fmt::format("invite sequence must be 0 or more, not {}", options.sequence));
+  }
+  if (drill.window.end <= drill.window.start) {
+    return Error(fmt::format("drill \"{}\": the window must end after it starts", drill.id));
+  }
+
+  Invite invite;
+  invite.uid = InviteUid(drill);
+  std::vector<Attendee> attendees = Attendees(drill, invite.not_invited);
+
+  // Calendars count in whole seconds: round the window outwards so the event covers all of it.
+  auto start = std::chrono::floor<std::chrono::seconds>(drill.window.start);
+  auto end = std::chrono::ceil<std::chrono::seconds>(drill.window.end);
+  auto stamp = std::chrono::floor<std::chrono::seconds>(options.stamp);
+
+  std::string& text = invite.text;
+  auto line = [&text](std::string_view content) { text += FoldLine(content); };
+  line("BEGIN:VCALENDAR");
+  line("VERSION:2.0");
+  line("PRODID:-//firedrill//Drill invite//EN");
+  line("CALSCALE:GREGORIAN");
+  line(options.cancel ? "METHOD:CANCEL" : "METHOD:REQUEST");
+  line("BEGIN:VEVENT");
+  line("UID:" + invite.uid);
+  line("DTSTAMP:" + IcsUtc(stamp));
+  line("DTSTART:" + IcsUtc(start));
+  line("DTEND:" + IcsUtc(end));
+  line(fmt::format("SEQUENCE:{}", options.sequence));
+  line(options.cancel ? "STATUS:CANCELLED" : "STATUS:CONFIRMED");
+  line("SUMMARY:" + EscapeText(fmt::format("[DRILL] {} ({})", drill.title, drill.id)));
+  line("DESCRIPTION:" + EscapeText(InviteDescription(drill, options.cancel)));
+  line("TRANSP:OPAQUE");
+  std::string org = "ORGANIZER";
+  if (!organizer.name.empty()) org += ";CN=" + QuotedParam(organizer.name);
+  line(org + ":mailto:" + organizer.address);
+  // A cancellation asks for no reply.
+  const char* rsvp = options.cancel ? "FALSE" : "TRUE";
+  for (const Attendee& a : attendees) {
+    std::string att = "ATTENDEE";
+    if (!a.who.name.empty()) att += ";CN=" + QuotedParam(a.who.name);
+    att += fmt::format(";ROLE={};PARTSTAT=NEEDS-ACTION;RSVP={}:mailto:{}", a.role, rsvp,
+                       a.who.address);
+    line(att);
+  }
+  line("END:VEVENT");
+  line("END:VCALENDAR");
+  return invite;
+}
+
+std::string EscapeText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '\\':
+      case ';':
+      case ',':
+        out += '\\';
+        out += c;
+        break;
+      case '\r':
+        if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+        out += "\\n";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += c;
+        break;
+      default:
+        // TEXT may not hold other control characters (RFC 5545 section 3.3.11).
+        if (u < 0x20 || u == 0x7f) break;
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string FoldLine(std::string_view line) {
+  constexpr std::size_t kMaxOctets = 75;
+  std::string out;
+  out.reserve(line.size() + line.size() / 70 * 3 + 2);
+  std::size_t used = 0;  // octets on the current physical line
+  std::size_t i = 0;
+  while (i < line.size()) {
+    std::size_t len = Utf8Length(static_cast<unsigned char>(line[i]));
+    if (len > 1) {
+      // A malformed sequence is cut into single bytes rather than swallowing what follows.
+      bool whole = i + len <= line.size();
+      for (std::size_t k = 1; whole && k < len; ++k) {
+        whole = (static_cast<unsigned char>(line[i + k]) & 0xc0) == 0x80;
+      }
+      if (!whole) len = 1;
+    }
+    if (used + len > kMaxOctets) {
+      out += "\r\n ";
+      used = 1;
+    }
+    out.append(line.substr(i, len));
+    used += len;
+    i += len;
+  }
+  out += "\r\n";
+  return out;
+}
+
+}  // namespace firedrill

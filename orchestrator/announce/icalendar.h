@@ -1,0 +1,79 @@
+// The calendar invite of a drill: one iCalendar (RFC 5545) object with one event, sent as an iTIP
+// REQUEST (RFC 5546) when a drill is scheduled or rescheduled and as a CANCEL when it is called
+// off. Pure text rendering: no I/O, no clock (the generation time is passed in).
+//
+// Times are written in UTC ("DTSTART:20270414T120000Z"), never with TZID: every calendar shows a
+// UTC time in its reader's own zone, no VTIMEZONE has to be derived from the zone database, and
+// the window in the drill's own zone is spelt out in the description.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drills/drill.h"
+#include "drills/expected.h"
+
+namespace firedrill {
+
+/// The domain part of every invite UID ("<drill id>@<this>"). Never changes: calendars match an
+/// update or a cancellation to the event they already hold by its UID.
+inline constexpr std::string_view kInviteUidDomain = "drills.firedrill.invalid";
+
+/// What varies between two renderings of the same drill's invite.
+struct InviteOptions {
+  SysTime stamp;        ///< DTSTAMP: when the invite is generated (UTC)
+  int sequence = 0;     ///< SEQUENCE: 0 for the first invite; the caller bumps it on reschedule
+  bool cancel = false;  ///< true: METHOD:CANCEL, STATUS:CANCELLED instead of REQUEST/CONFIRMED
+};
+
+/// A rendered invite.
+struct Invite {
+  std::string uid;   ///< the event's UID (see InviteUid)
+  std::string text;  ///< the whole VCALENDAR: CRLF line endings, lines folded at 75 octets
+  /// Participants and announce attendees that were left out because they carry no usable e-mail
+  /// address, as written in the drill file (in file order, without duplicates).
+  std::vector<std::string> not_invited;
+};
+
+/// A person as written in a drill file: "a@example.com", "Name <a@example.com>" or just "Name".
+struct Mailbox {
+  std::string name;     ///< display name; empty when none was written
+  std::string address;  ///< e-mail address; empty when the text holds no usable one
+};
+
+/// Splits `text` into a display name and an e-mail address. An address is usable only if it has
+/// one '@' with text on both sides and holds nothing but ASCII letters, digits, '.' and '-' (and
+/// '_', '+', '\'' before the '@'): such an address goes into a mailto: URI as it is. Never fails:
+/// text without a usable address becomes a name with an empty address.
+Mailbox ParseMailbox(std::string_view text);
+
+/// Returns the invite UID of `drill`: "<drill id>@" kInviteUidDomain. The same drill id always
+/// yields the same UID, so a later REQUEST replaces the event and a CANCEL removes it.
+std::string InviteUid(const Drill& drill);
+
+/// Returns the plain (unescaped) text of the event's DESCRIPTION: a statement that this is a
+/// practice drill, the drill id and service, the window in the drill's zone and in UTC, the
+/// playbook, the hypothesis (when set) and the participants with their roles. With `cancel`, it
+/// opens with a line saying the drill is cancelled. Lines are separated by "\n" (a "\r\n" or
+/// "\r" in the drill's texts becomes "\n"), so this is exactly what a calendar reads back.
+std::string InviteDescription(const Drill& drill, bool cancel);
+
+/// Renders the invite of `drill`. Fails, naming the offending value, when the owner has no
+/// usable e-mail address (an invite needs its organizer as a mailto: address), when
+/// `options.sequence` is negative, or when the window does not end after it starts. Attendees
+/// are every participant and every announce attendee with a usable address, each once (compared
+/// without regard to case; a participant's role wins over an announce attendee's).
+Expected<Invite> RenderInvite(const Drill& drill, const InviteOptions& options);
+
+/// Returns `text` escaped as an RFC 5545 TEXT value: '\\' ';' ',' are prefixed with '\\', a line
+/// break ("\n", "\r\n" or "\r") becomes "\\n", other control characters except tab are dropped.
+std::string EscapeText(std::string_view text);
+
+/// Returns one content line (given without its line ending) folded as RFC 5545 section 3.1 asks:
+/// lines of at most 75 octets, each ended by CRLF, continuation lines starting with one space.
+/// Folds only between UTF-8 code points, never inside a multi-byte sequence (a malformed byte
+/// counts as a code point of its own).
+std::string FoldLine(std::string_view line);
+
+}  // namespace firedrill
