@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command and what CI runs: install what is missing, then build with
 # warnings as errors and run every test; build and run the unit tests again under ASan+UBSan;
-# check formatting; build the fuzzer with clang and give it a short run.
+# check formatting; build the fuzzers with clang and give each a short run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -35,6 +35,12 @@ corpus=$(mktemp -d)
 cp drills/examples/*.toml "$corpus"/
 build/fuzz/tests/fuzz/drill_loader_fuzz -max_total_time="${FUZZ_SECONDS:-30}" \
   -dict=tests/fuzz/drill.dict "$corpus" 2>&1 | tail -n 3
+rm -rf "$corpus"
+cmake --build build/fuzz --target alert_payload_fuzz -j"$jobs"
+corpus=$(mktemp -d)
+cp tests/fuzz/alert_corpus/* "$corpus"/
+build/fuzz/tests/fuzz/alert_payload_fuzz -max_total_time="${FUZZ_SECONDS:-30}" \
+  -dict=tests/fuzz/alert.dict "$corpus" 2>&1 | tail -n 3
 rm -rf "$corpus"
 
 step "done"
