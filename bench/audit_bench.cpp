@@ -1,14 +1,17 @@
 // audit_bench [N] [--dir DIR]: how long `firedrill audit` takes over N recorded drills.
 //
 // Records N drills (default 10,000), one run each, with the events a real run leaves (run-started
-// carrying the whole drill file, preflight, two injections, probe red and green, an alert, acks,
-// restores, run-ended): 70% recovered by the team, 20% auto-restored, 10% aborted by a guard,
-// spread over 40 services and a year, with a postmortem file for every other run. Then times
-// `firedrill audit` end to end (open read-only, one pass over the log, re-parse every drill,
-// render) in each format, three times, after timing its two big parts alone (the read pass, and
-// re-parsing every drill text on one thread). Target: <= 1 s for 10,000 drills. Works in a
-// temporary directory that is removed at the end, or in DIR, kept and reused when it already
-// holds records.
+// carrying the whole drill file and its drill facts, preflight, two injections, probe red and
+// green, an alert, acks, restores, run-ended): 70% recovered by the team, 20% auto-restored, 10%
+// aborted by a guard, spread over 40 services and a year, with a postmortem file for every other
+// run. Then times `firedrill audit` end to end (open read-only, one pass over the log, the facts
+// of every run, render) in each format, three times, after timing its parts alone on one thread
+// (the read pass, grouping the events by run, the facts and rows of every run, reading every
+// run's drill facts, re-parsing every drill text, rendering each format). The same runs are also
+// recorded as versions before drill facts wrote them (run-started without "drill_facts"), whose
+// audit re-parses every drill text: that is timed too, and both runs tables must be the same.
+// Target: <= 1 s for 10,000 drills. Works in a temporary directory that is removed at the end, or
+// in DIR, kept and reused when it already holds records.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -22,6 +25,8 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "drills/drill_loader.h"
@@ -29,9 +34,12 @@
 #include "faults/fault_registry.h"
 #include "orchestrator/cli/command.h"
 #include "orchestrator/report/audit.h"
+#include "orchestrator/report/drill_facts.h"
+#include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
+#include "orchestrator/store/transaction.h"
 
 namespace {
 
@@ -111,8 +119,9 @@ max_red = "20m"
                      id, service, day);
 }
 
-// The events of drill i's run.
-void AddRun(int i, std::vector<NewEvent>& out, DrillRecord& record) {
+// The events of drill i's run; `drill_facts`: as this version records run-started (else as
+// versions before drill facts did).
+bool AddRun(int i, bool drill_facts, std::vector<NewEvent>& out, DrillRecord& record) {
   std::string service = fmt::format("svc{:02}", i % kServices);
   std::string id = fmt::format("{}-drill-{}", service, i);
   SysTime day =
@@ -139,11 +148,21 @@ void AddRun(int i, std::vector<NewEvent>& out, DrillRecord& record) {
   int variant = (i / kServices) % 10;  // 0..6 team, 7..8 auto-restored, 9 aborted
   Duration ttd = std::chrono::seconds(60 + (i * 37) % 400);
   Duration ttr = std::chrono::seconds(300 + (i * 53) % 900);
-  add(-1s, "run-started",
-      {{"file", "drills/" + id + ".toml"},
-       {"source", source},
-       {"window_start", FormatUtc(start)},
-       {"window_end", FormatUtc(start + 1h)}});
+  json::object started{{"file", "drills/" + id + ".toml"},
+                       {"source", source},
+                       {"window_start", FormatUtc(start)},
+                       {"window_end", FormatUtc(start + 1h)}};
+  if (drill_facts) {
+    // What the engine adds: the facts of the drill it loaded from that text.
+    LoadResult loaded = LoadDrillText(source, "drills/" + id + ".toml", BuiltinFaults());
+    if (!loaded.ok()) {
+      fmt::print(stderr, "audit_bench: the bench's drill does not load: {}\n",
+                 loaded.diagnostics.front().ToString());
+      return false;
+    }
+    started["drill_facts"] = DrillFactsJson(*loaded.drill);
+  }
+  add(-1s, "run-started", std::move(started));
   add(-500ms, "preflight-passed", {{"probes", 1}, {"faults", 2}});
   add(2min, "fault-injected", {{"fault", "stop-web"}, {"kind", "command"}, {"target", "web"}});
   add(3min, "fault-injected", {{"fault", "slow-cache"}, {"kind", "command"}, {"target", "web"}});
@@ -194,9 +213,11 @@ void AddRun(int i, std::vector<NewEvent>& out, DrillRecord& record) {
        {"outcome", variant <= 6   ? "closed; the team recovered"
                    : variant == 9 ? "aborted; every fault restored and verified"
                                   : "closed; auto-restored"}});
+  return true;
 }
 
-bool Populate(const fs::path& dir, int drills, std::int64_t& events_written) {
+bool Populate(const fs::path& dir, int drills, bool drill_facts, std::int64_t& events_written) {
+  fs::create_directories(dir);
   auto db = Database::Open(dir, OpenMode::kReadWrite);
   if (!db) {
     fmt::print(stderr, "audit_bench: {}\n", db.error().ToString());
@@ -205,18 +226,25 @@ bool Populate(const fs::path& dir, int drills, std::int64_t& events_written) {
   EventLog log(*db);
   DrillTable table(*db);
   std::vector<NewEvent> batch;
+  std::vector<DrillRecord> records;
   fs::create_directories(dir / "postmortems");
   for (int i = 0; i < drills; ++i) {
-    DrillRecord record;
     std::size_t before = batch.size();
-    AddRun(i, batch, record);
-    if (!table.UpsertDrill(record)) return false;
+    if (!AddRun(i, drill_facts, batch, records.emplace_back())) return false;
     if (i % 2 == 0) {
       auto payload = json::parse(batch[before].payload_json);
       std::ofstream(dir / "postmortems" / (std::string(payload.at("run").as_string()) + ".md"))
           << "# Postmortem\n";
     }
     if (batch.size() >= 10'000 || i + 1 == drills) {
+      // The drills of the batch in one transaction: one fsync, not one per drill.
+      auto tx = Transaction::Begin(*db);
+      if (!tx) return false;
+      for (const DrillRecord& record : records) {
+        if (!table.UpsertDrill(record)) return false;
+      }
+      if (!tx->Commit()) return false;
+      records.clear();
       auto st = log.AppendBatch(batch);
       if (!st) {
         fmt::print(stderr, "audit_bench: {}\n", st.error().ToString());
@@ -245,6 +273,121 @@ bool Populate(const fs::path& dir, int drills, std::int64_t& events_written) {
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
+// Where the time goes in `dir`, each part alone on one thread: the read pass, the same pass
+// grouping copies of the events by run (as LoadAudit does), deriving every run's facts and audit
+// row, reading every run's drill facts, re-parsing every drill text (what a run recorded without
+// drill facts costs), and rendering the report in each format.
+bool Breakdown(const fs::path& dir) {
+  auto db = Database::Open(dir, OpenMode::kReadOnly);
+  if (!db) return false;
+  std::int64_t n = 0;
+  auto t = Clock::now();
+  if (!EventLog(*db).ForEach([&](const Event&) { return ++n > 0; })) return false;
+  double read = Seconds(Clock::now() - t);
+
+  std::unordered_map<std::string, std::size_t> index;
+  std::vector<std::vector<Event>> runs;
+  t = Clock::now();
+  Status st = EventLog(*db).ForEach([&](const Event& e) {
+    auto [it, fresh] = index.try_emplace(RunIdOf(e), runs.size());
+    if (fresh) runs.emplace_back();
+    runs[it->second].push_back(e);
+    return true;
+  });
+  if (!st) return false;
+  double group = Seconds(Clock::now() - t);
+
+  t = Clock::now();
+  std::size_t rows = 0;
+  for (const std::vector<Event>& events : runs) {
+    RunFacts f = DeriveRunFacts(events, nullptr, TimelineDetail::kNone, DrillDetail::kFactsOnly);
+    rows += AuditRun(f, false).run_id.empty() ? 0 : 1;
+  }
+  double derive = Seconds(Clock::now() - t);
+
+  std::vector<json::value> payloads;
+  for (const std::vector<Event>& events : runs) {
+    for (const Event& e : events) {
+      if (e.kind == "run-started") payloads.push_back(json::parse(e.payload_json));
+    }
+  }
+  runs.clear();
+  t = Clock::now();
+  int facts = 0;
+  for (const json::value& p : payloads) {
+    const json::value* f = p.as_object().if_contains("drill_facts");
+    facts += f != nullptr && ParseDrillFacts(*f).has_value();
+  }
+  double read_facts = Seconds(Clock::now() - t);
+  std::vector<std::string> texts;
+  for (const json::value& p : payloads) texts.emplace_back(p.at("source").as_string());
+  t = Clock::now();
+  int ok = 0;
+  for (const std::string& text : texts) ok += LoadDrillText(text, "d.toml", BuiltinFaults()).ok();
+  double parse = Seconds(Clock::now() - t);
+  fmt::print(
+      "alone, one thread: read pass {} events {:.3f} s; grouped by run {:.3f} s; facts and rows "
+      "of {} runs {:.3f} s; {} drill facts read {:.3f} s; {} drill texts re-parsed {:.3f} s\n",
+      n, read, group, rows, derive, facts, read_facts, ok, parse);
+
+  auto report = LoadAudit(*db, dir, {});
+  if (!report) return false;
+  double render[3];
+  for (int f = 0; f < 3; ++f) {
+    t = Clock::now();
+    std::size_t size = f == 0   ? AuditMarkdown(*report).size()
+                       : f == 1 ? AuditCsv(*report, "runs").size()
+                                : AuditJson(*report).size();
+    render[f] = size > 0 ? Seconds(Clock::now() - t) : 0.0;
+  }
+  fmt::print("alone: rendering md {:.3f} s, csv {:.3f} s, json {:.3f} s\n", render[0], render[1],
+             render[2]);
+  return true;
+}
+
+// Times LoadAudit and `firedrill audit` in each format over the records in `dir`, three times;
+// returns the runs table (CSV) of the last report.
+std::optional<std::string> TimeAudit(const fs::path& dir, const char* label) {
+  std::string csv;
+  for (int round = 1; round <= 3; ++round) {
+    // The library call alone: read-only open, one pass, facts of every run, the summary.
+    auto t = Clock::now();
+    auto db = Database::Open(dir, OpenMode::kReadOnly);
+    if (!db) return std::nullopt;
+    auto report = LoadAudit(*db, dir, {});
+    if (!report) {
+      fmt::print(stderr, "audit_bench: {}\n", report.error().ToString());
+      return std::nullopt;
+    }
+    double load = Seconds(Clock::now() - t);
+    std::size_t runs = report->rows.size();
+    // The whole command, as a user runs it, in each format.
+    double cli[3];
+    const char* formats[3] = {"md", "csv", "json"};
+    std::size_t bytes[3] = {0, 0, 0};
+    for (int f = 0; f < 3; ++f) {
+      std::ostringstream out, err;
+      t = Clock::now();
+      int status =
+          RunCommandLine({"audit", "--state", dir.string(), "--format", formats[f]}, out, err);
+      cli[f] = Seconds(Clock::now() - t);
+      if (status != 0) {
+        fmt::print(stderr, "audit_bench: audit exited {}: {}\n", status, err.str());
+        return std::nullopt;
+      }
+      bytes[f] = out.str().size();
+      if (f == 1) csv = out.str();
+    }
+    fmt::print(
+        "{} round {}: LoadAudit {} runs {:.3f} s; firedrill audit: md {:.3f} s ({} KiB), csv "
+        "{:.3f} s ({} KiB), json {:.3f} s ({} KiB)\n",
+        label, round, runs, load, cli[0], bytes[0] / 1024, cli[1], bytes[1] / 1024, cli[2],
+        bytes[2] / 1024);
+    std::fflush(stdout);
+  }
+  return csv;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -261,79 +404,28 @@ int main(int argc, char** argv) {
     }
   }
   fs::path dir = keep ? *keep : fs::temp_directory_path() / fmt::format("audit_bench.{}", getpid());
-  fs::create_directories(dir);
-
-  std::int64_t events = 0;
-  auto t = Clock::now();
-  if (keep && fs::exists(dir / Database::kFileName)) {
-    fmt::print("using the records already in {}\n", dir.string());
-  } else {
-    if (!Populate(dir, drills, events)) return 1;
-    fmt::print("recorded {} drills, {} events in {:.1f} s\n", drills, events,
-               Seconds(Clock::now() - t));
+  // The same runs twice: as this version records them, and as versions before drill facts did.
+  const fs::path current = dir / "with-drill-facts";
+  const fs::path older = dir / "without-drill-facts";
+  for (const auto& [where, facts] : {std::pair{current, true}, std::pair{older, false}}) {
+    if (keep && fs::exists(where / Database::kFileName)) {
+      fmt::print("using the records already in {}\n", where.string());
+      continue;
+    }
+    std::int64_t events = 0;
+    auto t = Clock::now();
+    if (!Populate(where, drills, facts, events)) return 1;
+    fmt::print("recorded {} drills, {} events{} in {:.1f} s\n", drills, events,
+               facts ? "" : " (without drill facts)", Seconds(Clock::now() - t));
   }
   std::fflush(stdout);
 
-  // Where the time goes: the read pass alone, and re-parsing every drill text alone.
-  {
-    auto db = Database::Open(dir, OpenMode::kReadOnly);
-    if (!db) return 1;
-    std::int64_t n = 0;
-    std::vector<std::string> sources;
-    t = Clock::now();
-    Status st = EventLog(*db).ForEach([&](const Event& e) {
-      ++n;
-      if (e.kind == "run-started") sources.push_back(e.payload_json);
-      return true;
-    });
-    if (!st) return 1;
-    double read = Seconds(Clock::now() - t);
-    std::vector<std::string> texts;
-    for (const std::string& p : sources) {
-      texts.emplace_back(json::parse(p).at("source").as_string());
-    }
-    t = Clock::now();
-    int ok = 0;
-    for (const std::string& text : texts) ok += LoadDrillText(text, "d.toml", BuiltinFaults()).ok();
-    double parse = Seconds(Clock::now() - t);
-    fmt::print("read pass alone: {} events {:.3f} s; re-parsing {} drill texts alone: {:.3f} s\n",
-               n, read, ok, parse);
-  }
-
-  for (int round = 1; round <= 3; ++round) {
-    // The library call alone: read-only open, one pass, facts of every run, the summary.
-    t = Clock::now();
-    auto db = Database::Open(dir, OpenMode::kReadOnly);
-    if (!db) return 1;
-    auto report = LoadAudit(*db, dir, {});
-    if (!report) {
-      fmt::print(stderr, "audit_bench: {}\n", report.error().ToString());
-      return 1;
-    }
-    double load = Seconds(Clock::now() - t);
-    std::size_t runs = report->rows.size();
-    // The whole command, as a user runs it, in each format.
-    double cli[3];
-    const char* formats[3] = {"md", "csv", "json"};
-    std::size_t bytes = 0;
-    for (int f = 0; f < 3; ++f) {
-      std::ostringstream out, err;
-      t = Clock::now();
-      int status =
-          RunCommandLine({"audit", "--state", dir.string(), "--format", formats[f]}, out, err);
-      cli[f] = Seconds(Clock::now() - t);
-      if (status != 0) {
-        fmt::print(stderr, "audit_bench: audit exited {}: {}\n", status, err.str());
-        return 1;
-      }
-      if (f == 0) bytes = out.str().size();
-    }
-    fmt::print(
-        "round {}: LoadAudit {} runs {:.3f} s; firedrill audit: md {:.3f} s ({} KiB), csv "
-        "{:.3f} s, json {:.3f} s\n",
-        round, runs, load, cli[0], bytes / 1024, cli[1], cli[2]);
-    std::fflush(stdout);
-  }
+  if (!Breakdown(current)) return 1;
+  auto now = TimeAudit(current, "with drill facts");
+  if (!now) return 1;
+  auto before = TimeAudit(older, "older records, without drill facts (every text re-parsed)");
+  if (!before) return 1;
+  fmt::print("same runs table from both: {}\n", *now == *before ? "yes" : "NO");
   if (!keep) fs::remove_all(dir);
-  return 0;
+  return *now == *before ? 0 : 1;
 }

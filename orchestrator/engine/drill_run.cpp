@@ -27,6 +27,7 @@
 #include "orchestrator/engine/run_watch.h"
 #include "orchestrator/engine/runners.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/report/drill_facts.h"
 #include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
@@ -137,6 +138,7 @@ class Engine {
     rec_.Record("run-started",
                 {{"file", opt_.drill_file},
                  {"source", opt_.drill_source},  // the record stands on its own: postmortem, audit
+                 {"drill_facts", DrillFactsJson(drill_)},  // what the audit reads, unparsed
                  {"window_start", FormatUtc(plan.window_start)},
                  {"window_end", FormatUtc(plan.window_end)}},
                 fmt::format("drill {} ({}): run {} started", drill_.id, drill_.title, run_.run_id));

@@ -10,7 +10,6 @@
 #include <unordered_map>
 
 #include "drills/zoned_time.h"
-#include "orchestrator/report/json_text.h"
 #include "orchestrator/report/postmortem.h"
 #include "orchestrator/store/drill_table.h"
 
@@ -43,18 +42,17 @@ std::string RecoveredBy(RunOutcome o) {
   return "in progress";
 }
 
+// CountedTtr's rule (metrics.h), read from the drill facts: `drill` is not parsed for an audit.
+std::optional<Duration> CountedTtrOf(const RunFacts& f) {
+  if (!f.team_recovered) return std::nullopt;
+  bool no_probes = f.drill_facts && !f.drill_facts->has_probes;
+  return no_probes ? f.ttr_team : f.ttr_probe;
+}
+
 std::string Dur(const std::optional<Duration>& d) { return d ? FormatDuration(*d) : "—"; }
 
 std::string Ms(const std::optional<Duration>& d) {
   return d ? std::to_string(d->count()) : std::string();
-}
-
-json::value JMs(const std::optional<Duration>& d) {
-  return d ? json::value(d->count()) : json::value(nullptr);
-}
-
-json::value JUtc(const std::optional<SysTime>& t) {
-  return t ? json::value(FormatUtc(*t)) : json::value(nullptr);
 }
 
 std::string Cell(const std::string& s) {
@@ -84,10 +82,6 @@ std::string Share(double share) { return fmt::format("{:.0f}%", share * 100.0); 
 std::string SpreadText(const Spread& s) {
   if (s.count == 0) return "— / —";
   return fmt::format("{} / {}", Dur(s.median), Dur(s.p90));
-}
-
-json::object SpreadJson(const Spread& s) {
-  return json::object{{"count", s.count}, {"median_ms", JMs(s.median)}, {"p90_ms", JMs(s.p90)}};
 }
 
 std::string FaultsText(const AuditRow& r) {
@@ -142,6 +136,102 @@ const char* const kDefinitions[][2] = {
      "auto-restored drills / drills."},
 };
 
+// Writes JSON text exactly as PrettyJson would write the same value, straight into a string:
+// an audit of 10,000 runs is about 12 MB of JSON, and building it as a DOM first cost more than
+// deriving the runs. Calls must nest properly (Key before each member of an object).
+class JsonOut {
+ public:
+  explicit JsonOut(std::string& out) : out_(out) {}
+
+  JsonOut& BeginObject() { return Open('{'); }
+  JsonOut& BeginArray() { return Open('['); }
+  /// Closes the innermost object or array.
+  JsonOut& End() {
+    Level level = levels_.back();
+    levels_.pop_back();
+    if (level.members != 0) {
+      out_ += '\n';
+      Indent();
+    }
+    out_ += level.close;
+    return *this;
+  }
+  JsonOut& Key(std::string_view key) {
+    Member();
+    Quoted(key);
+    out_ += ": ";
+    keyed_ = true;
+    return *this;
+  }
+  JsonOut& String(std::string_view s) {
+    Value();
+    Quoted(s);
+    return *this;
+  }
+  JsonOut& Int(std::int64_t n) {
+    Value();
+    out_ += std::to_string(n);
+    return *this;
+  }
+  JsonOut& Double(double d) {
+    Value();
+    out_ += json::serialize(json::value(d));  // boost's own number format, as PrettyJson has it
+    return *this;
+  }
+  JsonOut& Bool(bool b) {
+    Value();
+    out_ += b ? "true" : "false";
+    return *this;
+  }
+  JsonOut& Null() {
+    Value();
+    out_ += "null";
+    return *this;
+  }
+
+ private:
+  struct Level {
+    char close;
+    int members = 0;
+  };
+
+  void Indent() { out_.append(levels_.size() * 2, ' '); }
+  // Starts a member of the innermost object or array: separator, new line, indentation.
+  void Member() {
+    if (levels_.empty()) return;
+    out_ += levels_.back().members++ == 0 ? "\n" : ",\n";
+    Indent();
+  }
+  // A value: an object's member has had its key written; an array's element starts here.
+  void Value() {
+    if (!keyed_) Member();
+    keyed_ = false;
+  }
+  JsonOut& Open(char open) {
+    Value();
+    out_ += open;
+    levels_.push_back({open == '{' ? '}' : ']'});
+    return *this;
+  }
+  void Quoted(std::string_view s) {
+    // What boost::json escapes: quote, backslash and control characters; plain text as it is.
+    bool plain = std::none_of(s.begin(), s.end(), [](char c) {
+      return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+    });
+    if (!plain) {
+      out_ += json::serialize(json::string_view(s.data(), s.size()));
+      return;
+    }
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
+  }
+
+  std::string& out_;
+  std::vector<Level> levels_;
+  bool keyed_ = false;
+};
+
 }  // namespace
 
 Spread SpreadOf(std::vector<Duration> values) {
@@ -166,7 +256,8 @@ AuditRow AuditRun(const RunFacts& f, bool postmortem_exists) {
   AuditRow r;
   r.run_id = f.run_id;
   r.drill_id = f.drill_id;
-  const Drill* d = f.drill.get();
+  // Only the drill facts: the drill itself is not parsed for an audit when they were recorded.
+  const DrillFacts* d = f.drill_facts ? &*f.drill_facts : nullptr;
   r.service = d != nullptr ? d->service : "unknown";
   r.window_start = f.window_start;
   r.window_end = f.window_end;
@@ -175,7 +266,7 @@ AuditRow AuditRun(const RunFacts& f, bool postmortem_exists) {
 
   // Announcement.
   std::optional<Duration> lead;
-  if (d != nullptr) lead = d->announce.lead;
+  if (d != nullptr) lead = d->announce_lead;
   if (f.announced_at && f.window_start) {
     auto ahead = std::chrono::duration_cast<Duration>(*f.window_start - *f.announced_at);
     if (lead && ahead >= *lead) {
@@ -212,7 +303,7 @@ AuditRow AuditRun(const RunFacts& f, bool postmortem_exists) {
   }
 
   // Faults and the window.
-  Duration grace = d != nullptr ? d->window.grace : kDefaultGrace;
+  Duration grace = d != nullptr ? d->grace : kDefaultGrace;
   std::vector<std::string> problems;
   for (const FaultFact& ff : f.faults) {
     if (!ff.injected_at) continue;
@@ -254,10 +345,10 @@ AuditRow AuditRun(const RunFacts& f, bool postmortem_exists) {
   r.recovered_by = RecoveredBy(f.outcome);
   r.ttd_human = f.ttd_human;
   r.ttd_alert = f.ttd_alert;
-  r.ttr = CountedTtr(f);
+  r.ttr = CountedTtrOf(f);
   if (d != nullptr) {
-    r.detect_objective = d->objectives.detect_within;
-    r.recover_objective = d->objectives.recover_within;
+    r.detect_objective = d->detect_within;
+    r.recover_objective = d->recover_within;
   }
   r.ttd_human_verdict = Judge(r.ttd_human, r.detect_objective);
   r.ttd_alert_verdict = Judge(r.ttd_alert, r.detect_objective);
@@ -322,6 +413,7 @@ Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state
     std::vector<Event> events;
     std::optional<SysTime> window_start;
     SysTime first;
+    bool drill_facts = false;  // run-started records them: its drill text need not be parsed
   };
   std::unordered_map<std::string, std::size_t> index;
   std::vector<RunEvents> runs;
@@ -329,8 +421,11 @@ Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state
     std::string run = RunIdOf(e);
     if (run.empty()) return true;
     auto [it, fresh] = index.try_emplace(std::move(run), runs.size());
-    if (fresh) runs.push_back(RunEvents{{}, std::nullopt, e.ts});
+    if (fresh) runs.push_back(RunEvents{{}, std::nullopt, e.ts, false});
     RunEvents& r = runs[it->second];
+    if (e.kind == "run-started" && !r.drill_facts) {
+      r.drill_facts = e.payload_json.find("\"drill_facts\":{") != std::string::npos;
+    }
     if (e.kind == "run-started" && !r.window_start) {
       // The window start sits in the payload; the engine writes it compactly, so look for it
       // before paying for a full parse.
@@ -356,20 +451,13 @@ Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state
     SysTime t = r.window_start.value_or(r.first);
     return (!period.from || t >= *period.from) && (!period.to || t < *period.to);
   };
-  std::set<std::string> postmortems;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(state_dir / "postmortems", ec), end; !ec && it != end;
-       it.increment(ec)) {
-    const std::filesystem::path& p = it->path();
-    if (p.extension() == ".md") postmortems.insert(p.stem().string());
-  }
-
   std::vector<RunEvents*> selected;
   for (RunEvents& r : runs) {
     if (in_period(r)) selected.push_back(&r);
   }
-  // Deriving the facts (re-parsing each drill's text, mostly) is independent per run: spread it
-  // over the cores, each worker with its own parse cache and the runs of the same drills.
+  // Deriving the facts (and re-parsing the drill texts of runs recorded without drill facts) is
+  // independent per run: spread it over the cores, each worker with its own parse cache and the
+  // runs of the same drills.
   std::vector<AuditRow> rows(selected.size());
   unsigned workers = std::clamp(std::thread::hardware_concurrency(), 1U, kMaxWorkers);
   if (selected.size() < kMinRunsPerWorker * 2) workers = 1;
@@ -390,23 +478,34 @@ Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state
       if (owner[i] != w) continue;
       std::vector<Event>& events = selected[i]->events;
       bool repeated = !events.empty() && runs_of_drill.at(events.front().drill_id) > 1;
-      RunFacts facts = DeriveRunFacts(events, repeated ? &cache : nullptr, TimelineDetail::kNone);
-      rows[i] = AuditRun(facts, postmortems.count(facts.run_id) != 0);
+      RunFacts facts = DeriveRunFacts(events, repeated ? &cache : nullptr, TimelineDetail::kNone,
+                                      DrillDetail::kFactsOnly);
+      rows[i] = AuditRun(facts, false);   // whether a postmortem exists is filled in below
       std::vector<Event>().swap(events);  // free as we go
     }
   };
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(workers);
+  // Joins the workers on every way out of here: a joinable std::thread must not be destroyed.
+  struct JoinAll {
+    std::vector<std::thread>& pool;
+    ~JoinAll() {
+      for (std::thread& t : pool) {
+        if (t.joinable()) t.join();
+      }
+    }
+  } join_all{pool};
   if (workers == 1) {
     derive(0);
   } else {
-    // Warm the shared, lazily built state (time zone database, fault registry) on this thread.
+    // Warm the shared, lazily built state (time zone database, fault catalog with its plugins)
+    // on this thread, when a drill text will be parsed at all.
     for (RunEvents* r : selected) {
-      if (!r->events.empty()) {
+      if (!r->events.empty() && !r->drill_facts) {
         RunFacts warm = DeriveRunFacts(std::span<const Event>(r->events).first(1));
         break;
       }
     }
-    std::vector<std::thread> pool;
-    std::vector<std::exception_ptr> errors(workers);
     for (unsigned w = 0; w < workers; ++w) {
       pool.emplace_back([&, w] {
         try {
@@ -416,18 +515,27 @@ Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state
         }
       });
     }
-    for (std::thread& t : pool) t.join();
-    for (const std::exception_ptr& e : errors) {
-      if (!e) continue;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        return Error{fmt::format("audit: deriving the runs' facts failed: {}", ex.what())};
-      }
-    }
   }
 
+  // While the workers derive, this thread reads the rest: the postmortems there are, and the
+  // drills table (the database stays on this thread).
+  std::set<std::string> postmortems;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(state_dir / "postmortems", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::filesystem::path& p = it->path();
+    if (p.extension() == ".md") postmortems.insert(p.stem().string());
+  }
   auto drills = DrillTable(db).ListDrills();
+  for (std::thread& t : pool) t.join();
+  for (const std::exception_ptr& e : errors) {
+    if (!e) continue;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      return Error{fmt::format("audit: deriving the runs' facts failed: {}", ex.what())};
+    }
+  }
   if (!drills.ok()) return drills.error();
   std::vector<std::string> services;
   std::unordered_map<std::string, std::string> service_of;
@@ -435,8 +543,9 @@ Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state
     services.push_back(d.service);
     service_of[d.id] = d.service;
   }
-  // A drill text that no longer loads still has its service in the drills table.
   for (AuditRow& r : rows) {
+    r.postmortem = postmortems.count(r.run_id) != 0;
+    // A run with neither drill facts nor a drill text that loads: its service from the table.
     auto it = service_of.find(r.drill_id);
     if (r.service == "unknown" && it != service_of.end()) r.service = it->second;
   }
@@ -587,63 +696,107 @@ std::string AuditCsv(const AuditReport& report, const std::string& table) {
 }
 
 std::string AuditJson(const AuditReport& report) {
-  json::object o;
-  o["format"] = "firedrill-audit/1";
-  o["period"] = json::object{{"from", JUtc(report.period.from)}, {"to", JUtc(report.period.to)}};
-  json::array runs;
+  std::string text;
+  text.reserve(4096 + report.rows.size() * 1280 + report.services.size() * 640);
+  JsonOut j(text);
+  auto utc = [&](const char* key, const std::optional<SysTime>& t) {
+    j.Key(key);
+    if (t) {
+      j.String(FormatUtc(*t));
+    } else {
+      j.Null();
+    }
+  };
+  auto ms = [&](const char* key, const std::optional<Duration>& d) {
+    j.Key(key);
+    if (d) {
+      j.Int(d->count());
+    } else {
+      j.Null();
+    }
+  };
+  auto status = [&](const char* key, const std::string& value, const std::string& detail) {
+    j.Key(key).BeginObject();
+    j.Key("status").String(value);
+    j.Key("detail").String(detail);
+    j.End();
+  };
+  auto against = [&](const char* key, const std::optional<Duration>& measured,
+                     const std::optional<Duration>& objective, Verdict v) {
+    j.Key(key).BeginObject();
+    ms("measured_ms", measured);
+    ms("objective_ms", objective);
+    j.Key("verdict").String(VerdictName(v));
+    j.End();
+  };
+  auto spread = [&](const char* key, const Spread& s) {
+    j.Key(key).BeginObject();
+    j.Key("count").Int(static_cast<std::int64_t>(s.count));
+    ms("median_ms", s.median);
+    ms("p90_ms", s.p90);
+    j.End();
+  };
+
+  j.BeginObject();
+  j.Key("format").String("firedrill-audit/1");
+  j.Key("period").BeginObject();
+  utc("from", report.period.from);
+  utc("to", report.period.to);
+  j.End();
+  j.Key("runs").BeginArray();
   for (const AuditRow& r : report.rows) {
-    json::array not_restored;
-    for (const std::string& f : r.faults_not_restored) not_restored.push_back(json::value(f));
-    runs.push_back(json::object{
-        {"run", r.run_id},
-        {"drill", r.drill_id},
-        {"service", r.service},
-        {"quarter", r.quarter},
-        {"window_start", JUtc(r.window_start)},
-        {"window_end", JUtc(r.window_end)},
-        {"announced", json::object{{"status", r.announced}, {"detail", r.announced_detail}}},
-        {"briefed", json::object{{"status", r.briefed}, {"detail", r.briefed_detail}}},
-        {"window_respected",
-         json::object{{"status", r.window_respected}, {"detail", r.window_detail}}},
-        {"faults", json::object{{"injected", r.faults_injected},
-                                {"restored_verified", r.faults_restored_verified},
-                                {"restored_unverified", r.faults_restored_unverified},
-                                {"not_restored", std::move(not_restored)},
-                                {"all_restored_verified", r.all_restored_verified}}},
-        {"outcome", OutcomeName(r.outcome)},
-        {"recovered_by", r.recovered_by},
-        {"ttd_human", json::object{{"measured_ms", JMs(r.ttd_human)},
-                                   {"objective_ms", JMs(r.detect_objective)},
-                                   {"verdict", VerdictName(r.ttd_human_verdict)}}},
-        {"ttd_alert", json::object{{"measured_ms", JMs(r.ttd_alert)},
-                                   {"objective_ms", JMs(r.detect_objective)},
-                                   {"verdict", VerdictName(r.ttd_alert_verdict)}}},
-        {"ttr", json::object{{"measured_ms", JMs(r.ttr)},
-                             {"objective_ms", JMs(r.recover_objective)},
-                             {"verdict", VerdictName(r.ttr_verdict)}}},
-        {"postmortem", r.postmortem}});
+    j.BeginObject();
+    j.Key("run").String(r.run_id);
+    j.Key("drill").String(r.drill_id);
+    j.Key("service").String(r.service);
+    j.Key("quarter").String(r.quarter);
+    utc("window_start", r.window_start);
+    utc("window_end", r.window_end);
+    status("announced", r.announced, r.announced_detail);
+    status("briefed", r.briefed, r.briefed_detail);
+    status("window_respected", r.window_respected, r.window_detail);
+    j.Key("faults").BeginObject();
+    j.Key("injected").Int(r.faults_injected);
+    j.Key("restored_verified").Int(r.faults_restored_verified);
+    j.Key("restored_unverified").Int(r.faults_restored_unverified);
+    j.Key("not_restored").BeginArray();
+    for (const std::string& f : r.faults_not_restored) j.String(f);
+    j.End();
+    j.Key("all_restored_verified").Bool(r.all_restored_verified);
+    j.End();
+    j.Key("outcome").String(OutcomeName(r.outcome));
+    j.Key("recovered_by").String(r.recovered_by);
+    against("ttd_human", r.ttd_human, r.detect_objective, r.ttd_human_verdict);
+    against("ttd_alert", r.ttd_alert, r.detect_objective, r.ttd_alert_verdict);
+    against("ttr", r.ttr, r.recover_objective, r.ttr_verdict);
+    j.Key("postmortem").Bool(r.postmortem);
+    j.End();
   }
-  o["runs"] = std::move(runs);
-  json::array services;
+  j.End();
+  j.Key("services").BeginArray();
   for (const ServiceQuarter& s : report.services) {
-    services.push_back(json::object{{"service", s.service},
-                                    {"quarter", s.quarter},
-                                    {"runs", s.runs},
-                                    {"drills", s.drills},
-                                    {"ttd_human", SpreadJson(s.ttd_human)},
-                                    {"ttd_alert", SpreadJson(s.ttd_alert)},
-                                    {"ttr", SpreadJson(s.ttr)},
-                                    {"auto_restored", s.auto_restored},
-                                    {"auto_restored_share", s.auto_restored_share}});
+    j.BeginObject();
+    j.Key("service").String(s.service);
+    j.Key("quarter").String(s.quarter);
+    j.Key("runs").Int(s.runs);
+    j.Key("drills").Int(s.drills);
+    spread("ttd_human", s.ttd_human);
+    spread("ttd_alert", s.ttd_alert);
+    spread("ttr", s.ttr);
+    j.Key("auto_restored").Int(s.auto_restored);
+    j.Key("auto_restored_share").Double(s.auto_restored_share);
+    j.End();
   }
-  o["services"] = std::move(services);
-  json::array not_drilled;
-  for (const std::string& s : report.not_drilled) not_drilled.push_back(json::value(s));
-  o["not_drilled"] = std::move(not_drilled);
-  json::object defs;
-  for (const auto& d : kDefinitions) defs[d[0]] = d[1];
-  o["definitions"] = std::move(defs);
-  return PrettyJson(o);
+  j.End();
+  j.Key("not_drilled").BeginArray();
+  for (const std::string& s : report.not_drilled) j.String(s);
+  j.End();
+  j.Key("definitions").BeginObject();
+  for (const auto& d : kDefinitions) j.Key(d[0]).String(d[1]);
+  j.End();
+  j.End();
+  text += '\n';
+  return text;
 }
 
 }  // namespace firedrill

@@ -79,7 +79,8 @@ FaultFact& FaultOf(std::vector<FaultFact>& faults, const json::object& p) {
 }
 
 // The timeline text of one event: what happened, in plain words, never whose fault it was.
-std::string TimelineText(const Event& e, const json::object& p, const Drill* drill, bool is_t0) {
+std::string TimelineText(const Event& e, const json::object& p, const DrillFacts* facts,
+                         bool is_t0) {
   const std::string& k = e.kind;
   if (k == "run-started") {
     std::string file = Str(p, "file");
@@ -138,10 +139,9 @@ std::string TimelineText(const Event& e, const json::object& p, const Drill* dri
   if (k == "guard-tripped") {
     std::string guard = Str(p, "guard");
     std::string limit;
-    if (drill != nullptr) {
-      for (const Guard& g : drill->guards) {
-        if (g.name == guard && g.kind == GuardKind::kProbe)
-          limit = " for more than " + FormatDuration(g.max_red);
+    if (facts != nullptr) {
+      for (const GuardLimit& g : facts->probe_guards) {
+        if (g.name == guard) limit = " for more than " + FormatDuration(g.max_red);
       }
     }
     std::string probe = Str(p, "probe");
@@ -253,10 +253,13 @@ std::optional<std::string> LatestRunId(std::span<const Event> events) {
 }
 
 RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
-                        TimelineDetail detail) {
+                        TimelineDetail detail, DrillDetail drill_detail) {
   RunFacts f;
-  // Every payload is read once, into one arena freed with it.
-  json::storage_ptr arena = json::make_shared_resource<json::monotonic_resource>();
+  // Every payload is read once, into one arena freed with it; not reference-counted, so the
+  // payloads are neither counted nor destroyed one by one. Most runs fit the first buffer.
+  unsigned char first_buffer[16384];
+  json::monotonic_resource arena_resource(first_buffer, sizeof first_buffer);
+  json::storage_ptr arena(&arena_resource);
   std::vector<Parsed> evs;
   evs.reserve(events.size());
   for (const Event& e : events) evs.push_back({&e, ParseObject(e.payload_json, arena)});
@@ -273,11 +276,18 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
       f.source = Str(x.payload, "source");
       f.window_start = ParseUtc(Str(x.payload, "window_start"));
       f.window_end = ParseUtc(Str(x.payload, "window_end"));
+      if (const json::value* v = x.payload.if_contains("drill_facts")) {
+        f.drill_facts = ParseDrillFacts(*v);
+      }
     }
     if (x.event->kind == "fault-injected" && (!f.t0 || x.event->ts < *f.t0)) f.t0 = x.event->ts;
     f.last_event = f.last_event ? std::max(*f.last_event, x.event->ts) : x.event->ts;
   }
-  if (f.source.empty()) {
+  // Parsing the text is most of the cost of an audit, which needs only the recorded facts.
+  const bool facts_only = drill_detail == DrillDetail::kFactsOnly && f.drill_facts;
+  if (facts_only) {
+    // Not parsed: nothing is missing.
+  } else if (f.source.empty()) {
     f.drill_problem = f.started ? "run-started recorded no drill text"
                                 : "the run's run-started event is not in the records";
   } else if (cache != nullptr) {
@@ -287,6 +297,9 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
     f.drill = local.Load(f.source, f.drill_file, f.drill_problem);
   }
   const Drill* drill = f.drill.get();
+  // Runs recorded before drill facts existed: the same facts, from the parsed text.
+  if (!f.drill_facts && drill != nullptr) f.drill_facts = DrillFactsOf(*drill);
+  const DrillFacts* facts = f.drill_facts ? &*f.drill_facts : nullptr;
 
   std::optional<bool> recorded_team_recovered;
   bool ended = false;
@@ -313,7 +326,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
     const std::string& k = e.kind;
     bool is_t0 = k == "fault-injected" && f.t0 && e.ts == *f.t0 && !t0_marked;
     if (is_t0) t0_marked = true;
-    if (with_timeline) f.timeline.push_back({e.ts, k, e.actor, TimelineText(e, p, drill, is_t0)});
+    if (with_timeline) f.timeline.push_back({e.ts, k, e.actor, TimelineText(e, p, facts, is_t0)});
 
     if (k == "announced" && !f.announced_at) {
       f.announced_at = e.ts;
@@ -420,8 +433,8 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
   // Who recovered: the engine's verdict when it recorded one, else the same rule it applies.
   if (recorded_team_recovered) {
     f.team_recovered = *recorded_team_recovered;
-  } else if (drill != nullptr) {
-    f.team_recovered = drill->probes.empty() ? f.ttr_team.has_value() : f.ttr_probe.has_value();
+  } else if (facts != nullptr) {
+    f.team_recovered = facts->has_probes ? f.ttr_probe.has_value() : f.ttr_team.has_value();
   } else {
     f.team_recovered = f.ttr_probe.has_value();
   }
@@ -476,10 +489,14 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
       f.participants.push_back({p.name, p.role, true, actions_of(p.name)});
     }
   }
+  // Others seen acting; when the drill was not parsed (kFactsOnly), nobody can be told apart as
+  // listed or not, so nobody is named.
   for (const auto& [who, actions] : actors) {
     bool listed = std::any_of(f.participants.begin(), f.participants.end(),
                               [&](const ParticipantFact& p) { return p.name == who; });
-    if (!listed) f.participants.push_back({who, "not listed in the drill", false, actions});
+    if (!listed && !facts_only) {
+      f.participants.push_back({who, "not listed in the drill", false, actions});
+    }
   }
 
   // The outcome, most serious first.
@@ -501,7 +518,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
   }
   f.auto_restored = f.outcome == RunOutcome::kAutoRestored;
 
-  bool no_probes = drill != nullptr && drill->probes.empty();
+  bool no_probes = facts != nullptr && !facts->has_probes;
   switch (f.outcome) {
     case RunOutcome::kRestoreIncomplete: {
       std::vector<std::string> ids;

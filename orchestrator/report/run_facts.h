@@ -1,7 +1,8 @@
 // The facts of one drill run, derived from its recorded events alone: the drill (re-parsed from
-// the text recorded in `run-started`), the timeline, T0, TTD and TTR, who recovered, what was
-// injected and whether it was restored. The postmortem and the audit report are renderings of
-// these facts. Derivation is pure (no I/O, no clock); only LoadRunEvents reads the records.
+// the text recorded in `run-started`, or for the audit only the drill facts recorded next to it),
+// the timeline, T0, TTD and TTR, who recovered, what was injected and whether it was restored. The
+// postmortem and the audit report are renderings of these facts. Derivation is pure (no I/O, no
+// clock); only LoadRunEvents reads the records.
 #pragma once
 
 #include <map>
@@ -14,6 +15,7 @@
 
 #include "drills/drill.h"
 #include "drills/expected.h"
+#include "orchestrator/report/drill_facts.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
 
@@ -119,9 +121,14 @@ struct RunFacts {
   std::string drill_file;  ///< as recorded in `run-started`
   std::string source;      ///< the drill file's text, as recorded in `run-started`
   /// The drill re-parsed from `source`; missing when there was no source or it no longer loads
-  /// (a kind from a plugin that is not installed, an older format): see `drill_problem`.
+  /// (a kind from a plugin that is not installed, an older format): see `drill_problem`. Also
+  /// missing, with `drill_problem` empty, when DeriveRunFacts was asked for DrillDetail::kFactsOnly
+  /// and `run-started` recorded the drill facts.
   std::shared_ptr<const Drill> drill;
   std::string drill_problem;  ///< why `drill` is missing; empty when it is there
+  /// What the audit reads of the drill: as recorded in `run-started` ("drill_facts") when it is
+  /// there and readable, else taken from `drill`; nullopt when neither is.
+  std::optional<DrillFacts> drill_facts;
 
   std::optional<SysTime> started;  ///< `run-started`
   std::optional<SysTime> last_event;
@@ -195,12 +202,20 @@ std::optional<std::string> LatestRunId(std::span<const Event> events);
 /// Whether DeriveRunFacts writes the timeline (the audit does not need it).
 enum class TimelineDetail { kFull, kNone };
 
+/// Whether DeriveRunFacts re-parses the drill text: always (the postmortem needs participants,
+/// faults, the hypothesis...), or only when `run-started` recorded no drill facts (the audit,
+/// which reads nothing else of the drill).
+enum class DrillDetail { kParsed, kFactsOnly };
+
 /// Derives the facts of one run from its events (in seq order; events of other runs must have
 /// been filtered out). `cache`, when given, is used to re-parse the drill. Never fails: anything
 /// missing or malformed is left out of the facts. With TimelineDetail::kNone, `timeline` is left
-/// empty and everything else is the same.
+/// empty and everything else is the same. With DrillDetail::kFactsOnly and drill facts recorded,
+/// the text is not parsed: `drill` is null, `drill_problem` and `participants` are empty, and
+/// everything else is the same.
 RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache = nullptr,
-                        TimelineDetail detail = TimelineDetail::kFull);
+                        TimelineDetail detail = TimelineDetail::kFull,
+                        DrillDetail drill_detail = DrillDetail::kParsed);
 
 /// Reads the events of one run: `id` is a drill id (its latest run, or run `run` of it when
 /// given) or a run id (`run` then unset). Returns an empty vector when nothing matches, or the

@@ -80,6 +80,18 @@ TEST_CASE("nobody reacts: the fault is auto-restored at the restore point", "[e2
   CHECK(Has(kinds, "fault-restored"));
   CHECK_FALSE(Has(kinds, "recovered"));
   CHECK_THAT(fd.Output(), Catch::Contains("auto-restored"));
+  {
+    // run-started carries the drill's text and the facts the audit reads without parsing it.
+    auto db = Database::Open(f.state, OpenMode::kReadOnly);
+    REQUIRE(db.ok());
+    auto events = EventLog(*db).ForDrill("e2e");
+    REQUIRE(events.ok());
+    REQUIRE_FALSE(events->empty());
+    CHECK(events->front().kind == "run-started");
+    CHECK_THAT(events->front().payload_json,
+               Catch::Contains("\"drill_facts\":{\"service\":\"demo\"") &&
+                   Catch::Contains("\"has_probes\":true") && Catch::Contains("\"source\":"));
+  }
   // The run leaves a pre-filled postmortem that says so plainly, and a signed checkpoint.
   std::vector<fs::path> postmortems;
   for (const auto& e : fs::directory_iterator(f.state / "postmortems")) postmortems.push_back(e);

@@ -12,6 +12,8 @@
 #include "drills/zoned_time.h"
 #include "orchestrator/cli/command.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/report/drill_facts.h"
+#include "orchestrator/report/json_text.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
@@ -21,10 +23,12 @@
 using namespace firedrill;
 using namespace std::chrono_literals;
 using firedrill::testing::CheckoutDrillText;
+using firedrill::testing::QuietDrillText;
 using firedrill::testing::RecordedRun;
 using firedrill::testing::RecordedRunId;
 using firedrill::testing::RunBuilder;
 using firedrill::testing::TempDir;
+using firedrill::testing::WithDrillFacts;
 namespace fs = std::filesystem;
 
 namespace {
@@ -386,4 +390,170 @@ TEST_CASE("LoadAudit on many runs, spread over workers, matches a sequential der
   CHECK(loaded->rows.size() == 600);
   CHECK(AuditCsv(*loaded, "runs") == AuditCsv(expected, "runs"));
   CHECK(AuditCsv(*loaded, "services") == AuditCsv(expected, "services"));
+}
+
+namespace {
+
+// Runs covering every drill fact the audit reads: the four recorded runs, announcements and a
+// briefing, a window overrun, and a drill without probes or objectives that requires a briefing
+// (its TTR is the team's mark, and its run-ended leaves the verdict to the drill's rule).
+std::vector<std::vector<NewEvent>> VariedRuns() {
+  std::vector<std::vector<NewEvent>> runs;
+  for (const char* name : {"team-recovered", "auto-restored", "aborted", "restore-failed"}) {
+    runs.push_back(RecordedRun(name));
+  }
+  runs.push_back(MakeRun("payments", "2027-08-03", 1, 90s, 4min));
+  SysTime start = At("2027-06-01T08:00:00Z");
+  RunBuilder announced("checkout-late", "checkout-late-1", CheckoutDrillText("checkout-late"),
+                       start, start + 1h);
+  announced.At(-24h, "announced", {{"channel", "calendar"}});
+  announced.At(-5min, "fault-injected",
+               {{"fault", "stop-web"}, {"kind", "command"}, {"target", "web"}});
+  announced.At(75min, "fault-restored", {{"fault", "stop-web"}, {"verified", true}});
+  announced.At(75min, "run-ended", {{"recovered_by_team", false}});
+  runs.push_back(announced.events());
+  RunBuilder quiet("quiet", "quiet-1", QuietDrillText("quiet", "2027-06-02", "search"), start + 24h,
+                   start + 25h);
+  quiet.At(-2h, "briefed", {}, "li.wong@example.com");
+  quiet.At(2min, "fault-injected", {{"fault", "stop-web"}, {"kind", "command"}, {"target", "web"}});
+  quiet.At(6min, "ack-detected", {{"by", "a@example.com"}, {"since_t0_ms", 240'000}});
+  quiet.At(9min, "ack-recovered", {{"by", "a@example.com"}, {"since_t0_ms", 420'000}});
+  quiet.At(60min, "restore-started", {{"reason", kWindowEndReason}});
+  quiet.At(63min, "fault-restored", {{"fault", "stop-web"}, {"verified", true}});
+  quiet.At(63min + 1s, "run-ended");
+  runs.push_back(quiet.events());
+  return runs;
+}
+
+}  // namespace
+
+TEST_CASE("an audit of runs recorded with drill facts equals the audit of the same runs without",
+          "[report][audit]") {
+  std::vector<AuditRow> without_rows, with_rows;
+  for (const std::vector<NewEvent>& run : VariedRuns()) {
+    std::vector<Event> old_events = AsEvents(run);
+    std::vector<Event> new_events = AsEvents(WithDrillFacts(run));
+    REQUIRE(new_events.front().payload_json.find("\"drill_facts\"") != std::string::npos);
+    // Older records: the facts come from the re-parsed drill text.
+    RunFacts old_facts =
+        DeriveRunFacts(old_events, nullptr, TimelineDetail::kNone, DrillDetail::kFactsOnly);
+    REQUIRE(old_facts.drill);
+    // Records with drill facts: the drill text is not parsed at all.
+    RunFacts new_facts =
+        DeriveRunFacts(new_events, nullptr, TimelineDetail::kNone, DrillDetail::kFactsOnly);
+    CHECK(!new_facts.drill);
+    CHECK(new_facts.drill_problem.empty());
+    REQUIRE(new_facts.drill_facts);
+    CHECK(new_facts.drill_facts == old_facts.drill_facts);
+    CHECK(new_facts.team_recovered == old_facts.team_recovered);
+    CHECK(new_facts.outcome_text == old_facts.outcome_text);
+    without_rows.push_back(AuditRun(old_facts, false));
+    with_rows.push_back(AuditRun(new_facts, false));
+  }
+  AuditReport without = BuildAudit(without_rows, {"checkout", "idle"}, {});
+  AuditReport with = BuildAudit(with_rows, {"checkout", "idle"}, {});
+  CHECK(AuditCsv(with, "runs") == AuditCsv(without, "runs"));
+  CHECK(AuditCsv(with, "services") == AuditCsv(without, "services"));
+  CHECK(AuditJson(with) == AuditJson(without));
+  CHECK(AuditMarkdown(with) == AuditMarkdown(without));
+
+  // The drill facts themselves are read: the drill without probes counts the team's mark.
+  auto it = std::find_if(with.rows.begin(), with.rows.end(),
+                         [](const AuditRow& r) { return r.run_id == "quiet-1"; });
+  REQUIRE(it != with.rows.end());
+  const AuditRow& quiet = *it;
+  CHECK(quiet.service == "search");
+  CHECK(quiet.briefed == "recorded");
+  CHECK(quiet.recovered_by == "team");
+  CHECK(quiet.ttr == Duration(7min));
+  CHECK(quiet.ttr_verdict == Verdict::kNoObjective);
+  CHECK(quiet.window_respected == "no");  // restored 3m after the end, grace 2m
+}
+
+TEST_CASE("the postmortem path still parses the drill when drill facts are recorded", "[report]") {
+  std::vector<Event> events = AsEvents(WithDrillFacts(RecordedRun("team-recovered")));
+  RunFacts full = DeriveRunFacts(events);
+  REQUIRE(full.drill);
+  CHECK(full.participants.size() == 3);
+  CHECK(full.drill_facts == DrillFactsOf(*full.drill));
+}
+
+TEST_CASE("a run with drill facts audits fully when its drill text no longer loads",
+          "[report][audit]") {
+  std::vector<NewEvent> run = WithDrillFacts(RecordedRun("aborted"));
+  boost::json::object p = boost::json::parse(run.front().payload_json).as_object();
+  p["source"] = "id = \"checkout-aborted\"\nplugin_kind = 1\n";
+  run.front().payload_json = boost::json::serialize(p);
+  RunFacts broken = DeriveRunFacts(AsEvents(run));
+  CHECK(!broken.drill);
+  CHECK(!broken.drill_problem.empty());
+  AuditRow row = AuditRun(broken, false);
+  AuditRow expected = AuditRun(Facts(RecordedRun("aborted")), false);
+  CHECK(row.service == "checkout");
+  CHECK(row.detect_objective == Duration(5min));
+  CHECK(AuditCsv(BuildAudit({row}, {}, {}), "runs") ==
+        AuditCsv(BuildAudit({expected}, {}, {}), "runs"));
+}
+
+TEST_CASE("LoadAudit gives the same report for records with and without drill facts",
+          "[report][audit]") {
+  TempDir tmp;
+  auto audit = [&](const std::string& name, bool facts) {
+    fs::path dir = tmp.path() / name;
+    fs::create_directories(dir);
+    {
+      auto db = Database::Open(dir, OpenMode::kReadWrite);
+      REQUIRE(db.ok());
+      EventLog log(*db);
+      for (const std::vector<NewEvent>& run : VariedRuns()) {
+        REQUIRE(log.AppendBatch(facts ? WithDrillFacts(run) : run).ok());
+      }
+      // Enough runs for several workers.
+      std::vector<NewEvent> many;
+      for (int i = 0; i < 600; ++i) {
+        std::optional<Duration> ttr;
+        if (i % 4 != 0) ttr = std::chrono::minutes(3 + i % 13);
+        std::vector<NewEvent> r =
+            MakeRun("svc" + std::to_string(i % 5), fmt::format("2027-{:02}-15", 1 + i % 12), i,
+                    std::chrono::seconds(20 + i % 500), ttr);
+        if (facts) r = WithDrillFacts(r);
+        many.insert(many.end(), r.begin(), r.end());
+      }
+      REQUIRE(log.AppendBatch(many).ok());
+    }
+    auto db = Database::Open(dir, OpenMode::kReadOnly);
+    REQUIRE(db.ok());
+    auto report = LoadAudit(*db, dir, {});
+    REQUIRE(report.ok());
+    return std::move(*report);
+  };
+  AuditReport without = audit("old", false);
+  AuditReport with = audit("new", true);
+  CHECK(with.rows.size() == 607);
+  CHECK(AuditCsv(with, "runs") == AuditCsv(without, "runs"));
+  CHECK(AuditCsv(with, "services") == AuditCsv(without, "services"));
+  CHECK(AuditJson(with) == AuditJson(without));
+}
+
+TEST_CASE("the JSON audit is the indented JSON text of its own value, escapes included",
+          "[report][audit]") {
+  std::vector<AuditRow> rows;
+  for (const std::vector<NewEvent>& run : VariedRuns()) {
+    rows.push_back(AuditRun(Facts(run), false));
+  }
+  rows.front().service = "check\"out\\ \t\x01 café";
+  rows.front().faults_not_restored = {"a\nb"};
+  AuditReport report = BuildAudit(rows, {"idle"}, {At("2027-01-01"), std::nullopt});
+  std::string text = AuditJson(report);
+  boost::json::value parsed = boost::json::parse(text);
+  CHECK(PrettyJson(parsed) == text);
+  std::string odd;
+  for (const boost::json::value& run : parsed.at("runs").as_array()) {
+    if (run.at("run").as_string() == rows.front().run_id) odd = run.at("service").as_string();
+  }
+  CHECK(odd == "check\"out\\ \t\x01 café");
+  CHECK(parsed.at("services").at(0).at("auto_restored_share").is_double());
+  std::string empty = AuditJson(BuildAudit({}, {}, {}));
+  CHECK(PrettyJson(boost::json::parse(empty)) == empty);
+  CHECK_THAT(empty, Catch::Contains("\"runs\": [],"));
 }

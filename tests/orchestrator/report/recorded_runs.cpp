@@ -5,7 +5,10 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
+#include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
+#include "faults/fault_registry.h"
+#include "orchestrator/report/drill_facts.h"
 #include "orchestrator/report/run_facts.h"
 
 namespace firedrill::testing {
@@ -93,6 +96,17 @@ probe = "checkout-http"
 max_red = "10m"
 )",
                      id, day, service);
+}
+
+std::string QuietDrillText(const std::string& id, const std::string& day,
+                           const std::string& service) {
+  std::string text = CheckoutDrillText(id, day, service);
+  text.erase(text.find("[[probes]]"));
+  std::size_t objectives = text.find("[objectives]");
+  text.erase(objectives, text.find("[window]") - objectives);
+  const std::string zone = "zone = \"Europe/Copenhagen\"\n";
+  text.replace(text.find(zone), zone.size(), "zone = \"UTC\"\ngrace = \"2m\"\n");
+  return "briefing_required = true\n" + text;
 }
 
 RunBuilder::RunBuilder(std::string drill_id, std::string run_id, std::string source,
@@ -235,6 +249,22 @@ std::vector<NewEvent> RecordedRun(const std::string& name) {
     throw std::invalid_argument("no recorded run " + name);
   }
   return b.events();
+}
+
+std::vector<NewEvent> WithDrillFacts(std::vector<NewEvent> events) {
+  for (NewEvent& e : events) {
+    if (e.kind != "run-started") continue;
+    json::object p = json::parse(e.payload_json).as_object();
+    LoadResult loaded =
+        LoadDrillText(std::string(p.at("source").as_string()), "drill.toml", BuiltinFaults());
+    if (!loaded.ok()) continue;
+    json::value run = p.at("run");
+    p.erase("run");
+    p["drill_facts"] = DrillFactsJson(*loaded.drill);
+    p["run"] = std::move(run);
+    e.payload_json = json::serialize(p);
+  }
+  return events;
 }
 
 }  // namespace firedrill::testing

@@ -17,6 +17,11 @@ namespace firedrill::testing {
 std::string CheckoutDrillText(const std::string& id, const std::string& day = "2027-06-01",
                               const std::string& service = "checkout");
 
+/// The same drill without objectives, probes and guards (the team's mark is then the TTR), with
+/// `briefing_required = true`, zone UTC and a 2m grace.
+std::string QuietDrillText(const std::string& id, const std::string& day = "2027-06-01",
+                           const std::string& service = "checkout");
+
 /// Builds the events of one run with fixed timestamps, as the engine records them.
 class RunBuilder {
  public:
@@ -45,5 +50,10 @@ std::vector<NewEvent> RecordedRun(const std::string& name);
 
 /// Returns the run id RecordedRun(name) uses.
 std::string RecordedRunId(const std::string& name);
+
+/// Returns `events` with what the engine records in `run-started` since drill facts exist: the
+/// drill's facts (DrillFactsJson of the drill in "source") under "drill_facts", "run" still
+/// last. A `run-started` whose text does not load is left as it was.
+std::vector<NewEvent> WithDrillFacts(std::vector<NewEvent> events);
 
 }  // namespace firedrill::testing
