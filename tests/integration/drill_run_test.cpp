@@ -342,10 +342,7 @@ fs::path WriteSshDrill(const fs::path& dir, const testing::TestSshd& sshd, pid_t
                        << "playbook = \"p\"\n[window]\nstart = " << FormatUtc(start)
                        << "\nend = " << FormatUtc(start + active + 1s) << "\nzone = \"UTC\"\n"
                        << "grace = \"" << grace << "\"\n"
-                       << "[targets.remote]\nhost = \"127.0.0.1\"\nport = " << sshd.port()
-                       << "\nuser = \"" << sshd.user() << "\"\nidentity = \""
-                       << sshd.identity().string() << "\"\nknown_hosts = \""
-                       << sshd.known_hosts().string() << "\"\n"
+                       << sshd.TargetToml("remote")
                        << "[[faults]]\nkind = \"process.pause\"\ntarget = \"remote\"\n"
                        << "pidfile = \"" << pidfile.string() << "\"\nrestore_timeout = \"1s\"\n";
   return drill;
@@ -440,10 +437,7 @@ fs::path WritePartialDrill(const fs::path& dir, const testing::TestSshd& sshd,
                        // failed) ends well before the restore point, even on a loaded machine.
                        << "\nend = " << FormatUtc(start + 6s) << "\nzone = \"UTC\"\n"
                        << "grace = \"5s\"\n[targets.here]\nlocal = true\n"
-                       << "[targets.remote]\nhost = \"127.0.0.1\"\nport = " << sshd.port()
-                       << "\nuser = \"" << sshd.user() << "\"\nidentity = \""
-                       << sshd.identity().string() << "\"\nknown_hosts = \""
-                       << sshd.known_hosts().string() << "\"\n"
+                       << sshd.TargetToml("remote")
                        << "[[faults]]\nid = \"mark\"\nkind = \"command\"\n"
                        << "target = [\"here\", \"remote\"]\non_partial = \"" << policy << "\"\n"
                        << "inject = \"test -z \\\"$SSH_CONNECTION\\\" && touch '" << m << "'\"\n"
@@ -512,10 +506,8 @@ TEST_CASE("an SSH target down at restore time is restored once it is back", "[e2
   std::ofstream(drill) << "id = \"e2e\"\ntitle = \"t\"\nservice = \"s\"\nowner = \"o\"\n"
                        << "playbook = \"p\"\n[window]\nstart = " << FormatUtc(start)
                        << "\nend = " << FormatUtc(start + 3s) << "\nzone = \"UTC\"\n"
-                       << "grace = \"60s\"\n[targets.remote]\nhost = \"127.0.0.1\"\nport = "
-                       << sshd.port() << "\nuser = \"" << sshd.user() << "\"\nidentity = \""
-                       << sshd.identity().string() << "\"\nknown_hosts = \""
-                       << sshd.known_hosts().string() << "\"\n"
+                       << "grace = \"60s\"\n"
+                       << sshd.TargetToml("remote")
                        << "[[faults]]\nid = \"mark\"\nkind = \"command\"\ntarget = \"remote\"\n"
                        << "inject = \"touch '" << marker.string() << "'\"\n"
                        << "check = \"test -f '" << marker.string() << "'\"\n"

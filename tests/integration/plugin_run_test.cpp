@@ -98,10 +98,7 @@ fs::path WritePluginDrill(const fs::path& dir, const fs::path& flag, const std::
 const char kLocal[] = "[targets.here]\nlocal = true\n";
 
 std::string SshTargets(const testing::TestSshd& sshd) {
-  return std::string(kLocal) +
-         "[targets.remote]\nhost = \"127.0.0.1\"\nport = " + std::to_string(sshd.port()) +
-         "\nuser = \"" + sshd.user() + "\"\nidentity = \"" + sshd.identity().string() +
-         "\"\nknown_hosts = \"" + sshd.known_hosts().string() + "\"\n";
+  return std::string(kLocal) + sshd.TargetToml("remote");
 }
 
 }  // namespace

@@ -177,6 +177,12 @@ void TestSshd::Stop() {
   pid_ = -1;
 }
 
+std::string TestSshd::TargetToml(const std::string& name) const {
+  return "[targets." + name + "]\nhost = \"127.0.0.1\"\nport = " + std::to_string(port_) +
+         "\nuser = \"" + user_ + "\"\nidentity = \"" + identity_.string() + "\"\nknown_hosts = \"" +
+         known_hosts_.string() + "\"\n";
+}
+
 TestSshd::~TestSshd() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);

@@ -41,6 +41,9 @@ class TestSshd {
   const std::filesystem::path& identity() const { return identity_; }
   /// A known_hosts file holding this server's host key for [127.0.0.1]:port.
   const std::filesystem::path& known_hosts() const { return known_hosts_; }
+  /// The drill-file table of an SSH target named `name` that reaches this server with the
+  /// authorized key and the trusting known_hosts: "[targets.NAME]\nhost = ...\n".
+  std::string TargetToml(const std::string& name) const;
   /// A second client key that the server does not accept.
   const std::filesystem::path& stranger_identity() const { return stranger_; }
   /// A known_hosts file holding a *different* key for [127.0.0.1]:port (a "changed" host key).
