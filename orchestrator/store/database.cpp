@@ -110,6 +110,37 @@ BEGIN
   SELECT RAISE(ABORT, 'checkpoints are append-only: DELETE refused');
 END;
 )sql"},
+    Migration{4, R"sql(
+-- API tokens of the daemon (token_table.h): only a SHA-256 of each token is kept; the token itself
+-- is shown once, when it is made.
+CREATE TABLE tokens (
+  id         TEXT PRIMARY KEY NOT NULL,  -- short public id, to list and revoke by
+  role       TEXT NOT NULL CHECK (role IN ('lead', 'responder', 'auditor')),
+  name       TEXT NOT NULL,              -- who or what holds it
+  hash       BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),
+  created_ms INTEGER NOT NULL,
+  revoked_ms INTEGER
+) STRICT;
+
+-- Scheduled drills (schedule_table.h): what the daemon runs and when. What happened to them
+-- (scheduled, rescheduled, briefed, cancelled, ran) is in the event log; this is the working copy.
+CREATE TABLE schedules (
+  drill_id      TEXT PRIMARY KEY NOT NULL,
+  drill_file    TEXT NOT NULL,
+  drill_source  TEXT NOT NULL,
+  state         TEXT NOT NULL CHECK (state IN ('scheduled', 'running', 'done', 'cancelled')),
+  sequence      INTEGER NOT NULL CHECK (sequence >= 0),  -- the calendar invite's SEQUENCE
+  announced_ms  INTEGER NOT NULL,    -- when the current window was announced
+  next_start_ms INTEGER NOT NULL,    -- the next (or current) occurrence of the window
+  next_end_ms   INTEGER NOT NULL,
+  targets       TEXT NOT NULL,       -- JSON array of where the drill breaks things
+  lead_override TEXT NOT NULL DEFAULT '',  -- why a late announcement may still inject
+  reminded_ms   INTEGER,             -- when the T-24h notice of the next window went out
+  updated_ms    INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX schedules_by_start ON schedules (state, next_start_ms);
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Database::kLatestSchemaVersion,

@@ -437,8 +437,10 @@ TEST_CASE("a version 2 database migrates to checkpoints with its events intact",
     // What version 2 wrote: no checkpoints table.
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open((state / "firedrill.db").c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw, "DROP TABLE checkpoints; PRAGMA user_version = 2", nullptr, nullptr,
-                         nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw,
+                         "DROP TABLE checkpoints; DROP TABLE tokens; DROP TABLE schedules; "
+                         "PRAGMA user_version = 2",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
   }
   // A read-only open refuses the old schema (and changes nothing); a writer upgrades it.
