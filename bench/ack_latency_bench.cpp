@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   std::ostringstream out, err;
   int status = -1;
   std::thread run([&] {
-    status = RunDrill(*loaded.drill, {state, "ackbench.toml", toml, false, false}, out, err);
+    status = RunDrill(*loaded.drill,
+                      ForegroundRunOptions(state, "ackbench.toml", toml, false, false), out, err);
   });
   for (int i = 0; i < 100 && !fs::exists(marker); ++i) std::this_thread::sleep_for(50ms);
   std::this_thread::sleep_for(100ms);

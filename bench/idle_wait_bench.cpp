@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
   std::ostringstream out, err;
   int status = -1;
   std::thread run([&] {
-    status = RunDrill(*loaded.drill, {state, "idle.toml", toml, false, false}, out, err);
+    status = RunDrill(*loaded.drill, ForegroundRunOptions(state, "idle.toml", toml, false, false),
+                      out, err);
   });
   for (int i = 0; i < 100 && !fs::exists(state / "control.json"); ++i) {
     std::this_thread::sleep_for(50ms);

@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::ostringstream out, err;
-    int status = RunDrill(*loaded.drill, {state, "bench.toml", toml, false, false}, out, err);
+    int status = RunDrill(*loaded.drill,
+                          ForegroundRunOptions(state, "bench.toml", toml, false, false), out, err);
     if (status != 0 || fs::exists(marker)) {
       fmt::print(stderr, "drill {} ended with {} (marker left: {}):\n{}{}\n", i, status,
                  fs::exists(marker), out.str(), err.str());

@@ -167,7 +167,12 @@ int RunDemo(const Invocation& inv) {
   std::thread responder_thread(Respond, state, dir, binary, *port, responder == "fix",
                                std::cref(done), std::ref(inv.out));
   bool json = inv.args.Has("json");
-  RunOptions options{state, drill_file.string(), toml, json, !json && ::isatty(STDOUT_FILENO) == 1};
+  RunOptions options;
+  options.state_dir = state;
+  options.drill_file = drill_file.string();
+  options.drill_source = toml;
+  options.json = json;
+  options.live_countdown = !json && ::isatty(STDOUT_FILENO) == 1;
   int status = RunDrill(*loaded.drill, options, inv.out, inv.err);
   done = true;
   responder_thread.join();

@@ -32,8 +32,12 @@ int RunRun(const Invocation& inv) {
   std::stringstream text;
   text << in.rdbuf();
   bool json = inv.args.Has("json");
-  RunOptions options{ResolveStateDir(inv.args.Value("state")), file, text.str(), json,
-                     !json && ::isatty(STDOUT_FILENO) == 1};
+  RunOptions options;
+  options.state_dir = ResolveStateDir(inv.args.Value("state"));
+  options.drill_file = file;
+  options.drill_source = text.str();
+  options.json = json;
+  options.live_countdown = !json && ::isatty(STDOUT_FILENO) == 1;
   return RunDrill(*r.drill, options, inv.out, inv.err);
 }
 

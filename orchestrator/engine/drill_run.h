@@ -2,10 +2,14 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "drills/drill.h"
+#include "orchestrator/alerts/alert_payload.h"
 
 namespace firedrill {
 
@@ -18,7 +22,30 @@ struct RunOptions {
   /// Redraw a countdown line once a second while waiting (set when `out` is a terminal);
   /// otherwise a plain progress line every 10 minutes.
   bool live_countdown = false;
+  /// When the drill's current window was announced (scheduled drills). Set, the engine refuses
+  /// to inject when that was less than `announce.lead` before the window, unless `lead_override`
+  /// (recorded) says why it may. Unset (a drill run by hand), no announcement is checked.
+  std::optional<SysTime> announced_at;
+  std::string lead_override;
+  /// The briefing recorded for this window (`firedrill brief`), if any: who and when. A drill
+  /// with `briefing_required` is refused at preflight without one.
+  std::optional<std::pair<std::string, SysTime>> briefed;
+  /// Alerts firing now as the caller knows them (the daemon's webhooks), for the preflight veto;
+  /// unset means none are known. Called on the loop thread.
+  std::function<std::vector<Alert>()> firing_alerts;
 };
+
+/// Options of a drill run by hand: no announcement, briefing or alerts known to the run.
+inline RunOptions ForegroundRunOptions(std::filesystem::path state_dir, std::string drill_file,
+                                       std::string drill_source, bool json, bool live_countdown) {
+  RunOptions o;
+  o.state_dir = std::move(state_dir);
+  o.drill_file = std::move(drill_file);
+  o.drill_source = std::move(drill_source);
+  o.json = json;
+  o.live_countdown = live_countdown;
+  return o;
+}
 
 /// Runs `drill` to completion on one io_context (one thread) with a small worker pool for
 /// blocking work: waiting → preflight → injecting → active → restoring → closed (or refused,

@@ -44,15 +44,15 @@ int CloseRun(RunState& run, RunRecorder& rec, const RunOptions& opt,
                      run.ttr_human,
                      run.t0 && !team_recovered,
                      run.abort_reason.value_or(kRestorePointReached),
-                     run.acks};
+                     run.acks,
+                     run.ttd_alert};
   auto ms = [](const std::optional<Duration>& d) {
     return d ? json::value(d->count()) : json::value(nullptr);
   };
-  json::object summary{{"recovered_by_team", team_recovered},
-                       {"auto_restored", timings.auto_restored},
-                       {"ttd_human_ms", ms(run.ttd_human)},
-                       {"ttr_probe_ms", ms(run.ttr_probe)},
-                       {"ttr_human_ms", ms(run.ttr_human)}};
+  json::object summary{
+      {"recovered_by_team", team_recovered}, {"auto_restored", timings.auto_restored},
+      {"ttd_human_ms", ms(run.ttd_human)},   {"ttd_alert_ms", ms(run.ttd_alert)},
+      {"ttr_probe_ms", ms(run.ttr_probe)},   {"ttr_human_ms", ms(run.ttr_human)}};
   if (!remaining.empty()) {
     json::array left;
     for (const auto& [e, r] : remaining) {

@@ -26,6 +26,7 @@ struct RunState {
   std::optional<Clock::time_point> t0;      ///< the first fault in place (monotonic)
   std::optional<SysTime> t0_wall;           ///< the same instant, UTC
   std::optional<Duration> ttd_human;        ///< first `ack detected`, from T0
+  std::optional<Duration> ttd_alert;        ///< first matching alert (alert-detected), from T0
   std::optional<Duration> ttr_human;        ///< first `ack recovered`, from T0
   std::optional<Duration> ttr_probe;        ///< every probe green again after red, from T0
   std::vector<std::string> acks;            ///< human-readable, in order

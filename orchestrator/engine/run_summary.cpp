@@ -34,6 +34,10 @@ std::string SummaryText(const Drill& drill, const RunTimings& t) {
   std::string ttr =
       t.auto_restored ? std::string("not recovered within the window") : Measured(Ttr(drill, t));
   std::string out = fmt::format("Summary of drill {} (T0 = {})\n", drill.id, FormatUtc(*t.t0));
+  if (t.ttd_alert) {
+    out += fmt::format("  TTD (alert)          {:<32} {}\n", Measured(t.ttd_alert),
+                       ObjectiveVerdict(t.ttd_alert, drill.objectives.detect_within));
+  }
   out += fmt::format("  TTD (human ack)      {:<32} {}\n", Measured(t.ttd_human),
                      ObjectiveVerdict(t.ttd_human, drill.objectives.detect_within));
   out += fmt::format(

@@ -19,6 +19,7 @@ struct RunTimings {
   bool auto_restored = false;         ///< the team did not recover within the window
   std::string end_reason;             ///< "restore point reached", "SIGTERM received", ...
   std::vector<std::string> acks;      ///< "detected by alice at ...: note", in order
+  std::optional<Duration> ttd_alert;  ///< first matching alert from the team's monitoring
 };
 
 /// Returns "met (3s ≤ 5m)", "missed (7m > 5m)", "no objective", or "not reached" for a

@@ -329,11 +329,12 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
     if (with_timeline) f.timeline.push_back({e.ts, k, e.actor, TimelineText(e, p, facts, is_t0)});
 
     if (k == "announced" && !f.announced_at) {
-      f.announced_at = e.ts;
+      // Copied into a run by the engine with the time of the announcement itself as "at".
+      f.announced_at = ParseUtc(Str(p, "at")).value_or(e.ts);
     } else if (k == "announce-overridden") {
       f.announce_override = Str(p, "reason").empty() ? "no reason recorded" : Str(p, "reason");
     } else if (k == "briefed" && !f.briefed_at) {
-      f.briefed_at = e.ts;
+      f.briefed_at = ParseUtc(Str(p, "at")).value_or(e.ts);
       f.briefed_by = e.actor;
       saw_actor(e.actor, "recorded the briefing");
     } else if (k == "preflight-refused") {

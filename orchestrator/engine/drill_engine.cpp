@@ -1,0 +1,706 @@
+#include "orchestrator/engine/drill_engine.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+#include <map>
+#include <memory>
+#include <ostream>
+
+#include "drills/drill_plan.h"
+#include "drills/zoned_time.h"
+#include "faults/fault.h"
+#include "faults/ssh_runner.h"
+#include "orchestrator/alerts/alert_match.h"
+#include "orchestrator/engine/dead_mans_switch.h"
+#include "orchestrator/engine/fan_out.h"
+#include "orchestrator/engine/on_pool.h"
+#include "orchestrator/engine/probe_check.h"
+#include "orchestrator/engine/restorer.h"
+#include "orchestrator/engine/run_close.h"
+#include "orchestrator/engine/run_control.h"
+#include "orchestrator/engine/run_recorder.h"
+#include "orchestrator/engine/run_state.h"
+#include "orchestrator/engine/run_watch.h"
+#include "orchestrator/engine/runners.h"
+#include "orchestrator/exit_status.h"
+#include "orchestrator/report/drill_facts.h"
+#include "orchestrator/store/event_log.h"
+#include "orchestrator/store/fault_ledger.h"
+#include "plugins/plugin_fault.h"
+
+namespace firedrill {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using asio::use_awaitable;
+
+// Worker threads for blocking work: two, or as many as the widest fan-out injects at once
+// (remote commands block a worker while they wait on the network), at most 64.
+std::size_t PoolSize(const Drill& drill) {
+  std::map<std::string, std::size_t> members;
+  std::size_t widest = 2;
+  for (const FaultSpec& f : drill.faults) {
+    std::size_t n = ++members[f.group];
+    widest = std::max(widest, std::min(n, static_cast<std::size_t>(f.parallel)));
+  }
+  return std::min<std::size_t>(widest, 64);
+}
+
+// The phases of one run, in order; the watchers, the control handler, the recorder and the close
+// live in their own files (run_watch, run_control, run_recorder, run_close).
+}  // namespace
+
+class DrillEngine::Impl {
+ public:
+  Impl(asio::io_context& io, const Drill& drill, const RunOptions& options, Database& db,
+       std::ostream& out, std::ostream& err)
+      : drill_(drill),
+        opt_(options),
+        db_(db),
+        run_(drill),
+        rec_(db, run_, options, out, err),
+        control_handler_(run_, rec_),
+        io_(io),
+        pool_size_(PoolSize(drill)),
+        pool_(pool_size_),
+        wake_(io_),
+        countdown_timer_(io_),
+        watch_(io_, pool_, run_, rec_, runners_) {
+    run_.wake = [this] { wake_.cancel(); };
+  }
+
+  ~Impl() { pool_.join(); }
+
+  void Start(std::function<void(int)> done) {
+    asio::co_spawn(io_, Main(), [this, done = std::move(done)](std::exception_ptr e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          fmt::print(rec_.err(), "firedrill run: internal error: {}\n", ex.what());
+        }
+        exit_ = kExitFailure;
+      }
+      watch_.Stop();
+      countdown_timer_.cancel();
+      done(exit_);
+    });
+  }
+
+  bool RequestAbort(std::string reason) { return run_.RequestAbort(std::move(reason)); }
+
+  ControlResponse HandleControl(const ControlRequest& request) {
+    return control_handler_.Handle(request);
+  }
+
+  void OnAlert(const Alert& alert) {
+    if (alert.status != "firing" || !run_.t0_wall || run_.restoring) return;
+    SysTime at = alert.starts_at.value_or(NowUtc());
+    if (!run_.ttd_alert && at >= *run_.t0_wall && AlertMatches(alert, drill_.detection.match)) {
+      run_.ttd_alert = std::chrono::duration_cast<Duration>(RunState::Clock::now() - *run_.t0);
+      rec_.Record("alert-detected",
+                  {{"source", alert.source},
+                   {"fingerprint", alert.fingerprint},
+                   {"summary", alert.summary},
+                   {"starts_at", FormatUtc(at)},
+                   {"since_t0_ms", run_.ttd_alert->count()}},
+                  fmt::format("detected by an alert from {} ({}): T0+{}", alert.source,
+                              alert.summary.empty() ? alert.fingerprint : alert.summary,
+                              FormatDuration(*run_.ttd_alert)));
+    }
+    for (const Guard& g : drill_.guards) {
+      if (g.kind != GuardKind::kAlert || !AlertMatches(alert, g.match)) continue;
+      std::string why = fmt::format("alert from {} matches ({})", alert.source,
+                                    alert.summary.empty() ? alert.fingerprint : alert.summary);
+      if (run_.abort_reason) return;
+      rec_.Record("guard-tripped",
+                  {{"guard", g.name}, {"reason", why}, {"fingerprint", alert.fingerprint}},
+                  fmt::format("guard {} tripped: {}", g.name, why));
+      run_.RequestAbort(fmt::format("guard {} tripped", g.name));
+    }
+  }
+
+  const RunState& run() const { return run_; }
+
+ private:
+  // Sleeps until `deadline` or an abort, whichever comes first. Returns false on abort.
+  asio::awaitable<bool> SleepUntil(SysTime deadline) {
+    while (!run_.abort_reason) {
+      auto left = deadline - NowUtc();
+      if (left <= Duration(0)) co_return true;
+      wake_.expires_after(left);
+      co_await wake_.async_wait(asio::as_tuple(use_awaitable));
+    }
+    co_return false;
+  }
+
+  asio::awaitable<void> Main() {
+    run_.run_id = fmt::format("{}-{}", drill_.id, NowUtc().time_since_epoch().count());
+    DrillPlan plan = PlanDrill(drill_);
+    rec_.Record("run-started",
+                {{"file", opt_.drill_file},
+                 {"source", opt_.drill_source},  // the record stands on its own: postmortem, audit
+                 {"drill_facts", DrillFactsJson(drill_)},  // what the audit reads, unparsed
+                 {"window_start", FormatUtc(plan.window_start)},
+                 {"window_end", FormatUtc(plan.window_end)}},
+                fmt::format("drill {} ({}): run {} started", drill_.id, drill_.title, run_.run_id));
+    if (opt_.announced_at) {
+      // Copied into the run, so that its record stands on its own (postmortem, audit).
+      rec_.Record(
+          "announced", {{"at", FormatUtc(*opt_.announced_at)}},
+          fmt::format("announced at {}", FormatInZone(*opt_.announced_at, drill_.window.zone)));
+    }
+    if (opt_.briefed) {
+      rec_.Record("briefed", {{"at", FormatUtc(opt_.briefed->second)}},
+                  fmt::format("briefed by {} at {}", opt_.briefed->first,
+                              FormatInZone(opt_.briefed->second, drill_.window.zone)),
+                  opt_.briefed->first);
+    }
+    if (NowUtc() >= plan.restore_at) {
+      co_return Refuse(
+          {fmt::format("the window is over or too close to its end (auto-restore was due at {})",
+                       FormatInZone(plan.restore_at, drill_.window.zone))});
+    }
+    if (NowUtc() < plan.faults.front().inject_at) {
+      rec_.Record("waiting", {{"inject_at", FormatUtc(plan.faults.front().inject_at)}},
+                  fmt::format("waiting for the window: first injection at {}",
+                              FormatInZone(plan.faults.front().inject_at, drill_.window.zone)));
+      asio::co_spawn(io_, Countdown(plan.faults.front().inject_at), asio::detached);
+      // GCC 12 miscompiles co_await inside a condition; await into a variable first.
+      bool opened = co_await SleepUntil(plan.faults.front().inject_at);
+      countdown_timer_.cancel();  // its next wake-up must not hold the loop open
+      if (!opened) {
+        rec_.Record("aborted", {{"reason", *run_.abort_reason}},
+                    fmt::format("aborted before injecting anything: {}", *run_.abort_reason));
+        exit_ = kExitAborted;
+        co_return;
+      }
+    }
+    bool safe = co_await Preflight();
+    if (!safe) co_return;
+    bool injected_all = co_await InjectAll(plan);
+    if (injected_all) co_await Active(plan);
+    co_await RestoreAll(plan);
+  }
+
+  // Shows the wait: a line redrawn every second on a terminal, else a line every 10 minutes.
+  // Ends when the wait does (countdown_timer_ is cancelled then).
+  asio::awaitable<void> Countdown(SysTime deadline) {
+    if (opt_.json) co_return;
+    std::ostream& out = rec_.out();
+    const Duration step = opt_.live_countdown ? Duration(std::chrono::seconds(1))
+                                              : Duration(std::chrono::minutes(10));
+    bool first = true;
+    while (!run_.abort_reason) {
+      auto left = std::chrono::floor<std::chrono::seconds>(deadline - NowUtc());
+      if (left <= Duration(0)) break;
+      if (opt_.live_countdown) {
+        fmt::print(out, "\r  window opens in {}  (Ctrl-C cancels) \033[K", FormatDuration(left));
+        out.flush();
+      } else if (!first) {
+        fmt::print(out, "          still waiting: the window opens in {}\n", FormatDuration(left));
+        out.flush();
+      }
+      first = false;
+      countdown_timer_.expires_after(std::min<Duration>(step, deadline - NowUtc()));
+      auto [ec] = co_await countdown_timer_.async_wait(asio::as_tuple(use_awaitable));
+      if (ec) break;  // cancelled: the wait is over
+    }
+    if (opt_.live_countdown) {
+      fmt::print(out, "\r\033[K");
+      out.flush();
+    }
+  }
+
+  void Refuse(std::vector<std::string> reasons) {
+    json::array arr;
+    for (const auto& r : reasons) arr.push_back(json::value(r));
+    rec_.Record("preflight-refused", {{"reasons", arr}},
+                fmt::format("refused to inject: {}", fmt::join(reasons, "; ")));
+    exit_ = kExitRefused;
+  }
+
+  // "Look both ways": targets reachable, probes green, guards enforceable, fault preconditions
+  // hold. Captures each fault's prior state for the ledger.
+  asio::awaitable<bool> Preflight() {
+    run_.phase = "preflight";
+    std::vector<std::string> problems;
+    for (const auto& [name, target] : drill_.targets) {
+      auto r = MakeRunner(target);
+      if (!r.ok()) {
+        problems.push_back(r.error().message);
+        continue;
+      }
+      runners_[name] = std::move(*r);
+    }
+    // Remote targets: reachable, host key trusted, key accepted — before anything else. All at
+    // once (up to the pool's size): a fleet of fifty must not take fifty handshakes in a row.
+    std::vector<std::string> remote;
+    for (const auto& [name, runner] : runners_) {
+      if (dynamic_cast<SshRunner*>(runner.get()) != nullptr) remote.push_back(name);
+    }
+    std::vector<std::string> found(remote.size());
+    co_await FanOut(io_, remote.size(), pool_size_,
+                    [&](std::size_t i) { return ConnectTarget(remote[i], found[i]); });
+    for (const std::string& f : found) {
+      if (!f.empty()) problems.push_back(f);
+    }
+    CheckAlertsAndAnnouncement(problems);
+    found.assign(drill_.probes.size(), "");
+    co_await FanOut(io_, drill_.probes.size(), pool_size_,
+                    [&](std::size_t i) { return PreflightProbe(drill_.probes[i], found[i]); });
+    for (const std::string& f : found) {
+      if (!f.empty()) problems.push_back(f);
+    }
+    found.assign(drill_.faults.size(), "");
+    std::vector<std::unique_ptr<Fault>> built(drill_.faults.size());
+    std::vector<std::string> prepared(drill_.faults.size());
+    co_await FanOut(io_, drill_.faults.size(), pool_size_, [&](std::size_t i) {
+      return PrepareFault(drill_.faults[i], built[i], prepared[i], found[i]);
+    });
+    for (std::size_t i = 0; i < drill_.faults.size(); ++i) {
+      if (!found[i].empty()) {
+        problems.push_back(found[i]);
+      } else if (built[i]) {
+        states_[drill_.faults[i].id] = std::move(prepared[i]);
+        faults_[drill_.faults[i].id] = std::move(built[i]);
+      }
+    }
+    if (!problems.empty()) {
+      Refuse(problems);
+      co_return false;
+    }
+    rec_.Record("preflight-passed",
+                {{"probes", drill_.probes.size()}, {"faults", drill_.faults.size()}},
+                "preflight passed: targets reachable, probes green, fault preconditions hold");
+    co_return true;
+  }
+
+  // The preflight checks that need no target: a matching alert already firing (the system is not
+  // in a steady state), alert guards that nothing could trip, the announcement's lead time and
+  // the briefing.
+  void CheckAlertsAndAnnouncement(std::vector<std::string>& problems) {
+    std::vector<Alert> firing = opt_.firing_alerts ? opt_.firing_alerts() : std::vector<Alert>{};
+    for (const Alert& a : firing) {
+      if (a.status != "firing") continue;
+      if (AlertMatches(a, drill_.detection.match)) {
+        problems.push_back(fmt::format(
+            "alert {} from {} matching the drill's detection is already firing: the system is "
+            "not in a steady state",
+            a.summary.empty() ? a.fingerprint : a.summary, a.source));
+      }
+      for (const Guard& g : drill_.guards) {
+        if (g.kind == GuardKind::kAlert && AlertMatches(a, g.match)) {
+          problems.push_back(
+              fmt::format("guard {}: a matching alert from {} ({}) is already firing", g.name,
+                          a.source, a.summary.empty() ? a.fingerprint : a.summary));
+        }
+      }
+    }
+    for (const Guard& g : drill_.guards) {
+      if (g.kind == GuardKind::kAlert && !opt_.firing_alerts) {
+        problems.push_back(fmt::format(
+            "guard {} watches alerts, which only reach drills run by the daemon (firedrill "
+            "schedule, then firedrill serve); a drill must not run with a guard that cannot trip",
+            g.name));
+      }
+    }
+    if (opt_.announced_at) {
+      auto ahead = std::chrono::duration_cast<Duration>(drill_.window.start - *opt_.announced_at);
+      if (ahead < drill_.announce.lead) {
+        std::string late = fmt::format(
+            "announced at {}, only {} before the window; announce.lead requires {}",
+            FormatInZone(*opt_.announced_at, drill_.window.zone),
+            FormatDuration(std::max(ahead, Duration(0))), FormatDuration(drill_.announce.lead));
+        if (opt_.lead_override.empty()) {
+          problems.push_back(late + " (schedule it later, or override with a recorded reason)");
+        } else {
+          rec_.Record(
+              "announce-overridden", {{"reason", opt_.lead_override}, {"detail", late}},
+              fmt::format("announcement lead overridden ({}): {}", opt_.lead_override, late));
+        }
+      }
+    }
+    if (drill_.briefing_required && !opt_.briefed) {
+      problems.push_back(fmt::format(
+          "the drill requires a briefing on its playbook and none is recorded (firedrill brief "
+          "{} --by NAME)",
+          drill_.id));
+    }
+  }
+
+  // Connects one remote target; on failure sets `problem`.
+  asio::awaitable<void> ConnectTarget(const std::string& name, std::string& problem) {
+    auto* ssh = dynamic_cast<SshRunner*>(runners_.at(name).get());
+    Status st = co_await OnPool(pool_, [ssh] { return ssh->Connect(); });
+    if (!st) {
+      problem = fmt::format("target {}: {}", name, st.error().message);
+      co_return;
+    }
+    SshConnectInfo info = ssh->ConnectInfo().value_or(SshConnectInfo{});
+    rec_.Record("target-connected",
+                {{"target", name},
+                 {"via", ssh->Describe()},
+                 {"host_key", info.fingerprint},
+                 {"host_key_recorded", info.host_key_recorded}},
+                info.host_key_recorded
+                    ? fmt::format("target {} ({}): host key {} was not known and has been "
+                                  "recorded (accept_new_host_key)",
+                                  name, ssh->Describe(), info.fingerprint)
+                    : fmt::format("target {} ({}): connected, host key {} verified", name,
+                                  ssh->Describe(), info.fingerprint));
+  }
+
+  // Checks that probe `p` is green before anything is broken; otherwise sets `problem`.
+  asio::awaitable<void> PreflightProbe(const Probe& p, std::string& problem) {
+    ProbeOutcome o = co_await CheckProbe(p, FindRunner(runners_, p.target), pool_);
+    if (!o.green) problem = fmt::format("probe {} is not green: {}", p.name, o.detail);
+  }
+
+  // Builds the runtime of fault `f` and captures its prior state (its preconditions are checked
+  // there); on failure sets `problem`. Leaves `fault` empty when its target did not come up
+  // (already reported).
+  asio::awaitable<void> PrepareFault(const FaultSpec& f, std::unique_ptr<Fault>& fault,
+                                     std::string& state, std::string& problem) {
+    std::unique_ptr<Fault> made = MakeFaultFor(f);
+    CommandRunner* runner = FindRunner(runners_, f.target);
+    if (!made) {
+      problem = fmt::format("fault {}: kind {} cannot run here", f.id, f.kind);
+      co_return;
+    }
+    if (runner == nullptr) co_return;
+    FaultContext ctx{f, *runner, drill_.id};
+    auto prepared = co_await OnPool(pool_, [&] { return made->Prepare(ctx); });
+    if (!prepared.ok()) {
+      problem = fmt::format("fault {}: {}", f.id, prepared.error().message);
+      co_return;
+    }
+    state = std::move(*prepared);
+    fault = std::move(made);
+  }
+
+  // Injects the plan's faults at their times. Faults of one group due at the same instant (one
+  // fault written with several targets) form a batch injected in parallel, at most `parallel` at
+  // once; a partial failure is rolled back or continued by the fault's `on_partial`, never left
+  // ambiguous. Returns false when the drill must not go on (the restore then runs).
+  asio::awaitable<bool> InjectAll(const DrillPlan& plan) {
+    run_.phase = "injecting";
+    std::size_t i = 0;
+    while (i < plan.faults.size()) {
+      const PlannedFault& first = plan.faults[i];
+      bool due = co_await SleepUntil(first.inject_at);
+      if (!due) co_return false;
+      const FaultSpec& head = Spec(first.id);
+      std::vector<const FaultSpec*> batch{&head};
+      std::size_t j = i + 1;
+      while (j < plan.faults.size() && plan.faults[j].inject_at == first.inject_at &&
+             Spec(plan.faults[j].id).group == head.group) {
+        batch.push_back(&Spec(plan.faults[j].id));
+        ++j;
+      }
+      i = j;
+      bool go_on = co_await InjectBatch(plan, batch);
+      if (!go_on) co_return false;
+    }
+    co_return true;
+  }
+
+  // Where one member of a batch got to.
+  enum class Outcome { kNotTried, kInjected, kFailed };
+
+  asio::awaitable<bool> InjectBatch(const DrillPlan& plan,
+                                    const std::vector<const FaultSpec*>& batch) {
+    const FaultSpec& head = *batch.front();
+    std::vector<Outcome> outcome(batch.size(), Outcome::kNotTried);
+    co_await FanOut(
+        io_, batch.size(), static_cast<std::size_t>(std::max(1, head.parallel)),
+        [&](std::size_t k) { return InjectMember(plan, *batch[k], outcome[k]); },
+        [this] { return run_.abort_reason.has_value(); });
+    if (run_.abort_reason) co_return false;
+    std::vector<std::string> injected;
+    std::vector<std::string> failed;
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      if (outcome[k] == Outcome::kInjected) injected.push_back(batch[k]->target);
+      if (outcome[k] == Outcome::kFailed) failed.push_back(batch[k]->target);
+    }
+    if (failed.empty()) co_return true;
+    const bool fanned = batch.size() > 1;
+    if (!fanned) {
+      run_.RequestAbort(fmt::format("injection of {} failed", head.id));
+      co_return false;
+    }
+    if (head.on_partial == PartialPolicy::kRollback || injected.empty()) {
+      rec_.Record("partial-injection",
+                  {{"fault", head.group},
+                   {"injected", json::value_from(injected)},
+                   {"failed", json::value_from(failed)},
+                   {"policy", "rollback"}},
+                  fmt::format("{} failed on {} of {} targets ({}); rolling back everywhere",
+                              head.group, failed.size(), batch.size(), fmt::join(failed, ", ")));
+      run_.RequestAbort(fmt::format("partial injection of {} rolled back", head.group));
+      co_return false;
+    }
+    // on_partial = continue: undo it where it failed (a half-applied fault), then go on with the
+    // targets that have it; the record names both.
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      if (outcome[k] != Outcome::kFailed) continue;
+      auto entry = std::find_if(ledger_.begin(), ledger_.end(),
+                                [&](const LedgerEntry& e) { return e.fault_id == batch[k]->id; });
+      if (entry == ledger_.end()) continue;  // failed before its ledger entry: nothing applied
+      RestoreResult r = co_await RestoreOne(*entry);
+      if (!r.restored) {
+        run_.RequestAbort(fmt::format("{} could not be undone on {} after a failed injection",
+                                      batch[k]->id, batch[k]->target));
+        co_return false;
+      }
+      ledger_.erase(entry);
+    }
+    rec_.Record("partial-injection",
+                {{"fault", head.group},
+                 {"injected", json::value_from(injected)},
+                 {"failed", json::value_from(failed)},
+                 {"policy", "continue"}},
+                fmt::format("{} is in place on {} of {} targets ({}); failed and undone on {}; "
+                            "continuing (on_partial = continue)",
+                            head.group, injected.size(), batch.size(), fmt::join(injected, ", "),
+                            fmt::join(failed, ", ")));
+    co_return true;
+  }
+
+  asio::awaitable<void> InjectMember(const DrillPlan& plan, const FaultSpec& spec,
+                                     Outcome& outcome) {
+    bool ok = co_await InjectOne(plan, spec);
+    outcome = ok ? Outcome::kInjected : Outcome::kFailed;
+  }
+
+  // One fault on one target: ledger entry (durable first), dead man's switch for a remote target,
+  // inject, verify. Records what happened; returns whether the fault is in place.
+  asio::awaitable<bool> InjectOne(const DrillPlan& plan, const FaultSpec& spec) {
+    FaultLedger ledger(db_);
+    LedgerEntry entry{0,
+                      run_.run_id,
+                      drill_.id,
+                      spec.id,
+                      spec.kind,
+                      spec.target,
+                      opt_.drill_source,
+                      opt_.drill_file,
+                      states_[spec.id],
+                      LedgerStatus::kInjecting,
+                      {},
+                      {},
+                      ""};
+    auto id = ledger.RecordIntent(entry);  // durable before the fault exists
+    if (!id.ok()) {
+      rec_.Record("inject-failed", {{"fault", spec.id}, {"error", id.error().message}},
+                  fmt::format("not injecting {}: the fault ledger cannot be written: {}", spec.id,
+                              id.error().message));
+      co_return false;
+    }
+    entry.id = *id;
+    ledger_.push_back(entry);  // from here on, every ending restores it
+    FaultContext ctx{spec, *FindRunner(runners_, spec.target), drill_.id};
+    Fault& fault = *faults_[spec.id];
+    if (dynamic_cast<SshRunner*>(&ctx.runner) != nullptr) {
+      // On another machine, a restore that fires by itself if this process never comes back.
+      std::string undo = spec.restore_command.value_or(fault.ManualRestore(ctx, states_[spec.id]));
+      Duration fires_in = std::chrono::duration_cast<Duration>(plan.give_up_at - NowUtc());
+      Status armed = co_await OnPool(pool_, [&] {
+        return ArmDeadMansSwitch(ctx.runner, run_.run_id, spec.id, fires_in, undo);
+      });
+      if (!armed) {
+        rec_.Record("inject-failed", {{"fault", spec.id}, {"error", armed.error().message}},
+                    fmt::format("not injecting {}: {}", spec.id, armed.error().message));
+        co_return false;
+      }
+      rec_.Record(
+          "deadman-armed",
+          {{"fault", spec.id},
+           {"target", spec.target},
+           {"fires_at", FormatUtc(plan.give_up_at)},
+           {"name", DeadMansSwitchName(run_.run_id, spec.id)}},
+          fmt::format("dead man's switch armed on {}: restores {} at {} unless disarmed",
+                      spec.target, spec.id, FormatInZone(plan.give_up_at, drill_.window.zone)));
+    }
+    // The state is read and written on this thread only; the pool works on copies.
+    const std::string prior = states_[spec.id];
+    Expected<std::string> captured =
+        co_await OnPool(pool_, [&] { return fault.InjectAndCapture(ctx, prior); });
+    if (captured.ok() && *captured != prior) {
+      // What inject learnt (a plugin's state) is what restore needs: durable before going on.
+      if (Status kept = ledger.SetState(*id, *captured); !kept) {
+        rec_.Record("warning", {{"fault", spec.id}, {"error", kept.error().message}},
+                    fmt::format("warning: the state {} returned at inject cannot be kept in the "
+                                "ledger ({}); a restore after a crash uses the state before it",
+                                spec.id, kept.error().message));
+      }
+      states_[spec.id] = *captured;
+      for (LedgerEntry& e : ledger_) {
+        if (e.id == *id) e.state = *captured;
+      }
+    }
+    const std::string state = captured.ok() ? *captured : prior;
+    // A fault nothing can observe (no check command) counts as in place once injected.
+    Expected<bool> in_place =
+        captured.ok() ? Expected<bool>(true) : Expected<bool>(captured.error());
+    if (captured.ok() && fault.Checkable(ctx)) {
+      in_place = co_await OnPool(pool_, [&] { return fault.Check(ctx, state); });
+    }
+    if (!in_place.ok() || !*in_place) {
+      std::string why =
+          !in_place.ok() ? in_place.error().message : "its check says it is not in place";
+      rec_.Record("inject-failed", {{"fault", spec.id}, {"target", spec.target}, {"error", why}},
+                  fmt::format("injecting {} failed: {}", spec.id, why));
+      co_return false;
+    }
+    ledger.SetStatus(*id, LedgerStatus::kInjected).ok();
+    if (!run_.t0) {
+      run_.t0 = RunState::Clock::now();
+      run_.t0_wall = NowUtc();
+    }
+    rec_.Record("fault-injected",
+                {{"fault", spec.id}, {"kind", spec.kind}, {"target", spec.target}},
+                fmt::format("injected {} ({} on {})", spec.id, spec.kind, spec.target));
+    co_return true;
+  }
+
+  asio::awaitable<void> Active(const DrillPlan& plan) {
+    run_.phase = "active";
+    rec_.Record("active", {{"restore_at", FormatUtc(plan.restore_at)}},
+                fmt::format("drill active; auto-restore at {} unless recovered or aborted",
+                            FormatInZone(plan.restore_at, drill_.window.zone)));
+    watch_.Start();
+    co_await SleepUntil(plan.restore_at);
+    watch_.Stop();
+  }
+
+  // Undoes every fault of this run still in place, newest first, with the fault objects and
+  // runners preflight built (no re-reading of the drill), retrying with backoff until the give-up
+  // point of the window. Never marks a fault restored that its check did not confirm.
+  asio::awaitable<void> RestoreAll(const DrillPlan& plan) {
+    run_.phase = "restoring";
+    run_.restoring = true;
+    watch_.Stop();
+    std::string reason = run_.abort_reason.value_or("the restore point of the window was reached");
+    rec_.Record("restore-started", {{"reason", reason}}, fmt::format("restoring: {}", reason));
+    std::vector<LedgerEntry> pending(ledger_.rbegin(), ledger_.rend());
+    std::vector<RemainingFault> remaining;
+    Duration backoff = std::chrono::seconds(1);
+    while (true) {
+      remaining.clear();
+      std::vector<LedgerEntry> still;
+      // Newest first; the members of one fan-out group (one fault on many targets) together.
+      std::size_t i = 0;
+      while (i < pending.size()) {
+        const FaultSpec& head = Spec(pending[i].fault_id);
+        std::size_t j = i + 1;
+        while (j < pending.size() && Spec(pending[j].fault_id).group == head.group) ++j;
+        std::vector<RestoreResult> results(j - i);
+        co_await FanOut(io_, j - i, static_cast<std::size_t>(std::max(1, head.parallel)),
+                        [&](std::size_t k) { return RestoreMember(pending[i + k], results[k]); });
+        for (std::size_t k = 0; k < results.size(); ++k) {
+          if (results[k].restored) {
+            rec_.Say(results[k].message);
+          } else {
+            still.push_back(pending[i + k]);
+            remaining.emplace_back(pending[i + k], std::move(results[k]));
+          }
+        }
+        i = j;
+      }
+      pending = std::move(still);
+      if (pending.empty()) break;
+      if (NowUtc() + backoff > plan.give_up_at) break;
+      asio::steady_timer t(io_, backoff);
+      co_await t.async_wait(asio::as_tuple(use_awaitable));
+      backoff = std::min<Duration>(backoff * 2, std::chrono::seconds(30));
+    }
+    exit_ = CloseRun(run_, rec_, opt_, remaining);
+  }
+
+  asio::awaitable<void> RestoreMember(const LedgerEntry& e, RestoreResult& result) {
+    result = co_await RestoreOne(e);
+  }
+
+  // Restores one ledger entry of this run: the commands on the pool, the record on this thread.
+  asio::awaitable<RestoreResult> RestoreOne(const LedgerEntry& e) {
+    auto fault = faults_.find(e.fault_id);
+    CommandRunner* runner = FindRunner(runners_, e.target);
+    if (fault == faults_.end() || runner == nullptr) {
+      // Not built by this run's preflight (cannot happen for entries it wrote): rebuild it.
+      co_return RestoreLedgerEntry(db_, e, kOrchestratorActor);
+    }
+    FaultContext ctx{Spec(e.fault_id), *runner, drill_.id};
+    RestoreAttempt attempt =
+        co_await OnPool(pool_, [&] { return AttemptRestore(*fault->second, ctx, e.state); });
+    RestoreResult result = RecordRestore(db_, e, attempt, kOrchestratorActor);
+    if (result.restored && dynamic_cast<SshRunner*>(runner) != nullptr) {
+      Status disarmed = co_await OnPool(
+          pool_, [&] { return DisarmDeadMansSwitch(*runner, run_.run_id, e.fault_id); });
+      if (disarmed) {
+        rec_.Record("deadman-disarmed", {{"fault", e.fault_id}, {"target", e.target}},
+                    fmt::format("dead man's switch of {} disarmed", e.fault_id));
+      } else {
+        // Harmless if it fires (restores are idempotent), but worth knowing.
+        rec_.Record("deadman-disarm-failed",
+                    {{"fault", e.fault_id}, {"error", disarmed.error().message}},
+                    fmt::format("warning: {}", disarmed.error().message));
+      }
+    }
+    co_return result;
+  }
+
+  const FaultSpec& Spec(const std::string& id) {
+    for (const FaultSpec& f : drill_.faults) {
+      if (f.id == id) return f;
+    }
+    return drill_.faults.front();  // ids come from the plan of this drill: unreachable
+  }
+
+  const Drill& drill_;
+  const RunOptions& opt_;
+  Database& db_;
+  RunState run_;
+  RunRecorder rec_;
+  RunControl control_handler_;
+  asio::io_context& io_;
+  std::size_t pool_size_;  // threads of pool_: the widest fan-out that can make progress at once
+  asio::thread_pool pool_;
+  asio::steady_timer wake_;
+  asio::steady_timer countdown_timer_;
+  RunnerMap runners_;
+  RunWatch watch_;
+  std::map<std::string, std::unique_ptr<Fault>> faults_;
+  std::map<std::string, std::string> states_;
+  std::vector<LedgerEntry> ledger_;  // this run's ledger entries, in injection order
+  int exit_ = kExitOk;
+};
+
+DrillEngine::DrillEngine(asio::io_context& io, const Drill& drill, const RunOptions& options,
+                         Database& db, std::ostream& out, std::ostream& err)
+    : impl_(std::make_unique<Impl>(io, drill, options, db, out, err)) {}
+
+DrillEngine::~DrillEngine() = default;
+
+void DrillEngine::Start(std::function<void(int)> done) { impl_->Start(std::move(done)); }
+
+bool DrillEngine::RequestAbort(std::string reason) {
+  return impl_->RequestAbort(std::move(reason));
+}
+
+ControlResponse DrillEngine::HandleControl(const ControlRequest& request) {
+  return impl_->HandleControl(request);
+}
+
+void DrillEngine::OnAlert(const Alert& alert) { impl_->OnAlert(alert); }
+
+const std::string& DrillEngine::run_id() const { return impl_->run().run_id; }
+const std::string& DrillEngine::phase() const { return impl_->run().phase; }
+bool DrillEngine::restoring() const { return impl_->run().restoring; }
+const std::optional<SysTime>& DrillEngine::t0() const { return impl_->run().t0_wall; }
+
+}  // namespace firedrill
