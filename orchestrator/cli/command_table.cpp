@@ -6,6 +6,7 @@
 #include "drills/suggest.h"
 #include "orchestrator/cli/command.h"
 #include "orchestrator/cli/control_commands.h"
+#include "orchestrator/cli/daemon_commands.h"
 #include "orchestrator/cli/demo_commands.h"
 #include "orchestrator/cli/drill_commands.h"
 #include "orchestrator/cli/plugin_commands.h"
@@ -13,6 +14,7 @@
 #include "orchestrator/cli/records_commands.h"
 #include "orchestrator/cli/report_commands.h"
 #include "orchestrator/cli/run_commands.h"
+#include "orchestrator/cli/token_commands.h"
 #include "orchestrator/exit_status.h"
 
 namespace firedrill {
@@ -40,6 +42,12 @@ const std::vector<Command>& Commands() {
       ValidateCommand(),
       PlanCommand(),
       RunCommand(),
+      ServeCommand(),
+      ScheduleCommand(),
+      ListCommand(),
+      StatusCommand(),
+      BriefCommand(),
+      CancelCommand(),
       AckCommand(),
       AbortCommand(),
       RecoverCommand(),
@@ -56,6 +64,9 @@ const std::vector<Command>& Commands() {
       RecordsCheckpointCommand(),
       PluginsListCommand(),
       PluginsTestCommand(),
+      TokenCreateCommand(),
+      TokenListCommand(),
+      TokenRevokeCommand(),
   };
   return kCommands;
 }

@@ -17,6 +17,7 @@
 #include "faults/fault_registry.h"
 #include "orchestrator/announce/icalendar.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/store/state_dir.h"
 #include "plugins/plugin_registry.h"
 
 namespace firedrill {
@@ -77,26 +78,6 @@ json::object TimeJson(SysTime t, const std::string& zone) {
 
 std::string Objective(const std::optional<Duration>& d) {
   return d ? FormatDuration(*d) : std::string("none set");
-}
-
-// Writes `text` to `path` through a temporary file renamed into place, so that a failed write
-// never leaves half an invite behind. Fails with the path and the system's reason.
-Status WriteFileAtomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return Error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-  bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  int write_errno = errno;
-  if (std::fclose(f) != 0 && written) {
-    written = false;
-    write_errno = errno;
-  }
-  std::error_code ec;
-  if (written) std::filesystem::rename(tmp, path, ec);
-  if (written && !ec) return Status::Ok();
-  std::string reason = written ? ec.message() : std::strerror(write_errno);
-  std::filesystem::remove(tmp, ec);
-  return Error(fmt::format("cannot write {}: {}", path, reason));
 }
 
 // The --ics/--sequence/--cancel options of `plan`, checked before anything is read.

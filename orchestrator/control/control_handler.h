@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace firedrill {
 
@@ -49,12 +50,24 @@ struct ControlRequest {
   std::string body;    ///< JSON text (empty for a GET)
   std::string route;   ///< the matched pattern, e.g. "/v1/drills/{id}/ack"
   std::map<std::string, std::string> params;  ///< `{name}` segments of the route, e.g. id
+  /// Who asks: "lead" for the state directory's own token (control.json), else the role of the
+  /// API token presented (see ControlAccess); "" on a route that authenticates itself (alert
+  /// webhooks), whose handler must check `authorization` or `signature`.
+  std::string role;
+  std::string authorization;  ///< the Authorization header as sent
+  std::string signature;      ///< the X-PagerDuty-Signature header as sent
 };
 
 /// What the handler answers. The server sends it with Content-Type: application/json.
 struct ControlResponse {
+  ControlResponse() = default;
+  ControlResponse(int s, std::string b, std::string type = "application/json")
+      : status(s), body(std::move(b)), content_type(std::move(type)) {}
+  bool operator==(const ControlResponse&) const = default;
+
   int status = 200;
-  std::string body;  ///< JSON text
+  std::string body;  ///< JSON text, unless content_type says otherwise
+  std::string content_type = "application/json";
 };
 
 /// The engine's side of the control API.

@@ -171,8 +171,8 @@ std::optional<ControlResponse> ScreenControlHead(const ControlRequestHead& head,
 }
 
 ControlResponse DispatchControl(std::span<const ControlRoute> routes, std::string_view method,
-                                std::string_view target, std::string body,
-                                ControlHandler& handler) {
+                                std::string_view target, std::string body, ControlHandler& handler,
+                                const ControlCaller& caller) {
   std::string_view path = PathOf(target);
   bool path_known = false;
   const ControlRoute* match = nullptr;
@@ -198,8 +198,15 @@ ControlResponse DispatchControl(std::span<const ControlRoute> routes, std::strin
     if (ec) return JsonError(400, fmt::format("request body is not valid JSON: {}", ec.message()));
     if (!v.is_object()) return JsonError(400, "request body must be a JSON object");
   }
-  ControlRequest request{std::string(method), std::string(path), std::move(body),
-                         std::string(match->pattern), std::move(params)};
+  ControlRequest request;
+  request.method = std::string(method);
+  request.path = std::string(path);
+  request.body = std::move(body);
+  request.route = std::string(match->pattern);
+  request.params = std::move(params);
+  request.role = caller.role;
+  request.authorization = caller.authorization;
+  request.signature = caller.signature;
   return handler.Handle(request);
 }
 
@@ -207,12 +214,13 @@ namespace control_internal {
 
 struct ServerState {
   ServerState(asio::io_context& io_context, fs::path dir, ControlHandler& h, ControlLimits l,
-              std::span<const ControlRoute> r)
+              std::span<const ControlRoute> r, ControlAccess a)
       : io(io_context),
         state_dir(std::move(dir)),
         handler(h),
         limits(l),
         routes(r.begin(), r.end()),
+        access(std::move(a)),
         acceptor(io_context) {}
 
   asio::io_context& io;
@@ -220,6 +228,7 @@ struct ServerState {
   ControlHandler& handler;
   ControlLimits limits;
   std::vector<ControlRoute> routes;
+  ControlAccess access;
   tcp::acceptor acceptor;
   std::string token;
   std::uint16_t port = 0;
@@ -250,7 +259,7 @@ awaitable<bool> Send(beast::tcp_stream& stream, ControlResponse r, unsigned vers
   res.version(version);
   res.result(r.status >= 100 && r.status <= 599 ? static_cast<unsigned>(r.status) : 500U);
   res.set(http::field::server, "firedrill/" FIREDRILL_VERSION);
-  res.set(http::field::content_type, "application/json");
+  res.set(http::field::content_type, r.content_type);
   res.set(http::field::cache_control, "no-store");
   if (!allow.empty()) res.set(http::field::allow, allow);
   res.keep_alive(keep_alive);
@@ -274,6 +283,40 @@ awaitable<void> LingeringClose(beast::tcp_stream& stream) {
     if (std::get<0>(read)) break;
     total += std::get<1>(read);
   }
+}
+
+// Establishes who sends a request from its head: the state directory's own token acts as
+// lead, an API token with its role; an open path (a webhook) goes on without a role. Returns the
+// refusal of a request that must not be read further.
+std::optional<ControlResponse> ScreenCaller(const control_internal::ServerState& s,
+                                            const ControlRequestHead& head, ControlCaller& caller) {
+  std::string_view path = PathOf(head.target);
+  for (const std::string& prefix : s.access.open_prefixes) {
+    if (path.starts_with(prefix)) {
+      if (head.content_length && *head.content_length > s.limits.max_body_bytes) {
+        return TooLarge(s.limits);
+      }
+      return std::nullopt;
+    }
+  }
+  std::optional<ControlResponse> refusal = ScreenControlHead(head, s.token, s.limits);
+  if (!refusal) {
+    caller.role = "lead";
+    return std::nullopt;
+  }
+  const std::string& auth = head.authorization;
+  if (refusal->status == 401 && s.access.token_role && auth.size() > kBearer.size() &&
+      beast::iequals(std::string_view(auth).substr(0, kBearer.size()), kBearer)) {
+    if (auto role = s.access.token_role(std::string_view(auth).substr(kBearer.size()))) {
+      if (head.content_length && *head.content_length > s.limits.max_body_bytes) {
+        return TooLarge(s.limits);
+      }
+      caller.role = *role;
+      return std::nullopt;
+    }
+    return JsonError(401, "unknown or revoked API token (firedrill token create --role ROLE)");
+  }
+  return refusal;
 }
 
 // Answers a request we refuse without reading on, then closes the connection.
@@ -322,7 +365,8 @@ awaitable<void> Serve(State state, tcp::socket socket) {
     ControlRequestHead head{std::string(req.method_string()), std::string(req.target()),
                             std::string(req[http::field::authorization]), std::nullopt};
     if (auto length = parser.content_length()) head.content_length = *length;
-    if (auto refusal = ScreenControlHead(head, state->token, limits)) {
+    ControlCaller caller{"", head.authorization, std::string(req["X-PagerDuty-Signature"])};
+    if (auto refusal = ScreenCaller(*state, head, caller)) {
       co_await Refuse(stream, *refusal, version, limits);
       co_return;
     }
@@ -342,7 +386,7 @@ awaitable<void> Serve(State state, tcp::socket socket) {
     if (ec || !state->serving) co_return;
     bool keep_alive = req.keep_alive();
     ControlResponse r = DispatchControl(state->routes, head.method, head.target,
-                                        std::move(req.body()), state->handler);
+                                        std::move(req.body()), state->handler, caller);
     std::string allow = r.status == 405 ? AllowedMethods(state->routes, head.target) : "";
     bool sent = co_await Send(stream, std::move(r), version, keep_alive, allow, limits);
     if (!sent) co_return;
@@ -381,9 +425,10 @@ awaitable<void> AcceptLoop(State state) {
 }  // namespace
 
 ControlServer::ControlServer(asio::io_context& io, fs::path state_dir, ControlHandler& handler,
-                             ControlLimits limits, std::span<const ControlRoute> routes)
+                             ControlLimits limits, std::span<const ControlRoute> routes,
+                             ControlAccess access)
     : state_(std::make_shared<control_internal::ServerState>(io, std::move(state_dir), handler,
-                                                             limits, routes)) {}
+                                                             limits, routes, std::move(access))) {}
 
 ControlServer::~ControlServer() { Stop(); }
 
@@ -407,7 +452,16 @@ Status ControlServer::Start() {
     }
   }
   beast::error_code ec;
-  tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), 0);
+  asio::ip::address address = asio::ip::make_address(s->access.address, ec);
+  if (ec)
+    return Error(fmt::format("cannot listen on \"{}\": not an IP address", s->access.address));
+  if (!address.is_loopback()) {
+    return Error(fmt::format(
+        "will not listen on {}: only loopback addresses are served, because the API carries "
+        "bearer tokens in clear text; put a TLS-terminating proxy in front to serve others",
+        s->access.address));
+  }
+  tcp::endpoint endpoint(address, s->access.port);
   s->acceptor.open(endpoint.protocol(), ec);
   if (!ec) s->acceptor.bind(endpoint, ec);
   if (!ec) s->acceptor.listen(asio::socket_base::max_listen_connections, ec);
@@ -415,8 +469,8 @@ Status ControlServer::Start() {
   if (ec) {
     beast::error_code ignored;
     s->acceptor.close(ignored);
-    return Error(
-        fmt::format("cannot listen on 127.0.0.1 for the control endpoint: {}", ec.message()));
+    return Error(fmt::format("cannot listen on {} port {} for the control endpoint: {}",
+                             s->access.address, s->access.port, ec.message()));
   }
   auto token = NewToken();
   if (!token.ok()) {

@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "drills/expected.h"
 #include "orchestrator/control/control_handler.h"
@@ -28,6 +30,19 @@ struct ControlLimits {
   std::chrono::milliseconds io_timeout{10'000};  ///< deadline of every single read and write
 };
 
+/// Who may use the server beyond the state directory's own token, and where it listens.
+struct ControlAccess {
+  /// Returns the role of an API token (the text after "Bearer "), or nullopt when it is not a
+  /// valid token. Unset: only the state directory's own token is accepted. Called on the loop
+  /// thread.
+  std::function<std::optional<std::string>(std::string_view token)> token_role;
+  /// Path prefixes (e.g. "/v1/alerts/") whose requests carry their own proof (a webhook secret or
+  /// signature) and reach the handler without a bearer token, with an empty role.
+  std::vector<std::string> open_prefixes;
+  std::string address = "127.0.0.1";  ///< listen address; only loopback addresses are allowed
+  std::uint16_t port = 0;             ///< 0: an ephemeral port
+};
+
 /// What the server knows of a request once its header is read, before its body.
 struct ControlRequestHead {
   std::string method;
@@ -43,11 +58,19 @@ std::optional<ControlResponse> ScreenControlHead(const ControlRequestHead& head,
                                                  std::string_view token,
                                                  const ControlLimits& limits);
 
+/// Who sends a request, as established from its head (see ControlRequest).
+struct ControlCaller {
+  std::string role;
+  std::string authorization;
+  std::string signature;
+};
+
 /// Pure apart from the handler call. Matches `method` and `target` against `routes` (404 for an
 /// unknown path, 405 for a known path with another method), checks that a POST body is a JSON
 /// object (400), and only then calls `handler` with the path, body, route and params.
 ControlResponse DispatchControl(std::span<const ControlRoute> routes, std::string_view method,
-                                std::string_view target, std::string body, ControlHandler& handler);
+                                std::string_view target, std::string body, ControlHandler& handler,
+                                const ControlCaller& caller = {"lead", "", ""});
 
 /// Serves the control API on 127.0.0.1 on an ephemeral port. Everything runs on the given
 /// io_context, which must run on one thread and outlive this object. Start and Stop are called
@@ -58,16 +81,18 @@ class ControlServer {
   /// `handler`, which must outlive the server; publishes itself in `state_dir`.
   ControlServer(boost::asio::io_context& io, std::filesystem::path state_dir,
                 ControlHandler& handler, ControlLimits limits = {},
-                std::span<const ControlRoute> routes = kControlRoutes);
+                std::span<const ControlRoute> routes = kControlRoutes, ControlAccess access = {});
   /// Calls Stop().
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
-  /// Listens on 127.0.0.1:0, makes a fresh token (32 random bytes, hex) and writes
-  /// `state_dir/control.json` atomically with mode 0600. Fails, changing nothing, if the state
-  /// dir cannot be used, the socket cannot be opened, or a live process other than this one
-  /// already publishes a control.json there; a control.json of a dead process is replaced.
+  /// Listens on the access's address and port (127.0.0.1:0 by default), makes a fresh token (32
+  /// random bytes, hex) and writes `state_dir/control.json` atomically with mode 0600. Fails,
+  /// changing nothing, if the state dir cannot be used, the socket cannot be opened, or a live
+  /// process other than this one already publishes a control.json there; a control.json of a dead
+  /// process is replaced. An address that is not a loopback one is refused: the API carries bearer
+  /// tokens, which must not cross a network in clear text.
   Status Start();
 
   /// Closes the acceptor and every open connection (no handler call happens afterwards) and

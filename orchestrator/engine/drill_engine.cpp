@@ -702,5 +702,6 @@ const std::string& DrillEngine::run_id() const { return impl_->run().run_id; }
 const std::string& DrillEngine::phase() const { return impl_->run().phase; }
 bool DrillEngine::restoring() const { return impl_->run().restoring; }
 const std::optional<SysTime>& DrillEngine::t0() const { return impl_->run().t0_wall; }
+const RunState& DrillEngine::state() const { return impl_->run(); }
 
 }  // namespace firedrill

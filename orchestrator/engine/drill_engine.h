@@ -12,6 +12,7 @@
 #include "orchestrator/alerts/alert_payload.h"
 #include "orchestrator/control/control_handler.h"
 #include "orchestrator/engine/drill_run.h"
+#include "orchestrator/engine/run_state.h"
 #include "orchestrator/store/database.h"
 
 namespace firedrill {
@@ -52,6 +53,8 @@ class DrillEngine {
   const std::string& phase() const;
   bool restoring() const;
   const std::optional<SysTime>& t0() const;
+  /// Everything the run knows so far (timings, acks); read it on the loop thread only.
+  const RunState& state() const;
 
  private:
   class Impl;

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <system_error>
 #include <vector>
 
@@ -86,6 +88,24 @@ Status EnsureStateDir(const std::filesystem::path& dir) {
     return Error{fmt::format("state directory {} exists but is not a directory", dir.string())};
   }
   return Status::Ok();
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return Error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  int write_errno = errno;
+  if (std::fclose(f) != 0 && written) {
+    written = false;
+    write_errno = errno;
+  }
+  std::error_code ec;
+  if (written) std::filesystem::rename(tmp, path, ec);
+  if (written && !ec) return Status::Ok();
+  std::string reason = written ? ec.message() : std::strerror(write_errno);
+  std::filesystem::remove(tmp, ec);
+  return Error(fmt::format("cannot write {}: {}", path, reason));
 }
 
 }  // namespace firedrill

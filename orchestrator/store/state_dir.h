@@ -26,4 +26,8 @@ std::filesystem::path ResolveStateDir(const std::optional<std::string>& flag);
 /// not a directory (a symlink to a directory counts as one), or cannot be created.
 Status EnsureStateDir(const std::filesystem::path& dir);
 
+/// Writes `text` to `path` through a temporary file renamed into place, so that a failed write
+/// never leaves half a file behind. Fails with the path and the system's reason.
+Status WriteFileAtomically(const std::string& path, const std::string& text);
+
 }  // namespace firedrill

@@ -9,12 +9,13 @@ namespace firedrill {
 /// A `BEGIN IMMEDIATE` transaction: the write lock is taken at the start, so the reads inside
 /// (e.g. the event-log head) cannot be invalidated by another process before the commit. Waits
 /// for a busy database up to the busy timeout. Rolled back on destruction unless Commit()
-/// succeeded. Move-only; must be destroyed before its Database. Transactions do not nest: Begin
-/// fails if the connection already has one open.
+/// succeeded. Move-only; must be destroyed before its Database. Begun while the connection has a
+/// transaction open, it is a savepoint of that one: its Commit keeps its changes for the outer
+/// commit, its rollback undoes only them, and the outer rollback undoes them too.
 class Transaction {
  public:
-  /// Starts the transaction. Fails when the database stays locked past the busy timeout, when a
-  /// transaction is already open on `db`, or when `db` is read-only.
+  /// Starts the transaction (a savepoint inside an open one). Fails when the database stays
+  /// locked past the busy timeout or when `db` is read-only.
   static Expected<Transaction> Begin(Database& db);
 
   /// Moves the open transaction; the moved-from object no longer owns it.
@@ -30,9 +31,10 @@ class Transaction {
   Status Commit();
 
  private:
-  explicit Transaction(Database* db) : db_(db) {}
+  Transaction(Database* db, bool nested) : db_(db), nested_(nested) {}
 
   Database* db_ = nullptr;  // null once committed, rolled back or moved from
+  bool nested_ = false;     // a savepoint inside an outer transaction
 };
 
 }  // namespace firedrill

@@ -1,0 +1,552 @@
+#include "orchestrator/cli/daemon_commands.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "drills/zoned_time.h"
+#include "orchestrator/control/control_client.h"
+#include "orchestrator/daemon/daemon.h"
+#include "orchestrator/daemon/scheduling.h"
+#include "orchestrator/exit_status.h"
+#include "orchestrator/report/run_facts.h"
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/schedule_table.h"
+#include "orchestrator/store/state_dir.h"
+
+namespace firedrill {
+namespace {
+
+namespace json = boost::json;
+
+constexpr Duration kTimeout = std::chrono::seconds(30);
+
+std::string Actor(const std::optional<std::string>& by) {
+  if (by && !by->empty()) return *by;
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "unknown";
+}
+
+// The daemon serving `dir`, if one does.
+std::optional<ControlEndpoint> ServingDaemon(const std::filesystem::path& dir) {
+  auto e = FindControlEndpoint(dir);
+  if (!e) return std::nullopt;
+  return *e;
+}
+
+std::string ErrorOf(const ControlResponse& r) {
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  if (!ec && v.is_object()) {
+    if (const json::value* e = v.as_object().if_contains("error"); e && e->is_string()) {
+      return std::string(e->as_string());
+    }
+  }
+  return fmt::format("the daemon answered HTTP {}", r.status);
+}
+
+int ExitOf(int http) {
+  if (http == 404) return kExitNotFound;
+  if (http == 400) return kExitInvalidDrill;
+  return kExitFailure;
+}
+
+std::string Str(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// Prints a schedule/cancel outcome (the daemon's JSON or ours).
+void PrintOutcome(const Invocation& inv, const char* verb, const json::object& o) {
+  if (inv.args.Has("json")) {
+    fmt::print(inv.out, "{}\n", json::serialize(o));
+    return;
+  }
+  std::string zone = Str(o, "zone");
+  fmt::print(inv.out, "{} {}: window {} to {} (invite sequence {})\n", verb, Str(o, "id"),
+             Str(o, "window_start"), Str(o, "window_end"),
+             o.if_contains("sequence") ? json::serialize(o.at("sequence")) : "?");
+  if (!Str(o, "invite").empty()) fmt::print(inv.out, "  calendar invite: {}\n", Str(o, "invite"));
+  if (const json::value* w = o.if_contains("warnings"); w && w->is_array()) {
+    for (const json::value& x : w->as_array()) {
+      if (x.is_string()) fmt::print(inv.err, "  warning: {}\n", std::string(x.as_string()));
+    }
+  }
+}
+
+json::object OutcomeJson(const ScheduleOutcome& out) {
+  const ScheduleRecord& r = out.record;
+  json::object o{{"id", r.drill_id},
+                 {"file", r.drill_file},
+                 {"state", ScheduleStateName(r.state)},
+                 {"sequence", r.sequence},
+                 {"announced", FormatUtc(r.announced)},
+                 {"window_start", FormatUtc(r.next_start)},
+                 {"window_end", FormatUtc(r.next_end)},
+                 {"targets", json::value_from(r.targets)},
+                 {"rescheduled", out.rescheduled},
+                 {"invite", out.invite.string()},
+                 {"warnings", json::value_from(out.warnings)}};
+  if (!r.lead_override.empty()) o["lead_override"] = r.lead_override;
+  return o;
+}
+
+// Sends to the daemon and prints the outcome; returns the exit status.
+int ViaDaemon(const Invocation& inv, const char* command, const ControlEndpoint& e,
+              const std::string& method, const std::string& path, const json::object& body,
+              const char* verb) {
+  auto r = SendControl(e, method, path, body.empty() ? "" : json::serialize(body), kTimeout);
+  if (!r) {
+    fmt::print(inv.err, "firedrill {}: {}\n", command, r.error().message);
+    return kExitFailure;
+  }
+  if (r->status / 100 != 2) {
+    fmt::print(inv.err, "firedrill {}: {}\n", command, ErrorOf(*r));
+    return ExitOf(r->status);
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(r->body, ec);
+  if (ec || !v.is_object()) {
+    fmt::print(inv.err, "firedrill {}: the daemon sent no JSON object\n", command);
+    return kExitFailure;
+  }
+  PrintOutcome(inv, verb, v.as_object());
+  return kExitOk;
+}
+
+int RunSchedule(const Invocation& inv) {
+  const std::string& file = inv.args.positionals().front();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    fmt::print(inv.err, "firedrill schedule: cannot read {}\n", file);
+    return kExitInvalidDrill;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string by = Actor(inv.args.Value("by"));
+  std::string override_reason = inv.args.Value("override-lead").value_or("");
+  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  if (auto d = ServingDaemon(dir)) {
+    return ViaDaemon(
+        inv, "schedule", *d, "POST", "/v1/drills",
+        json::object{
+            {"file", file}, {"source", text.str()}, {"by", by}, {"lead_override", override_reason}},
+        "scheduled");
+  }
+  auto db = Database::Open(dir, OpenMode::kReadWrite);
+  if (!db) {
+    fmt::print(inv.err, "firedrill schedule: {}\n", db.error().ToString());
+    return kExitStateError;
+  }
+  auto done =
+      ScheduleDrill(*db, dir, ScheduleRequest{file, text.str(), by, override_reason, NowUtc()});
+  if (!done) {
+    fmt::print(inv.err, "firedrill schedule: {}\n", done.error().message);
+    return done.error().message.find("has problems") != std::string::npos ? kExitInvalidDrill
+                                                                          : kExitFailure;
+  }
+  PrintOutcome(inv, done->rescheduled ? "rescheduled" : "scheduled", OutcomeJson(*done));
+  if (!inv.args.Has("json")) {
+    fmt::print(inv.out, "  no daemon serves {} now: start `firedrill serve` to run it\n",
+               dir.string());
+  }
+  return kExitOk;
+}
+
+int RunCancel(const Invocation& inv) {
+  const std::string& id = inv.args.positionals().front();
+  std::optional<std::string> reason = inv.args.Value("reason");
+  if (!reason || reason->empty()) {
+    fmt::print(inv.err,
+               "firedrill cancel: --reason TEXT is required (it goes to everyone invited)\n");
+    return kExitUsage;
+  }
+  std::string by = Actor(inv.args.Value("by"));
+  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  if (auto d = ServingDaemon(dir)) {
+    return ViaDaemon(inv, "cancel", *d, "POST", "/v1/drills/" + id + "/cancel",
+                     json::object{{"reason", *reason}, {"by", by}}, "cancelled");
+  }
+  auto db = Database::Open(dir, OpenMode::kReadWrite);
+  if (!db) {
+    fmt::print(inv.err, "firedrill cancel: {}\n", db.error().ToString());
+    return kExitStateError;
+  }
+  auto known = ScheduleTable(*db).Get(id);
+  if (known && !*known) {
+    fmt::print(inv.err, "firedrill cancel: no scheduled drill \"{}\"\n", id);
+    return kExitNotFound;
+  }
+  auto done = CancelSchedule(*db, dir, id, *reason, by, NowUtc());
+  if (!done) {
+    fmt::print(inv.err, "firedrill cancel: {}\n", done.error().message);
+    return kExitFailure;
+  }
+  PrintOutcome(inv, "cancelled", OutcomeJson(*done));
+  return kExitOk;
+}
+
+int RunBrief(const Invocation& inv) {
+  const std::string& id = inv.args.positionals().front();
+  std::optional<std::string> by = inv.args.Value("by");
+  if (!by || by->empty()) {
+    fmt::print(inv.err, "firedrill brief: --by NAME is required: who briefed the team\n");
+    return kExitUsage;
+  }
+  std::string note = inv.args.Value("note").value_or("");
+  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  if (auto d = ServingDaemon(dir)) {
+    auto r = SendControl(*d, "POST", "/v1/drills/" + id + "/brief",
+                         json::serialize(json::object{{"by", *by}, {"note", note}}), kTimeout);
+    if (!r) {
+      fmt::print(inv.err, "firedrill brief: {}\n", r.error().message);
+      return kExitFailure;
+    }
+    if (r->status != 200) {
+      fmt::print(inv.err, "firedrill brief: {}\n", ErrorOf(*r));
+      return ExitOf(r->status);
+    }
+  } else {
+    auto db = Database::Open(dir, OpenMode::kReadWrite);
+    if (!db) {
+      fmt::print(inv.err, "firedrill brief: {}\n", db.error().ToString());
+      return kExitStateError;
+    }
+    if (Status st = RecordBriefing(*db, id, *by, note); !st) {
+      fmt::print(inv.err, "firedrill brief: {}\n", st.error().message);
+      return st.error().message.starts_with("no scheduled") ? kExitNotFound : kExitFailure;
+    }
+  }
+  if (inv.args.Has("json")) {
+    fmt::print(inv.out, "{}\n", json::serialize(json::object{{"drill", id}, {"briefed_by", *by}}));
+  } else {
+    fmt::print(inv.out, "briefing of {} by {} recorded\n", id, *by);
+  }
+  return kExitOk;
+}
+
+// The schedules as JSON objects: from the daemon when one serves (with live phases), else read
+// from the state directly.
+struct Schedules {
+  json::array schedules;
+  json::array running;
+  int exit = kExitOk;
+};
+
+Schedules LoadSchedules(const Invocation& inv, const char* command) {
+  Schedules out;
+  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  if (auto d = ServingDaemon(dir)) {
+    auto r = SendControl(*d, "GET", "/v1/drills", "", kTimeout);
+    if (r && r->status == 200) {
+      boost::system::error_code ec;
+      json::value v = json::parse(r->body, ec);
+      if (!ec && v.is_object()) {
+        const json::object& o = v.as_object();
+        if (const json::value* s = o.if_contains("schedules"); s && s->is_array()) {
+          out.schedules = s->as_array();
+          if (const json::value* x = o.if_contains("drills"); x && x->is_array()) {
+            out.running = x->as_array();
+          }
+          return out;
+        }
+      }
+    }
+    // A foreground `firedrill run` publishes no schedules: read them directly.
+  }
+  auto db = Database::Open(dir, OpenMode::kReadOnly);
+  if (!db) {
+    if (db.error().message.starts_with("no records yet")) return out;
+    fmt::print(inv.err, "firedrill {}: {}\n", command, db.error().ToString());
+    out.exit = kExitStateError;
+    return out;
+  }
+  auto listing = ScheduleTable(*db).Listing();
+  if (!listing) {
+    fmt::print(inv.err, "firedrill {}: {}\n", command, listing.error().message);
+    out.exit = kExitStateError;
+    return out;
+  }
+  for (const ScheduleListing& l : *listing) {
+    out.schedules.push_back(json::object{{"id", l.drill_id},
+                                         {"title", l.title},
+                                         {"service", l.service},
+                                         {"state", ScheduleStateName(l.state)},
+                                         {"window_start", FormatUtc(l.next_start)},
+                                         {"window_end", FormatUtc(l.next_end)},
+                                         {"zone", l.zone}});
+  }
+  return out;
+}
+
+int RunList(const Invocation& inv) {
+  Schedules s = LoadSchedules(inv, "list");
+  if (s.exit != kExitOk) return s.exit;
+  bool all = inv.args.Has("all");
+  json::array shown;
+  for (const json::value& v : s.schedules) {
+    std::string state = Str(v.as_object(), "state");
+    if (all || state == "scheduled" || state == "running") shown.push_back(v);
+  }
+  if (inv.args.Has("json")) {
+    fmt::print(inv.out, "{}\n", json::serialize(json::object{{"schedules", shown}}));
+    return kExitOk;
+  }
+  if (shown.empty()) {
+    fmt::print(inv.out, "no drills scheduled{} (firedrill schedule FILE)\n",
+               all ? "" : " or running");
+    return kExitOk;
+  }
+  std::string text = fmt::format("{:<32} {:<10} {:<34} {:<14} {}\n", "DRILL", "STATE",
+                                 "WINDOW (drill's zone)", "SERVICE", "TITLE");
+  for (const json::value& v : shown) {
+    const json::object& o = v.as_object();
+    auto start = ParseUtc(Str(o, "window_start"));
+    std::string when = start ? FormatInZone(*start, Str(o, "zone")) : Str(o, "window_start");
+    text += fmt::format("{:<32} {:<10} {:<34} {:<14} {}\n", Str(o, "id"), Str(o, "state"), when,
+                        Str(o, "service"), Str(o, "title"));
+  }
+  inv.out << text;
+  return kExitOk;
+}
+
+int RunStatus(const Invocation& inv) {
+  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  bool json_out = inv.args.Has("json");
+  if (!inv.args.positionals().empty()) {
+    const std::string& id = inv.args.positionals().front();
+    json::object o;
+    if (auto d = ServingDaemon(dir)) {
+      auto r = SendControl(*d, "GET", "/v1/drills/" + id, "", kTimeout);
+      if (r && r->status == 200) {
+        boost::system::error_code ec;
+        json::value v = json::parse(r->body, ec);
+        if (!ec && v.is_object()) o = v.as_object();
+      } else if (r && r->status == 404) {
+        fmt::print(inv.err, "firedrill status: {}\n", ErrorOf(*r));
+        return kExitNotFound;
+      }
+    }
+    if (o.empty()) {
+      auto db = Database::Open(dir, OpenMode::kReadOnly);
+      if (!db) {
+        fmt::print(inv.err, "firedrill status: {}\n", db.error().ToString());
+        return db.error().message.starts_with("no records yet") ? kExitNotFound : kExitStateError;
+      }
+      auto rec = ScheduleTable(*db).Get(id);
+      if (!rec || !*rec) {
+        fmt::print(inv.err, "firedrill status: no scheduled drill \"{}\"\n", id);
+        return kExitNotFound;
+      }
+      ScheduleOutcome out;
+      out.record = **rec;
+      o = OutcomeJson(out);
+      o.erase("rescheduled");
+      o.erase("invite");
+      o.erase("warnings");
+    }
+    if (json_out) {
+      fmt::print(inv.out, "{}\n", json::serialize(o));
+      return kExitOk;
+    }
+    fmt::print(inv.out, "drill {}: {}{}\n  window {} to {}\n  announced {} (invite sequence {})\n",
+               Str(o, "id"), Str(o, "state"),
+               Str(o, "phase").empty() ? "" : " (" + Str(o, "phase") + ")", Str(o, "window_start"),
+               Str(o, "window_end"), Str(o, "announced"),
+               o.if_contains("sequence") ? json::serialize(o.at("sequence")) : "?");
+    if (!Str(o, "run").empty()) fmt::print(inv.out, "  run {}\n", Str(o, "run"));
+    if (!Str(o, "t0").empty()) fmt::print(inv.out, "  T0 {}\n", Str(o, "t0"));
+    if (!Str(o, "lead_override").empty()) {
+      fmt::print(inv.out, "  announcement lead overridden: {}\n", Str(o, "lead_override"));
+    }
+    return kExitOk;
+  }
+  Schedules s = LoadSchedules(inv, "status");
+  if (s.exit != kExitOk) return s.exit;
+  bool serving = ServingDaemon(dir).has_value();
+  if (json_out) {
+    fmt::print(inv.out, "{}\n",
+               json::serialize(json::object{{"daemon", serving}, {"running", s.running}}));
+    return kExitOk;
+  }
+  fmt::print(
+      inv.out, "{}\n",
+      serving ? "a daemon serves this state directory" : "no daemon serves this state directory");
+  if (s.running.empty()) fmt::print(inv.out, "no drill is running\n");
+  for (const json::value& v : s.running) {
+    const json::object& o = v.as_object();
+    fmt::print(inv.out, "running: {} (run {}): {}\n", Str(o, "id"), Str(o, "run"), Str(o, "state"));
+  }
+  for (const json::value& v : s.schedules) {
+    const json::object& o = v.as_object();
+    if (Str(o, "state") == "scheduled") {
+      fmt::print(inv.out, "next: {} at {}\n", Str(o, "id"), Str(o, "window_start"));
+      break;
+    }
+  }
+  return kExitOk;
+}
+
+// Reads a secret from a file (trailing whitespace dropped).
+Expected<std::string> ReadSecret(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{fmt::format("cannot read {}", path)};
+  std::stringstream s;
+  s << in.rdbuf();
+  std::string text = s.str();
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  if (text.empty()) return Error{fmt::format("{} is empty", path)};
+  return text;
+}
+
+int RunServe(const Invocation& inv) {
+  DaemonOptions o;
+  o.state_dir = ResolveStateDir(inv.args.Value("state"));
+  if (auto listen = inv.args.Value("listen")) {
+    auto colon = listen->rfind(':');
+    int port = -1;
+    if (colon != std::string::npos) {
+      const char* b = listen->data() + colon + 1;
+      const char* e = listen->data() + listen->size();
+      auto [p, ec] = std::from_chars(b, e, port);
+      if (ec != std::errc() || p != e) port = -1;
+    }
+    if (colon == std::string::npos || port < 0 || port > 65535) {
+      fmt::print(inv.err,
+                 "firedrill serve: --listen takes ADDRESS:PORT, e.g. 127.0.0.1:8470, not "
+                 "\"{}\"\n",
+                 *listen);
+      return kExitUsage;
+    }
+    o.address = listen->substr(0, colon);
+    o.port = static_cast<std::uint16_t>(port);
+  }
+  if (auto f = inv.args.Value("alert-token-file")) {
+    auto t = ReadSecret(*f);
+    if (!t) {
+      fmt::print(inv.err, "firedrill serve: --alert-token-file: {}\n", t.error().message);
+      return kExitUsage;
+    }
+    o.secrets.alert_token = *t;
+  }
+  if (auto f = inv.args.Value("pagerduty-secret-file")) {
+    auto t = ReadSecret(*f);
+    if (!t) {
+      fmt::print(inv.err, "firedrill serve: --pagerduty-secret-file: {}\n", t.error().message);
+      return kExitUsage;
+    }
+    std::stringstream lines(*t);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) o.secrets.pagerduty_secrets.push_back(line);
+    }
+  }
+  Daemon daemon(std::move(o), inv.out, inv.err);
+  return daemon.Run();
+}
+
+}  // namespace
+
+Command ServeCommand() {
+  return Command{
+      "serve",
+      "firedrill serve [--listen ADDR:PORT] [--alert-token-file F] [--pagerduty-secret-file F] "
+      "[--state DIR]",
+      "the daemon: runs every scheduled drill when its window opens, serves the API",
+      "Runs in the foreground until SIGINT or SIGTERM (run it as a service: see\n"
+      "docs/running-the-daemon.md). On start it first restores anything the fault ledger says\n"
+      "is still in place, then loads the schedules of the state directory and runs each drill\n"
+      "when its window opens, several at once when their windows overlap. It serves the HTTP\n"
+      "API (docs/control-api.md) for schedules, acks, alert webhooks and /metrics, and\n"
+      "publishes its address in control.json, so that the other commands talk to it. On\n"
+      "SIGTERM every running drill is aborted and restored before the daemon exits.\n"
+      "\n"
+      "Options:\n"
+      "  --listen ADDR:PORT          where the API listens (default 127.0.0.1 on a free port);\n"
+      "                              loopback addresses only: put a TLS proxy in front for others\n"
+      "  --alert-token-file F        the bearer token Alertmanager and Grafana send\n"
+      "  --pagerduty-secret-file F   PagerDuty webhook signing secrets, one per line\n"
+      "\n"
+      "Exit status: 0 stopped cleanly; 4 the state directory or the address cannot be used.\n",
+      ArgSpec{{}, {"listen", "alert-token-file", "pagerduty-secret-file"}, 0, 0},
+      RunServe};
+}
+
+Command ScheduleCommand() {
+  return Command{
+      "schedule",
+      "firedrill schedule [--by NAME] [--override-lead REASON] [--json] FILE",
+      "schedule a drill: record it, write its calendar invite, let the daemon run it",
+      "Checks the drill file, refuses a window that is over or that overlaps another scheduled\n"
+      "drill on the same target, records the announcement (now) and writes the calendar\n"
+      "invite to the state directory's invites/ folder (ID.SEQUENCE.ics). Scheduling a drill id\n"
+      "again reschedules it: the invite's SEQUENCE goes up, so calendars move the event.\n"
+      "A drill announced later than its announce.lead before the window is refused at\n"
+      "injection, unless scheduled with --override-lead REASON (recorded; for practice drills).\n"
+      "\n"
+      "Options:\n"
+      "  --by NAME              who schedules it (default: $USER)\n"
+      "  --override-lead REASON inject even though the announcement came late (recorded)\n"
+      "  --json                 the schedule as JSON\n"
+      "\n"
+      "Example:\n"
+      "  firedrill schedule drills/examples/db-port-blackhole.toml\n"
+      "\n"
+      "Exit status: 0 scheduled; 3 the drill file has problems; 1 refused (window over,\n"
+      "overlap, drill running); 4 the state directory cannot be used.\n",
+      ArgSpec{{"json"}, {"by", "override-lead"}, 1, 1},
+      RunSchedule};
+}
+
+Command ListCommand() {
+  return Command{"list",
+                 "firedrill list [--all] [--json]",
+                 "the scheduled and running drills, next window first",
+                 "Lists every drill that is scheduled or running, ordered by its next window,\n"
+                 "shown in the drill's own time zone. With --all, done and cancelled ones too.\n"
+                 "Works with or without a daemon.\n",
+                 ArgSpec{{"json", "all"}, {}, 0, 0},
+                 RunList};
+}
+
+Command CancelCommand() {
+  return Command{
+      "cancel",
+      "firedrill cancel --reason TEXT [--by NAME] [--json] ID",
+      "call off a scheduled drill (writes the calendar cancellation)",
+      "Marks the scheduled drill cancelled, records why and by whom, and writes the calendar\n"
+      "cancellation (METHOD:CANCEL, next SEQUENCE) to the invites/ folder. A running drill is\n"
+      "aborted instead (firedrill abort).\n",
+      ArgSpec{{"json"}, {"reason", "by"}, 1, 1},
+      RunCancel};
+}
+
+Command StatusCommand() {
+  return Command{"status",
+                 "firedrill status [--json] [ID]",
+                 "live state: the daemon, running drills, one drill's schedule",
+                 "Without ID: whether a daemon serves the state directory, what runs now and\n"
+                 "what is next. With ID: that drill's schedule, announcement and, while it runs,\n"
+                 "its phase and T0.\n",
+                 ArgSpec{{"json"}, {}, 0, 1},
+                 RunStatus};
+}
+
+Command BriefCommand() {
+  return Command{
+      "brief",
+      "firedrill brief --by NAME [--note TEXT] [--json] ID",
+      "record that the team was briefed on the drill's playbook",
+      "Records who briefed the team on the playbook of scheduled drill ID, and when. A drill\n"
+      "with briefing_required = true is refused at injection without a briefing recorded\n"
+      "after its (latest) announcement.\n",
+      ArgSpec{{"json"}, {"by", "note"}, 1, 1},
+      RunBrief};
+}
+
+}  // namespace firedrill

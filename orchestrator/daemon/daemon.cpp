@@ -1,0 +1,552 @@
+#include "orchestrator/daemon/daemon.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+#include <map>
+#include <ostream>
+#include <streambuf>
+
+#include "drills/drill_loader.h"
+#include "drills/zoned_time.h"
+#include "orchestrator/daemon/alert_book.h"
+#include "orchestrator/daemon/daemon_metrics.h"
+#include "orchestrator/daemon/scheduling.h"
+#include "orchestrator/engine/drill_engine.h"
+#include "orchestrator/engine/restorer.h"
+#include "orchestrator/engine/run_state.h"
+#include "orchestrator/exit_status.h"
+#include "orchestrator/store/checkpoint.h"
+#include "orchestrator/store/event_log.h"
+#include "orchestrator/store/fault_ledger.h"
+#include "orchestrator/store/schedule_table.h"
+#include "orchestrator/store/token_table.h"
+#include "plugins/plugin_registry.h"
+
+namespace firedrill {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+// A drill is started this long before its window opens: its run is recorded and waiting when
+// the window opens, and preflight runs at the injection time as always.
+constexpr Duration kLaunchLead = std::chrono::seconds(30);
+
+ControlResponse Answer(int status, json::object body) {
+  return ControlResponse{status, json::serialize(body)};
+}
+
+ControlResponse Refusal(int status, const std::string& message) {
+  return Answer(status, json::object{{"error", message}});
+}
+
+// Writes each line to `out` with a prefix: the output of one drill among several.
+class PrefixedLines : public std::streambuf {
+ public:
+  PrefixedLines(std::ostream& out, std::string prefix) : out_(out), prefix_(std::move(prefix)) {}
+
+ protected:
+  int overflow(int c) override {
+    if (c == traits_type::eof()) return traits_type::not_eof(c);
+    line_ += static_cast<char>(c);
+    if (c == '\n') {
+      out_ << prefix_ << line_;
+      out_.flush();
+      line_.clear();
+    }
+    return c;
+  }
+
+ private:
+  std::ostream& out_;
+  std::string prefix_;
+  std::string line_;
+};
+
+}  // namespace
+
+class Daemon::Impl : public DaemonOps {
+ public:
+  Impl(DaemonOptions options, std::ostream& out, std::ostream& err)
+      : opt_(std::move(options)),
+        out_(out),
+        err_(err),
+        api_(*this, opt_.secrets),
+        tick_(io_),
+        signals_(io_, SIGINT, SIGTERM) {}
+
+  int Run() {
+    auto db = Database::Open(opt_.state_dir, OpenMode::kReadWrite);
+    if (!db) {
+      fmt::print(err_, "firedrill serve: {}\n", db.error().ToString());
+      return kExitStateError;
+    }
+    db_.emplace(std::move(*db));
+    // Anything a crash left in place is undone before anything else happens.
+    if (!RestoreLeftovers()) {
+      fmt::print(err_,
+                 "firedrill serve: faults from an earlier run are still in place; drills will "
+                 "not start until they are restored (firedrill recover)\n");
+    }
+    if (int st = LoadSchedules(); st != kExitOk) return st;
+    ControlAccess access;
+    access.address = opt_.address;
+    access.port = opt_.port;
+    access.open_prefixes = {kAlertPathPrefix};
+    access.token_role = [this](std::string_view token) { return TokenRole(token); };
+    server_.emplace(io_, opt_.state_dir, api_, opt_.limits, kDaemonRoutes, access);
+    if (Status st = server_->Start(); !st) {
+      fmt::print(err_, "firedrill serve: {}\n", st.error().message);
+      return kExitStateError;
+    }
+    fmt::print(out_, "firedrill serve: serving {} on {}:{}; {} drill{} scheduled{}\n",
+               opt_.state_dir.string(), opt_.address, server_->port(), schedules_.size(),
+               schedules_.size() == 1 ? "" : "s", NextText());
+    out_.flush();
+    WatchSignals();
+    Arm();
+    io_.run();
+    return exit_;
+  }
+
+  // DaemonOps.
+  ControlResponse List() override {
+    json::array running;
+    for (const auto& [id, r] : running_) {
+      running.push_back(
+          json::object{{"id", id}, {"run", r->engine->run_id()}, {"state", r->engine->phase()}});
+    }
+    auto listing = ScheduleTable(*db_).Listing();
+    if (!listing) return Refusal(500, listing.error().message);
+    json::array all;
+    for (const ScheduleListing& l : *listing) all.push_back(ListingJson(l));
+    return Answer(200, json::object{{"drills", running}, {"schedules", all}});
+  }
+
+  ControlResponse DrillStatus(const std::string& id) override {
+    auto rec = ScheduleTable(*db_).Get(id);
+    if (!rec) return Refusal(500, rec.error().message);
+    if (!*rec) return Refusal(404, fmt::format("no scheduled drill \"{}\"", id));
+    json::object o = RecordJson(**rec);
+    if (auto r = running_.find(id); r != running_.end()) {
+      o["run"] = r->second->engine->run_id();
+      o["phase"] = r->second->engine->phase();
+      if (r->second->engine->t0()) o["t0"] = FormatUtc(*r->second->engine->t0());
+    }
+    return Answer(200, o);
+  }
+
+  ControlResponse Schedule(const std::string& file, const std::string& source,
+                           const std::string& by, const std::string& lead_override) override {
+    auto done = ScheduleDrill(*db_, opt_.state_dir,
+                              ScheduleRequest{file, source, by, lead_override, NowUtc()});
+    if (!done) {
+      bool running = done.error().message.find("is running now") != std::string::npos;
+      return Refusal(running ? 409 : 400, done.error().message);
+    }
+    schedules_[done->record.drill_id] = done->record;
+    Say(fmt::format("{} drill {} for {} (by {})", done->rescheduled ? "rescheduled" : "scheduled",
+                    done->record.drill_id, FormatUtc(done->record.next_start), by));
+    Arm();
+    return Answer(200, OutcomeJson(*done));
+  }
+
+  ControlResponse Cancel(const std::string& id, const std::string& reason,
+                         const std::string& by) override {
+    auto known = ScheduleTable(*db_).Get(id);
+    if (!known) return Refusal(500, known.error().message);
+    if (!*known) return Refusal(404, fmt::format("no scheduled drill \"{}\"", id));
+    if (reason.empty()) return Refusal(400, "\"reason\" is required");
+    auto done = CancelSchedule(*db_, opt_.state_dir, id, reason, by, NowUtc());
+    if (!done) return Refusal(409, done.error().message);
+    schedules_.erase(id);
+    Say(fmt::format("cancelled drill {} (by {}): {}", id, by, reason));
+    Arm();
+    return Answer(200, OutcomeJson(*done));
+  }
+
+  ControlResponse Brief(const std::string& id, const std::string& by,
+                        const std::string& note) override {
+    auto known = ScheduleTable(*db_).Get(id);
+    if (!known) return Refusal(500, known.error().message);
+    if (!*known) return Refusal(404, fmt::format("no scheduled drill \"{}\"", id));
+    if (by.empty()) return Refusal(400, "\"by\" is required: who gave the briefing");
+    if (Status st = RecordBriefing(*db_, id, by, note); !st)
+      return Refusal(500, st.error().message);
+    return Answer(200,
+                  json::object{{"drill", id}, {"briefed_by", by}, {"at", FormatUtc(NowUtc())}});
+  }
+
+  ControlResponse ToRun(const std::string& id, const ControlRequest& request) override {
+    auto r = running_.find(id);
+    if (r == running_.end()) return Refusal(404, fmt::format("no running drill \"{}\"", id));
+    return r->second->engine->HandleControl(request);
+  }
+
+  void Alerts(const std::string& source, const std::vector<Alert>& alerts) override {
+    for (const Alert& a : alerts) {
+      alerts_.Note(a);
+      for (auto& [id, r] : running_) r->engine->OnAlert(a);
+    }
+    (void)source;
+  }
+
+  void CountWebhook(const std::string& source, const std::string& result) override {
+    alerts_.CountDelivery(source, result);
+  }
+
+  std::string Metrics() override {
+    MetricsSnapshot m;
+    auto listing = ScheduleTable(*db_).Listing();
+    if (listing) {
+      for (const ScheduleListing& l : *listing)
+        ++m.drills_by_state[std::string(ScheduleStateName(l.state))];
+    }
+    for (const auto& [id, r] : running_) ++m.runs_by_phase[r->engine->phase()];
+    if (auto open = FaultLedger(*db_).Outstanding(); open) m.faults_in_place = open->size();
+    m.last_by_service = last_by_service_;
+    m.restore_failures = restore_failures_;
+    m.webhook_deliveries = alerts_.deliveries();
+    m.alerts_firing = alerts_.Firing().size();
+    return RenderMetrics(m);
+  }
+
+  std::optional<std::string> TokenRole(std::string_view token) override {
+    auto found = TokenTable(*db_).Authenticate(token);
+    if (!found || !*found) return std::nullopt;
+    return std::string(RoleName((*found)->role));
+  }
+
+ private:
+  // One drill running.
+  struct Running {
+    Drill drill;
+    RunOptions options;
+    std::unique_ptr<PrefixedLines> out_buf;
+    std::unique_ptr<std::ostream> out;
+    std::unique_ptr<DrillEngine> engine;
+    std::unique_ptr<asio::steady_timer> blackout_timer;
+  };
+
+  void Say(const std::string& text) {
+    fmt::print(out_, "{} {}\n", FormatUtc(NowUtc()), text);
+    out_.flush();
+  }
+
+  std::string NextText() const {
+    if (schedules_.empty()) return "";
+    const ScheduleRecord* first = nullptr;
+    for (const auto& [id, r] : schedules_) {
+      if (first == nullptr || r.next_start < first->next_start) first = &r;
+    }
+    return fmt::format("; next: {} at {}", first->drill_id, FormatUtc(first->next_start));
+  }
+
+  bool RestoreLeftovers() {
+    auto remaining = RestoreOutstanding(*db_, "serve");
+    if (!remaining) {
+      fmt::print(err_, "firedrill serve: {}\n", remaining.error().message);
+      return false;
+    }
+    for (const auto& [e, r] : *remaining) {
+      fmt::print(err_, "  {} ({} on {}, drill {}): {}\n    undo by hand: {}\n", e.fault_id, e.kind,
+                 e.target, e.drill_id, r.message, r.manual);
+    }
+    return remaining->empty();
+  }
+
+  int LoadSchedules() {
+    ScheduleTable table(*db_);
+    auto all = table.List({ScheduleState::kScheduled, ScheduleState::kRunning});
+    if (!all) {
+      fmt::print(err_, "firedrill serve: {}\n", all.error().message);
+      return kExitStateError;
+    }
+    for (ScheduleRecord& r : *all) {
+      if (r.state == ScheduleState::kRunning) {
+        // The daemon stopped (or crashed) while it ran: its faults were restored above; the
+        // run is not resumed, so that a drill never breaks things twice in one window.
+        EventLog(*db_)
+            .Append({r.drill_id, "run-interrupted", "orchestrator",
+                     json::serialize(json::object{{"window_start", FormatUtc(r.next_start)}}),
+                     std::nullopt})
+            .ok();
+        Say(
+            fmt::format("drill {}: its run was interrupted by a restart of the daemon and is not "
+                        "resumed",
+                        r.drill_id));
+        Advance(r);
+        if (r.state != ScheduleState::kScheduled) continue;
+      }
+      schedules_[r.drill_id] = r;
+    }
+    return kExitOk;
+  }
+
+  // Moves `r` to its next window after the current one, or marks it done, and stores it.
+  void Advance(ScheduleRecord& r) {
+    LoadResult loaded = LoadDrillText(r.drill_source, r.drill_file, DrillFaultCatalog());
+    std::vector<WindowSpan> next =
+        loaded.ok() ? UpcomingWindows(*loaded.drill, r.next_end, 1) : std::vector<WindowSpan>{};
+    if (!next.empty() && next.front().start >= r.next_end) {
+      r.state = ScheduleState::kScheduled;
+      r.next_start = next.front().start;
+      r.next_end = next.front().end;
+      r.reminded.reset();
+    } else {
+      r.state = ScheduleState::kDone;
+    }
+    ScheduleTable(*db_).Put(r).ok();
+  }
+
+  SysTime LaunchAt(const ScheduleRecord& r) const { return r.next_start - kLaunchLead; }
+
+  // Sleeps until the next thing to do (bounded by max_sleep); no polling in between.
+  void Arm() {
+    if (stopping_) return;
+    SysTime now = NowUtc();
+    SysTime next = now + std::chrono::duration_cast<Duration>(opt_.max_sleep);
+    for (const auto& [id, r] : schedules_) {
+      if (running_.count(id) == 0) next = std::min(next, LaunchAt(r));
+    }
+    tick_.expires_after(std::max(next - now, Duration(0)));
+    tick_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) Tick();
+    });
+  }
+
+  void Tick() {
+    SysTime now = NowUtc();
+    std::vector<std::string> due;
+    for (const auto& [id, r] : schedules_) {
+      if (running_.count(id) == 0 && LaunchAt(r) <= now) due.push_back(id);
+    }
+    for (const std::string& id : due) Launch(id);
+    Arm();
+  }
+
+  void Launch(const std::string& id) {
+    ScheduleRecord rec = schedules_.at(id);
+    LoadResult loaded = LoadDrillText(rec.drill_source, rec.drill_file, DrillFaultCatalog());
+    if (!loaded.ok()) {
+      std::string why =
+          loaded.diagnostics.empty() ? "it does not load" : loaded.diagnostics.front().ToString();
+      NotRun(rec, "not-run", fmt::format("the scheduled drill text no longer loads: {}", why));
+      return;
+    }
+    if (!RestoreLeftovers()) {
+      NotRun(rec, "not-run", "faults of an earlier run are still in place (firedrill recover)");
+      return;
+    }
+    auto run = std::make_unique<Running>();
+    run->drill = std::move(*loaded.drill);
+    Drill& drill = run->drill;
+    drill.window.start = rec.next_start;
+    drill.window.end = rec.next_end;
+    for (const Blackout& b : drill.blackouts) {
+      if (b.start < rec.next_end && rec.next_start < b.end) {
+        NotRun(rec, "vetoed",
+               fmt::format("the window overlaps blackout {} ({} to {})", b.name,
+                           FormatInZone(b.start, drill.window.zone),
+                           FormatInZone(b.end, drill.window.zone)),
+               json::object{{"blackout", b.name}});
+        return;
+      }
+    }
+    RunOptions& o = run->options;
+    o.state_dir = opt_.state_dir;
+    o.drill_file = rec.drill_file;
+    o.drill_source = rec.drill_source;
+    o.announced_at = rec.announced;
+    o.lead_override = rec.lead_override;
+    if (auto b = LatestBriefing(*db_, id, rec.announced); b) o.briefed = *b;
+    o.firing_alerts = [this] { return alerts_.Firing(); };
+    run->out_buf = std::make_unique<PrefixedLines>(out_, fmt::format("[{}] ", id));
+    run->out = std::make_unique<std::ostream>(run->out_buf.get());
+    run->engine =
+        std::make_unique<DrillEngine>(io_, run->drill, run->options, *db_, *run->out, *run->out);
+    rec.state = ScheduleState::kRunning;
+    ScheduleTable(*db_).Put(rec).ok();
+    schedules_[id] = rec;
+    DrillEngine* engine = run->engine.get();
+    WatchBlackouts(*run);
+    running_[id] = std::move(run);
+    engine->Start([this, id](int exit) { Finished(id, exit); });
+  }
+
+  // A blackout beginning while the drill runs halts it: abort, which restores first.
+  void WatchBlackouts(Running& run) {
+    const Blackout* first = nullptr;
+    for (const Blackout& b : run.drill.blackouts) {
+      if (b.start > NowUtc() && b.start < run.drill.window.end &&
+          (first == nullptr || b.start < first->start)) {
+        first = &b;
+      }
+    }
+    if (first == nullptr) return;
+    run.blackout_timer = std::make_unique<asio::steady_timer>(io_);
+    run.blackout_timer->expires_after(first->start - NowUtc());
+    DrillEngine* engine = run.engine.get();
+    std::string name = first->name;
+    run.blackout_timer->async_wait([engine, name](boost::system::error_code ec) {
+      if (!ec) engine->RequestAbort(fmt::format("blackout {} began", name));
+    });
+  }
+
+  void NotRun(ScheduleRecord& rec, const std::string& kind, const std::string& why,
+              json::object payload = {}) {
+    payload["reason"] = why;
+    payload["window_start"] = FormatUtc(rec.next_start);
+    EventLog(*db_)
+        .Append({rec.drill_id, kind, "orchestrator", json::serialize(payload), std::nullopt})
+        .ok();
+    Say(fmt::format("drill {}: not run ({}): {}", rec.drill_id, kind, why));
+    Advance(rec);
+    if (rec.state == ScheduleState::kScheduled) {
+      schedules_[rec.drill_id] = rec;
+    } else {
+      schedules_.erase(rec.drill_id);
+    }
+  }
+
+  void Finished(const std::string& id, int exit) {
+    Running& run = *running_.at(id);
+    if (run.blackout_timer) run.blackout_timer->cancel();
+    const RunState& state = run.engine->state();
+    ServiceTimes& times = last_by_service_[run.drill.service];
+    if (state.t0) {
+      times.ttd_human = state.ttd_human;
+      times.ttd_alert = state.ttd_alert;
+      times.ttr = run.drill.probes.empty() ? state.ttr_human : state.ttr_probe;
+      times.recovered = state.TeamRecovered();
+    }
+    if (exit == kExitRestoreIncomplete) ++restore_failures_;
+    Say(fmt::format("drill {}: run {} ended ({})", id, run.engine->run_id(), ExitName(exit)));
+    if (auto cp = WriteCheckpoint(*db_, opt_.state_dir); !cp) {
+      fmt::print(err_, "firedrill serve: the records could not be checkpointed: {}\n",
+                 cp.error().message);
+    }
+    auto s = schedules_.find(id);
+    if (s != schedules_.end()) {
+      Advance(s->second);
+      if (s->second.state != ScheduleState::kScheduled) schedules_.erase(s);
+    }
+    // The engine is destroyed after its completion handler has returned.
+    asio::post(io_, [this, id] {
+      running_.erase(id);
+      if (stopping_ && running_.empty()) Shutdown();
+    });
+    Arm();
+  }
+
+  static std::string ExitName(int exit) {
+    switch (exit) {
+      case kExitOk:
+        return "completed";
+      case kExitRefused:
+        return "refused at preflight";
+      case kExitAborted:
+        return "aborted, everything restored";
+      case kExitRestoreIncomplete:
+        return "RESTORE INCOMPLETE: manual action needed";
+      default:
+        return fmt::format("exit {}", exit);
+    }
+  }
+
+  void WatchSignals() {
+    signals_.async_wait([this](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+      if (!stopping_) {
+        stopping_ = true;
+        tick_.cancel();
+        Say(fmt::format("{} received: aborting {} running drill{} and restoring, then stopping",
+                        name, running_.size(), running_.size() == 1 ? "" : "s"));
+        for (auto& [id, r] : running_) {
+          r->engine->RequestAbort(fmt::format("the daemon is stopping ({})", name));
+        }
+        if (running_.empty()) {
+          Shutdown();
+          return;
+        }
+      } else {
+        Say(
+            fmt::format("{} received while restoring; the restores go on so that no fault is "
+                        "left behind",
+                        name));
+      }
+      WatchSignals();
+    });
+  }
+
+  void Shutdown() {
+    signals_.cancel();
+    tick_.cancel();
+    if (server_) server_->Stop();
+    Say("stopped");
+  }
+
+  static json::object ListingJson(const ScheduleListing& l) {
+    return json::object{{"id", l.drill_id},
+                        {"title", l.title},
+                        {"service", l.service},
+                        {"state", ScheduleStateName(l.state)},
+                        {"window_start", FormatUtc(l.next_start)},
+                        {"window_end", FormatUtc(l.next_end)},
+                        {"zone", l.zone}};
+  }
+
+  static json::object RecordJson(const ScheduleRecord& r) {
+    json::object o{{"id", r.drill_id},
+                   {"file", r.drill_file},
+                   {"state", ScheduleStateName(r.state)},
+                   {"sequence", r.sequence},
+                   {"announced", FormatUtc(r.announced)},
+                   {"window_start", FormatUtc(r.next_start)},
+                   {"window_end", FormatUtc(r.next_end)},
+                   {"targets", json::value_from(r.targets)}};
+    if (!r.lead_override.empty()) o["lead_override"] = r.lead_override;
+    return o;
+  }
+
+  static json::object OutcomeJson(const ScheduleOutcome& out) {
+    json::object o = RecordJson(out.record);
+    o["rescheduled"] = out.rescheduled;
+    o["invite"] = out.invite.string();
+    o["warnings"] = json::value_from(out.warnings);
+    return o;
+  }
+
+  DaemonOptions opt_;
+  std::ostream& out_;
+  std::ostream& err_;
+  asio::io_context io_;
+  std::optional<Database> db_;
+  DaemonApi api_;
+  std::optional<ControlServer> server_;
+  asio::steady_timer tick_;
+  asio::signal_set signals_;
+  AlertBook alerts_;
+  std::map<std::string, ScheduleRecord> schedules_;  // state scheduled, by drill id
+  std::map<std::string, std::unique_ptr<Running>> running_;
+  std::map<std::string, ServiceTimes> last_by_service_;
+  std::uint64_t restore_failures_ = 0;
+  bool stopping_ = false;
+  int exit_ = kExitOk;
+};
+
+Daemon::Daemon(DaemonOptions options, std::ostream& out, std::ostream& err)
+    : impl_(std::make_unique<Impl>(std::move(options), out, err)) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::Run() { return impl_->Run(); }
+
+}  // namespace firedrill

@@ -1,0 +1,48 @@
+// `firedrill serve`: the daemon that runs every scheduled drill of a state directory when its
+// window opens, several at once, and serves the API (daemon_api.h) for schedules, acks, alert
+// webhooks and metrics.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "orchestrator/control/control_server.h"
+#include "orchestrator/daemon/daemon_api.h"
+
+namespace firedrill {
+
+/// How to serve.
+struct DaemonOptions {
+  std::filesystem::path state_dir;
+  std::string address = "127.0.0.1";  ///< loopback only (see ControlServer::Start)
+  std::uint16_t port = 0;             ///< 0: an ephemeral port (published in control.json)
+  ControlLimits limits;
+  WebhookSecrets secrets;
+  /// The longest single sleep of the scheduler: a bound on how late a window can be noticed if
+  /// the wall clock jumps (the timers run on the monotonic clock).
+  std::chrono::milliseconds max_sleep = std::chrono::minutes(10);
+};
+
+/// The daemon. Run() blocks until SIGINT or SIGTERM (then every running drill is aborted and
+/// restored before it returns) and returns an ExitStatus value.
+class Daemon {
+ public:
+  Daemon(DaemonOptions options, std::ostream& out, std::ostream& err);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  /// Restores whatever the fault ledger says is still in place, settles schedules a crash left
+  /// "running", loads the schedules, serves the API and runs drills until stopped. Fails (exit
+  /// 4) when the state directory cannot be used or the API cannot listen.
+  int Run();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace firedrill

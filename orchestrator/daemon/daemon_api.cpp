@@ -1,0 +1,114 @@
+#include "orchestrator/daemon/daemon_api.h"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "orchestrator/alerts/webhook_auth.h"
+
+namespace firedrill {
+namespace {
+
+namespace json = boost::json;
+
+ControlResponse Refusal(int status, const std::string& message) {
+  return ControlResponse{status, json::serialize(json::object{{"error", message}})};
+}
+
+// 0 auditor, 1 responder, 2 lead; -1 for anything else.
+int Rank(const std::string& role) {
+  if (role == "lead") return 2;
+  if (role == "responder") return 1;
+  if (role == "auditor") return 0;
+  return -1;
+}
+
+// The role a route needs.
+const char* NeededRole(const ControlRequest& r) {
+  if (r.method == "GET") return "auditor";
+  if (r.route == "/v1/drills/{id}/ack") return "responder";
+  return "lead";
+}
+
+std::string Field(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+constexpr std::string_view kBearer = "Bearer ";
+
+}  // namespace
+
+ControlResponse DaemonApi::Handle(const ControlRequest& req) {
+  if (req.route == "/v1/alerts/{source}") return Webhook(req);
+  const char* needed = NeededRole(req);
+  if (Rank(req.role) < Rank(needed)) {
+    return Refusal(403, fmt::format("this needs the {} role; the token presented has the {} role",
+                                    needed, req.role.empty() ? "no" : req.role));
+  }
+  if (req.route == "/v1/drills" && req.method == "GET") return ops_.List();
+  if (req.route == "/metrics") {
+    return ControlResponse{200, ops_.Metrics(), "text/plain; version=0.0.4; charset=utf-8"};
+  }
+  const std::string id = req.params.count("id") != 0 ? req.params.at("id") : std::string();
+  if (req.route == "/v1/drills/{id}" && req.method == "GET") return ops_.DrillStatus(id);
+  if (req.route == "/v1/drills/{id}/ack" || req.route == "/v1/drills/{id}/abort") {
+    return ops_.ToRun(id, req);
+  }
+  boost::system::error_code ec;
+  json::value body = json::parse(req.body.empty() ? "{}" : req.body, ec);
+  if (ec || !body.is_object()) return Refusal(400, "the body must be a JSON object");
+  const json::object& o = body.as_object();
+  std::string by = Field(o, "by");
+  if (req.route == "/v1/drills") {
+    if (Field(o, "source").empty())
+      return Refusal(400, "\"source\" (the drill file's text) is required");
+    return ops_.Schedule(Field(o, "file").empty() ? "drill.toml" : Field(o, "file"),
+                         Field(o, "source"), by.empty() ? "unknown" : by,
+                         Field(o, "lead_override"));
+  }
+  if (req.route == "/v1/drills/{id}/cancel") {
+    return ops_.Cancel(id, Field(o, "reason"), by.empty() ? "unknown" : by);
+  }
+  if (req.route == "/v1/drills/{id}/brief") return ops_.Brief(id, by, Field(o, "note"));
+  return Refusal(404, "no such route: " + req.route);
+}
+
+ControlResponse DaemonApi::Webhook(const ControlRequest& req) {
+  const std::string source = req.params.count("source") != 0 ? req.params.at("source") : "";
+  if (source != "alertmanager" && source != "grafana" && source != "pagerduty") {
+    return Refusal(
+        404, fmt::format("no alert receiver \"{}\" (alertmanager, grafana, pagerduty)", source));
+  }
+  bool proven = false;
+  if (source == "pagerduty") {
+    proven = VerifyPagerDutySignature(req.body, req.signature, secrets_.pagerduty_secrets);
+  } else if (req.authorization.size() > kBearer.size() &&
+             req.authorization.compare(0, kBearer.size(), kBearer) == 0) {
+    std::string_view token = std::string_view(req.authorization).substr(kBearer.size());
+    proven = TokensEqual(token, secrets_.alert_token);
+    if (!proven) {
+      std::optional<std::string> role = ops_.TokenRole(token);
+      proven = role && Rank(*role) >= Rank("responder");
+    }
+  }
+  if (!proven) {
+    ops_.CountWebhook(source, "unauthorized");
+    return Refusal(401, source == "pagerduty"
+                            ? "missing or wrong X-PagerDuty-Signature"
+                            : "missing or wrong bearer token for the alert webhook");
+  }
+  Expected<std::vector<Alert>> alerts = source == "alertmanager"
+                                            ? ParseAlertmanagerWebhook(req.body)
+                                        : source == "grafana" ? ParseGrafanaWebhook(req.body)
+                                                              : ParsePagerDutyWebhook(req.body);
+  if (!alerts) {
+    ops_.CountWebhook(source, "rejected");
+    return Refusal(400, fmt::format("{} payload rejected: {}", source, alerts.error().message));
+  }
+  ops_.CountWebhook(source, "accepted");
+  ops_.Alerts(source, *alerts);
+  return ControlResponse{200, json::serialize(json::object{{"accepted", alerts->size()}})};
+}
+
+}  // namespace firedrill

@@ -1,0 +1,95 @@
+#include "orchestrator/daemon/daemon_metrics.h"
+
+#include <fmt/format.h>
+
+namespace firedrill {
+namespace {
+
+std::string Escape(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void Head(std::string& out, const char* name, const char* type, const char* help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+std::string Seconds(Duration d) {
+  return fmt::format("{:.3f}", static_cast<double>(d.count()) / 1000);
+}
+
+}  // namespace
+
+std::string RenderMetrics(const MetricsSnapshot& m) {
+  std::string out;
+  Head(out, "firedrill_drills", "gauge", "Scheduled drills by state.");
+  std::map<std::string, std::uint64_t> states = {
+      {"scheduled", 0}, {"running", 0}, {"done", 0}, {"cancelled", 0}};
+  for (const auto& [state, n] : m.drills_by_state) states[state] = n;
+  for (const auto& [state, n] : states) {
+    out += fmt::format("firedrill_drills{{state=\"{}\"}} {}\n", Escape(state), n);
+  }
+  Head(out, "firedrill_runs", "gauge", "Drills running now, by phase.");
+  for (const auto& [phase, n] : m.runs_by_phase) {
+    out += fmt::format("firedrill_runs{{phase=\"{}\"}} {}\n", Escape(phase), n);
+  }
+  Head(out, "firedrill_faults_in_place", "gauge",
+       "Faults the ledger says may be in place (injected, not yet restored).");
+  out += fmt::format("firedrill_faults_in_place {}\n", m.faults_in_place);
+  Head(out, "firedrill_last_ttd_seconds", "gauge",
+       "Time to detect of the last drill of each service, by how it was detected.");
+  for (const auto& [service, t] : m.last_by_service) {
+    if (t.ttd_human) {
+      out += fmt::format("firedrill_last_ttd_seconds{{service=\"{}\",source=\"human\"}} {}\n",
+                         Escape(service), Seconds(*t.ttd_human));
+    }
+    if (t.ttd_alert) {
+      out += fmt::format("firedrill_last_ttd_seconds{{service=\"{}\",source=\"alert\"}} {}\n",
+                         Escape(service), Seconds(*t.ttd_alert));
+    }
+  }
+  Head(out, "firedrill_last_ttr_seconds", "gauge",
+       "Time to recover of the last drill of each service (absent when it was auto-restored).");
+  for (const auto& [service, t] : m.last_by_service) {
+    if (t.ttr && t.recovered) {
+      out += fmt::format("firedrill_last_ttr_seconds{{service=\"{}\"}} {}\n", Escape(service),
+                         Seconds(*t.ttr));
+    }
+  }
+  Head(out, "firedrill_last_recovered_by_team", "gauge",
+       "1 if the team recovered the last drill of the service, 0 if it was auto-restored.");
+  for (const auto& [service, t] : m.last_by_service) {
+    out += fmt::format("firedrill_last_recovered_by_team{{service=\"{}\"}} {}\n", Escape(service),
+                       t.recovered ? 1 : 0);
+  }
+  Head(out, "firedrill_restore_failures_total", "counter",
+       "Runs that ended with a fault left in place (manual action needed) since the daemon "
+       "started.");
+  out += fmt::format("firedrill_restore_failures_total {}\n", m.restore_failures);
+  Head(out, "firedrill_webhook_deliveries_total", "counter",
+       "Alert webhook requests received, by source and result.");
+  for (const auto& [key, n] : m.webhook_deliveries) {
+    out += fmt::format("firedrill_webhook_deliveries_total{{source=\"{}\",result=\"{}\"}} {}\n",
+                       Escape(key.first), Escape(key.second), n);
+  }
+  Head(out, "firedrill_alerts_firing", "gauge", "Alerts known to be firing now.");
+  out += fmt::format("firedrill_alerts_firing {}\n", m.alerts_firing);
+  Head(out, "firedrill_notices_total", "counter", "Chat notices sent, by result.");
+  for (const auto& [result, n] : m.notices) {
+    out += fmt::format("firedrill_notices_total{{result=\"{}\"}} {}\n", Escape(result), n);
+  }
+  return out;
+}
+
+}  // namespace firedrill

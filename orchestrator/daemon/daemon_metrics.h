@@ -1,0 +1,38 @@
+// The daemon's /metrics in the Prometheus text exposition format (version 0.0.4). Pure rendering.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "drills/duration.h"
+
+namespace firedrill {
+
+/// The latest measured times of one service's last drill.
+struct ServiceTimes {
+  std::optional<Duration> ttd_human;
+  std::optional<Duration> ttd_alert;
+  std::optional<Duration> ttr;  ///< by the probes, or the team's mark without probes
+  bool recovered = false;       ///< false: auto-restored (TTR censored: not exported)
+};
+
+/// What /metrics shows.
+struct MetricsSnapshot {
+  std::map<std::string, std::uint64_t> drills_by_state;  ///< schedules: scheduled, running, ...
+  std::map<std::string, std::uint64_t> runs_by_phase;    ///< running drills by engine phase
+  std::uint64_t faults_in_place = 0;                     ///< ledger entries not restored
+  std::map<std::string, ServiceTimes> last_by_service;
+  std::uint64_t restore_failures = 0;  ///< runs that ended with a restore incomplete
+  std::map<std::pair<std::string, std::string>, std::uint64_t> webhook_deliveries;
+  std::uint64_t alerts_firing = 0;
+  std::map<std::string, std::uint64_t> notices;  ///< chat notices by result
+};
+
+/// Renders `m`: every metric with # HELP and # TYPE, label values escaped (\\, \", \n), the four
+/// schedule states always present (0 when none), durations in seconds.
+std::string RenderMetrics(const MetricsSnapshot& m);
+
+}  // namespace firedrill

@@ -1,0 +1,272 @@
+#include "orchestrator/daemon/scheduling.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
+
+#include "drills/drill_loader.h"
+#include "drills/zoned_time.h"
+#include "orchestrator/announce/icalendar.h"
+#include "orchestrator/store/drill_table.h"
+#include "orchestrator/store/event_log.h"
+#include "orchestrator/store/sha256.h"
+#include "orchestrator/store/state_dir.h"
+#include "orchestrator/store/transaction.h"
+#include "plugins/plugin_registry.h"
+
+namespace firedrill {
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+// How far ahead two repeating drills are compared for overlaps.
+constexpr std::size_t kOverlapHorizon = 64;
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string Sha256Hex(const std::string& text) {
+  auto hasher = Sha256::Create();
+  if (!hasher.ok()) return "";
+  Hash256 h{};
+  auto bytes = reinterpret_cast<const unsigned char*>(text.data());
+  if (!hasher->Hash({bytes, text.size()}, &h)) return "";
+  return ToHex(h);
+}
+
+// The first overlap of two window lists, if any.
+std::optional<WindowSpan> FirstOverlap(const std::vector<WindowSpan>& a,
+                                       const std::vector<WindowSpan>& b) {
+  for (const WindowSpan& x : a) {
+    for (const WindowSpan& y : b) {
+      if (x.start < y.end && y.start < x.end)
+        return WindowSpan{std::max(x.start, y.start), std::min(x.end, y.end)};
+    }
+  }
+  return std::nullopt;
+}
+
+// Renders and writes the invite of `drill` for `sequence`; returns its path, or "" with a warning
+// when the drill cannot have one (no organizer address: the schedule stands without it).
+Expected<fs::path> WriteInvite(const fs::path& state_dir, const Drill& drill, int sequence,
+                               bool cancel, SysTime now, std::vector<std::string>& warnings) {
+  Expected<Invite> invite = RenderInvite(drill, InviteOptions{now, sequence, cancel});
+  if (!invite) {
+    warnings.push_back(fmt::format("no calendar invite: {}", invite.error().message));
+    return fs::path();
+  }
+  for (const std::string& who : invite->not_invited) {
+    warnings.push_back(fmt::format("\"{}\" has no e-mail address and is not in the invite", who));
+  }
+  fs::path dir = state_dir / "invites";
+  if (Status st = EnsureStateDir(dir); !st) return st.error();
+  fs::path path = dir / fmt::format("{}.{}.ics", drill.id, sequence);
+  if (Status st = WriteFileAtomically(path.string(), invite->text); !st) return st.error();
+  return path;
+}
+
+Status Append(Database& db, const std::string& drill_id, const std::string& kind,
+              const std::string& actor, const json::object& payload) {
+  auto e = EventLog(db).Append({drill_id, kind, actor, json::serialize(payload), std::nullopt});
+  if (!e) return e.error();
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::vector<std::string> TargetKeys(const Drill& drill) {
+  std::vector<std::string> keys;
+  for (const FaultSpec& f : drill.faults) {
+    auto t = drill.targets.find(f.target);
+    if (t == drill.targets.end()) continue;
+    std::string key = t->second.is_local() ? std::string("local")
+                                           : Lower(std::get<SshTarget>(t->second.where).host);
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+std::vector<WindowSpan> UpcomingWindows(const Drill& drill, SysTime from, std::size_t max) {
+  std::vector<WindowSpan> out;
+  if (max > 0 && drill.window.end > from) out.push_back({drill.window.start, drill.window.end});
+  return out;
+}
+
+Expected<ScheduleOutcome> ScheduleDrill(Database& db, const fs::path& state_dir,
+                                        const ScheduleRequest& req) {
+  LoadResult loaded = LoadDrillText(req.source, req.file, DrillFaultCatalog());
+  if (!loaded.ok()) {
+    std::string problems;
+    for (const Error& e : loaded.diagnostics) problems += "\n  " + e.ToString();
+    return Error{
+        fmt::format("{}: not scheduled: the drill file has problems (firedrill validate "
+                    "{}):{}",
+                    req.file, req.file, problems)};
+  }
+  const Drill& drill = *loaded.drill;
+  std::vector<WindowSpan> windows = UpcomingWindows(drill, req.now, kOverlapHorizon);
+  if (windows.empty()) {
+    return Error{fmt::format("{}: not scheduled: its window ended at {}; move the window", req.file,
+                             FormatInZone(drill.window.end, drill.window.zone))};
+  }
+  ScheduleTable schedules(db);
+  auto previous = schedules.Get(drill.id);
+  if (!previous) return previous.error();
+  if (*previous && (*previous)->state == ScheduleState::kRunning) {
+    return Error{
+        fmt::format("drill {} is running now; abort it or wait for it to end before "
+                    "rescheduling it",
+                    drill.id)};
+  }
+  // Two drills breaking the same machine at the same time would confound both.
+  std::vector<std::string> keys = TargetKeys(drill);
+  auto others = schedules.List({ScheduleState::kScheduled, ScheduleState::kRunning});
+  if (!others) return others.error();
+  for (const ScheduleRecord& other : *others) {
+    if (other.drill_id == drill.id) continue;
+    std::vector<std::string> shared;
+    std::set_intersection(keys.begin(), keys.end(), other.targets.begin(), other.targets.end(),
+                          std::back_inserter(shared));
+    if (shared.empty()) continue;
+    LoadResult o = LoadDrillText(other.drill_source, other.drill_file, DrillFaultCatalog());
+    std::vector<WindowSpan> theirs =
+        o.ok() ? UpcomingWindows(*o.drill, req.now, kOverlapHorizon)
+               : std::vector<WindowSpan>{{other.next_start, other.next_end}};
+    if (auto overlap = FirstOverlap(windows, theirs)) {
+      return Error{fmt::format(
+          "{}: not scheduled: drill {} also breaks {} from {} to {} ({}); two drills on the same "
+          "target must not overlap: move one of the windows",
+          req.file, other.drill_id, fmt::join(shared, ", "),
+          FormatInZone(overlap->start, drill.window.zone),
+          FormatInZone(overlap->end, drill.window.zone), other.drill_file)};
+    }
+  }
+
+  ScheduleOutcome out;
+  out.rescheduled = previous->has_value();
+  int sequence = out.rescheduled ? (*previous)->sequence + 1 : 0;
+  auto ahead = std::chrono::duration_cast<Duration>(windows.front().start - req.now);
+  if (ahead < drill.announce.lead) {
+    out.warnings.push_back(fmt::format(
+        "announced only {} before the window, less than announce.lead ({}): {}",
+        FormatDuration(std::max(ahead, Duration(0))), FormatDuration(drill.announce.lead),
+        req.lead_override.empty()
+            ? "the drill will be refused at injection (reschedule it later, or schedule it with "
+              "an override reason for a practice drill)"
+            : "it will inject anyway, by the recorded override: " + req.lead_override));
+  }
+  Expected<fs::path> invite = WriteInvite(state_dir, drill, sequence, false, req.now, out.warnings);
+  if (!invite) return invite.error();
+  out.invite = *invite;
+
+  ScheduleRecord& r = out.record;
+  r.drill_id = drill.id;
+  r.drill_file = req.file;
+  r.drill_source = req.source;
+  r.state = ScheduleState::kScheduled;
+  r.sequence = sequence;
+  r.announced = req.now;
+  r.next_start = windows.front().start;
+  r.next_end = windows.front().end;
+  r.targets = keys;
+  r.lead_override = req.lead_override;
+
+  auto tx = Transaction::Begin(db);
+  if (!tx) return tx.error();
+  DrillRecord record{
+      drill.id,     drill.title, drill.service,     drill.owner, req.file, Sha256Hex(req.source),
+      r.next_start, r.next_end,  drill.window.zone, {}};
+  if (Status st = DrillTable(db).UpsertDrill(record); !st) return st.error();
+  if (Status st = schedules.Put(r); !st) return st.error();
+  json::object payload{{"file", req.file},
+                       {"sha256", record.source_sha256},
+                       {"sequence", sequence},
+                       {"window_start", FormatUtc(r.next_start)},
+                       {"window_end", FormatUtc(r.next_end)},
+                       {"targets", json::value_from(keys)},
+                       {"invite", out.invite.empty() ? "" : out.invite.filename().string()}};
+  if (!req.lead_override.empty()) payload["lead_override"] = req.lead_override;
+  if (Status st =
+          Append(db, drill.id, out.rescheduled ? "rescheduled" : "scheduled", req.by, payload);
+      !st) {
+    return st.error();
+  }
+  if (Status st = tx->Commit(); !st) return st.error();
+  return out;
+}
+
+Expected<ScheduleOutcome> CancelSchedule(Database& db, const fs::path& state_dir,
+                                         const std::string& drill_id, const std::string& reason,
+                                         const std::string& by, SysTime now) {
+  if (reason.empty()) return Error{"a cancellation needs a reason (--reason TEXT)"};
+  ScheduleTable schedules(db);
+  auto found = schedules.Get(drill_id);
+  if (!found) return found.error();
+  if (!*found) return Error{fmt::format("no scheduled drill \"{}\"", drill_id)};
+  ScheduleOutcome out;
+  out.record = **found;
+  ScheduleRecord& r = out.record;
+  if (r.state == ScheduleState::kRunning) {
+    return Error{
+        fmt::format("drill {} is running; abort it instead (firedrill abort --drill {} "
+                    "--reason ...)",
+                    drill_id, drill_id)};
+  }
+  if (r.state != ScheduleState::kScheduled) {
+    return Error{fmt::format("drill {} is {}, not scheduled; nothing to cancel", drill_id,
+                             ScheduleStateName(r.state))};
+  }
+  LoadResult loaded = LoadDrillText(r.drill_source, r.drill_file, DrillFaultCatalog());
+  r.sequence += 1;
+  if (loaded.ok()) {
+    Expected<fs::path> invite =
+        WriteInvite(state_dir, *loaded.drill, r.sequence, true, now, out.warnings);
+    if (!invite) return invite.error();
+    out.invite = *invite;
+  } else {
+    out.warnings.push_back("no cancellation invite: the scheduled drill text no longer loads");
+  }
+  r.state = ScheduleState::kCancelled;
+  auto tx = Transaction::Begin(db);
+  if (!tx) return tx.error();
+  if (Status st = schedules.Put(r); !st) return st.error();
+  if (Status st = Append(db, drill_id, "cancelled", by,
+                         {{"reason", reason},
+                          {"sequence", r.sequence},
+                          {"invite", out.invite.empty() ? "" : out.invite.filename().string()}});
+      !st) {
+    return st.error();
+  }
+  if (Status st = tx->Commit(); !st) return st.error();
+  return out;
+}
+
+Status RecordBriefing(Database& db, const std::string& drill_id, const std::string& by,
+                      const std::string& note) {
+  if (by.empty()) return Error{"a briefing needs the name of who gave it (--by NAME)"};
+  auto found = ScheduleTable(db).Get(drill_id);
+  if (!found) return found.error();
+  if (!*found) return Error{fmt::format("no scheduled drill \"{}\"", drill_id)};
+  return Append(db, drill_id, "briefed", by, {{"note", note}});
+}
+
+Expected<std::optional<std::pair<std::string, SysTime>>> LatestBriefing(Database& db,
+                                                                        const std::string& drill_id,
+                                                                        SysTime since) {
+  auto events = EventLog(db).ForDrill(drill_id);
+  if (!events) return events.error();
+  std::optional<std::pair<std::string, SysTime>> found;
+  for (const Event& e : *events) {
+    if (e.kind == "briefed" && e.ts >= since) found = std::make_pair(e.actor, e.ts);
+  }
+  return found;
+}
+
+}  // namespace firedrill
