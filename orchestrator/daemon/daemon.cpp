@@ -365,7 +365,11 @@ class Daemon::Impl : public DaemonOps {
     o.drill_source = rec.drill_source;
     o.announced_at = rec.announced;
     o.lead_override = rec.lead_override;
-    if (auto b = LatestBriefing(*db_, id, rec.announced); b) o.briefed = *b;
+    SysTime announced = rec.announced;
+    o.briefing = [this, id, announced]() -> std::optional<std::pair<std::string, SysTime>> {
+      auto b = LatestBriefing(*db_, id, announced);
+      return b ? *b : std::nullopt;
+    };
     o.firing_alerts = [this] { return alerts_.Firing(); };
     run->out_buf = std::make_unique<PrefixedLines>(out_, fmt::format("[{}] ", id));
     run->out = std::make_unique<std::ostream>(run->out_buf.get());

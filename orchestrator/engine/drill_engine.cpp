@@ -154,12 +154,6 @@ class DrillEngine::Impl {
           "announced", {{"at", FormatUtc(*opt_.announced_at)}},
           fmt::format("announced at {}", FormatInZone(*opt_.announced_at, drill_.window.zone)));
     }
-    if (opt_.briefed) {
-      rec_.Record("briefed", {{"at", FormatUtc(opt_.briefed->second)}},
-                  fmt::format("briefed by {} at {}", opt_.briefed->first,
-                              FormatInZone(opt_.briefed->second, drill_.window.zone)),
-                  opt_.briefed->first);
-    }
     if (NowUtc() >= plan.restore_at) {
       co_return Refuse(
           {fmt::format("the window is over or too close to its end (auto-restore was due at {})",
@@ -325,7 +319,16 @@ class DrillEngine::Impl {
         }
       }
     }
-    if (drill_.briefing_required && !opt_.briefed) {
+    std::optional<std::pair<std::string, SysTime>> briefed;
+    if (opt_.briefing) briefed = opt_.briefing();
+    if (briefed) {
+      // Copied into the run, so that its record stands on its own (postmortem, audit).
+      rec_.Record("briefed", {{"at", FormatUtc(briefed->second)}},
+                  fmt::format("briefed by {} at {}", briefed->first,
+                              FormatInZone(briefed->second, drill_.window.zone)),
+                  briefed->first);
+    }
+    if (drill_.briefing_required && !briefed) {
       problems.push_back(fmt::format(
           "the drill requires a briefing on its playbook and none is recorded (firedrill brief "
           "{} --by NAME)",

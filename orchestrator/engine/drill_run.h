@@ -27,9 +27,10 @@ struct RunOptions {
   /// (recorded) says why it may. Unset (a drill run by hand), no announcement is checked.
   std::optional<SysTime> announced_at;
   std::string lead_override;
-  /// The briefing recorded for this window (`firedrill brief`), if any: who and when. A drill
-  /// with `briefing_required` is refused at preflight without one.
-  std::optional<std::pair<std::string, SysTime>> briefed;
+  /// Returns the briefing recorded for this window (`firedrill brief`), if any: who and when.
+  /// Asked at preflight (a briefing may be recorded while the run waits); unset means none. A
+  /// drill with `briefing_required` is refused at preflight without one. Loop thread.
+  std::function<std::optional<std::pair<std::string, SysTime>>()> briefing;
   /// Alerts firing now as the caller knows them (the daemon's webhooks), for the preflight veto;
   /// unset means none are known. Called on the loop thread.
   std::function<std::vector<Alert>()> firing_alerts;

@@ -1,0 +1,367 @@
+// The daemon end to end: `firedrill serve` as a real process running scheduled drills with short
+// windows (seconds), talked to through the real CLI and its HTTP API. Each test asserts the state
+// of the real system (marker files) and the records, not just what was printed.
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "drills/zoned_time.h"
+#include "orchestrator/control/control_client.h"
+#include "orchestrator/exit_status.h"
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/event_log.h"
+#include "orchestrator/store/schedule_table.h"
+#include "tests/integration/e2e_support.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_sshd.h"
+
+using namespace firedrill;
+using firedrill::testing::EventKinds;
+using firedrill::testing::Eventually;
+using firedrill::testing::Firedrill;
+using firedrill::testing::Has;
+using firedrill::testing::TempDir;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr char kAlertToken[] = "alert-secret-for-tests";
+
+// A drill whose fault creates `marker`; it opens `open_in` from now and auto-restores after
+// `active`. `extra` is appended (more keys of the top level must come first: use `head`).
+fs::path WriteDrill(const fs::path& dir, const std::string& id, const fs::path& marker,
+                    Duration open_in, Duration active, const std::string& head = "",
+                    const std::string& extra = "", const std::string& target = "") {
+  fs::path file = dir / (id + ".toml");
+  SysTime start = NowUtc() + open_in;
+  SysTime end = start + active + std::chrono::seconds(1);
+  std::ofstream out(file);
+  out << "id = \"" << id << "\"\ntitle = \"daemon test\"\nservice = \"svc-" << id
+      << "\"\nowner = \"Lead <lead@example.com>\"\nplaybook = \"runbook.md\"\n"
+      << head << "[window]\nstart = " << FormatUtc(start) << "\nend = " << FormatUtc(end)
+      << "\nzone = \"Europe/Copenhagen\"\ngrace = \"20s\"\n"
+      << "[announce]\nlead = \"0s\"\n";
+  if (target.empty()) out << "[targets.here]\nlocal = true\n";
+  out << target << "[[faults]]\nid = \"marker\"\nkind = \"command\"\ntarget = \""
+      << (target.empty() ? "here" : "remote") << "\"\n"
+      << "inject = \"touch '" << marker.string() << "'\"\n"
+      << "check = \"test -f '" << marker.string() << "'\"\n"
+      << "restore = \"rm -f '" << marker.string() << "'\"\nrestore_timeout = \"1s\"\n"
+      << extra;
+  return file;
+}
+
+// `firedrill serve` on `state`, with the alert token; waits until it serves.
+struct Serve {
+  Serve(const fs::path& dir, const fs::path& state)
+      : token_file(Token(dir)),
+        fd(dir, {"serve", "--state", state.string(), "--alert-token-file", token_file.string()}) {
+    bool up = Eventually([&] { return FindControlEndpoint(state).ok(); }, 10s);
+    INFO(fd.Output());
+    REQUIRE(up);
+    endpoint = *FindControlEndpoint(state);
+  }
+  static fs::path Token(const fs::path& dir) {
+    fs::path f = dir / "alert-token";
+    std::ofstream(f) << kAlertToken << "\n";
+    return f;
+  }
+  ControlResponse Send(const std::string& method, const std::string& path,
+                       const std::string& body = "", const std::string& token = "") {
+    ControlEndpoint e = endpoint;
+    if (!token.empty()) e.token = token;
+    auto r = SendControl(e, method, path, body, 10s);
+    REQUIRE(r.ok());
+    return *r;
+  }
+  fs::path token_file;
+  Firedrill fd;
+  ControlEndpoint endpoint;
+};
+
+// Runs a firedrill command to completion; returns its exit status, output in `out`.
+int Cli(const fs::path& dir, std::vector<std::string> args, std::string* out = nullptr) {
+  Firedrill fd(dir, std::move(args));
+  int status = fd.Wait();
+  if (out != nullptr) *out = fd.Output();
+  return status;
+}
+
+std::string AlertmanagerBody(const std::string& status, const std::string& alertname,
+                             SysTime starts) {
+  json::object alert{{"status", status},
+                     {"labels", json::object{{"alertname", alertname}, {"service", "demo"}}},
+                     {"annotations", json::object{{"summary", alertname + " fired"}}},
+                     {"startsAt", FormatUtc(starts)},
+                     {"endsAt", "0001-01-01T00:00:00Z"},
+                     {"generatorURL", ""},
+                     {"fingerprint", "fp-" + alertname}};
+  return json::serialize(json::object{{"version", "4"},
+                                      {"groupKey", "{}"},
+                                      {"status", status},
+                                      {"receiver", "firedrill"},
+                                      {"alerts", json::array{alert}}});
+}
+
+std::string StateOf(const fs::path& state, const std::string& id) {
+  auto db = Database::Open(state, OpenMode::kReadOnly);
+  if (!db) return "";
+  auto r = ScheduleTable(*db).Get(id);
+  if (!r || !*r) return "";
+  return std::string(ScheduleStateName((*r)->state));
+}
+
+// The API token `firedrill token create` printed.
+std::string TokenIn(const std::string& out) {
+  std::smatch m;
+  REQUIRE(std::regex_search(out, m, std::regex("fdt_[0-9a-f]{8}_[0-9a-f]{64}")));
+  return m.str();
+}
+
+}  // namespace
+
+TEST_CASE("daemon: a scheduled drill runs when its window opens and is restored", "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path marker = tmp.path() / "a-in-place";
+  fs::path drill = WriteDrill(tmp.path(), "daemon-a", marker, 2s, 2s, "",
+                              "[detection]\nmatch = { alertname = \"DemoDown\" }\n");
+  std::string out;
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), drill.string()}, &out) ==
+          kExitOk);
+  CHECK_THAT(out, Catch::Contains("scheduled daemon-a"));
+  CHECK(fs::exists(state / "invites" / "daemon-a.0.ics"));
+  Serve serve(tmp.path(), state);
+  CHECK(Eventually([&] { return fs::exists(marker); }, 10s));
+  // Alertmanager tells of the outage: the alert is the detection.
+  ControlResponse r = serve.Send("POST", "/v1/alerts/alertmanager",
+                                 AlertmanagerBody("firing", "DemoDown", NowUtc()), kAlertToken);
+  CHECK(r.status == 200);
+  // Acks reach the running drill through the daemon, with the state dir's own token.
+  std::string ack_out;
+  CHECK(Cli(tmp.path(), {"ack", "detected", "--state", state.string(), "--by", "alice"},
+            &ack_out) == kExitOk);
+  INFO(ack_out);
+  CHECK(
+      Eventually([&] { return !fs::exists(marker) && StateOf(state, "daemon-a") == "done"; }, 15s));
+  auto kinds = EventKinds(state, "daemon-a");
+  CHECK(Has(kinds, "scheduled"));
+  CHECK(Has(kinds, "announced"));
+  CHECK(Has(kinds, "fault-injected"));
+  CHECK(Has(kinds, "alert-detected"));
+  CHECK(Has(kinds, "ack-detected"));
+  CHECK(Has(kinds, "fault-restored"));
+  CHECK(Has(kinds, "run-ended"));
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: scheduling refuses two drills on the same target in overlapping windows",
+          "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path a = WriteDrill(tmp.path(), "overlap-a", tmp.path() / "a", 1h, 10min);
+  fs::path b = WriteDrill(tmp.path(), "overlap-b", tmp.path() / "b", 1h + 5min, 10min);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), a.string()}) == kExitOk);
+  std::string out;
+  CHECK(Cli(tmp.path(), {"schedule", "--state", state.string(), b.string()}, &out) == kExitFailure);
+  CHECK_THAT(out, Catch::Contains("overlap-a") && Catch::Contains("local"));
+  CHECK(StateOf(state, "overlap-b").empty());
+  // Rescheduling the same drill bumps the invite's SEQUENCE; cancelling writes the CANCEL.
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), a.string()}, &out) == kExitOk);
+  CHECK_THAT(out, Catch::Contains("rescheduled overlap-a"));
+  CHECK(fs::exists(state / "invites" / "overlap-a.1.ics"));
+  REQUIRE(Cli(tmp.path(), {"cancel", "--state", state.string(), "--reason", "freeze", "overlap-a"},
+              &out) == kExitOk);
+  std::ifstream ics(state / "invites" / "overlap-a.2.ics");
+  std::string text((std::istreambuf_iterator<char>(ics)), std::istreambuf_iterator<char>());
+  CHECK_THAT(text, Catch::Contains("METHOD:CANCEL") && Catch::Contains("STATUS:CANCELLED") &&
+                       Catch::Contains("SEQUENCE:2"));
+  CHECK(StateOf(state, "overlap-a") == "cancelled");
+  // Now the slot is free.
+  CHECK(Cli(tmp.path(), {"schedule", "--state", state.string(), b.string()}) == kExitOk);
+  CHECK(Cli(tmp.path(), {"cancel", "--state", state.string(), "--reason", "x", "nope"}) ==
+        kExitNotFound);
+}
+
+TEST_CASE("daemon: announcement lead, briefing and a firing alert are checked at injection",
+          "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  // Announced 2 s ahead but asking for 72 h; needs a briefing; and its alert is already firing.
+  fs::path late = WriteDrill(tmp.path(), "late", tmp.path() / "late-marker", 2s, 2s,
+                             "briefing_required = true\n");
+  {
+    std::ifstream in(late);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("lead = \"0s\""), 11, "lead = \"72h\"");
+    std::ofstream(late) << text << "[detection]\nmatch = { alertname = \"AlreadyBad\" }\n";
+  }
+  std::string out;
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), late.string()}, &out) == kExitOk);
+  CHECK_THAT(out, Catch::Contains("less than announce.lead"));
+  Serve serve(tmp.path(), state);
+  ControlResponse r = serve.Send("POST", "/v1/alerts/alertmanager",
+                                 AlertmanagerBody("firing", "AlreadyBad", NowUtc()), kAlertToken);
+  REQUIRE(r.status == 200);
+  CHECK(Eventually([&] { return StateOf(state, "late") == "done"; }, 15s));
+  CHECK_FALSE(fs::exists(tmp.path() / "late-marker"));
+  auto kinds = EventKinds(state, "late");
+  CHECK(Has(kinds, "preflight-refused"));
+  CHECK_FALSE(Has(kinds, "fault-injected"));
+  auto db = Database::Open(state, OpenMode::kReadOnly);
+  REQUIRE(db.ok());
+  std::string reasons;
+  auto events = EventLog(*db).ForDrill("late");
+  REQUIRE(events.ok());
+  for (const Event& e : *events) {
+    if (e.kind == "preflight-refused") reasons = e.payload_json;
+  }
+  CHECK_THAT(reasons, Catch::Contains("announce.lead requires 3d"));
+  CHECK_THAT(reasons, Catch::Contains("requires a briefing"));
+  CHECK_THAT(reasons, Catch::Contains("already firing"));
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: an override and a briefing let a late-announced drill inject", "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path marker = tmp.path() / "m";
+  fs::path file = WriteDrill(tmp.path(), "practice", marker, 3s, 1s, "briefing_required = true\n");
+  {
+    std::ifstream in(file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("lead = \"0s\""), 11, "lead = \"72h\"");
+    std::ofstream(file) << text;
+  }
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead",
+                           "practice round", file.string()}) == kExitOk);
+  Serve serve(tmp.path(), state);
+  std::string out;
+  REQUIRE(Cli(tmp.path(), {"brief", "--state", state.string(), "--by", "bob", "practice"}, &out) ==
+          kExitOk);
+  CHECK(Eventually([&] { return fs::exists(marker); }, 10s));
+  CHECK(Eventually([&] { return StateOf(state, "practice") == "done"; }, 15s));
+  CHECK_FALSE(fs::exists(marker));
+  auto kinds = EventKinds(state, "practice");
+  CHECK(Has(kinds, "briefed"));
+  CHECK(Has(kinds, "announce-overridden"));
+  CHECK(Has(kinds, "fault-restored"));
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: SIGKILL mid-drill, then a restart restores the fault first", "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path marker = tmp.path() / "k";
+  fs::path file = WriteDrill(tmp.path(), "crash", marker, 1s, 20s);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  {
+    Serve serve(tmp.path(), state);
+    REQUIRE(Eventually([&] { return fs::exists(marker); }, 10s));
+    serve.fd.Signal(SIGKILL);
+    serve.fd.Wait();
+  }
+  REQUIRE(fs::exists(marker));  // left behind by the crash
+  Serve again(tmp.path(), state);
+  CHECK_FALSE(fs::exists(marker));
+  CHECK(StateOf(state, "crash") == "done");
+  auto kinds = EventKinds(state, "crash");
+  CHECK(Has(kinds, "fault-restored"));
+  CHECK(Has(kinds, "run-interrupted"));
+  again.fd.Signal(SIGTERM);
+  CHECK(again.fd.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: SIGTERM aborts running drills and restores before it exits", "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path marker = tmp.path() / "t";
+  fs::path file = WriteDrill(tmp.path(), "term", marker, 1s, 30s);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  Serve serve(tmp.path(), state);
+  REQUIRE(Eventually([&] { return fs::exists(marker); }, 10s));
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+  CHECK_FALSE(fs::exists(marker));
+  auto kinds = EventKinds(state, "term");
+  CHECK(Has(kinds, "fault-restored"));
+  CHECK(Has(kinds, "run-ended"));
+}
+
+TEST_CASE("daemon: a window inside a blackout is not scheduled", "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  SysTime now = NowUtc();
+  fs::path veto = WriteDrill(tmp.path(), "vetoed", tmp.path() / "v", 1h, 5s, "",
+                             "[[blackouts]]\nname = \"release freeze\"\nstart = " + FormatUtc(now) +
+                                 "\nend = " + FormatUtc(now + 2h) + "\n");
+  std::string out;
+  CHECK(Cli(tmp.path(), {"schedule", "--state", state.string(), veto.string()}, &out) ==
+        kExitInvalidDrill);
+  CHECK_THAT(out, Catch::Contains("release freeze"));
+  CHECK(StateOf(state, "vetoed").empty());
+}
+
+TEST_CASE("daemon: bad requests are answered clearly and change nothing", "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path file = WriteDrill(tmp.path(), "api", tmp.path() / "x", 1h, 10min);
+  Serve serve(tmp.path(), state);
+  std::string source;
+  {
+    std::ifstream in(file);
+    source.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  std::string schedule = json::serialize(json::object{{"file", "api.toml"}, {"source", source}});
+  // No token, a wrong one: 401.
+  CHECK(serve.Send("POST", "/v1/drills", schedule, "wrong").status == 401);
+  // An auditor may read but not schedule: 403.
+  std::string out;
+  REQUIRE(Cli(tmp.path(), {"token", "create", "--state", state.string(), "--role", "auditor"},
+              &out) == kExitOk);
+  std::string auditor = TokenIn(out);
+  CHECK(serve.Send("GET", "/v1/drills", "", auditor).status == 200);
+  CHECK(serve.Send("POST", "/v1/drills", schedule, auditor).status == 403);
+  REQUIRE(Cli(tmp.path(), {"token", "create", "--state", state.string(), "--role", "responder"},
+              &out) == kExitOk);
+  std::string responder = TokenIn(out);
+  CHECK(serve.Send("POST", "/v1/drills/api/cancel", "{\"reason\":\"x\"}", responder).status == 403);
+  // Malformed JSON: 400; oversized: 413; unknown drill: 404; bad webhook secret: 401.
+  CHECK(serve.Send("POST", "/v1/drills", "{not json").status == 400);
+  CHECK(serve.Send("POST", "/v1/drills", std::string(70 * 1024, ' ')).status == 413);
+  CHECK(serve.Send("GET", "/v1/drills/nope").status == 404);
+  CHECK(serve.Send("POST", "/v1/drills/nope/ack", "{\"what\":\"detected\"}", responder).status ==
+        404);
+  CHECK(serve
+            .Send("POST", "/v1/alerts/alertmanager", AlertmanagerBody("firing", "X", NowUtc()),
+                  "not-the-secret")
+            .status == 401);
+  CHECK(serve.Send("POST", "/v1/alerts/alertmanager", "{\"version\":\"3\"}", kAlertToken).status ==
+        400);
+  CHECK(StateOf(state, "api").empty());
+  // The same request by the state dir's owner (lead) schedules it.
+  CHECK(serve.Send("POST", "/v1/drills", schedule).status == 200);
+  CHECK(StateOf(state, "api") == "scheduled");
+  ControlResponse metrics = serve.Send("GET", "/metrics", "", auditor);
+  CHECK(metrics.status == 200);
+  CHECK_THAT(metrics.body, Catch::Contains("firedrill_drills{state=\"scheduled\"} 1"));
+  CHECK_THAT(
+      metrics.body,
+      Catch::Contains(
+          "firedrill_webhook_deliveries_total{source=\"alertmanager\",result=\"unauthorized\"} 1"));
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
