@@ -13,6 +13,7 @@
 #include "drills/duration.h"
 #include "drills/expected.h"
 #include "drills/fault_kind.h"
+#include "drills/recurrence.h"
 
 namespace firedrill {
 
@@ -41,6 +42,9 @@ struct Window {
   /// How long after `end` a failing restore is retried before the run gives up.
   Duration grace = std::chrono::minutes(10);
   SourcePos pos;
+  /// `repeat = "FREQ=..."`: this window is the first of a series (see Occurrences in
+  /// recurrence.h); empty for a one-off drill.
+  std::optional<Recurrence> repeat;
 };
 
 enum class Channel { kCalendar, kChat, kWebhook };
@@ -151,6 +155,16 @@ struct Blackout {
   SourcePos pos;
 };
 
+/// `[wheel]`, the wheel of misfortune: `pick` of the faults named in `faults` are drawn at random
+/// for each run (see wheel.h), and the injection moment may be moved by a random offset below
+/// `inject_within`. Faults not on the wheel are always injected.
+struct Wheel {
+  std::vector<std::string> faults;  ///< fault ids as written (FaultSpec::group); may be empty
+  int pick = 1;                     ///< how many of `faults` a run injects
+  Duration inject_within{0};        ///< 0: no random offset
+  SourcePos pos;
+};
+
 struct Drill {
   std::string id;
   std::string title;
@@ -169,6 +183,7 @@ struct Drill {
   std::vector<Guard> guards;
   Detection detection;
   std::vector<Blackout> blackouts;
+  std::optional<Wheel> wheel;
   std::string source_file;  ///< path as given to the loader
 };
 

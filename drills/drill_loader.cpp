@@ -138,6 +138,7 @@ class Loader {
       int i = 0;
       for (const toml::node& n : *a) LoadBlackout(*n.as_table(), ++i, d.window, d.blackouts);
     }
+    if (const toml::table* t = r.Table("wheel", false)) d.wheel = LoadWheel(*t);
     r.Finish();
     return d;
   }
@@ -172,8 +173,35 @@ class Loader {
     if (start) w.start = *start;
     if (end) w.end = *end;
     w.grace = r.DurationKey("grace", false, false).value_or(w.grace);
+    if (auto repeat = r.String("repeat", false)) {
+      Expected<Recurrence> rule = ParseRRule(*repeat);
+      if (rule) {
+        w.repeat = std::move(*rule);
+      } else {
+        r.Report(r.PosOf("repeat"), fmt::format("[window]: repeat: {}", rule.error().message));
+      }
+    }
     window_ok_ = start && end;
     r.Finish();
+  }
+
+  // The fault ids are checked against [[faults]] by the validator.
+  Wheel LoadWheel(const toml::table& t) {
+    TomlReader r(t, "[wheel]", file_, out_);
+    Wheel w;
+    w.pos = r.Pos();
+    w.faults = r.StringList("faults", false).value_or(std::vector<std::string>{});
+    w.pick = static_cast<int>(r.Integer("pick", false, 1, 1000).value_or(1));
+    w.inject_within = r.DurationKey("inject_within", false, false).value_or(Duration{0});
+    if (!t.contains("faults") && !t.contains("inject_within")) {
+      r.Report(r.Pos(),
+               "[wheel]: give the faults to draw from (faults = [\"ID\", ...]), or "
+               "inject_within for a random injection moment, or both");
+    } else if (!t.contains("faults") && t.contains("pick")) {
+      r.Report(r.PosOf("pick"), "[wheel]: pick needs faults = [\"ID\", ...] to pick from");
+    }
+    r.Finish();
+    return w;
   }
 
   void LoadAnnounce(const toml::table& t, Announce& a) {

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
+
+#include "drills/wheel.h"
 
 namespace firedrill {
 
@@ -19,9 +22,18 @@ DrillPlan PlanDrill(const Drill& drill) {
     Duration longest{0};
   };
   std::map<std::string, Group> groups;
+  std::set<std::string> on_wheel;
+  Duration max_offset{0};
+  if (drill.wheel) {
+    on_wheel.insert(drill.wheel->faults.begin(), drill.wheel->faults.end());
+    max_offset = drill.wheel->inject_within;
+    plan.wheel = DescribeWheel(drill);
+  }
   for (const FaultSpec& f : drill.faults) {
-    plan.faults.push_back(
-        {f.id, f.kind, f.target, drill.window.start + f.delay, f.restore_timeout});
+    const SysTime at = drill.window.start + f.delay;
+    const std::string& group = f.group.empty() ? f.id : f.group;
+    plan.faults.push_back({f.id, f.kind, f.target, at, at + max_offset, on_wheel.count(group) != 0,
+                           f.restore_timeout});
     Group& g = groups[f.group.empty() ? f.id : f.group];
     ++g.members;
     g.parallel = std::max(1, f.parallel);

@@ -13,7 +13,11 @@ struct PlannedFault {
   std::string id;
   std::string kind;
   std::string target;
-  SysTime inject_at;
+  SysTime inject_at;  ///< window start + delay: the earliest it goes in
+  /// inject_at + the largest random offset of a `[wheel]` (inject_within); == inject_at without.
+  SysTime latest_inject_at;
+  /// On the wheel: injected only if drawn. The plan never says which will be.
+  bool on_wheel = false;
   Duration restore_timeout{0};
 };
 
@@ -28,6 +32,10 @@ struct DrillPlan {
   Duration restore_budget{0};
   SysTime restore_at;  ///< window end − restore budget: auto-restore begins
   SysTime give_up_at;  ///< window end + grace: restore retries stop
+  /// With `[wheel]`: what is left to chance, without the choice (DescribeWheel); else empty. The
+  /// restore budget counts every fault, drawn or not, and a valid drill has every
+  /// latest_inject_at before restore_at.
+  std::string wheel;
 };
 
 /// Returns the plan of a loaded (valid) drill. Pure.

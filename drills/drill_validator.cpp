@@ -6,6 +6,7 @@
 #include <set>
 
 #include "drills/drill_plan.h"
+#include "drills/recurrence.h"
 #include "drills/suggest.h"
 #include "drills/zoned_time.h"
 
@@ -29,6 +30,79 @@ void CheckTarget(const Drill& d, const std::string& what, const std::string& tar
             pos});
 }
 
+// The window is the first occurrence and was checked as one; the series must really repeat and
+// its occurrences must not overlap.
+void CheckRepeat(const Window& w, Diagnostics& out) {
+  Expected<std::vector<Window>> next = Occurrences(w, *w.repeat, w.start, 2);
+  if (!next) {
+    out.push_back(Error{fmt::format("[window]: repeat: {}", next.error().message), w.pos});
+    return;
+  }
+  if (next->size() < 2) {
+    out.push_back(Error{
+        fmt::format("[window]: repeat \"{}\" gives no occurrence after this window (within {} "
+                    "years); check COUNT, UNTIL and the BY parts",
+                    w.repeat->text, kMaxRecurrenceScanYears),
+        w.pos});
+    return;
+  }
+  const Window& second = (*next)[1];
+  if (second.start < w.end) {
+    out.push_back(Error{fmt::format("[window]: repeat \"{}\": the next occurrence starts at {}, "
+                                    "before this window ends ({}); occurrences must not overlap",
+                                    w.repeat->text, FormatInZone(second.start, w.zone),
+                                    FormatInZone(w.end, w.zone)),
+                        w.pos});
+  }
+}
+
+// Group ids: a fault written with several targets is one entry on the wheel.
+std::vector<std::string> FaultGroups(const Drill& d) {
+  std::vector<std::string> groups;
+  for (const FaultSpec& f : d.faults) {
+    const std::string& g = f.group.empty() ? f.id : f.group;
+    if (!g.empty() && std::find(groups.begin(), groups.end(), g) == groups.end()) {
+      groups.push_back(g);
+    }
+  }
+  return groups;
+}
+
+void CheckWheel(const Drill& d, Diagnostics& out) {
+  const Wheel& wheel = *d.wheel;
+  std::vector<std::string> groups = FaultGroups(d);
+  std::set<std::string> seen;
+  for (const std::string& id : wheel.faults) {
+    if (!seen.insert(id).second) {
+      out.push_back(
+          Error{fmt::format("[wheel]: fault \"{}\" is listed more than once", id), wheel.pos});
+      continue;
+    }
+    if (std::find(groups.begin(), groups.end(), id) != groups.end()) continue;
+    std::size_t at = id.find('@');
+    if (at != std::string::npos &&
+        std::find(groups.begin(), groups.end(), id.substr(0, at)) != groups.end()) {
+      out.push_back(Error{fmt::format("[wheel]: \"{}\" is one target's share of fault \"{}\"; "
+                                      "the wheel draws whole faults: write \"{}\"",
+                                      id, id.substr(0, at), id.substr(0, at)),
+                          wheel.pos});
+      continue;
+    }
+    out.push_back(
+        Error{fmt::format("[wheel]: fault \"{}\" is not defined{}; fault ids: {}", id,
+                          DidYouMean(id, groups),
+                          groups.empty() ? "none" : fmt::format("{}", fmt::join(groups, ", "))),
+              wheel.pos});
+  }
+  if (!wheel.faults.empty() && static_cast<std::size_t>(wheel.pick) > wheel.faults.size()) {
+    out.push_back(Error{fmt::format("[wheel]: pick = {} but the wheel has only {} fault{}; pick "
+                                    "1 to {}",
+                                    wheel.pick, wheel.faults.size(),
+                                    wheel.faults.size() == 1 ? "" : "s", wheel.faults.size()),
+                        wheel.pos});
+  }
+}
+
 void CheckWindow(const Drill& d, Diagnostics& out) {
   const Window& w = d.window;
   if (w.end <= w.start) {
@@ -40,18 +114,30 @@ void CheckWindow(const Drill& d, Diagnostics& out) {
   DrillPlan plan = PlanDrill(d);
   Duration max_delay{0};
   for (const FaultSpec& f : d.faults) max_delay = std::max(max_delay, f.delay);
+  // A wheel's random offset may push every injection up to `inject_within` later.
+  const Duration offset = d.wheel ? d.wheel->inject_within : Duration{0};
   Duration length = std::chrono::duration_cast<Duration>(w.end - w.start);
-  if (max_delay + plan.restore_budget >= length) {
+  if (d.wheel && offset >= length) {
+    out.push_back(Error{fmt::format("[wheel]: inject_within ({}) must be shorter than the window "
+                                    "({})",
+                                    FormatDuration(offset), FormatDuration(length)),
+                        d.wheel->pos});
+  } else if (max_delay + offset + plan.restore_budget >= length) {
+    std::string last = offset == Duration{0}
+                           ? FormatDuration(max_delay)
+                           : fmt::format("up to {} ({} plus [wheel] inject_within {})",
+                                         FormatDuration(max_delay + offset),
+                                         FormatDuration(max_delay), FormatDuration(offset));
     out.push_back(Error{
         fmt::format("[window]: the window ({}) is too short: the last fault goes in after {} and "
                     "restoring every fault may take {} (their restore_timeout added up; a fan-out "
                     "counts once per round of `parallel` targets), so "
                     "the window must be longer than {}",
-                    FormatDuration(length), FormatDuration(max_delay),
-                    FormatDuration(plan.restore_budget),
-                    FormatDuration(max_delay + plan.restore_budget)),
+                    FormatDuration(length), last, FormatDuration(plan.restore_budget),
+                    FormatDuration(max_delay + offset + plan.restore_budget)),
         w.pos});
   }
+  if (w.repeat) CheckRepeat(w, out);
   for (const Blackout& b : d.blackouts) {
     if (b.end <= b.start) {
       out.push_back(Error{fmt::format("blackout \"{}\": end ({}) is not after start ({})", b.name,
@@ -84,6 +170,7 @@ void CheckUnique(const std::vector<T>& items, Key key, const std::string& what, 
 
 void ValidateDrill(const Drill& d, Diagnostics& out, bool window_known) {
   if (window_known) CheckWindow(d, out);
+  if (d.wheel) CheckWheel(d, out);
 
   CheckUnique(
       d.faults, [](const FaultSpec& f) -> const std::string& { return f.id; }, "fault id", out);

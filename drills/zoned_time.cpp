@@ -92,6 +92,21 @@ Expected<SysTime> NextLocalTimeAfter(SysTime after, int hour, int minute, int se
       fmt::format("no {:02}:{:02}:{:02} after the start in {}", hour, minute, second, zone)};
 }
 
+LocalDateTime SysToLocal(SysTime t, std::string_view zone) {
+  const date::time_zone* tz = FindZone(zone);
+  auto local = tz != nullptr ? tz->to_local(t).time_since_epoch() : t.time_since_epoch();
+  auto day = date::floor<date::days>(local);
+  date::year_month_day ymd{date::sys_days{day}};
+  date::hh_mm_ss<std::chrono::milliseconds> hms{local - day};
+  return LocalDateTime{static_cast<int>(ymd.year()),
+                       static_cast<int>(static_cast<unsigned>(ymd.month())),
+                       static_cast<int>(static_cast<unsigned>(ymd.day())),
+                       static_cast<int>(hms.hours().count()),
+                       static_cast<int>(hms.minutes().count()),
+                       static_cast<int>(hms.seconds().count()),
+                       static_cast<int>(hms.subseconds().count())};
+}
+
 std::string FormatUtc(SysTime t) { return date::format("%FT%TZ", t); }
 
 std::string FormatInZone(SysTime t, std::string_view zone) {

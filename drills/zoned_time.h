@@ -30,6 +30,9 @@ Expected<SysTime> LocalToSys(const LocalDateTime& local, std::string_view zone);
 Expected<SysTime> NextLocalTimeAfter(SysTime after, int hour, int minute, int second,
                                      int millisecond, std::string_view zone);
 
+/// Returns the wall-clock time of `t` in `zone`; in UTC when the zone is unknown.
+LocalDateTime SysToLocal(SysTime t, std::string_view zone);
+
 /// Returns "2026-12-03T09:00:00.000Z".
 std::string FormatUtc(SysTime t);
 

@@ -3,9 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <functional>
+#include <optional>
 #include <set>
 
+#include "drills/recurrence.h"
+#include "drills/zone_rules.h"
 #include "drills/zoned_time.h"
 
 namespace firedrill {
@@ -89,6 +94,100 @@ std::string NormalizeLineBreaks(std::string_view text) {
   return out;
 }
 
+// "20270105T100000": DATE-TIME in local form, read in the zone its TZID names.
+std::string IcsLocal(const LocalDateTime& l) {
+  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}", l.year, l.month, l.day, l.hour, l.minute,
+                     l.second);
+}
+
+// "+0100", "-0330", "+053000": a UTC-OFFSET value (RFC 5545 section 3.3.14).
+std::string IcsOffset(std::chrono::seconds offset) {
+  char sign = offset < std::chrono::seconds{0} ? '-' : '+';
+  auto s = offset.count() < 0 ? -offset.count() : offset.count();
+  std::string out = fmt::format("{}{:02}{:02}", sign, s / 3600, s / 60 % 60);
+  if (s % 60 != 0) out += fmt::format("{:02}", s % 60);
+  return out;
+}
+
+// How a recurring drill goes into the invite.
+struct Series {
+  std::string rrule;              // empty: no RRULE (a one-off drill, or see PlanSeries)
+  std::optional<ZoneRules> zone;  // set: DTSTART/DTEND local in the drill's zone, with VTIMEZONE
+};
+
+// A calendar expands the RRULE itself, so it goes in only where that expansion is exactly
+// firedrill's series (up to kMaxRRuleCount occurrences, or a year, whichever is longer):
+// - the zone's offsets over the series are one fixed offset or one yearly pair of changes (the
+//   VTIMEZONE every calendar understands), checked against the tz database; zero all along (UTC)
+//   needs no VTIMEZONE: the times stay in UTC;
+// - every occurrence is as long as the first, since calendars give each the first one's exact
+//   length (RFC 5545 section 3.8.5.3), which an occurrence during a DST change is not;
+// - the window's local start and end each name one instant (not in a fall-back hour).
+// Otherwise the invite is for the drill's own window only; its description names the rule.
+Series PlanSeries(const Drill& drill, SysTime start, SysTime end) {
+  Series series;
+  const Window& w = drill.window;
+  if (!w.repeat) return series;
+  Expected<std::vector<Window>> all =
+      Occurrences(w, *w.repeat, w.start, static_cast<std::size_t>(kMaxRRuleCount));
+  if (!all || all->empty()) return series;
+  const Duration length = w.end - w.start;
+  for (const Window& o : *all) {
+    if (o.end - o.start != length) return series;
+  }
+  SysTime until = std::max(all->back().end, w.start + std::chrono::days{366});
+  Expected<ZoneRules> rules = YearlyZoneRules(w.zone, w.start, until);
+  if (!rules) return series;
+  if (rules->changes.empty() && rules->offset == std::chrono::seconds{0}) {
+    series.rrule = FormatRRule(*w.repeat, w.zone);
+    return series;
+  }
+  for (SysTime t : {start, end}) {
+    Expected<SysTime> back = LocalToSys(SysToLocal(t, w.zone), w.zone);
+    if (!back || *back != t) return series;
+  }
+  series.rrule = FormatRRule(*w.repeat, w.zone);
+  series.zone = std::move(*rules);
+  return series;
+}
+
+// The VTIMEZONE of `zone` as `rules` describe it, each observance starting in 1970.
+void AddTimezone(const std::function<void(std::string_view)>& line, const std::string& zone,
+                 const ZoneRules& rules) {
+  static constexpr std::array<std::string_view, 7> kDays = {"SU", "MO", "TU", "WE",
+                                                            "TH", "FR", "SA"};
+  line("BEGIN:VTIMEZONE");
+  line("TZID:" + zone);
+  if (rules.changes.empty()) {
+    line("BEGIN:STANDARD");
+    line("DTSTART:19700101T000000");
+    line("TZOFFSETFROM:" + IcsOffset(rules.offset));
+    line("TZOFFSETTO:" + IcsOffset(rules.offset));
+    if (!rules.abbrev.empty()) line("TZNAME:" + EscapeText(rules.abbrev));
+    line("END:STANDARD");
+  }
+  for (const YearlyOffsetChange& c : rules.changes) {
+    const char* kind = c.daylight ? "DAYLIGHT" : "STANDARD";
+    std::chrono::year_month_day day = ChangeDay(c, std::chrono::year{1970});
+    std::chrono::hh_mm_ss<std::chrono::seconds> at{c.at};
+    line(fmt::format("BEGIN:{}", kind));
+    line(fmt::format(
+        "DTSTART:{}",
+        IcsLocal(LocalDateTime{
+            static_cast<int>(day.year()), static_cast<int>(static_cast<unsigned>(day.month())),
+            static_cast<int>(static_cast<unsigned>(day.day())),
+            static_cast<int>(at.hours().count()), static_cast<int>(at.minutes().count()),
+            static_cast<int>(at.seconds().count())})));
+    line(fmt::format("RRULE:FREQ=YEARLY;BYMONTH={};BYDAY={}{}", static_cast<unsigned>(c.month),
+                     c.ordinal, kDays[c.weekday.c_encoding()]));
+    line("TZOFFSETFROM:" + IcsOffset(c.from));
+    line("TZOFFSETTO:" + IcsOffset(c.to));
+    if (!c.abbrev.empty()) line("TZNAME:" + EscapeText(c.abbrev));
+    line(fmt::format("END:{}", kind));
+  }
+  line("END:VTIMEZONE");
+}
+
 struct Attendee {
   Mailbox who;
   std::string role;  // RFC 5545 ROLE value
@@ -154,6 +253,10 @@ std::string InviteDescription(const Drill& drill, bool cancel) {
   out += fmt::format("Window: {} to {} ({})\n", FormatInZone(w.start, w.zone),
                      FormatInZone(w.end, w.zone), w.zone);
   out += fmt::format("Window in UTC: {} to {}\n", FormatUtc(w.start), FormatUtc(w.end));
+  if (w.repeat) {
+    out += fmt::format("Repeats: {} (each time at the same local time in {})\n",
+                       FormatRRule(*w.repeat, w.zone), w.zone);
+  }
   out += fmt::format("Playbook: {}\n", drill.playbook);
   if (!drill.hypothesis.empty()) out += fmt::format("Hypothesis: {}\n", drill.hypothesis);
   out += fmt::format("Organizer: {}\n", drill.owner);
@@ -192,18 +295,30 @@ Expected<Invite> RenderInvite(const Drill& drill, const InviteOptions& options) 
   auto end = std::chrono::ceil<std::chrono::seconds>(drill.window.end);
   auto stamp = std::chrono::floor<std::chrono::seconds>(options.stamp);
 
+  const Series series = PlanSeries(drill, start, end);
+
   std::string& text = invite.text;
-  auto line = [&text](std::string_view content) { text += FoldLine(content); };
+  std::function<void(std::string_view)> line = [&text](std::string_view content) {
+    text += FoldLine(content);
+  };
   line("BEGIN:VCALENDAR");
   line("VERSION:2.0");
   line("PRODID:-//firedrill//Drill invite//EN");
   line("CALSCALE:GREGORIAN");
   line(options.cancel ? "METHOD:CANCEL" : "METHOD:REQUEST");
+  if (series.zone) AddTimezone(line, drill.window.zone, *series.zone);
   line("BEGIN:VEVENT");
   line("UID:" + invite.uid);
   line("DTSTAMP:" + IcsUtc(stamp));
-  line("DTSTART:" + IcsUtc(start));
-  line("DTEND:" + IcsUtc(end));
+  if (series.zone) {
+    const std::string tzid = ";TZID=" + drill.window.zone + ":";
+    line("DTSTART" + tzid + IcsLocal(SysToLocal(start, drill.window.zone)));
+    line("DTEND" + tzid + IcsLocal(SysToLocal(end, drill.window.zone)));
+  } else {
+    line("DTSTART:" + IcsUtc(start));
+    line("DTEND:" + IcsUtc(end));
+  }
+  if (!series.rrule.empty()) line("RRULE:" + series.rrule);
   line(fmt::format("SEQUENCE:{}", options.sequence));
   line(options.cancel ? "STATUS:CANCELLED" : "STATUS:CONFIRMED");
   line("SUMMARY:" + EscapeText(fmt::format("[DRILL] {} ({})", drill.title, drill.id)));

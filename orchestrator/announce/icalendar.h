@@ -2,9 +2,18 @@
 // REQUEST (RFC 5546) when a drill is scheduled or rescheduled and as a CANCEL when it is called
 // off. Pure text rendering: no I/O, no clock (the generation time is passed in).
 //
-// Times are written in UTC ("DTSTART:20270414T120000Z"), never with TZID: every calendar shows a
-// UTC time in its reader's own zone, no VTIMEZONE has to be derived from the zone database, and
-// the window in the drill's own zone is spelt out in the description.
+// Times are written in UTC ("DTSTART:20270414T120000Z"): every calendar shows a UTC time in its
+// reader's own zone, and the window in the drill's own zone is spelt out in the description.
+//
+// A recurring drill (`[window] repeat`) carries its rule as an RRULE, but only where the calendar's
+// own expansion of it is exactly firedrill's series: the window stays at the same local time, so
+// DTSTART and DTEND are then written in the drill's zone ("DTSTART;TZID=Europe/Copenhagen:
+// 20270105T100000") with a VTIMEZONE derived from the tz database as one yearly pair of offset
+// changes (or one fixed offset) and checked against it; a zone at UTC all along keeps UTC times and
+// needs no VTIMEZONE. Where that cannot be exact (the zone's rules change during the series, an
+// occurrence during which the clocks change, a window starting or ending in a repeated fall-back
+// hour), the invite has no RRULE and is for the drill's own window only; the description always
+// names the rule.
 #pragma once
 
 #include <string>
@@ -54,12 +63,14 @@ std::string InviteUid(const Drill& drill);
 
 /// Returns the plain (unescaped) text of the event's DESCRIPTION: a statement that this is a
 /// practice drill, the drill id and service, the window in the drill's zone and in UTC, the
-/// playbook, the hypothesis (when set) and the participants with their roles. With `cancel`, it
+/// playbook, the hypothesis (when set), for a recurring drill its rule ("Repeats: FREQ=..."), and
+/// the participants with their roles. With `cancel`, it
 /// opens with a line saying the drill is cancelled. Lines are separated by "\n" (a "\r\n" or
 /// "\r" in the drill's texts becomes "\n"), so this is exactly what a calendar reads back.
 std::string InviteDescription(const Drill& drill, bool cancel);
 
-/// Renders the invite of `drill`. Fails, naming the offending value, when the owner has no
+/// Renders the invite of `drill` (for a recurring drill with or without an RRULE, as the top of
+/// this file says). Fails, naming the offending value, when the owner has no
 /// usable e-mail address (an invite needs its organizer as a mailto: address), when
 /// `options.sequence` is negative, or when the window does not end after it starts. Attendees
 /// are every participant and every announce attendee with a usable address, each once (compared

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "drills/zoned_time.h"
+#include "orchestrator/announce/webhook_url.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/daemon/daemon.h"
 #include "orchestrator/daemon/scheduling.h"
@@ -446,6 +447,25 @@ int RunServe(const Invocation& inv) {
       if (!line.empty()) o.secrets.pagerduty_secrets.push_back(line);
     }
   }
+  for (auto [flag, urls] : {std::pair{"chat-url-file", &o.notices.chat_urls},
+                            std::pair{"webhook-url-file", &o.notices.webhook_urls}}) {
+    auto f = inv.args.Value(flag);
+    if (!f) continue;
+    auto t = ReadSecret(*f);
+    if (!t) {
+      fmt::print(inv.err, "firedrill serve: --{}: {}\n", flag, t.error().message);
+      return kExitUsage;
+    }
+    std::stringstream lines(*t);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty()) continue;
+      if (auto url = ParseWebhookUrl(line); !url) {
+        fmt::print(inv.err, "firedrill serve: --{}: {}\n", flag, url.error().message);
+        return kExitUsage;
+      }
+      urls->push_back(line);
+    }
+  }
   Daemon daemon(std::move(o), inv.out, inv.err);
   return daemon.Run();
 }
@@ -456,7 +476,7 @@ Command ServeCommand() {
   return Command{
       "serve",
       "firedrill serve [--listen ADDR:PORT] [--alert-token-file F] [--pagerduty-secret-file F] "
-      "[--state DIR]",
+      "[--chat-url-file F] [--webhook-url-file F] [--state DIR]",
       "the daemon: runs every scheduled drill when its window opens, serves the API",
       "Runs in the foreground until SIGINT or SIGTERM (run it as a service: see\n"
       "docs/running-the-daemon.md). On start it first restores anything the fault ledger says\n"
@@ -471,9 +491,17 @@ Command ServeCommand() {
       "                              loopback addresses only: put a TLS proxy in front for others\n"
       "  --alert-token-file F        the bearer token Alertmanager and Grafana send\n"
       "  --pagerduty-secret-file F   PagerDuty webhook signing secrets, one per line\n"
+      "  --chat-url-file F           Slack-compatible incoming-webhook URLs, one per line, for\n"
+      "                              drills with \"chat\" in announce.channels\n"
+      "  --webhook-url-file F        generic JSON webhook URLs, one per line, for drills with\n"
+      "                              \"webhook\" in announce.channels\n"
       "\n"
       "Exit status: 0 stopped cleanly; 4 the state directory or the address cannot be used.\n",
-      ArgSpec{{}, {"listen", "alert-token-file", "pagerduty-secret-file"}, 0, 0},
+      ArgSpec{{},
+              {"listen", "alert-token-file", "pagerduty-secret-file", "chat-url-file",
+               "webhook-url-file"},
+              0,
+              0},
       RunServe};
 }
 

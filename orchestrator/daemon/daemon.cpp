@@ -37,6 +37,8 @@ namespace json = boost::json;
 // A drill is started this long before its window opens: its run is recorded and waiting when
 // the window opens, and preflight runs at the injection time as always.
 constexpr Duration kLaunchLead = std::chrono::seconds(30);
+// The reminder goes out this long before the window.
+constexpr Duration kReminderLead = std::chrono::hours(24);
 
 ControlResponse Answer(int status, json::object body) {
   return ControlResponse{status, json::serialize(body)};
@@ -88,6 +90,7 @@ class Daemon::Impl : public DaemonOps {
       return kExitStateError;
     }
     db_.emplace(std::move(*db));
+    notifier_.emplace(io_, *db_, opt_.notices);
     // Anything a crash left in place is undone before anything else happens.
     if (!RestoreLeftovers()) {
       fmt::print(err_,
@@ -95,6 +98,7 @@ class Daemon::Impl : public DaemonOps {
                  "not start until they are restored (firedrill recover)\n");
     }
     if (int st = LoadSchedules(); st != kExitOk) return st;
+    AnnouncePending();
     ControlAccess access;
     access.address = opt_.address;
     access.port = opt_.port;
@@ -151,6 +155,7 @@ class Daemon::Impl : public DaemonOps {
       return Refusal(running ? 409 : 400, done.error().message);
     }
     schedules_[done->record.drill_id] = done->record;
+    Announce(schedules_[done->record.drill_id]);
     Say(fmt::format("{} drill {} for {} (by {})", done->rescheduled ? "rescheduled" : "scheduled",
                     done->record.drill_id, FormatUtc(done->record.next_start), by));
     Arm();
@@ -166,6 +171,7 @@ class Daemon::Impl : public DaemonOps {
     auto done = CancelSchedule(*db_, opt_.state_dir, id, reason, by, NowUtc());
     if (!done) return Refusal(409, done.error().message);
     schedules_.erase(id);
+    Announce(done->record, reason);
     Say(fmt::format("cancelled drill {} (by {}): {}", id, by, reason));
     Arm();
     return Answer(200, OutcomeJson(*done));
@@ -214,6 +220,7 @@ class Daemon::Impl : public DaemonOps {
     m.restore_failures = restore_failures_;
     m.webhook_deliveries = alerts_.deliveries();
     m.alerts_firing = alerts_.Firing().size();
+    m.notices = notifier_->counts();
     return RenderMetrics(m);
   }
 
@@ -232,7 +239,51 @@ class Daemon::Impl : public DaemonOps {
     std::unique_ptr<std::ostream> out;
     std::unique_ptr<DrillEngine> engine;
     std::unique_ptr<asio::steady_timer> blackout_timer;
+    std::unique_ptr<asio::steady_timer> window_timer;
   };
+
+  // Tells the channels of a schedule's latest change (scheduled, rescheduled, cancelled) unless
+  // that was done, and remembers it.
+  void Announce(ScheduleRecord& r, const std::string& detail = "") {
+    if (r.notified_sequence >= r.sequence) return;
+    LoadResult loaded = LoadDrillText(r.drill_source, r.drill_file, DrillFaultCatalog());
+    if (loaded.ok() && notifier_->Wanted(*loaded.drill)) {
+      bool cancelled = r.state == ScheduleState::kCancelled;
+      notifier_->Notify(*loaded.drill,
+                        cancelled ? NoticeEvent::kCancelled : NoticeEvent::kScheduled, r.next_start,
+                        r.next_end,
+                        !detail.empty()                ? detail
+                        : r.sequence > 0 && !cancelled ? "rescheduled"
+                                                       : "");
+    }
+    r.notified_sequence = r.sequence;
+    ScheduleTable(*db_).Put(r).ok();
+  }
+
+  // Changes made while no daemon ran (firedrill schedule / cancel on the state directory).
+  void AnnouncePending() {
+    auto pending = ScheduleTable(*db_).PendingNotices();
+    if (!pending) return;
+    for (ScheduleRecord& r : *pending) {
+      auto s = schedules_.find(r.drill_id);
+      Announce(s != schedules_.end() ? s->second : r,
+               r.state == ScheduleState::kCancelled ? "cancelled" : "");
+    }
+  }
+
+  // The T-24h reminders that are due; a drill that wants none is marked so that it never
+  // wakes the daemon again.
+  void Remind(SysTime now) {
+    for (auto& [id, r] : schedules_) {
+      if (r.reminded || now < r.next_start - kReminderLead || now >= r.next_start) continue;
+      LoadResult loaded = LoadDrillText(r.drill_source, r.drill_file, DrillFaultCatalog());
+      if (loaded.ok() && notifier_->Wanted(*loaded.drill)) {
+        notifier_->Notify(*loaded.drill, NoticeEvent::kReminder, r.next_start, r.next_end);
+      }
+      r.reminded = now;
+      ScheduleTable(*db_).Put(r).ok();
+    }
+  }
 
   void Say(const std::string& text) {
     fmt::print(out_, "{} {}\n", FormatUtc(NowUtc()), text);
@@ -314,6 +365,9 @@ class Daemon::Impl : public DaemonOps {
     SysTime next = now + std::chrono::duration_cast<Duration>(opt_.max_sleep);
     for (const auto& [id, r] : schedules_) {
       if (running_.count(id) == 0) next = std::min(next, LaunchAt(r));
+      if (!r.reminded && r.next_start - kReminderLead > now) {
+        next = std::min(next, r.next_start - kReminderLead);
+      }
     }
     tick_.expires_after(std::max(next - now, Duration(0)));
     tick_.async_wait([this](boost::system::error_code ec) {
@@ -323,6 +377,7 @@ class Daemon::Impl : public DaemonOps {
 
   void Tick() {
     SysTime now = NowUtc();
+    Remind(now);
     std::vector<std::string> due;
     for (const auto& [id, r] : schedules_) {
       if (running_.count(id) == 0 && LaunchAt(r) <= now) due.push_back(id);
@@ -371,6 +426,16 @@ class Daemon::Impl : public DaemonOps {
       return b ? *b : std::nullopt;
     };
     o.firing_alerts = [this] { return alerts_.Firing(); };
+    Drill* drill_ptr = &run->drill;
+    o.on_event = [this, drill_ptr](const std::string& kind, const json::object& payload,
+                                   const std::string&) {
+      if (kind != "restore-started") return;
+      const json::value* reason = payload.if_contains("reason");
+      notifier_->Notify(*drill_ptr, NoticeEvent::kRestore, drill_ptr->window.start,
+                        drill_ptr->window.end,
+                        reason != nullptr && reason->is_string() ? std::string(reason->as_string())
+                                                                 : std::string());
+    };
     run->out_buf = std::make_unique<PrefixedLines>(out_, fmt::format("[{}] ", id));
     run->out = std::make_unique<std::ostream>(run->out_buf.get());
     run->engine =
@@ -380,8 +445,21 @@ class Daemon::Impl : public DaemonOps {
     schedules_[id] = rec;
     DrillEngine* engine = run->engine.get();
     WatchBlackouts(*run);
+    WatchWindowStart(*run);
     running_[id] = std::move(run);
     engine->Start([this, id](int exit) { Finished(id, exit); });
+  }
+
+  // Tells the channels when the window opens (not when or what is injected).
+  void WatchWindowStart(Running& run) {
+    run.window_timer = std::make_unique<asio::steady_timer>(io_);
+    run.window_timer->expires_after(std::max(run.drill.window.start - NowUtc(), Duration(0)));
+    Drill* drill = &run.drill;
+    run.window_timer->async_wait([this, drill](boost::system::error_code ec) {
+      if (!ec)
+        notifier_->Notify(*drill, NoticeEvent::kWindowStart, drill->window.start,
+                          drill->window.end);
+    });
   }
 
   // A blackout beginning while the drill runs halts it: abort, which restores first.
@@ -422,6 +500,7 @@ class Daemon::Impl : public DaemonOps {
   void Finished(const std::string& id, int exit) {
     Running& run = *running_.at(id);
     if (run.blackout_timer) run.blackout_timer->cancel();
+    if (run.window_timer) run.window_timer->cancel();
     const RunState& state = run.engine->state();
     ServiceTimes& times = last_by_service_[run.drill.service];
     if (state.t0) {
@@ -432,6 +511,8 @@ class Daemon::Impl : public DaemonOps {
     }
     if (exit == kExitRestoreIncomplete) ++restore_failures_;
     Say(fmt::format("drill {}: run {} ended ({})", id, run.engine->run_id(), ExitName(exit)));
+    notifier_->Notify(run.drill, NoticeEvent::kEnd, run.drill.window.start, run.drill.window.end,
+                      EndDetail(exit, state));
     if (auto cp = WriteCheckpoint(*db_, opt_.state_dir); !cp) {
       fmt::print(err_, "firedrill serve: the records could not be checkpointed: {}\n",
                  cp.error().message);
@@ -447,6 +528,13 @@ class Daemon::Impl : public DaemonOps {
       if (stopping_ && running_.empty()) Shutdown();
     });
     Arm();
+  }
+
+  static std::string EndDetail(int exit, const RunState& state) {
+    if (!state.t0) return ExitName(exit);
+    if (exit == kExitRestoreIncomplete) return ExitName(exit);
+    return state.TeamRecovered() ? "recovered by the team; everything restored"
+                                 : "not recovered within the window; firedrill restored everything";
   }
 
   static std::string ExitName(int exit) {
@@ -494,6 +582,7 @@ class Daemon::Impl : public DaemonOps {
     signals_.cancel();
     tick_.cancel();
     if (server_) server_->Stop();
+    if (notifier_) notifier_->Stop();
     Say("stopped");
   }
 
@@ -535,6 +624,7 @@ class Daemon::Impl : public DaemonOps {
   std::optional<Database> db_;
   DaemonApi api_;
   std::optional<ControlServer> server_;
+  std::optional<Notifier> notifier_;
   asio::steady_timer tick_;
   asio::signal_set signals_;
   AlertBook alerts_;

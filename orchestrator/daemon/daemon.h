@@ -11,6 +11,7 @@
 
 #include "orchestrator/control/control_server.h"
 #include "orchestrator/daemon/daemon_api.h"
+#include "orchestrator/daemon/notifier.h"
 
 namespace firedrill {
 
@@ -21,6 +22,7 @@ struct DaemonOptions {
   std::uint16_t port = 0;             ///< 0: an ephemeral port (published in control.json)
   ControlLimits limits;
   WebhookSecrets secrets;
+  NoticeTargets notices;  ///< where chat notices go (none: no notices)
   /// The longest single sleep of the scheduler: a bound on how late a window can be noticed if
   /// the wall clock jumps (the timers run on the monotonic clock).
   std::chrono::milliseconds max_sleep = std::chrono::minutes(10);

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "drills/drill_loader.h"
+#include "drills/recurrence.h"
 #include "drills/zoned_time.h"
 #include "orchestrator/announce/icalendar.h"
 #include "orchestrator/store/drill_table.h"
@@ -95,7 +96,14 @@ std::vector<std::string> TargetKeys(const Drill& drill) {
 
 std::vector<WindowSpan> UpcomingWindows(const Drill& drill, SysTime from, std::size_t max) {
   std::vector<WindowSpan> out;
-  if (max > 0 && drill.window.end > from) out.push_back({drill.window.start, drill.window.end});
+  if (max == 0) return out;
+  if (!drill.window.repeat) {
+    if (drill.window.end > from) out.push_back({drill.window.start, drill.window.end});
+    return out;
+  }
+  auto windows = Occurrences(drill.window, *drill.window.repeat, from, max);
+  if (!windows) return out;  // the loader has checked the rule: cannot happen for a loaded drill
+  for (const Window& w : *windows) out.push_back({w.start, w.end});
   return out;
 }
 

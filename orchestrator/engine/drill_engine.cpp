@@ -10,6 +10,7 @@
 #include <ostream>
 
 #include "drills/drill_plan.h"
+#include "drills/wheel.h"
 #include "drills/zoned_time.h"
 #include "faults/fault.h"
 #include "faults/ssh_runner.h"
@@ -58,14 +59,18 @@ class DrillEngine::Impl {
  public:
   Impl(asio::io_context& io, const Drill& drill, const RunOptions& options, Database& db,
        std::ostream& out, std::ostream& err)
-      : drill_(drill),
+      : wheel_(drill.wheel ? std::optional<WheelChoice>(
+                                 SpinWheel(drill, options.wheel_seed.value_or(RandomSeed())))
+                           : std::nullopt),
+        spun_(wheel_ ? ApplyWheel(drill, *wheel_) : drill),
+        drill_(spun_),
         opt_(options),
         db_(db),
-        run_(drill),
+        run_(drill_),
         rec_(db, run_, options, out, err),
         control_handler_(run_, rec_),
         io_(io),
-        pool_size_(PoolSize(drill)),
+        pool_size_(PoolSize(drill_)),
         pool_(pool_size_),
         wake_(io_),
         countdown_timer_(io_),
@@ -148,6 +153,16 @@ class DrillEngine::Impl {
                  {"window_start", FormatUtc(plan.window_start)},
                  {"window_end", FormatUtc(plan.window_end)}},
                 fmt::format("drill {} ({}): run {} started", drill_.id, drill_.title, run_.run_id));
+    if (wheel_) {
+      // Sealed in the record, not shown: the team is not to know what comes, or when. SpinWheel
+      // with this seed replays the choice (docs/drill-file.md).
+      rec_.Record("wheel-spun",
+                  {{"seed", std::to_string(wheel_->seed)},
+                   {"faults", json::value_from(wheel_->faults)},
+                   {"offset_ms", wheel_->offset.count()}},
+                  fmt::format("wheel of misfortune spun (seed {}); the choice is in the record",
+                              wheel_->seed));
+    }
     if (opt_.announced_at) {
       // Copied into the run, so that its record stands on its own (postmortem, audit).
       rec_.Record(
@@ -664,6 +679,9 @@ class DrillEngine::Impl {
     return drill_.faults.front();  // ids come from the plan of this drill: unreachable
   }
 
+  // The wheel of misfortune's choice for this run, and the drill as this run executes it.
+  std::optional<WheelChoice> wheel_;
+  Drill spun_;
   const Drill& drill_;
   const RunOptions& opt_;
   Database& db_;

@@ -1,6 +1,8 @@
 // One drill, run in the foreground from waiting to closed: the engine's state machine.
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -34,6 +36,14 @@ struct RunOptions {
   /// Alerts firing now as the caller knows them (the daemon's webhooks), for the preflight veto;
   /// unset means none are known. Called on the loop thread.
   std::function<std::vector<Alert>()> firing_alerts;
+  /// The seed of the wheel of misfortune (drills with `[wheel]`); unset, a random one. Recorded
+  /// in `wheel-spun` either way.
+  std::optional<std::uint64_t> wheel_seed;
+  /// Called on the loop thread after each event of the run is recorded, with its kind, payload
+  /// and text for people (the daemon's chat notices). Must not block.
+  std::function<void(const std::string& kind, const boost::json::object& payload,
+                     const std::string& text)>
+      on_event;
 };
 
 /// Options of a drill run by hand: no announcement, briefing or alerts known to the run.

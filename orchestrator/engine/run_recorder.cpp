@@ -20,6 +20,7 @@ void RunRecorder::Record(const std::string& kind, json::object payload, const st
   auto ev = EventLog(db_).Append({run_.drill.id, kind, actor, body, {}});
   if (!ev.ok()) fmt::print(err_, "firedrill: could not record {}: {}\n", kind, ev.error().message);
   SysTime ts = ev.ok() ? ev->ts : NowUtc();
+  if (opt_.on_event) opt_.on_event(kind, payload, text);
   if (opt_.json) {
     json::object line{{"ts", FormatUtc(ts)}, {"event", kind}, {"drill", run_.drill.id}};
     line["payload"] = std::move(payload);

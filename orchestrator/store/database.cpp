@@ -141,6 +141,11 @@ CREATE TABLE schedules (
 
 CREATE INDEX schedules_by_start ON schedules (state, next_start_ms);
 )sql"},
+    Migration{5, R"sql(
+-- The invite SEQUENCE whose chat notice (scheduled, rescheduled or cancelled) went out: a schedule
+-- changed while no daemon ran is announced in chat when the daemon next starts.
+ALTER TABLE schedules ADD COLUMN notified_sequence INTEGER NOT NULL DEFAULT -1;
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Database::kLatestSchemaVersion,

@@ -15,7 +15,7 @@ namespace json = boost::json;
 
 constexpr std::string_view kColumns =
     "drill_id, drill_file, drill_source, state, sequence, announced_ms, next_start_ms, "
-    "next_end_ms, targets, lead_override, reminded_ms, updated_ms";
+    "next_end_ms, targets, lead_override, reminded_ms, updated_ms, notified_sequence";
 
 SysTime FromMs(std::int64_t ms) { return SysTime(std::chrono::milliseconds(ms)); }
 std::int64_t Ms(SysTime t) { return t.time_since_epoch().count(); }
@@ -48,6 +48,7 @@ ScheduleRecord ReadRecord(const Statement& row) {
   r.lead_override = row.ColumnText(9);
   if (std::int64_t reminded = row.ColumnInt64(10); reminded != 0) r.reminded = FromMs(reminded);
   r.updated = FromMs(row.ColumnInt64(11));
+  r.notified_sequence = static_cast<int>(row.ColumnInt64(12));
   return r;
 }
 
@@ -81,7 +82,7 @@ Status ScheduleTable::Put(const ScheduleRecord& r) {
   if (r.drill_id.empty()) return Error{"cannot schedule a drill without an id"};
   auto stmt = Statement::Prepare(
       db_, fmt::format("INSERT OR REPLACE INTO schedules ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                       "?8, ?9, ?10, ?11, ?12)",
+                       "?8, ?9, ?10, ?11, ?12, ?13)",
                        kColumns));
   if (!stmt) return stmt.error();
   std::int64_t now =
@@ -93,7 +94,8 @@ Status ScheduleTable::Put(const ScheduleRecord& r) {
         stmt->Bind(5, static_cast<std::int64_t>(r.sequence)), stmt->Bind(6, Ms(r.announced)),
         stmt->Bind(7, Ms(r.next_start)), stmt->Bind(8, Ms(r.next_end)), stmt->Bind(9, targets),
         stmt->Bind(10, r.lead_override),
-        stmt->Bind(11, r.reminded ? Ms(*r.reminded) : std::int64_t{0}), stmt->Bind(12, now)}) {
+        stmt->Bind(11, r.reminded ? Ms(*r.reminded) : std::int64_t{0}), stmt->Bind(12, now),
+        stmt->Bind(13, static_cast<std::int64_t>(r.notified_sequence))}) {
     if (!st) return st;
   }
   return stmt->Run();
@@ -144,6 +146,22 @@ Expected<std::vector<ScheduleListing>> ScheduleTable::Listing(
                         std::string(stmt->ColumnText(2)), std::string(stmt->ColumnText(3)),
                         ParseState(stmt->ColumnText(4)).value_or(ScheduleState::kCancelled),
                         FromMs(stmt->ColumnInt64(5)), FromMs(stmt->ColumnInt64(6))});
+  }
+  return out;
+}
+
+Expected<std::vector<ScheduleRecord>> ScheduleTable::PendingNotices() {
+  auto stmt = Statement::Prepare(
+      db_, fmt::format("SELECT {} FROM schedules WHERE notified_sequence < sequence ORDER BY "
+                       "next_start_ms, drill_id",
+                       kColumns));
+  if (!stmt) return stmt.error();
+  std::vector<ScheduleRecord> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(ReadRecord(*stmt));
   }
   return out;
 }

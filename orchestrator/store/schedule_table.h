@@ -32,6 +32,7 @@ struct ScheduleRecord {
   std::vector<std::string> targets;  ///< where it breaks things (see TargetKeys)
   std::string lead_override;         ///< why a late announcement may still inject; "" = none
   std::optional<SysTime> reminded;   ///< when the T-24h notice of next_start went out
+  int notified_sequence = -1;        ///< the SEQUENCE whose chat notice went out
   SysTime updated;                   ///< last change (filled in by Put)
 };
 
@@ -65,6 +66,9 @@ class ScheduleTable {
   /// Returns the listing of every record in `states` (all when empty), ordered by next_start
   /// then id, without the drill texts: one indexed query joined with the drills table.
   Expected<std::vector<ScheduleListing>> Listing(const std::vector<ScheduleState>& states = {});
+
+  /// Returns the records whose latest change (SEQUENCE) has not been announced in chat yet.
+  Expected<std::vector<ScheduleRecord>> PendingNotices();
 
   /// Sets the state of `drill_id`. Fails if there is no such schedule.
   Status SetState(std::string_view drill_id, ScheduleState state);

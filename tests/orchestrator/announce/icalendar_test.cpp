@@ -1,15 +1,26 @@
 #include "orchestrator/announce/icalendar.h"
 
+#include <algorithm>
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "drills/recurrence.h"
+#include "drills/zoned_time.h"
+#include "faults/local_runner.h"
+#include "tests/orchestrator/announce/ics_parser.h"
 #include "tests/orchestrator/announce/invite_drill.h"
+#include "tests/support/temp_dir.h"
 
 using namespace firedrill;
 using firedrill::testing::AwkwardDrill;
 using firedrill::testing::InviteDrill;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -381,4 +392,251 @@ TEST_CASE("mailboxes are read as address, Name <address> or a bare name", "[anno
   check("lead@exa mple.com", "lead@exa mple.com", "");
   check("x@y.com?subject=hi", "x@y.com?subject=hi", "");
   check("", "", "");
+}
+
+// --- Recurring drills -------------------------------------------------------------------------
+
+namespace {
+
+// Reads an invite with python3-icalendar and expands its RRULE with python3-dateutil, converting
+// each local start with the invite's own VTIMEZONE (not the parser's zone database), and prints
+// {"errors", "timezones", "rrule", "occurrences": ["START/END" in UTC, ...]} for the first COUNT.
+constexpr const char* kExpandScript = R"PY(
+import json, sys
+from datetime import datetime, timezone
+try:
+    import icalendar
+    from dateutil import rrule
+except ImportError as e:
+    print(f"missing module: {e}")
+    sys.exit(77)
+
+with open(sys.argv[1], "rb") as f:
+    cal = icalendar.Calendar.from_ical(f.read())
+count = int(sys.argv[2])
+ev = cal.walk("VEVENT")[0]
+zones = cal.walk("VTIMEZONE")
+start, end = ev.decoded("DTSTART"), ev.decoded("DTEND")
+tz = zones[0].to_tz() if zones else timezone.utc
+localize = tz.localize if zones else (lambda naive: naive.replace(tzinfo=timezone.utc))
+out = {"errors": [f"{c.name}: {e}" for c in cal.walk() for e in c.errors],
+       "timezones": len(zones), "rrule": "", "occurrences": []}
+if "RRULE" in ev:
+    text = ev["RRULE"].to_ical().decode()
+    out["rrule"] = text
+    until = None
+    parts = []
+    for part in text.split(";"):
+        if part.startswith("UNTIL="):
+            until = datetime.strptime(part[6:], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        else:
+            parts.append(part)
+    naive = start.astimezone(tz).replace(tzinfo=None)
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    for local in rrule.rrulestr(";".join(parts), dtstart=naive):
+        s = localize(local)
+        if until is not None and s > until or len(out["occurrences"]) == count:
+            break
+        e = s + (end - start)
+        out["occurrences"].append(s.astimezone(timezone.utc).strftime(fmt) + "/" +
+                                  e.astimezone(timezone.utc).strftime(fmt))
+json.dump(out, sys.stdout)
+)PY";
+
+std::string Text(const boost::json::value& v) {
+  return v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v);
+}
+
+// A drill of InviteDrill's people from `start` to `end` (local, in `zone`) repeating by `rule`.
+Drill Recurring(const char* zone, LocalDateTime start, LocalDateTime end, const char* rule) {
+  Drill d = InviteDrill();
+  Expected<SysTime> s = LocalToSys(start, zone);
+  Expected<SysTime> e = LocalToSys(end, zone);
+  Expected<Recurrence> r = ParseRRule(rule);
+  REQUIRE(s.ok());
+  REQUIRE(e.ok());
+  REQUIRE(r.ok());
+  d.window.start = *s;
+  d.window.end = *e;
+  d.window.zone = zone;
+  d.window.repeat = *r;
+  return d;
+}
+
+// "2027-01-05T09:00:00Z/2027-01-05T10:00:00Z" for each of the drill's first `n` occurrences.
+std::vector<std::string> OurOccurrences(const Drill& d, std::size_t n) {
+  Expected<std::vector<Window>> all = Occurrences(d.window, *d.window.repeat, d.window.start, n);
+  REQUIRE(all.ok());
+  auto utc = [](SysTime t) {
+    std::string s = FormatUtc(t);  // "...T09:00:00.000Z"
+    return s.substr(0, 19) + "Z";
+  };
+  std::vector<std::string> out;
+  for (const Window& w : *all) out.push_back(utc(w.start) + "/" + utc(w.end));
+  return out;
+}
+
+// Checks that a calendar reading the invite of `d` sees exactly firedrill's first `n` occurrences
+// (or all of them, when there are fewer). Skipped, visibly, without python3-icalendar.
+void CheckCalendarExpansion(const Drill& d, std::size_t n) {
+  Invite inv = Render(d);
+  firedrill::testing::TempDir tmp;
+  std::filesystem::path ics = tmp.path() / "invite.ics";
+  std::filesystem::path script = tmp.path() / "expand.py";
+  std::ofstream(ics, std::ios::binary) << inv.text;
+  std::ofstream(script) << kExpandScript;
+
+  // The general reader sees no error and the first window's instants.
+  std::optional<boost::json::object> fields = firedrill::testing::ParseWithIcalendar(ics);
+  if (!fields) return;  // the helper said why
+  CHECK(fields->at("errors").as_array().empty());
+  CHECK(Text(fields->at("dtstart")) == OurOccurrences(d, 1)[0].substr(0, 20));
+
+  const std::string python = FIREDRILL_TEST_PYTHON;
+  LocalRunner runner;
+  std::string command =
+      "'" + python + "' '" + script.string() + "' '" + ics.string() + "' " + std::to_string(n);
+  Expected<CommandResult> run = runner.Run(command, std::chrono::seconds(60));
+  REQUIRE(run.ok());
+  if (run->exit_code == 77) {
+    WARN("SKIPPED the RRULE expansion check: " << run->out);
+    return;
+  }
+  INFO(command << "\nstderr: " << run->err << "\nstdout: " << run->out);
+  REQUIRE(run->exit_code == 0);
+  boost::json::object got = boost::json::parse(run->out).as_object();
+  CHECK(got.at("errors").as_array().empty());
+  // The same parts (the parser writes them in an order of its own).
+  auto parts = [](std::string rule) {
+    std::vector<std::string> out;
+    for (std::size_t at = 0; at <= rule.size();) {
+      std::size_t end = std::min(rule.find(';', at), rule.size());
+      out.push_back(rule.substr(at, end - at));
+      at = end + 1;
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  CHECK(parts(Text(got.at("rrule"))) == parts(FormatRRule(*d.window.repeat, d.window.zone)));
+  std::vector<std::string> calendar;
+  for (const boost::json::value& v : got.at("occurrences").as_array()) calendar.push_back(Text(v));
+  CHECK(calendar == OurOccurrences(d, n));
+}
+
+// The lines from "BEGIN:VTIMEZONE" to "END:VTIMEZONE".
+std::vector<std::string> TimezoneLines(const std::string& text) {
+  std::vector<std::string> out;
+  bool in = false;
+  for (const std::string& l : ContentLines(text)) {
+    if (l == "BEGIN:VTIMEZONE") in = true;
+    if (in) out.push_back(l);
+    if (l == "END:VTIMEZONE") in = false;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a recurring drill carries an RRULE with local times and the zone's VTIMEZONE",
+          "[announce][recurrence]") {
+  Drill d = Recurring("Europe/Copenhagen", {2027, 1, 5, 10, 0, 0, 0}, {2027, 1, 5, 11, 0, 0, 0},
+                      "FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU");
+  Invite inv = Render(d);
+  CHECK(OneLine(inv.text, "DTSTART;") == "DTSTART;TZID=Europe/Copenhagen:20270105T100000");
+  CHECK(OneLine(inv.text, "DTEND;") == "DTEND;TZID=Europe/Copenhagen:20270105T110000");
+  CHECK(OneLine(inv.text, "RRULE:FREQ=MONTHLY") == "RRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU");
+  CHECK(TimezoneLines(inv.text) == std::vector<std::string>{
+                                       "BEGIN:VTIMEZONE",
+                                       "TZID:Europe/Copenhagen",
+                                       "BEGIN:DAYLIGHT",
+                                       "DTSTART:19700329T020000",
+                                       "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+                                       "TZOFFSETFROM:+0100",
+                                       "TZOFFSETTO:+0200",
+                                       "TZNAME:CEST",
+                                       "END:DAYLIGHT",
+                                       "BEGIN:STANDARD",
+                                       "DTSTART:19701025T030000",
+                                       "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+                                       "TZOFFSETFROM:+0200",
+                                       "TZOFFSETTO:+0100",
+                                       "TZNAME:CET",
+                                       "END:STANDARD",
+                                       "END:VTIMEZONE",
+                                   });
+  CHECK_THAT(InviteDescription(d, false),
+             Catch::Contains("Repeats: FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU (each time at the same "
+                             "local time in Europe/Copenhagen)\n"));
+  // Across the change to summer time: 2027-01-05 09:00Z, then 2027-04-06 08:00Z.
+  CheckCalendarExpansion(d, 8);
+}
+
+TEST_CASE("a calendar expands recurring invites to firedrill's own occurrences",
+          "[announce][recurrence]") {
+  SECTION("weekly in New York until a date, across the change to summer time") {
+    Drill d = Recurring("America/New_York", {2027, 3, 8, 9, 0, 0, 0}, {2027, 3, 8, 9, 30, 0, 0},
+                        "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20270401");
+    CHECK(OneLine(Render(d).text, "RRULE:FREQ=WEEKLY") ==
+          "RRULE:FREQ=WEEKLY;UNTIL=20270402T035959Z;BYDAY=MO,WE");
+    CHECK(OurOccurrences(d, 100).size() == 8);
+    CheckCalendarExpansion(d, 100);
+  }
+  SECTION("in UTC the times stay in UTC and need no VTIMEZONE") {
+    Drill d = Recurring("UTC", {2027, 1, 29, 14, 0, 0, 0}, {2027, 1, 29, 15, 0, 0, 0},
+                        "FREQ=MONTHLY;BYDAY=-1FR;COUNT=4");
+    Invite inv = Render(d);
+    CHECK(OneLine(inv.text, "DTSTART") == "DTSTART:20270129T140000Z");
+    CHECK(OneLine(inv.text, "RRULE:") == "RRULE:FREQ=MONTHLY;COUNT=4;BYDAY=-1FR");
+    CHECK(TimezoneLines(inv.text).empty());
+    CheckCalendarExpansion(d, 10);
+  }
+  SECTION("a zone without daylight saving time has one standard observance") {
+    Drill d = Recurring("Asia/Tokyo", {2027, 11, 25, 10, 0, 0, 0}, {2027, 11, 25, 12, 0, 0, 0},
+                        "FREQ=YEARLY;BYMONTH=11;BYDAY=4TH");
+    Invite inv = Render(d);
+    CHECK(TimezoneLines(inv.text) ==
+          std::vector<std::string>{"BEGIN:VTIMEZONE", "TZID:Asia/Tokyo", "BEGIN:STANDARD",
+                                   "DTSTART:19700101T000000", "TZOFFSETFROM:+0900",
+                                   "TZOFFSETTO:+0900", "TZNAME:JST", "END:STANDARD",
+                                   "END:VTIMEZONE"});
+    CheckCalendarExpansion(d, 4);
+  }
+  SECTION("southern hemisphere: summer time from October to April") {
+    Drill d = Recurring("Australia/Sydney", {2027, 1, 31, 9, 0, 0, 0}, {2027, 1, 31, 10, 0, 0, 0},
+                        "FREQ=MONTHLY;BYMONTHDAY=-1");
+    CheckCalendarExpansion(d, 14);
+  }
+}
+
+TEST_CASE("a series a calendar would expand differently is invited without an RRULE",
+          "[announce][recurrence]") {
+  SECTION("an occurrence during which the clocks change is an hour shorter") {
+    // Saturday nights 23:00-04:00 in Copenhagen; on 2027-03-27/28 the night has one hour less,
+    // which a calendar (giving each occurrence the first one's length) would not show.
+    Drill d = Recurring("Europe/Copenhagen", {2027, 3, 6, 23, 0, 0, 0}, {2027, 3, 7, 4, 0, 0, 0},
+                        "FREQ=WEEKLY");
+    Invite inv = Render(d);
+    CHECK(LinesStartingWith(inv.text, "RRULE").empty());
+    CHECK(TimezoneLines(inv.text).empty());
+    CHECK(OneLine(inv.text, "DTSTART") == "DTSTART:20270306T220000Z");
+    CHECK_THAT(OneLine(inv.text, "DESCRIPTION:"), Catch::Contains("Repeats: FREQ=WEEKLY"));
+  }
+  SECTION("the zone's rules change during the series") {
+    // The United States moved its summer time dates in 2007.
+    Drill d = Recurring("America/New_York", {2005, 1, 10, 9, 0, 0, 0}, {2005, 1, 10, 10, 0, 0, 0},
+                        "FREQ=WEEKLY;COUNT=200");
+    Invite inv = Render(d);
+    CHECK(LinesStartingWith(inv.text, "RRULE").empty());
+    CHECK(OneLine(inv.text, "DTSTART") == "DTSTART:20050110T140000Z");
+  }
+  SECTION("the window starts in the repeated fall-back hour") {
+    // 01:30 EST on 2027-11-07, the second 01:30 of that night: a local DTSTART would be the first.
+    Drill d = Recurring("America/New_York", {2027, 11, 6, 1, 30, 0, 0}, {2027, 11, 6, 1, 45, 0, 0},
+                        "FREQ=DAILY");
+    d.window.start = SysTime{std::chrono::sys_days{std::chrono::year{2027} / 11 / 7} + 6h + 30min};
+    d.window.end = d.window.start + 15min;
+    Invite inv = Render(d);
+    CHECK(LinesStartingWith(inv.text, "RRULE").empty());
+    CHECK(OneLine(inv.text, "DTSTART") == "DTSTART:20271107T063000Z");
+  }
 }

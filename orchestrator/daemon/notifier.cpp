@@ -1,0 +1,76 @@
+#include "orchestrator/daemon/notifier.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "drills/zoned_time.h"
+#include "orchestrator/announce/webhook_url.h"
+#include "orchestrator/store/event_log.h"
+
+namespace firedrill {
+namespace {
+
+namespace json = boost::json;
+
+bool Lists(const Drill& drill, Channel c) {
+  return std::find(drill.announce.channels.begin(), drill.announce.channels.end(), c) !=
+         drill.announce.channels.end();
+}
+
+}  // namespace
+
+Notifier::Notifier(boost::asio::io_context& io, Database& db, NoticeTargets targets)
+    : db_(db), targets_(std::move(targets)), sender_(io) {}
+
+bool Notifier::Wanted(const Drill& drill) const {
+  return (Lists(drill, Channel::kChat) && !targets_.chat_urls.empty()) ||
+         (Lists(drill, Channel::kWebhook) && !targets_.webhook_urls.empty());
+}
+
+void Notifier::Notify(const Drill& drill, NoticeEvent event, SysTime window_start,
+                      SysTime window_end, const std::string& detail) {
+  NoticeFacts facts = NoticeFactsOf(drill, event, NowUtc(), detail);
+  facts.window_start = window_start;
+  facts.window_end = window_end;
+  struct Recipient {
+    const std::string* url;
+    const char* channel;
+    std::string body;
+  };
+  std::vector<Recipient> to;
+  if (Lists(drill, Channel::kChat)) {
+    for (const std::string& u : targets_.chat_urls)
+      to.push_back({&u, "chat", SlackNoticeJson(facts)});
+  }
+  if (Lists(drill, Channel::kWebhook)) {
+    for (const std::string& u : targets_.webhook_urls) {
+      to.push_back({&u, "webhook", GenericNoticeJson(facts)});
+    }
+  }
+  for (Recipient& t : to) {
+    std::string drill_id = drill.id;
+    std::string name(NoticeEventName(event));
+    std::string where = RedactUrl(*t.url);
+    std::string channel = t.channel;
+    sender_.Send(WebhookDelivery{*t.url, std::move(t.body)}, targets_.policy,
+                 [this, drill_id, name, where, channel](const DeliveryResult& r) {
+                   json::object p{{"event", name},
+                                  {"channel", channel},
+                                  {"target", where},
+                                  {"attempts", r.attempts},
+                                  {"status", r.last_status}};
+                   if (!r.delivered) p["error"] = r.last_error;
+                   ++counts_[r.delivered ? "delivered" : "failed"];
+                   EventLog(db_)
+                       .Append({drill_id, r.delivered ? "notice-delivered" : "notice-failed",
+                                "orchestrator", json::serialize(p), std::nullopt})
+                       .ok();
+                 });
+  }
+}
+
+void Notifier::Stop() { sender_.Stop(); }
+
+}  // namespace firedrill
