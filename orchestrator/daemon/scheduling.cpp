@@ -135,18 +135,18 @@ Expected<ScheduleOutcome> ScheduleDrill(Database& db, const fs::path& state_dir,
   }
   // Two drills breaking the same machine at the same time would confound both.
   std::vector<std::string> keys = TargetKeys(drill);
-  auto others = schedules.List({ScheduleState::kScheduled, ScheduleState::kRunning});
+  auto others = schedules.MayOverlap(windows.front().start, windows.back().end, drill.id);
   if (!others) return others.error();
   for (const ScheduleRecord& other : *others) {
-    if (other.drill_id == drill.id) continue;
     std::vector<std::string> shared;
     std::set_intersection(keys.begin(), keys.end(), other.targets.begin(), other.targets.end(),
                           std::back_inserter(shared));
     if (shared.empty()) continue;
-    LoadResult o = LoadDrillText(other.drill_source, other.drill_file, DrillFaultCatalog());
-    std::vector<WindowSpan> theirs =
-        o.ok() ? UpcomingWindows(*o.drill, req.now, kOverlapHorizon)
-               : std::vector<WindowSpan>{{other.next_start, other.next_end}};
+    std::vector<WindowSpan> theirs{{other.next_start, other.next_end}};
+    if (other.drill_source.find("repeat") != std::string::npos) {
+      LoadResult o = LoadDrillText(other.drill_source, other.drill_file, DrillFaultCatalog());
+      if (o.ok()) theirs = UpcomingWindows(*o.drill, req.now, kOverlapHorizon);
+    }
     if (auto overlap = FirstOverlap(windows, theirs)) {
       return Error{fmt::format(
           "{}: not scheduled: drill {} also breaks {} from {} to {} ({}); two drills on the same "

@@ -150,6 +150,27 @@ Expected<std::vector<ScheduleListing>> ScheduleTable::Listing(
   return out;
 }
 
+Expected<std::vector<ScheduleRecord>> ScheduleTable::MayOverlap(SysTime from, SysTime to,
+                                                                std::string_view exclude) {
+  auto stmt = Statement::Prepare(
+      db_, fmt::format("SELECT {} FROM schedules WHERE state IN ('scheduled', 'running') AND "
+                       "drill_id <> ?1 AND ((next_start_ms < ?3 AND next_end_ms > ?2) OR "
+                       "instr(drill_source, 'repeat') > 0) ORDER BY next_start_ms, drill_id",
+                       kColumns));
+  if (!stmt) return stmt.error();
+  for (Status st : {stmt->Bind(1, exclude), stmt->Bind(2, Ms(from)), stmt->Bind(3, Ms(to))}) {
+    if (!st) return st.error();
+  }
+  std::vector<ScheduleRecord> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(ReadRecord(*stmt));
+  }
+  return out;
+}
+
 Expected<std::vector<ScheduleRecord>> ScheduleTable::PendingNotices() {
   auto stmt = Statement::Prepare(
       db_, fmt::format("SELECT {} FROM schedules WHERE notified_sequence < sequence ORDER BY "

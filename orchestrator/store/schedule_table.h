@@ -67,6 +67,12 @@ class ScheduleTable {
   /// then id, without the drill texts: one indexed query joined with the drills table.
   Expected<std::vector<ScheduleListing>> Listing(const std::vector<ScheduleState>& states = {});
 
+  /// Returns the scheduled or running records other than `exclude` that may have a window in
+  /// [from, to): those whose next window overlaps it, and every repeating one (a drill text with
+  /// a `repeat` key), whose later windows the caller must check.
+  Expected<std::vector<ScheduleRecord>> MayOverlap(SysTime from, SysTime to,
+                                                   std::string_view exclude);
+
   /// Returns the records whose latest change (SEQUENCE) has not been announced in chat yet.
   Expected<std::vector<ScheduleRecord>> PendingNotices();
 
