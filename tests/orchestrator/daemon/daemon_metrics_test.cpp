@@ -1,0 +1,57 @@
+// The /metrics text: every family with HELP and TYPE, labels escaped, censored TTR left out.
+#include "orchestrator/daemon/daemon_metrics.h"
+
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <string>
+
+namespace firedrill {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_CASE("metrics render every family, with zeros for absent states", "[daemon]") {
+  MetricsSnapshot m;
+  m.drills_by_state["scheduled"] = 3;
+  m.runs_by_phase["active"] = 1;
+  m.faults_in_place = 2;
+  m.last_by_service["checkout"] = ServiceTimes{90s, 45s, std::chrono::minutes(4), true};
+  m.last_by_service["pay\"ments"] = ServiceTimes{std::nullopt, std::nullopt, 10s, false};
+  m.restore_failures = 1;
+  m.webhook_deliveries[{"alertmanager", "accepted"}] = 7;
+  m.notices["failed"] = 2;
+  std::string text = RenderMetrics(m);
+  CHECK_THAT(text, Catch::Contains("# TYPE firedrill_drills gauge\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_drills{state=\"scheduled\"} 3\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_drills{state=\"cancelled\"} 0\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_runs{phase=\"active\"} 1\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_faults_in_place 2\n"));
+  CHECK_THAT(text,
+             Catch::Contains(
+                 "firedrill_last_ttd_seconds{service=\"checkout\",source=\"human\"} 90.000\n"));
+  CHECK_THAT(text,
+             Catch::Contains(
+                 "firedrill_last_ttd_seconds{service=\"checkout\",source=\"alert\"} 45.000\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_last_ttr_seconds{service=\"checkout\"} 240.000\n"));
+  // Auto-restored: no TTR (censored), but the recovered gauge says so; the quote is escaped.
+  CHECK_THAT(text, !Catch::Contains("firedrill_last_ttr_seconds{service=\"pay"));
+  CHECK_THAT(text,
+             Catch::Contains("firedrill_last_recovered_by_team{service=\"pay\\\"ments\"} 0\n"));
+  CHECK_THAT(text, Catch::Contains("# TYPE firedrill_restore_failures_total counter\n"
+                                   "firedrill_restore_failures_total 1\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_webhook_deliveries_total{source=\"alertmanager\","
+                                   "result=\"accepted\"} 7\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_notices_total{result=\"failed\"} 2\n"));
+  // Every sample line belongs to a family announced with HELP and TYPE before it.
+  std::istringstream lines(text);
+  std::string family;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# TYPE ", 0) == 0) family = line.substr(7, line.find(' ', 7) - 7);
+    if (line.empty() || line[0] == '#') continue;
+    INFO(line);
+    CHECK(line.rfind(family, 0) == 0);
+  }
+}
+
+}  // namespace
+}  // namespace firedrill
