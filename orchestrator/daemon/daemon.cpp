@@ -276,8 +276,10 @@ class Daemon::Impl : public DaemonOps {
   void Remind(SysTime now) {
     for (auto& [id, r] : schedules_) {
       if (r.reminded || now < r.next_start - kReminderLead || now >= r.next_start) continue;
+      // Announced within the last day before the window: the announcement is the reminder.
+      bool late = r.announced >= r.next_start - kReminderLead;
       LoadResult loaded = LoadDrillText(r.drill_source, r.drill_file, DrillFaultCatalog());
-      if (loaded.ok() && notifier_->Wanted(*loaded.drill)) {
+      if (!late && loaded.ok() && notifier_->Wanted(*loaded.drill)) {
         notifier_->Notify(*loaded.drill, NoticeEvent::kReminder, r.next_start, r.next_end);
       }
       r.reminded = now;

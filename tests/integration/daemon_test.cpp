@@ -3,11 +3,17 @@
 // of the real system (marker files) and the records, not just what was printed.
 #include <signal.h>
 
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <string>
 #include <thread>
@@ -120,6 +126,63 @@ std::string StateOf(const fs::path& state, const std::string& id) {
   if (!r || !*r) return "";
   return std::string(ScheduleStateName((*r)->state));
 }
+
+// A chat receiver on 127.0.0.1: answers every POST with `status` and keeps the bodies.
+class Receiver {
+ public:
+  explicit Receiver(unsigned status) : status_(status) {
+    acceptor_.open(boost::asio::ip::tcp::v4());
+    acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~Receiver() {
+    stop_ = true;
+    boost::system::error_code ec;
+    // Wake the blocking accept with a connection of our own.
+    boost::asio::ip::tcp::socket s(io_);
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::vector<std::string> bodies() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return bodies_;
+  }
+
+ private:
+  void Serve() {
+    namespace http = boost::beast::http;
+    while (!stop_) {
+      boost::system::error_code ec;
+      boost::asio::ip::tcp::socket socket(io_);
+      acceptor_.accept(socket, ec);
+      if (ec || stop_) return;
+      boost::beast::flat_buffer buffer;
+      http::request<http::string_body> req;
+      http::read(socket, buffer, req, ec);
+      if (ec) continue;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        bodies_.push_back(req.body());
+      }
+      http::response<http::string_body> res{static_cast<http::status>(status_), req.version()};
+      res.keep_alive(false);
+      res.prepare_payload();
+      http::write(socket, res, ec);
+    }
+  }
+
+  unsigned status_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  unsigned short port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<std::string> bodies_;
+  std::thread thread_;
+};
 
 // The API token `firedrill token create` printed.
 std::string TokenIn(const std::string& out) {
@@ -364,4 +427,54 @@ TEST_CASE("daemon: bad requests are answered clearly and change nothing", "[daem
           "firedrill_webhook_deliveries_total{source=\"alertmanager\",result=\"unauthorized\"} 1"));
   serve.fd.Signal(SIGTERM);
   CHECK(serve.fd.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: chat notices go out at each moment and a failing chat never stops a drill",
+          "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path marker = tmp.path() / "n";
+  Receiver good(200);
+  Receiver broken(404);
+  fs::path urls = tmp.path() / "urls";
+  std::ofstream(urls) << good.url() << "\n" << broken.url() << "\n";
+  fs::path file = WriteDrill(tmp.path(), "noticed", marker, 2s, 1s);
+  {
+    std::ifstream in(file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("lead = \"0s\""), 11, "lead = \"0s\"\nchannels = [\"webhook\"]");
+    std::ofstream(file) << text;
+  }
+  // Scheduled while no daemon runs: the daemon tells of it when it starts.
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  Firedrill serve(tmp.path(),
+                  {"serve", "--state", state.string(), "--webhook-url-file", urls.string()});
+  CHECK(Eventually([&] { return StateOf(state, "noticed") == "done"; }, 20s));
+  CHECK_FALSE(fs::exists(marker));
+  std::vector<std::string> events;
+  CHECK(Eventually(
+      [&] {
+        events.clear();
+        for (const std::string& b : good.bodies()) {
+          boost::system::error_code ec;
+          json::value v = json::parse(b, ec);
+          if (!ec && v.is_object()) events.emplace_back(v.as_object().at("event").as_string());
+        }
+        return events.size() >= 4;
+      },
+      10s));
+  INFO(serve.Output());
+  CHECK(events == std::vector<std::string>{"scheduled", "window-start", "restore", "end"});
+  for (const std::string& b : good.bodies()) {
+    json::object o = json::parse(b).as_object();
+    CHECK(o.at("drill").as_bool());
+    CHECK(o.at("drill_id").as_string() == "noticed");
+    CHECK_THAT(std::string(o.at("text").as_string()), Catch::StartsWith("[DRILL] noticed"));
+  }
+  auto kinds = EventKinds(state, "noticed");
+  CHECK(std::count(kinds.begin(), kinds.end(), "notice-delivered") == 4);
+  CHECK(std::count(kinds.begin(), kinds.end(), "notice-failed") == 4);  // 404 is not retried
+  CHECK(Has(kinds, "fault-restored"));
+  serve.Signal(SIGTERM);
+  CHECK(serve.Wait() == kExitOk);
 }
