@@ -13,6 +13,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <cerrno>
+#include <charconv>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <sstream>
@@ -125,6 +127,31 @@ bool ProcessAlive(pid_t pid) {
 }
 
 Expected<ControlEndpoint> FindControlEndpoint(const fs::path& state_dir) {
+  // A person without access to the state directory (a responder on the daemon's host) names
+  // the daemon and their own API token instead.
+  const char* api = std::getenv("FIREDRILL_API");
+  const char* token = std::getenv("FIREDRILL_TOKEN");
+  if (api != nullptr && *api != '\0') {
+    if (token == nullptr || *token == '\0') {
+      return Error(
+          "FIREDRILL_API is set but FIREDRILL_TOKEN is not: set it to your API token "
+          "(firedrill token create --role ROLE)");
+    }
+    std::string_view text(api);
+    if (auto colon = text.rfind(':'); colon != std::string_view::npos)
+      text.remove_prefix(colon + 1);
+    int port = 0;
+    auto [ptr, err] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (err != std::errc() || ptr != text.data() + text.size() || port < 1 || port > 65535 ||
+        (std::string_view(api).find(':') != std::string_view::npos &&
+         !std::string_view(api).starts_with("127.0.0.1:"))) {
+      return Error(
+          fmt::format("FIREDRILL_API must be 127.0.0.1:PORT (the daemon's --listen), not "
+                      "\"{}\"",
+                      api));
+    }
+    return ControlEndpoint{static_cast<std::uint16_t>(port), token, 0};
+  }
   fs::path file = state_dir / kControlFileName;
   std::error_code ec;
   if (!fs::exists(file, ec)) {
@@ -133,6 +160,7 @@ Expected<ControlEndpoint> FindControlEndpoint(const fs::path& state_dir) {
   }
   auto endpoint = LoadControlFile(file);
   if (!endpoint.ok()) return endpoint;
+  if (token != nullptr && *token != '\0') endpoint->token = token;
   if (!ProcessAlive(endpoint->pid)) {
     return Error(
         fmt::format("{} is stale: process {} is gone (no drill is running for state dir "

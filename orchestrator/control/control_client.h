@@ -29,7 +29,10 @@ Expected<ControlEndpoint> LoadControlFile(const std::filesystem::path& file);
 /// reused by an unrelated process counts as alive; nothing cheaper can tell them apart.
 bool ProcessAlive(pid_t pid);
 
-/// Finds the endpoint of the drill running for `state_dir`. Fails with
+/// Finds the endpoint of the drill running for `state_dir` (or of the daemon serving it). With
+/// FIREDRILL_API=127.0.0.1:PORT and FIREDRILL_TOKEN set, that endpoint and token are used and
+/// the state directory is not read (a responder on the daemon's host with their own API token);
+/// FIREDRILL_TOKEN alone replaces control.json's token. Fails with
 /// "no drill is running for state dir X (no control.json)" if there is no control.json, and
 /// with "control.json is stale: process PID is gone" if its process has exited. Both mean no
 /// drill is running; commands exit 4 for them.

@@ -210,11 +210,26 @@ TEST_CASE("daemon: a scheduled drill runs when its window opens and is restored"
   ControlResponse r = serve.Send("POST", "/v1/alerts/alertmanager",
                                  AlertmanagerBody("firing", "DemoDown", NowUtc()), kAlertToken);
   CHECK(r.status == 200);
-  // Acks reach the running drill through the daemon, with the state dir's own token.
+  // Acks reach the running drill through the daemon: here from a responder who cannot read the
+  // state directory, with the daemon's address and their own API token.
+  std::string token_out;
+  REQUIRE(Cli(tmp.path(), {"token", "create", "--state", state.string(), "--role", "responder"},
+              &token_out) == kExitOk);
+  std::string api = "127.0.0.1:" + std::to_string(serve.endpoint.port);
+  ::setenv("FIREDRILL_API", api.c_str(), 1);
+  ::setenv("FIREDRILL_TOKEN", TokenIn(token_out).c_str(), 1);
   std::string ack_out;
-  CHECK(Cli(tmp.path(), {"ack", "detected", "--state", state.string(), "--by", "alice"},
+  CHECK(Cli(tmp.path(),
+            {"ack", "detected", "--state", (tmp.path() / "elsewhere").string(), "--by", "alice"},
             &ack_out) == kExitOk);
+  ::setenv("FIREDRILL_TOKEN", "fdt_00000000_wrong", 1);
+  std::string refused;
+  CHECK(Cli(tmp.path(), {"ack", "recovered", "--drill", "daemon-a", "--by", "mallory"}, &refused) !=
+        kExitOk);
+  ::unsetenv("FIREDRILL_API");
+  ::unsetenv("FIREDRILL_TOKEN");
   INFO(ack_out);
+  INFO(refused);
   CHECK(
       Eventually([&] { return !fs::exists(marker) && StateOf(state, "daemon-a") == "done"; }, 15s));
   auto kinds = EventKinds(state, "daemon-a");
@@ -223,6 +238,7 @@ TEST_CASE("daemon: a scheduled drill runs when its window opens and is restored"
   CHECK(Has(kinds, "fault-injected"));
   CHECK(Has(kinds, "alert-detected"));
   CHECK(Has(kinds, "ack-detected"));
+  CHECK_FALSE(Has(kinds, "ack-recovered"));
   CHECK(Has(kinds, "fault-restored"));
   CHECK(Has(kinds, "run-ended"));
   serve.fd.Signal(SIGTERM);
