@@ -10,6 +10,7 @@
 
 #include "drills/drill_loader.h"
 #include "faults/fault_registry.h"
+#include "orchestrator/control/control_client.h"
 #include "orchestrator/engine/drill_run.h"
 #include "orchestrator/engine/restorer.h"
 #include "orchestrator/exit_status.h"
@@ -47,6 +48,14 @@ int RunRecover(const Invocation& inv) {
   if (!std::filesystem::exists(dir / Database::kFileName, ec)) {
     fmt::print(inv.out, "nothing to recover: {} holds no records\n", dir.string());
     return kExitOk;
+  }
+  if (auto other = FindControlEndpoint(dir); other.ok() && other->pid != 0) {
+    fmt::print(inv.err,
+               "firedrill recover: firedrill process {} is running drills on {}; their faults "
+               "are in place on purpose and it restores them itself (stop it first: SIGTERM "
+               "restores everything)\n",
+               other->pid, dir.string());
+    return kExitStateError;
   }
   auto db = Database::Open(dir, OpenMode::kReadWrite);
   if (!db.ok()) {

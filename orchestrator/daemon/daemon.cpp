@@ -92,7 +92,8 @@ class Daemon::Impl : public DaemonOps {
     db_.emplace(std::move(*db));
     notifier_.emplace(io_, *db_, opt_.notices);
     // Anything a crash left in place is undone before anything else happens.
-    if (!RestoreLeftovers()) {
+    leftovers_restored_ = RestoreLeftovers();
+    if (!leftovers_restored_) {
       fmt::print(err_,
                  "firedrill serve: faults from an earlier run are still in place; drills will "
                  "not start until they are restored (firedrill recover)\n");
@@ -397,7 +398,11 @@ class Daemon::Impl : public DaemonOps {
       NotRun(rec, "not-run", fmt::format("the scheduled drill text no longer loads: {}", why));
       return;
     }
-    if (!RestoreLeftovers()) {
+    // Leftovers of a crash are restored at start; the ledger's other open entries now belong to
+    // drills running beside this one and must not be touched. Only while nothing runs can a
+    // failed restore of leftovers be tried again.
+    if (!leftovers_restored_ && running_.empty()) leftovers_restored_ = RestoreLeftovers();
+    if (!leftovers_restored_) {
       NotRun(rec, "not-run", "faults of an earlier run are still in place (firedrill recover)");
       return;
     }
@@ -527,7 +532,11 @@ class Daemon::Impl : public DaemonOps {
     // The engine is destroyed after its completion handler has returned.
     asio::post(io_, [this, id] {
       running_.erase(id);
-      if (stopping_ && running_.empty()) Shutdown();
+      if (stopping_ && running_.empty()) {
+        Shutdown();
+      } else {
+        Arm();  // the drill's next occurrence, if it has one
+      }
     });
     Arm();
   }
@@ -635,6 +644,7 @@ class Daemon::Impl : public DaemonOps {
   std::map<std::string, ServiceTimes> last_by_service_;
   std::uint64_t restore_failures_ = 0;
   bool stopping_ = false;
+  bool leftovers_restored_ = false;  // the ledger held nothing of a crash (or it was restored)
   int exit_ = kExitOk;
 };
 

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <ostream>
 
+#include "orchestrator/control/control_client.h"
 #include "orchestrator/control/control_server.h"
 #include "orchestrator/engine/drill_engine.h"
 #include "orchestrator/engine/restorer.h"
@@ -82,6 +84,17 @@ int RunDrill(const Drill& drill, const RunOptions& options, std::ostream& out, s
   auto db = Database::Open(options.state_dir, OpenMode::kReadWrite);
   if (!db.ok()) {
     fmt::print(err, "firedrill run: {}\n", db.error().ToString());
+    return kExitStateError;
+  }
+  // Another firedrill process (a daemon, a drill in the foreground) running drills on this state
+  // dir has faults in the ledger that are not leftovers: restoring them would break its drills.
+  if (auto other = FindControlEndpoint(options.state_dir);
+      other.ok() && other->pid != 0 && other->pid != getpid()) {
+    fmt::print(err,
+               "firedrill run: another firedrill process (pid {}) is running drills on state dir "
+               "{}; use another --state, or schedule the drill (firedrill schedule) for the "
+               "daemon to run\n",
+               other->pid, options.state_dir.string());
     return kExitStateError;
   }
   // Anything an earlier run left in place (a crash, a SIGKILL) is restored before anything else.

@@ -494,3 +494,47 @@ TEST_CASE("daemon: chat notices go out at each moment and a failing chat never s
   serve.Signal(SIGTERM);
   CHECK(serve.Wait() == kExitOk);
 }
+
+TEST_CASE("daemon: overlapping drills on different targets run at once, each restored",
+          "[daemon]") {
+  if (auto why = testing::TestSshd::Unavailable()) {
+    WARN("skipped: " << *why);
+    return;
+  }
+  TempDir tmp;
+  testing::TestSshd sshd(tmp.path());
+  fs::path state = tmp.path() / "state";
+  fs::path local_marker = tmp.path() / "local-in-place";
+  fs::path remote_marker = tmp.path() / "remote-in-place";
+  fs::path a = WriteDrill(tmp.path(), "on-local", local_marker, 1s, 10s);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), a.string()}) == kExitOk);
+  Serve serve(tmp.path(), state);
+  REQUIRE(Eventually([&] { return fs::exists(local_marker); }, 10s));
+  // Scheduled through the daemon while the first drill's fault is in place.
+  fs::path b =
+      WriteDrill(tmp.path(), "on-remote", remote_marker, 2s, 3s, "", "", sshd.TargetToml("remote"));
+  std::string out;
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), b.string()}, &out) == kExitOk);
+  // Both faults in place together: starting the second drill left the first one's alone.
+  CHECK(Eventually([&] { return fs::exists(local_marker) && fs::exists(remote_marker); }, 15s));
+  CHECK(Eventually(
+      [&] { return StateOf(state, "on-local") == "done" && StateOf(state, "on-remote") == "done"; },
+      25s));
+  CHECK_FALSE(fs::exists(local_marker));
+  CHECK_FALSE(fs::exists(remote_marker));
+  for (const char* id : {"on-local", "on-remote"}) {
+    auto kinds = EventKinds(state, id);
+    INFO(id);
+    CHECK(Has(kinds, "fault-injected"));
+    CHECK(Has(kinds, "fault-restored"));
+    CHECK(Has(kinds, "run-ended"));
+  }
+  // A drill in the foreground on the same state dir is refused: it would take the daemon's
+  // faults in place for leftovers of a crash.
+  fs::path c = WriteDrill(tmp.path(), "foreground", tmp.path() / "c", 1h, 10min);
+  CHECK(Cli(tmp.path(), {"run", "--state", state.string(), c.string()}, &out) == kExitStateError);
+  CHECK_THAT(out, Catch::Contains("is running drills on state dir"));
+  CHECK(Cli(tmp.path(), {"recover", "--state", state.string()}) == kExitStateError);
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
