@@ -12,7 +12,8 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(catch2 clang-format clang-14 libclang-rt-14-dev libfuzzer-14-dev
-             openssh-server openssh-client redis-server postgresql python3-icalendar)
+             openssh-server openssh-client redis-server postgresql python3-icalendar
+             prometheus prometheus-alertmanager wrk)
 fi
 
 missing=()

@@ -48,6 +48,8 @@ const std::vector<Command>& Commands() {
       StatusCommand(),
       BriefCommand(),
       CancelCommand(),
+      BlackoutAddCommand(),
+      BlackoutListCommand(),
       AckCommand(),
       AbortCommand(),
       RecoverCommand(),

@@ -13,5 +13,7 @@ Command ListCommand();
 Command CancelCommand();
 Command StatusCommand();
 Command BriefCommand();
+Command BlackoutAddCommand();
+Command BlackoutListCommand();
 
 }  // namespace firedrill

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -14,6 +15,7 @@
 
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
+#include "orchestrator/control/control_client.h"
 #include "orchestrator/daemon/alert_book.h"
 #include "orchestrator/daemon/daemon_metrics.h"
 #include "orchestrator/daemon/scheduling.h"
@@ -21,6 +23,7 @@
 #include "orchestrator/engine/restorer.h"
 #include "orchestrator/engine/run_state.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/store/blackout_table.h"
 #include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/fault_ledger.h"
@@ -84,6 +87,16 @@ class Daemon::Impl : public DaemonOps {
         signals_(io_, SIGINT, SIGTERM) {}
 
   int Run() {
+    // Another live process running drills on this state dir: its faults in the ledger are in
+    // place on purpose. Refuse before restoring anything.
+    if (auto other = LoadControlFile(opt_.state_dir / kControlFileName);
+        other.ok() && other->pid != getpid() && ProcessAlive(other->pid)) {
+      fmt::print(err_,
+                 "firedrill serve: another firedrill process (pid {}) is running drills on {}; "
+                 "not starting (nothing was changed)\n",
+                 other->pid, opt_.state_dir.string());
+      return kExitStateError;
+    }
     auto db = Database::Open(opt_.state_dir, OpenMode::kReadWrite);
     if (!db) {
       fmt::print(err_, "firedrill serve: {}\n", db.error().ToString());
@@ -99,6 +112,7 @@ class Daemon::Impl : public DaemonOps {
                  "not start until they are restored (firedrill recover)\n");
     }
     if (int st = LoadSchedules(); st != kExitOk) return st;
+    if (auto b = BlackoutTable(*db_).Current(NowUtc()); b) blackouts_ = std::move(*b);
     AnnouncePending();
     ControlAccess access;
     access.address = opt_.address;
@@ -152,8 +166,8 @@ class Daemon::Impl : public DaemonOps {
     auto done = ScheduleDrill(*db_, opt_.state_dir,
                               ScheduleRequest{file, source, by, lead_override, NowUtc()});
     if (!done) {
-      bool running = done.error().message.find("is running now") != std::string::npos;
-      return Refusal(running ? 409 : 400, done.error().message);
+      bool invalid = done.error().message.find("has problems") != std::string::npos;
+      return Refusal(invalid ? 400 : 409, done.error().message);
     }
     schedules_[done->record.drill_id] = done->record;
     Announce(schedules_[done->record.drill_id]);
@@ -188,6 +202,34 @@ class Daemon::Impl : public DaemonOps {
       return Refusal(500, st.error().message);
     return Answer(200,
                   json::object{{"drill", id}, {"briefed_by", by}, {"at", FormatUtc(NowUtc())}});
+  }
+
+  ControlResponse AddBlackout(const std::string& name, SysTime start, SysTime end,
+                              const std::string& by) override {
+    Blackout b;
+    b.name = name;
+    b.start = start;
+    b.end = end;
+    auto affected = firedrill::AddBlackout(*db_, b, by, NowUtc());
+    if (!affected) return Refusal(400, affected.error().message);
+    blackouts_.push_back(b);
+    Say(fmt::format("blackout {} declared by {}: {} to {}", name, by, FormatUtc(start),
+                    FormatUtc(end)));
+    for (auto& [id, run] : running_) WatchBlackouts(*run);
+    return Answer(200, json::object{{"name", name},
+                                    {"start", FormatUtc(start)},
+                                    {"end", FormatUtc(end)},
+                                    {"affected", json::value_from(*affected)}});
+  }
+
+  ControlResponse Blackouts() override {
+    json::array out;
+    for (const Blackout& b : blackouts_) {
+      if (b.end <= NowUtc()) continue;
+      out.push_back(
+          json::object{{"name", b.name}, {"start", FormatUtc(b.start)}, {"end", FormatUtc(b.end)}});
+    }
+    return Answer(200, json::object{{"blackouts", out}});
   }
 
   ControlResponse ToRun(const std::string& id, const ControlRequest& request) override {
@@ -347,7 +389,8 @@ class Daemon::Impl : public DaemonOps {
   void Advance(ScheduleRecord& r) {
     LoadResult loaded = LoadDrillText(r.drill_source, r.drill_file, DrillFaultCatalog());
     std::vector<WindowSpan> next =
-        loaded.ok() ? UpcomingWindows(*loaded.drill, r.next_end, 1) : std::vector<WindowSpan>{};
+        loaded.ok() ? UpcomingWindows(*loaded.drill, std::max(r.next_end, NowUtc()), 1)
+                    : std::vector<WindowSpan>{};
     if (!next.empty() && next.front().start >= r.next_end) {
       r.state = ScheduleState::kScheduled;
       r.next_start = next.front().start;
@@ -411,7 +454,9 @@ class Daemon::Impl : public DaemonOps {
     Drill& drill = run->drill;
     drill.window.start = rec.next_start;
     drill.window.end = rec.next_end;
-    for (const Blackout& b : drill.blackouts) {
+    std::vector<Blackout> all = drill.blackouts;
+    all.insert(all.end(), blackouts_.begin(), blackouts_.end());
+    for (const Blackout& b : all) {
       if (b.start < rec.next_end && rec.next_start < b.end) {
         NotRun(rec, "vetoed",
                fmt::format("the window overlaps blackout {} ({} to {})", b.name,
@@ -459,6 +504,7 @@ class Daemon::Impl : public DaemonOps {
 
   // Tells the channels when the window opens (not when or what is injected).
   void WatchWindowStart(Running& run) {
+    if (run.drill.window.start <= NowUtc()) return;  // launched late: the window is open already
     run.window_timer = std::make_unique<asio::steady_timer>(io_);
     run.window_timer->expires_after(std::max(run.drill.window.start - NowUtc(), Duration(0)));
     Drill* drill = &run.drill;
@@ -469,18 +515,22 @@ class Daemon::Impl : public DaemonOps {
     });
   }
 
-  // A blackout beginning while the drill runs halts it: abort, which restores first.
+  // A blackout beginning while the drill runs halts it: abort, which restores first. Called
+  // again when a blackout is declared; one already begun halts the drill at once.
   void WatchBlackouts(Running& run) {
+    std::vector<Blackout> all = run.drill.blackouts;
+    all.insert(all.end(), blackouts_.begin(), blackouts_.end());
     const Blackout* first = nullptr;
-    for (const Blackout& b : run.drill.blackouts) {
-      if (b.start > NowUtc() && b.start < run.drill.window.end &&
+    for (const Blackout& b : all) {
+      if (b.end > NowUtc() && b.end > run.drill.window.start && b.start < run.drill.window.end &&
           (first == nullptr || b.start < first->start)) {
         first = &b;
       }
     }
     if (first == nullptr) return;
+    if (run.blackout_timer) run.blackout_timer->cancel();
     run.blackout_timer = std::make_unique<asio::steady_timer>(io_);
-    run.blackout_timer->expires_after(first->start - NowUtc());
+    run.blackout_timer->expires_after(std::max(first->start - NowUtc(), Duration(0)));
     DrillEngine* engine = run.engine.get();
     std::string name = first->name;
     run.blackout_timer->async_wait([engine, name](boost::system::error_code ec) {
@@ -544,6 +594,9 @@ class Daemon::Impl : public DaemonOps {
   static std::string EndDetail(int exit, const RunState& state) {
     if (!state.t0) return ExitName(exit);
     if (exit == kExitRestoreIncomplete) return ExitName(exit);
+    if (state.abort_reason) {
+      return fmt::format("aborted ({}); everything restored", *state.abort_reason);
+    }
     return state.TeamRecovered() ? "recovered by the team; everything restored"
                                  : "not recovered within the window; firedrill restored everything";
   }
@@ -640,6 +693,7 @@ class Daemon::Impl : public DaemonOps {
   asio::signal_set signals_;
   AlertBook alerts_;
   std::map<std::string, ScheduleRecord> schedules_;  // state scheduled, by drill id
+  std::vector<Blackout> blackouts_;  // declared for every drill (firedrill blackout add)
   std::map<std::string, std::unique_ptr<Running>> running_;
   std::map<std::string, ServiceTimes> last_by_service_;
   std::uint64_t restore_failures_ = 0;

@@ -20,7 +20,8 @@ struct DaemonOptions {
   std::filesystem::path state_dir;
   std::string address = "127.0.0.1";  ///< loopback only (see ControlServer::Start)
   std::uint16_t port = 0;             ///< 0: an ephemeral port (published in control.json)
-  ControlLimits limits;
+  /// Bodies up to 2 MiB: a drill file (up to 1 MiB) in a schedule request, a large alert group.
+  ControlLimits limits{64, 8 * 1024, 2 * 1024 * 1024, std::chrono::milliseconds(10'000)};
   WebhookSecrets secrets;
   NoticeTargets notices;  ///< where chat notices go (none: no notices)
   /// The longest single sleep of the scheduler: a bound on how late a window can be noticed if

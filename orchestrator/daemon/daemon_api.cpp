@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 
+#include "orchestrator/alerts/rfc3339.h"
 #include "orchestrator/alerts/webhook_auth.h"
 
 namespace firedrill {
@@ -37,6 +39,28 @@ std::string Field(const json::object& o, const char* key) {
 
 constexpr std::string_view kBearer = "Bearer ";
 
+bool IsBearer(std::string_view auth) {
+  if (auth.size() <= kBearer.size()) return false;
+  for (std::size_t i = 0; i < kBearer.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(auth[i])) !=
+        std::tolower(static_cast<unsigned char>(kBearer[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Who the record names: the "by" the caller wrote, and with an API token that token's public
+// id, which the caller cannot choose ("alice (token 1a2b3c4d)").
+std::string Actor(const ControlRequest& req, const std::string& by) {
+  std::string who = by.empty() ? "unknown" : by;
+  std::string_view auth = req.authorization;
+  if (!IsBearer(auth)) return who;
+  std::string_view token = auth.substr(kBearer.size());
+  if (!token.starts_with("fdt_") || token.size() < 12) return who;
+  return fmt::format("{} (token {})", who, token.substr(4, 8));
+}
+
 }  // namespace
 
 ControlResponse DaemonApi::Handle(const ControlRequest& req) {
@@ -47,30 +71,47 @@ ControlResponse DaemonApi::Handle(const ControlRequest& req) {
                                     needed, req.role.empty() ? "no" : req.role));
   }
   if (req.route == "/v1/drills" && req.method == "GET") return ops_.List();
+  if (req.route == "/v1/blackouts" && req.method == "GET") return ops_.Blackouts();
   if (req.route == "/metrics") {
     return ControlResponse{200, ops_.Metrics(), "text/plain; version=0.0.4; charset=utf-8"};
   }
   const std::string id = req.params.count("id") != 0 ? req.params.at("id") : std::string();
   if (req.route == "/v1/drills/{id}" && req.method == "GET") return ops_.DrillStatus(id);
-  if (req.route == "/v1/drills/{id}/ack" || req.route == "/v1/drills/{id}/abort") {
-    return ops_.ToRun(id, req);
-  }
   boost::system::error_code ec;
   json::value body = json::parse(req.body.empty() ? "{}" : req.body, ec);
   if (ec || !body.is_object()) return Refusal(400, "the body must be a JSON object");
-  const json::object& o = body.as_object();
-  std::string by = Field(o, "by");
+  json::object& o = body.as_object();
+  if (req.route == "/v1/drills/{id}/ack" || req.route == "/v1/drills/{id}/abort") {
+    ControlRequest forwarded = req;
+    o["by"] = Actor(req, Field(o, "by"));
+    forwarded.body = json::serialize(o);
+    return ops_.ToRun(id, forwarded);
+  }
+  std::string by = Actor(req, Field(o, "by"));
   if (req.route == "/v1/drills") {
     if (Field(o, "source").empty())
       return Refusal(400, "\"source\" (the drill file's text) is required");
     return ops_.Schedule(Field(o, "file").empty() ? "drill.toml" : Field(o, "file"),
-                         Field(o, "source"), by.empty() ? "unknown" : by,
-                         Field(o, "lead_override"));
+                         Field(o, "source"), by, Field(o, "lead_override"));
   }
   if (req.route == "/v1/drills/{id}/cancel") {
-    return ops_.Cancel(id, Field(o, "reason"), by.empty() ? "unknown" : by);
+    return ops_.Cancel(id, Field(o, "reason"), by);
   }
-  if (req.route == "/v1/drills/{id}/brief") return ops_.Brief(id, by, Field(o, "note"));
+  if (req.route == "/v1/drills/{id}/brief") {
+    if (Field(o, "by").empty()) return Refusal(400, "\"by\" is required: who gave the briefing");
+    return ops_.Brief(id, by, Field(o, "note"));
+  }
+  if (req.route == "/v1/blackouts") {
+    auto start = ParseRfc3339(Field(o, "start"));
+    auto end = ParseRfc3339(Field(o, "end"));
+    if (Field(o, "name").empty()) return Refusal(400, "\"name\" is required");
+    if (!start || !end) {
+      return Refusal(400,
+                     "\"start\" and \"end\" must be RFC 3339 times, e.g. "
+                     "2027-12-20T00:00:00+01:00");
+    }
+    return ops_.AddBlackout(Field(o, "name"), *start, *end, by);
+  }
   return Refusal(404, "no such route: " + req.route);
 }
 
@@ -83,8 +124,7 @@ ControlResponse DaemonApi::Webhook(const ControlRequest& req) {
   bool proven = false;
   if (source == "pagerduty") {
     proven = VerifyPagerDutySignature(req.body, req.signature, secrets_.pagerduty_secrets);
-  } else if (req.authorization.size() > kBearer.size() &&
-             req.authorization.compare(0, kBearer.size(), kBearer) == 0) {
+  } else if (IsBearer(req.authorization)) {
     std::string_view token = std::string_view(req.authorization).substr(kBearer.size());
     proven = TokensEqual(token, secrets_.alert_token);
     if (!proven) {

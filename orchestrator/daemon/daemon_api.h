@@ -19,6 +19,8 @@ namespace firedrill {
 ///   POST /v1/drills/{id}/brief      lead       {"by","note"}
 ///   POST /v1/drills/{id}/abort      lead       {"reason","by"}
 ///   POST /v1/drills/{id}/ack        responder  {"what","by","note"}
+///   GET  /v1/blackouts              auditor    the declared blackouts not over yet
+///   POST /v1/blackouts              lead       {"name","start","end","by"} (RFC 3339 times)
 ///   POST /v1/alerts/alertmanager    webhook    Alertmanager v4 payload
 ///   POST /v1/alerts/grafana         webhook    Grafana unified alerting payload
 ///   POST /v1/alerts/pagerduty       webhook    PagerDuty v3 payload, X-PagerDuty-Signature
@@ -31,6 +33,8 @@ inline constexpr ControlRoute kDaemonRoutes[] = {
     {"POST", "/v1/drills/{id}/brief"},
     {"POST", "/v1/drills/{id}/abort"},
     {"POST", "/v1/drills/{id}/ack"},
+    {"GET", "/v1/blackouts"},
+    {"POST", "/v1/blackouts"},
     {"POST", "/v1/alerts/{source}"},
     {"GET", "/metrics"},
 };
@@ -52,6 +56,10 @@ class DaemonOps {
                                  const std::string& by) = 0;
   virtual ControlResponse Brief(const std::string& id, const std::string& by,
                                 const std::string& note) = 0;
+  /// Declares a blackout for every drill (halting running drills it covers).
+  virtual ControlResponse AddBlackout(const std::string& name, SysTime start, SysTime end,
+                                      const std::string& by) = 0;
+  virtual ControlResponse Blackouts() = 0;
   /// Forwards an ack or abort to the running drill `id` (404 if it is not running).
   virtual ControlResponse ToRun(const std::string& id, const ControlRequest& request) = 0;
   /// Takes in the alerts of one webhook from `source`.

@@ -10,6 +10,7 @@
 #include "drills/recurrence.h"
 #include "drills/zoned_time.h"
 #include "orchestrator/announce/icalendar.h"
+#include "orchestrator/store/blackout_table.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/sha256.h"
@@ -123,6 +124,18 @@ Expected<ScheduleOutcome> ScheduleDrill(Database& db, const fs::path& state_dir,
   if (windows.empty()) {
     return Error{fmt::format("{}: not scheduled: its window ended at {}; move the window", req.file,
                              FormatInZone(drill.window.end, drill.window.zone))};
+  }
+  auto blackouts = BlackoutTable(db).Current(req.now);
+  if (!blackouts) return blackouts.error();
+  for (const Blackout& b : *blackouts) {
+    if (b.start < windows.front().end && windows.front().start < b.end) {
+      return Error{fmt::format(
+          "{}: not scheduled: its window ({} to {}) overlaps blackout \"{}\" "
+          "({} to {}); move the window",
+          req.file, FormatInZone(windows.front().start, drill.window.zone),
+          FormatInZone(windows.front().end, drill.window.zone), b.name,
+          FormatInZone(b.start, drill.window.zone), FormatInZone(b.end, drill.window.zone))};
+    }
   }
   ScheduleTable schedules(db);
   auto previous = schedules.Get(drill.id);
@@ -256,6 +269,30 @@ Expected<ScheduleOutcome> CancelSchedule(Database& db, const fs::path& state_dir
   return out;
 }
 
+Expected<std::vector<std::string>> AddBlackout(Database& db, const Blackout& b,
+                                               const std::string& by, SysTime now) {
+  if (b.name.empty()) return Error{"a blackout needs a name"};
+  if (b.end <= b.start) return Error{"a blackout must end after it starts"};
+  if (b.end <= now) return Error{fmt::format("blackout \"{}\" is over already", b.name)};
+  auto affected = ScheduleTable(db).MayOverlap(b.start, b.end, "");
+  if (!affected) return affected.error();
+  auto tx = Transaction::Begin(db);
+  if (!tx) return tx.error();
+  if (Status st = BlackoutTable(db).Add(b, by); !st) return st.error();
+  if (Status st =
+          Append(db, "", "blackout-added", by,
+                 {{"name", b.name}, {"start", FormatUtc(b.start)}, {"end", FormatUtc(b.end)}});
+      !st) {
+    return st.error();
+  }
+  if (Status st = tx->Commit(); !st) return st.error();
+  std::vector<std::string> names;
+  for (const ScheduleRecord& r : *affected) {
+    if (r.next_start < b.end && b.start < r.next_end) names.push_back(r.drill_id);
+  }
+  return names;
+}
+
 Status RecordBriefing(Database& db, const std::string& drill_id, const std::string& by,
                       const std::string& note) {
   if (by.empty()) return Error{"a briefing needs the name of who gave it (--by NAME)"};
@@ -263,18 +300,6 @@ Status RecordBriefing(Database& db, const std::string& drill_id, const std::stri
   if (!found) return found.error();
   if (!*found) return Error{fmt::format("no scheduled drill \"{}\"", drill_id)};
   return Append(db, drill_id, "briefed", by, {{"note", note}});
-}
-
-Expected<std::optional<std::pair<std::string, SysTime>>> LatestBriefing(Database& db,
-                                                                        const std::string& drill_id,
-                                                                        SysTime since) {
-  auto events = EventLog(db).ForDrill(drill_id);
-  if (!events) return events.error();
-  std::optional<std::pair<std::string, SysTime>> found;
-  for (const Event& e : *events) {
-    if (e.kind == "briefed" && e.ts >= since) found = std::make_pair(e.actor, e.ts);
-  }
-  return found;
 }
 
 }  // namespace firedrill

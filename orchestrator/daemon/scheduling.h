@@ -48,8 +48,9 @@ struct ScheduleOutcome {
 };
 
 /// Schedules `request.file` (or reschedules it, when its id is already scheduled or ran before):
-/// the drill must load without problems, have a window that is not over, and share no target
-/// with another scheduled drill whose windows overlap its own (both named in the error). Records
+/// the drill must load without problems, have a window that is not over and not in a declared
+/// blackout (AddBlackout), and share no target with another scheduled drill whose windows overlap
+/// its own (both named in the error). Records
 /// `scheduled` (or `rescheduled`) in the event log, writes the calendar invite (METHOD:REQUEST,
 /// SEQUENCE bumped on reschedule) to `state_dir/invites/ID.SEQ.ics`, and stores the schedule.
 /// Fails changing nothing; the error lists every problem of an invalid drill file.
@@ -63,14 +64,16 @@ Expected<ScheduleOutcome> CancelSchedule(Database& db, const std::filesystem::pa
                                          const std::string& drill_id, const std::string& reason,
                                          const std::string& by, SysTime now);
 
+/// Declares blackout `b` for every drill of the state directory (stored, and recorded as a
+/// `blackout-added` event). Returns the names of scheduled drills whose next window overlaps it
+/// (they will be vetoed, or halted if running). Fails on an empty name or an end not after the
+/// start, or an end in the past.
+Expected<std::vector<std::string>> AddBlackout(Database& db, const Blackout& b,
+                                               const std::string& by, SysTime now);
+
 /// Records that `by` briefed the team on the playbook of scheduled drill `drill_id` (`briefed`
 /// event, actor `by`, with `note`). Fails on an unknown id or an empty `by`.
 Status RecordBriefing(Database& db, const std::string& drill_id, const std::string& by,
                       const std::string& note);
-
-/// Returns the latest briefing of `drill_id` recorded at or after `since` (who, when), if any.
-Expected<std::optional<std::pair<std::string, SysTime>>> LatestBriefing(Database& db,
-                                                                        const std::string& drill_id,
-                                                                        SysTime since);
 
 }  // namespace firedrill

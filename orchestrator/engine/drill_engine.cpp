@@ -160,8 +160,7 @@ class DrillEngine::Impl {
                   {{"seed", std::to_string(wheel_->seed)},
                    {"faults", json::value_from(wheel_->faults)},
                    {"offset_ms", wheel_->offset.count()}},
-                  fmt::format("wheel of misfortune spun (seed {}); the choice is in the record",
-                              wheel_->seed));
+                  "wheel of misfortune spun; the seed and the choice are sealed in the record");
     }
     if (opt_.announced_at) {
       // Copied into the run, so that its record stands on its own (postmortem, audit).

@@ -17,6 +17,7 @@
 #include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
+#include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/sha256.h"
 
 namespace firedrill {
@@ -121,7 +122,17 @@ int RunDrill(const Drill& drill, const RunOptions& options, std::ostream& out, s
                      options.drill_file, sha,         drill.window.start, drill.window.end,
                      drill.window.zone,  {}};
   DrillTable(*db).UpsertDrill(record).ok();
-  int status = RunEngine(drill, options, *db, out, err);
+  // A briefing recorded with `firedrill brief` counts for a drill run by hand too.
+  RunOptions with_briefing = options;
+  if (!with_briefing.briefing) {
+    Database* records = &*db;
+    std::string id = drill.id;
+    with_briefing.briefing = [records, id]() -> std::optional<std::pair<std::string, SysTime>> {
+      auto b = LatestBriefing(*records, id, SysTime{});
+      return b ? *b : std::nullopt;
+    };
+  }
+  int status = RunEngine(drill, with_briefing, *db, out, err);
   // A signed checkpoint after every run: truncating the records afterwards shows.
   if (auto cp = WriteCheckpoint(*db, options.state_dir); !cp.ok()) {
     fmt::print(err, "firedrill run: the records could not be checkpointed: {}\n",

@@ -146,6 +146,18 @@ CREATE INDEX schedules_by_start ON schedules (state, next_start_ms);
 -- changed while no daemon ran is announced in chat when the daemon next starts.
 ALTER TABLE schedules ADD COLUMN notified_sequence INTEGER NOT NULL DEFAULT -1;
 )sql"},
+    Migration{6, R"sql(
+-- Blackouts declared for every drill of the state directory (a release freeze, a holiday):
+-- no window may overlap one, and a drill running when one begins is halted (restored first).
+CREATE TABLE blackouts (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  start_ms   INTEGER NOT NULL,
+  end_ms     INTEGER NOT NULL CHECK (end_ms > start_ms),
+  created_by TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+) STRICT;
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Database::kLatestSchemaVersion,

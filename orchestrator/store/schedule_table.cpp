@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 
+#include "orchestrator/store/event_log.h"
 #include "orchestrator/store/statement.h"
 
 namespace firedrill {
@@ -202,6 +203,18 @@ Status ScheduleTable::SetState(std::string_view drill_id, ScheduleState state) {
     return Error{fmt::format("no scheduled drill \"{}\"", drill_id)};
   }
   return Status::Ok();
+}
+
+Expected<std::optional<std::pair<std::string, SysTime>>> LatestBriefing(Database& db,
+                                                                        const std::string& drill_id,
+                                                                        SysTime since) {
+  auto events = EventLog(db).ForDrill(drill_id);
+  if (!events) return events.error();
+  std::optional<std::pair<std::string, SysTime>> found;
+  for (const Event& e : *events) {
+    if (e.kind == "briefed" && e.ts >= since) found = std::make_pair(e.actor, e.ts);
+  }
+  return found;
 }
 
 }  // namespace firedrill

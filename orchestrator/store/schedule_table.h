@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "drills/drill.h"
@@ -82,5 +83,10 @@ class ScheduleTable {
  private:
   Database& db_;
 };
+
+/// Returns the latest briefing of `drill_id` recorded at or after `since` (who, when), if any.
+Expected<std::optional<std::pair<std::string, SysTime>>> LatestBriefing(Database& db,
+                                                                        const std::string& drill_id,
+                                                                        SysTime since);
 
 }  // namespace firedrill

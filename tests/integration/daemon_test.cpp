@@ -420,7 +420,7 @@ TEST_CASE("daemon: bad requests are answered clearly and change nothing", "[daem
   CHECK(serve.Send("POST", "/v1/drills/api/cancel", "{\"reason\":\"x\"}", responder).status == 403);
   // Malformed JSON: 400; oversized: 413; unknown drill: 404; bad webhook secret: 401.
   CHECK(serve.Send("POST", "/v1/drills", "{not json").status == 400);
-  CHECK(serve.Send("POST", "/v1/drills", std::string(70 * 1024, ' ')).status == 413);
+  CHECK(serve.Send("POST", "/v1/drills", std::string(3 * 1024 * 1024, ' ')).status == 413);
   CHECK(serve.Send("GET", "/v1/drills/nope").status == 404);
   CHECK(serve.Send("POST", "/v1/drills/nope/ack", "{\"what\":\"detected\"}", responder).status ==
         404);

@@ -32,6 +32,11 @@ class RecordingOps : public DaemonOps {
   ControlResponse Brief(const std::string& id, const std::string& by, const std::string&) override {
     return Called("brief " + id + " by " + by);
   }
+  ControlResponse AddBlackout(const std::string& name, SysTime, SysTime,
+                              const std::string& by) override {
+    return Called("blackout " + name + " by " + by);
+  }
+  ControlResponse Blackouts() override { return Called("blackouts"); }
   ControlResponse ToRun(const std::string& id, const ControlRequest& r) override {
     return Called("run " + id + " " + r.route);
   }
@@ -122,9 +127,24 @@ TEST_CASE("each route needs its role: auditor reads, responder acks, lead change
                "lead")
             .status == 200);
   CHECK(a.Call("POST", "/v1/drills", "{\"file\":\"f.toml\"}", "lead").status == 400);
+  CHECK(a.Call("POST", "/v1/blackouts",
+               "{\"name\":\"freeze\",\"start\":\"2027-12-20T00:00:00+01:00\","
+               "\"end\":\"2028-01-02T00:00:00+01:00\",\"by\":\"ann\"}",
+               "responder")
+            .status == 403);
+  CHECK(a.Call("POST", "/v1/blackouts",
+               "{\"name\":\"freeze\",\"start\":\"next week\",\"end\":\"2028-01-02\"}", "lead")
+            .status == 400);
+  CHECK(a.Call("POST", "/v1/blackouts",
+               "{\"name\":\"freeze\",\"start\":\"2027-12-20T00:00:00+01:00\","
+               "\"end\":\"2028-01-02T00:00:00+01:00\",\"by\":\"ann\"}",
+               "lead")
+            .status == 200);
+  CHECK(a.Call("GET", "/v1/blackouts", "", "auditor").status == 200);
   CHECK(a.ops.calls == std::vector<std::string>{"run x /v1/drills/{id}/abort",
                                                 "cancel x freeze by ann", "brief x by bob",
-                                                "schedule f.toml by ann override p"});
+                                                "schedule f.toml by ann override p",
+                                                "blackout freeze by ann", "blackouts"});
 }
 
 TEST_CASE("alert webhooks prove themselves and change nothing when they cannot", "[daemon]") {
