@@ -538,3 +538,38 @@ TEST_CASE("daemon: overlapping drills on different targets run at once, each res
   serve.fd.Signal(SIGTERM);
   CHECK(serve.fd.Wait() == kExitOk);
 }
+
+TEST_CASE("daemon: a blackout declared while a drill runs halts it, restoring first", "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path marker = tmp.path() / "b";
+  fs::path file = WriteDrill(tmp.path(), "frozen", marker, 1s, 30s);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  Serve serve(tmp.path(), state);
+  REQUIRE(Eventually([&] { return fs::exists(marker); }, 10s));
+  std::string out;
+  REQUIRE(Cli(tmp.path(),
+              {"blackout", "add", "--state", state.string(), "--name", "release freeze", "--start",
+               FormatUtc(NowUtc() - 1s), "--end", FormatUtc(NowUtc() + 1h)},
+              &out) == kExitOk);
+  CHECK_THAT(out, Catch::Contains("drill frozen falls in it"));
+  CHECK(Eventually([&] { return !fs::exists(marker) && StateOf(state, "frozen") == "done"; }, 10s));
+  auto db = Database::Open(state, OpenMode::kReadOnly);
+  REQUIRE(db.ok());
+  auto events = EventLog(*db).ForDrill("frozen");
+  REQUIRE(events.ok());
+  std::string restore_reason;
+  for (const Event& e : *events) {
+    if (e.kind == "restore-started") restore_reason = e.payload_json;
+  }
+  CHECK_THAT(restore_reason, Catch::Contains("blackout release freeze began"));
+  // Nothing can be scheduled into it, and it is listed.
+  fs::path later = WriteDrill(tmp.path(), "later", tmp.path() / "l", 10min, 10min);
+  CHECK(Cli(tmp.path(), {"schedule", "--state", state.string(), later.string()}, &out) ==
+        kExitFailure);
+  CHECK_THAT(out, Catch::Contains("overlaps blackout \"release freeze\""));
+  REQUIRE(Cli(tmp.path(), {"blackout", "list", "--state", state.string()}, &out) == kExitOk);
+  CHECK_THAT(out, Catch::Contains("release freeze"));
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
