@@ -83,23 +83,6 @@ void PrintOutcome(const Invocation& inv, const char* verb, const json::object& o
   }
 }
 
-json::object OutcomeJson(const ScheduleOutcome& out) {
-  const ScheduleRecord& r = out.record;
-  json::object o{{"id", r.drill_id},
-                 {"file", r.drill_file},
-                 {"state", ScheduleStateName(r.state)},
-                 {"sequence", r.sequence},
-                 {"announced", FormatUtc(r.announced)},
-                 {"window_start", FormatUtc(r.next_start)},
-                 {"window_end", FormatUtc(r.next_end)},
-                 {"targets", json::value_from(r.targets)},
-                 {"rescheduled", out.rescheduled},
-                 {"invite", out.invite.string()},
-                 {"warnings", json::value_from(out.warnings)}};
-  if (!r.lead_override.empty()) o["lead_override"] = r.lead_override;
-  return o;
-}
-
 // Sends to the daemon and prints the outcome; returns the exit status.
 int ViaDaemon(const Invocation& inv, const char* command, const ControlEndpoint& e,
               const std::string& method, const std::string& path, const json::object& body,
@@ -156,7 +139,7 @@ int RunSchedule(const Invocation& inv) {
     return done.error().message.find("has problems") != std::string::npos ? kExitInvalidDrill
                                                                           : kExitFailure;
   }
-  PrintOutcome(inv, done->rescheduled ? "rescheduled" : "scheduled", OutcomeJson(*done));
+  PrintOutcome(inv, done->rescheduled ? "rescheduled" : "scheduled", ScheduleOutcomeJson(*done));
   if (!inv.args.Has("json")) {
     fmt::print(inv.out, "  no daemon serves {} now: start `firedrill serve` to run it\n",
                dir.string());
@@ -193,7 +176,7 @@ int RunCancel(const Invocation& inv) {
     fmt::print(inv.err, "firedrill cancel: {}\n", done.error().message);
     return kExitFailure;
   }
-  PrintOutcome(inv, "cancelled", OutcomeJson(*done));
+  PrintOutcome(inv, "cancelled", ScheduleOutcomeJson(*done));
   return kExitOk;
 }
 
@@ -349,12 +332,7 @@ int RunStatus(const Invocation& inv) {
         fmt::print(inv.err, "firedrill status: no scheduled drill \"{}\"\n", id);
         return kExitNotFound;
       }
-      ScheduleOutcome out;
-      out.record = **rec;
-      o = OutcomeJson(out);
-      o.erase("rescheduled");
-      o.erase("invite");
-      o.erase("warnings");
+      o = ScheduleJson(**rec);
     }
     if (json_out) {
       fmt::print(inv.out, "{}\n", json::serialize(o));

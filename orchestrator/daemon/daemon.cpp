@@ -152,7 +152,7 @@ class Daemon::Impl : public DaemonOps {
     auto rec = ScheduleTable(*db_).Get(id);
     if (!rec) return Refusal(500, rec.error().message);
     if (!*rec) return Refusal(404, fmt::format("no scheduled drill \"{}\"", id));
-    json::object o = RecordJson(**rec);
+    json::object o = ScheduleJson(**rec);
     if (auto r = running_.find(id); r != running_.end()) {
       o["run"] = r->second->engine->run_id();
       o["phase"] = r->second->engine->phase();
@@ -174,7 +174,7 @@ class Daemon::Impl : public DaemonOps {
     Say(fmt::format("{} drill {} for {} (by {})", done->rescheduled ? "rescheduled" : "scheduled",
                     done->record.drill_id, FormatUtc(done->record.next_start), by));
     Arm();
-    return Answer(200, OutcomeJson(*done));
+    return Answer(200, ScheduleOutcomeJson(*done));
   }
 
   ControlResponse Cancel(const std::string& id, const std::string& reason,
@@ -189,7 +189,7 @@ class Daemon::Impl : public DaemonOps {
     Announce(done->record, reason);
     Say(fmt::format("cancelled drill {} (by {}): {}", id, by, reason));
     Arm();
-    return Answer(200, OutcomeJson(*done));
+    return Answer(200, ScheduleOutcomeJson(*done));
   }
 
   ControlResponse Brief(const std::string& id, const std::string& by,
@@ -658,27 +658,6 @@ class Daemon::Impl : public DaemonOps {
                         {"window_start", FormatUtc(l.next_start)},
                         {"window_end", FormatUtc(l.next_end)},
                         {"zone", l.zone}};
-  }
-
-  static json::object RecordJson(const ScheduleRecord& r) {
-    json::object o{{"id", r.drill_id},
-                   {"file", r.drill_file},
-                   {"state", ScheduleStateName(r.state)},
-                   {"sequence", r.sequence},
-                   {"announced", FormatUtc(r.announced)},
-                   {"window_start", FormatUtc(r.next_start)},
-                   {"window_end", FormatUtc(r.next_end)},
-                   {"targets", json::value_from(r.targets)}};
-    if (!r.lead_override.empty()) o["lead_override"] = r.lead_override;
-    return o;
-  }
-
-  static json::object OutcomeJson(const ScheduleOutcome& out) {
-    json::object o = RecordJson(out.record);
-    o["rescheduled"] = out.rescheduled;
-    o["invite"] = out.invite.string();
-    o["warnings"] = json::value_from(out.warnings);
-    return o;
   }
 
   DaemonOptions opt_;

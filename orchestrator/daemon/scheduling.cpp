@@ -82,6 +82,27 @@ Status Append(Database& db, const std::string& drill_id, const std::string& kind
 
 }  // namespace
 
+json::object ScheduleJson(const ScheduleRecord& r) {
+  json::object o{{"id", r.drill_id},
+                 {"file", r.drill_file},
+                 {"state", ScheduleStateName(r.state)},
+                 {"sequence", r.sequence},
+                 {"announced", FormatUtc(r.announced)},
+                 {"window_start", FormatUtc(r.next_start)},
+                 {"window_end", FormatUtc(r.next_end)},
+                 {"targets", json::value_from(r.targets)}};
+  if (!r.lead_override.empty()) o["lead_override"] = r.lead_override;
+  return o;
+}
+
+json::object ScheduleOutcomeJson(const ScheduleOutcome& out) {
+  json::object o = ScheduleJson(out.record);
+  o["rescheduled"] = out.rescheduled;
+  o["invite"] = out.invite.string();
+  o["warnings"] = json::value_from(out.warnings);
+  return o;
+}
+
 std::vector<std::string> TargetKeys(const Drill& drill) {
   std::vector<std::string> keys;
   for (const FaultSpec& f : drill.faults) {

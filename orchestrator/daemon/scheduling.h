@@ -3,6 +3,7 @@
 // check, record and announce exactly the same way.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -46,6 +47,13 @@ struct ScheduleOutcome {
   std::filesystem::path invite;       ///< the calendar invite written; empty if none
   std::vector<std::string> warnings;  ///< e.g. a late announcement, people left off the invite
 };
+
+/// Returns a schedule as the API and `--json` show it: id, file, state, sequence, announced,
+/// window_start, window_end, targets and (when set) lead_override.
+boost::json::object ScheduleJson(const ScheduleRecord& record);
+
+/// Returns ScheduleJson of the record plus rescheduled, invite and warnings.
+boost::json::object ScheduleOutcomeJson(const ScheduleOutcome& outcome);
 
 /// Schedules `request.file` (or reschedules it, when its id is already scheduled or ran before):
 /// the drill must load without problems, have a window that is not over and not in a declared

@@ -53,6 +53,17 @@ ScheduleRecord ReadRecord(const Statement& row) {
   return r;
 }
 
+// Steps `stmt` to the end, reading every row as a record.
+Expected<std::vector<ScheduleRecord>> ReadAll(Statement& stmt) {
+  std::vector<ScheduleRecord> out;
+  for (;;) {
+    auto row = stmt.Step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(ReadRecord(stmt));
+  }
+}
+
 // "WHERE state IN ('a', 'b')" for the given states (names are constants, not input).
 std::string StateFilter(const std::vector<ScheduleState>& states, std::string_view column) {
   if (states.empty()) return "";
@@ -119,14 +130,7 @@ Expected<std::vector<ScheduleRecord>> ScheduleTable::List(
       db_, fmt::format("SELECT {} FROM schedules{} ORDER BY next_start_ms, drill_id", kColumns,
                        StateFilter(states, "state")));
   if (!stmt) return stmt.error();
-  std::vector<ScheduleRecord> out;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(ReadRecord(*stmt));
-  }
-  return out;
+  return ReadAll(*stmt);
 }
 
 Expected<std::vector<ScheduleListing>> ScheduleTable::Listing(
@@ -162,14 +166,7 @@ Expected<std::vector<ScheduleRecord>> ScheduleTable::MayOverlap(SysTime from, Sy
   for (Status st : {stmt->Bind(1, exclude), stmt->Bind(2, Ms(from)), stmt->Bind(3, Ms(to))}) {
     if (!st) return st.error();
   }
-  std::vector<ScheduleRecord> out;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(ReadRecord(*stmt));
-  }
-  return out;
+  return ReadAll(*stmt);
 }
 
 Expected<std::vector<ScheduleRecord>> ScheduleTable::PendingNotices() {
@@ -178,14 +175,7 @@ Expected<std::vector<ScheduleRecord>> ScheduleTable::PendingNotices() {
                        "next_start_ms, drill_id",
                        kColumns));
   if (!stmt) return stmt.error();
-  std::vector<ScheduleRecord> out;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(ReadRecord(*stmt));
-  }
-  return out;
+  return ReadAll(*stmt);
 }
 
 Status ScheduleTable::SetState(std::string_view drill_id, ScheduleState state) {

@@ -1,9 +1,9 @@
 #include "orchestrator/alerts/webhook_auth.h"
 
-#include <openssl/evp.h>
-
 #include <catch2/catch.hpp>
 #include <string>
+
+#include "tests/support/hmac_signature.h"
 
 namespace firedrill {
 namespace {
@@ -11,18 +11,7 @@ namespace {
 // The expected signature, computed through OpenSSL's EVP_MAC interface (the code under test
 // uses the HMAC() one-shot).
 std::string V1(std::string_view secret, std::string_view body) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  size_t len = 0;
-  REQUIRE(EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
-                    reinterpret_cast<const unsigned char*>(body.data()), body.size(), out,
-                    sizeof out, &len) != nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string s = "v1=";
-  for (size_t i = 0; i < len; ++i) {
-    s += kHex[out[i] >> 4];
-    s += kHex[out[i] & 15];
-  }
-  return s;
+  return testing::PagerDutyV1Signature(secret, body);
 }
 
 const std::string kBody =
