@@ -262,7 +262,12 @@ std::optional<Serving> StartDaemon(const std::string& firedrill, const fs::path&
   while (true) {
     if (auto e = LoadControlFile(state / "control.json"); e && e->pid == s.pid) break;
     int status = 0;
-    if (waitpid(s.pid, &status, WNOHANG) == s.pid || Clock::now() - t > 600s) {
+    bool exited = waitpid(s.pid, &status, WNOHANG) == s.pid;
+    if (exited || Clock::now() - t > 600s) {
+      if (!exited) {
+        kill(s.pid, SIGTERM);
+        WaitExit(s.pid);
+      }
       fmt::print(stderr, "firedrill serve did not start; see {}\n", log.string());
       return std::nullopt;
     }
@@ -452,6 +457,7 @@ int main(int argc, char** argv) {
     api.push_back(Ms(Clock::now() - t));
     if (!r || r->status != 200) {
       fmt::print(stderr, "GET /v1/drills failed\n");
+      StopDaemon(serve->pid, exit);
       return 1;
     }
   }
