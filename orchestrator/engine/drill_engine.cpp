@@ -103,9 +103,22 @@ class DrillEngine::Impl {
   }
 
   void OnAlert(const Alert& alert) {
-    if (alert.status != "firing" || !run_.t0_wall || run_.restoring) return;
+    if (alert.status != "firing" || !run_.inject_began_wall || run_.restoring) return;
+    if (!run_.t0) {
+      // Injecting: the alert may be the first fault's doing before its check has confirmed it.
+      // Held until T0, then weighed as if it arrived then.
+      held_alerts_.push_back(alert);
+      return;
+    }
+    WeighAlert(alert);
+  }
+
+  // An alert while a fault is in place: detection when it matches `detection.match` and began
+  // since injection began, and an abort when it matches an alert guard.
+  void WeighAlert(const Alert& alert) {
     SysTime at = alert.starts_at.value_or(NowUtc());
-    if (!run_.ttd_alert && at >= *run_.t0_wall && AlertMatches(alert, drill_.detection.match)) {
+    if (!run_.ttd_alert && at >= *run_.inject_began_wall &&
+        AlertMatches(alert, drill_.detection.match)) {
       run_.ttd_alert = std::chrono::duration_cast<Duration>(RunState::Clock::now() - *run_.t0);
       rec_.Record("alert-detected",
                   {{"source", alert.source},
@@ -545,8 +558,11 @@ class DrillEngine::Impl {
     }
     // The state is read and written on this thread only; the pool works on copies.
     const std::string prior = states_[spec.id];
+    if (!run_.inject_began_wall) run_.inject_began_wall = NowUtc();
     Expected<std::string> captured =
         co_await OnPool(pool_, [&] { return fault.InjectAndCapture(ctx, prior); });
+    const auto applied = RunState::Clock::now();
+    const SysTime applied_wall = NowUtc();
     if (captured.ok() && *captured != prior) {
       // What inject learnt (a plugin's state) is what restore needs: durable before going on.
       if (Status kept = ledger.SetState(*id, *captured); !kept) {
@@ -575,13 +591,20 @@ class DrillEngine::Impl {
       co_return false;
     }
     ledger.SetStatus(*id, LedgerStatus::kInjected).ok();
-    if (!run_.t0) {
-      run_.t0 = RunState::Clock::now();
-      run_.t0_wall = NowUtc();
+    const bool first = !run_.t0;
+    if (first) {
+      // T0 is when the fault was in place, as its check has now confirmed.
+      run_.t0 = applied;
+      run_.t0_wall = applied_wall;
     }
     rec_.Record("fault-injected",
                 {{"fault", spec.id}, {"kind", spec.kind}, {"target", spec.target}},
                 fmt::format("injected {} ({} on {})", spec.id, spec.kind, spec.target));
+    if (first) {
+      std::vector<Alert> held = std::move(held_alerts_);
+      held_alerts_.clear();
+      for (const Alert& a : held) WeighAlert(a);
+    }
     co_return true;
   }
 
@@ -696,6 +719,7 @@ class DrillEngine::Impl {
   RunWatch watch_;
   std::map<std::string, std::unique_ptr<Fault>> faults_;
   std::map<std::string, std::string> states_;
+  std::vector<Alert> held_alerts_;   ///< arrived while the first fault was being injected
   std::vector<LedgerEntry> ledger_;  // this run's ledger entries, in injection order
   int exit_ = kExitOk;
 };

@@ -44,8 +44,10 @@ class DrillEngine {
   ControlResponse HandleControl(const ControlRequest& request);
 
   /// Takes note of an alert received from the team's monitoring: the first firing alert matching
-  /// the drill's `detection.match` that began at or after T0 is recorded as `alert-detected`; a
-  /// firing alert matching an alert guard, while faults are in place, trips it.
+  /// the drill's `detection.match` that began at or after the first injection began is recorded
+  /// as `alert-detected`; a firing alert matching an alert guard, while faults are in place,
+  /// trips it. An alert arriving while the first fault is being injected (applied, not yet
+  /// confirmed by its check) is held and weighed at T0.
   void OnAlert(const Alert& alert);
 
   /// The run's id ("" before Start), its phase, whether the restore has begun, and T0.

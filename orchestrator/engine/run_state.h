@@ -25,11 +25,14 @@ struct RunState {
   std::optional<std::string> abort_reason;  ///< set once: why the run ends early
   std::optional<Clock::time_point> t0;      ///< the first fault in place (monotonic)
   std::optional<SysTime> t0_wall;           ///< the same instant, UTC
-  std::optional<Duration> ttd_human;        ///< first `ack detected`, from T0
-  std::optional<Duration> ttd_alert;        ///< first matching alert (alert-detected), from T0
-  std::optional<Duration> ttr_human;        ///< first `ack recovered`, from T0
-  std::optional<Duration> ttr_probe;        ///< every probe green again after red, from T0
-  std::vector<std::string> acks;            ///< human-readable, in order
+  /// When the first fault's inject began (UTC): an alert that began since is the drill's doing,
+  /// since preflight refuses to inject while a matching alert fires.
+  std::optional<SysTime> inject_began_wall;
+  std::optional<Duration> ttd_human;  ///< first `ack detected`, from T0
+  std::optional<Duration> ttd_alert;  ///< first matching alert (alert-detected), from T0
+  std::optional<Duration> ttr_human;  ///< first `ack recovered`, from T0
+  std::optional<Duration> ttr_probe;  ///< every probe green again after red, from T0
+  std::vector<std::string> acks;      ///< human-readable, in order
   bool recovered_by_probes = false;
   bool restoring = false;  ///< once true, nothing may abort or interrupt the restore
   /// Cancels the engine's current sleep (window wait, inject delay, active phase).

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <regex>
 #include <string>
@@ -199,6 +200,16 @@ TEST_CASE("daemon: a scheduled drill runs when its window opens and is restored"
   fs::path marker = tmp.path() / "a-in-place";
   fs::path drill = WriteDrill(tmp.path(), "daemon-a", marker, 2s, 2s, "",
                               "[detection]\nmatch = { alertname = \"DemoDown\" }\n");
+  // The fault's check takes a second while the marker exists: the alert below arrives after the
+  // fault was applied but before its check confirmed it (before T0 is known) and must count.
+  {
+    std::ifstream in(drill);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string check = "check = \"test -f";
+    text.replace(text.find(check), check.size(),
+                 check + " '" + marker.string() + "' && sleep 1; test -f");
+    std::ofstream(drill) << text;
+  }
   std::string out;
   REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), drill.string()}, &out) ==
           kExitOk);
@@ -210,6 +221,8 @@ TEST_CASE("daemon: a scheduled drill runs when its window opens and is restored"
   ControlResponse r = serve.Send("POST", "/v1/alerts/alertmanager",
                                  AlertmanagerBody("firing", "DemoDown", NowUtc()), kAlertToken);
   CHECK(r.status == 200);
+  // A responder's ack needs T0 (an ack before it is refused with 409).
+  CHECK(Eventually([&] { return Has(EventKinds(state, "daemon-a"), "fault-injected"); }, 10s));
   // Acks reach the running drill through the daemon: here from a responder who cannot read the
   // state directory, with the daemon's address and their own API token.
   std::string token_out;
