@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -14,6 +16,7 @@
 #include "orchestrator/alerts/rfc3339.h"
 #include "orchestrator/announce/webhook_url.h"
 #include "orchestrator/control/control_client.h"
+#include "orchestrator/control/tls_context.h"
 #include "orchestrator/daemon/daemon.h"
 #include "orchestrator/daemon/scheduling.h"
 #include "orchestrator/exit_status.h"
@@ -25,6 +28,8 @@
 
 namespace firedrill {
 namespace {
+
+namespace fs = std::filesystem;
 
 namespace json = boost::json;
 
@@ -493,34 +498,64 @@ Expected<std::string> ReadSecret(const std::string& path) {
   return text;
 }
 
+// ADDRESS:PORT or [IPv6]:PORT, e.g. 127.0.0.1:8470, 0.0.0.0:8470, [::]:8470.
+Expected<std::pair<std::string, std::uint16_t>> ParseListenAddress(const std::string& text) {
+  auto refuse = [&text] {
+    return Error(
+        fmt::format("takes ADDRESS:PORT (an IP address; IPv6 in brackets), e.g. 127.0.0.1:8470 or "
+                    "0.0.0.0:8470, not \"{}\"",
+                    text));
+  };
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) return refuse();
+  std::string address = text.substr(0, colon);
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  int port = -1;
+  const char* b = text.data() + colon + 1;
+  const char* e = text.data() + text.size();
+  auto [p, ec] = std::from_chars(b, e, port);
+  boost::system::error_code bad;
+  boost::asio::ip::make_address(address, bad);
+  if (ec != std::errc() || p != e || port < 0 || port > 65535 || bad) return refuse();
+  return std::pair{address, static_cast<std::uint16_t>(port)};
+}
+
 int RunServe(const Invocation& inv) {
   DaemonOptions o;
   o.state_dir = ResolveStateDir(inv.args.Value("state"));
   if (auto listen = inv.args.Value("listen")) {
-    auto colon = listen->rfind(':');
-    int port = -1;
-    if (colon != std::string::npos) {
-      const char* b = listen->data() + colon + 1;
-      const char* e = listen->data() + listen->size();
-      auto [p, ec] = std::from_chars(b, e, port);
-      if (ec != std::errc() || p != e) port = -1;
-    }
-    if (colon == std::string::npos || port < 0 || port > 65535) {
-      fmt::print(inv.err,
-                 "firedrill serve: --listen takes ADDRESS:PORT, e.g. 127.0.0.1:8470, not "
-                 "\"{}\"\n",
-                 *listen);
+    auto address = ParseListenAddress(*listen);
+    if (!address) {
+      fmt::print(inv.err, "firedrill serve: --listen: {}\n", address.error().message);
       return kExitUsage;
     }
-    o.address = listen->substr(0, colon);
-    if (o.address != "127.0.0.1") {
-      fmt::print(inv.err,
-                 "firedrill serve: --listen must be 127.0.0.1:PORT: the API carries bearer tokens "
-                 "in clear text (put a TLS-terminating proxy in front to serve other hosts), "
-                 "and the command line reaches the daemon there\n");
+    o.address = address->first;
+    o.port = address->second;
+  }
+  auto cert = inv.args.Value("tls-cert");
+  auto key = inv.args.Value("tls-key");
+  if (cert.has_value() != key.has_value()) {
+    fmt::print(inv.err, "firedrill serve: --tls-cert and --tls-key go together\n");
+    return kExitUsage;
+  }
+  if (cert) {
+    auto tls = MakeServerTlsContext(*cert, *key);
+    if (!tls) {
+      fmt::print(inv.err, "firedrill serve: {}\n", tls.error().message);
       return kExitUsage;
     }
-    o.port = static_cast<std::uint16_t>(port);
+    o.tls = *tls;
+    o.tls_cert_file = fs::absolute(*cert).string();
+  } else if (boost::system::error_code ec;
+             !boost::asio::ip::make_address(o.address, ec).is_loopback()) {
+    fmt::print(inv.err,
+               "firedrill serve: --listen {}: an address other than loopback needs TLS "
+               "(--tls-cert FILE --tls-key FILE): the API carries bearer tokens, which must not "
+               "cross a network in clear text\n",
+               o.address);
+    return kExitUsage;
   }
   if (auto f = inv.args.Value("alert-token-file")) {
     auto t = ReadSecret(*f);
@@ -597,8 +632,8 @@ Command BlackoutListCommand() {
 Command ServeCommand() {
   return Command{
       "serve",
-      "firedrill serve [--listen ADDR:PORT] [--alert-token-file F] [--pagerduty-secret-file F] "
-      "[--chat-url-file F] [--webhook-url-file F] [--state DIR]",
+      "firedrill serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] [--alert-token-file F] "
+      "[--pagerduty-secret-file F] [--chat-url-file F] [--webhook-url-file F] [--state DIR]",
       "the daemon: runs every scheduled drill when its window opens, serves the API",
       "Runs in the foreground until SIGINT or SIGTERM (run it as a service: see\n"
       "docs/running-the-daemon.md). On start it first restores anything the fault ledger says\n"
@@ -610,7 +645,12 @@ Command ServeCommand() {
       "\n"
       "Options:\n"
       "  --listen ADDR:PORT          where the API listens (default 127.0.0.1 on a free port);\n"
-      "                              loopback addresses only: put a TLS proxy in front for others\n"
+      "                              an address other than loopback (0.0.0.0:8470, [::]:8470)\n"
+      "                              needs TLS\n"
+      "  --tls-cert F --tls-key F    serve HTTPS only, with this certificate chain and private\n"
+      "                              key (PEM, TLS 1.2 or later). Responders elsewhere use\n"
+      "                              FIREDRILL_API=https://HOST:PORT, FIREDRILL_TOKEN and, for a\n"
+      "                              certificate no system CA signed, FIREDRILL_CA_FILE\n"
       "  --alert-token-file F        the bearer token Alertmanager and Grafana send\n"
       "  --pagerduty-secret-file F   PagerDuty webhook signing secrets, one per line\n"
       "  --chat-url-file F           Slack-compatible incoming-webhook URLs, one per line, for\n"
@@ -622,8 +662,8 @@ Command ServeCommand() {
       "4 the state directory or the address cannot be used, or another firedrill process runs\n"
       "drills on it.\n",
       ArgSpec{{},
-              {"listen", "alert-token-file", "pagerduty-secret-file", "chat-url-file",
-               "webhook-url-file"},
+              {"listen", "tls-cert", "tls-key", "alert-token-file", "pagerduty-secret-file",
+               "chat-url-file", "webhook-url-file"},
               0,
               0},
       RunServe};

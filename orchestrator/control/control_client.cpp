@@ -1,6 +1,8 @@
 #include "orchestrator/control/control_client.h"
 
 #include <fmt/format.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <signal.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -8,9 +10,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <charconv>
@@ -20,6 +24,8 @@
 #include <sstream>
 #include <system_error>
 #include <tuple>
+
+#include "orchestrator/control/tls_context.h"
 
 namespace firedrill {
 namespace {
@@ -45,7 +51,16 @@ struct Exchange {
   Expected<ControlResponse> result = Error("no answer from the control endpoint");
 };
 
-std::string Where(const ControlEndpoint& e) { return fmt::format("127.0.0.1:{}", e.port); }
+bool IsAddress(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+std::string Where(const ControlEndpoint& e) {
+  bool v6 = e.host.find(':') != std::string::npos;
+  return fmt::format("{}{}{}:{}", v6 ? "[" : "", e.host, v6 ? "]" : "", e.port);
+}
 
 Error IoError(const Exchange& x, const char* what, const beast::error_code& ec) {
   if (ec == beast::error::timeout) {
@@ -56,17 +71,9 @@ Error IoError(const Exchange& x, const char* what, const beast::error_code& ec) 
                            ec.message()));
 }
 
-// Every step shares one deadline, so the whole exchange takes at most `timeout`.
-awaitable<void> Run(Exchange& x) {
-  beast::tcp_stream stream(co_await asio::this_coro::executor);
-  stream.expires_after(x.timeout);
-  tcp::endpoint peer(asio::ip::make_address_v4("127.0.0.1"), x.endpoint.port);
-  std::tuple<beast::error_code> connected = co_await stream.async_connect(peer, kAsTuple);
-  beast::error_code connect_ec = std::get<0>(connected);
-  if (connect_ec) {
-    x.result = IoError(x, "connect to", connect_ec);
-    co_return;
-  }
+// The request and its answer, over a connected (and, with TLS, handshaken) stream.
+template <typename Stream>
+awaitable<void> Talk(Exchange& x, Stream& stream) {
   http::request<http::string_body> req{x.verb, x.path, 11};
   req.set(http::field::host, Where(x.endpoint));
   req.set(http::field::user_agent, "firedrill/" FIREDRILL_VERSION);
@@ -89,12 +96,69 @@ awaitable<void> Run(Exchange& x) {
   beast::error_code read_ec = std::get<0>(read);
   if (read_ec) {
     x.result = write_ec ? IoError(x, "send to", write_ec) : IoError(x, "read from", read_ec);
+    if (!x.endpoint.tls && read_ec == http::error::end_of_stream) {
+      // What a TLS server does with a request in clear text.
+      x.result = Error(x.result.error().message +
+                       " (if the daemon serves TLS, use https://HOST:PORT in FIREDRILL_API)");
+    }
     co_return;
   }
   x.result =
       ControlResponse{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+// Every step shares one deadline, so the whole exchange takes at most `timeout`.
+awaitable<void> Run(Exchange& x) {
+  auto executor = co_await asio::this_coro::executor;
+  const ControlEndpoint& e = x.endpoint;
+  tcp::resolver resolver(executor);
+  asio::steady_timer deadline(executor, x.timeout);
+  deadline.async_wait([&resolver](const beast::error_code& ec) {
+    if (!ec) resolver.cancel();
+  });
+  auto resolved = co_await resolver.async_resolve(e.host, std::to_string(e.port), kAsTuple);
+  deadline.cancel();
+  if (std::get<0>(resolved)) {
+    x.result = Error(fmt::format("cannot find the control endpoint's host \"{}\": {}", e.host,
+                                 std::get<0>(resolved).message()));
+    co_return;
+  }
+  beast::tcp_stream stream(executor);
+  stream.expires_after(x.timeout);
+  auto connected = co_await stream.async_connect(std::get<1>(resolved), kAsTuple);
+  if (std::get<0>(connected)) {
+    x.result = IoError(x, "connect to", std::get<0>(connected));
+    co_return;
+  }
+  if (!e.tls) {
+    co_await Talk(x, stream);
+    co_return;
+  }
+  auto ctx = MakeClientTlsContext({e.ca_file, e.check_host ? e.host : std::string()});
+  if (!ctx.ok()) {
+    x.result = ctx.error();
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> tls(std::move(stream), **ctx);
+  if (!IsAddress(e.host)) SSL_set_tlsext_host_name(tls.native_handle(), e.host.c_str());
+  std::tuple<beast::error_code> shook =
+      co_await tls.async_handshake(asio::ssl::stream_base::client, kAsTuple);
+  if (beast::error_code ec = std::get<0>(shook)) {
+    long verdict = SSL_get_verify_result(tls.native_handle());
+    if (verdict != X509_V_OK) {
+      x.result = Error(
+          fmt::format("the certificate of the control endpoint at {} is not trusted: {}{}",
+                      Where(e), X509_verify_cert_error_string(verdict),
+                      e.ca_file.empty() ? " (FIREDRILL_CA_FILE names the certificates to trust)"
+                                        : fmt::format(" (trusted: {})", e.ca_file)));
+    } else {
+      x.result = IoError(x, "talk TLS with", ec);
+    }
+    co_return;
+  }
+  co_await Talk(x, tls);
 }
 
 }  // namespace
@@ -117,8 +181,72 @@ Expected<ControlEndpoint> LoadControlFile(const fs::path& file) {
     return Error(
         fmt::format("{} does not hold a valid \"port\", \"token\" and \"pid\"", file.string()));
   }
-  return ControlEndpoint{static_cast<std::uint16_t>(port->as_int64()),
-                         std::string(token->as_string()), static_cast<pid_t>(pid->as_int64())};
+  ControlEndpoint endpoint;
+  endpoint.port = static_cast<std::uint16_t>(port->as_int64());
+  endpoint.token = std::string(token->as_string());
+  endpoint.pid = static_cast<pid_t>(pid->as_int64());
+  if (const json::value* address = o->if_contains("address"); address && address->is_string()) {
+    endpoint.host = std::string(address->as_string());
+  }
+  if (const json::value* tls = o->if_contains("tls"); tls && tls->is_bool()) {
+    endpoint.tls = tls->as_bool();
+  }
+  if (const json::value* cert = o->if_contains("cert"); cert && cert->is_string()) {
+    // The server's own certificate, trusted as it is: no name to check then.
+    endpoint.ca_file = std::string(cert->as_string());
+    endpoint.check_host = endpoint.ca_file.empty();
+  }
+  return endpoint;
+}
+
+Expected<ControlEndpoint> ParseApiAddress(const std::string& api, const std::string& ca_file) {
+  auto refuse = [&api](const std::string& why) {
+    return Error(fmt::format(
+        "FIREDRILL_API must be 127.0.0.1:PORT (the daemon on this host) or https://HOST:PORT (a "
+        "daemon serving TLS), not \"{}\": {}",
+        api, why));
+  };
+  std::string_view rest(api);
+  ControlEndpoint e;
+  if (rest.starts_with("https://")) {
+    e.tls = true;
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  }
+  while (rest.ends_with('/')) rest.remove_suffix(1);
+  std::string_view port_text = rest;
+  if (rest.starts_with('[')) {
+    auto close = rest.find(']');
+    if (close == std::string_view::npos || rest.substr(close + 1, 1) != ":") {
+      return refuse("an IPv6 address is written [ADDRESS]:PORT");
+    }
+    e.host = std::string(rest.substr(1, close - 1));
+    port_text = rest.substr(close + 2);
+  } else if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+    e.host = std::string(rest.substr(0, colon));
+    port_text = rest.substr(colon + 1);
+  } else if (e.tls) {
+    return refuse("the port is missing");
+  }
+  int port = 0;
+  auto [ptr, err] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (err != std::errc() || ptr != port_text.data() + port_text.size() || port < 1 ||
+      port > 65535) {
+    return refuse("the port is not a number from 1 to 65535");
+  }
+  if (e.host.empty()) return refuse("the host is missing");
+  e.port = static_cast<std::uint16_t>(port);
+  if (!e.tls) {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(e.host, ec);
+    if (e.host != "localhost" && (ec || !address.is_loopback())) {
+      return refuse(fmt::format(
+          "{} is another host, and API tokens must not cross a network in clear text", e.host));
+    }
+  }
+  e.ca_file = ca_file;
+  return e;
 }
 
 bool ProcessAlive(pid_t pid) {
@@ -137,20 +265,10 @@ Expected<ControlEndpoint> FindControlEndpoint(const fs::path& state_dir) {
           "FIREDRILL_API is set but FIREDRILL_TOKEN is not: set it to your API token "
           "(firedrill token create --role ROLE)");
     }
-    std::string_view text(api);
-    if (auto colon = text.rfind(':'); colon != std::string_view::npos)
-      text.remove_prefix(colon + 1);
-    int port = 0;
-    auto [ptr, err] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (err != std::errc() || ptr != text.data() + text.size() || port < 1 || port > 65535 ||
-        (std::string_view(api).find(':') != std::string_view::npos &&
-         !std::string_view(api).starts_with("127.0.0.1:"))) {
-      return Error(
-          fmt::format("FIREDRILL_API must be 127.0.0.1:PORT (the daemon's --listen), not "
-                      "\"{}\"",
-                      api));
-    }
-    return ControlEndpoint{static_cast<std::uint16_t>(port), token, 0};
+    const char* ca = std::getenv("FIREDRILL_CA_FILE");
+    auto endpoint = ParseApiAddress(api, ca == nullptr ? "" : ca);
+    if (endpoint.ok()) endpoint->token = token;
+    return endpoint;
   }
   fs::path file = state_dir / kControlFileName;
   std::error_code ec;

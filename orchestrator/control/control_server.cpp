@@ -17,6 +17,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
@@ -24,6 +25,7 @@
 #include <set>
 #include <system_error>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -37,9 +39,11 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace json = boost::json;
+namespace ssl = asio::ssl;
 using asio::awaitable;
 using asio::ip::tcp;
 namespace fs = std::filesystem;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kBearer = "Bearer ";
@@ -252,9 +256,16 @@ bool IsParseError(const beast::error_code& ec) {
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
+// The TCP stream under a plain or TLS one: deadlines and closing act on it.
+template <typename Stream>
+beast::tcp_stream& Tcp(Stream& stream) {
+  return beast::get_lowest_layer(stream);
+}
+
 // Parameters are taken by value: a coroutine may outlive its caller's temporaries.
-awaitable<bool> Send(beast::tcp_stream& stream, ControlResponse r, unsigned version,
-                     bool keep_alive, std::string allow, ControlLimits limits) {
+template <typename Stream>
+awaitable<bool> Send(Stream& stream, ControlResponse r, unsigned version, bool keep_alive,
+                     std::string allow, ControlLimits limits) {
   http::response<http::string_body> res;
   res.version(version);
   res.result(r.status >= 100 && r.status <= 599 ? static_cast<unsigned>(r.status) : 500U);
@@ -265,16 +276,20 @@ awaitable<bool> Send(beast::tcp_stream& stream, ControlResponse r, unsigned vers
   res.keep_alive(keep_alive);
   res.body() = r.body;
   res.prepare_payload();
-  stream.expires_after(limits.io_timeout);
+  Tcp(stream).expires_after(limits.io_timeout);
   std::tuple<beast::error_code, std::size_t> written =
       co_await http::async_write(stream, res, kAsTuple);
   co_return !std::get<0>(written);
 }
 
-awaitable<void> LingeringClose(beast::tcp_stream& stream) {
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.expires_after(kLingerTime);
+template <typename Stream>
+awaitable<void> LingeringClose(Stream& stream) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    // Under TLS a half-close would end the session; the client closes once it has our answer.
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+  Tcp(stream).expires_after(kLingerTime);
   std::array<char, 4096> sink{};
   std::size_t total = 0;
   while (total < kLingerBytes) {
@@ -320,25 +335,30 @@ std::optional<ControlResponse> ScreenCaller(const control_internal::ServerState&
 }
 
 // Answers a request we refuse without reading on, then closes the connection.
-awaitable<void> Refuse(beast::tcp_stream& stream, ControlResponse r, unsigned version,
-                       ControlLimits limits) {
+template <typename Stream>
+awaitable<void> Refuse(Stream& stream, ControlResponse r, unsigned version, ControlLimits limits) {
   bool sent = co_await Send(stream, std::move(r), version, false, "", limits);
   if (sent) co_await LingeringClose(stream);
 }
 
-// One connection, on its own strand: requests one after the other while the client keeps the
-// connection alive, each read and write under its own deadline.
-awaitable<void> Serve(State state, tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
-  state->connections.insert(&stream);
-  struct Unregister {
-    State& s;
-    beast::tcp_stream* p;
-    ~Unregister() {
-      s->connections.erase(p);
-      --s->active;
-    }
-  } unregister{state, &stream};
+// Ends a connection whose last answer asked to close: a TCP half-close, or TLS's close_notify
+// (under a deadline: the peer need not answer it).
+template <typename Stream>
+awaitable<void> Close(Stream& stream, const ControlLimits& limits) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  } else {
+    Tcp(stream).expires_after(limits.io_timeout);
+    co_await stream.async_shutdown(kAsTuple);
+  }
+  co_return;
+}
+
+// The requests of one connection, one after the other while the client keeps the connection
+// alive, each read and write under its own deadline.
+template <typename Stream>
+awaitable<void> ServeRequests(const State& state, Stream& stream) {
   const ControlLimits& limits = state->limits;
   beast::flat_buffer buffer;
   while (state->serving) {
@@ -347,7 +367,7 @@ awaitable<void> Serve(State state, tcp::socket socket) {
     // No body limit while reading the header: Beast would check Content-Length against it
     // there, before we have checked the token. ScreenControlHead checks it right after.
     parser.body_limit(boost::none);
-    stream.expires_after(limits.io_timeout);
+    Tcp(stream).expires_after(limits.io_timeout);
     std::tuple<beast::error_code, std::size_t> header =
         co_await http::async_read_header(stream, buffer, parser, kAsTuple);
     beast::error_code ec = std::get<0>(header);
@@ -371,7 +391,7 @@ awaitable<void> Serve(State state, tcp::socket socket) {
       co_return;
     }
     parser.body_limit(limits.max_body_bytes);  // for chunked bodies, whose size comes late
-    stream.expires_after(limits.io_timeout);
+    Tcp(stream).expires_after(limits.io_timeout);
     std::tuple<beast::error_code, std::size_t> body =
         co_await http::async_read(stream, buffer, parser, kAsTuple);
     ec = std::get<0>(body);
@@ -391,11 +411,44 @@ awaitable<void> Serve(State state, tcp::socket socket) {
     bool sent = co_await Send(stream, std::move(r), version, keep_alive, allow, limits);
     if (!sent) co_return;
     if (!keep_alive) {
-      beast::error_code ignored;
-      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      co_await Close(stream, limits);
       co_return;
     }
   }
+}
+
+// Keeps the set of open connections (for Stop) and the count (for the limit) right, however a
+// connection ends.
+struct Registration {
+  Registration(State s, beast::tcp_stream& stream) : state(std::move(s)), tcp(&stream) {
+    state->connections.insert(tcp);
+  }
+  ~Registration() {
+    state->connections.erase(tcp);
+    --state->active;
+  }
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+  State state;
+  beast::tcp_stream* tcp;
+};
+
+// One plain HTTP connection, on its own strand.
+awaitable<void> ServePlain(State state, tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  Registration registration(state, stream);
+  co_await ServeRequests(state, stream);
+}
+
+// One HTTPS connection, on its own strand: the handshake under the I/O deadline, then requests.
+awaitable<void> ServeTls(State state, tcp::socket socket) {
+  TlsStream stream(std::move(socket), *state->access.tls);
+  Registration registration(state, Tcp(stream));
+  Tcp(stream).expires_after(state->limits.io_timeout);
+  std::tuple<beast::error_code> shook =
+      co_await stream.async_handshake(ssl::stream_base::server, kAsTuple);
+  if (std::get<0>(shook) || !state->serving) co_return;  // not TLS, or a client that gave up
+  co_await ServeRequests(state, stream);
 }
 
 awaitable<void> AcceptLoop(State state) {
@@ -418,7 +471,11 @@ awaitable<void> AcceptLoop(State state) {
     }
     ++state->active;
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, Serve(state, tcp::socket(std::move(socket))), IgnoreException);
+    if (state->access.tls) {
+      asio::co_spawn(executor, ServeTls(state, tcp::socket(std::move(socket))), IgnoreException);
+    } else {
+      asio::co_spawn(executor, ServePlain(state, tcp::socket(std::move(socket))), IgnoreException);
+    }
   }
 }
 
@@ -455,10 +512,11 @@ Status ControlServer::Start() {
   asio::ip::address address = asio::ip::make_address(s->access.address, ec);
   if (ec)
     return Error(fmt::format("cannot listen on \"{}\": not an IP address", s->access.address));
-  if (!address.is_loopback()) {
+  if (!address.is_loopback() && !s->access.tls) {
     return Error(fmt::format(
-        "will not listen on {}: only loopback addresses are served, because the API carries "
-        "bearer tokens in clear text; put a TLS-terminating proxy in front to serve others",
+        "will not listen on {} without TLS: the API carries bearer tokens, which must not cross "
+        "a network in clear text; give a certificate and key (firedrill serve --tls-cert FILE "
+        "--tls-key FILE) or listen on 127.0.0.1",
         s->access.address));
   }
   tcp::endpoint endpoint(address, s->access.port);
@@ -477,7 +535,16 @@ Status ControlServer::Start() {
     s->acceptor.close(ec);
     return token.error();
   }
-  json::object doc{{"port", endpoint.port()}, {"token", *token}, {"pid", getpid()}};
+  // Where a client on this host connects: loopback when listening on every address.
+  std::string connect_to = address.is_unspecified()
+                               ? (address.is_v6() ? std::string("::1") : std::string("127.0.0.1"))
+                               : address.to_string();
+  json::object doc{
+      {"port", endpoint.port()}, {"token", *token}, {"pid", getpid()}, {"address", connect_to}};
+  if (s->access.tls) {
+    doc["tls"] = true;
+    doc["cert"] = s->access.tls_cert_file;
+  }
   if (Status st = WriteControlFile(s->state_dir, json::serialize(doc) + "\n"); !st.ok()) {
     s->acceptor.close(ec);
     return st;

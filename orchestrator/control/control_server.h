@@ -1,4 +1,5 @@
-// The HTTP control endpoint of a running drill: loopback only, bearer token, JSON, hard limits.
+// The HTTP control endpoint of a running drill or the daemon: bearer tokens, JSON, hard limits;
+// plain HTTP on loopback, HTTPS (TLS) wherever else it listens.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -15,6 +16,10 @@
 
 #include "drills/expected.h"
 #include "orchestrator/control/control_handler.h"
+
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
 
 namespace firedrill {
 
@@ -39,8 +44,14 @@ struct ControlAccess {
   /// Path prefixes (e.g. "/v1/alerts/") whose requests carry their own proof (a webhook secret or
   /// signature) and reach the handler without a bearer token, with an empty role.
   std::vector<std::string> open_prefixes;
-  std::string address = "127.0.0.1";  ///< listen address; only loopback addresses are allowed
-  std::uint16_t port = 0;             ///< 0: an ephemeral port
+  /// Listen address: a loopback address, or any address (0.0.0.0, ::, a host's own) with `tls`.
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  ///< 0: an ephemeral port
+  /// Set: every connection speaks TLS (see MakeServerTlsContext); required off loopback.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  /// The certificate file behind `tls`, published in control.json so that clients on this host
+  /// trust exactly that certificate.
+  std::string tls_cert_file;
 };
 
 /// What the server knows of a request once its header is read, before its body.
@@ -72,9 +83,10 @@ ControlResponse DispatchControl(std::span<const ControlRoute> routes, std::strin
                                 std::string_view target, std::string body, ControlHandler& handler,
                                 const ControlCaller& caller = {"lead", "", ""});
 
-/// Serves the control API on 127.0.0.1 on an ephemeral port. Everything runs on the given
-/// io_context, which must run on one thread and outlive this object. Start and Stop are called
-/// on that thread (or while the io_context is not running).
+/// Serves the control API (on 127.0.0.1 on an ephemeral port unless ControlAccess says
+/// otherwise). Everything runs on the given io_context, which must run on one thread and outlive
+/// this object. Start and Stop are called on that thread (or while the io_context is not
+/// running).
 class ControlServer {
  public:
   /// Serves `routes` (by default the v1 API; their strings must outlive the server) for
@@ -88,11 +100,13 @@ class ControlServer {
   ControlServer& operator=(const ControlServer&) = delete;
 
   /// Listens on the access's address and port (127.0.0.1:0 by default), makes a fresh token (32
-  /// random bytes, hex) and writes `state_dir/control.json` atomically with mode 0600. Fails,
-  /// changing nothing, if the state dir cannot be used, the socket cannot be opened, or a live
-  /// process other than this one already publishes a control.json there; a control.json of a dead
-  /// process is replaced. An address that is not a loopback one is refused: the API carries bearer
-  /// tokens, which must not cross a network in clear text.
+  /// random bytes, hex) and writes `state_dir/control.json` atomically with mode 0600: port,
+  /// token, pid, the address to connect to (loopback when listening on every address), and with
+  /// TLS `"tls": true` and the certificate file. Fails, changing nothing, if the state dir cannot
+  /// be used, the socket cannot be opened, or a live process other than this one already
+  /// publishes a control.json there; a control.json of a dead process is replaced. An address
+  /// that is not a loopback one is refused without TLS: the API carries bearer tokens, which must
+  /// not cross a network in clear text.
   Status Start();
 
   /// Closes the acceptor and every open connection (no handler call happens afterwards) and

@@ -117,6 +117,8 @@ class Daemon::Impl : public DaemonOps {
     ControlAccess access;
     access.address = opt_.address;
     access.port = opt_.port;
+    access.tls = opt_.tls;
+    access.tls_cert_file = opt_.tls_cert_file;
     access.open_prefixes = {kAlertPathPrefix};
     access.token_role = [this](std::string_view token) { return TokenRole(token); };
     server_.emplace(io_, opt_.state_dir, api_, opt_.limits, kDaemonRoutes, access);
@@ -124,9 +126,11 @@ class Daemon::Impl : public DaemonOps {
       fmt::print(err_, "firedrill serve: {}\n", st.error().message);
       return kExitStateError;
     }
-    fmt::print(out_, "firedrill serve: serving {} on {}:{}; {} drill{} scheduled{}\n",
-               opt_.state_dir.string(), opt_.address, server_->port(), schedules_.size(),
-               schedules_.size() == 1 ? "" : "s", NextText());
+    bool v6 = opt_.address.find(':') != std::string::npos;
+    fmt::print(out_, "firedrill serve: serving {} on {}{}{}{}:{}; {} drill{} scheduled{}\n",
+               opt_.state_dir.string(), opt_.tls ? "https://" : "", v6 ? "[" : "", opt_.address,
+               v6 ? "]" : "", server_->port(), schedules_.size(), schedules_.size() == 1 ? "" : "s",
+               NextText());
     out_.flush();
     WatchSignals();
     Arm();

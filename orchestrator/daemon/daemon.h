@@ -18,8 +18,13 @@ namespace firedrill {
 /// How to serve.
 struct DaemonOptions {
   std::filesystem::path state_dir;
-  std::string address = "127.0.0.1";  ///< loopback only (see ControlServer::Start)
-  std::uint16_t port = 0;             ///< 0: an ephemeral port (published in control.json)
+  /// Where the API listens: a loopback address, or any other with `tls` (ControlServer::Start).
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  ///< 0: an ephemeral port (published in control.json)
+  /// Set: the API speaks HTTPS only, with this context (MakeServerTlsContext) built from
+  /// `tls_cert_file`, which control.json names so that local commands trust it.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  std::string tls_cert_file;
   /// Bodies up to 2 MiB: a drill file (up to 1 MiB) in a schedule request, a large alert group.
   ControlLimits limits{64, 8 * 1024, 2 * 1024 * 1024, std::chrono::milliseconds(10'000)};
   WebhookSecrets secrets;

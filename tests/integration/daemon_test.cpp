@@ -28,6 +28,7 @@
 #include "orchestrator/store/schedule_table.h"
 #include "tests/integration/e2e_support.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_certificate.h"
 #include "tests/support/test_sshd.h"
 
 using namespace firedrill;
@@ -42,6 +43,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using firedrill::testing::MakeTestCertificate;
+using firedrill::testing::TestCertificate;
 constexpr char kAlertToken[] = "alert-secret-for-tests";
 
 // A drill whose fault creates `marker`; it opens `open_in` from now and auto-restores after
@@ -585,4 +588,70 @@ TEST_CASE("daemon: a blackout declared while a drill runs halts it, restoring fi
   CHECK_THAT(out, Catch::Contains("release freeze"));
   serve.fd.Signal(SIGTERM);
   CHECK(serve.fd.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: off loopback the API is served over TLS only, and responders ack over HTTPS",
+          "[daemon][tls]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  std::string out;
+  // Bearer tokens never cross a network in clear text: refused before anything starts.
+  CHECK(Cli(tmp.path(), {"serve", "--state", state.string(), "--listen", "0.0.0.0:0"}, &out) ==
+        kExitUsage);
+  CHECK_THAT(out, Catch::Contains("needs TLS") && Catch::Contains("--tls-cert"));
+  CHECK_FALSE(fs::exists(state / "control.json"));
+
+  TestCertificate cert = MakeTestCertificate(tmp.path(), "daemon", "IP:127.0.0.1");
+  fs::path marker = tmp.path() / "tls-in-place";
+  fs::path drill = WriteDrill(tmp.path(), "daemon-tls", marker, 2s, 6s);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), drill.string()}) == kExitOk);
+  fs::create_directories(tmp.path() / "serve");
+  Firedrill serve(tmp.path() / "serve",
+                  {"serve", "--state", state.string(), "--listen", "0.0.0.0:0", "--tls-cert",
+                   cert.cert.string(), "--tls-key", cert.key.string()});
+  REQUIRE(Eventually([&] { return FindControlEndpoint(state).ok(); }, 10s));
+  ControlEndpoint e = *FindControlEndpoint(state);
+  CHECK(e.tls);
+  REQUIRE(Eventually([&] { return fs::exists(marker); }, 10s));
+  REQUIRE(Eventually([&] { return Has(EventKinds(state, "daemon-tls"), "fault-injected"); }, 10s));
+
+  std::string token_out;
+  REQUIRE(Cli(tmp.path(), {"token", "create", "--state", state.string(), "--role", "responder"},
+              &token_out) == kExitOk);
+  std::string api = "https://127.0.0.1:" + std::to_string(e.port);
+  ::setenv("FIREDRILL_API", api.c_str(), 1);
+  ::setenv("FIREDRILL_TOKEN", TokenIn(token_out).c_str(), 1);
+  // Without the certificate to trust, the command refuses to send the token.
+  std::string untrusted;
+  CHECK(Cli(tmp.path(), {"ack", "detected", "--drill", "daemon-tls", "--by", "bob"}, &untrusted) !=
+        kExitOk);
+  CHECK_THAT(untrusted, Catch::Contains("not trusted"));
+  ::setenv("FIREDRILL_CA_FILE", cert.cert.c_str(), 1);
+  std::string acked;
+  CHECK(Cli(tmp.path(), {"ack", "recovered", "--drill", "daemon-tls", "--by", "bob"}, &acked) ==
+        kExitOk);
+  // In clear text to the TLS port: no answer, and a hint.
+  std::string clear_api = "127.0.0.1:" + std::to_string(e.port);
+  ::setenv("FIREDRILL_API", clear_api.c_str(), 1);
+  std::string clear;
+  CHECK(Cli(tmp.path(), {"ack", "recovered", "--drill", "daemon-tls", "--by", "eve"}, &clear) !=
+        kExitOk);
+  CHECK_THAT(clear, Catch::Contains("https://"));
+  ::unsetenv("FIREDRILL_API");
+  ::unsetenv("FIREDRILL_TOKEN");
+  ::unsetenv("FIREDRILL_CA_FILE");
+  INFO(untrusted);
+  INFO(acked);
+  // The team marked recovery (no probes): the drill ends as recovered, its fault restored.
+  CHECK(Eventually([&] { return !fs::exists(marker) && StateOf(state, "daemon-tls") == "done"; },
+                   40s));
+  auto kinds = EventKinds(state, "daemon-tls");
+  CHECK(Has(kinds, "ack-recovered"));
+  CHECK_FALSE(Has(kinds, "ack-detected"));
+  // Commands on this host find the daemon through control.json and trust its certificate.
+  std::string listed;
+  CHECK(Cli(tmp.path(), {"status", "--state", state.string(), "daemon-tls"}, &listed) == kExitOk);
+  CHECK_THAT(listed, Catch::Contains("daemon-tls"));
+  serve.Signal(SIGTERM);
+  CHECK(serve.Wait() == kExitOk);
 }
