@@ -87,3 +87,18 @@ bool TokensEqual(std::string_view a, std::string_view b) {
 }
 
 }  // namespace firedrill
+
+namespace firedrill {
+
+TokenDigest DigestToken(std::string_view token) {
+  TokenDigest d{};
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), d.data());
+  return d;
+}
+
+bool TokenMatches(std::string_view presented, const TokenDigest& expected) {
+  TokenDigest d = DigestToken(presented);
+  return CRYPTO_memcmp(d.data(), expected.data(), d.size()) == 0 && !presented.empty();
+}
+
+}  // namespace firedrill

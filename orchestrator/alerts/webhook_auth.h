@@ -3,6 +3,7 @@
 // body and header values; constant-time comparisons so that response timing reveals nothing.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,5 +22,13 @@ bool VerifyPagerDutySignature(std::string_view body, std::string_view header,
 /// authenticates). Both are hashed (SHA-256) and the digests compared in constant time, so the
 /// time taken reveals neither the position of the first difference nor whether lengths differ.
 bool TokensEqual(std::string_view a, std::string_view b);
+
+/// The SHA-256 of a configured token, computed once, for TokenMatches.
+using TokenDigest = std::array<unsigned char, 32>;
+TokenDigest DigestToken(std::string_view token);
+
+/// TokensEqual(presented, b) for a non-empty configured token b given as DigestToken(b): hashes
+/// only the presented token. False for an empty `presented`.
+bool TokenMatches(std::string_view presented, const TokenDigest& expected);
 
 }  // namespace firedrill

@@ -78,7 +78,9 @@ struct ControlCaller {
 
 /// Pure apart from the handler call. Matches `method` and `target` against `routes` (404 for an
 /// unknown path, 405 for a known path with another method), checks that a POST body is a JSON
-/// object (400), and only then calls `handler` with the path, body, route and params.
+/// object (400) unless the caller has no role (an open route such as a webhook, whose handler
+/// authenticates the request and then parses it), and only then calls `handler` with the path,
+/// body, route and params.
 ControlResponse DispatchControl(std::span<const ControlRoute> routes, std::string_view method,
                                 std::string_view target, std::string body, ControlHandler& handler,
                                 const ControlCaller& caller = {"lead", "", ""});

@@ -126,7 +126,7 @@ ControlResponse DaemonApi::Webhook(const ControlRequest& req) {
     proven = VerifyPagerDutySignature(req.body, req.signature, secrets_.pagerduty_secrets);
   } else if (IsBearer(req.authorization)) {
     std::string_view token = std::string_view(req.authorization).substr(kBearer.size());
-    proven = TokensEqual(token, secrets_.alert_token);
+    proven = alert_token_digest_ && TokenMatches(token, *alert_token_digest_);
     if (!proven) {
       std::optional<std::string> role = ops_.TokenRole(token);
       proven = role && Rank(*role) >= Rank("responder");

@@ -3,9 +3,11 @@
 // caller and checked size and JSON; the daemon (daemon.h) implements DaemonOps.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "orchestrator/alerts/alert_payload.h"
+#include "orchestrator/alerts/webhook_auth.h"
 #include "orchestrator/control/control_handler.h"
 
 namespace firedrill {
@@ -86,7 +88,12 @@ struct WebhookSecrets {
 class DaemonApi : public ControlHandler {
  public:
   /// `ops` must outlive this object.
-  DaemonApi(DaemonOps& ops, WebhookSecrets secrets) : ops_(ops), secrets_(std::move(secrets)) {}
+  DaemonApi(DaemonOps& ops, WebhookSecrets secrets)
+      : ops_(ops),
+        secrets_(std::move(secrets)),
+        alert_token_digest_(secrets_.alert_token.empty()
+                                ? std::nullopt
+                                : std::optional(DigestToken(secrets_.alert_token))) {}
 
   ControlResponse Handle(const ControlRequest& request) override;
 
@@ -95,6 +102,7 @@ class DaemonApi : public ControlHandler {
 
   DaemonOps& ops_;
   WebhookSecrets secrets_;
+  std::optional<TokenDigest> alert_token_digest_;  ///< of secrets_.alert_token, when set
 };
 
 }  // namespace firedrill

@@ -76,5 +76,16 @@ TEST_CASE("tokens equal only when identical and non-empty", "[alerts]") {
   CHECK_FALSE(TokensEqual(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
 }
 
+TEST_CASE("a token matches the digest of the configured one exactly as TokensEqual says",
+          "[alerts]") {
+  const TokenDigest secret = DigestToken("alert-secret");
+  for (std::string_view presented : {"alert-secret", "alert-secreT", "alert-secret ", "", "a"}) {
+    INFO(presented);
+    CHECK(TokenMatches(presented, secret) == TokensEqual(presented, "alert-secret"));
+  }
+  CHECK(TokenMatches("alert-secret", secret));
+  CHECK_FALSE(TokenMatches("", DigestToken("")));  // an empty token never authenticates
+}
+
 }  // namespace
 }  // namespace firedrill

@@ -153,6 +153,13 @@ TEST_CASE("alert webhooks prove themselves and change nothing when they cannot",
       a.Call("POST", "/v1/alerts/alertmanager", "{\"version\":\"3\"}", "", "Bearer alert-secret");
   CHECK(bad.status == 400);
   CHECK_THAT(bad.body, Catch::Contains("alertmanager payload rejected"));
+  // The body is parsed only once the sender has proven itself: a stranger's malformed body
+  // gets 401, a proven sender's gets 400 from the payload's own parser.
+  CHECK(a.Call("POST", "/v1/alerts/alertmanager", "{not json", "", "Bearer wrong").status == 401);
+  ControlResponse garbled =
+      a.Call("POST", "/v1/alerts/grafana", "{not json", "", "Bearer alert-secret");
+  CHECK(garbled.status == 400);
+  CHECK_THAT(garbled.body, Catch::Contains("grafana payload rejected"));
   CHECK(a.Call("POST", "/v1/alerts/nagios", kAlertmanager, "", "Bearer alert-secret").status ==
         404);
   // PagerDuty: the HMAC of the exact body, never a bearer token.
@@ -171,7 +178,8 @@ TEST_CASE("alert webhooks prove themselves and change nothing when they cannot",
         std::vector<std::string>{
             "alertmanager unauthorized", "alertmanager unauthorized", "grafana unauthorized",
             "alertmanager accepted", "alertmanager accepted", "alertmanager rejected",
-            "pagerduty unauthorized", "pagerduty unauthorized", "pagerduty accepted"});
+            "alertmanager unauthorized", "grafana rejected", "pagerduty unauthorized",
+            "pagerduty unauthorized", "pagerduty accepted"});
 }
 
 TEST_CASE("the metrics route answers Prometheus text", "[daemon]") {
