@@ -41,6 +41,23 @@ std::string Actor(const std::optional<std::string>& by) {
   return user != nullptr && *user != '\0' ? user : "unknown";
 }
 
+// Whether FIREDRILL_API names the daemon to act through.
+bool ApiNamed() {
+  const char* api = std::getenv("FIREDRILL_API");
+  return api != nullptr && *api != '\0';
+}
+
+// A daemon named by FIREDRILL_API is the only place the command may act: a refused FIREDRILL_API
+// must never fall back, silently, to a state directory on the caller's machine. Returns kExitOk,
+// or prints why and returns kExitStateError.
+int CheckNamedApi(const Invocation& inv, const char* command) {
+  if (!ApiNamed()) return kExitOk;
+  auto e = FindControlEndpoint({});  // with FIREDRILL_API no state directory is read
+  if (e) return kExitOk;
+  fmt::print(inv.err, "firedrill {}: {}\n", command, e.error().message);
+  return kExitStateError;
+}
+
 // The daemon serving `dir`, if one does.
 std::optional<ControlEndpoint> ServingDaemon(const std::filesystem::path& dir) {
   auto e = FindControlEndpoint(dir);
@@ -125,6 +142,7 @@ int RunSchedule(const Invocation& inv) {
   std::string by = Actor(inv.args.Value("by"));
   std::string override_reason = inv.args.Value("override-lead").value_or("");
   std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  if (int st = CheckNamedApi(inv, "schedule"); st != kExitOk) return st;
   if (auto d = ServingDaemon(dir)) {
     return ViaDaemon(
         inv, "schedule", *d, "POST", "/v1/drills",
@@ -162,6 +180,7 @@ int RunCancel(const Invocation& inv) {
   }
   std::string by = Actor(inv.args.Value("by"));
   std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  if (int st = CheckNamedApi(inv, "cancel"); st != kExitOk) return st;
   if (auto d = ServingDaemon(dir)) {
     return ViaDaemon(inv, "cancel", *d, "POST", "/v1/drills/" + id + "/cancel",
                      json::object{{"reason", *reason}, {"by", by}}, "cancelled");
@@ -194,6 +213,7 @@ int RunBrief(const Invocation& inv) {
   }
   std::string note = inv.args.Value("note").value_or("");
   std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  if (int st = CheckNamedApi(inv, "brief"); st != kExitOk) return st;
   if (auto d = ServingDaemon(dir)) {
     auto r = SendControl(*d, "POST", "/v1/drills/" + id + "/brief",
                          json::serialize(json::object{{"by", *by}, {"note", note}}), kTimeout);
@@ -235,6 +255,10 @@ struct Schedules {
 Schedules LoadSchedules(const Invocation& inv, const char* command) {
   Schedules out;
   std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  if (int st = CheckNamedApi(inv, command); st != kExitOk) {
+    out.exit = st;
+    return out;
+  }
   if (auto d = ServingDaemon(dir)) {
     auto r = SendControl(*d, "GET", "/v1/drills", "", kTimeout);
     if (r && r->status == 200) {
@@ -250,6 +274,14 @@ Schedules LoadSchedules(const Invocation& inv, const char* command) {
           return out;
         }
       }
+    }
+    if (ApiNamed()) {
+      fmt::print(inv.err, "firedrill {}: {}\n", command,
+                 !r                 ? r.error().message
+                 : r->status == 200 ? "the daemon's answer is not a listing"
+                                    : ErrorOf(*r));
+      out.exit = kExitFailure;
+      return out;
     }
     // A foreground `firedrill run` publishes no schedules: read them directly.
   }
@@ -311,6 +343,7 @@ int RunList(const Invocation& inv) {
 
 int RunStatus(const Invocation& inv) {
   std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  if (int st = CheckNamedApi(inv, "status"); st != kExitOk) return st;
   bool json_out = inv.args.Has("json");
   if (!inv.args.positionals().empty()) {
     const std::string& id = inv.args.positionals().front();
@@ -324,6 +357,9 @@ int RunStatus(const Invocation& inv) {
       } else if (r && r->status == 404) {
         fmt::print(inv.err, "firedrill status: {}\n", ErrorOf(*r));
         return kExitNotFound;
+      } else if (ApiNamed()) {
+        fmt::print(inv.err, "firedrill status: {}\n", !r ? r.error().message : ErrorOf(*r));
+        return kExitFailure;
       }
     }
     if (o.empty()) {
@@ -401,6 +437,7 @@ int RunBlackoutAdd(const Invocation& inv) {
   }
   std::string by = Actor(inv.args.Value("by"));
   std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  if (int st = CheckNamedApi(inv, "blackout add"); st != kExitOk) return st;
   json::object result;
   if (auto d = ServingDaemon(dir)) {
     auto r = SendControl(*d, "POST", "/v1/blackouts",

@@ -655,3 +655,26 @@ TEST_CASE("daemon: off loopback the API is served over TLS only, and responders 
   serve.Signal(SIGTERM);
   CHECK(serve.Wait() == kExitOk);
 }
+
+TEST_CASE("daemon: a FIREDRILL_API that cannot be used is an error, never a local fallback",
+          "[daemon]") {
+  TempDir tmp;
+  fs::path local = tmp.path() / "local-state";
+  fs::path drill = WriteDrill(tmp.path(), "api-named", tmp.path() / "m", 1h, 10min);
+  ::setenv("FIREDRILL_TOKEN", "fdt_00000000_x", 1);
+  for (const char* api : {"drills.example.com:8470", "127.0.0.1:1"}) {
+    INFO(api);
+    ::setenv("FIREDRILL_API", api, 1);
+    std::string out;
+    CHECK(Cli(tmp.path(), {"schedule", "--state", local.string(), drill.string()}, &out) !=
+          kExitOk);
+    CHECK_THAT(out, Catch::Contains("clear text") || Catch::Contains("cannot connect"));
+    CHECK(Cli(tmp.path(), {"list", "--state", local.string()}, &out) != kExitOk);
+    CHECK(Cli(tmp.path(), {"status", "--state", local.string(), "api-named"}, &out) != kExitOk);
+    CHECK(Cli(tmp.path(), {"cancel", "--state", local.string(), "api-named", "--reason", "x"},
+              &out) != kExitOk);
+  }
+  ::unsetenv("FIREDRILL_API");
+  ::unsetenv("FIREDRILL_TOKEN");
+  CHECK_FALSE(fs::exists(local));  // nothing was written on the caller's side
+}
