@@ -15,6 +15,7 @@
 #include "faults/fault.h"
 #include "faults/ssh_runner.h"
 #include "orchestrator/alerts/alert_match.h"
+#include "orchestrator/engine/admission.h"
 #include "orchestrator/engine/dead_mans_switch.h"
 #include "orchestrator/engine/fan_out.h"
 #include "orchestrator/engine/on_pool.h"
@@ -301,66 +302,29 @@ class DrillEngine::Impl {
     co_return true;
   }
 
-  // The preflight checks that need no target: a matching alert already firing (the system is not
-  // in a steady state), alert guards that nothing could trip, the announcement's lead time and
-  // the briefing.
+  // The preflight checks that need no target (see CheckAdmission); records an overridden
+  // announcement lead and copies the briefing into the run, so that its record stands on its own
+  // (postmortem, audit).
   void CheckAlertsAndAnnouncement(std::vector<std::string>& problems) {
-    std::vector<Alert> firing = opt_.firing_alerts ? opt_.firing_alerts() : std::vector<Alert>{};
-    for (const Alert& a : firing) {
-      if (a.status != "firing") continue;
-      if (AlertMatches(a, drill_.detection.match)) {
-        problems.push_back(fmt::format(
-            "alert {} from {} matching the drill's detection is already firing: the system is "
-            "not in a steady state",
-            a.summary.empty() ? a.fingerprint : a.summary, a.source));
-      }
-      for (const Guard& g : drill_.guards) {
-        if (g.kind == GuardKind::kAlert && AlertMatches(a, g.match)) {
-          problems.push_back(
-              fmt::format("guard {}: a matching alert from {} ({}) is already firing", g.name,
-                          a.source, a.summary.empty() ? a.fingerprint : a.summary));
-        }
-      }
+    AdmissionFacts facts;
+    if (opt_.firing_alerts) facts.firing = opt_.firing_alerts();
+    facts.announced_at = opt_.announced_at;
+    facts.lead_override = opt_.lead_override;
+    if (opt_.briefing) facts.briefing = opt_.briefing();
+    Admission verdict = CheckAdmission(drill_, facts);
+    if (verdict.lead_overridden) {
+      rec_.Record("announce-overridden",
+                  {{"reason", opt_.lead_override}, {"detail", *verdict.lead_overridden}},
+                  fmt::format("announcement lead overridden ({}): {}", opt_.lead_override,
+                              *verdict.lead_overridden));
     }
-    for (const Guard& g : drill_.guards) {
-      if (g.kind == GuardKind::kAlert && !opt_.firing_alerts) {
-        problems.push_back(fmt::format(
-            "guard {} watches alerts, which only reach drills run by the daemon (firedrill "
-            "schedule, then firedrill serve); a drill must not run with a guard that cannot trip",
-            g.name));
-      }
+    if (facts.briefing) {
+      rec_.Record("briefed", {{"at", FormatUtc(facts.briefing->second)}},
+                  fmt::format("briefed by {} at {}", facts.briefing->first,
+                              FormatInZone(facts.briefing->second, drill_.window.zone)),
+                  facts.briefing->first);
     }
-    if (opt_.announced_at) {
-      auto ahead = std::chrono::duration_cast<Duration>(drill_.window.start - *opt_.announced_at);
-      if (ahead < drill_.announce.lead) {
-        std::string late = fmt::format(
-            "announced at {}, only {} before the window; announce.lead requires {}",
-            FormatInZone(*opt_.announced_at, drill_.window.zone),
-            FormatDuration(std::max(ahead, Duration(0))), FormatDuration(drill_.announce.lead));
-        if (opt_.lead_override.empty()) {
-          problems.push_back(late + " (schedule it later, or override with a recorded reason)");
-        } else {
-          rec_.Record(
-              "announce-overridden", {{"reason", opt_.lead_override}, {"detail", late}},
-              fmt::format("announcement lead overridden ({}): {}", opt_.lead_override, late));
-        }
-      }
-    }
-    std::optional<std::pair<std::string, SysTime>> briefed;
-    if (opt_.briefing) briefed = opt_.briefing();
-    if (briefed) {
-      // Copied into the run, so that its record stands on its own (postmortem, audit).
-      rec_.Record("briefed", {{"at", FormatUtc(briefed->second)}},
-                  fmt::format("briefed by {} at {}", briefed->first,
-                              FormatInZone(briefed->second, drill_.window.zone)),
-                  briefed->first);
-    }
-    if (drill_.briefing_required && !briefed) {
-      problems.push_back(fmt::format(
-          "the drill requires a briefing on its playbook and none is recorded (firedrill brief "
-          "{} --by NAME)",
-          drill_.id));
-    }
+    problems.insert(problems.end(), verdict.problems.begin(), verdict.problems.end());
   }
 
   // Connects one remote target; on failure sets `problem`.
