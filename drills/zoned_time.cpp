@@ -4,6 +4,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace firedrill {
@@ -30,6 +31,43 @@ std::string OffsetText(std::chrono::seconds offset) {
   char sign = minutes < 0 ? '-' : '+';
   if (minutes < 0) minutes = -minutes;
   return fmt::format("{}{:02}:{:02}", sign, minutes / 60, minutes % 60);
+}
+
+// FormatUtc and FormatInZone write years in this range themselves (four digits, no sign); the
+// rest go through date::format, whose spelling they match.
+constexpr int kFirstFastYear = 1000;
+constexpr int kLastFastYear = 9999;
+
+// Writes `v` (0..99) as two digits at `p` and advances it.
+void Put2(char*& p, int v) {
+  *p++ = static_cast<char>('0' + v / 10);
+  *p++ = static_cast<char>('0' + v % 10);
+}
+
+// Writes `v` (0..999) as three digits at `p` and advances it.
+void Put3(char*& p, int v) {
+  *p++ = static_cast<char>('0' + v / 100);
+  Put2(p, v % 100);
+}
+
+// Writes "YYYY-MM-DD" (a year of kFirstFastYear..kLastFastYear) at `p` and advances it.
+void PutDate(char*& p, const std::chrono::year_month_day& ymd) {
+  int year = static_cast<int>(ymd.year());
+  Put2(p, year / 100);
+  Put2(p, year % 100);
+  *p++ = '-';
+  Put2(p, static_cast<int>(static_cast<unsigned>(ymd.month())));
+  *p++ = '-';
+  Put2(p, static_cast<int>(static_cast<unsigned>(ymd.day())));
+}
+
+// Writes "hh:mm:ss" for `seconds` (0..86399) into the day at `p` and advances it.
+void PutTime(char*& p, int seconds) {
+  Put2(p, seconds / 3600);
+  *p++ = ':';
+  Put2(p, seconds / 60 % 60);
+  *p++ = ':';
+  Put2(p, seconds % 60);
 }
 
 }  // namespace
@@ -107,13 +145,60 @@ LocalDateTime SysToLocal(SysTime t, std::string_view zone) {
                        static_cast<int>(hms.subseconds().count())};
 }
 
-std::string FormatUtc(SysTime t) { return date::format("%FT%TZ", t); }
+std::string FormatUtc(SysTime t) {
+  auto day = std::chrono::floor<std::chrono::days>(t);
+  std::chrono::year_month_day ymd{day};
+  int year = static_cast<int>(ymd.year());
+  // Years of other widths (and signs) keep date::format's spelling.
+  if (year < kFirstFastYear || year > kLastFastYear) return date::format("%FT%TZ", t);
+  auto ms = (t - day).count();  // milliseconds into the day, [0, 86'400'000)
+  char buf[24];
+  char* p = buf;
+  PutDate(p, ymd);
+  *p++ = 'T';
+  PutTime(p, static_cast<int>(ms / 1000));
+  *p++ = '.';
+  Put3(p, static_cast<int>(ms % 1000));
+  *p++ = 'Z';
+  return std::string(buf, p);
+}
 
 std::string FormatInZone(SysTime t, std::string_view zone) {
   const date::time_zone* tz = FindZone(zone);
   if (tz == nullptr) return FormatUtc(t);
-  date::zoned_time<std::chrono::seconds> zt{tz, date::floor<std::chrono::seconds>(t)};
-  return date::format("%F %T %Z (%Ez)", zt);
+  auto secs = date::floor<std::chrono::seconds>(t);
+  date::sys_info info = tz->get_info(secs);
+  auto local = secs + info.offset;  // the wall-clock time, as if it were UTC
+  auto day = std::chrono::floor<std::chrono::days>(local);
+  std::chrono::year_month_day ymd{day};
+  int year = static_cast<int>(ymd.year());
+  if (year < kFirstFastYear || year > kLastFastYear || info.abbrev.size() > 32) {
+    date::zoned_time<std::chrono::seconds> zt{tz, secs};
+    return date::format("%F %T %Z (%Ez)", zt);
+  }
+  char buf[80];
+  char* p = buf;
+  PutDate(p, ymd);
+  *p++ = ' ';
+  PutTime(p, static_cast<int>((local - day).count()));
+  *p++ = ' ';
+  p = std::copy(info.abbrev.begin(), info.abbrev.end(), p);
+  *p++ = ' ';
+  *p++ = '(';
+  // As date's %Ez: whole minutes (truncated), the sign of those.
+  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(info.offset).count();
+  *p++ = minutes < 0 ? '-' : '+';
+  if (minutes < 0) minutes = -minutes;
+  auto hours = minutes / 60;
+  if (hours >= 100) {
+    date::zoned_time<std::chrono::seconds> zt{tz, secs};
+    return date::format("%F %T %Z (%Ez)", zt);
+  }
+  Put2(p, static_cast<int>(hours));
+  *p++ = ':';
+  Put2(p, static_cast<int>(minutes % 60));
+  *p++ = ')';
+  return std::string(buf, p);
 }
 
 SysTime NowUtc() {

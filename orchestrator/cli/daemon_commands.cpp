@@ -3,14 +3,21 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/json.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <ostream>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "drills/zoned_time.h"
 #include "orchestrator/alerts/rfc3339.h"
@@ -244,15 +251,29 @@ int RunBrief(const Invocation& inv) {
   return kExitOk;
 }
 
-// The schedules as JSON objects: from the daemon when one serves (with live phases), else read
-// from the state directly.
+// The schedules: from the daemon when one serves (JSON objects, with live phases), else read
+// from the state directly (as JSON objects, or as the listing itself when `as_listing`).
 struct Schedules {
-  json::array schedules;
-  json::array running;
+  /// Holds the daemon's parsed answer; `schedules` and `running` use it.
+  json::storage_ptr storage = json::make_shared_resource<json::monotonic_resource>();
+  json::array schedules = json::array(storage);
+  json::array running = json::array(storage);
+  /// Read from the state directly when `as_listing` was asked (then `schedules` is empty).
+  std::optional<std::vector<ScheduleListing>> listing;
   int exit = kExitOk;
 };
 
-Schedules LoadSchedules(const Invocation& inv, const char* command) {
+json::object ListingJson(const ScheduleListing& l) {
+  return json::object{{"id", l.drill_id},
+                      {"title", l.title},
+                      {"service", l.service},
+                      {"state", ScheduleStateName(l.state)},
+                      {"window_start", FormatUtc(l.next_start)},
+                      {"window_end", FormatUtc(l.next_end)},
+                      {"zone", l.zone}};
+}
+
+Schedules LoadSchedules(const Invocation& inv, const char* command, bool as_listing = false) {
   Schedules out;
   std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
   if (int st = CheckNamedApi(inv, command); st != kExitOk) {
@@ -263,13 +284,13 @@ Schedules LoadSchedules(const Invocation& inv, const char* command) {
     auto r = SendControl(*d, "GET", "/v1/drills", "", kTimeout);
     if (r && r->status == 200) {
       boost::system::error_code ec;
-      json::value v = json::parse(r->body, ec);
+      json::value v = json::parse(r->body, ec, out.storage);
       if (!ec && v.is_object()) {
-        const json::object& o = v.as_object();
-        if (const json::value* s = o.if_contains("schedules"); s && s->is_array()) {
-          out.schedules = s->as_array();
-          if (const json::value* x = o.if_contains("drills"); x && x->is_array()) {
-            out.running = x->as_array();
+        json::object& o = v.as_object();
+        if (json::value* s = o.if_contains("schedules"); s && s->is_array()) {
+          out.schedules = std::move(s->as_array());
+          if (json::value* x = o.if_contains("drills"); x && x->is_array()) {
+            out.running = std::move(x->as_array());
           }
           return out;
         }
@@ -298,44 +319,105 @@ Schedules LoadSchedules(const Invocation& inv, const char* command) {
     out.exit = kExitStateError;
     return out;
   }
-  for (const ScheduleListing& l : *listing) {
-    out.schedules.push_back(json::object{{"id", l.drill_id},
-                                         {"title", l.title},
-                                         {"service", l.service},
-                                         {"state", ScheduleStateName(l.state)},
-                                         {"window_start", FormatUtc(l.next_start)},
-                                         {"window_end", FormatUtc(l.next_end)},
-                                         {"zone", l.zone}});
+  if (as_listing) {
+    out.listing = std::move(*listing);
+    return out;
   }
+  for (const ScheduleListing& l : *listing) out.schedules.push_back(ListingJson(l));
   return out;
 }
 
+std::string_view StrView(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
+}
+
+// The window start as `firedrill list` shows it: in the drill's zone.
+std::string ListedWindow(SysTime start, std::string_view zone) {
+  // FormatUtc spells four-digit years the way ParseUtc reads them back, so those need no round
+  // trip through the text; any other year shows as the daemon's JSON would have it.
+  int year = static_cast<int>(
+      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(start)).year());
+  if (year < 1000 || year > 9999) {
+    std::string text = FormatUtc(start);
+    auto parsed = ParseUtc(text);
+    return parsed ? FormatInZone(*parsed, zone) : text;
+  }
+  return FormatInZone(start, zone);
+}
+
+// Appends `field` left-aligned in `width` columns, then a space, as fmt's "{:<W} " does.
+void AppendPadded(std::string& text, std::string_view field, std::size_t width) {
+  bool ascii = std::all_of(field.begin(), field.end(),
+                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!ascii) {  // fmt measures the width of other characters (wide ones count twice)
+    fmt::format_to(std::back_inserter(text), "{:<{}} ", field, width);
+    return;
+  }
+  text += field;
+  if (field.size() < width) text.append(width - field.size(), ' ');
+  text += ' ';
+}
+
+// Appends one row of `firedrill list`, as "{:<32} {:<10} {:<34} {:<14} {}\n" formats it.
+void AppendListRow(std::string& text, std::string_view id, std::string_view state,
+                   std::string_view when, std::string_view service, std::string_view title) {
+  AppendPadded(text, id, 32);
+  AppendPadded(text, state, 10);
+  AppendPadded(text, when, 34);
+  AppendPadded(text, service, 14);
+  text += title;
+  text += '\n';
+}
+
 int RunList(const Invocation& inv) {
-  Schedules s = LoadSchedules(inv, "list");
+  Schedules s = LoadSchedules(inv, "list", true);
   if (s.exit != kExitOk) return s.exit;
   bool all = inv.args.Has("all");
-  json::array shown;
-  for (const json::value& v : s.schedules) {
-    std::string state = Str(v.as_object(), "state");
-    if (all || state == "scheduled" || state == "running") shown.push_back(v);
+  auto wanted = [all](std::string_view state) {
+    return all || state == "scheduled" || state == "running";
+  };
+  // The daemon's objects, or the listing's rows, that are shown.
+  json::array shown(s.storage);
+  std::vector<const ScheduleListing*> rows;
+  if (s.listing) {
+    for (const ScheduleListing& l : *s.listing) {
+      if (wanted(ScheduleStateName(l.state))) rows.push_back(&l);
+    }
+  } else {
+    for (json::value& v : s.schedules) {
+      if (wanted(StrView(v.as_object(), "state"))) shown.push_back(std::move(v));
+    }
   }
   if (inv.args.Has("json")) {
-    fmt::print(inv.out, "{}\n", json::serialize(json::object{{"schedules", shown}}));
+    if (s.listing) {
+      shown.reserve(rows.size());
+      for (const ScheduleListing* l : rows) shown.push_back(ListingJson(*l));
+    }
+    json::object answer(s.storage);
+    answer["schedules"] = std::move(shown);
+    fmt::print(inv.out, "{}\n", json::serialize(answer));
     return kExitOk;
   }
-  if (shown.empty()) {
+  if (shown.empty() && rows.empty()) {
     fmt::print(inv.out, "no drills scheduled{} (firedrill schedule FILE)\n",
                all ? "" : " or running");
     return kExitOk;
   }
   std::string text = fmt::format("{:<32} {:<10} {:<34} {:<14} {}\n", "DRILL", "STATE",
                                  "WINDOW (drill's zone)", "SERVICE", "TITLE");
+  text.reserve(text.size() * (shown.size() + rows.size() + 1));
+  for (const ScheduleListing* l : rows) {
+    AppendListRow(text, l->drill_id, ScheduleStateName(l->state),
+                  ListedWindow(l->next_start, l->zone), l->service, l->title);
+  }
   for (const json::value& v : shown) {
     const json::object& o = v.as_object();
-    auto start = ParseUtc(Str(o, "window_start"));
-    std::string when = start ? FormatInZone(*start, Str(o, "zone")) : Str(o, "window_start");
-    text += fmt::format("{:<32} {:<10} {:<34} {:<14} {}\n", Str(o, "id"), Str(o, "state"), when,
-                        Str(o, "service"), Str(o, "title"));
+    std::string_view window_start = StrView(o, "window_start");
+    auto start = ParseUtc(window_start);
+    std::string when = start ? FormatInZone(*start, StrView(o, "zone")) : std::string(window_start);
+    AppendListRow(text, StrView(o, "id"), StrView(o, "state"), when, StrView(o, "service"),
+                  StrView(o, "title"));
   }
   inv.out << text;
   return kExitOk;

@@ -4,6 +4,7 @@
 #include <fmt/ostream.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -29,6 +30,7 @@
 #include "orchestrator/store/fault_ledger.h"
 #include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/token_table.h"
+#include "orchestrator/store/transaction.h"
 #include "plugins/plugin_registry.h"
 
 namespace firedrill {
@@ -147,9 +149,18 @@ class Daemon::Impl : public DaemonOps {
     }
     auto listing = ScheduleTable(*db_).Listing();
     if (!listing) return Refusal(500, listing.error().message);
-    json::array all;
-    for (const ScheduleListing& l : *listing) all.push_back(ListingJson(l));
-    return Answer(200, json::object{{"drills", running}, {"schedules", all}});
+    // The JSON text written directly, as json::serialize would write it: no DOM of 10,000
+    // objects to build and destroy.
+    std::string body = "{\"drills\":" + json::serialize(running) + ",\"schedules\":[";
+    body.reserve(body.size() + listing->size() * 256);
+    bool first = true;
+    for (const ScheduleListing& l : *listing) {
+      if (!first) body += ',';
+      first = false;
+      AppendListingJson(body, l);
+    }
+    body += "]}";
+    return ControlResponse{200, std::move(body)};
   }
 
   ControlResponse DrillStatus(const std::string& id) override {
@@ -293,15 +304,18 @@ class Daemon::Impl : public DaemonOps {
   // that was done, and remembers it.
   void Announce(ScheduleRecord& r, const std::string& detail = "") {
     if (r.notified_sequence >= r.sequence) return;
-    LoadResult loaded = LoadDrillText(r.drill_source, r.drill_file, DrillFaultCatalog());
-    if (loaded.ok() && notifier_->Wanted(*loaded.drill)) {
-      bool cancelled = r.state == ScheduleState::kCancelled;
-      notifier_->Notify(*loaded.drill,
-                        cancelled ? NoticeEvent::kCancelled : NoticeEvent::kScheduled, r.next_start,
-                        r.next_end,
-                        !detail.empty()                ? detail
-                        : r.sequence > 0 && !cancelled ? "rescheduled"
-                                                       : "");
+    // With no chat or webhook URL configured no drill wants a notice: skip loading its text.
+    if (notifier_->AnyTarget()) {
+      LoadResult loaded = LoadDrillText(r.drill_source, r.drill_file, DrillFaultCatalog());
+      if (loaded.ok() && notifier_->Wanted(*loaded.drill)) {
+        bool cancelled = r.state == ScheduleState::kCancelled;
+        notifier_->Notify(*loaded.drill,
+                          cancelled ? NoticeEvent::kCancelled : NoticeEvent::kScheduled,
+                          r.next_start, r.next_end,
+                          !detail.empty()                ? detail
+                          : r.sequence > 0 && !cancelled ? "rescheduled"
+                                                         : "");
+      }
     }
     r.notified_sequence = r.sequence;
     ScheduleTable(*db_).Put(r).ok();
@@ -310,12 +324,16 @@ class Daemon::Impl : public DaemonOps {
   // Changes made while no daemon ran (firedrill schedule / cancel on the state directory).
   void AnnouncePending() {
     auto pending = ScheduleTable(*db_).PendingNotices();
-    if (!pending) return;
+    if (!pending || pending->empty()) return;
+    // One durable commit for all of them rather than one each. Without the transaction (the
+    // database locked past the busy timeout) each Put commits on its own, as before.
+    auto tx = Transaction::Begin(*db_);
     for (ScheduleRecord& r : *pending) {
       auto s = schedules_.find(r.drill_id);
       Announce(s != schedules_.end() ? s->second : r,
                r.state == ScheduleState::kCancelled ? "cancelled" : "");
     }
+    if (tx) tx->Commit().ok();
   }
 
   // The T-24h reminders that are due; a drill that wants none is marked so that it never
@@ -654,14 +672,36 @@ class Daemon::Impl : public DaemonOps {
     Say("stopped");
   }
 
-  static json::object ListingJson(const ScheduleListing& l) {
-    return json::object{{"id", l.drill_id},
-                        {"title", l.title},
-                        {"service", l.service},
-                        {"state", ScheduleStateName(l.state)},
-                        {"window_start", FormatUtc(l.next_start)},
-                        {"window_end", FormatUtc(l.next_end)},
-                        {"zone", l.zone}};
+  // Appends `text` as a JSON string, as json::serialize writes it.
+  static void AppendJsonString(std::string& out, std::string_view text) {
+    bool plain = std::all_of(text.begin(), text.end(),
+                             [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+    if (!plain) {
+      out += json::serialize(json::string_view(text.data(), text.size()));
+      return;
+    }
+    out += '"';
+    out += text;
+    out += '"';
+  }
+
+  // Appends the listing's JSON object: id, title, service, state, window_start, window_end, zone.
+  static void AppendListingJson(std::string& out, const ScheduleListing& l) {
+    out += "{\"id\":";
+    AppendJsonString(out, l.drill_id);
+    out += ",\"title\":";
+    AppendJsonString(out, l.title);
+    out += ",\"service\":";
+    AppendJsonString(out, l.service);
+    out += ",\"state\":";
+    AppendJsonString(out, ScheduleStateName(l.state));
+    out += ",\"window_start\":";
+    AppendJsonString(out, FormatUtc(l.next_start));
+    out += ",\"window_end\":";
+    AppendJsonString(out, FormatUtc(l.next_end));
+    out += ",\"zone\":";
+    AppendJsonString(out, l.zone);
+    out += '}';
   }
 
   DaemonOptions opt_;

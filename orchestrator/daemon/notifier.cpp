@@ -29,6 +29,10 @@ bool Notifier::Wanted(const Drill& drill) const {
          (Lists(drill, Channel::kWebhook) && !targets_.webhook_urls.empty());
 }
 
+bool Notifier::AnyTarget() const {
+  return !targets_.chat_urls.empty() || !targets_.webhook_urls.empty();
+}
+
 void Notifier::Notify(const Drill& drill, NoticeEvent event, SysTime window_start,
                       SysTime window_end, const std::string& detail) {
   NoticeFacts facts = NoticeFactsOf(drill, event, NowUtc(), detail);

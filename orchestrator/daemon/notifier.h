@@ -31,6 +31,10 @@ class Notifier {
   /// True iff `drill` asks for a channel that has somewhere to go.
   bool Wanted(const Drill& drill) const;
 
+  /// True iff some channel has somewhere to go (a chat or webhook URL). When false, Wanted is
+  /// false for every drill, so callers need not load a drill to ask.
+  bool AnyTarget() const;
+
   /// Starts delivery of `event` about `drill` (whose window is the one given) to every target of
   /// the channels the drill lists in `announce.channels` (chat: Slack format; webhook: generic
   /// JSON). Returns at once; each delivery is retried by the policy and ends in a

@@ -158,6 +158,20 @@ CREATE TABLE blackouts (
   created_ms INTEGER NOT NULL
 ) STRICT;
 )sql"},
+    Migration{7, R"sql(
+-- Whether a schedule's drill text mentions `repeat` (a repeating window), kept beside the text so
+-- that the overlap check finds the repeating schedules by a small index instead of reading every
+-- drill text. Written by ScheduleTable::Put; existing rows get it from their text here.
+ALTER TABLE schedules ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0 CHECK (repeats IN (0, 1));
+UPDATE schedules SET repeats = instr(drill_source, 'repeat') > 0;
+CREATE INDEX schedules_repeating ON schedules (state) WHERE repeats = 1;
+
+-- The overlap check: only the windows that end after a new one starts.
+CREATE INDEX schedules_by_end ON schedules (state, next_end_ms, next_start_ms);
+
+-- The listing (firedrill list) in its order, without reading the rows and their drill texts.
+CREATE INDEX schedules_listing ON schedules (next_start_ms, drill_id, state, next_end_ms);
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Database::kLatestSchemaVersion,

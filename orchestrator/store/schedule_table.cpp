@@ -76,6 +76,10 @@ std::string StateFilter(const std::vector<ScheduleState>& states, std::string_vi
 
 }  // namespace
 
+bool Repeats(std::string_view drill_source) {
+  return drill_source.find("repeat") != std::string_view::npos;
+}
+
 std::string_view ScheduleStateName(ScheduleState state) {
   switch (state) {
     case ScheduleState::kScheduled:
@@ -93,8 +97,8 @@ std::string_view ScheduleStateName(ScheduleState state) {
 Status ScheduleTable::Put(const ScheduleRecord& r) {
   if (r.drill_id.empty()) return Error{"cannot schedule a drill without an id"};
   auto stmt = Statement::Prepare(
-      db_, fmt::format("INSERT OR REPLACE INTO schedules ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                       "?8, ?9, ?10, ?11, ?12, ?13)",
+      db_, fmt::format("INSERT OR REPLACE INTO schedules ({}, repeats) VALUES (?1, ?2, ?3, ?4, ?5, "
+                       "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                        kColumns));
   if (!stmt) return stmt.error();
   std::int64_t now =
@@ -107,7 +111,8 @@ Status ScheduleTable::Put(const ScheduleRecord& r) {
         stmt->Bind(7, Ms(r.next_start)), stmt->Bind(8, Ms(r.next_end)), stmt->Bind(9, targets),
         stmt->Bind(10, r.lead_override),
         stmt->Bind(11, r.reminded ? Ms(*r.reminded) : std::int64_t{0}), stmt->Bind(12, now),
-        stmt->Bind(13, static_cast<std::int64_t>(r.notified_sequence))}) {
+        stmt->Bind(13, static_cast<std::int64_t>(r.notified_sequence)),
+        stmt->Bind(14, std::int64_t{Repeats(r.drill_source) ? 1 : 0})}) {
     if (!st) return st;
   }
   return stmt->Run();
@@ -158,9 +163,11 @@ Expected<std::vector<ScheduleListing>> ScheduleTable::Listing(
 Expected<std::vector<ScheduleRecord>> ScheduleTable::MayOverlap(SysTime from, SysTime to,
                                                                 std::string_view exclude) {
   auto stmt = Statement::Prepare(
-      db_, fmt::format("SELECT {} FROM schedules WHERE state IN ('scheduled', 'running') AND "
-                       "drill_id <> ?1 AND ((next_start_ms < ?3 AND next_end_ms > ?2) OR "
-                       "instr(drill_source, 'repeat') > 0) ORDER BY next_start_ms, drill_id",
+      db_, fmt::format("SELECT {} FROM schedules WHERE rowid IN (SELECT rowid FROM schedules "
+                       "WHERE state IN ('scheduled', 'running') AND next_end_ms > ?2 AND "
+                       "next_start_ms < ?3 UNION ALL SELECT rowid FROM schedules WHERE repeats = 1 "
+                       "AND state IN ('scheduled', 'running')) AND drill_id <> ?1 ORDER BY "
+                       "next_start_ms, drill_id",
                        kColumns));
   if (!stmt) return stmt.error();
   for (Status st : {stmt->Bind(1, exclude), stmt->Bind(2, Ms(from)), stmt->Bind(3, Ms(to))}) {

@@ -20,6 +20,11 @@ enum class ScheduleState { kScheduled, kRunning, kDone, kCancelled };
 /// Returns "scheduled", "running", "done" or "cancelled".
 std::string_view ScheduleStateName(ScheduleState state);
 
+/// Returns true iff `drill_source` may have a repeating window: it contains "repeat" anywhere
+/// (a superset of the texts with a `repeat` key, cheap and without parsing). Stored with each
+/// schedule (the `repeats` column) so that MayOverlap finds those by an index.
+bool Repeats(std::string_view drill_source);
+
 /// One scheduled drill.
 struct ScheduleRecord {
   std::string drill_id;
@@ -69,8 +74,9 @@ class ScheduleTable {
   Expected<std::vector<ScheduleListing>> Listing(const std::vector<ScheduleState>& states = {});
 
   /// Returns the scheduled or running records other than `exclude` that may have a window in
-  /// [from, to): those whose next window overlaps it, and every repeating one (a drill text with
-  /// a `repeat` key), whose later windows the caller must check.
+  /// [from, to): those whose next window overlaps it, and every repeating one (Repeats() of its
+  /// drill text), whose later windows the caller must check. Ordered by next_start then id. Reads
+  /// only those rows (indexes on the window's end and on `repeats`), however many are scheduled.
   Expected<std::vector<ScheduleRecord>> MayOverlap(SysTime from, SysTime to,
                                                    std::string_view exclude);
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/statement.h"
 #include "tests/support/temp_dir.h"
 
@@ -252,6 +253,93 @@ TEST_CASE("several processes creating the database at once all succeed", "[store
   auto db = Database::Open(dir, OpenMode::kReadOnly);
   REQUIRE(db.ok());
   CHECK(QueryInt(*db, "PRAGMA user_version") == Database::kLatestSchemaVersion);
+}
+
+TEST_CASE("schema 7 upgrades a schema 6 database: repeats from the drill texts, new indexes",
+          "[store]") {
+  TempDir tmp;
+  fs::path file = tmp.path() / "firedrill.db";
+  {
+    auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+    REQUIRE(db.ok());
+  }
+  // Turn it back into what version 6 wrote, with three schedules in it.
+  RawExec(file,
+          "DROP INDEX schedules_repeating; DROP INDEX schedules_by_end; "
+          "DROP INDEX schedules_listing; ALTER TABLE schedules DROP COLUMN repeats; "
+          "INSERT INTO schedules (drill_id, drill_file, drill_source, state, sequence, "
+          "announced_ms, next_start_ms, next_end_ms, targets, updated_ms) VALUES "
+          "('weekly', 'w.toml', 'id = \"weekly\"\nrepeat = \"FREQ=WEEKLY\"\n', 'scheduled', 0, "
+          "1, 1000, 2000, '[\"local\"]', 1), "
+          "('once', 'o.toml', 'id = \"once\"\n', 'scheduled', 0, 1, 5000, 6000, '[\"local\"]', 1), "
+          "('gone', 'g.toml', 'repeat = \"FREQ=DAILY\"', 'cancelled', 1, 1, 1000, 2000, '[]', 1); "
+          "PRAGMA user_version = 6");
+  // A reader refuses the old schema and leaves it alone.
+  auto old = Database::Open(tmp.path(), OpenMode::kReadOnly);
+  REQUIRE_FALSE(old.ok());
+  CHECK_THAT(old.error().message, Catch::Contains("schema version 6"));
+
+  auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+  REQUIRE(db.ok());
+  CHECK(QueryInt(*db, "PRAGMA user_version") == 7);
+  CHECK(QueryInt(*db, "SELECT repeats FROM schedules WHERE drill_id = 'weekly'") == 1);
+  CHECK(QueryInt(*db, "SELECT repeats FROM schedules WHERE drill_id = 'once'") == 0);
+  CHECK(QueryInt(*db, "SELECT repeats FROM schedules WHERE drill_id = 'gone'") == 1);
+  CHECK(QueryInt(*db,
+                 "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN "
+                 "('schedules_repeating', 'schedules_by_end', 'schedules_listing')") == 3);
+  // The overlap check still finds the repeating schedule far from the window, and the
+  // overlapping one; not the cancelled one.
+  ScheduleTable table(*db);
+  auto may = table.MayOverlap(SysTime(std::chrono::milliseconds(5500)),
+                              SysTime(std::chrono::milliseconds(5600)), "");
+  REQUIRE(may.ok());
+  REQUIRE(may->size() == 2);
+  CHECK((*may)[0].drill_id == "weekly");
+  CHECK((*may)[1].drill_id == "once");
+  // The rows kept everything else.
+  auto once = table.Get("once");
+  REQUIRE(once.ok());
+  REQUIRE(once->has_value());
+  CHECK((*once)->drill_source == "id = \"once\"\n");
+  CHECK((*once)->targets == std::vector<std::string>{"local"});
+  auto listing = table.Listing();
+  REQUIRE(listing.ok());
+  REQUIRE(listing->size() == 3);
+  CHECK((*listing)[2].drill_id == "once");
+}
+
+TEST_CASE("the overlap check and the listing read by index, not every row", "[store]") {
+  TempDir tmp;
+  auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+  REQUIRE(db.ok());
+  auto plan = [&](const char* sql) {
+    auto stmt = Statement::Prepare(*db, std::string("EXPLAIN QUERY PLAN ") + sql);
+    REQUIRE(stmt.ok());
+    std::string text;
+    for (;;) {
+      auto row = stmt->Step();
+      REQUIRE(row.ok());
+      if (!*row) break;
+      text += std::string(stmt->ColumnText(3)) + "\n";
+    }
+    return text;
+  };
+  std::string overlap = plan(
+      "SELECT drill_source FROM schedules WHERE rowid IN (SELECT rowid FROM schedules WHERE state "
+      "IN ('scheduled', 'running') AND next_end_ms > 1 AND next_start_ms < 2 UNION ALL SELECT "
+      "rowid FROM schedules WHERE repeats = 1 AND state IN ('scheduled', 'running')) AND "
+      "drill_id <> 'x' ORDER BY next_start_ms, drill_id");
+  INFO(overlap);
+  CHECK_THAT(overlap, Catch::Contains("schedules_by_end"));
+  CHECK_THAT(overlap, Catch::Contains("schedules_repeating"));
+  std::string listing = plan(
+      "SELECT s.drill_id, d.title, d.service, d.zone, s.state, s.next_start_ms, s.next_end_ms "
+      "FROM schedules s LEFT JOIN drills d ON d.id = s.drill_id ORDER BY s.next_start_ms, "
+      "s.drill_id");
+  INFO(listing);
+  CHECK_THAT(listing, Catch::Contains("COVERING INDEX schedules_listing"));
+  CHECK_THAT(listing, !Catch::Contains("TEMP B-TREE"));
 }
 
 }  // namespace

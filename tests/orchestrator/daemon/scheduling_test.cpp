@@ -134,6 +134,43 @@ TEST_CASE("a repeating drill's later windows count for overlaps", "[daemon]") {
   CHECK(f.Schedule(DrillText("after", kNow + 96h + 35 * 24h, 1h)).ok());  // after the 4th
 }
 
+TEST_CASE("a repeating drill among many others still counts for overlaps", "[daemon]") {
+  Fixture f;
+  REQUIRE(f.Schedule(DrillText("weekly", kNow + 96h, 1h, "[targets.here]\nlocal = true\n",
+                               "repeat = \"FREQ=WEEKLY;COUNT=8\"\n"))
+              .ok());
+  // Many one-off windows back to back between its first and its later occurrences.
+  for (int i = 0; i < 40; ++i) {
+    REQUIRE(f.Schedule(DrillText("once-" + std::to_string(i), kNow + 98h + i * 1h, 1h)).ok());
+  }
+  ScheduleTable t(f.db);
+  auto weekly = t.Get("weekly");
+  REQUIRE(weekly.ok());
+  REQUIRE(weekly->has_value());
+  CHECK(Repeats((*weekly)->drill_source));
+  CHECK_FALSE(Repeats((*t.Get("once-0"))->drill_source));
+  // Its fourth window, three weeks on, is far from every stored next window.
+  auto clash = f.Schedule(DrillText("late", kNow + 96h + 21 * 24h + 30min, 1h));
+  REQUIRE_FALSE(clash.ok());
+  CHECK_THAT(clash.error().message, Catch::Contains("drill weekly"));
+  // A one-off window overlapping the last stored one is found as before.
+  auto tail = f.Schedule(DrillText("tail", kNow + 98h + 39h + 30min, 1h));
+  REQUIRE_FALSE(tail.ok());
+  CHECK_THAT(tail.error().message, Catch::Contains("drill once-39"));
+  // MayOverlap returns the overlapping window and the repeating one, in window order, and
+  // leaves out the excluded id and cancelled schedules.
+  auto may = t.MayOverlap(kNow + 98h + 10h + 10min, kNow + 98h + 10h + 20min, "");
+  REQUIRE(may.ok());
+  REQUIRE(may->size() == 2);
+  CHECK((*may)[0].drill_id == "weekly");
+  CHECK((*may)[1].drill_id == "once-10");
+  REQUIRE(CancelSchedule(f.db, f.tmp.path(), "weekly", "x", "lead", kNow).ok());
+  may = t.MayOverlap(kNow + 98h + 10h + 10min, kNow + 98h + 10h + 20min, "once-10");
+  REQUIRE(may.ok());
+  CHECK(may->empty());
+  CHECK(f.Schedule(DrillText("late", kNow + 96h + 21 * 24h + 30min, 1h)).ok());
+}
+
 TEST_CASE("scheduling refuses an invalid file and a window that is over", "[daemon]") {
   Fixture f;
   auto bad = f.Schedule("id = \"x\"\n");
