@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "drills/suggest.h"
+#include "orchestrator/cli/blackout_commands.h"
 #include "orchestrator/cli/command.h"
 #include "orchestrator/cli/control_commands.h"
 #include "orchestrator/cli/daemon_commands.h"
@@ -14,6 +15,7 @@
 #include "orchestrator/cli/records_commands.h"
 #include "orchestrator/cli/report_commands.h"
 #include "orchestrator/cli/run_commands.h"
+#include "orchestrator/cli/serve_command.h"
 #include "orchestrator/cli/token_commands.h"
 #include "orchestrator/exit_status.h"
 
