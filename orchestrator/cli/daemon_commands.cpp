@@ -164,16 +164,6 @@ struct Schedules {
   int exit = kExitOk;
 };
 
-json::object ListingJson(const ScheduleListing& l) {
-  return json::object{{"id", l.drill_id},
-                      {"title", l.title},
-                      {"service", l.service},
-                      {"state", ScheduleStateName(l.state)},
-                      {"window_start", FormatUtc(l.next_start)},
-                      {"window_end", FormatUtc(l.next_end)},
-                      {"zone", l.zone}};
-}
-
 Schedules LoadSchedules(const Invocation& inv, const char* command, bool as_listing = false) {
   Schedules out;
   std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));

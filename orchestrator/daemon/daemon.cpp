@@ -12,13 +12,13 @@
 #include <boost/json.hpp>
 #include <map>
 #include <ostream>
-#include <streambuf>
 
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/daemon/alert_book.h"
 #include "orchestrator/daemon/daemon_metrics.h"
+#include "orchestrator/daemon/prefixed_lines.h"
 #include "orchestrator/daemon/scheduling.h"
 #include "orchestrator/engine/drill_engine.h"
 #include "orchestrator/engine/restorer.h"
@@ -52,29 +52,6 @@ ControlResponse Answer(int status, json::object body) {
 ControlResponse Refusal(int status, const std::string& message) {
   return Answer(status, json::object{{"error", message}});
 }
-
-// Writes each line to `out` with a prefix: the output of one drill among several.
-class PrefixedLines : public std::streambuf {
- public:
-  PrefixedLines(std::ostream& out, std::string prefix) : out_(out), prefix_(std::move(prefix)) {}
-
- protected:
-  int overflow(int c) override {
-    if (c == traits_type::eof()) return traits_type::not_eof(c);
-    line_ += static_cast<char>(c);
-    if (c == '\n') {
-      out_ << prefix_ << line_;
-      out_.flush();
-      line_.clear();
-    }
-    return c;
-  }
-
- private:
-  std::ostream& out_;
-  std::string prefix_;
-  std::string line_;
-};
 
 }  // namespace
 
@@ -670,38 +647,6 @@ class Daemon::Impl : public DaemonOps {
     if (server_) server_->Stop();
     if (notifier_) notifier_->Stop();
     Say("stopped");
-  }
-
-  // Appends `text` as a JSON string, as json::serialize writes it.
-  static void AppendJsonString(std::string& out, std::string_view text) {
-    bool plain = std::all_of(text.begin(), text.end(),
-                             [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
-    if (!plain) {
-      out += json::serialize(json::string_view(text.data(), text.size()));
-      return;
-    }
-    out += '"';
-    out += text;
-    out += '"';
-  }
-
-  // Appends the listing's JSON object: id, title, service, state, window_start, window_end, zone.
-  static void AppendListingJson(std::string& out, const ScheduleListing& l) {
-    out += "{\"id\":";
-    AppendJsonString(out, l.drill_id);
-    out += ",\"title\":";
-    AppendJsonString(out, l.title);
-    out += ",\"service\":";
-    AppendJsonString(out, l.service);
-    out += ",\"state\":";
-    AppendJsonString(out, ScheduleStateName(l.state));
-    out += ",\"window_start\":";
-    AppendJsonString(out, FormatUtc(l.next_start));
-    out += ",\"window_end\":";
-    AppendJsonString(out, FormatUtc(l.next_end));
-    out += ",\"zone\":";
-    AppendJsonString(out, l.zone);
-    out += '}';
   }
 
   DaemonOptions opt_;

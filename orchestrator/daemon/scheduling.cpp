@@ -323,4 +323,49 @@ Status RecordBriefing(Database& db, const std::string& drill_id, const std::stri
   return Append(db, drill_id, "briefed", by, {{"note", note}});
 }
 
+json::object ListingJson(const ScheduleListing& l) {
+  return json::object{{"id", l.drill_id},
+                      {"title", l.title},
+                      {"service", l.service},
+                      {"state", ScheduleStateName(l.state)},
+                      {"window_start", FormatUtc(l.next_start)},
+                      {"window_end", FormatUtc(l.next_end)},
+                      {"zone", l.zone}};
+}
+
+namespace {
+
+// Appends `text` as a JSON string, as json::serialize writes it.
+void AppendJsonString(std::string& out, std::string_view text) {
+  bool plain = std::all_of(text.begin(), text.end(),
+                           [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+  if (!plain) {
+    out += json::serialize(json::string_view(text.data(), text.size()));
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
+}
+
+}  // namespace
+
+void AppendListingJson(std::string& out, const ScheduleListing& l) {
+  out += "{\"id\":";
+  AppendJsonString(out, l.drill_id);
+  out += ",\"title\":";
+  AppendJsonString(out, l.title);
+  out += ",\"service\":";
+  AppendJsonString(out, l.service);
+  out += ",\"state\":";
+  AppendJsonString(out, ScheduleStateName(l.state));
+  out += ",\"window_start\":";
+  AppendJsonString(out, FormatUtc(l.next_start));
+  out += ",\"window_end\":";
+  AppendJsonString(out, FormatUtc(l.next_end));
+  out += ",\"zone\":";
+  AppendJsonString(out, l.zone);
+  out += '}';
+}
+
 }  // namespace firedrill

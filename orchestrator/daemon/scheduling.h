@@ -55,6 +55,14 @@ boost::json::object ScheduleJson(const ScheduleRecord& record);
 /// Returns ScheduleJson of the record plus rescheduled, invite and warnings.
 boost::json::object ScheduleOutcomeJson(const ScheduleOutcome& outcome);
 
+/// The JSON object of one row of the schedules listing (`GET /v1/drills`, `firedrill list
+/// --json`): id, title, service, state, window_start, window_end (UTC), zone.
+boost::json::object ListingJson(const ScheduleListing& listing);
+
+/// Appends the text of ListingJson(listing) to `out`, byte for byte what boost::json::serialize
+/// writes, without building the object: for listings of thousands of drills.
+void AppendListingJson(std::string& out, const ScheduleListing& listing);
+
 /// Schedules `request.file` (or reschedules it, when its id is already scheduled or ran before):
 /// the drill must load without problems, have a window that is not over and not in a declared
 /// blackout (AddBlackout), and share no target with another scheduled drill whose windows overlap
