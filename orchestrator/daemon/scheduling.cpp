@@ -10,6 +10,7 @@
 #include "drills/recurrence.h"
 #include "drills/zoned_time.h"
 #include "orchestrator/announce/icalendar.h"
+#include "orchestrator/json_text.h"
 #include "orchestrator/store/blackout_table.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
@@ -332,23 +333,6 @@ json::object ListingJson(const ScheduleListing& l) {
                       {"window_end", FormatUtc(l.next_end)},
                       {"zone", l.zone}};
 }
-
-namespace {
-
-// Appends `text` as a JSON string, as json::serialize writes it.
-void AppendJsonString(std::string& out, std::string_view text) {
-  bool plain = std::all_of(text.begin(), text.end(),
-                           [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
-  if (!plain) {
-    out += json::serialize(json::string_view(text.data(), text.size()));
-    return;
-  }
-  out += '"';
-  out += text;
-  out += '"';
-}
-
-}  // namespace
 
 void AppendListingJson(std::string& out, const ScheduleListing& l) {
   out += "{\"id\":";

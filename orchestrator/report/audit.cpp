@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "drills/zoned_time.h"
+#include "orchestrator/json_text.h"
 #include "orchestrator/report/postmortem.h"
 #include "orchestrator/store/drill_table.h"
 
@@ -213,19 +214,7 @@ class JsonOut {
     levels_.push_back({open == '{' ? '}' : ']'});
     return *this;
   }
-  void Quoted(std::string_view s) {
-    // What boost::json escapes: quote, backslash and control characters; plain text as it is.
-    bool plain = std::none_of(s.begin(), s.end(), [](char c) {
-      return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
-    });
-    if (!plain) {
-      out_ += json::serialize(json::string_view(s.data(), s.size()));
-      return;
-    }
-    out_ += '"';
-    out_ += s;
-    out_ += '"';
-  }
+  void Quoted(std::string_view s) { AppendJsonString(out_, s); }
 
   std::string& out_;
   std::vector<Level> levels_;
