@@ -201,7 +201,9 @@ TEST_CASE("daemon: a scheduled drill runs when its window opens and is restored"
   TempDir tmp;
   fs::path state = tmp.path() / "state";
   fs::path marker = tmp.path() / "a-in-place";
-  fs::path drill = WriteDrill(tmp.path(), "daemon-a", marker, 2s, 2s, "",
+  // Active for 6 s: the fault's check takes one of them, and the token and ack commands below
+  // must reach the drill before its restore point even on a loaded machine.
+  fs::path drill = WriteDrill(tmp.path(), "daemon-a", marker, 2s, 6s, "",
                               "[detection]\nmatch = { alertname = \"DemoDown\" }\n");
   // The fault's check takes a second while the marker exists: the alert below arrives after the
   // fault was applied but before its check confirmed it (before T0 is known) and must count.

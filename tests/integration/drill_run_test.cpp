@@ -379,7 +379,9 @@ TEST_CASE("a drill on an SSH target pauses a real process over SSH and restores 
   testing::TestSshd sshd(tmp.path());
   Victim victim;
   fs::path state = tmp.path() / "state";
-  fs::path drill = WriteSshDrill(tmp.path(), sshd, victim.pid, 1500ms, "5s");
+  // Active long enough that the pause is still in place when the test looks, even when connecting
+  // and arming the switch over SSH is slow on a loaded machine.
+  fs::path drill = WriteSshDrill(tmp.path(), sshd, victim.pid, 4s, "5s");
   Firedrill fd(tmp.path(), {"run", "--state", state.string(), drill.string()});
   REQUIRE(Eventually([&] { return Has(EventKinds(state), "fault-injected"); }, 10s));
   CHECK(ProcState(victim.pid) == 'T');
@@ -406,8 +408,9 @@ TEST_CASE("SIGKILL mid-drill on an SSH target: the dead man's switch restores by
   testing::TestSshd sshd(tmp.path());
   Victim victim;
   fs::path state = tmp.path() / "state";
-  // Window end = start + 2.5 s; the switch fires at end + grace (1 s).
-  fs::path drill = WriteSshDrill(tmp.path(), sshd, victim.pid, 1500ms, "1s");
+  // Window end = start + 4 s; the switch fires at end + grace (1 s): well after the kill and the
+  // second this test waits, even when injecting over SSH is slow on a loaded machine.
+  fs::path drill = WriteSshDrill(tmp.path(), sshd, victim.pid, 3s, "1s");
   Firedrill fd(tmp.path(), {"run", "--state", state.string(), drill.string()});
   REQUIRE(Eventually([&] { return Has(EventKinds(state), "deadman-armed"); }, 10s));
   REQUIRE(Eventually([&] { return ProcState(victim.pid) == 'T'; }, 5s));
