@@ -126,7 +126,9 @@ TEST_CASE("a plugin fault runs a whole drill and restore gets the state inject r
   PluginPath path(tmp.path() / "plugins");
   fs::path flag = tmp.path() / "flag";
   fs::path state = tmp.path() / "state";
-  fs::path drill = WritePluginDrill(tmp.path(), flag, kLocal, "\"here\"", "\"here\"", 1500ms);
+  // Active for 4 s: under the sanitizers on a loaded machine, preflight and the plugin's inject
+  // took longer than a 1.5 s window, and the fault was restored before the test could see it.
+  fs::path drill = WritePluginDrill(tmp.path(), flag, kLocal, "\"here\"", "\"here\"", 4s);
   Firedrill fd(tmp.path(), {"run", "--state", state.string(), drill.string()});
   REQUIRE(Eventually([&] { return fs::exists(flag); }, 10s));
   std::this_thread::sleep_for(50ms);  // the plugin has written its token
