@@ -221,7 +221,7 @@ TEST_CASE("daemon: a scheduled drill runs when its window opens and is restored"
   CHECK_THAT(out, Catch::Contains("scheduled daemon-a"));
   CHECK(fs::exists(state / "invites" / "daemon-a.0.ics"));
   Serve serve(tmp.path(), state);
-  CHECK(Eventually([&] { return fs::exists(marker); }, 10s));
+  CHECK(Eventually([&] { return fs::exists(marker); }, 20s));
   // Alertmanager tells of the outage: the alert is the detection.
   ControlResponse r = serve.Send("POST", "/v1/alerts/alertmanager",
                                  AlertmanagerBody("firing", "DemoDown", NowUtc()), kAlertToken);
@@ -348,7 +348,7 @@ TEST_CASE("daemon: an override and a briefing let a late-announced drill inject"
   std::string out;
   REQUIRE(Cli(tmp.path(), {"brief", "--state", state.string(), "--by", "bob", "practice"}, &out) ==
           kExitOk);
-  CHECK(Eventually([&] { return fs::exists(marker); }, 10s));
+  CHECK(Eventually([&] { return fs::exists(marker); }, 20s));
   CHECK(Eventually([&] { return StateOf(state, "practice") == "done"; }, 15s));
   CHECK_FALSE(fs::exists(marker));
   auto kinds = EventKinds(state, "practice");
@@ -367,7 +367,7 @@ TEST_CASE("daemon: SIGKILL mid-drill, then a restart restores the fault first", 
   REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
   {
     Serve serve(tmp.path(), state);
-    REQUIRE(Eventually([&] { return fs::exists(marker); }, 10s));
+    REQUIRE(Eventually([&] { return fs::exists(marker); }, 20s));
     serve.fd.Signal(SIGKILL);
     serve.fd.Wait();
   }
@@ -389,7 +389,7 @@ TEST_CASE("daemon: SIGTERM aborts running drills and restores before it exits", 
   fs::path file = WriteDrill(tmp.path(), "term", marker, 1s, 30s);
   REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
   Serve serve(tmp.path(), state);
-  REQUIRE(Eventually([&] { return fs::exists(marker); }, 10s));
+  REQUIRE(Eventually([&] { return fs::exists(marker); }, 20s));
   serve.fd.Signal(SIGTERM);
   CHECK(serve.fd.Wait() == kExitOk);
   CHECK_FALSE(fs::exists(marker));
@@ -564,7 +564,7 @@ TEST_CASE("daemon: a blackout declared while a drill runs halts it, restoring fi
   fs::path file = WriteDrill(tmp.path(), "frozen", marker, 1s, 30s);
   REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
   Serve serve(tmp.path(), state);
-  REQUIRE(Eventually([&] { return fs::exists(marker); }, 10s));
+  REQUIRE(Eventually([&] { return fs::exists(marker); }, 20s));
   std::string out;
   REQUIRE(Cli(tmp.path(),
               {"blackout", "add", "--state", state.string(), "--name", "release freeze", "--start",
@@ -614,7 +614,7 @@ TEST_CASE("daemon: off loopback the API is served over TLS only, and responders 
   REQUIRE(Eventually([&] { return FindControlEndpoint(state).ok(); }, 10s));
   ControlEndpoint e = *FindControlEndpoint(state);
   CHECK(e.tls);
-  REQUIRE(Eventually([&] { return fs::exists(marker); }, 10s));
+  REQUIRE(Eventually([&] { return fs::exists(marker); }, 20s));
   REQUIRE(Eventually([&] { return Has(EventKinds(state, "daemon-tls"), "fault-injected"); }, 10s));
 
   std::string token_out;
