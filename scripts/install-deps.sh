@@ -11,7 +11,7 @@ packages=(
   libssh-dev libsqlite3-dev libssl-dev nftables stress-ng iproute2 procps
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(catch2 clang-format clang-14 libclang-rt-14-dev libfuzzer-14-dev
+  packages+=(catch2 clang-format clang-tidy clang-14 libclang-rt-14-dev libfuzzer-14-dev
              openssh-server openssh-client redis-server postgresql python3-icalendar
              prometheus prometheus-alertmanager wrk)
 fi

@@ -1,5 +1,7 @@
 #include "orchestrator/store/drill_table.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 
 #include "orchestrator/store/statement.h"
@@ -38,13 +40,14 @@ Status DrillTable::UpsertDrill(const DrillRecord& drill) {
   }
   // A single statement is atomic on its own; no explicit transaction needed.
   auto stmt = Statement::Prepare(
-      db_, std::string("INSERT INTO drills (") + std::string(kColumns) +
-               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-               "ON CONFLICT (id) DO UPDATE SET title = excluded.title, "
-               "service = excluded.service, owner = excluded.owner, "
-               "source_file = excluded.source_file, source_sha256 = excluded.source_sha256, "
-               "window_start_ms = excluded.window_start_ms, "
-               "window_end_ms = excluded.window_end_ms, zone = excluded.zone");
+      db_, fmt::format("INSERT INTO drills ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                       "ON CONFLICT (id) DO UPDATE SET title = excluded.title, "
+                       "service = excluded.service, owner = excluded.owner, "
+                       "source_file = excluded.source_file, "
+                       "source_sha256 = excluded.source_sha256, "
+                       "window_start_ms = excluded.window_start_ms, "
+                       "window_end_ms = excluded.window_end_ms, zone = excluded.zone",
+                       kColumns));
   if (!stmt) return stmt.error();
   for (Status st :
        {stmt->Bind(1, drill.id), stmt->Bind(2, drill.title), stmt->Bind(3, drill.service),
@@ -59,8 +62,8 @@ Status DrillTable::UpsertDrill(const DrillRecord& drill) {
 }
 
 Expected<std::vector<DrillRecord>> DrillTable::ListDrills() {
-  auto stmt = Statement::Prepare(db_, std::string("SELECT ") + std::string(kColumns) +
-                                          " FROM drills ORDER BY window_start_ms, id");
+  auto stmt = Statement::Prepare(
+      db_, fmt::format("SELECT {} FROM drills ORDER BY window_start_ms, id", kColumns));
   if (!stmt) return stmt.error();
   std::vector<DrillRecord> drills;
   for (;;) {
@@ -73,8 +76,7 @@ Expected<std::vector<DrillRecord>> DrillTable::ListDrills() {
 }
 
 Expected<std::optional<DrillRecord>> DrillTable::GetDrill(std::string_view id) {
-  auto stmt = Statement::Prepare(
-      db_, std::string("SELECT ") + std::string(kColumns) + " FROM drills WHERE id = ?1");
+  auto stmt = Statement::Prepare(db_, fmt::format("SELECT {} FROM drills WHERE id = ?1", kColumns));
   if (!stmt) return stmt.error();
   if (Status st = stmt->Bind(1, id); !st) return st.error();
   auto row = stmt->Step();
