@@ -161,6 +161,8 @@ struct Schedules {
   json::array running = json::array(storage);
   /// Read from the state directly when `as_listing` was asked (then `schedules` is empty).
   std::optional<std::vector<ScheduleListing>> listing;
+  /// The state directory's drills are run by a foreground `firedrill run` (pid), not a daemon.
+  std::optional<std::int64_t> foreground_pid;
   int exit = kExitOk;
 };
 
@@ -178,7 +180,13 @@ Schedules LoadSchedules(const Invocation& inv, const char* command, bool as_list
       json::value v = json::parse(r->body, ec, out.storage);
       if (!ec && v.is_object()) {
         json::object& o = v.as_object();
-        if (json::value* s = o.if_contains("schedules"); s && s->is_array()) {
+        if (const json::value* f = o.if_contains("foreground"); f && f->is_bool() && f->as_bool()) {
+          // A foreground `firedrill run`: its drill is running; the schedules are in the state.
+          if (json::value* x = o.if_contains("drills"); x && x->is_array()) {
+            out.running = std::move(x->as_array());
+          }
+          out.foreground_pid = static_cast<std::int64_t>(d->pid);
+        } else if (json::value* s = o.if_contains("schedules"); s && s->is_array()) {
           out.schedules = std::move(s->as_array());
           if (json::value* x = o.if_contains("drills"); x && x->is_array()) {
             out.running = std::move(x->as_array());
@@ -187,7 +195,7 @@ Schedules LoadSchedules(const Invocation& inv, const char* command, bool as_list
         }
       }
     }
-    if (ApiNamed()) {
+    if (ApiNamed() && !out.foreground_pid) {
       fmt::print(inv.err, "firedrill {}: {}\n", command,
                  !r                 ? r.error().message
                  : r->status == 200 ? "the daemon's answer is not a listing"
@@ -197,6 +205,7 @@ Schedules LoadSchedules(const Invocation& inv, const char* command, bool as_list
     }
     // A foreground `firedrill run` publishes no schedules: read them directly.
   }
+
   auto db = Database::Open(dir, OpenMode::kReadOnly);
   if (!db) {
     if (db.error().message.starts_with("no records yet")) return out;
@@ -279,6 +288,10 @@ int RunList(const Invocation& inv) {
     for (json::value& v : s.schedules) {
       if (wanted(StrView(v.as_object(), "state"))) shown.push_back(std::move(v));
     }
+  }
+  if (s.foreground_pid) {
+    // Drills a foreground `firedrill run` is running are not schedules: listed on their own.
+    for (const json::value& v : s.running) shown.push_back(v);
   }
   if (inv.args.Has("json")) {
     if (s.listing) {
@@ -366,19 +379,27 @@ int RunStatus(const Invocation& inv) {
   }
   Schedules s = LoadSchedules(inv, "status");
   if (s.exit != kExitOk) return s.exit;
-  bool serving = ServingDaemon(dir).has_value();
+  bool serving = ServingDaemon(dir).has_value() && !s.foreground_pid;
   if (json_out) {
-    fmt::print(inv.out, "{}\n",
-               json::serialize(json::object{{"daemon", serving}, {"running", s.running}}));
+    json::object o{{"daemon", serving}, {"running", s.running}};
+    if (s.foreground_pid) o["foreground_pid"] = *s.foreground_pid;
+    fmt::print(inv.out, "{}\n", json::serialize(o));
     return kExitOk;
   }
-  fmt::print(
-      inv.out, "{}\n",
-      serving ? "a daemon serves this state directory" : "no daemon serves this state directory");
+  if (s.foreground_pid) {
+    fmt::print(inv.out,
+               "a foreground `firedrill run` (pid {}) runs drills on this state directory\n",
+               *s.foreground_pid);
+  } else {
+    fmt::print(
+        inv.out, "{}\n",
+        serving ? "a daemon serves this state directory" : "no daemon serves this state directory");
+  }
   if (s.running.empty()) fmt::print(inv.out, "no drill is running\n");
   for (const json::value& v : s.running) {
     const json::object& o = v.as_object();
-    fmt::print(inv.out, "running: {} (run {}): {}\n", Str(o, "id"), Str(o, "run"), Str(o, "state"));
+    fmt::print(inv.out, "running: {} (run {}): {}\n", Str(o, "id"), Str(o, "run"),
+               Str(o, "phase").empty() ? Str(o, "state") : Str(o, "phase"));
   }
   for (const json::value& v : s.schedules) {
     const json::object& o = v.as_object();

@@ -16,7 +16,10 @@
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
 #include "orchestrator/announce/icalendar.h"
+#include "orchestrator/engine/admission.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/state_dir.h"
 #include "plugins/plugin_registry.h"
 
@@ -119,6 +122,49 @@ std::optional<InviteRequest> InviteRequestFromArgs(const Invocation& inv, int& e
   return req;
 }
 
+// What starting the drill now would do, run by hand and scheduled with the daemon: the same
+// CheckStart the engine applies, with the facts each would know.
+struct StartAdvice {
+  std::string how;  ///< "firedrill run", "firedrill schedule (now)"
+  StartVerdict verdict;
+  std::string note;  ///< what this way of running does not check, for people
+};
+
+std::vector<StartAdvice> AdviseStart(const Drill& d, const DrillPlan& plan, SysTime now,
+                                     const std::optional<std::filesystem::path>& state) {
+  std::optional<std::pair<std::string, SysTime>> briefing;
+  if (state) {
+    if (auto db = Database::Open(*state, OpenMode::kReadOnly); db.ok()) {
+      if (auto b = LatestBriefing(*db, d.id, SysTime{}); b.ok()) briefing = *b;
+    }
+  }
+  AdmissionFacts by_hand;  // no alerts reach it; the announcement is not checked
+  by_hand.briefing = briefing;
+  AdmissionFacts scheduled;  // alerts reach it (none known firing now); announced now
+  scheduled.firing = std::vector<Alert>{};
+  scheduled.announced_at = now;
+  scheduled.briefing = briefing;
+  return {
+      {"firedrill run", CheckStart(d, plan, now, by_hand),
+       "a drill run by hand is not checked against announce.lead"},
+      {"firedrill schedule (now)", CheckStart(d, plan, now, scheduled),
+       "the daemon checks the announcement lead and any alert already firing"},
+  };
+}
+
+std::string AdviceText(const StartAdvice& a, SysTime now, const std::string& zone) {
+  if (a.verdict.refused_now) return "refused at once: " + *a.verdict.refused_now;
+  std::string when =
+      a.verdict.inject_at > now
+          ? fmt::format("waits until {}, then ", FormatInZone(a.verdict.inject_at, zone))
+          : std::string();
+  if (!a.verdict.at_injection.problems.empty()) {
+    return when + "would be refused at injection: " +
+           fmt::format("{}", fmt::join(a.verdict.at_injection.problems, "; "));
+  }
+  return when + "injects (" + a.note + ")";
+}
+
 int RunPlan(const Invocation& inv) {
   const std::string& file = inv.args.positionals().front();
   int usage_status = kExitOk;
@@ -134,7 +180,13 @@ int RunPlan(const Invocation& inv) {
   const Drill& d = *r.drill;
   const std::string& zone = d.window.zone;
   DrillPlan plan = PlanDrill(d);
-  bool announce_passed = NowUtc() > plan.announce_by;
+  const SysTime now = NowUtc();
+  bool announce_passed = now > plan.announce_by;
+  std::optional<std::filesystem::path> state;
+  if (inv.args.Value("state") || std::getenv("FIREDRILL_STATE") != nullptr) {
+    state = ResolveStateDir(inv.args.Value("state"));
+  }
+  const std::vector<StartAdvice> advice = AdviseStart(d, plan, now, state);
 
   // The invite is written before anything is printed, so a failure leaves no half-done output.
   std::optional<Invite> invite;
@@ -189,6 +241,21 @@ int RunPlan(const Invocation& inv) {
       objectives["recover_within"] = FormatDuration(*d.objectives.recover_within);
     }
     o["objectives"] = std::move(objectives);
+    json::array starts;
+    for (const StartAdvice& a : advice) {
+      json::array reasons;
+      if (a.verdict.refused_now) reasons.emplace_back(*a.verdict.refused_now);
+      for (const std::string& p : a.verdict.at_injection.problems) reasons.emplace_back(p);
+      starts.push_back(
+          json::object{{"how", a.how},
+                       {"refused_now", a.verdict.refused_now.has_value()},
+                       {"inject_at", TimeJson(a.verdict.inject_at, zone)},
+                       {"refused_at_injection",
+                        !a.verdict.refused_now && !a.verdict.at_injection.problems.empty()},
+                       {"reasons", std::move(reasons)},
+                       {"text", AdviceText(a, now, zone)}});
+    }
+    o["if_started_now"] = std::move(starts);
     if (invite) {
       json::object io;
       io["file"] = invite_req->path;
@@ -209,7 +276,11 @@ int RunPlan(const Invocation& inv) {
                note.empty() ? "" : "  " + note);
   };
   fmt::print(inv.out, "Drill {}: {} (service {}, owner {})\n", d.id, d.title, d.service, d.owner);
-  fmt::print(inv.out, "Times in {} and UTC:\n", zone);
+  if (zone == "UTC") {
+    fmt::print(inv.out, "Times in UTC:\n");
+  } else {
+    fmt::print(inv.out, "Times in {} and UTC:\n", zone);
+  }
   line("announce by", plan.announce_by,
        fmt::format("lead {}{}", FormatDuration(d.announce.lead),
                    announce_passed ? "; this deadline has passed" : ""));
@@ -225,11 +296,11 @@ int RunPlan(const Invocation& inv) {
                    static_cast<int>(kExitRestoreIncomplete)));
   fmt::print(inv.out, "Objectives: detect within {}, recover within {}\n",
              Objective(d.objectives.detect_within), Objective(d.objectives.recover_within));
-  if (announce_passed) {
-    fmt::print(inv.out,
-               "Note: the announce-by deadline has passed; announcing now would make the drill "
-               "be refused at injection (lead time {}).\n",
-               FormatDuration(d.announce.lead));
+  fmt::print(inv.out,
+             "If started now (targets, probes and fault preconditions are checked at "
+             "injection):\n");
+  for (const StartAdvice& a : advice) {
+    fmt::print(inv.out, "  {:<26} {}\n", a.how, AdviceText(a, now, zone));
   }
   if (invite) {
     fmt::print(inv.out, "Invite written to {}: {} (sequence {}, UID {})\n", invite_req->path,
@@ -276,6 +347,12 @@ Command PlanCommand() {
       "window closes), and when firedrill stops retrying a failing restore (window end plus\n"
       "grace). Times are shown in the drill's zone and in UTC. Nothing is written anywhere,\n"
       "except the calendar invite when --ics is given.\n"
+      "\n"
+      "Then says what starting the drill now would do, decided exactly as the run decides it:\n"
+      "run by hand (`firedrill run`: the announcement lead is not checked) and scheduled now\n"
+      "(the daemon: announced now, so a window closer than announce.lead is refused at\n"
+      "injection). A briefing recorded in the state directory (--state, FIREDRILL_STATE)\n"
+      "counts. Targets, probes and fault preconditions are only checked at injection.\n"
       "\n"
       "Options:\n"
       "  --json          the plan as one JSON object; every time as {utc, local}\n"

@@ -4,6 +4,7 @@
 #include <fmt/ostream.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "faults/fault_registry.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/engine/drill_run.h"
+#include "orchestrator/engine/interrupted_runs.h"
 #include "orchestrator/engine/restorer.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/database.h"
@@ -20,6 +22,8 @@
 
 namespace firedrill {
 namespace {
+
+namespace json = boost::json;
 
 int RunRun(const Invocation& inv) {
   const std::string& file = inv.args.positionals().front();
@@ -62,20 +66,55 @@ int RunRecover(const Invocation& inv) {
     fmt::print(inv.err, "firedrill recover: {}\n", db.error().ToString());
     return kExitStateError;
   }
-  auto remaining = RestoreOutstanding(*db, "recover");
-  if (!remaining.ok()) {
-    fmt::print(inv.err, "firedrill recover: {}\n", remaining.error().ToString());
+  auto tried = RestoreOutstanding(*db, "recover");
+  if (!tried.ok()) {
+    fmt::print(inv.err, "firedrill recover: {}\n", tried.error().ToString());
     return kExitStateError;
   }
-  if (remaining->empty()) {
-    fmt::print(inv.out, "recovered: no fault is left in place\n");
+  auto closed = CloseInterruptedRuns(*db, *tried, "recover");
+  if (!closed.ok()) {
+    fmt::print(inv.err, "firedrill recover: interrupted runs cannot be closed: {}\n",
+               closed.error().message);
+  }
+  const std::vector<ClosedRun> runs = closed.ok() ? *closed : std::vector<ClosedRun>{};
+  const auto remaining = NotRestored(*tried);
+  if (inv.args.Has("json")) {
+    json::array faults;
+    for (const LeftoverRestore& t : *tried) {
+      faults.push_back(json::object{{"fault", t.entry.fault_id},
+                                    {"kind", t.entry.kind},
+                                    {"target", t.entry.target},
+                                    {"drill", t.entry.drill_id},
+                                    {"run", t.entry.run_id},
+                                    {"restored", t.result.restored},
+                                    {"verified", t.result.verified},
+                                    {"message", t.result.message},
+                                    {"undo", t.result.restored ? "" : t.result.manual}});
+    }
+    json::array closed_runs;
+    for (const ClosedRun& c : runs) {
+      closed_runs.push_back(json::object{{"run", c.run_id},
+                                         {"drill", c.drill_id},
+                                         {"restored", c.restored},
+                                         {"verified", c.verified},
+                                         {"not_restored", c.not_restored}});
+    }
+    fmt::print(inv.out, "{}\n",
+               json::serialize(json::object{{"faults", faults},
+                                            {"closed_runs", closed_runs},
+                                            {"left_in_place", remaining.size()}}));
+    return remaining.empty() ? kExitOk : kExitRestoreIncomplete;
+  }
+  fmt::print(inv.out, "{}", LeftoversText(*tried, runs));
+  if (remaining.empty()) {
+    fmt::print(inv.out, "recovered: {}\n",
+               tried->empty()
+                   ? "nothing was left in place"
+                   : fmt::format("{} fault(s) restored; none is left in place", tried->size()));
     return kExitOk;
   }
-  fmt::print(inv.err, "RESTORE INCOMPLETE: manual action needed\n");
-  for (const auto& [e, res] : *remaining) {
-    fmt::print(inv.err, "  {} ({} on {}, drill {}): {}\n    undo by hand: {}\n", e.fault_id, e.kind,
-               e.target, e.drill_id, res.message, res.manual);
-  }
+  fmt::print(inv.err, "RESTORE INCOMPLETE: manual action needed for {} fault(s) (above)\n",
+             remaining.size());
   return kExitRestoreIncomplete;
 }
 
@@ -106,15 +145,23 @@ Command RunCommand() {
 Command RecoverCommand() {
   return Command{
       "recover",
-      "firedrill recover [--state DIR]",
+      "firedrill recover [--json] [--state DIR]",
       "restore every fault an interrupted run may have left in place",
       "Reads the fault ledger and restores, newest first, every fault not marked restored (for\n"
       "example after the machine running a drill crashed or firedrill was killed with\n"
       "SIGKILL). Each restore is verified by the fault's check before it is marked restored.\n"
       "\n"
+      "Each fault is named as it is restored, with where and whether its check verified it;\n"
+      "each run whose process died is then closed in the records as interrupted (what was\n"
+      "restored, by recover, verified or not). SIGINT and SIGTERM do not interrupt it: it\n"
+      "finishes restoring first.\n"
+      "\n"
+      "Options:\n"
+      "  --json   what was restored and which runs were closed, as one JSON object\n"
+      "\n"
       "Exit status: 0 nothing left in place; 6 something could not be restored (listed, with\n"
       "how to undo it by hand); 4 the records cannot be used.\n",
-      ArgSpec{{}, {}, 0, 0},
+      ArgSpec{{"json"}, {}, 0, 0},
       RunRecover};
 }
 

@@ -30,6 +30,8 @@ struct ControlRoute {
 ///        → 200 {"recorded_at":"2026-03-04T10:15:02.123Z","drill":"<id>","what":"detected",
 ///               "by":"alice"}
 ///        ("by" and "note" are optional; the handler answers 400 for any other "what")
+///   GET  /v1/drills/{id}  → 200 the run's status: {"id","state":"running","phase","run","t0",
+///        "window_start","window_end","zone","foreground":true,"pid"}
 ///   POST /v1/drills/{id}/abort  {"reason":"...","by":"alice"}
 ///        → 202 {"drill":"<id>","state":"aborting"}  (the restore runs after the answer)
 ///   Any route with an id no running drill has → 404 {"error":"no running drill \"<id>\""}.
@@ -39,6 +41,7 @@ struct ControlRoute {
 /// 400 (a POST body that is not a JSON object), 431 (headers over the limit).
 inline constexpr ControlRoute kControlRoutes[] = {
     {"GET", "/v1/drills"},
+    {"GET", "/v1/drills/{id}"},
     {"POST", "/v1/drills/{id}/ack"},
     {"POST", "/v1/drills/{id}/abort"},
 };

@@ -21,8 +21,10 @@
 #include "orchestrator/daemon/prefixed_lines.h"
 #include "orchestrator/daemon/scheduling.h"
 #include "orchestrator/engine/drill_engine.h"
+#include "orchestrator/engine/interrupted_runs.h"
 #include "orchestrator/engine/restorer.h"
 #include "orchestrator/engine/run_state.h"
+#include "orchestrator/engine/termination_signals.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/blackout_table.h"
 #include "orchestrator/store/checkpoint.h"
@@ -112,6 +114,8 @@ class Daemon::Impl : public DaemonOps {
                NextText());
     out_.flush();
     WatchSignals();
+    // Watched now: a signal deferred since start-up (main) is delivered to the set.
+    AcceptTerminationSignals();
     Arm();
     io_.run();
     return exit_;
@@ -343,17 +347,25 @@ class Daemon::Impl : public DaemonOps {
     return fmt::format("; next: {} at {}", first->drill_id, FormatUtc(first->next_start));
   }
 
+  // Restores what a previous daemon (or run) left in place and closes the runs that died with
+  // it, saying what it did.
   bool RestoreLeftovers() {
-    auto remaining = RestoreOutstanding(*db_, "serve");
-    if (!remaining) {
-      fmt::print(err_, "firedrill serve: {}\n", remaining.error().message);
+    auto tried = RestoreOutstanding(*db_, "serve");
+    if (!tried) {
+      fmt::print(err_, "firedrill serve: {}\n", tried.error().message);
       return false;
     }
-    for (const auto& [e, r] : *remaining) {
-      fmt::print(err_, "  {} ({} on {}, drill {}): {}\n    undo by hand: {}\n", e.fault_id, e.kind,
-                 e.target, e.drill_id, r.message, r.manual);
+    auto closed = CloseInterruptedRuns(*db_, *tried, "serve");
+    if (!closed) {
+      fmt::print(err_, "firedrill serve: interrupted runs cannot be closed: {}\n",
+                 closed.error().message);
     }
-    return remaining->empty();
+    if (!tried->empty() || (closed && !closed->empty())) {
+      Say("restoring what an earlier process left behind:");
+      out_ << LeftoversText(*tried, closed ? *closed : std::vector<ClosedRun>{});
+      out_.flush();
+    }
+    return NotRestored(*tried).empty();
   }
 
   int LoadSchedules() {
@@ -365,13 +377,9 @@ class Daemon::Impl : public DaemonOps {
     }
     for (ScheduleRecord& r : *all) {
       if (r.state == ScheduleState::kRunning) {
-        // The daemon stopped (or crashed) while it ran: its faults were restored above; the
-        // run is not resumed, so that a drill never breaks things twice in one window.
-        EventLog(*db_)
-            .Append({r.drill_id, "run-interrupted", "orchestrator",
-                     json::serialize(json::object{{"window_start", FormatUtc(r.next_start)}}),
-                     std::nullopt})
-            .ok();
+        // The daemon stopped (or crashed) while it ran: its faults were restored and its run
+        // closed as interrupted above; the run is not resumed, so that a drill never breaks
+        // things twice in one window.
         Say(
             fmt::format("drill {}: its run was interrupted by a restart of the daemon and is not "
                         "resumed",

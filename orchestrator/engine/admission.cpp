@@ -64,4 +64,18 @@ Admission CheckAdmission(const Drill& drill, const AdmissionFacts& facts) {
   return out;
 }
 
+StartVerdict CheckStart(const Drill& drill, const DrillPlan& plan, SysTime now,
+                        const AdmissionFacts& facts) {
+  StartVerdict out;
+  out.inject_at = plan.faults.front().inject_at;
+  if (now >= plan.restore_at) {
+    out.refused_now =
+        fmt::format("the window is over or too close to its end (auto-restore was due at {})",
+                    FormatInZone(plan.restore_at, drill.window.zone));
+    return out;
+  }
+  out.at_injection = CheckAdmission(drill, facts);
+  return out;
+}
+
 }  // namespace firedrill

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "drills/drill.h"
+#include "drills/drill_plan.h"
 #include "orchestrator/alerts/alert_payload.h"
 
 namespace firedrill {
@@ -37,5 +38,24 @@ struct Admission {
 /// (unless overridden), and when `briefing_required` and no briefing is recorded. Each reason
 /// names what to do about it.
 Admission CheckAdmission(const Drill& drill, const AdmissionFacts& facts);
+
+/// What a run started at `now` does before it contacts any target: refuses at once (the window
+/// is over or too close to its end), or waits until `inject_at` and then decides by
+/// CheckAdmission with `facts` (the same function the engine applies at injection). One
+/// decision for `firedrill run`, the daemon and `firedrill plan`, which reports it.
+struct StartVerdict {
+  /// Set when the run is refused at once: why.
+  std::optional<std::string> refused_now;
+  /// When the first fault is due (the run waits until then when it is later than `now`).
+  SysTime inject_at;
+  /// What CheckAdmission says with `facts` (the targets, probes and fault preconditions are
+  /// only known at injection).
+  Admission at_injection;
+};
+
+/// Decides what a run of `drill` (planned as `plan`) started at `now` does, with `facts` as the
+/// run will know them. Pure.
+StartVerdict CheckStart(const Drill& drill, const DrillPlan& plan, SysTime now,
+                        const AdmissionFacts& facts);
 
 }  // namespace firedrill

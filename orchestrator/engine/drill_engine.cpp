@@ -17,10 +17,12 @@
 #include "orchestrator/alerts/alert_match.h"
 #include "orchestrator/engine/admission.h"
 #include "orchestrator/engine/dead_mans_switch.h"
+#include "orchestrator/engine/engine_env.h"
 #include "orchestrator/engine/fan_out.h"
 #include "orchestrator/engine/on_pool.h"
 #include "orchestrator/engine/probe_check.h"
 #include "orchestrator/engine/restorer.h"
+#include "orchestrator/engine/run_clock.h"
 #include "orchestrator/engine/run_close.h"
 #include "orchestrator/engine/run_control.h"
 #include "orchestrator/engine/run_recorder.h"
@@ -29,8 +31,10 @@
 #include "orchestrator/engine/runners.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/drill_facts.h"
+#include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/fault_ledger.h"
+#include "orchestrator/store/run_table.h"
 #include "plugins/plugin_fault.h"
 
 namespace firedrill {
@@ -59,77 +63,107 @@ std::size_t PoolSize(const Drill& drill) {
 class DrillEngine::Impl {
  public:
   Impl(asio::io_context& io, const Drill& drill, const RunOptions& options, Database& db,
-       std::ostream& out, std::ostream& err)
-      : wheel_(drill.wheel ? std::optional<WheelChoice>(
+       std::ostream& out, std::ostream& err, EngineEnv env)
+      : env_(std::move(env)),
+        facts_(env_.clock != nullptr ? *env_.clock : SystemRunClock()),
+        wheel_(drill.wheel ? std::optional<WheelChoice>(
                                  SpinWheel(drill, options.wheel_seed.value_or(RandomSeed())))
                            : std::nullopt),
         spun_(wheel_ ? ApplyWheel(drill, *wheel_) : drill),
         drill_(spun_),
         opt_(options),
         db_(db),
-        run_(drill_),
+        run_(drill_, facts_),
         rec_(db, run_, options, out, err),
         control_handler_(run_, rec_),
         io_(io),
         pool_size_(PoolSize(drill_)),
         pool_(pool_size_),
-        wake_(io_),
-        countdown_timer_(io_),
-        watch_(io_, pool_, run_, rec_, runners_) {
-    run_.wake = [this] { wake_.cancel(); };
+        wake_(facts_.clock().MakeTimer(io_.get_executor())),
+        countdown_timer_(facts_.clock().MakeTimer(io_.get_executor())),
+        check_probe_(env_.check_probe ? env_.check_probe
+                                      : ProbeChecker([this](const Probe& p, CommandRunner* r) {
+                                          return CheckProbe(p, r, pool_);
+                                        })),
+        watch_(io_, pool_, run_, rec_, runners_, check_probe_, env_.inline_blocking_work) {
+    if (!env_.make_fault) env_.make_fault = [](const FaultSpec& f) { return MakeFaultFor(f); };
+    if (!env_.make_runner) {
+      env_.make_runner = [](const std::string&, const Target& t) { return MakeRunner(t); };
+    }
+    run_.wake = [this] { wake_->Cancel(); };
   }
 
   ~Impl() { pool_.join(); }
 
   void Start(std::function<void(int)> done) {
-    asio::co_spawn(io_, Main(), [this, done = std::move(done)](std::exception_ptr e) {
+    watch_.on_failure = [this](const std::string& where, const std::string& what) {
+      InternalError(where, what);
+    };
+    asio::co_spawn(io_, Guarded(), [this, done = std::move(done)](std::exception_ptr e) {
       if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          fmt::print(rec_.err(), "firedrill run: internal error: {}\n", ex.what());
-        }
+        // Guarded catches everything a run throws; this is a bug in Guarded itself.
+        fmt::print(rec_.err(), "firedrill run: internal error: {}\n", What(e));
         exit_ = kExitFailure;
       }
       watch_.Stop();
-      countdown_timer_.cancel();
+      countdown_timer_->Cancel();
       done(exit_);
     });
   }
 
   bool RequestAbort(std::string reason) { return run_.RequestAbort(std::move(reason)); }
 
+  // Records a bug met at `where` (an exception) and ends the run early: every fault in place is
+  // restored by the usual path, and the run ends aborted with this as its reason.
+  void InternalError(const std::string& where, const std::string& what) {
+    rec_.Record("internal-error", {{"where", where}, {"error", what}, {"phase", run_.phase}},
+                fmt::format("internal error in {}: {}; every fault in place is being restored",
+                            where, what));
+    run_.RequestAbort(fmt::format("internal error in {}: {}", where, what));
+  }
+
+  static std::string What(const std::exception_ptr& e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      return ex.what();
+    } catch (...) {
+      return "an exception that is not a std::exception";
+    }
+  }
+
   ControlResponse HandleControl(const ControlRequest& request) {
     return control_handler_.Handle(request);
   }
 
   void OnAlert(const Alert& alert) {
-    if (alert.status != "firing" || !run_.inject_began_wall || run_.restoring) return;
+    if (alert.status != "firing" || !run_.inject_began || run_.restoring) return;
     if (!run_.t0) {
       // Injecting: the alert may be the first fault's doing before its check has confirmed it.
       // Held until T0, then weighed as if it arrived then.
       held_alerts_.push_back(alert);
       return;
     }
-    WeighAlert(alert);
+    WeighAlert(alert, facts_.UtcNow());
   }
 
-  // An alert while a fault is in place: detection when it matches `detection.match` and began
-  // since injection began, and an abort when it matches an alert guard.
-  void WeighAlert(const Alert& alert) {
-    SysTime at = alert.starts_at.value_or(NowUtc());
-    if (!run_.ttd_alert && at >= *run_.inject_began_wall &&
+  // An alert while a fault is in place, received at `received` (not before T0): detection when
+  // it matches `detection.match` and began since injection began, and an abort when it matches
+  // an alert guard.
+  void WeighAlert(const Alert& alert, SysTime received) {
+    SysTime at = alert.starts_at.value_or(received);
+    if (!run_.ttd_alert && at >= *run_.inject_began &&
         AlertMatches(alert, drill_.detection.match)) {
-      run_.ttd_alert = std::chrono::duration_cast<Duration>(RunState::Clock::now() - *run_.t0);
-      rec_.Record("alert-detected",
-                  {{"source", alert.source},
-                   {"fingerprint", alert.fingerprint},
-                   {"summary", alert.summary},
-                   {"starts_at", FormatUtc(at)},
-                   {"since_t0_ms", run_.ttd_alert->count()}},
-                  fmt::format("detected by an alert from {} ({}): T0+{}", alert.source,
-                              alert.summary.empty() ? alert.fingerprint : alert.summary,
-                              FormatDuration(*run_.ttd_alert)));
+      run_.ttd_alert = run_.SinceT0(received);
+      rec_.RecordAt(received, "alert-detected",
+                    {{"source", alert.source},
+                     {"fingerprint", alert.fingerprint},
+                     {"summary", alert.summary},
+                     {"starts_at", FormatUtc(at)},
+                     {"since_t0_ms", run_.ttd_alert->count()}},
+                    fmt::format("detected by an alert from {} ({}): T0+{}", alert.source,
+                                alert.summary.empty() ? alert.fingerprint : alert.summary,
+                                FormatDuration(*run_.ttd_alert)));
     }
     for (const Guard& g : drill_.guards) {
       if (g.kind != GuardKind::kAlert || !AlertMatches(alert, g.match)) continue;
@@ -146,20 +180,82 @@ class DrillEngine::Impl {
   const RunState& run() const { return run_; }
 
  private:
+  // Runs blocking work (a command, a connect) on the pool, or inline where the environment asks
+  // for it (tests with instant fakes in simulated time).
+  template <typename F>
+  asio::awaitable<std::invoke_result_t<F&>> Blocking(F work) {
+    if (env_.inline_blocking_work) co_return work();
+    co_return co_await OnPool(pool_, std::move(work));
+  }
+
   // Sleeps until `deadline` or an abort, whichever comes first. Returns false on abort.
+  // Window times follow the clock's UTC (a wait of days follows the system's time of day); the
+  // wait itself is on the monotonic clock, re-checked when it ends.
   asio::awaitable<bool> SleepUntil(SysTime deadline) {
     while (!run_.abort_reason) {
-      auto left = deadline - NowUtc();
+      auto left = deadline - facts_.clock().Utc();
       if (left <= Duration(0)) co_return true;
-      wake_.expires_after(left);
-      co_await wake_.async_wait(asio::as_tuple(use_awaitable));
+      co_await wake_->WaitUntil(facts_.Now() + left);
     }
     co_return false;
   }
 
+  // The run, whatever it throws: an exception anywhere restores every fault in place, records
+  // why and ends the run like an abort (kExitAborted when everything was restored).
+  asio::awaitable<void> Guarded() {
+    std::exception_ptr failure;
+    try {
+      co_await Main();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (!failure) {
+      EndRunRow();
+      co_return;
+    }
+    if (run_.phase == "closed" || run_.phase == "restore-failed") {
+      // The run had ended; only its paperwork (the postmortem) failed.
+      fmt::print(rec_.err(), "firedrill run: internal error after the run ended: {}\n",
+                 What(failure));
+      EndRunRow();
+      co_return;
+    }
+    InternalError(run_.phase, What(failure));
+    if (!run_.abort_reason) run_.abort_reason = "internal error: " + What(failure);
+    std::exception_ptr again;
+    try {
+      co_await RestoreAll();
+    } catch (...) {
+      again = std::current_exception();
+    }
+    if (again) {
+      // The restore path itself failed: the ledger still holds every fault not restored.
+      fmt::print(rec_.err(),
+                 "firedrill run: internal error while restoring: {}; run `firedrill recover` to "
+                 "restore what is left in place\n",
+                 What(again));
+      exit_ = kExitRestoreIncomplete;
+    }
+    EndRunRow();
+  }
+
+  // Marks the run ended in the runs table, with the outcome its records show.
+  void EndRunRow() {
+    if (run_.run_id.empty()) return;
+    std::string outcome = "in-progress";
+    if (auto events = LoadRunEvents(db_, drill_.id, run_.run_id); events.ok()) {
+      outcome = OutcomeName(DeriveRunFacts(*events, nullptr, TimelineDetail::kNone).outcome);
+    }
+    if (Status st = RunTable(db_).End(run_.run_id, facts_.UtcNow(), outcome); !st) {
+      fmt::print(rec_.err(), "firedrill: warning: the runs table was not updated: {}\n",
+                 st.error().message);
+    }
+  }
+
   asio::awaitable<void> Main() {
-    run_.run_id = fmt::format("{}-{}", drill_.id, NowUtc().time_since_epoch().count());
-    DrillPlan plan = PlanDrill(drill_);
+    run_.run_id = fmt::format("{}-{}", drill_.id, facts_.UtcNow().time_since_epoch().count());
+    plan_ = PlanDrill(drill_);
+    const DrillPlan& plan = plan_;
     rec_.Record("run-started",
                 {{"file", opt_.drill_file},
                  {"source", opt_.drill_source},  // the record stands on its own: postmortem, audit
@@ -167,6 +263,14 @@ class DrillEngine::Impl {
                  {"window_start", FormatUtc(plan.window_start)},
                  {"window_end", FormatUtc(plan.window_end)}},
                 fmt::format("drill {} ({}): run {} started", drill_.id, drill_.title, run_.run_id));
+    // In the runs table from now until it ends: `status` shows it whichever process runs it,
+    // and if this process dies, whoever restores its faults closes it.
+    if (Status st = RunTable(db_).Begin(
+            {run_.run_id, drill_.id, facts_.UtcNow(), ProcessStamp::Self(), std::nullopt, ""});
+        !st) {
+      fmt::print(rec_.err(), "firedrill: warning: the run is not in the runs table: {}\n",
+                 st.error().message);
+    }
     if (wheel_) {
       // Sealed in the record, not shown: the team is not to know what comes, or when. SpinWheel
       // with this seed replays the choice (docs/drill-file.md).
@@ -182,19 +286,20 @@ class DrillEngine::Impl {
           "announced", {{"at", FormatUtc(*opt_.announced_at)}},
           fmt::format("announced at {}", FormatInZone(*opt_.announced_at, drill_.window.zone)));
     }
-    if (NowUtc() >= plan.restore_at) {
-      co_return Refuse(
-          {fmt::format("the window is over or too close to its end (auto-restore was due at {})",
-                       FormatInZone(plan.restore_at, drill_.window.zone))});
+    // The same decision `firedrill plan` reports (CheckStart): refused at once when the window
+    // is over; the rest of it is made at injection (CheckAlertsAndAnnouncement).
+    if (StartVerdict start = CheckStart(drill_, plan, facts_.clock().Utc(), AdmissionFacts{});
+        start.refused_now) {
+      co_return Refuse({*start.refused_now});
     }
-    if (NowUtc() < plan.faults.front().inject_at) {
+    if (facts_.clock().Utc() < plan.faults.front().inject_at) {
       rec_.Record("waiting", {{"inject_at", FormatUtc(plan.faults.front().inject_at)}},
                   fmt::format("waiting for the window: first injection at {}",
                               FormatInZone(plan.faults.front().inject_at, drill_.window.zone)));
       asio::co_spawn(io_, Countdown(plan.faults.front().inject_at), asio::detached);
       // GCC 12 miscompiles co_await inside a condition; await into a variable first.
       bool opened = co_await SleepUntil(plan.faults.front().inject_at);
-      countdown_timer_.cancel();  // its next wake-up must not hold the loop open
+      countdown_timer_->Cancel();  // its next wake-up must not hold the loop open
       if (!opened) {
         rec_.Record("aborted", {{"reason", *run_.abort_reason}},
                     fmt::format("aborted before injecting anything: {}", *run_.abort_reason));
@@ -206,7 +311,7 @@ class DrillEngine::Impl {
     if (!safe) co_return;
     bool injected_all = co_await InjectAll(plan);
     if (injected_all) co_await Active(plan);
-    co_await RestoreAll(plan);
+    co_await RestoreAll();
   }
 
   // Shows the wait: a line redrawn every second on a terminal, else a line every 10 minutes.
@@ -218,7 +323,7 @@ class DrillEngine::Impl {
                                               : Duration(std::chrono::minutes(10));
     bool first = true;
     while (!run_.abort_reason) {
-      auto left = std::chrono::floor<std::chrono::seconds>(deadline - NowUtc());
+      auto left = std::chrono::floor<std::chrono::seconds>(deadline - facts_.clock().Utc());
       if (left <= Duration(0)) break;
       if (opt_.live_countdown) {
         fmt::print(out, "\r  window opens in {}  (Ctrl-C cancels) \033[K", FormatDuration(left));
@@ -228,9 +333,9 @@ class DrillEngine::Impl {
         out.flush();
       }
       first = false;
-      countdown_timer_.expires_after(std::min<Duration>(step, deadline - NowUtc()));
-      auto [ec] = co_await countdown_timer_.async_wait(asio::as_tuple(use_awaitable));
-      if (ec) break;  // cancelled: the wait is over
+      const Duration next = std::min<Duration>(step, deadline - facts_.clock().Utc());
+      bool ticked = co_await countdown_timer_->WaitUntil(facts_.Now() + next);
+      if (!ticked) break;  // cancelled: the wait is over
     }
     if (opt_.live_countdown) {
       fmt::print(out, "\r\033[K");
@@ -252,7 +357,7 @@ class DrillEngine::Impl {
     run_.phase = "preflight";
     std::vector<std::string> problems;
     for (const auto& [name, target] : drill_.targets) {
-      auto r = MakeRunner(target);
+      auto r = env_.make_runner(name, target);
       if (!r.ok()) {
         problems.push_back(r.error().message);
         continue;
@@ -330,7 +435,7 @@ class DrillEngine::Impl {
   // Connects one remote target; on failure sets `problem`.
   asio::awaitable<void> ConnectTarget(const std::string& name, std::string& problem) {
     auto* ssh = dynamic_cast<SshRunner*>(runners_.at(name).get());
-    Status st = co_await OnPool(pool_, [ssh] { return ssh->Connect(); });
+    Status st = co_await Blocking([ssh] { return ssh->Connect(); });
     if (!st) {
       problem = fmt::format("target {}: {}", name, st.error().message);
       co_return;
@@ -351,7 +456,7 @@ class DrillEngine::Impl {
 
   // Checks that probe `p` is green before anything is broken; otherwise sets `problem`.
   asio::awaitable<void> PreflightProbe(const Probe& p, std::string& problem) {
-    ProbeOutcome o = co_await CheckProbe(p, FindRunner(runners_, p.target), pool_);
+    ProbeOutcome o = co_await check_probe_(p, FindRunner(runners_, p.target));
     if (!o.green) problem = fmt::format("probe {} is not green: {}", p.name, o.detail);
   }
 
@@ -360,7 +465,7 @@ class DrillEngine::Impl {
   // (already reported).
   asio::awaitable<void> PrepareFault(const FaultSpec& f, std::unique_ptr<Fault>& fault,
                                      std::string& state, std::string& problem) {
-    std::unique_ptr<Fault> made = MakeFaultFor(f);
+    std::unique_ptr<Fault> made = env_.make_fault(f);
     CommandRunner* runner = FindRunner(runners_, f.target);
     if (!made) {
       problem = fmt::format("fault {}: kind {} cannot run here", f.id, f.kind);
@@ -368,7 +473,7 @@ class DrillEngine::Impl {
     }
     if (runner == nullptr) co_return;
     FaultContext ctx{f, *runner, drill_.id};
-    auto prepared = co_await OnPool(pool_, [&] { return made->Prepare(ctx); });
+    auto prepared = co_await Blocking([&] { return made->Prepare(ctx); });
     if (!prepared.ok()) {
       problem = fmt::format("fault {}: {}", f.id, prepared.error().message);
       co_return;
@@ -445,13 +550,12 @@ class DrillEngine::Impl {
       auto entry = std::find_if(ledger_.begin(), ledger_.end(),
                                 [&](const LedgerEntry& e) { return e.fault_id == batch[k]->id; });
       if (entry == ledger_.end()) continue;  // failed before its ledger entry: nothing applied
-      RestoreResult r = co_await RestoreOne(*entry);
+      RestoreResult r = co_await RestoreOne(*entry);  // leaves the ledger list when restored
       if (!r.restored) {
         run_.RequestAbort(fmt::format("{} could not be undone on {} after a failed injection",
                                       batch[k]->id, batch[k]->target));
         co_return false;
       }
-      ledger_.erase(entry);
     }
     rec_.Record("partial-injection",
                 {{"fault", head.group},
@@ -502,15 +606,15 @@ class DrillEngine::Impl {
     if (dynamic_cast<SshRunner*>(&ctx.runner) != nullptr) {
       // On another machine, a restore that fires by itself if this process never comes back.
       std::string undo = spec.restore_command.value_or(fault.ManualRestore(ctx, states_[spec.id]));
-      Duration fires_in = std::chrono::duration_cast<Duration>(plan.give_up_at - NowUtc());
-      Status armed = co_await OnPool(pool_, [&] {
-        return ArmDeadMansSwitch(ctx.runner, run_.run_id, spec.id, fires_in, undo);
-      });
+      Duration fires_in = plan.give_up_at - facts_.clock().Utc();
+      Status armed = co_await Blocking(
+          [&] { return ArmDeadMansSwitch(ctx.runner, run_.run_id, spec.id, fires_in, undo); });
       if (!armed) {
         rec_.Record("inject-failed", {{"fault", spec.id}, {"error", armed.error().message}},
                     fmt::format("not injecting {}: {}", spec.id, armed.error().message));
         co_return false;
       }
+      armed_[spec.id] = plan.give_up_at;
       rec_.Record(
           "deadman-armed",
           {{"fault", spec.id},
@@ -522,11 +626,16 @@ class DrillEngine::Impl {
     }
     // The state is read and written on this thread only; the pool works on copies.
     const std::string prior = states_[spec.id];
-    if (!run_.inject_began_wall) run_.inject_began_wall = NowUtc();
+    if (!run_.inject_began) {
+      // From here on the run measures: anchor its fact times now, so that a long wait for the
+      // window adds no drift to them.
+      facts_.Reanchor();
+      run_.inject_began = facts_.UtcNow();
+    }
     Expected<std::string> captured =
-        co_await OnPool(pool_, [&] { return fault.InjectAndCapture(ctx, prior); });
-    const auto applied = RunState::Clock::now();
-    const SysTime applied_wall = NowUtc();
+        co_await Blocking([&] { return fault.InjectAndCapture(ctx, prior); });
+    // The fault is in place from the moment its inject returned (its check confirms it below).
+    const SysTime applied = facts_.UtcNow();
     if (captured.ok() && *captured != prior) {
       // What inject learnt (a plugin's state) is what restore needs: durable before going on.
       if (Status kept = ledger.SetState(*id, *captured); !kept) {
@@ -545,7 +654,7 @@ class DrillEngine::Impl {
     Expected<bool> in_place =
         captured.ok() ? Expected<bool>(true) : Expected<bool>(captured.error());
     if (captured.ok() && fault.Checkable(ctx)) {
-      in_place = co_await OnPool(pool_, [&] { return fault.Check(ctx, state); });
+      in_place = co_await Blocking([&] { return fault.Check(ctx, state); });
     }
     if (!in_place.ok() || !*in_place) {
       std::string why =
@@ -557,17 +666,21 @@ class DrillEngine::Impl {
     ledger.SetStatus(*id, LedgerStatus::kInjected).ok();
     const bool first = !run_.t0;
     if (first) {
-      // T0 is when the fault was in place, as its check has now confirmed.
+      // T0, recorded once as its own fact: when the first fault was in place (its inject
+      // returned), as its check has now confirmed. Every TTD and TTR is measured from it.
       run_.t0 = applied;
-      run_.t0_wall = applied_wall;
+      rec_.RecordAt(applied, "t0",
+                    {{"at", FormatUtc(applied)}, {"fault", spec.id}, {"target", spec.target}},
+                    fmt::format("T0: {} in place on {}", spec.id, spec.target));
     }
-    rec_.Record("fault-injected",
-                {{"fault", spec.id}, {"kind", spec.kind}, {"target", spec.target}},
-                fmt::format("injected {} ({} on {})", spec.id, spec.kind, spec.target));
+    rec_.RecordAt(applied, "fault-injected",
+                  {{"fault", spec.id}, {"kind", spec.kind}, {"target", spec.target}},
+                  fmt::format("injected {} ({} on {})", spec.id, spec.kind, spec.target));
     if (first) {
+      // Held while the first fault was being confirmed: weighed as if received at T0.
       std::vector<Alert> held = std::move(held_alerts_);
       held_alerts_.clear();
-      for (const Alert& a : held) WeighAlert(a);
+      for (const Alert& a : held) WeighAlert(a, applied);
     }
     co_return true;
   }
@@ -575,7 +688,8 @@ class DrillEngine::Impl {
   asio::awaitable<void> Active(const DrillPlan& plan) {
     run_.phase = "active";
     rec_.Record("active", {{"restore_at", FormatUtc(plan.restore_at)}},
-                fmt::format("drill active; auto-restore at {} unless recovered or aborted",
+                fmt::format("drill active: the faults stay in place until the restore point at "
+                            "{} (or an abort); detection and recovery are timed meanwhile",
                             FormatInZone(plan.restore_at, drill_.window.zone)));
     watch_.Start();
     co_await SleepUntil(plan.restore_at);
@@ -584,8 +698,9 @@ class DrillEngine::Impl {
 
   // Undoes every fault of this run still in place, newest first, with the fault objects and
   // runners preflight built (no re-reading of the drill), retrying with backoff until the give-up
-  // point of the window. Never marks a fault restored that its check did not confirm.
-  asio::awaitable<void> RestoreAll(const DrillPlan& plan) {
+  // point of the window, with a last attempt at it. Never marks a fault restored that its check
+  // did not confirm. Every attempt, failed or not, is recorded and shown as it happens.
+  asio::awaitable<void> RestoreAll() {
     run_.phase = "restoring";
     run_.restoring = true;
     watch_.Stop();
@@ -594,9 +709,15 @@ class DrillEngine::Impl {
     std::vector<LedgerEntry> pending(ledger_.rbegin(), ledger_.rend());
     std::vector<RemainingFault> remaining;
     Duration backoff = std::chrono::seconds(1);
-    while (true) {
+    for (int attempt = 1;; ++attempt) {
       remaining.clear();
       std::vector<LedgerEntry> still;
+      const SysTime now = facts_.clock().Utc();
+      // The next attempt: after the backoff, and never later than the give-up point, where the
+      // last attempt is made. None after the give-up point.
+      const std::optional<SysTime> next =
+          now < plan_.give_up_at ? std::optional<SysTime>(std::min(now + backoff, plan_.give_up_at))
+                                 : std::nullopt;
       // Newest first; the members of one fan-out group (one fault on many targets) together.
       std::size_t i = 0;
       while (i < pending.size()) {
@@ -605,11 +726,11 @@ class DrillEngine::Impl {
         while (j < pending.size() && Spec(pending[j].fault_id).group == head.group) ++j;
         std::vector<RestoreResult> results(j - i);
         co_await FanOut(io_, j - i, static_cast<std::size_t>(std::max(1, head.parallel)),
-                        [&](std::size_t k) { return RestoreMember(pending[i + k], results[k]); });
+                        [&](std::size_t k) {
+                          return RestoreMember(pending[i + k], attempt, next, results[k]);
+                        });
         for (std::size_t k = 0; k < results.size(); ++k) {
-          if (results[k].restored) {
-            rec_.Say(results[k].message);
-          } else {
+          if (!results[k].restored) {
             still.push_back(pending[i + k]);
             remaining.emplace_back(pending[i + k], std::move(results[k]));
           }
@@ -617,35 +738,46 @@ class DrillEngine::Impl {
         i = j;
       }
       pending = std::move(still);
-      if (pending.empty()) break;
-      if (NowUtc() + backoff > plan.give_up_at) break;
-      asio::steady_timer t(io_, backoff);
-      co_await t.async_wait(asio::as_tuple(use_awaitable));
+      if (pending.empty() || !next) break;
+      co_await backoff_timer_->WaitUntil(facts_.Now() + (*next - facts_.clock().Utc()));
       backoff = std::min<Duration>(backoff * 2, std::chrono::seconds(30));
     }
-    exit_ = CloseRun(run_, rec_, opt_, remaining);
+    exit_ = CloseRun(run_, rec_, opt_, remaining, ArmedSwitches(remaining));
   }
 
-  asio::awaitable<void> RestoreMember(const LedgerEntry& e, RestoreResult& result) {
-    result = co_await RestoreOne(e);
+  asio::awaitable<void> RestoreMember(const LedgerEntry& e, int attempt,
+                                      std::optional<SysTime> next, RestoreResult& result) {
+    result = co_await RestoreOne(e, attempt, next);
   }
 
-  // Restores one ledger entry of this run: the commands on the pool, the record on this thread.
-  asio::awaitable<RestoreResult> RestoreOne(const LedgerEntry& e) {
+  // Restores one ledger entry of this run (attempt number `attempt`; the next one is due at
+  // `next`, if any) and records the outcome: the ledger row, and `fault-restored` or
+  // `restore-failed` through the recorder (so that it is shown and streamed like every event).
+  asio::awaitable<RestoreResult> RestoreOne(LedgerEntry e, int attempt = 1,
+                                            std::optional<SysTime> next = std::nullopt) {
     auto fault = faults_.find(e.fault_id);
     CommandRunner* runner = FindRunner(runners_, e.target);
+    RestoreAttempt tried;
     if (fault == faults_.end() || runner == nullptr) {
-      // Not built by this run's preflight (cannot happen for entries it wrote): rebuild it.
-      co_return RestoreLedgerEntry(db_, e, kOrchestratorActor);
+      // Not built by this run's preflight (cannot happen for entries it wrote).
+      tried.message = fmt::format("fault {} has no runtime in this run", e.fault_id);
+      tried.manual = "undo it by hand; the ledger state is: " + e.state;
+    } else {
+      FaultContext ctx{Spec(e.fault_id), *runner, drill_.id};
+      try {
+        tried = co_await Blocking([&] { return AttemptRestore(*fault->second, ctx, e.state); });
+      } catch (const std::exception& ex) {
+        // A bug in a fault kind must not stop the other restores, nor this one's retries.
+        tried.message = fmt::format("internal error while restoring: {}", ex.what());
+        tried.manual = fault->second->ManualRestore(ctx, e.state);
+      }
     }
-    FaultContext ctx{Spec(e.fault_id), *runner, drill_.id};
-    RestoreAttempt attempt =
-        co_await OnPool(pool_, [&] { return AttemptRestore(*fault->second, ctx, e.state); });
-    RestoreResult result = RecordRestore(db_, e, attempt, kOrchestratorActor);
-    if (result.restored && dynamic_cast<SshRunner*>(runner) != nullptr) {
-      Status disarmed = co_await OnPool(
-          pool_, [&] { return DisarmDeadMansSwitch(*runner, run_.run_id, e.fault_id); });
+    RestoreResult result = RecordRestoreAttempt(e, tried, attempt, next);
+    if (result.restored && runner != nullptr && dynamic_cast<SshRunner*>(runner) != nullptr) {
+      Status disarmed =
+          co_await Blocking([&] { return DisarmDeadMansSwitch(*runner, run_.run_id, e.fault_id); });
       if (disarmed) {
+        armed_.erase(e.fault_id);
         rec_.Record("deadman-disarmed", {{"fault", e.fault_id}, {"target", e.target}},
                     fmt::format("dead man's switch of {} disarmed", e.fault_id));
       } else {
@@ -658,6 +790,48 @@ class DrillEngine::Impl {
     co_return result;
   }
 
+  // The ledger row and the event of one restore attempt; a ledger that cannot be updated makes
+  // the attempt a failure, so a fault is never reported restored without a record saying so.
+  RestoreResult RecordRestoreAttempt(const LedgerEntry& e, RestoreAttempt tried, int attempt,
+                                     std::optional<SysTime> next) {
+    FaultLedger ledger(db_);
+    if (tried.restored) {
+      Status st = ledger.SetStatus(e.id, LedgerStatus::kRestored, tried.checked ? "" : "unchecked");
+      if (st) {
+        std::erase_if(ledger_, [&](const LedgerEntry& x) { return x.id == e.id; });
+        rec_.Record("fault-restored", RestorePayload(e, tried.checked, tried.message),
+                    tried.message);
+        return RestoreResult{true, tried.message, "", tried.checked};
+      }
+      tried.restored = false;
+      tried.message = "restored, but the ledger could not be updated: " + st.error().message;
+    }
+    if (Status st = ledger.SetStatus(e.id, LedgerStatus::kRestoreFailed, tried.message); !st) {
+      fmt::print(rec_.err(), "firedrill: the ledger could not be updated: {}\n",
+                 st.error().message);
+    }
+    boost::json::object payload = RestorePayload(e, false, tried.message);
+    payload["attempt"] = attempt;
+    if (next) payload["next_attempt_at"] = FormatUtc(*next);
+    rec_.Record(
+        "restore-failed", std::move(payload),
+        fmt::format("restore of {} failed (attempt {}): {}; {}", e.fault_id, attempt, tried.message,
+                    next
+                        ? fmt::format("next attempt at {}", FormatInZone(*next, drill_.window.zone))
+                        : std::string("no attempt is left before the give-up point")));
+    return RestoreResult{false, tried.message, tried.manual};
+  }
+
+  // The dead man's switches still armed for faults that remain in place, with when they fire.
+  std::vector<ArmedSwitch> ArmedSwitches(const std::vector<RemainingFault>& remaining) const {
+    std::vector<ArmedSwitch> out;
+    for (const auto& [e, r] : remaining) {
+      auto it = armed_.find(e.fault_id);
+      if (it != armed_.end()) out.push_back({e.fault_id, e.target, it->second});
+    }
+    return out;
+  }
+
   const FaultSpec& Spec(const std::string& id) {
     for (const FaultSpec& f : drill_.faults) {
       if (f.id == id) return f;
@@ -665,6 +839,8 @@ class DrillEngine::Impl {
     return drill_.faults.front();  // ids come from the plan of this drill: unreachable
   }
 
+  EngineEnv env_;
+  FactClock facts_;
   // The wheel of misfortune's choice for this run, and the drill as this run executes it.
   std::optional<WheelChoice> wheel_;
   Drill spun_;
@@ -677,20 +853,24 @@ class DrillEngine::Impl {
   asio::io_context& io_;
   std::size_t pool_size_;  // threads of pool_: the widest fan-out that can make progress at once
   asio::thread_pool pool_;
-  asio::steady_timer wake_;
-  asio::steady_timer countdown_timer_;
+  std::unique_ptr<RunTimer> wake_;
+  std::unique_ptr<RunTimer> countdown_timer_;
+  std::unique_ptr<RunTimer> backoff_timer_ = facts_.clock().MakeTimer(io_.get_executor());
+  ProbeChecker check_probe_;
   RunnerMap runners_;
   RunWatch watch_;
   std::map<std::string, std::unique_ptr<Fault>> faults_;
   std::map<std::string, std::string> states_;
-  std::vector<Alert> held_alerts_;   ///< arrived while the first fault was being injected
-  std::vector<LedgerEntry> ledger_;  // this run's ledger entries, in injection order
+  std::vector<Alert> held_alerts_;        ///< arrived while the first fault was being injected
+  std::vector<LedgerEntry> ledger_;       // this run's ledger entries, in injection order
+  std::map<std::string, SysTime> armed_;  // dead man's switches armed, by fault: when they fire
+  DrillPlan plan_;
   int exit_ = kExitOk;
 };
 
 DrillEngine::DrillEngine(asio::io_context& io, const Drill& drill, const RunOptions& options,
-                         Database& db, std::ostream& out, std::ostream& err)
-    : impl_(std::make_unique<Impl>(io, drill, options, db, out, err)) {}
+                         Database& db, std::ostream& out, std::ostream& err, EngineEnv env)
+    : impl_(std::make_unique<Impl>(io, drill, options, db, out, err, std::move(env))) {}
 
 DrillEngine::~DrillEngine() = default;
 
@@ -709,7 +889,7 @@ void DrillEngine::OnAlert(const Alert& alert) { impl_->OnAlert(alert); }
 const std::string& DrillEngine::run_id() const { return impl_->run().run_id; }
 const std::string& DrillEngine::phase() const { return impl_->run().phase; }
 bool DrillEngine::restoring() const { return impl_->run().restoring; }
-const std::optional<SysTime>& DrillEngine::t0() const { return impl_->run().t0_wall; }
+const std::optional<SysTime>& DrillEngine::t0() const { return impl_->run().t0; }
 const RunState& DrillEngine::state() const { return impl_->run(); }
 
 }  // namespace firedrill

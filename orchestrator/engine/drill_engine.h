@@ -12,6 +12,7 @@
 #include "orchestrator/alerts/alert_payload.h"
 #include "orchestrator/control/control_handler.h"
 #include "orchestrator/engine/drill_run.h"
+#include "orchestrator/engine/engine_env.h"
 #include "orchestrator/engine/run_state.h"
 #include "orchestrator/store/database.h"
 
@@ -25,8 +26,10 @@ namespace firedrill {
 /// `done`: post the destruction).
 class DrillEngine {
  public:
+  /// `env` replaces the engine's clock, fault and runner makers and probe checker (tests); the
+  /// default is the real world.
   DrillEngine(boost::asio::io_context& io, const Drill& drill, const RunOptions& options,
-              Database& db, std::ostream& out, std::ostream& err);
+              Database& db, std::ostream& out, std::ostream& err, EngineEnv env = {});
   /// Joins the engine's worker pool.
   ~DrillEngine();
   DrillEngine(const DrillEngine&) = delete;

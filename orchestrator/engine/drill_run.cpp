@@ -11,8 +11,10 @@
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/control/control_server.h"
 #include "orchestrator/engine/drill_engine.h"
+#include "orchestrator/engine/interrupted_runs.h"
 #include "orchestrator/engine/restorer.h"
 #include "orchestrator/engine/run_recorder.h"
+#include "orchestrator/engine/termination_signals.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/database.h"
@@ -63,6 +65,8 @@ int RunEngine(const Drill& drill, const RunOptions& options, Database& db, std::
   ControlServer control(io, options.state_dir, handler);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   WatchSignals(signals, engine, err);
+  // Watched now: a signal deferred since start-up (main) is delivered to the set.
+  AcceptTerminationSignals();
   // Acks and aborts from other terminals arrive here; a drill runs without it if it can't.
   if (Status st = control.Start(); !st) {
     fmt::print(err,
@@ -98,18 +102,27 @@ int RunDrill(const Drill& drill, const RunOptions& options, std::ostream& out, s
                other->pid, options.state_dir.string());
     return kExitStateError;
   }
-  // Anything an earlier run left in place (a crash, a SIGKILL) is restored before anything else.
-  auto leftover = RestoreOutstanding(*db, kOrchestratorActor);
-  if (!leftover.ok() || !leftover->empty()) {
+  // Anything an earlier run left in place (a crash, a SIGKILL) is restored before anything else,
+  // and the runs that died are closed; both are said.
+  auto leftover = RestoreOutstanding(*db, "run");
+  if (!leftover.ok()) {
+    fmt::print(err, "firedrill run: the fault ledger cannot be read: {}\n",
+               leftover.error().message);
+    return kExitStateError;
+  }
+  auto closed = CloseInterruptedRuns(*db, *leftover, "run");
+  if (!closed.ok()) {
+    fmt::print(err, "firedrill run: interrupted runs cannot be closed: {}\n",
+               closed.error().message);
+  }
+  if (!leftover->empty() || (closed.ok() && !closed->empty())) {
+    fmt::print(out, "firedrill run: first, what an earlier run left behind:\n{}",
+               LeftoversText(*leftover, closed.ok() ? *closed : std::vector<ClosedRun>{}));
+  }
+  if (!NotRestored(*leftover).empty()) {
     fmt::print(err,
                "firedrill run: faults from an earlier run are still in place and could not "
-               "be restored; not starting a new drill\n");
-    if (leftover.ok()) {
-      for (const auto& [e, r] : *leftover) {
-        fmt::print(err, "  {} ({} on {}): {}\n    undo by hand: {}\n", e.fault_id, e.kind, e.target,
-                   r.message, r.manual);
-      }
-    }
+               "be restored (above); not starting a new drill\n");
     return kExitRestoreIncomplete;
   }
   std::string sha;

@@ -19,14 +19,7 @@ namespace firedrill {
 namespace {
 
 std::string Payload(const LedgerEntry& e, bool verified, const std::string& message) {
-  boost::json::object o;
-  o["fault"] = e.fault_id;
-  o["kind"] = e.kind;
-  o["target"] = e.target;
-  o["run"] = e.run_id;
-  o["verified"] = verified;
-  o["message"] = message;
-  return boost::json::serialize(o);
+  return boost::json::serialize(RestorePayload(e, verified, message));
 }
 
 RestoreResult Fail(Database& db, const LedgerEntry& e, const std::string& actor,
@@ -37,6 +30,21 @@ RestoreResult Fail(Database& db, const LedgerEntry& e, const std::string& actor,
 }
 
 }  // namespace
+
+boost::json::object RestorePayload(const LedgerEntry& e, bool verified,
+                                   const std::string& message) {
+  boost::json::object o;
+  o["fault"] = e.fault_id;
+  o["kind"] = e.kind;
+  o["target"] = e.target;
+  o["run"] = e.run_id;
+  o["verified"] = verified;
+  o["message"] = message;
+  // What the ledger said when the restore began: "injecting" means the run died while the
+  // fault's inject had begun, so whether it was in place is unknown.
+  o["ledger_status"] = std::string(LedgerStatusName(e.status));
+  return o;
+}
 
 RestoreAttempt AttemptRestore(Fault& fault, const FaultContext& ctx, const std::string& state) {
   const FaultSpec& spec = ctx.spec;
@@ -82,7 +90,7 @@ RestoreResult RecordRestore(Database& db, const LedgerEntry& e, const RestoreAtt
   EventLog(db)
       .Append({e.drill_id, "fault-restored", actor, Payload(e, a.checked, a.message), {}})
       .ok();
-  return RestoreResult{true, a.message, ""};
+  return RestoreResult{true, a.message, "", a.checked};
 }
 
 RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& e, const std::string& actor) {
@@ -125,17 +133,24 @@ RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& e, const std::
   return result;
 }
 
-Expected<std::vector<std::pair<LedgerEntry, RestoreResult>>> RestoreOutstanding(
-    Database& db, const std::string& actor) {
+Expected<std::vector<LeftoverRestore>> RestoreOutstanding(Database& db, const std::string& actor) {
   auto outstanding = FaultLedger(db).Outstanding();
   if (!outstanding.ok()) return outstanding.error();
-  std::vector<std::pair<LedgerEntry, RestoreResult>> remaining;
+  std::vector<LeftoverRestore> tried;
   // Newest first: undo in the reverse order of injection.
   for (auto it = outstanding->rbegin(); it != outstanding->rend(); ++it) {
-    RestoreResult r = RestoreLedgerEntry(db, *it, actor);
-    if (!r.restored) remaining.emplace_back(*it, std::move(r));
+    tried.push_back({*it, RestoreLedgerEntry(db, *it, actor)});
   }
-  return remaining;
+  return tried;
+}
+
+std::vector<std::pair<LedgerEntry, RestoreResult>> NotRestored(
+    const std::vector<LeftoverRestore>& tried) {
+  std::vector<std::pair<LedgerEntry, RestoreResult>> out;
+  for (const LeftoverRestore& t : tried) {
+    if (!t.result.restored) out.emplace_back(t.entry, t.result);
+  }
+  return out;
 }
 
 }  // namespace firedrill

@@ -3,6 +3,7 @@
 // did not confirm.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,12 @@ namespace firedrill {
 
 /// The result of restoring one ledger entry.
 struct RestoreResult {
-  bool restored = false;  ///< true iff restored and verified (the fault's check says not in place)
+  /// true iff restored: verified by the kind's check, or (a fault nothing can check) its restore
+  /// succeeded
+  bool restored = false;
   std::string message;    ///< what was done, or why it failed
   std::string manual;     ///< for failures: commands a person can run to undo it by hand
+  bool verified = false;  ///< restored and confirmed gone by the kind's check
 };
 
 /// What undoing one fault on its target found, before anything is recorded.
@@ -34,6 +38,10 @@ struct RestoreAttempt {
 /// record. Blocking (runs commands): call it from a worker thread.
 RestoreAttempt AttemptRestore(Fault& fault, const FaultContext& ctx, const std::string& state);
 
+/// The payload of a `fault-restored` or `restore-failed` event about ledger entry `e`: fault,
+/// kind, target, run, verified, message. The one shape every restoring path records.
+boost::json::object RestorePayload(const LedgerEntry& e, bool verified, const std::string& message);
+
 /// Records an attempt: the ledger entry's new status and a `fault-restored` or `restore-failed`
 /// event (actor `actor`). Returns the outcome; a ledger that cannot be updated makes it a
 /// failure, so a fault is never reported restored without a record saying so.
@@ -46,9 +54,19 @@ RestoreResult RecordRestore(Database& db, const LedgerEntry& entry, const Restor
 /// commands): call it from a worker thread, never from the engine's event loop.
 RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& entry, const std::string& actor);
 
-/// Restores every outstanding ledger entry once, oldest last-in first. Returns the entries that
-/// remain in place (restore failed), with the reasons; empty means everything was restored.
-Expected<std::vector<std::pair<LedgerEntry, RestoreResult>>> RestoreOutstanding(
-    Database& db, const std::string& actor);
+/// One ledger entry that a restore of leftovers tried, and how it went.
+struct LeftoverRestore {
+  LedgerEntry entry;     ///< as the ledger held it before (its status then: injecting, ...)
+  RestoreResult result;  ///< restored (and whether verified) or why not
+};
+
+/// Restores every outstanding ledger entry once, newest first. Returns every entry tried with
+/// its result (restored ones included, so that callers can say what was restored); those not
+/// restored remain in place.
+Expected<std::vector<LeftoverRestore>> RestoreOutstanding(Database& db, const std::string& actor);
+
+/// The entries of `tried` that were not restored.
+std::vector<std::pair<LedgerEntry, RestoreResult>> NotRestored(
+    const std::vector<LeftoverRestore>& tried);
 
 }  // namespace firedrill

@@ -6,16 +6,17 @@
 #include <boost/json.hpp>
 #include <filesystem>
 
-#include "orchestrator/engine/run_summary.h"
+#include "drills/zoned_time.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/report/metrics.h"
 #include "orchestrator/report/postmortem.h"
+#include "orchestrator/report/run_facts.h"
+#include "orchestrator/report/run_summary.h"
 
 namespace firedrill {
 namespace {
 
 namespace json = boost::json;
-
-constexpr char kRestorePointReached[] = "the restore point of the window was reached";
 
 // The postmortem draft, pre-filled from the run's records; a run ends without one (and says
 // so) rather than failing over it.
@@ -34,47 +35,74 @@ void WritePostmortem(const RunState& run, const RunOptions& opt, RunRecorder& re
 
 }  // namespace
 
+namespace {
+
+// The facts of this run as its records show them, with `ending` as the last event: the same
+// derivation the postmortem, the audit and `records` make, so that everything agrees.
+RunFacts FactsWithEnding(RunRecorder& rec, const RunState& run, const std::string& ending,
+                         const json::object& payload) {
+  std::vector<Event> events;
+  if (auto loaded = LoadRunEvents(rec.db(), run.drill.id, run.run_id); loaded.ok()) {
+    events = std::move(*loaded);
+  }
+  Event end;
+  end.ts = run.clock.UtcNow();
+  end.drill_id = run.drill.id;
+  end.kind = ending;
+  end.actor = kOrchestratorActor;
+  json::object p = payload;
+  p["run"] = run.run_id;
+  end.payload_json = json::serialize(p);
+  events.push_back(std::move(end));
+  return DeriveRunFacts(events);
+}
+
+json::value Ms(const std::optional<Duration>& d) {
+  return d ? json::value(d->count()) : json::value(nullptr);
+}
+
+}  // namespace
+
 int CloseRun(RunState& run, RunRecorder& rec, const RunOptions& opt,
-             const std::vector<RemainingFault>& remaining) {
+             const std::vector<RemainingFault>& remaining, const std::vector<ArmedSwitch>& armed) {
   run.phase = remaining.empty() ? "closed" : "restore-failed";
-  bool team_recovered = run.TeamRecovered();
-  RunTimings timings{run.t0_wall,
-                     run.ttd_human,
-                     run.ttr_probe,
-                     run.ttr_human,
-                     run.t0 && !team_recovered,
-                     run.abort_reason.value_or(kRestorePointReached),
-                     run.acks,
-                     run.ttd_alert};
-  auto ms = [](const std::optional<Duration>& d) {
-    return d ? json::value(d->count()) : json::value(nullptr);
-  };
-  json::object summary{
-      {"recovered_by_team", team_recovered}, {"auto_restored", timings.auto_restored},
-      {"ttd_human_ms", ms(run.ttd_human)},   {"ttd_alert_ms", ms(run.ttd_alert)},
-      {"ttr_probe_ms", ms(run.ttr_probe)},   {"ttr_human_ms", ms(run.ttr_human)}};
+  json::object summary;
   if (!remaining.empty()) {
     json::array left;
     for (const auto& [e, r] : remaining) {
       left.push_back(json::object{{"fault", e.fault_id}, {"error", r.message}, {"undo", r.manual}});
     }
     summary["remaining"] = left;
-    rec.Record("restore-incomplete", summary, "RESTORE INCOMPLETE: manual action needed");
+  }
+  const char* ending = remaining.empty() ? "run-ended" : "restore-incomplete";
+  RunFacts facts = FactsWithEnding(rec, run, ending, summary);
+  summary["outcome"] = OutcomeName(facts.outcome);
+  summary["outcome_text"] = facts.outcome_text;
+  summary["recovered_by_team"] = facts.team_recovered;
+  summary["auto_restored"] = facts.auto_restored;
+  summary["t0"] = facts.t0 ? json::value(FormatUtc(*facts.t0)) : json::value(nullptr);
+  summary["ttd_human_ms"] = Ms(facts.ttd_human);
+  summary["ttd_alert_ms"] = Ms(facts.ttd_alert);
+  summary["ttr_ms"] = Ms(CountedTtr(facts));
+  summary["ttr_team_ms"] = Ms(facts.ttr_team);
+  if (!remaining.empty()) {
+    rec.Record(ending, summary, "RESTORE INCOMPLETE: manual action needed");
     for (const auto& [e, r] : remaining) {
       fmt::print(rec.err(), "  still in place: {} ({} on {}): {}\n    undo by hand: {}\n",
                  e.fault_id, e.kind, e.target, r.message, r.manual);
     }
-    WritePostmortem(run, opt, rec);
-    return kExitRestoreIncomplete;
+    for (const ArmedSwitch& a : armed) {
+      fmt::print(rec.err(),
+                 "  dead man's switch: still armed on {}; it undoes {} by itself at {} if that "
+                 "host can run it (see /tmp/firedrill-deadman-*.log there)\n",
+                 a.target, a.fault, FormatInZone(a.fires_at, run.drill.window.zone));
+    }
+  } else {
+    rec.Record(ending, summary, fmt::format("run ended: {}", OutcomeName(facts.outcome)));
   }
-  std::string outcome = run.abort_reason ? "aborted; every fault restored and verified"
-                        : team_recovered
-                            ? "closed; the team recovered, faults restored and verified"
-                            : "closed; auto-restored (not recovered within the window)";
-  summary["outcome"] = outcome;
-  rec.Record("run-ended", summary, outcome);
-  if (!opt.json) fmt::print(rec.out(), "\n{}", SummaryText(run.drill, timings));
+  if (!opt.json) fmt::print(rec.out(), "\n{}", RunSummaryText(facts));
   WritePostmortem(run, opt, rec);
+  if (!remaining.empty()) return kExitRestoreIncomplete;
   return run.abort_reason ? kExitAborted : kExitOk;
 }
 

@@ -16,11 +16,20 @@ namespace firedrill {
 /// A fault the restore could not undo, with why and how to undo it by hand.
 using RemainingFault = std::pair<LedgerEntry, RestoreResult>;
 
+/// A dead man's switch still armed on a target for a fault left in place: it undoes the fault by
+/// itself at `fires_at`, if the target can run it.
+struct ArmedSwitch {
+  std::string fault;
+  std::string target;
+  SysTime fires_at;
+};
+
 /// Closes the run: with faults `remaining`, records `restore-incomplete` (listing each with its
 /// manual undo), prints them and returns kExitRestoreIncomplete; otherwise records `run-ended`
 /// (who recovered, TTD/TTR), prints the summary, writes the postmortem draft to
 /// `state_dir/postmortems/RUN.md` and returns kExitAborted for an aborted run, else kExitOk.
 int CloseRun(RunState& run, RunRecorder& recorder, const RunOptions& options,
-             const std::vector<RemainingFault>& remaining);
+             const std::vector<RemainingFault>& remaining,
+             const std::vector<ArmedSwitch>& armed = {});
 
 }  // namespace firedrill

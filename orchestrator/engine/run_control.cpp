@@ -1,6 +1,7 @@
 #include "orchestrator/engine/run_control.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 
@@ -19,15 +20,17 @@ ControlResponse Refusal(int status, const std::string& message) {
 
 ControlResponse RunControl::Handle(const ControlRequest& req) {
   if (req.route == "/v1/drills") {
-    json::array drills{
-        json::object{{"id", run_.drill.id}, {"run", run_.run_id}, {"state", run_.phase}}};
-    return ControlResponse{200, json::serialize(json::object{{"drills", drills}})};
+    // The daemon's listing shape, with no schedules of its own: a foreground run is one drill.
+    json::array drills{Status()};
+    return ControlResponse{200,
+                           json::serialize(json::object{{"drills", drills}, {"foreground", true}})};
   }
   auto id = req.params.find("id");
   if (id == req.params.end() || id->second != run_.drill.id) {
     return Refusal(
         404, "no running drill \"" + (id == req.params.end() ? std::string() : id->second) + "\"");
   }
+  if (req.route == "/v1/drills/{id}") return ControlResponse{200, json::serialize(Status())};
   boost::system::error_code ec;
   json::value body = json::parse(req.body.empty() ? "{}" : req.body, ec);
   if (ec || !body.is_object()) return Refusal(400, "the body must be a JSON object");
@@ -42,22 +45,39 @@ ControlResponse RunControl::Handle(const ControlRequest& req) {
   return Refusal(404, "no such route: " + req.route);
 }
 
+json::object RunControl::Status() const {
+  json::object o{{"id", run_.drill.id},
+                 {"title", run_.drill.title},
+                 {"service", run_.drill.service},
+                 {"state", "running"},
+                 {"phase", run_.phase},
+                 {"run", run_.run_id},
+                 {"window_start", FormatUtc(run_.drill.window.start)},
+                 {"window_end", FormatUtc(run_.drill.window.end)},
+                 {"zone", run_.drill.window.zone},
+                 {"foreground", true},
+                 {"pid", static_cast<std::int64_t>(::getpid())}};
+  if (run_.t0) o["t0"] = FormatUtc(*run_.t0);
+  return o;
+}
+
 ControlResponse RunControl::Ack(const std::string& what, const std::string& by,
                                 const std::string& note) {
   if (what != "detected" && what != "recovered") {
     return Refusal(400, "\"what\" must be \"detected\" or \"recovered\"");
   }
   if (!run_.t0) return Refusal(409, "no fault is in place yet; nothing to acknowledge");
-  auto since = std::chrono::duration_cast<Duration>(RunState::Clock::now() - *run_.t0);
+  const SysTime at = run_.clock.UtcNow();
+  const Duration since = run_.SinceT0(at);
   std::optional<Duration>& slot = what == "detected" ? run_.ttd_human : run_.ttr_human;
   bool first = !slot.has_value();
   if (first) slot = since;
-  SysTime at = NowUtc();
   std::string suffix = note.empty() ? "" : ": " + note;
   run_.acks.push_back(fmt::format("{} by {} at {} (T0+{}){}", what, by, FormatUtc(at),
                                   FormatDuration(since), suffix));
-  rec_.Record(
-      "ack-" + what, {{"by", by}, {"note", note}, {"since_t0_ms", since.count()}, {"first", first}},
+  rec_.RecordAt(
+      at, "ack-" + what,
+      {{"by", by}, {"note", note}, {"since_t0_ms", since.count()}, {"first", first}},
       fmt::format("{} acknowledged {} (T0+{}){}", by, what, FormatDuration(since), suffix), by);
   return ControlResponse{200, json::serialize(json::object{{"recorded_at", FormatUtc(at)},
                                                            {"drill", run_.drill.id},

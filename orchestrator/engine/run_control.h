@@ -2,6 +2,8 @@
 // (orchestrator/control) has already matched the route and checked the token, size and JSON.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include "orchestrator/control/control_handler.h"
 #include "orchestrator/engine/run_recorder.h"
 #include "orchestrator/engine/run_state.h"
@@ -15,13 +17,16 @@ class RunControl : public ControlHandler {
   /// `run` and `recorder` must outlive this object.
   RunControl(RunState& run, RunRecorder& recorder) : run_(run), rec_(recorder) {}
 
-  /// GET /v1/drills → the run and its phase. POST .../ack → records `ack-detected` or
+  /// GET /v1/drills → the run and its phase, as the daemon lists running drills (with
+  /// "foreground": true). GET /v1/drills/{id} → its status as the daemon gives it (state
+  /// "running", phase, run, T0, window). POST .../ack → records `ack-detected` or
   /// `ack-recovered` with its offset from T0 (409 before T0; only the first of each kind sets
   /// TTD/TTR, later ones are recorded too). POST .../abort → requests the abort (202; the restore
   /// runs after the answer). 404 for another drill's id, 400 for wrong fields.
   ControlResponse Handle(const ControlRequest& request) override;
 
  private:
+  boost::json::object Status() const;
   ControlResponse Ack(const std::string& what, const std::string& by, const std::string& note);
   ControlResponse Abort(const std::string& by, const std::string& reason);
 

@@ -21,11 +21,17 @@ class RunRecorder {
               std::ostream& err)
       : db_(db), run_(run), opt_(options), out_(out), err_(err) {}
 
-  /// Appends event `kind` (payload gets `"run"`: the run id) durably, then prints `text` with the
-  /// time in the drill's zone, or with --json one JSON line {ts, event, drill, payload}. A record
-  /// that cannot be written is reported on the error stream and does not stop the run.
+  /// Appends event `kind` (payload gets `"run"`: the run id) durably, stamped with the run's
+  /// clock now, then prints `text` with that time in the drill's zone, or with --json one JSON
+  /// line {ts, event, drill, payload}. A record that cannot be written is reported on the error
+  /// stream and does not stop the run.
   void Record(const std::string& kind, boost::json::object payload, const std::string& text,
               const std::string& actor = kOrchestratorActor);
+
+  /// As Record, for a fact that happened at `at` (a time read from the run's clock earlier, such
+  /// as the moment an inject returned): the event carries that time.
+  void RecordAt(SysTime at, const std::string& kind, boost::json::object payload,
+                const std::string& text, const std::string& actor = kOrchestratorActor);
 
   /// Prints `text` as a progress line (time-stamped) without recording it; nothing with --json.
   void Say(const std::string& text);

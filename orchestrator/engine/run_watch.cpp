@@ -15,65 +15,87 @@ using asio::use_awaitable;
 void RunWatch::Start() {
   for (const Probe& p : run_.drill.probes) {
     probes_[p.name];
-    asio::co_spawn(io_, ProbeLoop(p), asio::detached);
+    asio::co_spawn(io_, ProbeLoop(p), Completion("probe " + p.name));
   }
   for (const Guard& g : run_.drill.guards) {
-    if (g.kind == GuardKind::kCommand) asio::co_spawn(io_, CommandGuardLoop(g), asio::detached);
+    if (g.kind == GuardKind::kCommand) {
+      asio::co_spawn(io_, CommandGuardLoop(g), Completion("guard " + g.name));
+    }
   }
+}
+
+std::function<void(std::exception_ptr)> RunWatch::Completion(std::string where) {
+  return [this, where = std::move(where)](std::exception_ptr e) {
+    if (!e || !on_failure) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      on_failure(where, ex.what());
+    } catch (...) {
+      on_failure(where, "an exception that is not a std::exception");
+    }
+  };
 }
 
 void RunWatch::Stop() {
   stopped_ = true;
-  for (auto& t : timers_) t->cancel();
+  for (auto& t : timers_) t->Cancel();
 }
 
-asio::steady_timer& RunWatch::NewTimer() {
-  timers_.push_back(std::make_unique<asio::steady_timer>(io_));
+RunTimer& RunWatch::NewTimer() {
+  timers_.push_back(run_.clock.clock().MakeTimer(io_.get_executor()));
   return *timers_.back();
 }
 
 asio::awaitable<void> RunWatch::ProbeLoop(const Probe& p) {
   ProbeState& s = probes_[p.name];
-  asio::steady_timer& timer = NewTimer();
+  RunTimer& timer = NewTimer();
   while (!Done()) {
-    ProbeOutcome o = co_await CheckProbe(p, FindRunner(runners_, p.target), pool_);
+    ProbeOutcome o = co_await check_(p, FindRunner(runners_, p.target));
     if (Done()) break;
+    const SysTime at = run_.clock.UtcNow();  // the time of this check's verdict
     if (o.green) {
       s.reds = 0;
       ++s.greens;
       s.red_since.reset();
       if (s.unhealthy && s.greens >= p.healthy_after) {
         s.unhealthy = false;
-        rec_.Record("probe-green", {{"probe", p.name}, {"detail", o.detail}},
-                    fmt::format("probe {} green again ({} checks in a row)", p.name, s.greens));
-        MaybeRecovered();
+        rec_.RecordAt(at, "probe-green", {{"probe", p.name}, {"detail", o.detail}},
+                      fmt::format("probe {} green again ({} checks in a row)", p.name, s.greens));
+        MaybeRecovered(at);
       }
     } else {
       s.greens = 0;
       ++s.reds;
-      if (!s.red_since) s.red_since = RunState::Clock::now();
+      if (!s.red_since) s.red_since = at;
       if (!s.unhealthy && s.reds >= p.unhealthy_after) {
         s.unhealthy = true;
         s.was_red = true;
-        rec_.Record("probe-red", {{"probe", p.name}, {"detail", o.detail}},
-                    fmt::format("probe {} red: {}", p.name, o.detail));
+        rec_.RecordAt(at, "probe-red", {{"probe", p.name}, {"detail", o.detail}},
+                      fmt::format("probe {} red: {}", p.name, o.detail));
       }
       CheckProbeGuards(p, s);
     }
-    timer.expires_after(p.interval);
-    co_await timer.async_wait(asio::as_tuple(use_awaitable));
+    co_await timer.WaitUntil(run_.clock.Now() + p.interval);
   }
 }
 
 asio::awaitable<void> RunWatch::CommandGuardLoop(const Guard& g) {
-  asio::steady_timer& timer = NewTimer();
+  RunTimer& timer = NewTimer();
   CommandRunner* runner = FindRunner(runners_, g.target);
   while (!Done()) {
     std::string why;
     if (runner == nullptr) {
       why = fmt::format("no runner for target {}", g.target);
     } else {
-      auto r = co_await OnPool(pool_, [&] { return runner->Run(g.command, g.interval); });
+      auto run = [&] { return runner->Run(g.command, g.interval); };
+      // Not a conditional expression: GCC 12 miscompiles co_await inside one.
+      Expected<CommandResult> r = Error("not run");
+      if (inline_commands_) {
+        r = run();
+      } else {
+        r = co_await OnPool(pool_, run);
+      }
       if (!r.ok()) {
         why = "could not run its command: " + r.error().message;
       } else if (!r->ok()) {
@@ -85,8 +107,7 @@ asio::awaitable<void> RunWatch::CommandGuardLoop(const Guard& g) {
       Trip(g, why);
       break;
     }
-    timer.expires_after(g.interval);
-    co_await timer.async_wait(asio::as_tuple(use_awaitable));
+    co_await timer.WaitUntil(run_.clock.Now() + g.interval);
   }
 }
 
@@ -94,7 +115,7 @@ void RunWatch::CheckProbeGuards(const Probe& p, const ProbeState& s) {
   for (const Guard& g : run_.drill.guards) {
     if (g.kind != GuardKind::kProbe || !WatchesProbe(g.probe, p.name) || !s.red_since || Done())
       continue;
-    if (RunState::Clock::now() - *s.red_since > g.max_red) {
+    if (run_.clock.UtcNow() - *s.red_since > g.max_red) {
       Trip(g, fmt::format("probe {} red for more than {}", p.name, FormatDuration(g.max_red)));
     }
   }
@@ -109,16 +130,21 @@ void RunWatch::Trip(const Guard& g, const std::string& why) {
   run_.RequestAbort(fmt::format("guard {} tripped", g.name));
 }
 
-void RunWatch::MaybeRecovered() {
+void RunWatch::MaybeRecovered(SysTime at) {
   if (run_.recovered_by_probes || !run_.t0 || run_.drill.probes.empty()) return;
+  // Every probe that went red is green again. A probe that never turned red could not see the
+  // fault: it does not hold recovery back. At least one must have been red.
+  bool any_red = false;
   for (const auto& [name, s] : probes_) {
-    if (!s.was_red || s.unhealthy) return;
+    if (s.unhealthy) return;
+    any_red = any_red || s.was_red;
   }
+  if (!any_red) return;
   run_.recovered_by_probes = true;
-  auto ttr = std::chrono::duration_cast<Duration>(RunState::Clock::now() - *run_.t0);
+  const Duration ttr = run_.SinceT0(at);
   run_.ttr_probe = ttr;
-  rec_.Record("recovered", {{"by", "probes"}, {"ttr_ms", ttr.count()}},
-              fmt::format("service healthy again by its probes: TTR {}", FormatDuration(ttr)));
+  rec_.RecordAt(at, "recovered", {{"by", "probes"}, {"ttr_ms", ttr.count()}},
+                fmt::format("service healthy again by its probes: TTR {}", FormatDuration(ttr)));
 }
 
 }  // namespace firedrill

@@ -4,32 +4,45 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "orchestrator/engine/engine_env.h"
+#include "orchestrator/engine/run_clock.h"
 #include "orchestrator/engine/run_recorder.h"
 #include "orchestrator/engine/run_state.h"
 #include "orchestrator/engine/runners.h"
 
 namespace firedrill {
 
-/// Watches one run while its faults are in place. Everything runs on `io`'s thread; commands
-/// (command probes and guards) run on `pool`. All references must outlive the watcher, and the
-/// io_context must not be run after the watcher is destroyed while loops are pending.
+/// Watches one run while its faults are in place. Everything runs on `io`'s thread, waits on
+/// the run's clock; probes are checked with `check`, command guards run on `pool`. All
+/// references must outlive the watcher, and the io_context must not be run after the watcher is
+/// destroyed while loops are pending.
 class RunWatch {
  public:
+  /// `inline_commands`: command guards run on the loop, not the pool (EngineEnv's
+  /// inline_blocking_work, for tests).
   RunWatch(boost::asio::io_context& io, boost::asio::thread_pool& pool, RunState& run,
-           RunRecorder& recorder, const RunnerMap& runners)
-      : io_(io), pool_(pool), run_(run), rec_(recorder), runners_(runners) {}
+           RunRecorder& recorder, const RunnerMap& runners, const ProbeChecker& check,
+           bool inline_commands = false)
+      : io_(io),
+        pool_(pool),
+        run_(run),
+        rec_(recorder),
+        runners_(runners),
+        check_(check),
+        inline_commands_(inline_commands) {}
 
   /// Starts one loop per probe and per command guard. A probe that turns red (after
   /// `unhealthy_after` red checks) is recorded once; once every probe that went red is green
-  /// again for `healthy_after` checks, `recovered` is recorded with the probe-confirmed TTR. A
+  /// again for `healthy_after` checks, `recovered` is recorded with the probe-confirmed TTR (a
+  /// probe that never turned red does not hold it back). A
   /// probe guard trips when its probe stays red longer than `max_red`; a command guard trips
   /// when its command exits non-zero, times out (its interval is its timeout) or cannot start —
   /// a guard that cannot be evaluated is treated as tripped. A trip records `guard-tripped` and
@@ -40,20 +53,26 @@ class RunWatch {
   /// timeout. No event is recorded after this call.
   void Stop();
 
+  /// Called (on the loop) when a loop ends with an exception, with where ("probe NAME", "guard
+  /// NAME") and what; the loop is over. Unset, the exception is dropped.
+  std::function<void(const std::string& where, const std::string& what)> on_failure;
+
  private:
   struct ProbeState {
     int reds = 0;    // consecutive
     int greens = 0;  // consecutive
     bool unhealthy = false;
     bool was_red = false;
-    std::optional<RunState::Clock::time_point> red_since;
+    std::optional<SysTime> red_since;
   };
 
   boost::asio::awaitable<void> ProbeLoop(const Probe& p);
   boost::asio::awaitable<void> CommandGuardLoop(const Guard& g);
   void CheckProbeGuards(const Probe& p, const ProbeState& s);
   void Trip(const Guard& g, const std::string& why);
-  void MaybeRecovered();
+  // The completion of a loop: reports an exception to on_failure.
+  std::function<void(std::exception_ptr)> Completion(std::string where);
+  void MaybeRecovered(SysTime at);
   bool Done() const { return stopped_ || run_.abort_reason.has_value(); }
 
   boost::asio::io_context& io_;
@@ -61,10 +80,12 @@ class RunWatch {
   RunState& run_;
   RunRecorder& rec_;
   const RunnerMap& runners_;
-  boost::asio::steady_timer& NewTimer();
+  const ProbeChecker& check_;
+  bool inline_commands_;
+  RunTimer& NewTimer();
 
   std::map<std::string, ProbeState> probes_;
-  std::vector<std::unique_ptr<boost::asio::steady_timer>> timers_;  // one per loop
+  std::vector<std::unique_ptr<RunTimer>> timers_;  // one per loop
   bool stopped_ = false;
 };
 

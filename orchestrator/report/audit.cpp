@@ -27,10 +27,16 @@ std::string RecoveredBy(RunOutcome o) {
   switch (o) {
     case RunOutcome::kRecoveredByTeam:
       return "team";
+    case RunOutcome::kAbsorbed:
+      return "the system (absorbed)";
     case RunOutcome::kAutoRestored:
       return "auto-restored";
     case RunOutcome::kAborted:
       return "aborted";
+    case RunOutcome::kInconclusive:
+      return "inconclusive (no observable effect)";
+    case RunOutcome::kInterrupted:
+      return "interrupted";
     case RunOutcome::kRestoreIncomplete:
       return "restore incomplete";
     case RunOutcome::kRefused:
@@ -295,9 +301,10 @@ AuditRow AuditRun(const RunFacts& f, bool postmortem_exists) {
   Duration grace = d != nullptr ? d->grace : kDefaultGrace;
   std::vector<std::string> problems;
   for (const FaultFact& ff : f.faults) {
-    if (!ff.injected_at) continue;
+    // A fault whose state at a crash is unknown counts as injected: its restore is accounted.
+    if (!ff.injected_at && !ff.unknown_at_crash) continue;
     ++r.faults_injected;
-    if (f.window_start && *ff.injected_at < *f.window_start) {
+    if (ff.injected_at && f.window_start && *ff.injected_at < *f.window_start) {
       problems.push_back(fmt::format("{} injected {} before the window start", ff.id,
                                      FormatDuration(*f.window_start - *ff.injected_at)));
     }

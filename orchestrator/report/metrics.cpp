@@ -5,8 +5,9 @@
 namespace firedrill {
 
 const char kT0Definition[] =
-    "T0 is the moment the first fault was verified in place (the earliest fault-injected event "
-    "of the run). Every metric is measured from T0.";
+    "T0 is the moment the first fault was in place (its inject returned, as its check then "
+    "confirmed), recorded once in the run as its `t0` fact. Every metric is measured from T0, "
+    "on the monotonic clock.";
 
 std::string VerdictName(Verdict v) {
   switch (v) {
@@ -52,7 +53,7 @@ std::vector<Metric> RunMetrics(const RunFacts& f) {
 
   Metric probe{"ttr_probe",
                "TTR (probe-confirmed)",
-               "every probe green again after having been red (recovered) - T0",
+               "every probe that went red green again (recovered), after a team action - T0",
                std::nullopt,
                recover,
                Verdict::kNotReached,
@@ -71,6 +72,15 @@ std::vector<Metric> RunMetrics(const RunFacts& f) {
       break;
     case RunOutcome::kAborted:
       no_ttr = "no TTR: aborted before the team recovered";
+      break;
+    case RunOutcome::kAbsorbed:
+      no_ttr = "no team TTR: the system absorbed the fault before anyone acted";
+      break;
+    case RunOutcome::kInconclusive:
+      no_ttr = "no TTR: the fault had no observable effect";
+      break;
+    case RunOutcome::kInterrupted:
+      no_ttr = "no TTR: the run was interrupted";
       break;
     case RunOutcome::kRestoreIncomplete:
       no_ttr = "no TTR: the team did not recover and the restore was incomplete";

@@ -121,6 +121,12 @@ std::vector<FaultRow> FaultRows(const RunFacts& f) {
 }
 
 std::string RestoreState(const FaultFact* ff) {
+  if (ff != nullptr && ff->unknown_at_crash) {
+    return fmt::format(
+        "state unknown at the crash (its inject had begun); restored{} by `{}` at {}",
+        ff->verified ? " and verified" : " (not verified: no check)", ff->restored_by,
+        ff->restored_at ? FormatUtc(*ff->restored_at) : std::string("?"));
+  }
   if (ff == nullptr || !ff->injected_at) return "not injected";
   if (!ff->restored) return "NOT restored";
   return ff->verified ? "yes, by its check"
@@ -340,8 +346,10 @@ std::string PostmortemMarkdown(const RunFacts& f, const std::optional<DrillRecor
       std::string undone = r.undo;
       if (ff != nullptr && ff->restored) undone += fmt::format(" (run by {})", ff->restored_by);
       md += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", r.id, Cell(what),
-                        ff && ff->injected_at ? FormatUtc(*ff->injected_at) : "—", Cell(undone),
-                        ff && ff->restored_at ? FormatUtc(*ff->restored_at) : "—",
+                        ff && ff->injected_at        ? FormatUtc(*ff->injected_at)
+                        : ff && ff->unknown_at_crash ? std::string("unknown (run died)")
+                                                     : std::string("—"),
+                        Cell(undone), ff && ff->restored_at ? FormatUtc(*ff->restored_at) : "—",
                         Cell(RestoreState(ff)));
     }
     bool any_error = false;
@@ -405,6 +413,18 @@ std::string PostmortemMarkdown(const RunFacts& f, const std::optional<DrillRecor
         "\n**Aborted before the team recovered** ({}). Every fault was restored; there is no "
         "TTR for this run.\n",
         f.abort_reason);
+  } else if (f.outcome == RunOutcome::kAbsorbed) {
+    md +=
+        "\n**The system absorbed the fault.** Every probe that went red was green again while "
+        "the fault was still in place, before anyone acted. That is resilience worth knowing "
+        "about, not the team's recovery: there is no team TTR for this run.\n";
+  } else if (f.outcome == RunOutcome::kInconclusive) {
+    md +=
+        "\n**Inconclusive: the fault had no observable effect.** No probe turned red and no "
+        "alert fired, so detection was not tested. Check that the probes (and alerts) can see "
+        "this kind of fault before the next drill.\n";
+  } else if (f.outcome == RunOutcome::kInterrupted) {
+    md += fmt::format("\n**Interrupted.** {}\n", f.outcome_text);
   } else if (f.outcome == RunOutcome::kRestoreIncomplete && !f.team_recovered) {
     md +=
         "\n**The team did not recover and the restore was incomplete.** There is no TTR for "

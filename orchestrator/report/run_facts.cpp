@@ -110,6 +110,10 @@ std::string TimelineText(const Event& e, const json::object& p, const DrillFacts
     }
     return fmt::format("preflight refused to inject: {}", fmt::join(reasons, "; "));
   }
+  if (k == "t0") {
+    return fmt::format("T0: the first fault is in place ({} on {})", Str(p, "fault"),
+                       Str(p, "target"));
+  }
   if (k == "fault-injected") {
     return fmt::format("fault {} injected and in place ({} on {}){}", Str(p, "fault"),
                        Str(p, "kind"), Str(p, "target"), is_t0 ? " - T0" : "");
@@ -193,14 +197,46 @@ std::string OutcomeName(RunOutcome outcome) {
       return "not-injected";
     case RunOutcome::kRecoveredByTeam:
       return "recovered-by-team";
+    case RunOutcome::kAbsorbed:
+      return "absorbed";
     case RunOutcome::kAutoRestored:
       return "auto-restored";
     case RunOutcome::kAborted:
       return "aborted";
+    case RunOutcome::kInconclusive:
+      return "inconclusive";
+    case RunOutcome::kInterrupted:
+      return "interrupted";
     case RunOutcome::kRestoreIncomplete:
       return "restore-incomplete";
   }
   return "in-progress";
+}
+
+std::string RecoveredByText(RunOutcome outcome) {
+  switch (outcome) {
+    case RunOutcome::kRecoveredByTeam:
+      return "the team";
+    case RunOutcome::kAbsorbed:
+      return "the system absorbed the fault (healthy again while it was in place; nobody acted)";
+    case RunOutcome::kAutoRestored:
+      return "firedrill's auto-restore at window end (the team did not recover in time)";
+    case RunOutcome::kAborted:
+      return "nobody: aborted before recovery; firedrill restored every fault";
+    case RunOutcome::kInconclusive:
+      return "inconclusive: the fault had no observable effect (no probe red, no alert)";
+    case RunOutcome::kInterrupted:
+      return "nobody: the run was interrupted; its faults were restored afterwards";
+    case RunOutcome::kRestoreIncomplete:
+      return "nobody: the restore was incomplete";
+    case RunOutcome::kRefused:
+      return "nothing to recover: refused before injecting";
+    case RunOutcome::kNotInjected:
+      return "nothing to recover: no fault was in place";
+    case RunOutcome::kInProgress:
+      return "in progress";
+  }
+  return "in progress";
 }
 
 std::shared_ptr<const Drill> DrillSourceCache::Load(const std::string& source,
@@ -265,7 +301,9 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
   for (const Event& e : events) evs.push_back({&e, ParseObject(e.payload_json, arena)});
   const bool with_timeline = detail == TimelineDetail::kFull;
 
-  // Identity, the drill and T0 first: every later line needs them.
+  // Identity, the drill and T0 first: every later line needs them. T0 is the run's `t0` fact;
+  // records from before it was recorded on its own take the earliest `fault-injected`.
+  std::optional<SysTime> recorded_t0;
   for (const Parsed& x : evs) {
     if (f.drill_id.empty()) f.drill_id = x.event->drill_id;
     if (f.run_id.empty()) f.run_id = Str(x.payload, "run");
@@ -280,9 +318,13 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
         f.drill_facts = ParseDrillFacts(*v);
       }
     }
+    if (x.event->kind == "t0" && !recorded_t0) {
+      recorded_t0 = ParseUtc(Str(x.payload, "at")).value_or(x.event->ts);
+    }
     if (x.event->kind == "fault-injected" && (!f.t0 || x.event->ts < *f.t0)) f.t0 = x.event->ts;
     f.last_event = f.last_event ? std::max(*f.last_event, x.event->ts) : x.event->ts;
   }
+  if (recorded_t0) f.t0 = recorded_t0;
   // Parsing the text is most of the cost of an audit, which needs only the recorded facts.
   const bool facts_only = drill_detail == DrillDetail::kFactsOnly && f.drill_facts;
   if (facts_only) {
@@ -303,6 +345,9 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
 
   std::optional<bool> recorded_team_recovered;
   bool ended = false;
+  bool interrupted = false;
+  bool saw_probe_red = false;
+  bool saw_alert = false;
   bool refused = false;
   bool not_injected_abort = false;
   std::optional<SysTime> restore_started;
@@ -324,7 +369,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
     const Event& e = *x.event;
     const json::object& p = x.payload;
     const std::string& k = e.kind;
-    bool is_t0 = k == "fault-injected" && f.t0 && e.ts == *f.t0 && !t0_marked;
+    bool is_t0 = !recorded_t0 && k == "fault-injected" && f.t0 && e.ts == *f.t0 && !t0_marked;
     if (is_t0) t0_marked = true;
     if (with_timeline) f.timeline.push_back({e.ts, k, e.actor, TimelineText(e, p, facts, is_t0)});
 
@@ -352,6 +397,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
     } else if (k == "inject-failed") {
       FaultOf(f.faults, p);
     } else if (k == "alert-detected") {
+      saw_alert = true;
       if (f.t0 && e.ts >= *f.t0 && !f.first_alert) {
         Duration since = Offset(p, "since_t0_ms", e.ts, f.t0).value_or(Duration(0));
         f.first_alert = AlertFact{e.ts, Str(p, "source"), Str(p, "fingerprint"), since};
@@ -362,6 +408,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
       saw_actor(by, k == "ack-detected" ? "acknowledged detection" : "marked recovered");
       AckFact a{e.ts, by, Str(p, "note"),
                 Offset(p, "since_t0_ms", e.ts, f.t0).value_or(Duration(0))};
+      if (!f.first_team_action || e.ts < *f.first_team_action) f.first_team_action = e.ts;
       if (k == "ack-detected") {
         if (f.detected_acks.empty()) f.ttd_human = a.since_t0;
         f.detected_acks.push_back(std::move(a));
@@ -369,8 +416,11 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
         if (f.recovered_acks.empty()) f.ttr_team = a.since_t0;
         f.recovered_acks.push_back(std::move(a));
       }
+    } else if (k == "probe-red") {
+      saw_probe_red = true;
     } else if (k == "recovered") {
       if (!f.ttr_probe) f.ttr_probe = Offset(p, "ttr_ms", e.ts, f.t0);
+      if (!f.recovered_at) f.recovered_at = e.ts;
     } else if (k == "guard-tripped") {
       f.guard_trips.push_back({e.ts, Str(p, "guard"), Str(p, "probe")});
       f.aborted = true;
@@ -402,6 +452,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
       ff.restored_at = e.ts;
       ff.restored_by = e.actor;
       ff.restore_message = Str(p, "message");
+      if (!ff.injected_at && Str(p, "ledger_status") == "injecting") ff.unknown_at_crash = true;
       last_restored = last_restored ? std::max(*last_restored, e.ts) : e.ts;
     } else if (k == "restore-failed") {
       FaultFact& ff = FaultOf(f.faults, p);
@@ -410,6 +461,10 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
       ff.restore_errors.push_back(Str(p, "message"));
     } else if (k == "restore-incomplete" || k == "run-ended") {
       ended = true;
+      if (Str(p, "outcome") == "interrupted") {
+        interrupted = true;
+        f.closed_by = e.actor;
+      }
       if (auto b = Bool(p, "recovered_by_team")) recorded_team_recovered = b;
       if (k == "restore-incomplete") {
         f.restore_incomplete.clear();
@@ -431,15 +486,25 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
   std::stable_sort(f.timeline.begin(), f.timeline.end(),
                    [](const TimelineEntry& a, const TimelineEntry& b) { return a.ts < b.ts; });
 
-  // Who recovered: the engine's verdict when it recorded one, else the same rule it applies.
-  if (recorded_team_recovered) {
+  // Who recovered. With probes: every probe that went red green again (`recovered`), by the team
+  // when someone had acted by then, else the system absorbed the fault. Without probes: the
+  // team's own mark. Without the drill (an unreadable old record): what the engine recorded.
+  bool absorbed = false;
+  const bool has_probes = facts != nullptr ? facts->has_probes : f.ttr_probe.has_value();
+  if (facts == nullptr && recorded_team_recovered) {
     f.team_recovered = *recorded_team_recovered;
-  } else if (facts != nullptr) {
-    f.team_recovered = facts->has_probes ? f.ttr_probe.has_value() : f.ttr_team.has_value();
+  } else if (has_probes) {
+    const bool acted =
+        f.first_team_action && f.recovered_at && *f.first_team_action <= *f.recovered_at;
+    f.team_recovered = f.ttr_probe.has_value() && acted;
+    absorbed = f.ttr_probe.has_value() && !acted;
   } else {
-    f.team_recovered = f.ttr_probe.has_value();
+    f.team_recovered = f.ttr_team.has_value();
   }
   f.team_recovered = f.team_recovered && f.t0.has_value();
+  absorbed = absorbed && f.t0.has_value();
+  f.effect_observed = saw_probe_red || saw_alert ||
+                      (!has_probes && (!f.detected_acks.empty() || !f.recovered_acks.empty()));
 
   // Probe impact: each red until its green, else until the faults were restored.
   bool all_restored = std::all_of(f.faults.begin(), f.faults.end(), [](const FaultFact& ff) {
@@ -506,12 +571,18 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
     f.outcome = RunOutcome::kRestoreIncomplete;
   } else if (refused && !f.t0) {
     f.outcome = RunOutcome::kRefused;
+  } else if (interrupted) {
+    f.outcome = RunOutcome::kInterrupted;
   } else if (!f.t0 && (ended || not_injected_abort)) {
     f.outcome = RunOutcome::kNotInjected;
   } else if (f.team_recovered) {
     f.outcome = RunOutcome::kRecoveredByTeam;
+  } else if (absorbed) {
+    f.outcome = RunOutcome::kAbsorbed;
   } else if (f.aborted && ended) {
     f.outcome = RunOutcome::kAborted;
+  } else if (ended && !f.effect_observed) {
+    f.outcome = RunOutcome::kInconclusive;
   } else if (ended) {
     f.outcome = RunOutcome::kAutoRestored;
   } else {
@@ -554,6 +625,32 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
           "Aborted before the team recovered ({}); every fault was restored, so there is no TTR.",
           f.abort_reason);
       break;
+    case RunOutcome::kAbsorbed:
+      f.outcome_text = fmt::format(
+          "The system absorbed the fault: every probe that went red was green again {} while the "
+          "fault was still in place, and nobody had acted. This is not the team's recovery, so "
+          "there is no team TTR.",
+          f.ttr_probe ? SinceT0(*f.ttr_probe) : std::string("later"));
+      break;
+    case RunOutcome::kInconclusive:
+      f.outcome_text =
+          "Inconclusive: the fault had no observable effect. No probe turned red and no alert "
+          "fired, so detection was not tested; check that the probes can see this fault. "
+          "firedrill restored it at window end.";
+      break;
+    case RunOutcome::kInterrupted: {
+      int restored = 0;
+      int verified = 0;
+      for (const FaultFact& ff : f.faults) {
+        restored += ff.restored ? 1 : 0;
+        verified += ff.restored && ff.verified ? 1 : 0;
+      }
+      f.outcome_text = fmt::format(
+          "Interrupted: the process running the drill died. Closed by `{}`, which restored {} "
+          "fault(s), {} verified by their checks.",
+          f.closed_by.empty() ? "recover" : f.closed_by, restored, verified);
+      break;
+    }
     case RunOutcome::kInProgress:
       f.outcome_text =
           "No ending recorded: the run is still going, or its process ended without closing it "

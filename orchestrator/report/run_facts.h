@@ -47,6 +47,9 @@ struct FaultFact {
   std::string restored_by;  ///< actor of `fault-restored` ("orchestrator", "recover", ...)
   std::string restore_message;              ///< as recorded by the restorer
   std::vector<std::string> restore_errors;  ///< each `restore-failed` message, in order
+  /// Restored from a ledger row still `injecting`: the run died after the fault's inject began,
+  /// so whether it was in place then is unknown (it may have been: it was restored anyway).
+  bool unknown_at_crash = false;
 };
 
 /// A fault the run could not restore (`restore-incomplete`).
@@ -101,18 +104,34 @@ struct ParticipantFact {
 
 /// How a run ended, as far as its events tell.
 enum class RunOutcome {
-  kInProgress,         ///< no ending event (still running, or the process was killed)
-  kRefused,            ///< preflight refused; nothing was injected
-  kNotInjected,        ///< ended (aborted) before any fault was verified in place
-  kRecoveredByTeam,    ///< the team recovered (probe-confirmed, or the team's mark without probes)
-  kAutoRestored,       ///< the team did not recover; firedrill restored at the window's end
-  kAborted,            ///< aborted after injecting, before the team recovered; all restored
+  kInProgress,   ///< no ending event: still running (or its process died and nobody restored yet)
+  kRefused,      ///< preflight refused; nothing was injected
+  kNotInjected,  ///< ended (aborted) before any fault was verified in place
+  /// The team recovered: their "recovered" mark (a drill without probes), or every probe that
+  /// went red green again after a recorded team action (an ack).
+  kRecoveredByTeam,
+  /// The system absorbed the fault: every probe that went red was green again while the fault
+  /// was still in place and nobody had acted. Not the team's recovery: no team TTR.
+  kAbsorbed,
+  kAutoRestored,  ///< the team did not recover; firedrill restored at the window's end
+  kAborted,       ///< aborted after injecting, before the team recovered; all restored
+  /// The fault had no observable effect: no probe turned red and no alert fired (nor, without
+  /// probes, did anyone acknowledge), so detection was not tested. Restored at window end.
+  kInconclusive,
+  /// The process running the run died; whoever restored its faults (recover, the daemon at its
+  /// restart) closed it.
+  kInterrupted,
   kRestoreIncomplete,  ///< a fault may still be in place: manual action was needed
 };
 
 /// Returns a stable lowercase name: "in-progress", "refused", "not-injected",
-/// "recovered-by-team", "auto-restored", "aborted", "restore-incomplete".
+/// "recovered-by-team", "absorbed", "auto-restored", "aborted", "inconclusive", "interrupted",
+/// "restore-incomplete".
 std::string OutcomeName(RunOutcome outcome);
+
+/// Who or what ended the impact, for people: "the team", "the system absorbed the fault",
+/// "firedrill's auto-restore at window end", ... One phrase per outcome.
+std::string RecoveredByText(RunOutcome outcome);
 
 /// Everything derived from one run's events.
 struct RunFacts {
@@ -146,8 +165,17 @@ struct RunFacts {
   std::vector<AckFact> detected_acks;
   std::vector<AckFact> recovered_acks;
 
-  bool team_recovered = false;
-  bool auto_restored = false;  ///< injected, not recovered by the team, not aborted
+  bool team_recovered = false;  ///< outcome is kRecoveredByTeam: only then is there a team TTR
+  bool auto_restored = false;   ///< outcome is kAutoRestored
+  /// When every probe that went red was green again (the `recovered` event), whoever did it.
+  std::optional<SysTime> recovered_at;
+  /// The first acknowledgement by a person (detected or recovered), if any.
+  std::optional<SysTime> first_team_action;
+  /// Something showed the fault: a probe turned red, a matching alert fired, or (a drill
+  /// without probes) someone acknowledged.
+  bool effect_observed = false;
+  /// Closing an interrupted run: who did it ("recover", "serve") and when.
+  std::string closed_by;
   bool aborted = false;
   std::string abort_reason;
   std::vector<std::string> refusal_reasons;

@@ -172,6 +172,30 @@ CREATE INDEX schedules_by_end ON schedules (state, next_end_ms, next_start_ms);
 -- The listing (firedrill list) in its order, without reading the rows and their drill texts.
 CREATE INDEX schedules_listing ON schedules (next_start_ms, drill_id, state, next_end_ms);
 )sql"},
+    Migration{8, R"sql(
+-- Every run of a drill, from its start to its end (run_table.h), with the process running it:
+-- `status` and `list` show runs in progress whichever process runs them, and whoever restores
+-- the faults of a run whose process died closes it as interrupted. The record of what happened
+-- is the event log; this is the working index.
+CREATE TABLE runs (
+  run_id     TEXT PRIMARY KEY NOT NULL,
+  drill_id   TEXT NOT NULL,
+  started_ms INTEGER NOT NULL,
+  pid        INTEGER NOT NULL,
+  pid_start  INTEGER NOT NULL,  -- the process's start time (/proc/PID/stat), 0 if unknown
+  boot_id    TEXT NOT NULL,     -- the machine's boot id when it started
+  ended_ms   INTEGER,           -- NULL while the run goes on
+  outcome    TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE INDEX runs_open ON runs (drill_id) WHERE ended_ms IS NULL;
+CREATE INDEX runs_by_drill ON runs (drill_id, started_ms);
+
+-- The processes an inject started (JSON array of {pid, pgid, start, boot_id, where}), written
+-- before the inject may proceed: whoever restores the fault after a crash first makes sure none
+-- of them still runs, so that an orphaned inject cannot put the fault back afterwards.
+ALTER TABLE fault_ledger ADD COLUMN processes TEXT NOT NULL DEFAULT '[]';
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Database::kLatestSchemaVersion,

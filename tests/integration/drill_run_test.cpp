@@ -110,9 +110,15 @@ TEST_CASE("the team recovers in time: probes confirm it and restore is idempoten
   TempDir tmp;
   DrillFiles f = WriteDrill(tmp.path(), 300ms, 4s);
   Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
-  REQUIRE(Eventually([&] { return fs::exists(f.marker); }, 5s));
-  std::this_thread::sleep_for(500ms);
-  fs::remove(f.marker);  // the responder fixes it
+  REQUIRE(Eventually([&] { return Has(EventKinds(f.state), "probe-red"); }, 5s));
+  // The responder says so, then fixes it: the team's recovery, not the system's.
+  fs::path other = tmp.path() / "other";
+  fs::create_directories(other);
+  {
+    Firedrill ack(other, {"ack", "detected", "--by", "alice", "--state", f.state.string()});
+    CHECK(ack.Wait() == kExitOk);
+  }
+  fs::remove(f.marker);
   int status = fd.Wait();
   INFO(fd.Output());
   CHECK(status == kExitOk);
@@ -120,7 +126,8 @@ TEST_CASE("the team recovers in time: probes confirm it and restore is idempoten
   auto kinds = EventKinds(f.state);
   CHECK(Has(kinds, "recovered"));
   CHECK(Has(kinds, "fault-restored"));
-  CHECK_THAT(fd.Output(), Catch::Contains("the team recovered"));
+  CHECK_THAT(fd.Output(), Catch::Contains("run ended: recovered-by-team"));
+  CHECK(testing::RunOutcomeOf(f.state) == "recovered-by-team");
 }
 
 TEST_CASE("SIGTERM mid-drill restores at once and exits as aborted", "[e2e]") {
@@ -141,8 +148,7 @@ TEST_CASE("SIGKILL mid-drill leaves the fault and recover restores it from the l
   DrillFiles f = WriteDrill(tmp.path(), 300ms, 60s);
   {
     Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
-    REQUIRE(Eventually([&] { return fs::exists(f.marker); }, 5s));
-    std::this_thread::sleep_for(200ms);  // let the ledger row reach "injected"
+    REQUIRE(Eventually([&] { return Has(EventKinds(f.state), "fault-injected"); }, 5s));
     fd.Signal(SIGKILL);
     CHECK(fd.Wait() == 128 + SIGKILL);
   }
@@ -153,6 +159,28 @@ TEST_CASE("SIGKILL mid-drill leaves the fault and recover restores it from the l
   CHECK(status == kExitOk);
   CHECK_FALSE(fs::exists(f.marker));
   CHECK(Has(EventKinds(f.state), "fault-restored"));
+  // recover says what it restored and where, verified or not, and closes the dead run.
+  CHECK_THAT(recover.Output(), Catch::Contains("restored marker (command on here"));
+  CHECK_THAT(recover.Output(), Catch::Contains("verified by its check"));
+  CHECK_THAT(recover.Output(), Catch::Contains("as interrupted"));
+  CHECK(EventKinds(f.state).back() == "run-ended");
+  CHECK(testing::RunOutcomeOf(f.state) == "interrupted");
+}
+
+TEST_CASE("a SIGTERM the instant firedrill run starts aborts the run, never kills it", "[e2e]") {
+  TempDir tmp;
+  DrillFiles f = WriteDrill(tmp.path(), 60s, 60s);
+  Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()},
+               /*sigterm_pending=*/true);
+  // Before the fix the signal either killed the process during start-up or, blocked, never
+  // reached the run: bounded wait for its exit.
+  int status = -1;
+  bool exited = Eventually([&] { return (status = fd.TryWait()) >= 0; }, 20s);
+  INFO(fd.Output());
+  REQUIRE(exited);
+  CHECK(status == kExitAborted);
+  CHECK(Has(EventKinds(f.state), "aborted"));
+  CHECK_FALSE(fs::exists(f.marker));
 }
 
 TEST_CASE("a restore command that fails is retried until it succeeds", "[e2e]") {

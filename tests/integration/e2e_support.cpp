@@ -10,16 +10,25 @@
 #include <fstream>
 #include <sstream>
 
+#include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
 
 namespace firedrill::testing {
 
-Firedrill::Firedrill(const std::filesystem::path& dir, std::vector<std::string> args)
+Firedrill::Firedrill(const std::filesystem::path& dir, std::vector<std::string> args,
+                     bool sigterm_pending)
     : out_(dir / "out.txt") {
   pid_ = fork();
   REQUIRE(pid_ >= 0);
   if (pid_ == 0) {
+    if (sigterm_pending) {
+      sigset_t term;
+      sigemptyset(&term);
+      sigaddset(&term, SIGTERM);
+      sigprocmask(SIG_BLOCK, &term, nullptr);
+      raise(SIGTERM);  // pending across exec
+    }
     FILE* f = fopen(out_.c_str(), "w");
     dup2(fileno(f), 1);
     dup2(fileno(f), 2);
@@ -40,11 +49,22 @@ Firedrill::~Firedrill() {
 
 void Firedrill::Signal(int sig) { kill(pid_, sig); }
 
+int Firedrill::TryWait() {
+  if (reaped_) return status_;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return -1;
+  reaped_ = true;
+  status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return status_;
+}
+
 int Firedrill::Wait() {
+  if (reaped_) return status_;
   int status = 0;
   waitpid(pid_, &status, 0);
   reaped_ = true;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return status_;
 }
 
 std::string Firedrill::Output() const {
@@ -63,6 +83,14 @@ std::vector<std::string> EventKinds(const std::filesystem::path& state,
   std::vector<std::string> kinds;
   for (const Event& e : *events) kinds.push_back(e.kind);
   return kinds;
+}
+
+std::string RunOutcomeOf(const std::filesystem::path& state, const std::string& drill_id) {
+  auto db = Database::Open(state, OpenMode::kReadOnly);
+  if (!db.ok()) return "";
+  auto events = LoadRunEvents(*db, drill_id, std::nullopt);
+  if (!events.ok() || events->empty()) return "";
+  return OutcomeName(DeriveRunFacts(*events).outcome);
 }
 
 bool Has(const std::vector<std::string>& v, const std::string& s) {

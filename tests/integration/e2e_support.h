@@ -16,7 +16,10 @@ namespace firedrill::testing {
 /// in `dir`/out.txt. Killed (SIGKILL) and reaped at scope exit unless Wait() reaped it.
 class Firedrill {
  public:
-  Firedrill(const std::filesystem::path& dir, std::vector<std::string> args);
+  /// With `sigterm_pending`, the child starts with a SIGTERM already pending (blocked when it
+  /// execs firedrill): the signal a process receives the instant it starts.
+  Firedrill(const std::filesystem::path& dir, std::vector<std::string> args,
+            bool sigterm_pending = false);
   ~Firedrill();
   Firedrill(const Firedrill&) = delete;
   Firedrill& operator=(const Firedrill&) = delete;
@@ -25,6 +28,8 @@ class Firedrill {
   void Signal(int sig);
   /// Waits for the exit status (or the signal number + 128).
   int Wait();
+  /// The exit status (as Wait) if the child has ended, else -1; never blocks.
+  int TryWait();
   /// Everything the child printed so far.
   std::string Output() const;
 
@@ -32,6 +37,7 @@ class Firedrill {
   std::filesystem::path out_;
   pid_t pid_ = -1;
   bool reaped_ = false;
+  int status_ = -1;
 };
 
 /// Polls `cond` every 50 ms until it holds or `limit` passes; returns whether it held.
@@ -49,6 +55,10 @@ bool Eventually(F cond, std::chrono::milliseconds limit) {
 /// until a run has created its records.
 std::vector<std::string> EventKinds(const std::filesystem::path& state,
                                     const std::string& drill_id = "e2e");
+
+/// The outcome (OutcomeName) of the latest run of `drill_id` in `state`, as every report derives
+/// it from the records; "" when there is none.
+std::string RunOutcomeOf(const std::filesystem::path& state, const std::string& drill_id = "e2e");
 
 /// Whether `v` holds `s`.
 bool Has(const std::vector<std::string>& v, const std::string& s);

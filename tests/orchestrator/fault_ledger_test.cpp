@@ -63,7 +63,8 @@ TEST_CASE("a version 1 database migrates to the ledger schema with its events in
     REQUIRE(sqlite3_open((tmp.path() / "firedrill.db").c_str(), &raw) == SQLITE_OK);
     REQUIRE(sqlite3_exec(raw,
                          "DROP TABLE fault_ledger; DROP TABLE checkpoints; DROP TABLE tokens; "
-                         "DROP TABLE schedules; DROP TABLE blackouts; PRAGMA user_version = 1",
+                         "DROP TABLE schedules; DROP TABLE blackouts; DROP TABLE runs; "
+                         "PRAGMA user_version = 1",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
   }

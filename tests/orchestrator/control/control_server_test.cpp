@@ -380,9 +380,13 @@ TEST_CASE("the routing and screening functions are pure", "[control]") {
   REQUIRE(handler.Calls().size() == 1);
   CHECK(handler.Calls()[0].route == "/v1/drills/{id}/abort");
   CHECK(DispatchControl(kControlRoutes, "DELETE", "/v1/drills", "", handler).status == 405);
-  CHECK(DispatchControl(kControlRoutes, "GET", "/v1/drills/x", "", handler).status == 404);
+  CHECK(DispatchControl(kControlRoutes, "GET", "/v1/drills/x/state", "", handler).status == 404);
   CHECK(DispatchControl(kControlRoutes, "GET", "/v1/drills/", "", handler).status == 404);
   CHECK(handler.Calls().size() == 1);
+  // A drill's status is a route of its own (the handler answers for the drill).
+  CHECK(DispatchControl(kControlRoutes, "GET", "/v1/drills/x", "", handler).status == 404);
+  REQUIRE(handler.Calls().size() == 2);
+  CHECK(handler.Calls()[1].route == "/v1/drills/{id}");
 }
 
 TEST_CASE("firedrill ack records through the endpoint", "[control][cli]") {

@@ -139,6 +139,8 @@ TEST_CASE("a recovery before an abort keeps its TTR, an abort before recovery ha
   RunBuilder late = Builder();
   late.At(2min, "fault-injected", {{"fault", "stop-web"}, {"kind", "command"}, {"target", "web"}})
       .At(3min, "probe-red", {{"probe", "checkout-http"}})
+      .At(4min, "ack-detected", {{"by", "li.wong@example.com"}, {"since_t0_ms", 120'000}},
+          "li.wong@example.com")
       .At(6min, "probe-green", {{"probe", "checkout-http"}})
       .At(6min, "recovered", {{"by", "probes"}, {"ttr_ms", 240'000}})
       .At(7min, "abort-requested", {{"by", "li.wong@example.com"}, {"reason", "done early"}},
@@ -239,4 +241,36 @@ TEST_CASE("LoadRunEvents finds the latest run of a drill, a given run, or a run 
   auto no_run = LoadRunEvents(*db, "d", std::string("d-999"));
   REQUIRE(no_run.ok());
   CHECK(no_run->empty());
+}
+
+TEST_CASE("probes green again with nobody having acted: the system absorbed the fault, no team TTR",
+          "[report]") {
+  RunBuilder b = Builder();
+  b.At(2min, "fault-injected", {{"fault", "stop-web"}, {"kind", "command"}, {"target", "web"}})
+      .At(3min, "probe-red", {{"probe", "checkout-http"}})
+      .At(4min, "probe-green", {{"probe", "checkout-http"}})
+      .At(4min, "recovered", {{"by", "probes"}, {"ttr_ms", 120'000}})
+      .At(5min, "ack-detected", {{"by", "li.wong@example.com"}, {"since_t0_ms", 180'000}},
+          "li.wong@example.com")
+      .At(58min, "restore-started", {{"reason", "the restore point of the window was reached"}})
+      .At(58min + 1s, "fault-restored", {{"fault", "stop-web"}, {"verified", true}})
+      .At(58min + 2s, "run-ended", {{"recovered_by_team", true}});
+  RunFacts f = DeriveRunFacts(AsEvents(b.events()));
+  CHECK(f.outcome == RunOutcome::kAbsorbed);
+  CHECK_FALSE(f.team_recovered);
+  CHECK(!CountedTtr(f));
+  CHECK_THAT(f.outcome_text, Catch::Contains("absorbed"));
+}
+
+TEST_CASE("no probe red and no alert: the drill is inconclusive, whatever the engine wrote",
+          "[report]") {
+  RunBuilder b = Builder();
+  b.At(2min, "fault-injected", {{"fault", "stop-web"}, {"kind", "command"}, {"target", "web"}})
+      .At(58min, "restore-started", {{"reason", "the restore point of the window was reached"}})
+      .At(58min + 1s, "fault-restored", {{"fault", "stop-web"}, {"verified", true}})
+      .At(58min + 2s, "run-ended", {{"recovered_by_team", false}});
+  RunFacts f = DeriveRunFacts(AsEvents(b.events()));
+  CHECK(f.outcome == RunOutcome::kInconclusive);
+  CHECK_FALSE(f.effect_observed);
+  CHECK(OutcomeName(f.outcome) == "inconclusive");
 }
