@@ -351,6 +351,39 @@ TEST_CASE("a tampered JSONL export fails verification naming what is wrong", "[e
   }
 }
 
+TEST_CASE("an export whose checkpoint lines were cut by hand fails, naming what is missing",
+          "[export]") {
+  // The header still says "complete": true; only the checkpoint lines are gone.
+  ExportFixture f;
+  std::vector<std::string> lines = Lines(f.Export({}));
+  auto drop_checkpoints = [&](std::int64_t from_id) {
+    std::vector<std::string> kept;
+    for (const std::string& line : lines) {
+      json::object o = json::parse(line).as_object();
+      if (o.at("type") == "checkpoint" && o.at("id").as_int64() >= from_id) continue;
+      kept.push_back(line);
+    }
+    REQUIRE(kept.size() < lines.size());
+    return Join(kept);
+  };
+  SECTION("the last checkpoint") {
+    RecordsReport r = VerifyText(drop_checkpoints(2), &f.key());
+    CHECK(r.chain.ok);
+    CHECK_FALSE(r.ok());
+    std::string all;
+    for (const std::string& p : r.Problems()) all += p + "\n";
+    CHECK_THAT(all, Catch::Contains("checkpoint 2"));
+    CHECK_THAT(all, Catch::Contains("removed"));
+  }
+  SECTION("every checkpoint") {
+    RecordsReport r = VerifyText(drop_checkpoints(1), &f.key());
+    CHECK_FALSE(r.ok());
+    std::string all;
+    for (const std::string& p : r.Problems()) all += p + "\n";
+    CHECK_THAT(all, Catch::Contains("checkpoints 1..2"));
+  }
+}
+
 TEST_CASE("only complete JSONL exports can be verified on their own", "[export]") {
   ExportFixture f;
   ExportOptions filtered;

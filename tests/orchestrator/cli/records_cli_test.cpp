@@ -378,6 +378,32 @@ TEST_CASE("records export writes JSONL and CSV, and verify --from-export checks 
   CHECK_THAT(missing.err, Catch::Contains("none.jsonl"));
 }
 
+TEST_CASE("records verify --from-export fails on an export stripped of its checkpoints",
+          "[cli][records]") {
+  TempDir tmp;
+  fs::path state = MakeLog(tmp.path() / "state", 1, 5);
+  REQUIRE(Cli({"records", "checkpoint", "--state", state.string()}).status == kExitOk);
+  fs::path pem = tmp.path() / "firedrill.pub";
+  std::ofstream(pem) << Cli({"records", "pubkey", "--state", state.string()}).out;
+  fs::path out = tmp.path() / "records.jsonl";
+  REQUIRE(Cli({"records", "export", "--output", out.string(), "--state", state.string()}).status ==
+          kExitOk);
+  fs::path cut = tmp.path() / "cut.jsonl";
+  {
+    std::istringstream in(ReadFile(out));
+    std::ofstream c(cut);
+    for (std::string l; std::getline(in, l);) {
+      if (l.find("\"type\":\"checkpoint\"") == std::string::npos) c << l << "\n";
+    }
+  }
+  Run v = Cli({"records", "verify", "--from-export", cut.string(), "--pubkey", pem.string(),
+               "--state", (tmp.path() / "none").string()});
+  CHECK(v.status == kExitTampered);
+  CHECK_THAT(v.out, Catch::Contains("TAMPERED"));
+  // Signing a checkpoint now would not mend an export: the advice must say what would.
+  CHECK_THAT(v.out, !Catch::Contains("firedrill records checkpoint signs one now"));
+}
+
 TEST_CASE("read-only records commands create nothing, not even the checkpoint key",
           "[cli][records]") {
   TempDir tmp;
