@@ -22,6 +22,7 @@
 #include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
+#include "orchestrator/store/records_check.h"
 #include "orchestrator/store/signing_key.h"
 
 namespace {

@@ -172,6 +172,13 @@ CREATE INDEX schedules_by_end ON schedules (state, next_end_ms, next_start_ms);
 -- The listing (firedrill list) in its order, without reading the rows and their drill texts.
 CREATE INDEX schedules_listing ON schedules (next_start_ms, drill_id, state, next_end_ms);
 )sql"},
+    Migration{8, R"sql(
+-- Checkpoint format version 2 (checkpoint.h): the signature also covers the event count of the
+-- checkpoint before (prev_seq) and the signing key's id, so deleting a checkpoint or editing its
+-- key shows. The checkpoints already signed stay version 1 and verify as they did.
+ALTER TABLE checkpoints ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1);
+ALTER TABLE checkpoints ADD COLUMN prev_seq INTEGER CHECK (prev_seq >= 0);
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Database::kLatestSchemaVersion,

@@ -1,8 +1,6 @@
 // Tampering with a copy of a checkpointed firedrill.db the way someone with write access could
 // (a plain SQLite connection, triggers dropped): every kind of change, truncation included, makes
 // VerifyRecords fail and name the first bad event; the original stays intact.
-#include <sqlite3.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -11,10 +9,10 @@
 
 #include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/database.h"
-#include "orchestrator/store/event_hash.h"
 #include "orchestrator/store/event_log.h"
-#include "orchestrator/store/sha256.h"
+#include "orchestrator/store/records_check.h"
 #include "orchestrator/store/signing_key.h"
+#include "tests/orchestrator/tamper_support.h"
 #include "tests/support/temp_dir.h"
 
 namespace firedrill {
@@ -59,52 +57,10 @@ class CheckpointedRecords {
   // The SQL a forger who knows the encoding runs to give event `seq` of the copy a new payload
   // and recompute every hash after it: the chain is consistent again.
   std::string RewriteFrom(std::int64_t seq, const std::string& payload) {
-    std::vector<Event> events;
-    {
-      auto db = Database::Open(copy(), OpenMode::kReadOnly);
-      REQUIRE(db.ok());
-      REQUIRE(EventLog(*db)
-                  .ForEach([&](const Event& e) {
-                    events.push_back(e);
-                    return true;
-                  })
-                  .ok());
-    }
-    auto sha = Sha256::Create();
-    REQUIRE(sha.ok());
-    std::vector<unsigned char> scratch;
-    std::string sql;
-    Hash256 prev = events[static_cast<std::size_t>(seq) - 2].hash;
-    for (std::size_t i = static_cast<std::size_t>(seq) - 1; i < events.size(); ++i) {
-      Event& e = events[i];
-      if (e.seq == seq) e.payload_json = payload;
-      e.prev_hash = prev;
-      REQUIRE(HashEvent({e.prev_hash, e.seq, e.ts.time_since_epoch().count(), e.drill_id, e.kind,
-                         e.actor, e.payload_json},
-                        *sha, &scratch, &e.hash));
-      sql += "UPDATE events SET payload = '" + e.payload_json + "', prev_hash = X'" +
-             ToHex(e.prev_hash) + "', hash = X'" + ToHex(e.hash) +
-             "' WHERE seq = " + std::to_string(e.seq) + ";";
-      prev = e.hash;
-    }
-    return sql;
+    return testing::RewriteEventsSql(copy(), seq, payload);
   }
 
-  void Tamper(const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((copy() / "firedrill.db").c_str(), &db) == SQLITE_OK);
-    std::string script =
-        "DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete; "
-        "DROP TRIGGER IF EXISTS checkpoints_no_update; "
-        "DROP TRIGGER IF EXISTS checkpoints_no_delete; " +
-        sql;
-    char* message = nullptr;
-    int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &message);
-    INFO((message != nullptr ? message : ""));
-    sqlite3_free(message);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
-  }
+  void Tamper(const std::string& sql) { testing::TamperSql(copy(), sql); }
 
   RecordsReport Verify(const fs::path& state) {
     auto db = Database::Open(state, OpenMode::kReadOnly);

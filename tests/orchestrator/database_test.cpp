@@ -267,6 +267,8 @@ TEST_CASE("schema 7 upgrades a schema 6 database: repeats from the drill texts, 
   RawExec(file,
           "DROP INDEX schedules_repeating; DROP INDEX schedules_by_end; "
           "DROP INDEX schedules_listing; ALTER TABLE schedules DROP COLUMN repeats; "
+          "ALTER TABLE checkpoints DROP COLUMN version; "
+          "ALTER TABLE checkpoints DROP COLUMN prev_seq; "
           "INSERT INTO schedules (drill_id, drill_file, drill_source, state, sequence, "
           "announced_ms, next_start_ms, next_end_ms, targets, updated_ms) VALUES "
           "('weekly', 'w.toml', 'id = \"weekly\"\nrepeat = \"FREQ=WEEKLY\"\n', 'scheduled', 0, "
@@ -281,7 +283,7 @@ TEST_CASE("schema 7 upgrades a schema 6 database: repeats from the drill texts, 
 
   auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
   REQUIRE(db.ok());
-  CHECK(QueryInt(*db, "PRAGMA user_version") == 7);
+  CHECK(QueryInt(*db, "PRAGMA user_version") == Database::kLatestSchemaVersion);
   CHECK(QueryInt(*db, "SELECT repeats FROM schedules WHERE drill_id = 'weekly'") == 1);
   CHECK(QueryInt(*db, "SELECT repeats FROM schedules WHERE drill_id = 'once'") == 0);
   CHECK(QueryInt(*db, "SELECT repeats FROM schedules WHERE drill_id = 'gone'") == 1);
