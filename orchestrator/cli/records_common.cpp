@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <boost/json.hpp>
 #include <charconv>
 #include <filesystem>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "drills/zoned_time.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/store/sha256.h"
 #include "orchestrator/store/state_dir.h"
 
 namespace firedrill {
@@ -136,6 +138,15 @@ std::optional<Period> ReadPeriod(const Invocation& inv) {
     return std::nullopt;
   }
   return period;
+}
+
+boost::json::object CheckpointSummaryJson(const Checkpoint& cp) {
+  return boost::json::object{{"id", cp.id},
+                             {"seq", cp.seq},
+                             {"ts", FormatUtc(cp.ts)},
+                             {"head_hash", ToHex(cp.head_hash)},
+                             {"key_id", cp.key_id},
+                             {"version", cp.version}};
 }
 
 }  // namespace firedrill

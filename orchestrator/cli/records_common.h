@@ -2,10 +2,12 @@
 // and --to.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <optional>
 
 #include "drills/drill.h"
 #include "orchestrator/cli/command.h"
+#include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/database.h"
 
 namespace firedrill {
@@ -29,5 +31,8 @@ struct Period {
 /// offset means UTC. Prints why and returns nullopt on a bad value or an empty period (the caller
 /// exits with kExitUsage).
 std::optional<Period> ReadPeriod(const Invocation& inv);
+
+/// Returns {id, seq, ts, head_hash, key_id, version} of `cp`: how verify and checkpoint show one.
+boost::json::object CheckpointSummaryJson(const Checkpoint& cp);
 
 }  // namespace firedrill

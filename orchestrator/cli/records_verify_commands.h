@@ -1,6 +1,5 @@
-// Subcommands for the evidence in the records: records verify, export and pubkey, which only read
-// and never create or change anything in the state directory, and records checkpoint, which
-// signs a checkpoint of the event log and publishes it to the operator's witnesses.
+// `records verify`: checks the records (or an export) and, with --witness, the copies of their
+// checkpoints kept outside the state directory. Reads only; creates nothing.
 #pragma once
 
 #include "orchestrator/cli/command.h"
@@ -11,12 +10,5 @@ namespace firedrill {
 /// checkpoint and, with --witness, the checkpoints a witness holds; in the state directory or
 /// (--from-export) in a JSONL export.
 Command RecordsVerifyCommand();
-/// `firedrill records export`: every event (and checkpoint) as JSONL or CSV, for auditors.
-Command RecordsExportCommand();
-/// `firedrill records pubkey`: the public key that checkpoints are verified with (PEM).
-Command RecordsPubkeyCommand();
-/// `firedrill records checkpoint`: signs a checkpoint of the event log's current head now and
-/// publishes it to the witnesses.
-Command RecordsCheckpointCommand();
 
 }  // namespace firedrill
