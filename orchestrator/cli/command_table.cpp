@@ -13,6 +13,8 @@
 #include "orchestrator/cli/plugin_commands.h"
 #include "orchestrator/cli/proxy_commands.h"
 #include "orchestrator/cli/records_commands.h"
+#include "orchestrator/cli/records_evidence_commands.h"
+#include "orchestrator/cli/records_verify_commands.h"
 #include "orchestrator/cli/report_commands.h"
 #include "orchestrator/cli/run_commands.h"
 #include "orchestrator/cli/serve_command.h"

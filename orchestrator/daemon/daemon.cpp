@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 #include <map>
 #include <ostream>
@@ -33,6 +34,7 @@
 #include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/token_table.h"
 #include "orchestrator/store/transaction.h"
+#include "orchestrator/store/witness_publish.h"
 #include "plugins/plugin_registry.h"
 
 namespace firedrill {
@@ -580,6 +582,8 @@ class Daemon::Impl : public DaemonOps {
     if (auto cp = WriteCheckpoint(*db_, opt_.state_dir); !cp) {
       fmt::print(err_, "firedrill serve: the records could not be checkpointed: {}\n",
                  cp.error().message);
+    } else {
+      Publish(*cp);
     }
     auto s = schedules_.find(id);
     if (s != schedules_.end()) {
@@ -649,6 +653,26 @@ class Daemon::Impl : public DaemonOps {
     });
   }
 
+  // Publishes a checkpoint to the operator's witnesses on a thread of its own (an HTTP witness
+  // may take its whole timeout) and reports on the loop. The work guard keeps the loop, and so
+  // the daemon, running until the witnesses have it, also when it is stopping.
+  void Publish(const Checkpoint& cp) {
+    asio::post(witness_pool_, [this, cp, work = asio::make_work_guard(io_)]() mutable {
+      Publication published = PublishToWitnesses(cp, opt_.state_dir);
+      asio::post(io_, [this, cp, published = std::move(published)] {
+        if (!published.list && !published.problem) return;  // no witnesses configured
+        for (const std::string& line : published.Describe(cp)) {
+          if (published.ok()) {
+            Say(line);
+          } else {
+            fmt::print(err_, "firedrill serve: {}\n", line);
+          }
+        }
+      });
+      work.reset();
+    });
+  }
+
   void Shutdown() {
     signals_.cancel();
     tick_.cancel();
@@ -676,6 +700,8 @@ class Daemon::Impl : public DaemonOps {
   bool stopping_ = false;
   bool leftovers_restored_ = false;  // the ledger held nothing of a crash (or it was restored)
   int exit_ = kExitOk;
+  // Witness publication: after io_ so that it is joined (in its destructor) while io_ exists.
+  asio::thread_pool witness_pool_{1};
 };
 
 Daemon::Daemon(DaemonOptions options, std::ostream& out, std::ostream& err)

@@ -21,6 +21,7 @@
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/sha256.h"
+#include "orchestrator/store/witness_publish.h"
 
 namespace firedrill {
 namespace {
@@ -146,10 +147,16 @@ int RunDrill(const Drill& drill, const RunOptions& options, std::ostream& out, s
     };
   }
   int status = RunEngine(drill, with_briefing, *db, out, err);
-  // A signed checkpoint after every run: truncating the records afterwards shows.
+  // A signed checkpoint after every run: truncating the records afterwards shows. Published to
+  // the operator's witnesses, rewriting them with the key shows too.
   if (auto cp = WriteCheckpoint(*db, options.state_dir); !cp.ok()) {
     fmt::print(err, "firedrill run: the records could not be checkpointed: {}\n",
                cp.error().message);
+  } else if (Publication published = PublishToWitnesses(*cp, options.state_dir);
+             published.list || published.problem) {
+    for (const std::string& line : published.Describe(*cp)) {
+      fmt::print(published.ok() ? out : err, "firedrill run: {}\n", line);
+    }
   }
   return status;
 }

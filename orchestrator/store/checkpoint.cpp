@@ -1,4 +1,4 @@
-// Writing, reading and checking signed checkpoints of the event log.
+// Writing and reading signed checkpoints of the event log, and the bytes they sign.
 #include "orchestrator/store/checkpoint.h"
 
 #include <fmt/format.h>
@@ -11,7 +11,8 @@
 
 #include "drills/zoned_time.h"
 #include "orchestrator/store/event_hash.h"
-#include "orchestrator/store/event_log.h"
+#include "orchestrator/store/record_text.h"
+#include "orchestrator/store/signing_key.h"
 #include "orchestrator/store/statement.h"
 #include "orchestrator/store/transaction.h"
 
@@ -20,22 +21,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kDomain = "firedrill checkpoint v1\n";
-static_assert(kDomain.size() == 24);
+constexpr std::string_view kDomainV1 = "firedrill checkpoint v1\n";
+constexpr std::string_view kDomainV2 = "firedrill checkpoint v2\n";
+static_assert(kDomainV1.size() == 24 && kDomainV2.size() == 24);
 
 constexpr std::string_view kSelectAll =
-    "SELECT id, seq, ts_ms, head_hash, prev_hash, key_id, signature FROM checkpoints ORDER BY id";
+    "SELECT id, seq, ts_ms, head_hash, prev_hash, key_id, signature, version, prev_seq "
+    "FROM checkpoints ORDER BY id";
 constexpr std::string_view kSelectLast =
-    "SELECT id, seq, ts_ms, head_hash, prev_hash, key_id, signature FROM checkpoints "
-    "ORDER BY id DESC LIMIT 1";
+    "SELECT id, seq, ts_ms, head_hash, prev_hash, key_id, signature, version, prev_seq "
+    "FROM checkpoints ORDER BY id DESC LIMIT 1";
 constexpr std::string_view kInsert =
-    "INSERT INTO checkpoints (id, seq, ts_ms, head_hash, prev_hash, key_id, signature) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO checkpoints (id, seq, ts_ms, head_hash, prev_hash, key_id, signature, version, "
+    "prev_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr std::string_view kEventsAfter =
     "SELECT seq, ts_ms, drill_id, kind, actor, payload, prev_hash, hash FROM events "
     "WHERE seq > ?1 ORDER BY seq";
 constexpr std::string_view kEventHash = "SELECT hash FROM events WHERE seq = ?1";
-constexpr std::string_view kLastSeq = "SELECT COALESCE(MAX(seq), 0) FROM events";
 
 void PutU64(std::uint64_t v, std::vector<unsigned char>* out) {
   for (int i = 0; i < 8; ++i) out->push_back(static_cast<unsigned char>(v >> (8 * i)));
@@ -58,6 +60,8 @@ Checkpoint ReadCheckpoint(const Statement& row) {
   cp.key_id = row.ColumnText(5);
   auto sig = row.ColumnBlob(6);
   cp.signature.assign(sig.begin(), sig.end());
+  cp.version = static_cast<int>(row.ColumnInt64(7));
+  cp.prev_seq = row.ColumnInt64(8);  // NULL (version 1) reads as 0
   return cp;
 }
 
@@ -67,26 +71,6 @@ std::string Short(std::string_view hex) { return std::string(hex.substr(0, 16));
 std::string Refusal(std::string_view why) {
   return fmt::format("refusing to sign a checkpoint: {}; run firedrill records verify", why);
 }
-
-// Ends a read snapshot (a deferred transaction) on every path.
-class ReadSnapshot {
- public:
-  explicit ReadSnapshot(Database& db) : db_(db) {}
-  ReadSnapshot(const ReadSnapshot&) = delete;
-  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
-  ~ReadSnapshot() {
-    if (open_) (void)db_.Exec("COMMIT");
-  }
-  Status Begin() {
-    Status st = db_.Exec("BEGIN");
-    open_ = st.ok();
-    return st;
-  }
-
- private:
-  Database& db_;
-  bool open_ = false;
-};
 
 Expected<std::optional<Hash256>> StoredEventHash(Statement& stmt, std::int64_t seq) {
   stmt.Reset();
@@ -104,13 +88,21 @@ Expected<std::optional<Hash256>> StoredEventHash(Statement& stmt, std::int64_t s
 }  // namespace
 
 std::vector<unsigned char> CheckpointMessage(const Checkpoint& cp) {
-  std::vector<unsigned char> m(kDomain.begin(), kDomain.end());
-  m.reserve(kDomain.size() + 3 * 8 + 2 * 32);
+  const bool v1 = cp.version == kCheckpointV1;
+  std::string_view domain = v1 ? kDomainV1 : kDomainV2;
+  std::vector<unsigned char> m(domain.begin(), domain.end());
+  m.reserve(domain.size() + 4 * 8 + 3 * 32);
   PutU64(static_cast<std::uint64_t>(cp.id), &m);
   PutU64(static_cast<std::uint64_t>(cp.seq), &m);
   PutU64(static_cast<std::uint64_t>(cp.ts.time_since_epoch().count()), &m);
   m.insert(m.end(), cp.head_hash.begin(), cp.head_hash.end());
   m.insert(m.end(), cp.prev_hash.begin(), cp.prev_hash.end());
+  if (v1) return m;
+  PutU64(static_cast<std::uint64_t>(cp.prev_seq), &m);
+  // The key is named inside the signed bytes: an edited key_id breaks the signature.
+  Hash256 key_id{};
+  if (!FromHex(cp.key_id, &key_id)) key_id.fill(0);
+  m.insert(m.end(), key_id.begin(), key_id.end());
   return m;
 }
 
@@ -170,7 +162,8 @@ Expected<Checkpoint> WriteCheckpoint(Database& db, const fs::path& state_dir) {
   std::int64_t seq = 0;
   Hash256 prev{};
   if (last) {
-    if (!last->well_formed || !key->Verify(CheckpointMessage(*last), last->signature)) {
+    if (!last->well_formed || last->key_id != key->id() ||
+        !key->Verify(CheckpointMessage(*last), last->signature)) {
       return Error{Refusal(fmt::format(
           "checkpoint {} does not verify with the key in {} (key {}; the checkpoint names key "
           "{}): the checkpoint or the key was replaced",
@@ -189,6 +182,7 @@ Expected<Checkpoint> WriteCheckpoint(Database& db, const fs::path& state_dir) {
     }
     seq = last->seq;
     prev = last->head_hash;
+    cp.prev_seq = last->seq;
     if (!CheckpointHash(*last, *sha, &cp.prev_hash)) return Error{"SHA-256 failed inside OpenSSL"};
     cp.id = last->id + 1;
   } else {
@@ -243,201 +237,17 @@ Expected<Checkpoint> WriteCheckpoint(Database& db, const fs::path& state_dir) {
 
   auto insert = Statement::Prepare(db, kInsert);
   if (!insert) return insert.error();
-  for (Status st : {insert->Bind(1, cp.id), insert->Bind(2, cp.seq),
-                    insert->Bind(3, static_cast<std::int64_t>(cp.ts.time_since_epoch().count())),
-                    insert->BindBlob(4, cp.head_hash), insert->BindBlob(5, cp.prev_hash),
-                    insert->Bind(6, cp.key_id), insert->BindBlob(7, cp.signature)}) {
+  for (Status st :
+       {insert->Bind(1, cp.id), insert->Bind(2, cp.seq),
+        insert->Bind(3, static_cast<std::int64_t>(cp.ts.time_since_epoch().count())),
+        insert->BindBlob(4, cp.head_hash), insert->BindBlob(5, cp.prev_hash),
+        insert->Bind(6, cp.key_id), insert->BindBlob(7, cp.signature),
+        insert->Bind(8, static_cast<std::int64_t>(cp.version)), insert->Bind(9, cp.prev_seq)}) {
     if (!st) return st.error();
   }
   if (Status st = insert->Run(); !st) return st.error();
   if (Status st = tx->Commit(); !st) return st.error();
   return cp;
-}
-
-Expected<CheckpointReport> CheckCheckpoints(std::span<const Checkpoint> checkpoints,
-                                            const SigningKey& key, std::int64_t last_seq,
-                                            const EventHashLookup& hash_at) {
-  CheckpointReport report;
-  report.total = static_cast<std::int64_t>(checkpoints.size());
-  const std::size_t n = checkpoints.size();
-  if (n == 0) return report;
-  auto sha = Sha256::Create();
-  if (!sha) return sha.error();
-
-  // 1. The checkpoints' own chain: ids in order, each linking to the one before.
-  std::size_t link_bad = n;
-  std::optional<std::int64_t> link_bad_id;
-  std::string link_problem;
-  Hash256 prev{};
-  for (std::size_t i = 0; i < n; ++i) {
-    const Checkpoint& cp = checkpoints[i];
-    auto expected = static_cast<std::int64_t>(i) + 1;
-    if (cp.id != expected) {
-      link_bad = i;
-      link_bad_id = cp.id > expected ? expected : cp.id;
-      link_problem = cp.id > expected
-                         ? fmt::format("checkpoint {} missing (deleted?)", expected)
-                         : fmt::format("checkpoint {} is out of sequence (inserted?)", cp.id);
-      break;
-    }
-    if (!cp.well_formed) {
-      link_bad = i;
-      link_bad_id = cp.id;
-      link_problem = fmt::format("checkpoint {} was altered: malformed hash", cp.id);
-      break;
-    }
-    if (cp.prev_hash != prev) {
-      link_bad = i;
-      link_bad_id = cp.id;
-      link_problem = cp.id == 1 ? std::string(
-                                      "checkpoint 1 was altered: its prev_hash is not the "
-                                      "genesis value")
-                                : fmt::format(
-                                      "checkpoint chain broken at checkpoint {}: prev_hash does "
-                                      "not match checkpoint {} (altered, deleted or inserted?)",
-                                      cp.id, cp.id - 1);
-      break;
-    }
-    if (!CheckpointHash(cp, *sha, &prev)) return Error{"SHA-256 failed inside OpenSSL"};
-  }
-
-  // 2. Signatures. With every link intact, the last signature vouches for all checkpoints (one
-  // Ed25519 verification, however many there are). Otherwise check each one, to name the first
-  // that does not verify: that one was altered or forged.
-  std::size_t authentic = link_bad;
-  std::optional<std::string> sig_problem;
-  auto signature_ok = [&](const Checkpoint& cp) {
-    return key.Verify(CheckpointMessage(cp), cp.signature);
-  };
-  if (link_bad < n || !signature_ok(checkpoints[n - 1])) {
-    std::size_t limit = std::min(link_bad + 1, n);
-    for (std::size_t i = 0; i < limit; ++i) {
-      const Checkpoint& cp = checkpoints[i];
-      if (i == link_bad && link_bad_id != cp.id) break;  // a missing one: nothing to check here
-      if (!signature_ok(cp)) {
-        authentic = i;
-        sig_problem = fmt::format(
-            "checkpoint {} was altered or forged: its signature does not verify with key {}{}",
-            cp.id, Short(key.id()),
-            cp.key_id != key.id()
-                ? fmt::format(" (it names key {}; wrong --pubkey?)", Short(cp.key_id))
-                : std::string());
-        break;
-      }
-    }
-  }
-
-  // 3. What the authentic checkpoints vouch for, in order; then the first inauthentic one.
-  for (std::size_t i = 0; i <= authentic && i < n; ++i) {
-    if (i == authentic) {
-      const Checkpoint& cp = checkpoints[i];
-      report.ok = false;
-      if (sig_problem) {
-        report.bad_checkpoint = cp.id;
-        report.problem = *sig_problem;
-      } else {
-        report.bad_checkpoint = link_bad_id;
-        report.problem = link_problem;
-      }
-      return report;
-    }
-    const Checkpoint& cp = checkpoints[i];
-    auto fail = [&](std::optional<std::int64_t> seq, std::string problem) {
-      report.ok = false;
-      report.bad_checkpoint = cp.id;
-      report.first_bad_seq = seq;
-      report.problem = std::move(problem);
-      return report;
-    };
-    if (i > 0 && cp.seq < checkpoints[i - 1].seq) {
-      return fail(std::nullopt,
-                  fmt::format("checkpoint {} covers fewer events (up to #{}) than checkpoint {} "
-                              "(up to #{}): signed out of order",
-                              cp.id, cp.seq, cp.id - 1, checkpoints[i - 1].seq));
-    }
-    if (cp.seq > 0) {
-      auto stored = hash_at(cp.seq);
-      if (!stored) return stored.error();
-      if (!*stored) {
-        if (cp.seq > last_seq) {
-          return fail(
-              last_seq + 1,
-              fmt::format("events {}..{} missing (truncated?): checkpoint {} of {} vouches for "
-                          "events up to #{}, but the log {}",
-                          last_seq + 1, cp.seq, cp.id, FormatUtc(cp.ts), cp.seq,
-                          last_seq == 0 ? std::string("is empty")
-                                        : fmt::format("ends at event {}", last_seq)));
-        }
-        return fail(cp.seq, fmt::format("event {} missing (deleted?): checkpoint {} of {} vouches "
-                                        "for it",
-                                        cp.seq, cp.id, FormatUtc(cp.ts)));
-      }
-      if (**stored != cp.head_hash) {
-        std::int64_t from = i > 0 ? checkpoints[i - 1].seq + 1 : 1;
-        return fail(cp.seq,
-                    fmt::format("event {} does not match checkpoint {} of {}: its hash is {}, the "
-                                "checkpoint signed {}; events {}..{} were rewritten",
-                                cp.seq, cp.id, FormatUtc(cp.ts), Short(ToHex(**stored)),
-                                Short(ToHex(cp.head_hash)), from, cp.seq));
-      }
-    }
-    ++report.verified;
-    report.last_verified = cp;
-  }
-  return report;
-}
-
-std::int64_t RecordsReport::EventsNotCovered() const {
-  std::int64_t covered = checkpoints.last_verified ? checkpoints.last_verified->seq : 0;
-  return std::max<std::int64_t>(0, last_seq - covered);
-}
-
-std::optional<std::int64_t> RecordsReport::FirstBadSeq() const {
-  if (chain.first_bad_seq && checkpoints.first_bad_seq) {
-    return std::min(*chain.first_bad_seq, *checkpoints.first_bad_seq);
-  }
-  return chain.first_bad_seq ? chain.first_bad_seq : checkpoints.first_bad_seq;
-}
-
-std::vector<std::string> RecordsReport::Problems() const {
-  std::vector<std::string> out;
-  if (!chain.ok) out.push_back(chain.problem);
-  if (!checkpoints.ok) out.push_back(checkpoints.problem);
-  return out;
-}
-
-Expected<RecordsReport> VerifyRecords(Database& db, const SigningKey* key) {
-  ReadSnapshot snapshot(db);
-  if (Status st = snapshot.Begin(); !st) return st.error();
-  RecordsReport report;
-  auto chain = EventLog(db).Verify();
-  if (!chain) return chain.error();
-  report.chain = std::move(*chain);
-  {
-    auto stmt = Statement::Prepare(db, kLastSeq);
-    if (!stmt) return stmt.error();
-    auto row = stmt->Step();
-    if (!row) return row.error();
-    report.last_seq = *row ? stmt->ColumnInt64(0) : 0;
-  }
-  auto checkpoints = ListCheckpoints(db);
-  if (!checkpoints) return checkpoints.error();
-  if (checkpoints->empty()) return report;
-  if (key == nullptr) {
-    return Error{fmt::format(
-        "{} checkpoint{} to check, but no key to check {} with: {} holds no {}; pass --pubkey "
-        "FILE (from firedrill records pubkey on the original host)",
-        checkpoints->size(), checkpoints->size() == 1 ? "" : "s",
-        checkpoints->size() == 1 ? "it" : "them", db.path().parent_path().string(),
-        SigningKey::kFileName)};
-  }
-  auto lookup = Statement::Prepare(db, kEventHash);
-  if (!lookup) return lookup.error();
-  auto checked = CheckCheckpoints(*checkpoints, *key, report.last_seq,
-                                  [&](std::int64_t seq) { return StoredEventHash(*lookup, seq); });
-  if (!checked) return checked.error();
-  report.checkpoints = std::move(*checked);
-  return report;
 }
 
 }  // namespace firedrill

@@ -173,6 +173,13 @@ CREATE INDEX schedules_by_end ON schedules (state, next_end_ms, next_start_ms);
 CREATE INDEX schedules_listing ON schedules (next_start_ms, drill_id, state, next_end_ms);
 )sql"},
     Migration{8, R"sql(
+-- Checkpoint format version 2 (checkpoint.h): the signature also covers the event count of the
+-- checkpoint before (prev_seq) and the signing key's id, so deleting a checkpoint or editing its
+-- key shows. The checkpoints already signed stay version 1 and verify as they did.
+ALTER TABLE checkpoints ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1);
+ALTER TABLE checkpoints ADD COLUMN prev_seq INTEGER CHECK (prev_seq >= 0);
+)sql"},
+    Migration{9, R"sql(
 -- Every run of a drill, from its start to its end (run_table.h), with the process running it:
 -- `status` and `list` show runs in progress whichever process runs them, and whoever restores
 -- the faults of a run whose process died closes it as interrupted. The record of what happened

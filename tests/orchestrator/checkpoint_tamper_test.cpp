@@ -1,8 +1,6 @@
 // Tampering with a copy of a checkpointed firedrill.db the way someone with write access could
 // (a plain SQLite connection, triggers dropped): every kind of change, truncation included, makes
 // VerifyRecords fail and name the first bad event; the original stays intact.
-#include <sqlite3.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -11,9 +9,10 @@
 
 #include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/database.h"
-#include "orchestrator/store/event_hash.h"
 #include "orchestrator/store/event_log.h"
+#include "orchestrator/store/records_check.h"
 #include "orchestrator/store/signing_key.h"
+#include "tests/orchestrator/tamper_support.h"
 #include "tests/support/temp_dir.h"
 
 namespace firedrill {
@@ -53,22 +52,15 @@ class CheckpointedRecords {
 
   fs::path original() const { return tmp_.path() / "original"; }
   fs::path copy() const { return tmp_.path() / "copy"; }
+  const SigningKey& key() const { return *key_; }
 
-  void Tamper(const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((copy() / "firedrill.db").c_str(), &db) == SQLITE_OK);
-    std::string script =
-        "DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete; "
-        "DROP TRIGGER IF EXISTS checkpoints_no_update; "
-        "DROP TRIGGER IF EXISTS checkpoints_no_delete; " +
-        sql;
-    char* message = nullptr;
-    int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &message);
-    INFO((message != nullptr ? message : ""));
-    sqlite3_free(message);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
+  // The SQL a forger who knows the encoding runs to give event `seq` of the copy a new payload
+  // and recompute every hash after it: the chain is consistent again.
+  std::string RewriteFrom(std::int64_t seq, const std::string& payload) {
+    return testing::RewriteEventsSql(copy(), seq, payload);
   }
+
+  void Tamper(const std::string& sql) { testing::TamperSql(copy(), sql); }
 
   RecordsReport Verify(const fs::path& state) {
     auto db = Database::Open(state, OpenMode::kReadOnly);
@@ -177,39 +169,39 @@ TEST_CASE("tamper with a checkpointed copy: a re-hashed rewrite is caught by the
   // The forger edits event 7 and recomputes every hash after it: the chain is consistent again,
   // but event 10 no longer has the hash checkpoint 2 signed.
   CheckpointedRecords f;
-  std::vector<Event> events;
-  {
-    auto db = Database::Open(f.copy(), OpenMode::kReadOnly);
-    REQUIRE(db.ok());
-    REQUIRE(EventLog(*db)
-                .ForEach([&](const Event& e) {
-                  events.push_back(e);
-                  return true;
-                })
-                .ok());
-  }
-  auto sha = Sha256::Create();
-  REQUIRE(sha.ok());
-  std::vector<unsigned char> scratch;
-  std::string sql;
-  Hash256 prev = events[5].hash;
-  for (std::size_t i = 6; i < events.size(); ++i) {
-    Event& e = events[i];
-    if (e.seq == 7) e.payload_json = "{\"step\":7,\"note\":\"all fine\"}";
-    e.prev_hash = prev;
-    REQUIRE(HashEvent({e.prev_hash, e.seq, e.ts.time_since_epoch().count(), e.drill_id, e.kind,
-                       e.actor, e.payload_json},
-                      *sha, &scratch, &e.hash));
-    sql += "UPDATE events SET payload = '" + e.payload_json + "', prev_hash = X'" +
-           ToHex(e.prev_hash) + "', hash = X'" + ToHex(e.hash) +
-           "' WHERE seq = " + std::to_string(e.seq) + ";";
-    prev = e.hash;
-  }
-  f.Tamper(sql);
+  f.Tamper(f.RewriteFrom(7, "{\"step\":7,\"note\":\"all fine\"}"));
   RecordsReport r = f.ExpectBad(10, "event 10 does not match checkpoint 2");
   CHECK(r.chain.ok);
   CHECK_THAT(r.checkpoints.problem, Catch::Contains("events 6..10 were rewritten"));
   CHECK(r.checkpoints.bad_checkpoint == 2);
+}
+
+TEST_CASE(
+    "tamper with a checkpointed copy: all checkpoints deleted and the events rewritten shows "
+    "with the key",
+    "[checkpoint]") {
+  // The attacker of issue "Safe in a hostile world": without checkpoints the rewritten chain is
+  // self-consistent, but a key exists only once a checkpoint was signed.
+  CheckpointedRecords f;
+  f.Tamper("DELETE FROM checkpoints;" + f.RewriteFrom(7, "{\"step\":7,\"note\":\"all fine\"}"));
+  RecordsReport r = f.Verify(f.copy());
+  CHECK(r.chain.ok);
+  CHECK_FALSE(r.ok());
+  std::string all;
+  for (const std::string& p : r.Problems()) all += p + "\n";
+  CHECK_THAT(all, Catch::Contains("no checkpoints, but key " + f.key().id().substr(0, 16)));
+  CHECK_THAT(all, Catch::Contains("checkpoints were deleted"));
+}
+
+TEST_CASE("tamper with a checkpointed copy: an edited key_id is named", "[checkpoint]") {
+  CheckpointedRecords f;
+  f.Tamper("UPDATE checkpoints SET key_id = '" + std::string(64, 'a') + "' WHERE id = 2");
+  RecordsReport r = f.Verify(f.copy());
+  CHECK_FALSE(r.ok());
+  CHECK(r.checkpoints.bad_checkpoint == 2);
+  CHECK_THAT(r.checkpoints.problem, Catch::Contains("checkpoint 2"));
+  CHECK_THAT(r.checkpoints.problem, Catch::Contains("key_id"));
+  CHECK_THAT(r.checkpoints.problem, Catch::Contains("aaaaaaaaaaaaaaaa"));
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
+#include "orchestrator/store/records_check.h"
 #include "orchestrator/store/signing_key.h"
 #include "tests/support/temp_dir.h"
 
@@ -226,7 +227,9 @@ TEST_CASE("checkpoints are numbered, linked, signed and cover the head", "[check
   SigningKey key = StateKey(state);
   CHECK(two.key_id == key.id());
   CHECK(key.Verify(CheckpointMessage(two), two.signature));
-  CHECK(CheckpointMessage(two).size() == 112);
+  CHECK(two.version == kCheckpointV2);
+  CHECK(two.prev_seq == 5);
+  CHECK(CheckpointMessage(two).size() == 152);
 
   auto db = Database::Open(state, OpenMode::kReadOnly);
   REQUIRE(db.ok());
@@ -366,8 +369,8 @@ TEST_CASE("a forged or altered checkpoint is named", "[checkpoint]") {
     CHECK(r.checkpoints.bad_checkpoint == 2);
   }
   SECTION("the last checkpoint deleted is only visible against a kept checkpoint") {
-    // As with events, a self-contained record cannot show its own newest part is gone; the
-    // auditor's copy of the last checkpoint (docs/auditor-guide.md) can.
+    // As with events, a self-contained record cannot show its own newest part is gone; a copy of
+    // the last checkpoint kept elsewhere, a witness, can (witness_test.cpp, tamper_table_test.cpp).
     Tamper(state, "DELETE FROM checkpoints WHERE id = 4");
     RecordsReport r = Verify(state, &key);
     CHECK(r.ok());

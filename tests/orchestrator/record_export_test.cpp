@@ -19,6 +19,8 @@
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_hash.h"
 #include "orchestrator/store/event_log.h"
+#include "orchestrator/store/export_verify.h"
+#include "orchestrator/store/records_check.h"
 #include "orchestrator/store/signing_key.h"
 #include "tests/support/temp_dir.h"
 
@@ -201,7 +203,7 @@ TEST_CASE("a JSONL export verifies on its own and re-hashes independently", "[ex
   ExportFixture f;
   std::string text = f.Export({});
   std::vector<std::string> lines = Lines(text);
-  REQUIRE(lines.size() == 1 + 13 + 2);
+  REQUIRE(lines.size() == 1 + 13 + 2 + 1);
 
   json::object header = json::parse(lines[0]).as_object();
   CHECK(header.at("type") == "header");
@@ -230,7 +232,17 @@ TEST_CASE("a JSONL export verifies on its own and re-hashes independently", "[ex
     CHECK(o.at("id").as_int64() == static_cast<std::int64_t>(i) - 13);
     CHECK(ToHex(hashes.at(o.at("seq").as_int64())) == o.at("head_hash").as_string());
     CHECK(o.at("signature").as_string().size() == 128);
+    CHECK(o.at("version") == 2);
+    CHECK(o.at("prev_seq") == (i == 14 ? 0 : 6));
   }
+  json::object end = json::parse(lines[16]).as_object();
+  CHECK(end.at("type") == "end");
+  CHECK(end.at("events") == 13);
+  CHECK(end.at("last_seq") == 13);
+  CHECK(end.at("head_hash").as_string() == ToHex(stored.back().hash));
+  CHECK(end.at("checkpoints") == 2);
+  CHECK(end.at("last_checkpoint") == 2);
+  CHECK_FALSE(end.contains("signature"));  // exported without the key
 
   RecordsReport r = VerifyText(text, &f.key());
   CHECK(r.ok());
@@ -238,6 +250,17 @@ TEST_CASE("a JSONL export verifies on its own and re-hashes independently", "[ex
   CHECK(r.checkpoints.verified == 2);
   CHECK(r.EventsNotCovered() == 1);
   CHECK(r.chain.head_hash == stored.back().hash);
+  REQUIRE(r.notes.size() == 1);
+  CHECK_THAT(r.notes[0], Catch::Contains("the end line is not signed"));
+
+  // Signed with the checkpoint key, the end line verifies with the public key.
+  ExportOptions sealed;
+  auto private_key = SigningKey::LoadFromStateDir(f.state());
+  REQUIRE(private_key.ok());
+  sealed.seal_key = &**private_key;
+  RecordsReport s = VerifyText(f.Export(sealed), &f.key());
+  CHECK(s.ok());
+  CHECK(s.notes.empty());
 }
 
 TEST_CASE("a CSV export round-trips through an RFC 4180 reader and re-hashes", "[export]") {
@@ -266,7 +289,9 @@ TEST_CASE("a CSV export round-trips through an RFC 4180 reader and re-hashes", "
   auto cps = ParseCsv(f.Export(options));
   REQUIRE(cps.size() == 3);
   CHECK(cps[0] == std::vector<std::string>{"id", "seq", "ts", "head_hash", "prev_hash", "key_id",
-                                           "signature"});
+                                           "signature", "version", "prev_seq"});
+  CHECK(cps[2][7] == "2");
+  CHECK(cps[2][8] == "6");
   CHECK(cps[2][1] == "12");
   CHECK(cps[2][3] == ToHex(stored[11].hash));
   CHECK(cps[2][5] == f.key().id());
@@ -348,6 +373,39 @@ TEST_CASE("a tampered JSONL export fails verification naming what is wrong", "[e
     RecordsReport r = VerifyText(Join(lines), &f.key());
     CHECK_THAT(r.chain.problem, Catch::Contains("line 3"));
     CHECK_THAT(r.chain.problem, Catch::Contains("\"hash\""));
+  }
+}
+
+TEST_CASE("an export whose checkpoint lines were cut by hand fails, naming what is missing",
+          "[export]") {
+  // The header still says "complete": true; only the checkpoint lines are gone.
+  ExportFixture f;
+  std::vector<std::string> lines = Lines(f.Export({}));
+  auto drop_checkpoints = [&](std::int64_t from_id) {
+    std::vector<std::string> kept;
+    for (const std::string& line : lines) {
+      json::object o = json::parse(line).as_object();
+      if (o.at("type") == "checkpoint" && o.at("id").as_int64() >= from_id) continue;
+      kept.push_back(line);
+    }
+    REQUIRE(kept.size() < lines.size());
+    return Join(kept);
+  };
+  SECTION("the last checkpoint") {
+    RecordsReport r = VerifyText(drop_checkpoints(2), &f.key());
+    CHECK(r.chain.ok);
+    CHECK_FALSE(r.ok());
+    std::string all;
+    for (const std::string& p : r.Problems()) all += p + "\n";
+    CHECK_THAT(all, Catch::Contains("checkpoint 2"));
+    CHECK_THAT(all, Catch::Contains("removed"));
+  }
+  SECTION("every checkpoint") {
+    RecordsReport r = VerifyText(drop_checkpoints(1), &f.key());
+    CHECK_FALSE(r.ok());
+    std::string all;
+    for (const std::string& p : r.Problems()) all += p + "\n";
+    CHECK_THAT(all, Catch::Contains("checkpoints 1..2"));
   }
 }
 

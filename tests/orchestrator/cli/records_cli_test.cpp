@@ -343,12 +343,12 @@ TEST_CASE("records export writes JSONL and CSV, and verify --from-export checks 
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string l; std::getline(in, l);) lines.push_back(l);
-  REQUIRE(lines.size() == 13);
+  REQUIRE(lines.size() == 14);  // header, 11 events, the checkpoint, the end line
   fs::path cut = tmp.path() / "cut.jsonl";
   {
     std::ofstream c(cut);
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (i < 8 || i == 12) c << lines[i] << "\n";  // keep header, events 1-7, the checkpoint
+      if (i < 8 || i == 12 || i == 13) c << lines[i] << "\n";  // header, events 1-7, the rest
     }
   }
   Run t = Cli({"records", "verify", "--from-export", cut.string(), "--pubkey", pem.string(),
@@ -363,7 +363,8 @@ TEST_CASE("records export writes JSONL and CSV, and verify --from-export checks 
              Catch::Contains(",\"{\"\"step\"\":1,\"\"note\"\":\"\"a, \\\"\"quoted\\\"\"\"\"}\","));
   Run cps = Cli(
       {"records", "export", "--format", "csv", "--what", "checkpoints", "--state", state.string()});
-  CHECK_THAT(cps.out, Catch::StartsWith("id,seq,ts,head_hash,prev_hash,key_id,signature\r\n1,9,"));
+  CHECK_THAT(cps.out, Catch::StartsWith("id,seq,ts,head_hash,prev_hash,key_id,signature,version,"
+                                        "prev_seq\r\n1,9,"));
 
   CHECK(Cli({"records", "export", "--format", "xml", "--state", state.string()}).status ==
         kExitUsage);
@@ -372,10 +373,36 @@ TEST_CASE("records export writes JSONL and CSV, and verify --from-export checks 
   Run filtered = Cli({"records", "export", "--from", "2000-01-01", "--to", "2000-01-02", "--state",
                       state.string()});
   REQUIRE(filtered.status == kExitOk);
-  CHECK(std::count(filtered.out.begin(), filtered.out.end(), '\n') == 1);  // the header only
+  CHECK(std::count(filtered.out.begin(), filtered.out.end(), '\n') == 2);  // header, end line
   Run missing = Cli({"records", "verify", "--from-export", (tmp.path() / "none.jsonl").string()});
   CHECK(missing.status == kExitFailure);
   CHECK_THAT(missing.err, Catch::Contains("none.jsonl"));
+}
+
+TEST_CASE("records verify --from-export fails on an export stripped of its checkpoints",
+          "[cli][records]") {
+  TempDir tmp;
+  fs::path state = MakeLog(tmp.path() / "state", 1, 5);
+  REQUIRE(Cli({"records", "checkpoint", "--state", state.string()}).status == kExitOk);
+  fs::path pem = tmp.path() / "firedrill.pub";
+  std::ofstream(pem) << Cli({"records", "pubkey", "--state", state.string()}).out;
+  fs::path out = tmp.path() / "records.jsonl";
+  REQUIRE(Cli({"records", "export", "--output", out.string(), "--state", state.string()}).status ==
+          kExitOk);
+  fs::path cut = tmp.path() / "cut.jsonl";
+  {
+    std::istringstream in(ReadFile(out));
+    std::ofstream c(cut);
+    for (std::string l; std::getline(in, l);) {
+      if (l.find("\"type\":\"checkpoint\"") == std::string::npos) c << l << "\n";
+    }
+  }
+  Run v = Cli({"records", "verify", "--from-export", cut.string(), "--pubkey", pem.string(),
+               "--state", (tmp.path() / "none").string()});
+  CHECK(v.status == kExitTampered);
+  CHECK_THAT(v.out, Catch::Contains("TAMPERED"));
+  // Signing a checkpoint now would not mend an export: the advice must say what would.
+  CHECK_THAT(v.out, !Catch::Contains("firedrill records checkpoint signs one now"));
 }
 
 TEST_CASE("read-only records commands create nothing, not even the checkpoint key",

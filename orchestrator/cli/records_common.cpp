@@ -1,0 +1,152 @@
+#include "orchestrator/cli/records_common.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <filesystem>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "drills/zoned_time.h"
+#include "orchestrator/exit_status.h"
+#include "orchestrator/store/sha256.h"
+#include "orchestrator/store/state_dir.h"
+
+namespace firedrill {
+namespace {
+
+// Reads `n` digits at `pos`; false if they are not all digits.
+bool Digits(std::string_view s, std::size_t pos, std::size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  auto [end, ec] = std::from_chars(s.data() + pos, s.data() + pos + n, *out);
+  return ec == std::errc() && end == s.data() + pos + n;
+}
+
+// Parses --from/--to: YYYY-MM-DD (a whole UTC day) or ISO-8601 YYYY-MM-DDTHH:MM[:SS[.fff]] with Z
+// or an offset (+01:00); no offset means UTC. Returns the first instant the value names and, for
+// a day, the first instant after it (for a time: the next millisecond), so `--to` can include it.
+Expected<std::pair<SysTime, SysTime>> ParseTimeArg(std::string_view option, std::string_view text) {
+  auto bad = [&](std::string_view why) {
+    return Error{
+        fmt::format("--{} \"{}\": {}; write a date (2026-03-31) or an ISO-8601 time "
+                    "(2026-03-31T14:00:00Z, 2026-03-31T16:00+02:00)",
+                    option, text, why)};
+  };
+  LocalDateTime l;
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-' || !Digits(text, 0, 4, &l.year) ||
+      !Digits(text, 5, 2, &l.month) || !Digits(text, 8, 2, &l.day)) {
+    return bad("not a date");
+  }
+  bool date_only = text.size() == 10;
+  std::chrono::minutes offset{0};
+  if (!date_only) {
+    std::size_t p = 10;
+    if (text[p] != 'T' && text[p] != 't' && text[p] != ' ')
+      return bad("expected 'T' after the date");
+    ++p;
+    if (!Digits(text, p, 2, &l.hour) || p + 2 >= text.size() || text[p + 2] != ':' ||
+        !Digits(text, p + 3, 2, &l.minute)) {
+      return bad("expected HH:MM after 'T'");
+    }
+    p += 5;
+    if (p < text.size() && text[p] == ':') {
+      if (!Digits(text, p + 1, 2, &l.second)) return bad("expected two digits of seconds");
+      p += 3;
+      if (p < text.size() && (text[p] == '.' || text[p] == ',')) {
+        std::size_t start = ++p;
+        int scale = 100;
+        while (p < text.size() && text[p] >= '0' && text[p] <= '9') {
+          l.millisecond += (text[p] - '0') * scale;
+          scale /= 10;
+          ++p;
+        }
+        if (p == start) return bad("expected digits after the decimal point");
+      }
+    }
+    if (p < text.size() && (text[p] == 'Z' || text[p] == 'z')) {
+      ++p;
+    } else if (p < text.size() && (text[p] == '+' || text[p] == '-')) {
+      int oh = 0, om = 0;
+      bool colon = p + 3 < text.size() && text[p + 3] == ':';
+      if (!Digits(text, p + 1, 2, &oh) || !Digits(text, p + (colon ? 4 : 3), 2, &om) || oh > 23 ||
+          om > 59) {
+        return bad("expected a UTC offset like +02:00");
+      }
+      offset = std::chrono::minutes((oh * 60 + om) * (text[p] == '-' ? -1 : 1));
+      p += colon ? 6 : 5;
+    }
+    if (p != text.size()) return bad(fmt::format("unexpected \"{}\"", text.substr(p)));
+  }
+  auto t = LocalToSys(l, "UTC");
+  if (!t) return bad(t.error().message);
+  SysTime at = *t - offset;
+  SysTime after = date_only ? at + std::chrono::days(1) : at + std::chrono::milliseconds(1);
+  return std::pair(at, after);
+}
+
+}  // namespace
+
+std::optional<Database> OpenRecords(const Invocation& inv, int& exit, bool missing_is_empty) {
+  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  std::error_code ec;
+  if (!std::filesystem::exists(dir / Database::kFileName, ec)) {
+    if (missing_is_empty) {
+      fmt::print(inv.err, "no records yet: {} holds no {}\n", dir.string(), Database::kFileName);
+      exit = kExitOk;
+    } else {
+      fmt::print(inv.err,
+                 "firedrill: no records at {} (no {}); check --state or "
+                 "FIREDRILL_STATE\n",
+                 dir.string(), Database::kFileName);
+      exit = kExitStateError;
+    }
+    return std::nullopt;
+  }
+  auto db = Database::Open(dir, OpenMode::kReadOnly);
+  if (!db.ok()) {
+    fmt::print(inv.err, "firedrill: {}\n", db.error().ToString());
+    exit = kExitStateError;
+    return std::nullopt;
+  }
+  return std::move(*db);
+}
+
+// --from is inclusive, --to includes the whole day (or the very time) it names. Prints and
+// returns nullopt on a bad value; `exit` is then kExitUsage.
+std::optional<Period> ReadPeriod(const Invocation& inv) {
+  Period period;
+  for (const char* option : {"from", "to"}) {
+    auto value = inv.args.Value(option);
+    if (!value) continue;
+    auto parsed = ParseTimeArg(option, *value);
+    if (!parsed) {
+      fmt::print(inv.err, "firedrill: {}\n", parsed.error().message);
+      return std::nullopt;
+    }
+    if (std::string_view(option) == "from") {
+      period.from = parsed->first;
+    } else {
+      period.until = parsed->second;
+    }
+  }
+  if (period.from && period.until && *period.from >= *period.until) {
+    fmt::print(inv.err, "firedrill: --from {} is after --to {}: the period is empty\n",
+               *inv.args.Value("from"), *inv.args.Value("to"));
+    return std::nullopt;
+  }
+  return period;
+}
+
+boost::json::object CheckpointSummaryJson(const Checkpoint& cp) {
+  return boost::json::object{{"id", cp.id},
+                             {"seq", cp.seq},
+                             {"ts", FormatUtc(cp.ts)},
+                             {"head_hash", ToHex(cp.head_hash)},
+                             {"key_id", cp.key_id},
+                             {"version", cp.version}};
+}
+
+}  // namespace firedrill
