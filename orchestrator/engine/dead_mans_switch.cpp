@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "faults/run_on.h"
+
 namespace firedrill {
 namespace {
 
@@ -50,7 +52,7 @@ Status ArmDeadMansSwitch(CommandRunner& runner, const std::string& run_id,
   const std::string command =
       fmt::format("nohup setsid /bin/sh -c {} {} >>/tmp/{}.log 2>&1 </dev/null & echo armed",
                   ShellQuote(script), name, name);
-  auto r = runner.Run(command, kCommandTimeout);
+  auto r = RunBlocking(runner.Run(command, kCommandTimeout));
   if (!r.ok()) return r.error();
   if (!r->ok() || r->out.find("armed") == std::string::npos) {
     return Error{fmt::format("could not arm the dead man's switch on {}: {}", runner.Describe(),
@@ -65,12 +67,12 @@ Status DisarmDeadMansSwitch(CommandRunner& runner, const std::string& run_id,
   // "[f]iredrill" matches the switch but not this command's own shell, whose command line
   // holds the pattern text with the brackets.
   std::string pattern = "[" + name.substr(0, 1) + "]" + name.substr(1);
-  auto r = runner.Run(
+  auto r = RunBlocking(runner.Run(
       // The switch is a session leader (setsid): kill its whole group, the sleep included.
       fmt::format("for p in $(pgrep -f -- '{0}( |$)'); do pkill -TERM -g \"$p\"; done; "
                   "sleep 0.05; ! pgrep -f -- '{0}( |$)' >/dev/null",
                   pattern),
-      kCommandTimeout);
+      kCommandTimeout));
   if (!r.ok()) return r.error();
   if (!r->ok()) {
     return Error{fmt::format("could not disarm the dead man's switch {} on {}: {}", name,

@@ -13,6 +13,7 @@
 #include "drills/wheel.h"
 #include "drills/zoned_time.h"
 #include "faults/fault.h"
+#include "faults/run_on.h"
 #include "faults/ssh_runner.h"
 #include "orchestrator/alerts/alert_match.h"
 #include "orchestrator/engine/admission.h"
@@ -330,12 +331,13 @@ class DrillEngine::Impl {
   // Connects one remote target; on failure sets `problem`.
   asio::awaitable<void> ConnectTarget(const std::string& name, std::string& problem) {
     auto* ssh = dynamic_cast<SshRunner*>(runners_.at(name).get());
-    Status st = co_await OnPool(pool_, [ssh] { return ssh->Connect(); });
+    Status st = co_await OnPool(pool_, [ssh] { return RunBlocking(ssh->Connect()); });
     if (!st) {
       problem = fmt::format("target {}: {}", name, st.error().message);
       co_return;
     }
-    SshConnectInfo info = ssh->ConnectInfo().value_or(SshConnectInfo{});
+    std::optional<SshConnectInfo> connected = co_await ssh->ConnectInfo();
+    SshConnectInfo info = connected.value_or(SshConnectInfo{});
     rec_.Record("target-connected",
                 {{"target", name},
                  {"via", ssh->Describe()},
@@ -368,7 +370,7 @@ class DrillEngine::Impl {
     }
     if (runner == nullptr) co_return;
     FaultContext ctx{f, *runner, drill_.id};
-    auto prepared = co_await OnPool(pool_, [&] { return made->Prepare(ctx); });
+    auto prepared = co_await OnPool(pool_, [&] { return RunBlocking(made->Prepare(ctx)); });
     if (!prepared.ok()) {
       problem = fmt::format("fault {}: {}", f.id, prepared.error().message);
       co_return;
@@ -524,7 +526,7 @@ class DrillEngine::Impl {
     const std::string prior = states_[spec.id];
     if (!run_.inject_began_wall) run_.inject_began_wall = NowUtc();
     Expected<std::string> captured =
-        co_await OnPool(pool_, [&] { return fault.InjectAndCapture(ctx, prior); });
+        co_await OnPool(pool_, [&] { return RunBlocking(fault.InjectAndCapture(ctx, prior)); });
     const auto applied = RunState::Clock::now();
     const SysTime applied_wall = NowUtc();
     if (captured.ok() && *captured != prior) {
@@ -545,7 +547,7 @@ class DrillEngine::Impl {
     Expected<bool> in_place =
         captured.ok() ? Expected<bool>(true) : Expected<bool>(captured.error());
     if (captured.ok() && fault.Checkable(ctx)) {
-      in_place = co_await OnPool(pool_, [&] { return fault.Check(ctx, state); });
+      in_place = co_await OnPool(pool_, [&] { return RunBlocking(fault.Check(ctx, state)); });
     }
     if (!in_place.ok() || !*in_place) {
       std::string why =

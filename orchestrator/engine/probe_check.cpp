@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "faults/run_on.h"
 #include "orchestrator/engine/on_pool.h"
 
 namespace firedrill {
@@ -104,7 +105,8 @@ asio::awaitable<ProbeOutcome> CheckProbe(const Probe& probe, CommandRunner* runn
       co_return co_await CheckTcp(probe);
     case ProbeKind::kCommand: {
       if (runner == nullptr) co_return ProbeOutcome{false, "no runner for the probe's target"};
-      auto r = co_await OnPool(pool, [&] { return runner->Run(probe.command, probe.timeout); });
+      auto r = co_await OnPool(
+          pool, [&] { return RunBlocking(runner->Run(probe.command, probe.timeout)); });
       if (!r.ok()) co_return ProbeOutcome{false, r.error().message};
       if (r->ok()) co_return ProbeOutcome{true, "exit 0"};
       co_return ProbeOutcome{false, SummarizeFailure(*r, probe.timeout)};

@@ -8,6 +8,7 @@
 #include "drills/drill_loader.h"
 #include "faults/fault.h"
 #include "faults/fault_registry.h"
+#include "faults/run_on.h"
 #include "faults/ssh_runner.h"
 #include "orchestrator/engine/dead_mans_switch.h"
 #include "orchestrator/engine/runners.h"
@@ -45,12 +46,12 @@ RestoreAttempt AttemptRestore(Fault& fault, const FaultContext& ctx, const std::
     return RestoreAttempt{false, false, std::move(message), manual};
   };
   if (spec.restore_command) {
-    auto r = ctx.runner.Run(*spec.restore_command, spec.restore_timeout);
+    auto r = RunBlocking(ctx.runner.Run(*spec.restore_command, spec.restore_timeout));
     if (!r.ok()) return failed("restore command could not start: " + r.error().message);
     if (!r->ok()) {
       return failed("restore command failed: " + SummarizeFailure(*r, spec.restore_timeout));
     }
-  } else if (Status st = fault.Restore(ctx, state); !st) {
+  } else if (Status st = RunBlocking(fault.Restore(ctx, state)); !st) {
     return failed("restore failed: " + st.error().message);
   }
   std::string where = fmt::format("{} ({} on {})", spec.id, spec.kind, spec.target);
@@ -64,7 +65,7 @@ RestoreAttempt AttemptRestore(Fault& fault, const FaultContext& ctx, const std::
                           manual};
   }
   // Verified or not restored: the check must say the fault is gone.
-  auto in_place = fault.Check(ctx, state);
+  auto in_place = RunBlocking(fault.Check(ctx, state));
   if (!in_place.ok()) return failed("restore could not be verified: " + in_place.error().message);
   if (*in_place) return failed("restore ran but the fault is still in place");
   return RestoreAttempt{true, true, fmt::format("fault {} restored and verified", where), manual};

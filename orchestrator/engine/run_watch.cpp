@@ -4,6 +4,7 @@
 
 #include <boost/asio.hpp>
 
+#include "faults/run_on.h"
 #include "orchestrator/engine/on_pool.h"
 #include "orchestrator/engine/probe_check.h"
 
@@ -73,7 +74,8 @@ asio::awaitable<void> RunWatch::CommandGuardLoop(const Guard& g) {
     if (runner == nullptr) {
       why = fmt::format("no runner for target {}", g.target);
     } else {
-      auto r = co_await OnPool(pool_, [&] { return runner->Run(g.command, g.interval); });
+      auto r =
+          co_await OnPool(pool_, [&] { return RunBlocking(runner->Run(g.command, g.interval)); });
       if (!r.ok()) {
         why = "could not run its command: " + r.error().message;
       } else if (!r->ok()) {
