@@ -81,9 +81,11 @@ std::string KillReport::Describe() const {
   if (rebooted) return "the target has rebooted since: nothing of the group can be left";
   if (pid_reused) return "the pid belongs to another process now: nothing was touched";
   if (found == 0) return "nothing of the group was running";
-  return fmt::format("{} process{} of the group {} running and {}", found, found == 1 ? "" : "es",
-                     found == 1 ? "was" : "were",
-                     gone ? "have been killed" : "are STILL RUNNING after SIGKILL");
+  const bool one = found == 1;
+  return fmt::format(
+      "{} process{} of the group {} running and {}", found, one ? "" : "es", one ? "was" : "were",
+      gone ? (one ? "has been killed" : "have been killed")
+           : (one ? "is STILL RUNNING after SIGKILL" : "are STILL RUNNING after SIGKILL"));
 }
 
 boost::asio::awaitable<Expected<KillReport>> KillRecordedProcesses(CommandRunner& runner,

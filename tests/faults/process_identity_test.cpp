@@ -33,7 +33,7 @@ TEST_CASE("process identity: JSON round trip and what is refused", "[faults][ide
   boost::json::value no_boot = json;
   no_boot.as_object().erase("boot_id");
   CHECK_THAT(ProcessIdentityFromJson(no_boot).error().message, Catch::Contains("boot_id"));
-  CHECK_FALSE(boost::json::try_value_to<ProcessIdentity>(no_boot));
+  CHECK_FALSE(boost::json::try_value_to<ProcessIdentity>(no_boot).has_value());
 
   boost::json::value init = json;
   init.as_object()["pgid"] = 1;

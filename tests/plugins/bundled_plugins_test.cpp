@@ -200,7 +200,7 @@ TEST_CASE("bundled plugins: redis.maxmemory-squeeze passes the conformance check
   CHECK(RunBlocking(fault->Restore(ctx, *state)).ok());
 
   ConformanceReport report =
-      RunConformance(*Bundled().FindPluginKind(spec.kind), spec, runner, drill.id);
+      RunBlocking(RunConformance(*Bundled().FindPluginKind(spec.kind), spec, runner, drill.id));
   for (const ConformanceStep& s : report.steps) {
     INFO(s.name << ": " << s.detail);
     CHECK(s.ok);
@@ -238,7 +238,7 @@ TEST_CASE("bundled plugins: postgres.refuse-connections refuses until restored",
   CHECK(RunBlocking(fault->Restore(ctx, "null")).ok());
 
   ConformanceReport report =
-      RunConformance(*Bundled().FindPluginKind(spec.kind), spec, runner, drill.id);
+      RunBlocking(RunConformance(*Bundled().FindPluginKind(spec.kind), spec, runner, drill.id));
   for (const ConformanceStep& s : report.steps) {
     INFO(s.name << ": " << s.detail);
     CHECK(s.ok);
