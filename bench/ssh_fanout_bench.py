@@ -9,6 +9,11 @@ openssh-server; pdsh and ansible are measured when installed and skipped with a 
 otherwise.
 
 Usage: ssh_fanout_bench.py FIREDRILL_BINARY [--targets 50] [--rss-targets 500] [--rounds 3]
+                           [--exec-bench SSH_EXEC_BENCH_BINARY]
+
+With --exec-bench, the runner-level breakdown (bench/ssh_exec_bench.cpp: connect, one exec, the
+seven per-target commands as seven execs and batched into two) is measured first, against the
+same sshd and the same number of targets.
 """
 
 import argparse
@@ -200,6 +205,7 @@ def main():
     ap.add_argument("--targets", type=int, default=50)
     ap.add_argument("--rss-targets", type=int, default=500)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--exec-bench", help="path of ssh_exec_bench (runner-level breakdown)")
     args = ap.parse_args()
     if os.geteuid() != 0 or not os.path.exists(SSHD):
         sys.exit("needs root and Debian's openssh-server (/usr/sbin/sshd)")
@@ -207,6 +213,13 @@ def main():
     sshd = Sshd(work, max(args.targets, args.rss_targets) + 10)
     try:
         n = args.targets
+        if args.exec_bench:
+            r = subprocess.run([args.exec_bench, "127.0.0.1", str(sshd.port), sshd.user,
+                                sshd.identity, sshd.known_hosts, "--targets", str(n),
+                                "--rounds", str(args.rounds)], stdout=subprocess.PIPE, text=True)
+            print(r.stdout, end="")
+            if r.returncode != 0:
+                sys.exit(f"ssh_exec_bench failed ({r.returncode})")
         print(f"inject + restore of a command fault on {n} SSH targets (one loopback sshd), "
               f"fan-out {n}, median of {args.rounds} rounds; load average "
               f"{os.getloadavg()[0]:.2f}")

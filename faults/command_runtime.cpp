@@ -10,6 +10,8 @@
 namespace firedrill {
 namespace {
 
+namespace asio = boost::asio;
+
 // The shell's "could not execute" (126) and "not found" (127) exits.
 constexpr int kCannotExecute = 126;
 constexpr int kNotFound = 127;
@@ -22,34 +24,37 @@ std::string InShell(const CommandParams& params, const std::string& command) {
 
 class CommandFault : public Fault {
  public:
-  Expected<std::string> Prepare(const FaultContext& ctx) override {
+  asio::awaitable<Expected<std::string>> Prepare(const FaultContext& ctx) override {
     Expected<const CommandParams*> params = ParamsOf<CommandParams>(ctx);
-    if (!params) return params.error();
-    return std::string("{}");
+    if (!params) co_return params.error();
+    co_return std::string("{}");
   }
 
-  Status Inject(const FaultContext& ctx, const std::string&) override {
+  asio::awaitable<Status> Inject(const FaultContext& ctx, const std::string&) override {
     Expected<const CommandParams*> params = ParamsOf<CommandParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     const CommandParams& p = **params;
-    Expected<CommandResult> result =
-        RunChecked(ctx.runner, InShell(p, p.inject), p.timeout, "inject command failed");
-    if (!result) return result.error();
-    return Status::Ok();
+    Expected<CommandResult> result = co_await RunChecked(
+        ctx.runner, InShell(p, p.inject), p.timeout, "inject command failed", ctx.inject_hooks);
+    if (!result) co_return result.error();
+    co_return Status::Ok();
   }
 
-  Expected<bool> Check(const FaultContext& ctx, const std::string&) override {
+  asio::awaitable<Expected<bool>> Check(const FaultContext& ctx, const std::string&) override {
     Expected<const CommandParams*> params = ParamsOf<CommandParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     const CommandParams& p = **params;
-    if (!p.check) return true;
-    Expected<CommandResult> result = ctx.runner.Run(InShell(p, *p.check), p.timeout);
-    if (!result) return Error(fmt::format("check command failed: {}", result.error().message));
+    if (!p.check) co_return true;
+    Expected<CommandResult> result = co_await ctx.runner.Run(InShell(p, *p.check), p.timeout);
+    if (!result) {
+      co_return Error(fmt::format("check command failed: {}", result.error().message));
+    }
     if (result->timed_out || result->exit_code == kCannotExecute ||
         result->exit_code == kNotFound) {
-      return Error(fmt::format("check command failed: {}", SummarizeFailure(*result, p.timeout)));
+      co_return Error(
+          fmt::format("check command failed: {}", SummarizeFailure(*result, p.timeout)));
     }
-    return result->exit_code == 0;
+    co_return result->exit_code == 0;
   }
 
   bool Checkable(const FaultContext& ctx) const override {
@@ -57,17 +62,17 @@ class CommandFault : public Fault {
     return params != nullptr && params->check.has_value();
   }
 
-  Status Restore(const FaultContext& ctx, const std::string&) override {
+  asio::awaitable<Status> Restore(const FaultContext& ctx, const std::string&) override {
     Expected<const CommandParams*> params = ParamsOf<CommandParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     if (!ctx.spec.restore_command) {
-      return Error(fmt::format("fault {} has no restore command", ctx.spec.id));
+      co_return Error(fmt::format("fault {} has no restore command", ctx.spec.id));
     }
     Expected<CommandResult> result =
-        RunChecked(ctx.runner, InShell(**params, *ctx.spec.restore_command), (*params)->timeout,
-                   "restore command failed");
-    if (!result) return result.error();
-    return Status::Ok();
+        co_await RunChecked(ctx.runner, InShell(**params, *ctx.spec.restore_command),
+                            (*params)->timeout, "restore command failed");
+    if (!result) co_return result.error();
+    co_return Status::Ok();
   }
 
   std::string ManualRestore(const FaultContext& ctx, const std::string&) override {

@@ -7,15 +7,17 @@
 #include "faults/stress_ng_fault.h"
 
 namespace firedrill {
+
+namespace asio = boost::asio;
 namespace {
 
 class CpuStressFault : public StressNgFault {
  protected:
-  Expected<std::string> StressOptions(const FaultContext& ctx) override {
+  asio::awaitable<Expected<std::string>> StressOptions(const FaultContext& ctx) override {
     Expected<const CpuStressParams*> params = ParamsOf<CpuStressParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     // stress-ng reads "--cpu 0" as one worker per online CPU, which is what workers = 0 means.
-    return fmt::format("--cpu {} --cpu-load {}", (*params)->workers, (*params)->load);
+    co_return fmt::format("--cpu {} --cpu-load {}", (*params)->workers, (*params)->load);
   }
 };
 

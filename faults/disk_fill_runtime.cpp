@@ -9,6 +9,8 @@
 #include "faults/runtime_support.h"
 
 namespace firedrill {
+
+namespace asio = boost::asio;
 namespace {
 
 constexpr Duration kQueryTimeout = std::chrono::seconds(10);
@@ -34,26 +36,27 @@ Expected<FillState> ReadState(const std::string& text) {
   return FillState{*std::move(path), *std::move(file), *std::move(marker)};
 }
 
-Expected<FilesystemSpace> MeasureSpace(CommandRunner& runner, const std::string& path) {
+asio::awaitable<Expected<FilesystemSpace>> MeasureSpace(CommandRunner& runner,
+                                                        const std::string& path) {
   Expected<CommandResult> df =
-      RunChecked(runner, "df -B1 --output=avail,size -- " + ShellQuote(path), kQueryTimeout,
-                 "measuring free space of " + path);
-  if (!df) return df.error();
+      co_await RunChecked(runner, "df -B1 --output=avail,size -- " + ShellQuote(path),
+                          kQueryTimeout, "measuring free space of " + path);
+  if (!df) co_return df.error();
   Expected<FilesystemSpace> space = ParseDfOutput(df->out);
   if (!space)
-    return Error(fmt::format("measuring free space of {}: {}", path, space.error().message));
-  return space;
+    co_return Error(fmt::format("measuring free space of {}: {}", path, space.error().message));
+  co_return space;
 }
 
 // Returns whether anything (even a dangling symlink) is at `file`.
-Expected<bool> Exists(CommandRunner& runner, const std::string& file) {
+asio::awaitable<Expected<bool>> Exists(CommandRunner& runner, const std::string& file) {
   const std::string quoted = ShellQuote(file);
   Expected<CommandResult> test =
-      runner.Run(fmt::format("test -e {0} || test -L {0}", quoted), kQueryTimeout);
-  if (!test) return test.error();
-  if (test->ok()) return true;
-  if (test->exit_code == 1) return false;
-  return Error(fmt::format("checking for {}: {}", file, SummarizeFailure(*test, kQueryTimeout)));
+      co_await runner.Run(fmt::format("test -e {0} || test -L {0}", quoted), kQueryTimeout);
+  if (!test) co_return test.error();
+  if (test->ok()) co_return true;
+  if (test->exit_code == 1) co_return false;
+  co_return Error(fmt::format("checking for {}: {}", file, SummarizeFailure(*test, kQueryTimeout)));
 }
 
 // A shell test that succeeds iff `file` begins with the marker Inject wrote, i.e. it is the file
@@ -65,29 +68,30 @@ std::string IsOursTest(const FillState& state) {
 
 class DiskFillFault : public Fault {
  public:
-  Expected<std::string> Prepare(const FaultContext& ctx) override {
+  asio::awaitable<Expected<std::string>> Prepare(const FaultContext& ctx) override {
     Expected<const DiskFillParams*> params = ParamsOf<DiskFillParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     const std::string& path = (*params)->path;
     const std::string file = (*params)->FilePath();
-    Expected<CommandResult> dir = ctx.runner.Run("test -d " + ShellQuote(path), kQueryTimeout);
-    if (!dir) return dir.error();
+    Expected<CommandResult> dir =
+        co_await ctx.runner.Run("test -d " + ShellQuote(path), kQueryTimeout);
+    if (!dir) co_return dir.error();
     if (!dir->ok())
-      return Error(fmt::format("{} is not a directory on {}", path, ctx.runner.Describe()));
-    Expected<CommandResult> tool = ctx.runner.Run("command -v fallocate", kQueryTimeout);
-    if (!tool || !tool->ok()) return Error("fallocate not available (install util-linux)");
-    Expected<bool> exists = Exists(ctx.runner, file);
-    if (!exists) return exists.error();
+      co_return Error(fmt::format("{} is not a directory on {}", path, ctx.runner.Describe()));
+    Expected<CommandResult> tool = co_await ctx.runner.Run("command -v fallocate", kQueryTimeout);
+    if (!tool || !tool->ok()) co_return Error("fallocate not available (install util-linux)");
+    Expected<bool> exists = co_await Exists(ctx.runner, file);
+    if (!exists) co_return exists.error();
     if (*exists) {
-      return Error(fmt::format(
+      co_return Error(fmt::format(
           "{} already exists; it was not created by this run, so firedrill will not fill or "
           "delete it (remove it if it is a leftover, or choose another file_name)",
           file));
     }
-    Expected<FilesystemSpace> space = MeasureSpace(ctx.runner, path);
-    if (!space) return space.error();
+    Expected<FilesystemSpace> space = co_await MeasureSpace(ctx.runner, path);
+    if (!space) co_return space.error();
     Expected<std::uint64_t> bytes = DiskFillBytes(*space, (*params)->free_left);
-    if (!bytes) return Error(fmt::format("{}: {}", path, bytes.error().message));
+    if (!bytes) co_return Error(fmt::format("{}: {}", path, bytes.error().message));
     boost::json::object state;
     state["path"] = path;
     state["file"] = file;
@@ -95,18 +99,18 @@ class DiskFillFault : public Fault {
     state["avail"] = space->avail;
     state["size"] = space->size;
     state["marker"] = "firedrill disk.fill " + RandomHex();
-    return boost::json::serialize(state);
+    co_return boost::json::serialize(state);
   }
 
-  Status Inject(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Status> Inject(const FaultContext& ctx, const std::string& state_text) override {
     Expected<const DiskFillParams*> params = ParamsOf<DiskFillParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     Expected<FillState> state = ReadState(state_text);
-    if (!state) return state.error();
-    Expected<FilesystemSpace> space = MeasureSpace(ctx.runner, state->path);
-    if (!space) return space.error();
+    if (!state) co_return state.error();
+    Expected<FilesystemSpace> space = co_await MeasureSpace(ctx.runner, state->path);
+    if (!space) co_return space.error();
     Expected<std::uint64_t> bytes = DiskFillBytes(*space, (*params)->free_left);
-    if (!bytes) return Error(fmt::format("{}: {}", state->path, bytes.error().message));
+    if (!bytes) co_return Error(fmt::format("{}: {}", state->path, bytes.error().message));
     // noclobber makes creating the file fail if anything appeared there since Prepare, so only a
     // file this command created is ever filled (and removed again if fallocate fails). The marker
     // line at its start lets Check and Restore recognise it; fallocate keeps it and extends.
@@ -115,33 +119,34 @@ class DiskFillFault : public Fault {
         "set -C; printf '%s\\n' {2} > {0} || exit 3; "
         "fallocate -l {1} -- {0} || {{ rc=$?; rm -f -- {0}; exit $rc; }}",
         quoted, *bytes, ShellQuote(state->marker));
-    Expected<CommandResult> result =
-        RunChecked(ctx.runner, command, kAllocateTimeout, "allocating " + state->file);
-    if (!result) return result.error();
-    return Status::Ok();
+    Expected<CommandResult> result = co_await RunChecked(
+        ctx.runner, command, kAllocateTimeout, "allocating " + state->file, ctx.inject_hooks);
+    if (!result) co_return result.error();
+    co_return Status::Ok();
   }
 
-  Expected<bool> Check(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Expected<bool>> Check(const FaultContext& ctx,
+                                        const std::string& state_text) override {
     Expected<FillState> state = ReadState(state_text);
-    if (!state) return state.error();
-    Expected<CommandResult> test = ctx.runner.Run(IsOursTest(*state), kQueryTimeout);
-    if (!test) return test.error();
+    if (!state) co_return state.error();
+    Expected<CommandResult> test = co_await ctx.runner.Run(IsOursTest(*state), kQueryTimeout);
+    if (!test) co_return test.error();
     if (test->timed_out) {
-      return Error(
+      co_return Error(
           fmt::format("checking {}: {}", state->file, SummarizeFailure(*test, kQueryTimeout)));
     }
-    return test->ok();
+    co_return test->ok();
   }
 
-  Status Restore(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Status> Restore(const FaultContext& ctx, const std::string& state_text) override {
     Expected<FillState> state = ReadState(state_text);
-    if (!state) return state.error();
+    if (!state) co_return state.error();
     const std::string command =
         fmt::format("if {}; then rm -f -- {}; fi", IsOursTest(*state), ShellQuote(state->file));
     Expected<CommandResult> result =
-        RunChecked(ctx.runner, command, kQueryTimeout, "removing " + state->file);
-    if (!result) return result.error();
-    return Status::Ok();
+        co_await RunChecked(ctx.runner, command, kQueryTimeout, "removing " + state->file);
+    if (!result) co_return result.error();
+    co_return Status::Ok();
   }
 
   std::string ManualRestore(const FaultContext& ctx, const std::string& state_text) override {

@@ -3,6 +3,7 @@
 // calling Inject and hands it back to Check and Restore, even after a crash and restart.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <string>
 
@@ -17,11 +18,18 @@ struct FaultContext {
   const FaultSpec& spec;
   CommandRunner& runner;
   std::string drill_id;
+  /// Passed to the runner for every command of Inject / InjectAndCapture that changes the
+  /// target (the commands that only look are run without): with `on_started` set, each such
+  /// command starts behind a gate and its process identity is reported first, so that a crash
+  /// mid-inject leaves nothing running that nobody knows of (see KillRecordedProcesses).
+  RunHooks inject_hooks = {};
 };
 
 /// One fault kind's behaviour. Implementations are stateless: everything needed to undo a fault
 /// lives in the `state` JSON text returned by Prepare, which the engine stores durably.
-/// All calls block (they run commands) and are made from the engine's worker pool.
+/// The operations that run commands are coroutines on the awaiting coroutine's executor (see
+/// CommandRunner::Run for what that executor must be); `ctx` and `state` must stay alive until
+/// the awaitable has completed (await it at once).
 class Fault {
  public:
   virtual ~Fault() = default;
@@ -29,24 +37,22 @@ class Fault {
   /// Checks the fault's preconditions (e.g. exactly one process matches) and captures what is
   /// needed to undo it (e.g. the pid and command line). Changes nothing on the target. Returns
   /// the prior state as a JSON object text, or an Error saying why injecting is refused.
-  virtual Expected<std::string> Prepare(const FaultContext& ctx) = 0;
+  virtual boost::asio::awaitable<Expected<std::string>> Prepare(const FaultContext& ctx) = 0;
 
   /// Applies the fault. Called only after `state` was durably recorded.
-  virtual Status Inject(const FaultContext& ctx, const std::string& state) = 0;
+  virtual boost::asio::awaitable<Status> Inject(const FaultContext& ctx,
+                                                const std::string& state) = 0;
 
   /// Applies the fault like Inject and returns the state Restore will need from now on. The
   /// default calls Inject and returns `state` unchanged; kinds that learn their undo state only
   /// while injecting (external plugins) override it. The caller records the returned state
   /// durably (replacing the one from Prepare) as soon as this returns.
-  virtual Expected<std::string> InjectAndCapture(const FaultContext& ctx,
-                                                 const std::string& state) {
-    Status st = Inject(ctx, state);
-    if (!st) return st.error();
-    return state;
-  }
+  virtual boost::asio::awaitable<Expected<std::string>> InjectAndCapture(const FaultContext& ctx,
+                                                                         const std::string& state);
 
   /// Returns true iff the fault is currently in place (used to verify inject and restore).
-  virtual Expected<bool> Check(const FaultContext& ctx, const std::string& state) = 0;
+  virtual boost::asio::awaitable<Expected<bool>> Check(const FaultContext& ctx,
+                                                       const std::string& state) = 0;
 
   /// Returns false when Check cannot observe the fault at all (a command fault without a `check`
   /// command, whose Check then always says "in place"): the caller should take a successful
@@ -55,10 +61,11 @@ class Fault {
 
   /// Undoes the fault. Idempotent: restoring a fault that is not in place succeeds and changes
   /// nothing. A spec's `restore` command, when given, is run instead by the engine.
-  virtual Status Restore(const FaultContext& ctx, const std::string& state) = 0;
+  virtual boost::asio::awaitable<Status> Restore(const FaultContext& ctx,
+                                                 const std::string& state) = 0;
 
   /// Returns shell commands a person can run to undo the fault by hand (for the "restore
-  /// incomplete" report).
+  /// incomplete" report). Runs nothing.
   virtual std::string ManualRestore(const FaultContext& ctx, const std::string& state) = 0;
 };
 

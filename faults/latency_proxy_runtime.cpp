@@ -10,7 +10,6 @@
 #include <random>
 #include <string_view>
 #include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -22,6 +21,8 @@
 
 namespace firedrill {
 namespace {
+
+namespace asio = boost::asio;
 
 using Clock = std::chrono::steady_clock;
 
@@ -74,10 +75,10 @@ std::string FirstLine(std::string_view text) {
 
 // Returns who listens on `port` as `ss -ltnp` tells it ("held by python3 (pid 4242)"), or ""
 // when ss is missing or shows no listener.
-std::string ListenHolder(CommandRunner& runner, int port) {
+asio::awaitable<std::string> ListenHolder(CommandRunner& runner, int port) {
   Expected<CommandResult> listed =
-      runner.Run(fmt::format("ss -ltnpH 'sport = :{}'", port), kCommandTimeout);
-  if (!listed || !listed->ok() || FirstLine(listed->out).empty()) return "";
+      co_await runner.Run(fmt::format("ss -ltnpH 'sport = :{}'", port), kCommandTimeout);
+  if (!listed || !listed->ok() || FirstLine(listed->out).empty()) co_return "";
   // Each process shows as ("name",pid=123,fd=4) inside users:(...).
   std::vector<std::string> holders;
   const std::string& out = listed->out;
@@ -94,17 +95,17 @@ std::string ListenHolder(CommandRunner& runner, int port) {
     }
   }
   if (holders.empty()) {
-    return fmt::format("port {} is held by a process ss cannot name (another user's?)", port);
+    co_return fmt::format("port {} is held by a process ss cannot name (another user's?)", port);
   }
   std::string text = "held by ";
   for (std::size_t i = 0; i < holders.size(); ++i) text += (i == 0 ? "" : ", ") + holders[i];
-  return text;
+  co_return text;
 }
 
 // Returns the last lines of the proxy's log, for error messages.
-std::string LogTail(CommandRunner& runner, const std::string& log_file) {
+asio::awaitable<std::string> LogTail(CommandRunner& runner, const std::string& log_file) {
   Expected<CommandResult> tail =
-      runner.Run("tail -n 5 -- " + ShellQuote(log_file) + " 2>/dev/null", kCommandTimeout);
+      co_await runner.Run("tail -n 5 -- " + ShellQuote(log_file) + " 2>/dev/null", kCommandTimeout);
   std::string text;
   if (tail && tail->ok()) {
     std::string_view out = tail->out;
@@ -115,31 +116,32 @@ std::string LogTail(CommandRunner& runner, const std::string& log_file) {
       out = end == std::string_view::npos ? std::string_view() : out.substr(end + 1);
     }
   }
-  if (text.empty()) return fmt::format("its log {} is empty", log_file);
-  return fmt::format("its log {} says: {}", log_file, text);
+  if (text.empty()) co_return fmt::format("its log {} is empty", log_file);
+  co_return fmt::format("its log {} says: {}", log_file, text);
 }
 
 // Returns this fault's proxy process (none or one): the process in the pid file, if its command
 // line holds that pid file's path. The path holds a fresh token, so a pid reused by another
 // process never matches.
-Expected<std::vector<ProcessInfo>> FindProxy(CommandRunner& runner, const ProxyState& state) {
+asio::awaitable<Expected<std::vector<ProcessInfo>>> FindProxy(CommandRunner& runner,
+                                                              const ProxyState& state) {
   ProcessSelector selector;
   selector.match = ProcessMatch::kPidfile;
   selector.value = state.pid_file;
   Expected<std::vector<ProcessInfo>> found =
-      FindProcesses(runner, selector, PidfileMode::kMayBeGone);
-  if (!found) return found;
+      co_await FindProcesses(runner, selector, PidfileMode::kMayBeGone);
+  if (!found) co_return found;
   const std::string marker = "--pid-file " + state.pid_file;
   std::vector<ProcessInfo> proxy;
   for (ProcessInfo& process : *found) {
     if (process.cmdline.find(marker) != std::string::npos) proxy.push_back(std::move(process));
   }
-  return proxy;
+  co_return proxy;
 }
 
 // Returns true iff process `pid` holds a socket listening on TCP `port` (IPv4 or IPv6), as its
 // own network namespace's /proc/PID/net/tcp{,6} and its /proc/PID/fd tell.
-Expected<bool> Listening(CommandRunner& runner, long pid, int port) {
+asio::awaitable<Expected<bool>> Listening(CommandRunner& runner, long pid, int port) {
   const std::string script = fmt::format(
       R"(p={}
 inodes=$(ls -l /proc/$p/fd 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' | tr '\n' ' ')
@@ -153,65 +155,67 @@ awk -v port={:04X} -v inodes="$inodes" '
   END {{ exit found ? 0 : 1 }}' $files
 )",
       pid, port);
-  Expected<CommandResult> result = runner.Run(script, kCommandTimeout);
-  if (!result) return Error(fmt::format("checking the proxy's socket: {}", result.error().message));
-  if (result->ok()) return true;
-  if (!result->timed_out && result->exit_code == 1) return false;
-  return Error(
+  Expected<CommandResult> result = co_await runner.Run(script, kCommandTimeout);
+  if (!result)
+    co_return Error(fmt::format("checking the proxy's socket: {}", result.error().message));
+  if (result->ok()) co_return true;
+  if (!result->timed_out && result->exit_code == 1) co_return false;
+  co_return Error(
       fmt::format("checking the proxy's socket: {}", SummarizeFailure(*result, kCommandTimeout)));
 }
 
 // Returns true iff `pid` exists and is not a zombie.
-Expected<bool> Alive(CommandRunner& runner, long pid) {
+asio::awaitable<Expected<bool>> Alive(CommandRunner& runner, long pid) {
   const std::string script = fmt::format(
       "s=$(cat /proc/{}/stat 2>/dev/null) || exit 1\n"
       "case \"${{s##*) }}\" in Z*|X*) exit 1;; esac",
       pid);
-  Expected<CommandResult> result = runner.Run(script, kCommandTimeout);
-  if (!result) return result.error();
-  return result->ok();
+  Expected<CommandResult> result = co_await runner.Run(script, kCommandTimeout);
+  if (!result) co_return result.error();
+  co_return result->ok();
 }
 
 // Sends SIGTERM to `proxy`, then SIGKILL if it is still there after kTermWait, and waits until it
 // is gone.
-Status StopProxy(CommandRunner& runner, const std::vector<ProcessInfo>& proxy) {
+asio::awaitable<Status> StopProxy(CommandRunner& runner, const std::vector<ProcessInfo>& proxy) {
   const std::pair<const char*, Duration> steps[] = {{"TERM", kTermWait}, {"KILL", kKillWait}};
   for (auto [signal, wait] : steps) {
-    Status sent = SignalProcesses(runner, proxy, signal);
-    if (!sent.ok()) return sent;
+    Status sent = co_await SignalProcesses(runner, proxy, signal);
+    if (!sent.ok()) co_return sent;
     const auto deadline = Clock::now() + wait;
     while (true) {
-      Expected<std::vector<ProcessInfo>> alive = StillAlive(runner, proxy);
-      if (!alive) return alive.error();
-      if (alive->empty()) return Status::Ok();
+      Expected<std::vector<ProcessInfo>> alive = co_await StillAlive(runner, proxy);
+      if (!alive) co_return alive.error();
+      if (alive->empty()) co_return Status::Ok();
       if (Clock::now() >= deadline) break;
-      std::this_thread::sleep_for(kPollInterval);
+      co_await SleepFor(kPollInterval);
     }
   }
-  return Error(fmt::format("the proxy ({}) is still running after SIGKILL", DescribePids(proxy)));
+  co_return Error(
+      fmt::format("the proxy ({}) is still running after SIGKILL", DescribePids(proxy)));
 }
 
 class LatencyProxyFault : public Fault {
  public:
-  Expected<std::string> Prepare(const FaultContext& ctx) override {
+  asio::awaitable<Expected<std::string>> Prepare(const FaultContext& ctx) override {
     Expected<const LatencyProxyParams*> params = ParamsOf<LatencyProxyParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     const LatencyProxyParams& p = **params;
     Expected<std::string> program = ProxyExecutable();
-    if (!program) return program.error();
-    Expected<CommandResult> found = ctx.runner.Run(
+    if (!program) co_return program.error();
+    Expected<CommandResult> found = co_await ctx.runner.Run(
         "test -f " + ShellQuote(*program) + " && test -x " + ShellQuote(*program), kCommandTimeout);
-    if (!found) return found.error();
+    if (!found) co_return found.error();
     if (!found->ok()) {
-      return Error(fmt::format("the proxy program {} is not an executable file on target {}",
-                               *program, ctx.runner.Describe()));
+      co_return Error(fmt::format("the proxy program {} is not an executable file on target {}",
+                                  *program, ctx.runner.Describe()));
     }
     const std::string addresses =
         fmt::format("--listen {} --upstream {}", ShellQuote(p.listen.ToString()),
                     ShellQuote(p.upstream.ToString()));
-    Expected<CommandResult> checked = ctx.runner.Run(
+    Expected<CommandResult> checked = co_await ctx.runner.Run(
         fmt::format("{} proxy --check {}", ShellQuote(*program), addresses), kCheckTimeout);
-    if (!checked) return Error(fmt::format("checking the proxy: {}", checked.error().message));
+    if (!checked) co_return Error(fmt::format("checking the proxy: {}", checked.error().message));
     if (!checked->ok()) {
       std::string reason = FirstLine(checked->err);
       constexpr std::string_view kPrefix = "firedrill proxy: ";
@@ -219,12 +223,12 @@ class LatencyProxyFault : public Fault {
       if (reason.empty() || checked->timed_out) {
         reason = "proxy --check: " + SummarizeFailure(*checked, kCheckTimeout);
       }
-      const std::string holder = ListenHolder(ctx.runner, p.listen.port);
-      return Error(holder.empty() ? reason : fmt::format("{}; {}", reason, holder));
+      const std::string holder = co_await ListenHolder(ctx.runner, p.listen.port);
+      co_return Error(holder.empty() ? reason : fmt::format("{}; {}", reason, holder));
     }
-    Expected<CommandResult> temp = RunChecked(ctx.runner, "printf '%s' \"${TMPDIR:-/tmp}\"",
-                                              kCommandTimeout, "finding the temp dir");
-    if (!temp) return temp.error();
+    Expected<CommandResult> temp = co_await RunChecked(
+        ctx.runner, "printf '%s' \"${TMPDIR:-/tmp}\"", kCommandTimeout, "finding the temp dir");
+    if (!temp) co_return temp.error();
     // The token keeps a re-run of the same drill apart from an earlier run's leftovers, and makes
     // the pid file's path (which the proxy's command line holds) unique.
     const std::string base = fmt::format("firedrill-proxy-{}-{}-{}", SanitizeName(ctx.drill_id),
@@ -241,79 +245,81 @@ class LatencyProxyFault : public Fault {
                     FormatDuration(p.latency), FormatDuration(p.jitter), p.reset_probability, seed);
     state["pid_file"] = (dir / (base + ".pid")).string();
     state["log_file"] = (dir / (base + ".log")).string();
-    return boost::json::serialize(state);
+    co_return boost::json::serialize(state);
   }
 
-  Status Inject(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Status> Inject(const FaultContext& ctx, const std::string& state_text) override {
     Expected<ProxyState> state = ReadState(state_text);
-    if (!state) return state.error();
+    if (!state) co_return state.error();
     // setsid: a session of its own, so the runner's clean-up of its command's process group does
     // not reach the proxy.
     const std::string command =
         fmt::format("setsid {} proxy {} --pid-file {} >{} 2>&1 </dev/null & echo $!",
                     ShellQuote(state->program), state->args, ShellQuote(state->pid_file),
                     ShellQuote(state->log_file));
-    Expected<CommandResult> started =
-        RunChecked(ctx.runner, command, kCommandTimeout, "starting the proxy");
-    if (!started) return started.error();
+    Expected<CommandResult> started = co_await RunChecked(ctx.runner, command, kCommandTimeout,
+                                                          "starting the proxy", ctx.inject_hooks);
+    if (!started) co_return started.error();
     long launched = 0;
     const std::string pid_text = FirstLine(started->out);
     (void)std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), launched);
     const auto deadline = Clock::now() + kStartWait;
     while (true) {
-      Expected<std::vector<ProcessInfo>> proxy = FindProxy(ctx.runner, *state);
-      if (!proxy) return proxy.error();
+      Expected<std::vector<ProcessInfo>> proxy = co_await FindProxy(ctx.runner, *state);
+      if (!proxy) co_return proxy.error();
       if (!proxy->empty()) {
-        Expected<bool> listening = Listening(ctx.runner, proxy->front().pid, state->port);
-        if (!listening) return listening.error();
-        if (*listening) return Status::Ok();
+        Expected<bool> listening = co_await Listening(ctx.runner, proxy->front().pid, state->port);
+        if (!listening) co_return listening.error();
+        if (*listening) co_return Status::Ok();
       } else if (launched > 0) {
-        Expected<bool> alive = Alive(ctx.runner, launched);
-        if (!alive) return alive.error();
+        Expected<bool> alive = co_await Alive(ctx.runner, launched);
+        if (!alive) co_return alive.error();
         if (!*alive) {
-          return Error(
-              fmt::format("the proxy exited at once; {}", LogTail(ctx.runner, state->log_file)));
+          const std::string log = co_await LogTail(ctx.runner, state->log_file);
+          co_return Error(fmt::format("the proxy exited at once; {}", log));
         }
       }
       if (Clock::now() >= deadline) {
         // Leave nothing half started behind: the engine may not restore a failed injection.
         if (!proxy->empty()) {
-          (void)StopProxy(ctx.runner, *proxy);
+          (void)co_await StopProxy(ctx.runner, *proxy);
         } else if (launched > 0) {
-          (void)ctx.runner.Run(fmt::format("kill -s KILL {} 2>/dev/null", launched),
-                               kCommandTimeout);
+          (void)co_await ctx.runner.Run(fmt::format("kill -s KILL {} 2>/dev/null", launched),
+                                        kCommandTimeout);
         }
-        return Error(fmt::format("the proxy did not listen on {} within {}; {}", state->listen,
-                                 FormatDuration(kStartWait), LogTail(ctx.runner, state->log_file)));
+        const std::string log = co_await LogTail(ctx.runner, state->log_file);
+        co_return Error(fmt::format("the proxy did not listen on {} within {}; {}", state->listen,
+                                    FormatDuration(kStartWait), log));
       }
-      std::this_thread::sleep_for(kPollInterval);
+      co_await SleepFor(kPollInterval);
     }
   }
 
-  Expected<bool> Check(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Expected<bool>> Check(const FaultContext& ctx,
+                                        const std::string& state_text) override {
     Expected<ProxyState> state = ReadState(state_text);
-    if (!state) return state.error();
-    Expected<std::vector<ProcessInfo>> proxy = FindProxy(ctx.runner, *state);
-    if (!proxy) return proxy.error();
-    if (proxy->empty()) return false;
-    return Listening(ctx.runner, proxy->front().pid, state->port);
+    if (!state) co_return state.error();
+    Expected<std::vector<ProcessInfo>> proxy = co_await FindProxy(ctx.runner, *state);
+    if (!proxy) co_return proxy.error();
+    if (proxy->empty()) co_return false;
+    co_return co_await Listening(ctx.runner, proxy->front().pid, state->port);
   }
 
-  Status Restore(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Status> Restore(const FaultContext& ctx, const std::string& state_text) override {
     Expected<ProxyState> state = ReadState(state_text);
-    if (!state) return state.error();
-    Expected<std::vector<ProcessInfo>> proxy = FindProxy(ctx.runner, *state);
-    if (!proxy) return proxy.error();
+    if (!state) co_return state.error();
+    Expected<std::vector<ProcessInfo>> proxy = co_await FindProxy(ctx.runner, *state);
+    if (!proxy) co_return proxy.error();
     if (!proxy->empty()) {
-      Status stopped = StopProxy(ctx.runner, *proxy);
-      if (!stopped.ok()) return stopped;
+      Status stopped = co_await StopProxy(ctx.runner, *proxy);
+      if (!stopped.ok()) co_return stopped;
     }
     // The proxy removes its pid file when it stops on SIGTERM, not when it is killed.
     Expected<CommandResult> removed =
-        RunChecked(ctx.runner, "rm -f -- " + ShellQuote(state->pid_file), kCommandTimeout,
-                   "removing the proxy's pid file");
-    if (!removed) return removed.error();
-    return Status::Ok();
+        co_await RunChecked(ctx.runner, "rm -f -- " + ShellQuote(state->pid_file), kCommandTimeout,
+                            "removing the proxy's pid file");
+    if (!removed) co_return removed.error();
+    co_return Status::Ok();
   }
 
   std::string ManualRestore(const FaultContext& /*ctx*/, const std::string& state_text) override {

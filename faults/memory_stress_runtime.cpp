@@ -12,6 +12,8 @@
 #include "faults/stress_ng_fault.h"
 
 namespace firedrill {
+
+namespace asio = boost::asio;
 namespace {
 
 constexpr Duration kReadTimeout = std::chrono::seconds(10);
@@ -20,16 +22,16 @@ constexpr std::uint64_t kMinWorkerBytes = 4096;
 
 class MemoryStressFault : public StressNgFault {
  protected:
-  Expected<std::string> StressOptions(const FaultContext& ctx) override {
+  asio::awaitable<Expected<std::string>> StressOptions(const FaultContext& ctx) override {
     Expected<const MemoryStressParams*> params = ParamsOf<MemoryStressParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     std::uint64_t total = (*params)->size.bytes;
     if ((*params)->size.is_percent) {
-      Expected<CommandResult> meminfo =
-          RunChecked(ctx.runner, "cat /proc/meminfo", kReadTimeout, "reading /proc/meminfo");
-      if (!meminfo) return meminfo.error();
+      Expected<CommandResult> meminfo = co_await RunChecked(ctx.runner, "cat /proc/meminfo",
+                                                            kReadTimeout, "reading /proc/meminfo");
+      if (!meminfo) co_return meminfo.error();
       Expected<std::uint64_t> memory = ParseMemTotal(meminfo->out);
-      if (!memory) return memory.error();
+      if (!memory) co_return memory.error();
       total = (*params)->size.BytesOf(*memory);
     }
     const auto workers = static_cast<std::uint64_t>((*params)->workers);
@@ -37,7 +39,7 @@ class MemoryStressFault : public StressNgFault {
     const std::uint64_t per_worker = std::max(kMinWorkerBytes, (total + workers - 1) / workers);
     // --vm-keep never unmaps, and --vm-hang 0 sleeps for good after the memory has been touched
     // once: the workers hold the memory without also burning CPU, which would muddle the drill.
-    return fmt::format("--vm {} --vm-bytes {}b --vm-keep --vm-hang 0", workers, per_worker);
+    co_return fmt::format("--vm {} --vm-bytes {}b --vm-keep --vm-hang 0", workers, per_worker);
   }
 };
 

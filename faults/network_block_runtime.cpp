@@ -10,6 +10,8 @@
 #include "faults/runtime_support.h"
 
 namespace firedrill {
+
+namespace asio = boost::asio;
 namespace {
 
 // Every nft call is quick; a slow one means the target is in trouble and we should say so.
@@ -61,15 +63,15 @@ std::string RuleFor(const NetworkBlockParams& params, bool input) {
 }
 
 // Returns whether the chain exists; an Error if nft fails for any other reason.
-Expected<bool> ChainExists(CommandRunner& runner, const std::string& chain) {
+asio::awaitable<Expected<bool>> ChainExists(CommandRunner& runner, const std::string& chain) {
   const std::string command = fmt::format("nft list chain {} {}", kNftTable, chain);
-  Expected<CommandResult> result = runner.Run(command, kNftTimeout);
-  if (!result) return Error(fmt::format("{}: {}", command, result.error().message));
-  if (result->ok()) return true;
+  Expected<CommandResult> result = co_await runner.Run(command, kNftTimeout);
+  if (!result) co_return Error(fmt::format("{}: {}", command, result.error().message));
+  if (result->ok()) co_return true;
   if (!result->timed_out && result->err.find("No such file or directory") != std::string::npos) {
-    return false;
+    co_return false;
   }
-  return Error(fmt::format("{}: {}", command, SummarizeFailure(*result, kNftTimeout)));
+  co_return Error(fmt::format("{}: {}", command, SummarizeFailure(*result, kNftTimeout)));
 }
 
 struct BlockState {
@@ -102,28 +104,28 @@ Expected<BlockState> ReadState(const std::string& text) {
 
 class NetworkBlockFault : public Fault {
  public:
-  Expected<std::string> Prepare(const FaultContext& ctx) override {
+  asio::awaitable<Expected<std::string>> Prepare(const FaultContext& ctx) override {
     Expected<const NetworkBlockParams*> params = ParamsOf<NetworkBlockParams>(ctx);
-    if (!params) return params.error();
-    Expected<CommandResult> tables = ctx.runner.Run("nft list tables", kNftTimeout);
-    if (!tables) return Error("nftables not available: " + tables.error().message);
+    if (!params) co_return params.error();
+    Expected<CommandResult> tables = co_await ctx.runner.Run("nft list tables", kNftTimeout);
+    if (!tables) co_return Error("nftables not available: " + tables.error().message);
     if (tables->exit_code == 127 && !tables->timed_out) {
-      return Error("nftables not available: nft not found (install the nftables package)");
+      co_return Error("nftables not available: nft not found (install the nftables package)");
     }
     if (!tables->ok()) {
-      return Error("nftables not available: " + SummarizeFailure(*tables, kNftTimeout));
+      co_return Error("nftables not available: " + SummarizeFailure(*tables, kNftTimeout));
     }
-    Expected<CommandResult> flock = ctx.runner.Run("command -v flock", kNftTimeout);
+    Expected<CommandResult> flock = co_await ctx.runner.Run("command -v flock", kNftTimeout);
     if (!flock || !flock->ok()) {
-      return Error("flock not available (install the util-linux package)");
+      co_return Error("flock not available (install the util-linux package)");
     }
     const std::vector<std::string> chains =
         NftChainNames(ctx.drill_id, ctx.spec.id, (*params)->direction);
     for (const std::string& chain : chains) {
-      Expected<bool> exists = ChainExists(ctx.runner, chain);
-      if (!exists) return Error("nftables not available: " + exists.error().message);
+      Expected<bool> exists = co_await ChainExists(ctx.runner, chain);
+      if (!exists) co_return Error("nftables not available: " + exists.error().message);
       if (*exists) {
-        return Error(fmt::format(
+        co_return Error(fmt::format(
             "chain {} already exists in table {}: an earlier run of this fault was not restored; "
             "remove it with: nft delete chain {} {}",
             chain, kNftTable, kNftTable, chain));
@@ -135,34 +137,36 @@ class NetworkBlockFault : public Fault {
     for (const std::string& chain : chains) names.emplace_back(chain);
     state["chains"] = std::move(names);
     state["script"] = NftInjectScript(**params, chains);
-    return boost::json::serialize(state);
+    co_return boost::json::serialize(state);
   }
 
-  Status Inject(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Status> Inject(const FaultContext& ctx, const std::string& state_text) override {
     Expected<BlockState> state = ReadState(state_text);
-    if (!state) return state.error();
+    if (!state) co_return state.error();
     // A quoted here-document delimiter: the shell passes the script to nft untouched.
     const std::string command = fmt::format(
         "flock {} nft -f - <<'FIREDRILL_NFT'\n{}FIREDRILL_NFT\n", kNftLock, state->script);
-    Expected<CommandResult> result = RunChecked(ctx.runner, command, kNftTimeout, "nft -f -");
-    if (!result) return result.error();
-    return Status::Ok();
+    Expected<CommandResult> result =
+        co_await RunChecked(ctx.runner, command, kNftTimeout, "nft -f -", ctx.inject_hooks);
+    if (!result) co_return result.error();
+    co_return Status::Ok();
   }
 
-  Expected<bool> Check(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Expected<bool>> Check(const FaultContext& ctx,
+                                        const std::string& state_text) override {
     Expected<BlockState> state = ReadState(state_text);
-    if (!state) return state.error();
+    if (!state) co_return state.error();
     // Any chain left counts as in place, so a half-finished restore is never reported as done.
     for (const std::string& chain : state->chains) {
-      Expected<bool> exists = ChainExists(ctx.runner, chain);
-      if (!exists || *exists) return exists;
+      Expected<bool> exists = co_await ChainExists(ctx.runner, chain);
+      if (!exists || *exists) co_return exists;
     }
-    return false;
+    co_return false;
   }
 
-  Status Restore(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Status> Restore(const FaultContext& ctx, const std::string& state_text) override {
     Expected<BlockState> state = ReadState(state_text);
-    if (!state) return state.error();
+    if (!state) co_return state.error();
     std::string script;
     for (const std::string& chain : state->chains) {
       // Flushing first keeps this working on kernels that refuse to delete a non-empty chain.
@@ -181,15 +185,15 @@ class NetworkBlockFault : public Fault {
         kNftTable);
     const std::string command = fmt::format("flock {} sh -c {}", kNftLock, ShellQuote(script));
     Expected<CommandResult> result =
-        RunChecked(ctx.runner, command, kNftTimeout, "removing the nftables chains");
-    if (!result) return result.error();
+        co_await RunChecked(ctx.runner, command, kNftTimeout, "removing the nftables chains");
+    if (!result) co_return result.error();
     // The script skips chains it cannot list; make sure that was because they are gone.
-    Expected<bool> still_there = Check(ctx, state_text);
-    if (!still_there) return still_there.error();
+    Expected<bool> still_there = co_await Check(ctx, state_text);
+    if (!still_there) co_return still_there.error();
     if (*still_there) {
-      return Error(fmt::format("a chain of this fault is still in table {}", kNftTable));
+      co_return Error(fmt::format("a chain of this fault is still in table {}", kNftTable));
     }
-    return Status::Ok();
+    co_return Status::Ok();
   }
 
   std::string ManualRestore(const FaultContext& /*ctx*/, const std::string& state_text) override {

@@ -9,6 +9,8 @@
 #include "faults/runtime_support.h"
 
 namespace firedrill {
+
+namespace asio = boost::asio;
 namespace {
 
 constexpr Duration kTcTimeout = std::chrono::seconds(10);
@@ -24,20 +26,21 @@ struct QdiscLookup {
   std::optional<RootQdisc> root;
 };
 
-Expected<QdiscLookup> LookUpRoot(CommandRunner& runner, const std::string& interface) {
+asio::awaitable<Expected<QdiscLookup>> LookUpRoot(CommandRunner& runner,
+                                                  const std::string& interface) {
   const std::string command = "tc qdisc show dev " + ShellQuote(interface);
-  Expected<CommandResult> result = runner.Run(command, kTcTimeout);
-  if (!result) return Error(fmt::format("{}: {}", command, result.error().message));
+  Expected<CommandResult> result = co_await runner.Run(command, kTcTimeout);
+  if (!result) co_return Error(fmt::format("{}: {}", command, result.error().message));
   if (result->exit_code == 127 && !result->timed_out) {
-    return Error("tc not available: not found (install the iproute2 package)");
+    co_return Error("tc not available: not found (install the iproute2 package)");
   }
   if (!result->ok()) {
     if (!result->timed_out && result->err.find("Cannot find device") != std::string::npos) {
-      return QdiscLookup{};
+      co_return QdiscLookup{};
     }
-    return Error(fmt::format("{}: {}", command, SummarizeFailure(*result, kTcTimeout)));
+    co_return Error(fmt::format("{}: {}", command, SummarizeFailure(*result, kTcTimeout)));
   }
-  return QdiscLookup{true, ParseRootQdisc(result->out)};
+  co_return QdiscLookup{true, ParseRootQdisc(result->out)};
 }
 
 std::string Describe(const std::optional<RootQdisc>& root) {
@@ -79,70 +82,72 @@ Expected<DelayState> ReadState(const std::string& text) {
 
 class NetworkDelayFault : public Fault {
  public:
-  Expected<std::string> Prepare(const FaultContext& ctx) override {
+  asio::awaitable<Expected<std::string>> Prepare(const FaultContext& ctx) override {
     Expected<const NetworkDelayParams*> params = ParamsOf<NetworkDelayParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     const std::string& interface = (*params)->interface;
-    Expected<QdiscLookup> lookup = LookUpRoot(ctx.runner, interface);
-    if (!lookup) return lookup.error();
+    Expected<QdiscLookup> lookup = co_await LookUpRoot(ctx.runner, interface);
+    if (!lookup) co_return lookup.error();
     if (!lookup->interface_exists) {
-      return Error(fmt::format("network interface {} does not exist on {}", interface,
-                               ctx.runner.Describe()));
+      co_return Error(fmt::format("network interface {} does not exist on {}", interface,
+                                  ctx.runner.Describe()));
     }
-    if (std::string why = Refusal(interface, lookup->root); !why.empty()) return Error(why);
+    if (std::string why = Refusal(interface, lookup->root); !why.empty()) co_return Error(why);
     boost::json::object state;
     state["interface"] = interface;
     state["prior_root"] = Describe(lookup->root);
     state["handle"] = kNetemHandle;
     state["command"] = NetemAddCommand(**params);
-    return boost::json::serialize(state);
+    co_return boost::json::serialize(state);
   }
 
-  Status Inject(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Status> Inject(const FaultContext& ctx, const std::string& state_text) override {
     Expected<const NetworkDelayParams*> params = ParamsOf<NetworkDelayParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     Expected<DelayState> state = ReadState(state_text);
-    if (!state) return state.error();
+    if (!state) co_return state.error();
     // The qdisc may have changed since Prepare (the fault's delay can be long): look again.
-    Expected<QdiscLookup> lookup = LookUpRoot(ctx.runner, state->interface);
-    if (!lookup) return lookup.error();
+    Expected<QdiscLookup> lookup = co_await LookUpRoot(ctx.runner, state->interface);
+    if (!lookup) co_return lookup.error();
     if (!lookup->interface_exists) {
-      return Error(fmt::format("network interface {} no longer exists", state->interface));
+      co_return Error(fmt::format("network interface {} no longer exists", state->interface));
     }
     if (std::string why = Refusal(state->interface, lookup->root); !why.empty()) {
-      return Error(why);
+      co_return Error(why);
     }
     Expected<CommandResult> result =
-        RunChecked(ctx.runner, NetemAddCommand(**params), kTcTimeout, "adding the netem qdisc");
+        co_await RunChecked(ctx.runner, NetemAddCommand(**params), kTcTimeout,
+                            "adding the netem qdisc", ctx.inject_hooks);
     if (!result) {
       if (result.error().message.find("qdisc kind is unknown") != std::string::npos) {
-        return Error(result.error().message +
-                     " (this kernel has no netem: load the sch_netem module)");
+        co_return Error(result.error().message +
+                        " (this kernel has no netem: load the sch_netem module)");
       }
-      return result.error();
+      co_return result.error();
     }
-    return Status::Ok();
+    co_return Status::Ok();
   }
 
-  Expected<bool> Check(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Expected<bool>> Check(const FaultContext& ctx,
+                                        const std::string& state_text) override {
     Expected<DelayState> state = ReadState(state_text);
-    if (!state) return state.error();
-    Expected<QdiscLookup> lookup = LookUpRoot(ctx.runner, state->interface);
-    if (!lookup) return lookup.error();
-    return lookup->interface_exists && IsOurs(lookup->root, state->handle);
+    if (!state) co_return state.error();
+    Expected<QdiscLookup> lookup = co_await LookUpRoot(ctx.runner, state->interface);
+    if (!lookup) co_return lookup.error();
+    co_return lookup->interface_exists&& IsOurs(lookup->root, state->handle);
   }
 
-  Status Restore(const FaultContext& ctx, const std::string& state_text) override {
+  asio::awaitable<Status> Restore(const FaultContext& ctx, const std::string& state_text) override {
     Expected<DelayState> state = ReadState(state_text);
-    if (!state) return state.error();
-    Expected<QdiscLookup> lookup = LookUpRoot(ctx.runner, state->interface);
-    if (!lookup) return lookup.error();
+    if (!state) co_return state.error();
+    Expected<QdiscLookup> lookup = co_await LookUpRoot(ctx.runner, state->interface);
+    if (!lookup) co_return lookup.error();
     // Gone with its interface, or replaced by someone else: nothing of ours to remove.
-    if (!lookup->interface_exists || !IsOurs(lookup->root, state->handle)) return Status::Ok();
+    if (!lookup->interface_exists || !IsOurs(lookup->root, state->handle)) co_return Status::Ok();
     const std::string command = "tc qdisc del dev " + ShellQuote(state->interface) + " root";
-    Expected<CommandResult> result = RunChecked(ctx.runner, command, kTcTimeout, command);
-    if (!result) return result.error();
-    return Status::Ok();
+    Expected<CommandResult> result = co_await RunChecked(ctx.runner, command, kTcTimeout, command);
+    if (!result) co_return result.error();
+    co_return Status::Ok();
   }
 
   std::string ManualRestore(const FaultContext& /*ctx*/, const std::string& state_text) override {

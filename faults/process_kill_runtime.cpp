@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "faults/process_kill.h"
@@ -14,6 +13,8 @@
 
 namespace firedrill {
 namespace {
+
+namespace asio = boost::asio;
 
 using Clock = std::chrono::steady_clock;
 
@@ -36,56 +37,59 @@ std::string DetachedStart(const std::string& start_command, const std::string& c
 
 class ProcessKillFault : public Fault {
  public:
-  Expected<std::string> Prepare(const FaultContext& ctx) override {
+  asio::awaitable<Expected<std::string>> Prepare(const FaultContext& ctx) override {
     Expected<const ProcessKillParams*> params = ParamsOf<ProcessKillParams>(ctx);
-    if (!params) return params.error();
-    Expected<std::vector<ProcessInfo>> victims = SelectVictims(ctx.runner, (*params)->selector);
-    if (!victims) return victims.error();
+    if (!params) co_return params.error();
+    Expected<std::vector<ProcessInfo>> victims =
+        co_await SelectVictims(ctx.runner, (*params)->selector);
+    if (!victims) co_return victims.error();
     boost::json::object state{{"processes", ProcessesToJson(*victims)}};
-    return boost::json::serialize(state);
+    co_return boost::json::serialize(state);
   }
 
-  Status Inject(const FaultContext& ctx, const std::string& state) override {
+  asio::awaitable<Status> Inject(const FaultContext& ctx, const std::string& state) override {
     Expected<const ProcessKillParams*> params = ParamsOf<ProcessKillParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     Expected<std::vector<ProcessInfo>> victims = Victims(state);
-    if (!victims) return victims.error();
-    return SignalProcesses(ctx.runner, *victims, BareSignal((*params)->signal_name));
+    if (!victims) co_return victims.error();
+    co_return co_await SignalProcesses(ctx.runner, *victims, BareSignal((*params)->signal_name),
+                                       ctx.inject_hooks);
   }
 
-  Expected<bool> Check(const FaultContext& ctx, const std::string& state) override {
+  asio::awaitable<Expected<bool>> Check(const FaultContext& ctx,
+                                        const std::string& state) override {
     Expected<const ProcessKillParams*> params = ParamsOf<ProcessKillParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     Expected<std::vector<ProcessInfo>> victims = Victims(state);
-    if (!victims) return victims.error();
-    Expected<std::vector<ProcessInfo>> alive = StillAlive(ctx.runner, *victims);
-    if (!alive) return alive.error();
-    if (!alive->empty()) return false;
+    if (!victims) co_return victims.error();
+    Expected<std::vector<ProcessInfo>> alive = co_await StillAlive(ctx.runner, *victims);
+    if (!alive) co_return alive.error();
+    if (!alive->empty()) co_return false;
     Expected<std::vector<ProcessInfo>> back =
-        FindProcesses(ctx.runner, (*params)->selector, PidfileMode::kMayBeGone);
-    if (!back) return back.error();
-    return back->empty();
+        co_await FindProcesses(ctx.runner, (*params)->selector, PidfileMode::kMayBeGone);
+    if (!back) co_return back.error();
+    co_return back->empty();
   }
 
-  Status Restore(const FaultContext& ctx, const std::string& state) override {
+  asio::awaitable<Status> Restore(const FaultContext& ctx, const std::string& state) override {
     Expected<const ProcessKillParams*> params = ParamsOf<ProcessKillParams>(ctx);
-    if (!params) return params.error();
+    if (!params) co_return params.error();
     const ProcessKillParams& p = **params;
     Expected<std::vector<ProcessInfo>> victims = Victims(state);
-    if (!victims) return victims.error();
+    if (!victims) co_return victims.error();
 
     Expected<std::vector<ProcessInfo>> running =
-        FindProcesses(ctx.runner, p.selector, PidfileMode::kMayBeGone);
-    if (!running) return running.error();
-    if (!running->empty()) return Status::Ok();  // already back: nothing to do
+        co_await FindProcesses(ctx.runner, p.selector, PidfileMode::kMayBeGone);
+    if (!running) co_return running.error();
+    if (!running->empty()) co_return Status::Ok();  // already back: nothing to do
 
     if (p.start_command) {
       const std::string cwd = victims->empty() ? "" : victims->front().cwd;
-      Expected<CommandResult> launched = RunChecked(
+      Expected<CommandResult> launched = co_await RunChecked(
           ctx.runner, DetachedStart(*p.start_command, cwd), kLaunchTimeout, "start_command");
-      if (!launched) return launched.error();
+      if (!launched) co_return launched.error();
     }
-    return WaitUntilBack(ctx.runner, p);
+    co_return co_await WaitUntilBack(ctx.runner, p);
   }
 
   std::string ManualRestore(const FaultContext& ctx, const std::string& state) override {
@@ -116,23 +120,24 @@ class ProcessKillFault : public Fault {
   }
 
   // Polls until a process matching the selector runs, or restart_within has passed.
-  static Status WaitUntilBack(CommandRunner& runner, const ProcessKillParams& p) {
+  static asio::awaitable<Status> WaitUntilBack(CommandRunner& runner, const ProcessKillParams& p) {
     const auto deadline = Clock::now() + p.restart_within;
     auto pause = std::chrono::milliseconds(50);
     while (true) {
       Expected<std::vector<ProcessInfo>> running =
-          FindProcesses(runner, p.selector, PidfileMode::kMayBeGone);
-      if (!running) return running.error();
-      if (!running->empty()) return Status::Ok();
+          co_await FindProcesses(runner, p.selector, PidfileMode::kMayBeGone);
+      if (!running) co_return running.error();
+      if (!running->empty()) co_return Status::Ok();
       if (Clock::now() >= deadline) break;
-      std::this_thread::sleep_for(std::min<Clock::duration>(pause, deadline - Clock::now()));
+      co_await SleepFor(std::chrono::duration_cast<Duration>(
+          std::min<Clock::duration>(pause, deadline - Clock::now())));
       pause = std::min(pause * 2, std::chrono::milliseconds(500));
     }
     const std::string who = p.start_command ? "after start_command ran"
                                             : "(no start_command: a supervisor was expected to "
                                               "restart it)";
-    return Error(fmt::format("{} came back within {} {}", NoneRunningAgain(p.selector),
-                             FormatDuration(p.restart_within), who));
+    co_return Error(fmt::format("{} came back within {} {}", NoneRunningAgain(p.selector),
+                                FormatDuration(p.restart_within), who));
   }
 
   static std::string NoneRunningAgain(const ProcessSelector& selector) {

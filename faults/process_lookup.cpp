@@ -14,6 +14,8 @@
 namespace firedrill {
 namespace {
 
+namespace asio = boost::asio;
+
 // Prints one record per pid in $pids that has a /proc entry: "P pid", "S stat", "C cmdline",
 // "W cwd". Newlines inside values become spaces so every field stays on its line. 2>/dev/null
 // comes before the redirection it silences because redirections apply left to right.
@@ -135,33 +137,34 @@ std::vector<ProcessInfo> ParseRecords(std::string_view out) {
   return processes;
 }
 
-Expected<std::vector<ProcessInfo>> Inspect(CommandRunner& runner, const std::string& find_pids,
-                                           std::string_view what) {
-  const std::string script = find_pids + kInspectLoop;
-  Expected<CommandResult> result = RunChecked(runner, script, kProcessCommandTimeout, what);
-  if (!result) return result.error();
-  return ParseRecords(result->out);
+asio::awaitable<Expected<std::vector<ProcessInfo>>> Inspect(CommandRunner& runner,
+                                                            std::string find_pids,
+                                                            std::string what) {
+  Expected<CommandResult> result =
+      co_await RunChecked(runner, find_pids + kInspectLoop, kProcessCommandTimeout, what);
+  if (!result) co_return result.error();
+  co_return ParseRecords(result->out);
 }
 
 }  // namespace
 
-Expected<std::vector<ProcessInfo>> FindProcesses(CommandRunner& runner,
-                                                 const ProcessSelector& selector,
-                                                 PidfileMode mode) {
+asio::awaitable<Expected<std::vector<ProcessInfo>>> FindProcesses(CommandRunner& runner,
+                                                                  ProcessSelector selector,
+                                                                  PidfileMode mode) {
   std::string find_pids;
   switch (selector.match) {
     case ProcessMatch::kPidfile: {
       Expected<CommandResult> read =
-          runner.Run("cat -- " + ShellQuote(selector.value), kProcessCommandTimeout);
-      if (!read) return read.error();
+          co_await runner.Run("cat -- " + ShellQuote(selector.value), kProcessCommandTimeout);
+      if (!read) co_return read.error();
       std::optional<long> pid = read->ok() ? ParsePid(read->out) : std::nullopt;
       if (!pid) {
-        if (mode == PidfileMode::kMayBeGone) return std::vector<ProcessInfo>{};
+        if (mode == PidfileMode::kMayBeGone) co_return std::vector<ProcessInfo>{};
         if (!read->ok()) {
-          return Error(fmt::format("cannot read pidfile {}: {}", selector.value,
-                                   SummarizeFailure(*read, kProcessCommandTimeout)));
+          co_return Error(fmt::format("cannot read pidfile {}: {}", selector.value,
+                                      SummarizeFailure(*read, kProcessCommandTimeout)));
         }
-        return Error(fmt::format("pidfile {} does not hold a process ID", selector.value));
+        co_return Error(fmt::format("pidfile {} does not hold a process ID", selector.value));
       }
       find_pids = fmt::format("pids={}\n", *pid);
       break;
@@ -175,16 +178,16 @@ Expected<std::vector<ProcessInfo>> FindProcesses(CommandRunner& runner,
                               kNeedPgrep, ShellQuote(LiteralRegex(selector.value, true)));
       break;
   }
-  return Inspect(runner, find_pids, fmt::format("look for {}", selector.Describe()));
+  co_return co_await Inspect(runner, find_pids, fmt::format("look for {}", selector.Describe()));
 }
 
-Expected<std::vector<ProcessInfo>> StillAlive(CommandRunner& runner,
-                                              const std::vector<ProcessInfo>& processes) {
-  if (processes.empty()) return std::vector<ProcessInfo>{};
+asio::awaitable<Expected<std::vector<ProcessInfo>>> StillAlive(CommandRunner& runner,
+                                                               std::vector<ProcessInfo> processes) {
+  if (processes.empty()) co_return std::vector<ProcessInfo>{};
   Expected<std::vector<ProcessInfo>> now =
-      Inspect(runner, fmt::format("pids='{}'\n", PidWords(processes)),
-              fmt::format("inspect {}", DescribePids(processes)));
-  if (!now) return now;
+      co_await Inspect(runner, fmt::format("pids='{}'\n", PidWords(processes)),
+                       fmt::format("inspect {}", DescribePids(processes)));
+  if (!now) co_return now;
   std::vector<ProcessInfo> alive;
   for (ProcessInfo& p : *now) {
     for (const ProcessInfo& before : processes) {
@@ -194,12 +197,12 @@ Expected<std::vector<ProcessInfo>> StillAlive(CommandRunner& runner,
       }
     }
   }
-  return alive;
+  co_return alive;
 }
 
-Status SignalProcesses(CommandRunner& runner, const std::vector<ProcessInfo>& processes,
-                       const std::string& signal) {
-  if (processes.empty()) return Status::Ok();
+asio::awaitable<Status> SignalProcesses(CommandRunner& runner, std::vector<ProcessInfo> processes,
+                                        std::string signal, RunHooks hooks) {
+  if (processes.empty()) co_return Status::Ok();
   std::string targets;
   for (const ProcessInfo& p : processes) {
     targets += fmt::format("{}{}:{}", targets.empty() ? "" : " ", p.pid, p.start_time);
@@ -220,26 +223,26 @@ done
 exit $rc
 )",
       targets, signal);
-  Expected<CommandResult> result =
-      RunChecked(runner, script, kProcessCommandTimeout,
-                 fmt::format("kill -s {} {}", signal, DescribePids(processes)));
-  if (!result) return result.error();
-  return Status::Ok();
+  Expected<CommandResult> result = co_await RunChecked(
+      runner, script, kProcessCommandTimeout,
+      fmt::format("kill -s {} {}", signal, DescribePids(processes)), std::move(hooks));
+  if (!result) co_return result.error();
+  co_return Status::Ok();
 }
 
-Expected<std::vector<ProcessInfo>> SelectVictims(CommandRunner& runner,
-                                                 const ProcessSelector& selector) {
+asio::awaitable<Expected<std::vector<ProcessInfo>>> SelectVictims(CommandRunner& runner,
+                                                                  ProcessSelector selector) {
   Expected<std::vector<ProcessInfo>> found =
-      FindProcesses(runner, selector, PidfileMode::kMustExist);
-  if (!found) return found;
-  if (found->empty()) return Error(NoneRunning(selector));
+      co_await FindProcesses(runner, selector, PidfileMode::kMustExist);
+  if (!found) co_return found;
+  if (found->empty()) co_return Error(NoneRunning(selector));
   if (found->size() > 1 && !selector.all) {
-    return Error(
+    co_return Error(
         fmt::format("{} processes match {} ({}); set all = true to act on every one, "
                     "or select a single process",
                     found->size(), selector.Describe(), DescribePids(*found)));
   }
-  return found;
+  co_return found;
 }
 
 std::string DescribePids(const std::vector<ProcessInfo>& processes) {

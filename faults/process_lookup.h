@@ -3,6 +3,7 @@
 // on the target itself, so the same code works wherever the CommandRunner runs its commands.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <string>
@@ -38,25 +39,28 @@ enum class PidfileMode {
 /// pidfile, `pgrep -x NAME`, or `pgrep -f` on the command-line substring (written so that the
 /// shell running the search never matches itself). Returns an Error if the commands fail, e.g.
 /// pgrep is not installed.
-Expected<std::vector<ProcessInfo>> FindProcesses(CommandRunner& runner,
-                                                 const ProcessSelector& selector, PidfileMode mode);
+boost::asio::awaitable<Expected<std::vector<ProcessInfo>>> FindProcesses(CommandRunner& runner,
+                                                                         ProcessSelector selector,
+                                                                         PidfileMode mode);
 
 /// Returns those of `processes` still alive (same pid and start time, not a zombie), with their
 /// current state.
-Expected<std::vector<ProcessInfo>> StillAlive(CommandRunner& runner,
-                                              const std::vector<ProcessInfo>& processes);
+boost::asio::awaitable<Expected<std::vector<ProcessInfo>>> StillAlive(
+    CommandRunner& runner, std::vector<ProcessInfo> processes);
 
 /// Sends `signal` ("KILL", "STOP", "CONT": a name without SIG) to those of `processes` that are
 /// still the same live processes (checked on the target right before each kill, so a reused pid
-/// is never signalled). Returns an Error if kill fails for one of them.
-Status SignalProcesses(CommandRunner& runner, const std::vector<ProcessInfo>& processes,
-                       const std::string& signal);
+/// is never signalled). Returns an Error if kill fails for one of them. The kill command runs
+/// with `hooks` (see FaultContext::inject_hooks).
+boost::asio::awaitable<Status> SignalProcesses(CommandRunner& runner,
+                                               std::vector<ProcessInfo> processes,
+                                               std::string signal, RunHooks hooks = {});
 
 /// Returns the processes `selector` matches for a fault about to act on them, or an Error saying
 /// why injecting is refused: none running ("no process named \"web\" is running"), or several
 /// while `selector.all` is false.
-Expected<std::vector<ProcessInfo>> SelectVictims(CommandRunner& runner,
-                                                 const ProcessSelector& selector);
+boost::asio::awaitable<Expected<std::vector<ProcessInfo>>> SelectVictims(CommandRunner& runner,
+                                                                         ProcessSelector selector);
 
 /// Returns "pid 12" or "pids 12, 34".
 std::string DescribePids(const std::vector<ProcessInfo>& processes);

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "faults/process_lookup.h"
@@ -15,6 +14,8 @@
 
 namespace firedrill {
 namespace {
+
+namespace asio = boost::asio;
 
 using Clock = std::chrono::steady_clock;
 
@@ -41,64 +42,66 @@ Expected<std::vector<ProcessInfo>> Victims(const std::string& state) {
 
 // Polls the victims until `done` holds for the live ones or kSettleTime passes. Not reaching it
 // is no error here: Check is what verifies the fault.
-Status Settle(CommandRunner& runner, const std::vector<ProcessInfo>& victims,
-              const std::function<bool(const std::vector<ProcessInfo>&)>& done) {
+asio::awaitable<Status> Settle(CommandRunner& runner, const std::vector<ProcessInfo>& victims,
+                               std::function<bool(const std::vector<ProcessInfo>&)> done) {
   const auto deadline = Clock::now() + kSettleTime;
   auto pause = std::chrono::milliseconds(5);
   while (true) {
-    Expected<std::vector<ProcessInfo>> alive = StillAlive(runner, victims);
-    if (!alive) return alive.error();
-    if (done(*alive) || Clock::now() >= deadline) return Status::Ok();
-    std::this_thread::sleep_for(pause);
+    Expected<std::vector<ProcessInfo>> alive = co_await StillAlive(runner, victims);
+    if (!alive) co_return alive.error();
+    if (done(*alive) || Clock::now() >= deadline) co_return Status::Ok();
+    co_await SleepFor(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(100));
   }
 }
 
 class ProcessPauseFault : public Fault {
  public:
-  Expected<std::string> Prepare(const FaultContext& ctx) override {
+  asio::awaitable<Expected<std::string>> Prepare(const FaultContext& ctx) override {
     Expected<const ProcessPauseParams*> params = ParamsOf<ProcessPauseParams>(ctx);
-    if (!params) return params.error();
-    Expected<std::vector<ProcessInfo>> victims = SelectVictims(ctx.runner, (*params)->selector);
-    if (!victims) return victims.error();
+    if (!params) co_return params.error();
+    Expected<std::vector<ProcessInfo>> victims =
+        co_await SelectVictims(ctx.runner, (*params)->selector);
+    if (!victims) co_return victims.error();
     for (const ProcessInfo& v : *victims) {
       if (v.state == 'T') {
-        return Error(
+        co_return Error(
             fmt::format("pid {} ({}) is already stopped; continue it first (kill -s CONT "
                         "{}) or leave it out of the drill",
                         v.pid, v.cmdline, v.pid));
       }
     }
     boost::json::object state{{"processes", ProcessesToJson(*victims)}};
-    return boost::json::serialize(state);
+    co_return boost::json::serialize(state);
   }
 
-  Status Inject(const FaultContext& ctx, const std::string& state) override {
+  asio::awaitable<Status> Inject(const FaultContext& ctx, const std::string& state) override {
     Expected<std::vector<ProcessInfo>> victims = Victims(state);
-    if (!victims) return victims.error();
-    Status sent = SignalProcesses(ctx.runner, *victims, "STOP");
-    if (!sent.ok()) return sent;
+    if (!victims) co_return victims.error();
+    Status sent = co_await SignalProcesses(ctx.runner, *victims, "STOP", ctx.inject_hooks);
+    if (!sent.ok()) co_return sent;
     const std::size_t expected = victims->size();
-    return Settle(ctx.runner, *victims, [expected](const std::vector<ProcessInfo>& alive) {
-      return AllStopped(alive, expected);
-    });
+    co_return co_await Settle(
+        ctx.runner, *victims,
+        [expected](const std::vector<ProcessInfo>& alive) { return AllStopped(alive, expected); });
   }
 
-  Expected<bool> Check(const FaultContext& ctx, const std::string& state) override {
+  asio::awaitable<Expected<bool>> Check(const FaultContext& ctx,
+                                        const std::string& state) override {
     Expected<std::vector<ProcessInfo>> victims = Victims(state);
-    if (!victims) return victims.error();
-    Expected<std::vector<ProcessInfo>> alive = StillAlive(ctx.runner, *victims);
-    if (!alive) return alive.error();
-    return !victims->empty() && AllStopped(*alive, victims->size());
+    if (!victims) co_return victims.error();
+    Expected<std::vector<ProcessInfo>> alive = co_await StillAlive(ctx.runner, *victims);
+    if (!alive) co_return alive.error();
+    co_return !victims->empty() && AllStopped(*alive, victims->size());
   }
 
-  Status Restore(const FaultContext& ctx, const std::string& state) override {
+  asio::awaitable<Status> Restore(const FaultContext& ctx, const std::string& state) override {
     Expected<std::vector<ProcessInfo>> victims = Victims(state);
-    if (!victims) return victims.error();
+    if (!victims) co_return victims.error();
     // SignalProcesses skips processes that are gone, so a repeated restore changes nothing.
-    Status sent = SignalProcesses(ctx.runner, *victims, "CONT");
-    if (!sent.ok()) return sent;
-    return Settle(ctx.runner, *victims, NoneStopped);
+    Status sent = co_await SignalProcesses(ctx.runner, *victims, "CONT");
+    if (!sent.ok()) co_return sent;
+    co_return co_await Settle(ctx.runner, *victims, NoneStopped);
   }
 
   std::string ManualRestore(const FaultContext&, const std::string& state) override {

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <random>
 #include <utility>
 
@@ -21,12 +25,22 @@ std::string ShellQuote(std::string_view text) {
   return quoted;
 }
 
-Expected<CommandResult> RunChecked(CommandRunner& runner, const std::string& command,
-                                   Duration timeout, std::string_view what) {
-  Expected<CommandResult> result = runner.Run(command, timeout);
-  if (!result) return Error(fmt::format("{}: {}", what, result.error().message));
-  if (!result->ok()) return Error(fmt::format("{}: {}", what, SummarizeFailure(*result, timeout)));
-  return result;
+boost::asio::awaitable<Expected<CommandResult>> RunChecked(CommandRunner& runner,
+                                                           std::string command, Duration timeout,
+                                                           std::string what, RunHooks hooks) {
+  Expected<CommandResult> result =
+      co_await runner.Run(std::move(command), timeout, std::move(hooks));
+  if (!result) co_return Error(fmt::format("{}: {}", what, result.error().message));
+  if (!result->ok()) {
+    co_return Error(fmt::format("{}: {}", what, SummarizeFailure(*result, timeout)));
+  }
+  co_return result;
+}
+
+boost::asio::awaitable<void> SleepFor(Duration duration) {
+  const auto executor = co_await boost::asio::this_coro::executor;
+  boost::asio::steady_timer timer(executor, duration);
+  co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
 }
 
 Expected<boost::json::object> ParseState(const std::string& state) {

@@ -2,6 +2,7 @@
 // that must succeed, reading a fault's typed parameters, and the JSON state text.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 #include <cstdint>
 #include <string>
@@ -17,10 +18,15 @@ namespace firedrill {
 /// Returns `text` as one shell word: wrapped in single quotes, with embedded ones escaped.
 std::string ShellQuote(std::string_view text);
 
-/// Runs `command`; returns its result if it exited 0, else an Error "WHAT: exit 1: ..." (or
-/// "WHAT: timed out after 10s"). `what` names the step for people, e.g. "nft list tables".
-Expected<CommandResult> RunChecked(CommandRunner& runner, const std::string& command,
-                                   Duration timeout, std::string_view what);
+/// Runs `command` (with `hooks`, see RunHooks); returns its result if it exited 0, else an Error
+/// "WHAT: exit 1: ..." (or "WHAT: timed out after 10s"). `what` names the step for people, e.g.
+/// "nft list tables".
+boost::asio::awaitable<Expected<CommandResult>> RunChecked(CommandRunner& runner,
+                                                           std::string command, Duration timeout,
+                                                           std::string what, RunHooks hooks = {});
+
+/// Waits `duration` on the awaiting coroutine's executor (a timer: no thread sleeps).
+boost::asio::awaitable<void> SleepFor(Duration duration);
 
 /// Returns the fault's parameters as the kind's struct T, or an Error if they are missing or of
 /// another kind (a wiring bug: the engine handed a fault to the wrong runtime).

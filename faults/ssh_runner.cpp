@@ -4,12 +4,30 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_future.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <future>
+
+#include "faults/gated_command.h"
+#include "faults/run_on.h"
 
 namespace firedrill {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// What the gate of one command saw, written on the transport thread while the caller waits.
+struct GateLog {
+  bool announced = false;
+  std::optional<Error> refused;
+};
+
+// Returns the session's connect info, read on the transport thread that owns the session.
+asio::awaitable<std::optional<SshConnectInfo>> InfoOf(std::shared_ptr<SshSession> session) {
+  co_return session->connect_info();
+}
+
+}  // namespace
 
 SshRunner::SshRunner(SshEndpoint endpoint) : transport_(SshTransport::Shared()) {
   session_ = SshSession::Create(transport_->io(), std::move(endpoint));
@@ -17,7 +35,8 @@ SshRunner::SshRunner(SshEndpoint endpoint) : transport_(SshTransport::Shared()) 
 }
 
 SshRunner::~SshRunner() {
-  // The session's socket is registered with the transport's loop: let go of it there.
+  // The session's socket is registered with the transport's loop: let go of it there. Waited
+  // for, so that the transport (which this runner may hold last) is never torn down before.
   std::promise<void> done;
   asio::post(transport_->io(), [s = std::move(session_), &done]() mutable {
     s.reset();
@@ -26,42 +45,64 @@ SshRunner::~SshRunner() {
   done.get_future().wait();
 }
 
-Expected<CommandResult> SshRunner::Run(const std::string& command, Duration timeout) {
+asio::awaitable<Expected<CommandResult>> SshRunner::Execute(std::string command, Duration timeout,
+                                                            RunHooks hooks) {
+  const auto caller = co_await asio::this_coro::executor;
+  GateLog log;
+  SshSession::Gate gate;
+  if (hooks.on_started) {
+    // Runs on the transport thread; the hook itself runs on the caller's executor.
+    gate = [&log, &hooks, caller, where = where_](std::string line) -> asio::awaitable<Status> {
+      log.announced = true;
+      std::optional<AnnounceLine> wrapper = ParseAnnounceLine(line);
+      ProcessIdentity identity;
+      if (wrapper) {
+        identity.pid = wrapper->pgid;
+        identity.pgid = wrapper->pgid;
+        identity.start_time = wrapper->start_time;
+        identity.boot_id = wrapper->boot_id;
+        identity.where = where;
+      }
+      Status valid = wrapper ? ValidateIdentity(identity)
+                             : Status(Error(fmt::format("unexpected first line \"{}\"", line)));
+      if (!valid) {
+        log.refused = valid.error();
+        co_return valid;
+      }
+      Status accepted = co_await RunOn(caller, hooks.on_started(identity));
+      if (!accepted) log.refused = accepted.error();
+      co_return accepted;
+    };
+  }
   try {
-    std::promise<Expected<CommandResult>> result;
-    asio::co_spawn(
-        transport_->io(),
-        [&]() -> asio::awaitable<void> {
-          result.set_value(co_await session_->Exec(command, timeout));
-        },
-        [&](std::exception_ptr e) {
-          if (e) result.set_exception(e);
-        });
-    return result.get_future().get();
+    Expected<CommandResult> result = co_await RunOn(
+        transport_->io().get_executor(), session_->Exec(std::move(command), timeout, gate));
+    if (!result || !hooks.on_started) co_return result;
+    if (log.refused) {
+      co_return Error(
+          fmt::format("ssh {}: the command was not started: {}", where_, log.refused->message));
+    }
+    if (!log.announced) {
+      co_return Error(
+          fmt::format("ssh {}: the command was not started: its gate wrapper failed: {}", where_,
+                      SummarizeFailure(*result, timeout)));
+    }
+    co_return result;
   } catch (const std::exception& e) {
-    return Error{fmt::format("ssh {}: {}", where_, e.what())};
+    co_return Error{fmt::format("ssh {}: {}", where_, e.what())};
   }
 }
 
-Status SshRunner::Connect() {
+asio::awaitable<Status> SshRunner::Connect() {
   try {
-    std::promise<Status> result;
-    asio::co_spawn(
-        transport_->io(),
-        [&]() -> asio::awaitable<void> { result.set_value(co_await session_->Connect()); },
-        [&](std::exception_ptr e) {
-          if (e) result.set_exception(e);
-        });
-    return result.get_future().get();
+    co_return co_await RunOn(transport_->io().get_executor(), session_->Connect());
   } catch (const std::exception& e) {
-    return Error{fmt::format("ssh {}: {}", where_, e.what())};
+    co_return Error{fmt::format("ssh {}: {}", where_, e.what())};
   }
 }
 
-std::optional<SshConnectInfo> SshRunner::ConnectInfo() {
-  std::promise<std::optional<SshConnectInfo>> info;
-  asio::post(transport_->io(), [&] { info.set_value(session_->connect_info()); });
-  return info.get_future().get();
+asio::awaitable<std::optional<SshConnectInfo>> SshRunner::ConnectInfo() {
+  co_return co_await RunOn(transport_->io().get_executor(), InfoOf(session_));
 }
 
 std::string SshRunner::Describe() const { return where_; }

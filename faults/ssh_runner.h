@@ -2,6 +2,7 @@
 // as the local runner, so every fault kind works remotely unchanged.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,29 +13,35 @@
 
 namespace firedrill {
 
-/// A CommandRunner for one SSH target. Run blocks its calling thread (a worker, never an event
-/// loop thread) while the command runs on the shared SSH transport; one session per runner is
-/// reused for all its commands. Safe to call from several threads: commands queue per session.
+/// A CommandRunner for one SSH target. Each command runs on the shared SSH transport's event
+/// loop and the awaiting coroutine is resumed on its own executor: no thread waits for a
+/// command. One session per runner is reused for all its commands; several coroutines may run
+/// commands at once (they queue per session).
 class SshRunner : public CommandRunner {
  public:
   explicit SshRunner(SshEndpoint endpoint);
-  /// Closes the session (on the transport thread).
+  /// Lets go of the session on the transport thread, waiting for that hand-over (a few
+  /// microseconds of the transport's queue); never destroy a runner on the transport thread.
   ~SshRunner() override;
-
-  /// Runs `command` on the host (see SshSession::Exec: own process group, killed on timeout).
-  /// Returns an Error when the host cannot be reached or authenticated, or the connection breaks.
-  Expected<CommandResult> Run(const std::string& command, Duration timeout) override;
 
   /// Connects now (resolution, host key, authentication) without running anything, so that a
   /// preflight can tell an unreachable or untrusted host from a failing command.
-  Status Connect();
+  boost::asio::awaitable<Status> Connect();
 
   /// What the connect learned (host key fingerprint, whether it was recorded on first use);
   /// empty before a successful connect.
-  std::optional<SshConnectInfo> ConnectInfo();
+  boost::asio::awaitable<std::optional<SshConnectInfo>> ConnectInfo();
 
   /// Returns "user@host:port".
   std::string Describe() const override;
+
+ protected:
+  /// Runs `command` on the host (see SshSession::Exec: own process group, killed on timeout;
+  /// with `hooks.on_started`, behind the gate, whose identity is awaited on the caller's
+  /// executor). Returns an Error when the host cannot be reached or authenticated, the
+  /// connection breaks, or the gate stayed closed.
+  boost::asio::awaitable<Expected<CommandResult>> Execute(std::string command, Duration timeout,
+                                                          RunHooks hooks) override;
 
  private:
   std::shared_ptr<SshTransport> transport_;

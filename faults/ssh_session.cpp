@@ -10,12 +10,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <charconv>
 
-// GCC 12 reports -Wmismatched-new-delete on the frames of these coroutines: Asio's frame
-// allocator pairs its own operator new and delete, the warning is a known false positive of that
-// compiler version on coroutine frames (it does not fire with clang or newer GCC).
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
+#include "faults/gated_command.h"
 
 namespace firedrill {
 
@@ -27,7 +22,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr char kTruncatedNote[] = "\n[... output truncated]";
-constexpr char kPgidPrefix[] = "firedrill-pgid=";
 // Longest wait for readiness before libssh is asked again. Waits end on readiness; this only
 // bounds the cost of a readiness edge that could be missed.
 constexpr auto kMaxIdleWait = std::chrono::milliseconds(250);
@@ -46,10 +40,21 @@ std::string ShellQuote(const std::string& s) {
 }
 
 // The command as sent: in a session and process group of its own whose id it reports first on
-// stderr, so a timeout can kill everything it started.
-std::string Wrap(const std::string& command) {
-  return "exec setsid -w /bin/sh -c 'echo " + std::string(kPgidPrefix) +
-         "$$ >&2; exec /bin/sh -c \"$1\"' firedrill " + ShellQuote(command);
+// stderr (see ParseAnnounceLine), so a timeout can kill everything it started; with `gated`,
+// behind the gate wrapper of gated_command.h.
+std::string Wrap(const std::string& command, bool gated) {
+  std::string inner = GateScript(true);
+  if (!gated) inner = fmt::format("echo {}$$ >&2; exec /bin/sh -c \"$1\"", kAnnouncePrefix);
+  return "exec setsid -w /bin/sh -c " + ShellQuote(inner) + " firedrill " + ShellQuote(command);
+}
+
+// Takes the first line out of `err` once it is complete; returns whether it was.
+bool TakeFirstLine(std::string& err, std::string& line) {
+  const std::size_t nl = err.find('\n');
+  if (nl == std::string::npos) return false;
+  line = err.substr(0, nl);
+  err.erase(0, nl + 1);
+  return true;
 }
 
 struct ExitInfo {
@@ -134,10 +139,29 @@ struct SshSession::Impl {
     co_return Clock::now() < deadline;
   }
 
+  // Writes all of `data` to the channel's stdin; an Error if the connection breaks or `until`
+  // passes first.
+  asio::awaitable<Status> WriteAll(ssh_channel ch, std::string_view data, Clock::time_point until) {
+    while (!data.empty()) {
+      const int n = ssh_channel_write(ch, data.data(), static_cast<uint32_t>(data.size()));
+      if (n == SSH_ERROR) co_return Fail("connection lost while writing to a command");
+      data.remove_prefix(static_cast<std::size_t>(std::max(n, 0)));
+      if (data.empty()) break;
+      const bool in_time = co_await WaitIo(until);
+      if (!in_time) co_return Fail("writing to a command timed out");
+    }
+    co_return Status{};
+  }
+
   // Runs `cmd` on a new channel until it ends or `until`; fills `r` (timed_out when `until`
-  // passed first). Returns an Error when the channel cannot start or the connection breaks.
+  // passed first). With a `gate`, stdin stays open: the first stderr line goes to `announce` and
+  // to the gate, and "go" is written when the gate accepts it (then `until` becomes now +
+  // `timeout`), else stdin is closed. Returns an Error when the channel cannot start or the
+  // connection breaks.
   asio::awaitable<Status> RunChannel(const std::string& cmd, Clock::time_point until,
-                                     CommandResult& r) {
+                                     CommandResult& r, const SshSession::Gate* gate = nullptr,
+                                     Duration timeout = Duration::zero(),
+                                     std::string* announce = nullptr) {
     ssh_channel ch = ssh_channel_new(s);
     if (ch == nullptr) co_return Fail("cannot open a channel");
     ExitInfo exit;
@@ -177,7 +201,9 @@ struct SshSession::Impl {
     if (rc != SSH_OK)
       co_return Fail(rc == SSH_AGAIN ? "starting the command timed out"
                                      : "cannot start the command");
-    ssh_channel_send_eof(ch);  // stdin closed
+    // stdin closed, except for a gated command, whose gate is its stdin
+    if (gate == nullptr) ssh_channel_send_eof(ch);
+    bool gate_pending = gate != nullptr;
 
     bool out_cut = false;
     bool err_cut = false;
@@ -193,6 +219,19 @@ struct SshSession::Impl {
           Capture(is_stderr ? r.err : r.out, is_stderr ? err_cut : out_cut, buf.data(),
                   static_cast<std::size_t>(n));
         }
+      }
+      if (gate_pending && TakeFirstLine(r.err, *announce)) {
+        gate_pending = false;
+        // The command waits behind its gate meanwhile; nothing else is read on this channel.
+        Status accepted = co_await (*gate)(*announce);
+        if (accepted) {
+          Status written = co_await WriteAll(ch, kGateGo, until);
+          if (!written) co_return written;
+          until = Clock::now() + timeout;
+        } else {
+          ssh_channel_send_eof(ch);  // the wrapper exits without running the command
+        }
+        continue;
       }
       // After the remote EOF, libssh's channel reads and polls no longer process incoming
       // packets, so the exit status that follows is driven by asking for it (on a non-blocking
@@ -399,7 +438,8 @@ asio::awaitable<Status> SshSession::Connect() {
   co_return Status{};
 }
 
-asio::awaitable<Expected<CommandResult>> SshSession::Exec(std::string command, Duration timeout) {
+asio::awaitable<Expected<CommandResult>> SshSession::Exec(std::string command, Duration timeout,
+                                                          Gate gate) {
   auto self = shared_from_this();  // alive until the coroutine ends
   Status connected = co_await Connect();
   if (!connected) co_return connected.error();
@@ -413,20 +453,21 @@ asio::awaitable<Expected<CommandResult>> SshSession::Exec(std::string command, D
   const auto deadline = Clock::now() + timeout;
 
   CommandResult result;
-  Status st = co_await m.RunChannel(Wrap(command), deadline, result);
+  std::string announce;
+  const bool gated = static_cast<bool>(gate);
+  Status st = co_await m.RunChannel(Wrap(command, gated), deadline, result, gated ? &gate : nullptr,
+                                    timeout, &announce);
   if (!st) co_return st.error();
-  // The wrapper's first stderr line is the process group; it is not the command's output.
-  std::string pgid;
-  if (result.err.rfind(kPgidPrefix, 0) == 0) {
-    std::size_t nl = result.err.find('\n');
-    pgid = result.err.substr(sizeof(kPgidPrefix) - 1, nl - (sizeof(kPgidPrefix) - 1));
-    result.err.erase(0, nl == std::string::npos ? result.err.size() : nl + 1);
+  // The wrapper's first stderr line is its process group; it is not the command's output.
+  if (!gated && result.err.rfind(kAnnouncePrefix, 0) == 0 && !TakeFirstLine(result.err, announce)) {
+    announce = std::exchange(result.err, "");
   }
-  if (result.timed_out && !pgid.empty()) {
+  const std::optional<AnnounceLine> wrapper = ParseAnnounceLine(announce);
+  if (result.timed_out && wrapper) {
     CommandResult killed;
     // pkill -g signals a process group in any shell (dash's kill builtin takes no `--`).
     co_await m.RunChannel(
-        fmt::format("pkill -TERM -g {0}; sleep 1; pkill -KILL -g {0}; true", pgid),
+        fmt::format("pkill -TERM -g {0}; sleep 1; pkill -KILL -g {0}; true", wrapper->pgid),
         Clock::now() + std::chrono::seconds(5), killed);
   }
   co_return result;

@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,13 +49,26 @@ class SshSession : public std::enable_shared_from_this<SshSession> {
   SshSession(const SshSession&) = delete;
   SshSession& operator=(const SshSession&) = delete;
 
+  /// Called by a gated Exec with the announce line of the gate wrapper (gated_command.h), on the
+  /// transport thread; the command is let through iff it returns success.
+  using Gate = std::function<boost::asio::awaitable<Status>(std::string announce_line)>;
+
   /// Runs `command` with the remote user's shell, stdin closed, capturing stdout and stderr (up
   /// to kMaxCapturedOutput each). The command runs in a process group of its own (setsid); on
   /// timeout that whole group gets SIGTERM, then SIGKILL after 1 s, through a second channel, and
   /// the result says timed_out. Returns an Error when the host cannot be reached, its key is
   /// unknown or changed (the error names the fingerprint), authentication fails, or the
   /// connection breaks mid-command; never throws.
-  boost::asio::awaitable<Expected<CommandResult>> Exec(std::string command, Duration timeout);
+  ///
+  /// With a `gate`, the command starts behind the gate wrapper of gated_command.h instead: its
+  /// announce line (the first stderr line, not part of the result) is handed to `gate` while the
+  /// command waits; on success "go" is written to its stdin, which then stays open for as long
+  /// as the command runs (the wrapper kills its group when it sees EOF there: the connection is
+  /// gone), and `timeout` counts from then; on failure stdin is closed and the wrapper exits
+  /// kNotStartedExit without running the command (that is the result). Until the announce line,
+  /// the wait is bounded by `timeout` too.
+  boost::asio::awaitable<Expected<CommandResult>> Exec(std::string command, Duration timeout,
+                                                       Gate gate = {});
 
   /// Connects now if not connected (resolution, TCP, key exchange, host key check, auth).
   boost::asio::awaitable<Status> Connect();

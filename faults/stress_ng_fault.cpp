@@ -6,12 +6,13 @@
 #include <chrono>
 #include <set>
 #include <sstream>
-#include <thread>
 #include <utility>
 
 #include "faults/runtime_support.h"
 
 namespace firedrill {
+
+namespace asio = boost::asio;
 namespace {
 
 constexpr Duration kCommandTimeout = std::chrono::seconds(10);
@@ -51,10 +52,11 @@ std::string ListCommand(const std::string& token) {
 }
 
 // Returns the live stress-ng processes carrying the token.
-Expected<std::vector<StressProcess>> FindRun(CommandRunner& runner, const std::string& token) {
+asio::awaitable<Expected<std::vector<StressProcess>>> FindRun(CommandRunner& runner,
+                                                              const std::string& token) {
   Expected<CommandResult> listed =
-      RunChecked(runner, ListCommand(token), kCommandTimeout, "looking for stress-ng");
-  if (!listed) return listed.error();
+      co_await RunChecked(runner, ListCommand(token), kCommandTimeout, "looking for stress-ng");
+  if (!listed) co_return listed.error();
   std::vector<StressProcess> live;
   for (StressProcess& process : ParseProcStat(listed->out)) {
     // A zombie is dead already; it lingers only until its new parent reaps it.
@@ -62,11 +64,11 @@ Expected<std::vector<StressProcess>> FindRun(CommandRunner& runner, const std::s
       live.push_back(std::move(process));
     }
   }
-  return live;
+  co_return live;
 }
 
 // Returns how many live processes are in any of `groups`.
-Expected<int> CountInGroups(CommandRunner& runner, const std::set<int>& groups) {
+asio::awaitable<Expected<int>> CountInGroups(CommandRunner& runner, const std::set<int>& groups) {
   std::string condition;
   for (int group : groups) {
     condition += fmt::format("{}$4 == {}", condition.empty() ? "" : " || ", group);
@@ -78,24 +80,25 @@ Expected<int> CountInGroups(CommandRunner& runner, const std::set<int>& groups) 
       "awk '$2 != \"Z\" && ({}) {{ n++ }} END {{ print n + 0 }}'",
       condition);
   Expected<CommandResult> counted =
-      RunChecked(runner, command, kCommandTimeout, "counting stress-ng processes");
-  if (!counted) return counted.error();
+      co_await RunChecked(runner, command, kCommandTimeout, "counting stress-ng processes");
+  if (!counted) co_return counted.error();
   int count = 0;
   const std::string& out = counted->out;
   auto [end, ec] = std::from_chars(out.data(), out.data() + out.size(), count);
   if (ec != std::errc() || end == out.data()) {
-    return Error(fmt::format("counting stress-ng processes: unexpected output \"{}\"", out));
+    co_return Error(fmt::format("counting stress-ng processes: unexpected output \"{}\"", out));
   }
-  return count;
+  co_return count;
 }
 
 // Polls until no live process is left in `groups` or `wait` has passed; returns how many are.
-Expected<int> WaitForGroupsGone(CommandRunner& runner, const std::set<int>& groups, Duration wait) {
+asio::awaitable<Expected<int>> WaitForGroupsGone(CommandRunner& runner, const std::set<int>& groups,
+                                                 Duration wait) {
   const auto deadline = std::chrono::steady_clock::now() + wait;
   while (true) {
-    Expected<int> left = CountInGroups(runner, groups);
-    if (!left || *left == 0 || std::chrono::steady_clock::now() >= deadline) return left;
-    std::this_thread::sleep_for(kPollInterval);
+    Expected<int> left = co_await CountInGroups(runner, groups);
+    if (!left || *left == 0 || std::chrono::steady_clock::now() >= deadline) co_return left;
+    co_await SleepFor(kPollInterval);
   }
 }
 
@@ -128,94 +131,97 @@ std::vector<StressProcess> ParseProcStat(std::string_view text) {
   return processes;
 }
 
-Expected<std::string> StressNgFault::Prepare(const FaultContext& ctx) {
-  Expected<CommandResult> version = ctx.runner.Run("stress-ng --version", kCommandTimeout);
-  if (!version) return Error("stress-ng not available: " + version.error().message);
+asio::awaitable<Expected<std::string>> StressNgFault::Prepare(const FaultContext& ctx) {
+  Expected<CommandResult> version = co_await ctx.runner.Run("stress-ng --version", kCommandTimeout);
+  if (!version) co_return Error("stress-ng not available: " + version.error().message);
   if (version->exit_code == 127 && !version->timed_out) {
-    return Error("stress-ng not available: not found (install the stress-ng package)");
+    co_return Error("stress-ng not available: not found (install the stress-ng package)");
   }
   if (!version->ok()) {
-    return Error("stress-ng not available: " + SummarizeFailure(*version, kCommandTimeout));
+    co_return Error("stress-ng not available: " + SummarizeFailure(*version, kCommandTimeout));
   }
-  Expected<std::string> options = StressOptions(ctx);
-  if (!options) return options.error();
+  Expected<std::string> options = co_await StressOptions(ctx);
+  if (!options) co_return options.error();
   // stress-ng refuses to start unless its temp path (the working directory by default) is
   // writable, which the engine's or an SSH session's working directory need not be.
   const std::string args =
       fmt::format("{} --timeout {}s --temp-path /tmp", *options,
                   std::chrono::duration_cast<std::chrono::seconds>(kStressNgTimeout).count());
   Expected<CommandResult> dry =
-      RunChecked(ctx.runner, "stress-ng --dry-run " + args, kCommandTimeout,
-                 "stress-ng refuses the options \"" + args + "\"");
-  if (!dry) return dry.error();
+      co_await RunChecked(ctx.runner, "stress-ng --dry-run " + args, kCommandTimeout,
+                          "stress-ng refuses the options \"" + args + "\"");
+  if (!dry) co_return dry.error();
   boost::json::object state;
   state["token"] = NewToken(ctx);
   state["args"] = args;
-  return boost::json::serialize(state);
+  co_return boost::json::serialize(state);
 }
 
-Status StressNgFault::Inject(const FaultContext& ctx, const std::string& state_text) {
+asio::awaitable<Status> StressNgFault::Inject(const FaultContext& ctx,
+                                              const std::string& state_text) {
   Expected<StressState> state = ReadState(state_text);
-  if (!state) return state.error();
+  if (!state) co_return state.error();
   // setsid gives stress-ng a session and process group of its own: the runner's clean-up of its
   // command's group does not reach it, and Restore can signal all its workers at once.
   const std::string command =
       fmt::format("{}={} setsid stress-ng {} >/dev/null 2>&1 </dev/null & echo $!",
                   kStressTokenVariable, ShellQuote(state->token), state->args);
-  Expected<CommandResult> started =
-      RunChecked(ctx.runner, command, kCommandTimeout, "starting stress-ng");
-  if (!started) return started.error();
+  Expected<CommandResult> started = co_await RunChecked(ctx.runner, command, kCommandTimeout,
+                                                        "starting stress-ng", ctx.inject_hooks);
+  if (!started) co_return started.error();
   const auto deadline = std::chrono::steady_clock::now() + kStartWait;
   while (true) {
-    Expected<std::vector<StressProcess>> run = FindRun(ctx.runner, state->token);
-    if (!run) return run.error();
-    if (!run->empty()) return Status::Ok();
+    Expected<std::vector<StressProcess>> run = co_await FindRun(ctx.runner, state->token);
+    if (!run) co_return run.error();
+    if (!run->empty()) co_return Status::Ok();
     if (std::chrono::steady_clock::now() >= deadline) {
-      return Error(
+      co_return Error(
           fmt::format("stress-ng {} did not start or exited at once (try running it by "
                       "hand to see why)",
                       state->args));
     }
-    std::this_thread::sleep_for(kPollInterval);
+    co_await SleepFor(kPollInterval);
   }
 }
 
-Expected<bool> StressNgFault::Check(const FaultContext& ctx, const std::string& state_text) {
+asio::awaitable<Expected<bool>> StressNgFault::Check(const FaultContext& ctx,
+                                                     const std::string& state_text) {
   Expected<StressState> state = ReadState(state_text);
-  if (!state) return state.error();
-  Expected<std::vector<StressProcess>> run = FindRun(ctx.runner, state->token);
-  if (!run) return run.error();
-  return !run->empty();
+  if (!state) co_return state.error();
+  Expected<std::vector<StressProcess>> run = co_await FindRun(ctx.runner, state->token);
+  if (!run) co_return run.error();
+  co_return !run->empty();
 }
 
-Status StressNgFault::Restore(const FaultContext& ctx, const std::string& state_text) {
+asio::awaitable<Status> StressNgFault::Restore(const FaultContext& ctx,
+                                               const std::string& state_text) {
   Expected<StressState> state = ReadState(state_text);
-  if (!state) return state.error();
-  Expected<std::vector<StressProcess>> run = FindRun(ctx.runner, state->token);
-  if (!run) return run.error();
+  if (!state) co_return state.error();
+  Expected<std::vector<StressProcess>> run = co_await FindRun(ctx.runner, state->token);
+  if (!run) co_return run.error();
   std::set<int> groups;
   for (const StressProcess& process : *run) {
     // setsid made the main process a group leader; anything else is not a group firedrill made.
     if (process.pgid > 1 && process.pgid == process.pid) groups.insert(process.pgid);
   }
   if (groups.empty()) {
-    if (run->empty()) return Status::Ok();
-    return Error(
+    if (run->empty()) co_return Status::Ok();
+    co_return Error(
         fmt::format("stress-ng process {} is not in a process group of its own; stop it "
                     "by hand",
                     run->front().pid));
   }
   for (const char* signal : {"TERM", "KILL"}) {
-    Expected<CommandResult> sent =
-        RunChecked(ctx.runner, KillCommand(signal, groups), kCommandTimeout, "stopping stress-ng");
-    if (!sent) return sent.error();
-    Expected<int> left = WaitForGroupsGone(
+    Expected<CommandResult> sent = co_await RunChecked(ctx.runner, KillCommand(signal, groups),
+                                                       kCommandTimeout, "stopping stress-ng");
+    if (!sent) co_return sent.error();
+    Expected<int> left = co_await WaitForGroupsGone(
         ctx.runner, groups, std::string_view(signal) == "TERM" ? kTermWait : kKillWait);
-    if (!left) return left.error();
-    if (*left == 0) return Status::Ok();
+    if (!left) co_return left.error();
+    if (*left == 0) co_return Status::Ok();
   }
-  return Error(fmt::format("stress-ng processes are still running after SIGKILL (process group {})",
-                           *groups.begin()));
+  co_return Error(fmt::format(
+      "stress-ng processes are still running after SIGKILL (process group {})", *groups.begin()));
 }
 
 std::string StressNgFault::ManualRestore(const FaultContext& /*ctx*/,

@@ -2,6 +2,7 @@
 // own, found again through a token in its environment, and stopped by killing its process group.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -38,22 +39,24 @@ std::vector<StressProcess> ParseProcStat(std::string_view text);
 class StressNgFault : public Fault {
  public:
   /// Checks that stress-ng exists and accepts the options (--dry-run), and makes a fresh token.
-  Expected<std::string> Prepare(const FaultContext& ctx) override;
+  boost::asio::awaitable<Expected<std::string>> Prepare(const FaultContext& ctx) override;
   /// Starts stress-ng detached (setsid, output discarded) with the recorded options and token,
   /// and waits until its main process is seen.
-  Status Inject(const FaultContext& ctx, const std::string& state) override;
+  boost::asio::awaitable<Status> Inject(const FaultContext& ctx, const std::string& state) override;
   /// Returns true iff a live stress-ng process carries the token.
-  Expected<bool> Check(const FaultContext& ctx, const std::string& state) override;
+  boost::asio::awaitable<Expected<bool>> Check(const FaultContext& ctx,
+                                               const std::string& state) override;
   /// Sends SIGTERM to the run's process group, SIGKILL if it is still there after 2 s, and
   /// waits until none of its processes is left. Succeeds at once if none is running.
-  Status Restore(const FaultContext& ctx, const std::string& state) override;
+  boost::asio::awaitable<Status> Restore(const FaultContext& ctx,
+                                         const std::string& state) override;
   /// Returns a shell loop that finds the run by its token and kills its process group.
   std::string ManualRestore(const FaultContext& ctx, const std::string& state) override;
 
  protected:
   /// Returns this kind's stress-ng options (e.g. "--cpu 2 --cpu-load 80"), without --timeout,
   /// measuring on the target what they depend on; or an Error saying why the fault is refused.
-  virtual Expected<std::string> StressOptions(const FaultContext& ctx) = 0;
+  virtual boost::asio::awaitable<Expected<std::string>> StressOptions(const FaultContext& ctx) = 0;
 };
 
 }  // namespace firedrill

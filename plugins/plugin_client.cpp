@@ -16,6 +16,8 @@
 namespace firedrill {
 namespace {
 
+namespace asio = boost::asio;
+
 constexpr std::string_view kPluginPrefix = "firedrill-plugin-";
 // Stdout beyond this many bytes is fetched in further reads of this size (the runner captures
 // at most kMaxCapturedOutput per stream).
@@ -124,37 +126,39 @@ std::string RemotePluginPath(const std::string& local_path) {
 PluginClient::PluginClient(CommandRunner& runner, std::string name, std::string path)
     : runner_(runner), name_(std::move(name)), path_(std::move(path)) {}
 
-Expected<PluginResponse> PluginClient::Call(const PluginRequest& request, Duration timeout) {
-  Expected<PluginResponse> r = CallAllowRefusal(request, timeout);
-  if (!r) return r;
+asio::awaitable<Expected<PluginResponse>> PluginClient::Call(const PluginRequest& request,
+                                                             Duration timeout, RunHooks hooks) {
+  Expected<PluginResponse> r = co_await CallAllowRefusal(request, timeout, std::move(hooks));
+  if (!r) co_return r;
   if (!r->ok) {
-    return Error(fmt::format("plugin {} {}: refused: {}{}", name_, PluginActionName(request.action),
-                             r->message.empty() ? "(no message)" : r->message,
-                             StderrNote(r->stderr_text)));
+    co_return Error(
+        fmt::format("plugin {} {}: refused: {}{}", name_, PluginActionName(request.action),
+                    r->message.empty() ? "(no message)" : r->message, StderrNote(r->stderr_text)));
   }
-  return r;
+  co_return r;
 }
 
-Expected<PluginResponse> PluginClient::CallAllowRefusal(const PluginRequest& request,
-                                                        Duration timeout) {
+asio::awaitable<Expected<PluginResponse>> PluginClient::CallAllowRefusal(
+    const PluginRequest& request, Duration timeout, RunHooks hooks) {
   const std::string_view act = PluginActionName(request.action);
   const std::string body = EncodePluginRequest(request);
   if (body.size() > kMaxPluginRequestBytes) {
-    return Error(fmt::format("plugin {} {}: request of {} bytes exceeds the {} byte limit", name_,
-                             act, body.size(), kMaxPluginRequestBytes));
+    co_return Error(fmt::format("plugin {} {}: request of {} bytes exceeds the {} byte limit",
+                                name_, act, body.size(), kMaxPluginRequestBytes));
   }
-  Expected<CommandResult> result = runner_.Run(WrapperCommand(path_, request, body), timeout);
+  Expected<CommandResult> result =
+      co_await runner_.Run(WrapperCommand(path_, request, body), timeout, std::move(hooks));
   if (!result) {
-    return Error(fmt::format("plugin {} {}: could not run {} on {}: {}", name_, act, path_,
-                             runner_.Describe(), result.error().message));
+    co_return Error(fmt::format("plugin {} {}: could not run {} on {}: {}", name_, act, path_,
+                                runner_.Describe(), result.error().message));
   }
   if (result->timed_out) {
-    return Error(fmt::format("plugin {} {}: timed out after {} (killed)", name_, act,
-                             FormatDuration(timeout)));
+    co_return Error(fmt::format("plugin {} {}: timed out after {} (killed)", name_, act,
+                                FormatDuration(timeout)));
   }
   if (result->exit_code != 0 || result->out.rfind(kHeader, 0) != 0) {
-    return Error(fmt::format("plugin {} {}: could not run {} on {}: {}", name_, act, path_,
-                             runner_.Describe(), SummarizeFailure(*result, timeout)));
+    co_return Error(fmt::format("plugin {} {}: could not run {} on {}: {}", name_, act, path_,
+                                runner_.Describe(), SummarizeFailure(*result, timeout)));
   }
   // Header: "FIREDRILL-PLUGIN <exit> <size> <dir>\n".
   const std::size_t eol = result->out.find('\n');
@@ -166,79 +170,80 @@ Expected<PluginResponse> PluginClient::CallAllowRefusal(const PluginRequest& req
   std::string out = eol == std::string::npos ? "" : result->out.substr(eol + 1);
   const std::string& err = result->err;
   if (rc != 0) {
-    return Error(
+    co_return Error(
         fmt::format("plugin {} {}: {} exited {}{}", name_, act, path_, rc, StderrNote(err)));
   }
   if (size > kMaxPluginResponseBytes) {
-    return Error(fmt::format("plugin {} {}: response of {} bytes exceeds the {} byte limit", name_,
-                             act, size, kMaxPluginResponseBytes));
+    co_return Error(fmt::format("plugin {} {}: response of {} bytes exceeds the {} byte limit",
+                                name_, act, size, kMaxPluginResponseBytes));
   }
   if (size > kChunkBytes) {
     // The wrapper kept the output in `dir`: fetch it in pieces, then remove it.
     out.clear();
     const std::string d = ShellQuote(dir);
     for (std::size_t i = 0; i * kChunkBytes < size; ++i) {
-      Expected<CommandResult> piece = runner_.Run(
+      Expected<CommandResult> piece = co_await runner_.Run(
           fmt::format("dd if={}/out bs={} skip={} count=1 2>/dev/null", d, kChunkBytes, i),
           kHousekeepingTimeout);
       if (!piece || !piece->ok()) {
-        (void)runner_.Run("rm -rf " + d, kHousekeepingTimeout);
-        return Error(
+        (void)co_await runner_.Run("rm -rf " + d, kHousekeepingTimeout);
+        co_return Error(
             fmt::format("plugin {} {}: could not read its {} byte response", name_, act, size));
       }
       out += piece->out;
     }
-    (void)runner_.Run("rm -rf " + d, kHousekeepingTimeout);
+    (void)co_await runner_.Run("rm -rf " + d, kHousekeepingTimeout);
   }
   if (out.size() != size) {
-    return Error(
+    co_return Error(
         fmt::format("plugin {} {}: read {} of its {} byte response", name_, act, out.size(), size));
   }
   Expected<PluginResponse> r = DecodePluginResponse(out, name_, request.action);
-  if (!r) return Error(r.error().message + StderrNote(err));
+  if (!r) co_return Error(r.error().message + StderrNote(err));
   r->stderr_text = err;
-  return r;
+  co_return r;
 }
 
-Status InstallPlugin(CommandRunner& runner, const std::string& local_path,
-                     const std::string& remote_path) {
+asio::awaitable<Status> InstallPlugin(CommandRunner& runner, std::string local_path,
+                                      std::string remote_path) {
   std::ifstream in(local_path, std::ios::binary);
-  if (!in) return Error(fmt::format("install plugin {}: cannot read it", local_path));
+  if (!in) co_return Error(fmt::format("install plugin {}: cannot read it", local_path));
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   Expected<std::string> hash = Sha256Hex(data);
-  if (!hash) return Error(fmt::format("install plugin {}: {}", local_path, hash.error().message));
+  if (!hash)
+    co_return Error(fmt::format("install plugin {}: {}", local_path, hash.error().message));
   const std::string target = PathWord(remote_path);
   const std::string where = fmt::format("{} on {}", remote_path, runner.Describe());
   const std::string sum_of = "$(sha256sum <\"$f\" 2>/dev/null | cut -c1-64)";
 
-  Expected<CommandResult> probe = RunChecked(
+  Expected<CommandResult> probe = co_await RunChecked(
       runner,
       fmt::format("f={}\nif [ -x \"$f\" ] && [ \"{}\" = {} ]; then echo same; else echo copy; fi",
                   target, sum_of, hash.value()),
       kHousekeepingTimeout, "install plugin: compare " + where);
-  if (!probe) return probe.error();
-  if (probe->out.rfind("same", 0) == 0) return Status::Ok();
+  if (!probe) co_return probe.error();
+  if (probe->out.rfind("same", 0) == 0) co_return Status::Ok();
 
   const std::string part = ShellQuote(".part-" + RandomHex());
-  Expected<CommandResult> start =
-      RunChecked(runner,
-                 fmt::format("f={}\nd=$(dirname \"$f\") && mkdir -p \"$d\" && chmod 700 \"$d\" && "
-                             "rm -f \"$f\"{}.b64",
-                             target, part),
-                 kHousekeepingTimeout, "install plugin: create the directory of " + where);
-  if (!start) return start.error();
+  Expected<CommandResult> start = co_await RunChecked(
+      runner,
+      fmt::format("f={}\nd=$(dirname \"$f\") && mkdir -p \"$d\" && chmod 700 \"$d\" && "
+                  "rm -f \"$f\"{}.b64",
+                  target, part),
+      kHousekeepingTimeout, "install plugin: create the directory of " + where);
+  if (!start) co_return start.error();
   const std::string encoded = Base64(data);
   for (std::size_t off = 0; off < encoded.size(); off += kInstallChunkBytes) {
     // Every chunk ends at a line end: kInstallChunkBytes is a multiple of the 77-byte line.
     const std::string marker = "FIREDRILL_PLUGIN_" + RandomHex();
-    Expected<CommandResult> chunk =
-        RunChecked(runner,
-                   fmt::format("f={}\ncat >>\"$f\"{}.b64 <<'{}'\n{}{}\n", target, part, marker,
-                               std::string_view(encoded).substr(off, kInstallChunkBytes), marker),
-                   kHousekeepingTimeout, "install plugin: copy " + where);
-    if (!chunk) return chunk.error();
+    Expected<CommandResult> chunk = co_await RunChecked(
+        runner,
+        fmt::format("f={}\ncat >>\"$f\"{}.b64 <<'{}'\n{}{}\n", target, part, marker,
+                    std::string_view(encoded).substr(off, kInstallChunkBytes), marker),
+        kHousekeepingTimeout, "install plugin: copy " + where);
+    if (!chunk) co_return chunk.error();
   }
-  Expected<CommandResult> finish = RunChecked(
+  Expected<CommandResult> finish = co_await RunChecked(
       runner,
       fmt::format("f={0}\np=\"$f\"{1}\nbase64 -d <\"$p.b64\" >\"$p\" && rm -f \"$p.b64\" && "
                   "[ \"$(sha256sum <\"$p\" | cut -c1-64)\" = {2} ] && chmod 700 \"$p\" && "
@@ -246,8 +251,8 @@ Status InstallPlugin(CommandRunner& runner, const std::string& local_path,
                   "mismatch after copy' >&2; exit 1; }}",
                   target, part, hash.value()),
       kHousekeepingTimeout, "install plugin: check and rename " + where);
-  if (!finish) return finish.error();
-  return Status::Ok();
+  if (!finish) co_return finish.error();
+  co_return Status::Ok();
 }
 
 }  // namespace firedrill

@@ -3,6 +3,7 @@
 // plugin executable to a target that lacks it.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <string>
 
 #include "drills/duration.h"
@@ -33,10 +34,15 @@ class PluginClient {
   /// stderr line>"), runs past `timeout` (its process group is killed), prints nothing, non-JSON,
   /// a response without the required members or more than kMaxPluginResponseBytes, or answers
   /// ok:false (with its message). The response's stderr_text holds its stderr (up to 16 KiB).
-  Expected<PluginResponse> Call(const PluginRequest& request, Duration timeout);
+  /// The plugin's command runs with `hooks` (see RunHooks). `request` must stay alive until the
+  /// awaitable has completed.
+  boost::asio::awaitable<Expected<PluginResponse>> Call(const PluginRequest& request,
+                                                        Duration timeout, RunHooks hooks = {});
 
   /// Like Call, but an ok:false answer is returned as a response, not an Error.
-  Expected<PluginResponse> CallAllowRefusal(const PluginRequest& request, Duration timeout);
+  boost::asio::awaitable<Expected<PluginResponse>> CallAllowRefusal(const PluginRequest& request,
+                                                                    Duration timeout,
+                                                                    RunHooks hooks = {});
 
   const std::string& name() const { return name_; }
   const std::string& path() const { return path_; }
@@ -51,7 +57,7 @@ class PluginClient {
 /// target, mode 0700: compares its SHA-256 with the target's copy first and copies only when
 /// they differ (base64 through heredocs, in chunks, into a temp name that is checked and then
 /// renamed). `remote_path` may start with "~/". Returns an Error naming the path and step.
-Status InstallPlugin(CommandRunner& runner, const std::string& local_path,
-                     const std::string& remote_path);
+boost::asio::awaitable<Status> InstallPlugin(CommandRunner& runner, std::string local_path,
+                                             std::string remote_path);
 
 }  // namespace firedrill

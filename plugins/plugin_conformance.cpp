@@ -9,8 +9,11 @@
 namespace firedrill {
 namespace {
 
-Expected<std::string> Snapshot(const PluginKind& kind, const FaultSpec& spec, CommandRunner& runner,
-                               const std::string& drill_id) {
+namespace asio = boost::asio;
+
+asio::awaitable<Expected<std::string>> Snapshot(const PluginKind& kind, const FaultSpec& spec,
+                                                CommandRunner& runner,
+                                                const std::string& drill_id) {
   PluginClient client(runner, kind.plugin,
                       runner.Describe() == "local" ? kind.path : RemotePluginPath(kind.path));
   PluginRequest request;
@@ -22,17 +25,20 @@ Expected<std::string> Snapshot(const PluginKind& kind, const FaultSpec& spec, Co
   if (const auto* p = dynamic_cast<const PluginParams*>(spec.params.get())) {
     request.params = p->values();
   }
-  Expected<PluginResponse> r = client.Call(request, kind.default_restore_timeout);
-  if (!r) return r.error();
+  Expected<PluginResponse> r = co_await client.Call(request, kind.default_restore_timeout);
+  if (!r) co_return r.error();
   const boost::json::value* snap = r->raw.if_contains("snapshot");
-  if (snap == nullptr) return Error("plugin " + kind.plugin + " snapshot: no \"snapshot\" member");
-  return boost::json::serialize(*snap);
+  if (snap == nullptr)
+    co_return Error("plugin " + kind.plugin + " snapshot: no \"snapshot\" member");
+  co_return boost::json::serialize(*snap);
 }
 
 }  // namespace
 
-ConformanceReport RunConformance(const PluginKind& kind, const FaultSpec& spec,
-                                 CommandRunner& runner, const std::string& drill_id) {
+boost::asio::awaitable<ConformanceReport> RunConformance(const PluginKind& kind,
+                                                         const FaultSpec& spec,
+                                                         CommandRunner& runner,
+                                                         std::string drill_id) {
   ConformanceReport report;
   auto add = [&](std::string name, bool ok, std::string detail) {
     report.steps.push_back(ConformanceStep{std::move(name), ok, std::move(detail)});
@@ -43,33 +49,33 @@ ConformanceReport RunConformance(const PluginKind& kind, const FaultSpec& spec,
 
   std::string before;
   if (kind.snapshot) {
-    Expected<std::string> snap = Snapshot(kind, spec, runner, drill_id);
-    if (!add("snapshot before", snap.ok(), snap ? *snap : snap.error().message)) return report;
+    Expected<std::string> snap = co_await Snapshot(kind, spec, runner, drill_id);
+    if (!add("snapshot before", snap.ok(), snap ? *snap : snap.error().message)) co_return report;
     before = *snap;
   }
-  Expected<std::string> prior = fault->Prepare(ctx);
+  Expected<std::string> prior = co_await fault->Prepare(ctx);
   if (!add("prepare (validate)", prior.ok(), prior ? "state " + *prior : prior.error().message)) {
-    return report;
+    co_return report;
   }
-  Expected<std::string> state = fault->InjectAndCapture(ctx, *prior);
+  Expected<std::string> state = co_await fault->InjectAndCapture(ctx, *prior);
   if (!add("inject", state.ok(), state ? "state " + *state : state.error().message)) {
     // It may be partly in place: restore with what is known.
-    Status st = fault->Restore(ctx, *prior);
+    Status st = co_await fault->Restore(ctx, *prior);
     add("restore after failed inject", st.ok(), st ? "" : st.error().message);
-    return report;
+    co_return report;
   }
-  Expected<bool> in_place = fault->Check(ctx, *state);
+  Expected<bool> in_place = co_await fault->Check(ctx, *state);
   add("check: in place", in_place.ok() && *in_place,
       !in_place ? in_place.error().message : (*in_place ? "in place" : "check says NOT in place"));
-  Status restored = fault->Restore(ctx, *state);
+  Status restored = co_await fault->Restore(ctx, *state);
   add("restore", restored.ok(), restored ? "" : restored.error().message);
-  Expected<bool> gone = fault->Check(ctx, *state);
+  Expected<bool> gone = co_await fault->Check(ctx, *state);
   add("check: not in place", gone.ok() && !*gone,
       !gone ? gone.error().message : (*gone ? "check says STILL in place" : "not in place"));
-  Status again = fault->Restore(ctx, *state);
+  Status again = co_await fault->Restore(ctx, *state);
   add("restore again (idempotent)", again.ok(), again ? "" : again.error().message);
   if (kind.snapshot) {
-    Expected<std::string> after = Snapshot(kind, spec, runner, drill_id);
+    Expected<std::string> after = co_await Snapshot(kind, spec, runner, drill_id);
     if (add("snapshot after", after.ok(), after ? *after : after.error().message)) {
       add("snapshot unchanged", *after == before,
           *after == before ? "equal" : fmt::format("before {} after {}", before, *after));
@@ -77,7 +83,7 @@ ConformanceReport RunConformance(const PluginKind& kind, const FaultSpec& spec,
   }
   report.passed = true;
   for (const ConformanceStep& s : report.steps) report.passed = report.passed && s.ok;
-  return report;
+  co_return report;
 }
 
 }  // namespace firedrill

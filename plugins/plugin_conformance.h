@@ -3,6 +3,7 @@
 // `snapshot`, the snapshot before and after must be equal. Used by `firedrill plugins test`.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,11 @@ struct ConformanceReport {
 
 /// Runs the conformance check of `kind` with the loaded fault `spec` (its params built by the
 /// kind's PluginKindSpec) through `runner`. Stops at the first failing step of prepare/inject,
-/// but always tries to restore once something was injected.
-ConformanceReport RunConformance(const PluginKind& kind, const FaultSpec& spec,
-                                 CommandRunner& runner, const std::string& drill_id);
+/// but always tries to restore once something was injected. `kind` and `spec` must stay alive
+/// until the awaitable has completed.
+boost::asio::awaitable<ConformanceReport> RunConformance(const PluginKind& kind,
+                                                         const FaultSpec& spec,
+                                                         CommandRunner& runner,
+                                                         std::string drill_id);
 
 }  // namespace firedrill

@@ -11,6 +11,7 @@
 #include "plugins/plugin_client.h"
 
 namespace firedrill {
+namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
@@ -23,43 +24,45 @@ class PluginFault : public Fault {
  public:
   explicit PluginFault(PluginKind kind) : kind_(std::move(kind)) {}
 
-  Expected<std::string> Prepare(const FaultContext& ctx) override {
-    Expected<PluginResponse> r = Call(ctx, PluginAction::kValidate, json::value(), Timeout(ctx));
-    if (!r) return r.error();
-    return json::serialize(r->state);
+  asio::awaitable<Expected<std::string>> Prepare(const FaultContext& ctx) override {
+    Expected<PluginResponse> r =
+        co_await Call(ctx, PluginAction::kValidate, json::value(), Timeout(ctx));
+    if (!r) co_return r.error();
+    co_return json::serialize(r->state);
   }
 
-  Status Inject(const FaultContext& ctx, const std::string& state) override {
-    Expected<std::string> st = InjectAndCapture(ctx, state);
-    if (!st) return st.error();
-    return Status::Ok();
+  asio::awaitable<Status> Inject(const FaultContext& ctx, const std::string& state) override {
+    Expected<std::string> st = co_await InjectAndCapture(ctx, state);
+    if (!st) co_return st.error();
+    co_return Status::Ok();
   }
 
-  Expected<std::string> InjectAndCapture(const FaultContext& ctx,
-                                         const std::string& state) override {
+  asio::awaitable<Expected<std::string>> InjectAndCapture(const FaultContext& ctx,
+                                                          const std::string& state) override {
     Expected<json::value> prior = ParseStateText(state);
-    if (!prior) return prior.error();
-    Expected<PluginResponse> r = Call(ctx, PluginAction::kInject, *prior, Timeout(ctx));
-    if (!r) return r.error();
-    return json::serialize(MergePluginState(*prior, r->state));
+    if (!prior) co_return prior.error();
+    Expected<PluginResponse> r = co_await Call(ctx, PluginAction::kInject, *prior, Timeout(ctx));
+    if (!r) co_return r.error();
+    co_return json::serialize(MergePluginState(*prior, r->state));
   }
 
-  Expected<bool> Check(const FaultContext& ctx, const std::string& state) override {
+  asio::awaitable<Expected<bool>> Check(const FaultContext& ctx,
+                                        const std::string& state) override {
     Expected<json::value> st = ParseStateText(state);
-    if (!st) return st.error();
-    Expected<PluginResponse> r = Call(ctx, PluginAction::kCheck, *st, Timeout(ctx));
-    if (!r) return r.error();
-    return r->in_place.value_or(false);
+    if (!st) co_return st.error();
+    Expected<PluginResponse> r = co_await Call(ctx, PluginAction::kCheck, *st, Timeout(ctx));
+    if (!r) co_return r.error();
+    co_return r->in_place.value_or(false);
   }
 
-  Status Restore(const FaultContext& ctx, const std::string& state) override {
+  asio::awaitable<Status> Restore(const FaultContext& ctx, const std::string& state) override {
     Expected<json::value> st = ParseStateText(state);
-    if (!st) return st.error();
+    if (!st) co_return st.error();
     const Duration timeout =
         ctx.spec.restore_timeout > Duration::zero() ? ctx.spec.restore_timeout : Timeout(ctx);
-    Expected<PluginResponse> r = Call(ctx, PluginAction::kRestore, *st, timeout);
-    if (!r) return r.error();
-    return Status::Ok();
+    Expected<PluginResponse> r = co_await Call(ctx, PluginAction::kRestore, *st, timeout);
+    if (!r) co_return r.error();
+    co_return Status::Ok();
   }
 
   std::string ManualRestore(const FaultContext& ctx, const std::string& state) override {
@@ -109,24 +112,34 @@ class PluginFault : public Fault {
     return request;
   }
 
-  Expected<PluginResponse> Call(const FaultContext& ctx, PluginAction action, json::value state,
-                                Duration timeout) {
+  // Runs one action; an inject runs with the context's inject hooks (behind the gate).
+  asio::awaitable<Expected<PluginResponse>> Call(const FaultContext& ctx, PluginAction action,
+                                                 json::value state, Duration timeout) {
     std::string path = kind_.path;
     if (ctx.runner.Describe() != "local") {
       path = RemotePluginPath(kind_.path);
       const std::string key = ctx.runner.Describe() + "\n" + kind_.path;
-      std::lock_guard lock(g_installed_mu);
-      if (g_installed.count(key) == 0) {
-        Status st = InstallPlugin(ctx.runner, kind_.path, path);
+      // Never held across an await (another coroutine on this thread may want it). Two calls
+      // racing to install the same copy is harmless: each writes a temp file and renames it.
+      bool installed = false;
+      {
+        std::lock_guard lock(g_installed_mu);
+        installed = g_installed.count(key) != 0;
+      }
+      if (!installed) {
+        Status st = co_await InstallPlugin(ctx.runner, kind_.path, path);
         if (!st) {
-          return Error(fmt::format("plugin {} {}: {}", kind_.plugin, PluginActionName(action),
-                                   st.error().message));
+          co_return Error(fmt::format("plugin {} {}: {}", kind_.plugin, PluginActionName(action),
+                                      st.error().message));
         }
+        std::lock_guard lock(g_installed_mu);
         g_installed.insert(key);
       }
     }
     PluginClient client(ctx.runner, kind_.plugin, path);
-    return client.Call(MakeRequest(ctx, action, std::move(state)), timeout);
+    const PluginRequest request = MakeRequest(ctx, action, std::move(state));
+    co_return co_await client.Call(request, timeout,
+                                   action == PluginAction::kInject ? ctx.inject_hooks : RunHooks{});
   }
 
   PluginKind kind_;

@@ -35,7 +35,8 @@ FaultKindSpec PluginKindSpec(std::shared_ptr<const PluginKind> kind);
 /// Returns the runtime of a plugin kind. Every call runs the plugin through the context's runner
 /// (for a runner other than "local", the executable is first copied with InstallPlugin to
 /// RemotePluginPath, once per process and target). Each call may take the kind's
-/// default_restore_timeout; restore takes the fault's restore_timeout when it sets one.
+/// default_restore_timeout; restore takes the fault's restore_timeout when it sets one. The
+/// `inject` call runs with the context's inject_hooks (behind the gate when they are set).
 ///
 /// - Prepare: `validate` (state null); returns the response's state as JSON text ("null" when
 ///   absent).

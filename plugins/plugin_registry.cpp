@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "faults/local_runner.h"
+#include "faults/run_on.h"
 #include "plugins/plugin_client.h"
 #include "plugins/plugin_fault.h"
 
@@ -66,10 +67,11 @@ std::vector<std::string> FindPluginExecutables(const std::vector<std::string>& d
   return found;
 }
 
-PluginInfo DescribePlugin(CommandRunner& runner, const std::string& path, Duration timeout) {
+boost::asio::awaitable<PluginInfo> DescribePlugin(CommandRunner& runner, std::string path,
+                                                  Duration timeout) {
   {
     std::lock_guard lock(g_describe_mu);
-    if (auto it = g_describe_cache.find(path); it != g_describe_cache.end()) return it->second;
+    if (auto it = g_describe_cache.find(path); it != g_describe_cache.end()) co_return it->second;
   }
   PluginInfo info;
   info.name = PluginNameOf(path);
@@ -77,7 +79,7 @@ PluginInfo DescribePlugin(CommandRunner& runner, const std::string& path, Durati
   PluginClient client(runner, info.name, path);
   PluginRequest request;
   request.action = PluginAction::kDescribe;
-  Expected<PluginResponse> r = client.Call(request, timeout);
+  Expected<PluginResponse> r = co_await client.Call(request, timeout);
   if (!r) {
     info.error = r.error().message;
   } else if (Expected<std::vector<PluginKind>> kinds = DecodePluginKinds(*r, info.name, path);
@@ -89,7 +91,7 @@ PluginInfo DescribePlugin(CommandRunner& runner, const std::string& path, Durati
   }
   std::lock_guard lock(g_describe_mu);
   g_describe_cache.emplace(path, info);
-  return info;
+  co_return info;
 }
 
 PluginCatalog::PluginCatalog(std::vector<PluginInfo> plugins) : plugins_(std::move(plugins)) {
@@ -122,7 +124,7 @@ PluginCatalog LoadPluginCatalog(const std::vector<std::string>& dirs) {
   LocalRunner runner;
   std::vector<PluginInfo> plugins;
   for (const std::string& path : FindPluginExecutables(dirs)) {
-    plugins.push_back(DescribePlugin(runner, path));
+    plugins.push_back(RunBlocking(DescribePlugin(runner, path)));
   }
   return PluginCatalog(std::move(plugins));
 }

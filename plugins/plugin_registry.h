@@ -2,6 +2,7 @@
 // that results: the built-in kinds plus every plugin kind.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,10 +44,11 @@ std::vector<std::string> DefaultPluginDirs();
 std::vector<std::string> FindPluginExecutables(const std::vector<std::string>& dirs);
 
 /// Runs `describe` on the plugin at `path` through `runner` and decodes its kinds. Answers are
-/// cached per path for the life of the process (describe runs once per run). Never fails: a
-/// failure is `ok == false` with `error` naming the plugin.
-PluginInfo DescribePlugin(CommandRunner& runner, const std::string& path,
-                          Duration timeout = kDescribeTimeout);
+/// cached per path for the life of the process (describe runs once per run; two concurrent first
+/// calls may both run it). Never fails: a failure is `ok == false` with `error` naming the
+/// plugin.
+boost::asio::awaitable<PluginInfo> DescribePlugin(CommandRunner& runner, std::string path,
+                                                  Duration timeout = kDescribeTimeout);
 
 /// The built-in kinds plus the kinds of the given plugins. A plugin kind whose name is taken (by
 /// a built-in kind or an earlier plugin) or invalid is left out, with a warning in its
@@ -71,7 +73,8 @@ class PluginCatalog : public FaultCatalog {
   std::map<std::string, std::shared_ptr<const PluginKind>, std::less<>> kinds_;
 };
 
-/// Returns a catalog of the plugins found in `dirs`, described locally.
+/// Returns a catalog of the plugins found in `dirs`, described locally. Blocks the calling thread
+/// while the plugins answer (RunBlocking); called once per process, at start-up.
 PluginCatalog LoadPluginCatalog(const std::vector<std::string>& dirs);
 
 /// Returns the catalog of the built-in kinds and the plugins in DefaultPluginDirs(), built once

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "drills/drill_loader.h"
+#include "faults/run_on.h"
 #include "orchestrator/engine/runners.h"
 #include "orchestrator/exit_status.h"
 #include "plugins/plugin_client.h"
@@ -213,7 +214,7 @@ int RunTest(const Invocation& inv) {
   fmt::print(inv.out, "Testing {} ({}) kind {} on {}\n", info->name, info->path, kind->name,
              (*runner)->Describe());
   ConformanceReport report =
-      RunConformance(*kind, loaded.drill->faults[0], **runner, "plugin-test");
+      RunBlocking(RunConformance(*kind, loaded.drill->faults[0], **runner, "plugin-test"));
   for (const ConformanceStep& s : report.steps) {
     fmt::print(inv.out, "  {:<4} {:<28} {}\n", s.ok ? "ok" : "FAIL", s.name, s.detail);
   }

@@ -11,6 +11,7 @@
 
 #include "drills/drill_loader.h"
 #include "faults/fault_registry.h"
+#include "faults/run_on.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/engine/drill_run.h"
 #include "orchestrator/engine/interrupted_runs.h"
@@ -66,7 +67,7 @@ int RunRecover(const Invocation& inv) {
     fmt::print(inv.err, "firedrill recover: {}\n", db.error().ToString());
     return kExitStateError;
   }
-  auto tried = RestoreOutstanding(*db, "recover");
+  auto tried = RunBlocking(RestoreOutstanding(*db, "recover"));
   if (!tried.ok()) {
     fmt::print(inv.err, "firedrill recover: {}\n", tried.error().ToString());
     return kExitStateError;

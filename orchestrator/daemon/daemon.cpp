@@ -16,6 +16,7 @@
 
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
+#include "faults/run_on.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/daemon/alert_book.h"
 #include "orchestrator/daemon/daemon_metrics.h"
@@ -352,7 +353,8 @@ class Daemon::Impl : public DaemonOps {
   // Restores what a previous daemon (or run) left in place and closes the runs that died with
   // it, saying what it did.
   bool RestoreLeftovers() {
-    auto tried = RestoreOutstanding(*db_, "serve");
+    // Before the loop runs, on the main thread (which outlives the commands it starts).
+    auto tried = RunBlocking(RestoreOutstanding(*db_, "serve"));
     if (!tried) {
       fmt::print(err_, "firedrill serve: {}\n", tried.error().message);
       return false;

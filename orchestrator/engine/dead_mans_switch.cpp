@@ -4,20 +4,10 @@
 
 #include <algorithm>
 
+#include "faults/runtime_support.h"
+
 namespace firedrill {
 namespace {
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 // Run and fault ids are [a-z0-9-]; anything else becomes '_' so the name is safe in a pattern.
 std::string Safe(const std::string& s) {
@@ -36,9 +26,9 @@ std::string DeadMansSwitchName(const std::string& run_id, const std::string& fau
   return fmt::format("firedrill-deadman-{}-{}", Safe(run_id), Safe(fault_id));
 }
 
-Status ArmDeadMansSwitch(CommandRunner& runner, const std::string& run_id,
-                         const std::string& fault_id, Duration fires_in,
-                         const std::string& restore) {
+boost::asio::awaitable<Status> ArmDeadMansSwitch(CommandRunner& runner, std::string run_id,
+                                                 std::string fault_id, Duration fires_in,
+                                                 std::string restore) {
   const std::string name = DeadMansSwitchName(run_id, fault_id);
   const auto seconds =
       std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(fires_in).count());
@@ -50,33 +40,33 @@ Status ArmDeadMansSwitch(CommandRunner& runner, const std::string& run_id,
   const std::string command =
       fmt::format("nohup setsid /bin/sh -c {} {} >>/tmp/{}.log 2>&1 </dev/null & echo armed",
                   ShellQuote(script), name, name);
-  auto r = runner.Run(command, kCommandTimeout);
-  if (!r.ok()) return r.error();
+  auto r = co_await runner.Run(command, kCommandTimeout);
+  if (!r.ok()) co_return r.error();
   if (!r->ok() || r->out.find("armed") == std::string::npos) {
-    return Error{fmt::format("could not arm the dead man's switch on {}: {}", runner.Describe(),
-                             SummarizeFailure(*r, kCommandTimeout))};
+    co_return Error{fmt::format("could not arm the dead man's switch on {}: {}", runner.Describe(),
+                                SummarizeFailure(*r, kCommandTimeout))};
   }
-  return Status{};
+  co_return Status{};
 }
 
-Status DisarmDeadMansSwitch(CommandRunner& runner, const std::string& run_id,
-                            const std::string& fault_id) {
+boost::asio::awaitable<Status> DisarmDeadMansSwitch(CommandRunner& runner, std::string run_id,
+                                                    std::string fault_id) {
   std::string name = DeadMansSwitchName(run_id, fault_id);
   // "[f]iredrill" matches the switch but not this command's own shell, whose command line
   // holds the pattern text with the brackets.
   std::string pattern = "[" + name.substr(0, 1) + "]" + name.substr(1);
-  auto r = runner.Run(
+  auto r = co_await runner.Run(
       // The switch is a session leader (setsid): kill its whole group, the sleep included.
       fmt::format("for p in $(pgrep -f -- '{0}( |$)'); do pkill -TERM -g \"$p\"; done; "
                   "sleep 0.05; ! pgrep -f -- '{0}( |$)' >/dev/null",
                   pattern),
       kCommandTimeout);
-  if (!r.ok()) return r.error();
+  if (!r.ok()) co_return r.error();
   if (!r->ok()) {
-    return Error{fmt::format("could not disarm the dead man's switch {} on {}: {}", name,
-                             runner.Describe(), SummarizeFailure(*r, kCommandTimeout))};
+    co_return Error{fmt::format("could not disarm the dead man's switch {} on {}: {}", name,
+                                runner.Describe(), SummarizeFailure(*r, kCommandTimeout))};
   }
-  return Status{};
+  co_return Status{};
 }
 
 }  // namespace firedrill

@@ -3,6 +3,7 @@
 // is undone even if the orchestrator dies and never comes back.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <string>
 
 #include "drills/duration.h"
@@ -16,14 +17,14 @@ namespace firedrill {
 /// `restore` (the fault's restore commands), writing what it did to
 /// /tmp/firedrill-deadman-RUN-FAULT.log on the target. Its command line carries
 /// firedrill-deadman-RUN-FAULT so it can be found. Run before the fault is injected.
-Status ArmDeadMansSwitch(CommandRunner& runner, const std::string& run_id,
-                         const std::string& fault_id, Duration fires_in,
-                         const std::string& restore);
+boost::asio::awaitable<Status> ArmDeadMansSwitch(CommandRunner& runner, std::string run_id,
+                                                 std::string fault_id, Duration fires_in,
+                                                 std::string restore);
 
 /// Disarms the switch of one fault (kills its sleeper; nothing fires). Idempotent: succeeds when
 /// none is armed. Run after the fault is restored and verified.
-Status DisarmDeadMansSwitch(CommandRunner& runner, const std::string& run_id,
-                            const std::string& fault_id);
+boost::asio::awaitable<Status> DisarmDeadMansSwitch(CommandRunner& runner, std::string run_id,
+                                                    std::string fault_id);
 
 /// Returns the marker in the switch's command line: "firedrill-deadman-RUN-FAULT".
 std::string DeadMansSwitchName(const std::string& run_id, const std::string& fault_id);

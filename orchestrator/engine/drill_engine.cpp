@@ -19,7 +19,6 @@
 #include "orchestrator/engine/dead_mans_switch.h"
 #include "orchestrator/engine/engine_env.h"
 #include "orchestrator/engine/fan_out.h"
-#include "orchestrator/engine/on_pool.h"
 #include "orchestrator/engine/probe_check.h"
 #include "orchestrator/engine/restorer.h"
 #include "orchestrator/engine/run_clock.h"
@@ -44,9 +43,9 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using asio::use_awaitable;
 
-// Worker threads for blocking work: two, or as many as the widest fan-out injects at once
-// (remote commands block a worker while they wait on the network), at most 64.
-std::size_t PoolSize(const Drill& drill) {
+// How many targets are connected, probed and prepared at once at preflight: two, or as many as
+// the widest fan-out injects at once, at most 64.
+std::size_t FanOutWidth(const Drill& drill) {
   std::map<std::string, std::size_t> members;
   std::size_t widest = 2;
   for (const FaultSpec& f : drill.faults) {
@@ -77,23 +76,20 @@ class DrillEngine::Impl {
         rec_(db, run_, options, out, err),
         control_handler_(run_, rec_),
         io_(io),
-        pool_size_(PoolSize(drill_)),
-        pool_(pool_size_),
+        fan_width_(FanOutWidth(drill_)),
         wake_(facts_.clock().MakeTimer(io_.get_executor())),
         countdown_timer_(facts_.clock().MakeTimer(io_.get_executor())),
         check_probe_(env_.check_probe ? env_.check_probe
                                       : ProbeChecker([this](const Probe& p, CommandRunner* r) {
-                                          return CheckProbe(p, r, pool_);
+                                          return CheckProbe(p, r);
                                         })),
-        watch_(io_, pool_, run_, rec_, runners_, check_probe_, env_.inline_blocking_work) {
+        watch_(io_, run_, rec_, runners_, check_probe_) {
     if (!env_.make_fault) env_.make_fault = [](const FaultSpec& f) { return MakeFaultFor(f); };
     if (!env_.make_runner) {
       env_.make_runner = [](const std::string&, const Target& t) { return MakeRunner(t); };
     }
     run_.wake = [this] { wake_->Cancel(); };
   }
-
-  ~Impl() { pool_.join(); }
 
   void Start(std::function<void(int)> done) {
     watch_.on_failure = [this](const std::string& where, const std::string& what) {
@@ -180,14 +176,6 @@ class DrillEngine::Impl {
   const RunState& run() const { return run_; }
 
  private:
-  // Runs blocking work (a command, a connect) on the pool, or inline where the environment asks
-  // for it (tests with instant fakes in simulated time).
-  template <typename F>
-  asio::awaitable<std::invoke_result_t<F&>> Blocking(F work) {
-    if (env_.inline_blocking_work) co_return work();
-    co_return co_await OnPool(pool_, std::move(work));
-  }
-
   // Sleeps until `deadline` or an abort, whichever comes first. Returns false on abort.
   // Window times follow the clock's UTC (a wait of days follows the system's time of day); the
   // wait itself is on the monotonic clock, re-checked when it ends.
@@ -365,20 +353,20 @@ class DrillEngine::Impl {
       runners_[name] = std::move(*r);
     }
     // Remote targets: reachable, host key trusted, key accepted — before anything else. All at
-    // once (up to the pool's size): a fleet of fifty must not take fifty handshakes in a row.
+    // once (up to fan_width_): a fleet of fifty must not take fifty handshakes in a row.
     std::vector<std::string> remote;
     for (const auto& [name, runner] : runners_) {
       if (dynamic_cast<SshRunner*>(runner.get()) != nullptr) remote.push_back(name);
     }
     std::vector<std::string> found(remote.size());
-    co_await FanOut(io_, remote.size(), pool_size_,
+    co_await FanOut(io_, remote.size(), fan_width_,
                     [&](std::size_t i) { return ConnectTarget(remote[i], found[i]); });
     for (const std::string& f : found) {
       if (!f.empty()) problems.push_back(f);
     }
     CheckAlertsAndAnnouncement(problems);
     found.assign(drill_.probes.size(), "");
-    co_await FanOut(io_, drill_.probes.size(), pool_size_,
+    co_await FanOut(io_, drill_.probes.size(), fan_width_,
                     [&](std::size_t i) { return PreflightProbe(drill_.probes[i], found[i]); });
     for (const std::string& f : found) {
       if (!f.empty()) problems.push_back(f);
@@ -386,7 +374,7 @@ class DrillEngine::Impl {
     found.assign(drill_.faults.size(), "");
     std::vector<std::unique_ptr<Fault>> built(drill_.faults.size());
     std::vector<std::string> prepared(drill_.faults.size());
-    co_await FanOut(io_, drill_.faults.size(), pool_size_, [&](std::size_t i) {
+    co_await FanOut(io_, drill_.faults.size(), fan_width_, [&](std::size_t i) {
       return PrepareFault(drill_.faults[i], built[i], prepared[i], found[i]);
     });
     for (std::size_t i = 0; i < drill_.faults.size(); ++i) {
@@ -435,12 +423,13 @@ class DrillEngine::Impl {
   // Connects one remote target; on failure sets `problem`.
   asio::awaitable<void> ConnectTarget(const std::string& name, std::string& problem) {
     auto* ssh = dynamic_cast<SshRunner*>(runners_.at(name).get());
-    Status st = co_await Blocking([ssh] { return ssh->Connect(); });
+    Status st = co_await ssh->Connect();
     if (!st) {
       problem = fmt::format("target {}: {}", name, st.error().message);
       co_return;
     }
-    SshConnectInfo info = ssh->ConnectInfo().value_or(SshConnectInfo{});
+    std::optional<SshConnectInfo> connected = co_await ssh->ConnectInfo();
+    SshConnectInfo info = connected.value_or(SshConnectInfo{});
     rec_.Record("target-connected",
                 {{"target", name},
                  {"via", ssh->Describe()},
@@ -473,7 +462,7 @@ class DrillEngine::Impl {
     }
     if (runner == nullptr) co_return;
     FaultContext ctx{f, *runner, drill_.id};
-    auto prepared = co_await Blocking([&] { return made->Prepare(ctx); });
+    auto prepared = co_await made->Prepare(ctx);
     if (!prepared.ok()) {
       problem = fmt::format("fault {}: {}", f.id, prepared.error().message);
       co_return;
@@ -579,19 +568,16 @@ class DrillEngine::Impl {
   // inject, verify. Records what happened; returns whether the fault is in place.
   asio::awaitable<bool> InjectOne(const DrillPlan& plan, const FaultSpec& spec) {
     FaultLedger ledger(db_);
-    LedgerEntry entry{0,
-                      run_.run_id,
-                      drill_.id,
-                      spec.id,
-                      spec.kind,
-                      spec.target,
-                      opt_.drill_source,
-                      opt_.drill_file,
-                      states_[spec.id],
-                      LedgerStatus::kInjecting,
-                      {},
-                      {},
-                      ""};
+    LedgerEntry entry;
+    entry.run_id = run_.run_id;
+    entry.drill_id = drill_.id;
+    entry.fault_id = spec.id;
+    entry.kind = spec.kind;
+    entry.target = spec.target;
+    entry.drill_source = opt_.drill_source;
+    entry.drill_file = opt_.drill_file;
+    entry.state = states_[spec.id];
+    entry.status = LedgerStatus::kInjecting;
     auto id = ledger.RecordIntent(entry);  // durable before the fault exists
     if (!id.ok()) {
       rec_.Record("inject-failed", {{"fault", spec.id}, {"error", id.error().message}},
@@ -602,13 +588,19 @@ class DrillEngine::Impl {
     entry.id = *id;
     ledger_.push_back(entry);  // from here on, every ending restores it
     FaultContext ctx{spec, *FindRunner(runners_, spec.target), drill_.id};
+    // Every process the inject starts is in the ledger before it may run: after a crash,
+    // whoever restores the fault makes sure none of them still runs (KillRecordedProcesses).
+    const std::int64_t ledger_id = *id;
+    ctx.inject_hooks.on_started = [this,
+                                   ledger_id](const ProcessIdentity& p) -> asio::awaitable<Status> {
+      co_return FaultLedger(db_).AddProcess(ledger_id, p);
+    };
     Fault& fault = *faults_[spec.id];
     if (dynamic_cast<SshRunner*>(&ctx.runner) != nullptr) {
       // On another machine, a restore that fires by itself if this process never comes back.
       std::string undo = spec.restore_command.value_or(fault.ManualRestore(ctx, states_[spec.id]));
       Duration fires_in = plan.give_up_at - facts_.clock().Utc();
-      Status armed = co_await Blocking(
-          [&] { return ArmDeadMansSwitch(ctx.runner, run_.run_id, spec.id, fires_in, undo); });
+      Status armed = co_await ArmDeadMansSwitch(ctx.runner, run_.run_id, spec.id, fires_in, undo);
       if (!armed) {
         rec_.Record("inject-failed", {{"fault", spec.id}, {"error", armed.error().message}},
                     fmt::format("not injecting {}: {}", spec.id, armed.error().message));
@@ -624,7 +616,6 @@ class DrillEngine::Impl {
           fmt::format("dead man's switch armed on {}: restores {} at {} unless disarmed",
                       spec.target, spec.id, FormatInZone(plan.give_up_at, drill_.window.zone)));
     }
-    // The state is read and written on this thread only; the pool works on copies.
     const std::string prior = states_[spec.id];
     if (!run_.inject_began) {
       // From here on the run measures: anchor its fact times now, so that a long wait for the
@@ -632,8 +623,7 @@ class DrillEngine::Impl {
       facts_.Reanchor();
       run_.inject_began = facts_.UtcNow();
     }
-    Expected<std::string> captured =
-        co_await Blocking([&] { return fault.InjectAndCapture(ctx, prior); });
+    Expected<std::string> captured = co_await fault.InjectAndCapture(ctx, prior);
     // The fault is in place from the moment its inject returned (its check confirms it below).
     const SysTime applied = facts_.UtcNow();
     if (captured.ok() && *captured != prior) {
@@ -654,7 +644,7 @@ class DrillEngine::Impl {
     Expected<bool> in_place =
         captured.ok() ? Expected<bool>(true) : Expected<bool>(captured.error());
     if (captured.ok() && fault.Checkable(ctx)) {
-      in_place = co_await Blocking([&] { return fault.Check(ctx, state); });
+      in_place = co_await fault.Check(ctx, state);
     }
     if (!in_place.ok() || !*in_place) {
       std::string why =
@@ -765,7 +755,7 @@ class DrillEngine::Impl {
     } else {
       FaultContext ctx{Spec(e.fault_id), *runner, drill_.id};
       try {
-        tried = co_await Blocking([&] { return AttemptRestore(*fault->second, ctx, e.state); });
+        tried = co_await AttemptRestore(*fault->second, ctx, e.state);
       } catch (const std::exception& ex) {
         // A bug in a fault kind must not stop the other restores, nor this one's retries.
         tried.message = fmt::format("internal error while restoring: {}", ex.what());
@@ -774,8 +764,7 @@ class DrillEngine::Impl {
     }
     RestoreResult result = RecordRestoreAttempt(e, tried, attempt, next);
     if (result.restored && runner != nullptr && dynamic_cast<SshRunner*>(runner) != nullptr) {
-      Status disarmed =
-          co_await Blocking([&] { return DisarmDeadMansSwitch(*runner, run_.run_id, e.fault_id); });
+      Status disarmed = co_await DisarmDeadMansSwitch(*runner, run_.run_id, e.fault_id);
       if (disarmed) {
         armed_.erase(e.fault_id);
         rec_.Record("deadman-disarmed", {{"fault", e.fault_id}, {"target", e.target}},
@@ -851,8 +840,7 @@ class DrillEngine::Impl {
   RunRecorder rec_;
   RunControl control_handler_;
   asio::io_context& io_;
-  std::size_t pool_size_;  // threads of pool_: the widest fan-out that can make progress at once
-  asio::thread_pool pool_;
+  std::size_t fan_width_;  // targets connected, probed and prepared at once at preflight
   std::unique_ptr<RunTimer> wake_;
   std::unique_ptr<RunTimer> countdown_timer_;
   std::unique_ptr<RunTimer> backoff_timer_ = facts_.clock().MakeTimer(io_.get_executor());

@@ -30,7 +30,6 @@ class DrillEngine {
   /// default is the real world.
   DrillEngine(boost::asio::io_context& io, const Drill& drill, const RunOptions& options,
               Database& db, std::ostream& out, std::ostream& err, EngineEnv env = {});
-  /// Joins the engine's worker pool.
   ~DrillEngine();
   DrillEngine(const DrillEngine&) = delete;
   DrillEngine& operator=(const DrillEngine&) = delete;

@@ -8,6 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <ostream>
 
+#include "faults/run_on.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/control/control_server.h"
 #include "orchestrator/engine/drill_engine.h"
@@ -105,7 +106,8 @@ int RunDrill(const Drill& drill, const RunOptions& options, std::ostream& out, s
   }
   // Anything an earlier run left in place (a crash, a SIGKILL) is restored before anything else,
   // and the runs that died are closed; both are said.
-  auto leftover = RestoreOutstanding(*db, "run");
+  // On this (the main) thread, which outlives every command it starts (PR_SET_PDEATHSIG).
+  auto leftover = RunBlocking(RestoreOutstanding(*db, "run"));
   if (!leftover.ok()) {
     fmt::print(err, "firedrill run: the fault ledger cannot be read: {}\n",
                leftover.error().message);

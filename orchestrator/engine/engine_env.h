@@ -34,10 +34,6 @@ struct EngineEnv {
       make_runner;
   /// Checks a probe once; empty: CheckProbe (HTTP, TCP, a command on the target's runner).
   ProbeChecker check_probe;
-  /// Runs blocking work (fault operations, commands) inline on the loop instead of on the
-  /// engine's thread pool. Only for tests whose fakes return at once: a real command would stall
-  /// the loop.
-  bool inline_blocking_work = false;
 };
 
 }  // namespace firedrill

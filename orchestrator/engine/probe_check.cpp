@@ -6,8 +6,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "orchestrator/engine/on_pool.h"
-
 namespace firedrill {
 namespace {
 
@@ -95,8 +93,7 @@ asio::awaitable<ProbeOutcome> CheckTcp(const Probe& p) {
 
 }  // namespace
 
-asio::awaitable<ProbeOutcome> CheckProbe(const Probe& probe, CommandRunner* runner,
-                                         asio::thread_pool& pool) {
+asio::awaitable<ProbeOutcome> CheckProbe(const Probe& probe, CommandRunner* runner) {
   switch (probe.kind) {
     case ProbeKind::kHttp:
       co_return co_await CheckHttp(probe);
@@ -104,7 +101,7 @@ asio::awaitable<ProbeOutcome> CheckProbe(const Probe& probe, CommandRunner* runn
       co_return co_await CheckTcp(probe);
     case ProbeKind::kCommand: {
       if (runner == nullptr) co_return ProbeOutcome{false, "no runner for the probe's target"};
-      auto r = co_await OnPool(pool, [&] { return runner->Run(probe.command, probe.timeout); });
+      auto r = co_await runner->Run(probe.command, probe.timeout);
       if (!r.ok()) co_return ProbeOutcome{false, r.error().message};
       if (r->ok()) co_return ProbeOutcome{true, "exit 0"};
       co_return ProbeOutcome{false, SummarizeFailure(*r, probe.timeout)};

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <string>
 
 #include "drills/drill.h"
@@ -16,10 +15,9 @@ struct ProbeOutcome {
   std::string detail;  ///< "HTTP 200", "connect refused", "exit 1: ...", "timed out after 2s"
 };
 
-/// Runs one check of `probe`: HTTP GET (status, optional body substring), TCP connect, or a
-/// command on `runner` (run on `pool`, exit 0 = green). Never throws; completes within about
-/// the probe's timeout. `runner` may be null for http/tcp probes.
-boost::asio::awaitable<ProbeOutcome> CheckProbe(const Probe& probe, CommandRunner* runner,
-                                                boost::asio::thread_pool& pool);
+/// Runs one check of `probe` on the caller's executor: HTTP GET (status, optional body
+/// substring), TCP connect, or a command on `runner` (exit 0 = green). Never throws; completes
+/// within about the probe's timeout. `runner` may be null for http/tcp probes.
+boost::asio::awaitable<ProbeOutcome> CheckProbe(const Probe& probe, CommandRunner* runner);
 
 }  // namespace firedrill

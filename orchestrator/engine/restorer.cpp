@@ -8,6 +8,7 @@
 #include "drills/drill_loader.h"
 #include "faults/fault.h"
 #include "faults/fault_registry.h"
+#include "faults/kill_recorded.h"
 #include "faults/ssh_runner.h"
 #include "orchestrator/engine/dead_mans_switch.h"
 #include "orchestrator/engine/runners.h"
@@ -46,36 +47,41 @@ boost::json::object RestorePayload(const LedgerEntry& e, bool verified,
   return o;
 }
 
-RestoreAttempt AttemptRestore(Fault& fault, const FaultContext& ctx, const std::string& state) {
+boost::asio::awaitable<RestoreAttempt> AttemptRestore(Fault& fault, const FaultContext& ctx,
+                                                      std::string state) {
   const FaultSpec& spec = ctx.spec;
   std::string manual = spec.restore_command.value_or(fault.ManualRestore(ctx, state));
   auto failed = [&](std::string message) {
     return RestoreAttempt{false, false, std::move(message), manual};
   };
   if (spec.restore_command) {
-    auto r = ctx.runner.Run(*spec.restore_command, spec.restore_timeout);
-    if (!r.ok()) return failed("restore command could not start: " + r.error().message);
+    auto r = co_await ctx.runner.Run(*spec.restore_command, spec.restore_timeout);
+    if (!r.ok()) co_return failed("restore command could not start: " + r.error().message);
     if (!r->ok()) {
-      return failed("restore command failed: " + SummarizeFailure(*r, spec.restore_timeout));
+      co_return failed("restore command failed: " + SummarizeFailure(*r, spec.restore_timeout));
     }
-  } else if (Status st = fault.Restore(ctx, state); !st) {
-    return failed("restore failed: " + st.error().message);
+  } else {
+    Status st = co_await fault.Restore(ctx, state);
+    if (!st) co_return failed("restore failed: " + st.error().message);
   }
   std::string where = fmt::format("{} ({} on {})", spec.id, spec.kind, spec.target);
   if (!fault.Checkable(ctx)) {
     // Nothing can observe this fault (a command fault without `check`): the restore command's
     // success is the only evidence, and the record says so rather than claiming a check.
-    return RestoreAttempt{true, false,
-                          fmt::format("fault {} restored; no check command, so verified only by "
-                                      "the restore command's exit status",
-                                      where),
-                          manual};
+    co_return RestoreAttempt{true, false,
+                             fmt::format("fault {} restored; no check command, so verified only "
+                                         "by the restore command's exit status",
+                                         where),
+                             manual};
   }
   // Verified or not restored: the check must say the fault is gone.
-  auto in_place = fault.Check(ctx, state);
-  if (!in_place.ok()) return failed("restore could not be verified: " + in_place.error().message);
-  if (*in_place) return failed("restore ran but the fault is still in place");
-  return RestoreAttempt{true, true, fmt::format("fault {} restored and verified", where), manual};
+  auto in_place = co_await fault.Check(ctx, state);
+  if (!in_place.ok()) {
+    co_return failed("restore could not be verified: " + in_place.error().message);
+  }
+  if (*in_place) co_return failed("restore ran but the fault is still in place");
+  co_return RestoreAttempt{true, true, fmt::format("fault {} restored and verified", where),
+                           manual};
 }
 
 RestoreResult RecordRestore(Database& db, const LedgerEntry& e, const RestoreAttempt& a,
@@ -93,35 +99,56 @@ RestoreResult RecordRestore(Database& db, const LedgerEntry& e, const RestoreAtt
   return RestoreResult{true, a.message, "", a.checked};
 }
 
-RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& e, const std::string& actor) {
+boost::asio::awaitable<RestoreResult> RestoreLedgerEntry(Database& db, LedgerEntry e,
+                                                         std::string actor) {
   LoadResult loaded = LoadDrillText(e.drill_source, e.drill_file, DrillFaultCatalog());
   if (!loaded.ok()) {
-    return Fail(db, e, actor,
-                fmt::format("cannot rebuild fault {} from the recorded drill file: {}", e.fault_id,
-                            loaded.diagnostics.empty() ? "" : loaded.diagnostics[0].ToString()),
-                "undo it by hand; the ledger state is: " + e.state);
+    co_return Fail(
+        db, e, actor,
+        fmt::format("cannot rebuild fault {} from the recorded drill file: {}", e.fault_id,
+                    loaded.diagnostics.empty() ? "" : loaded.diagnostics[0].ToString()),
+        "undo it by hand; the ledger state is: " + e.state);
   }
   const Drill& drill = *loaded.drill;
   auto spec = std::find_if(drill.faults.begin(), drill.faults.end(),
                            [&](const FaultSpec& f) { return f.id == e.fault_id; });
   if (spec == drill.faults.end() || drill.targets.count(spec->target) == 0) {
-    return Fail(db, e, actor, fmt::format("fault {} is not in the recorded drill", e.fault_id),
-                "undo it by hand; the ledger state is: " + e.state);
+    co_return Fail(db, e, actor, fmt::format("fault {} is not in the recorded drill", e.fault_id),
+                   "undo it by hand; the ledger state is: " + e.state);
   }
   std::unique_ptr<Fault> fault = MakeFaultFor(*spec);
   auto runner = MakeRunner(drill.targets.at(spec->target));
   if (!fault || !runner.ok()) {
-    return Fail(db, e, actor,
-                !runner.ok() ? runner.error().message
-                             : fmt::format("fault kind {} has no runtime in this build", e.kind),
-                "undo it by hand; the ledger state is: " + e.state);
+    co_return Fail(db, e, actor,
+                   !runner.ok() ? runner.error().message
+                                : fmt::format("fault kind {} has no runtime in this build", e.kind),
+                   "undo it by hand; the ledger state is: " + e.state);
   }
   FaultContext ctx{*spec, **runner, e.drill_id};
-  RestoreResult result = RecordRestore(db, e, AttemptRestore(*fault, ctx, e.state), actor);
+  // An inject that was still running when its run died could put the fault back after this
+  // restore: every process it started is gone (killed if need be) before the restore and its
+  // check, or the fault is not called restored.
+  std::string killed;
+  for (const ProcessIdentity& p : e.processes) {
+    Expected<KillReport> k = co_await KillRecordedProcesses(**runner, p);
+    if (!k.ok() || !k->gone) {
+      co_return Fail(
+          db, e, actor,
+          fmt::format("cannot make sure the inject of {} is no longer running ({}): {}", e.fault_id,
+                      p.Describe(), k.ok() ? k->Describe() : k.error().message),
+          fmt::format("kill process group {} on {}, then undo the fault by hand", p.pgid,
+                      e.target));
+    }
+    if (k->was_running())
+      killed += fmt::format("; its inject was still running: {}", k->Describe());
+  }
+  RestoreAttempt attempt = co_await AttemptRestore(*fault, ctx, e.state);
+  attempt.message += killed;
+  RestoreResult result = RecordRestore(db, e, attempt, actor);
   if (result.restored && dynamic_cast<SshRunner*>(runner->get()) != nullptr) {
     // Restored by hand or after a crash: the remote switch must not fire later. Harmless if it
     // does (restores are idempotent), so a failure here is recorded, not fatal.
-    Status disarmed = DisarmDeadMansSwitch(**runner, e.run_id, e.fault_id);
+    Status disarmed = co_await DisarmDeadMansSwitch(**runner, e.run_id, e.fault_id);
     EventLog(db)
         .Append({e.drill_id,
                  disarmed ? "deadman-disarmed" : "deadman-disarm-failed",
@@ -130,18 +157,20 @@ RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& e, const std::
                  {}})
         .ok();
   }
-  return result;
+  co_return result;
 }
 
-Expected<std::vector<LeftoverRestore>> RestoreOutstanding(Database& db, const std::string& actor) {
+boost::asio::awaitable<Expected<std::vector<LeftoverRestore>>> RestoreOutstanding(
+    Database& db, std::string actor) {
   auto outstanding = FaultLedger(db).Outstanding();
-  if (!outstanding.ok()) return outstanding.error();
+  if (!outstanding.ok()) co_return outstanding.error();
   std::vector<LeftoverRestore> tried;
   // Newest first: undo in the reverse order of injection.
   for (auto it = outstanding->rbegin(); it != outstanding->rend(); ++it) {
-    tried.push_back({*it, RestoreLedgerEntry(db, *it, actor)});
+    RestoreResult r = co_await RestoreLedgerEntry(db, *it, actor);
+    tried.push_back({*it, std::move(r)});
   }
-  return tried;
+  co_return tried;
 }
 
 std::vector<std::pair<LedgerEntry, RestoreResult>> NotRestored(

@@ -3,6 +3,7 @@
 // did not confirm.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <string>
 #include <vector>
@@ -35,8 +36,9 @@ struct RestoreAttempt {
 /// Undoes one fault: runs the spec's `restore` command when it has one, else the kind's own
 /// restore, then verifies with the kind's check (a fault that cannot be checked counts as
 /// restored when its restore succeeded, and the attempt says it was not checked). Touches no
-/// record. Blocking (runs commands): call it from a worker thread.
-RestoreAttempt AttemptRestore(Fault& fault, const FaultContext& ctx, const std::string& state);
+/// record. A coroutine: the commands run on the caller's executor.
+boost::asio::awaitable<RestoreAttempt> AttemptRestore(Fault& fault, const FaultContext& ctx,
+                                                      std::string state);
 
 /// The payload of a `fault-restored` or `restore-failed` event about ledger entry `e`: fault,
 /// kind, target, run, verified, message. The one shape every restoring path records.
@@ -48,11 +50,13 @@ boost::json::object RestorePayload(const LedgerEntry& e, bool verified, const st
 RestoreResult RecordRestore(Database& db, const LedgerEntry& entry, const RestoreAttempt& attempt,
                             const std::string& actor);
 
-/// Restores one entry: rebuilds the fault from the drill text stored in the ledger, runs the
-/// fault's `restore` override or the kind's own restore, verifies with the kind's check, and
-/// records the outcome in the ledger and the event log (actor `actor`). Blocking (runs
-/// commands): call it from a worker thread, never from the engine's event loop.
-RestoreResult RestoreLedgerEntry(Database& db, const LedgerEntry& entry, const std::string& actor);
+/// Restores one entry: rebuilds the fault from the drill text stored in the ledger, makes sure no
+/// process its inject started still runs (KillRecordedProcesses on each one the ledger holds; if
+/// that cannot be made sure, the restore fails), runs the fault's `restore` override or the
+/// kind's own restore, verifies with the kind's check, and records the outcome in the ledger and
+/// the event log (actor `actor`). A coroutine: the commands run on the caller's executor.
+boost::asio::awaitable<RestoreResult> RestoreLedgerEntry(Database& db, LedgerEntry entry,
+                                                         std::string actor);
 
 /// One ledger entry that a restore of leftovers tried, and how it went.
 struct LeftoverRestore {
@@ -63,7 +67,8 @@ struct LeftoverRestore {
 /// Restores every outstanding ledger entry once, newest first. Returns every entry tried with
 /// its result (restored ones included, so that callers can say what was restored); those not
 /// restored remain in place.
-Expected<std::vector<LeftoverRestore>> RestoreOutstanding(Database& db, const std::string& actor);
+boost::asio::awaitable<Expected<std::vector<LeftoverRestore>>> RestoreOutstanding(
+    Database& db, std::string actor);
 
 /// The entries of `tried` that were not restored.
 std::vector<std::pair<LedgerEntry, RestoreResult>> NotRestored(

@@ -4,7 +4,6 @@
 
 #include <boost/asio.hpp>
 
-#include "orchestrator/engine/on_pool.h"
 #include "orchestrator/engine/probe_check.h"
 
 namespace firedrill {
@@ -88,14 +87,7 @@ asio::awaitable<void> RunWatch::CommandGuardLoop(const Guard& g) {
     if (runner == nullptr) {
       why = fmt::format("no runner for target {}", g.target);
     } else {
-      auto run = [&] { return runner->Run(g.command, g.interval); };
-      // Not a conditional expression: GCC 12 miscompiles co_await inside one.
-      Expected<CommandResult> r = Error("not run");
-      if (inline_commands_) {
-        r = run();
-      } else {
-        r = co_await OnPool(pool_, run);
-      }
+      auto r = co_await runner->Run(g.command, g.interval);
       if (!r.ok()) {
         why = "could not run its command: " + r.error().message;
       } else if (!r->ok()) {

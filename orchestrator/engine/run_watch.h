@@ -4,7 +4,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,24 +19,15 @@
 
 namespace firedrill {
 
-/// Watches one run while its faults are in place. Everything runs on `io`'s thread, waits on
-/// the run's clock; probes are checked with `check`, command guards run on `pool`. All
-/// references must outlive the watcher, and the io_context must not be run after the watcher is
-/// destroyed while loops are pending.
+/// Watches one run while its faults are in place. Everything runs on `io`'s thread and waits
+/// on the run's clock; probes are checked with `check`, command guards run on their target's
+/// runner. All references must outlive the watcher, and the io_context must not be run after
+/// the watcher is destroyed while loops are pending.
 class RunWatch {
  public:
-  /// `inline_commands`: command guards run on the loop, not the pool (EngineEnv's
-  /// inline_blocking_work, for tests).
-  RunWatch(boost::asio::io_context& io, boost::asio::thread_pool& pool, RunState& run,
-           RunRecorder& recorder, const RunnerMap& runners, const ProbeChecker& check,
-           bool inline_commands = false)
-      : io_(io),
-        pool_(pool),
-        run_(run),
-        rec_(recorder),
-        runners_(runners),
-        check_(check),
-        inline_commands_(inline_commands) {}
+  RunWatch(boost::asio::io_context& io, RunState& run, RunRecorder& recorder,
+           const RunnerMap& runners, const ProbeChecker& check)
+      : io_(io), run_(run), rec_(recorder), runners_(runners), check_(check) {}
 
   /// Starts one loop per probe and per command guard. A probe that turns red (after
   /// `unhealthy_after` red checks) is recorded once; once every probe that went red is green
@@ -76,12 +66,10 @@ class RunWatch {
   bool Done() const { return stopped_ || run_.abort_reason.has_value(); }
 
   boost::asio::io_context& io_;
-  boost::asio::thread_pool& pool_;
   RunState& run_;
   RunRecorder& rec_;
   const RunnerMap& runners_;
   const ProbeChecker& check_;
-  bool inline_commands_;
   RunTimer& NewTimer();
 
   std::map<std::string, ProbeState> probes_;

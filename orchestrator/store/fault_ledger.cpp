@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <boost/json.hpp>
+
 #include "drills/zoned_time.h"
 #include "orchestrator/store/statement.h"
 
@@ -11,7 +13,7 @@ namespace {
 
 constexpr std::string_view kColumns =
     "id, run_id, drill_id, fault_id, kind, target, drill_source, drill_file, state, status, "
-    "created_ms, updated_ms, note";
+    "created_ms, updated_ms, note, processes";
 
 std::int64_t Ms(SysTime t) { return t.time_since_epoch().count(); }
 
@@ -85,6 +87,22 @@ Status FaultLedger::SetState(std::int64_t id, std::string_view state) {
   return Status::Ok();
 }
 
+Status FaultLedger::AddProcess(std::int64_t id, const ProcessIdentity& process) {
+  auto stmt = Statement::Prepare(db_,
+                                 "UPDATE fault_ledger SET processes = json_insert(processes, "
+                                 "'$[#]', json(?1)), updated_ms = ?2 WHERE id = ?3");
+  if (!stmt) return stmt.error();
+  for (Status st : {stmt->Bind(1, boost::json::serialize(boost::json::value_from(process))),
+                    stmt->Bind(2, Ms(NowUtc())), stmt->Bind(3, id)}) {
+    if (!st) return st;
+  }
+  if (Status st = stmt->Run(); !st) return st;
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return Error(fmt::format("fault ledger: no entry with id {}", id));
+  }
+  return Status::Ok();
+}
+
 Expected<std::vector<LedgerEntry>> FaultLedger::Outstanding() {
   return Query("status <> 'restored'", "");
 }
@@ -120,6 +138,15 @@ Expected<std::vector<LedgerEntry>> FaultLedger::Query(std::string_view where,
     e.created = SysTime(std::chrono::milliseconds(stmt->ColumnInt64(10)));
     e.updated = SysTime(std::chrono::milliseconds(stmt->ColumnInt64(11)));
     e.note = stmt->ColumnText(12);
+    // Identities that do not parse are kept out (and stay in the row for a person to read).
+    boost::system::error_code ec;
+    boost::json::value processes = boost::json::parse(stmt->ColumnText(13), ec);
+    if (!ec && processes.is_array()) {
+      for (const boost::json::value& v : processes.as_array()) {
+        auto identity = boost::json::try_value_to<ProcessIdentity>(v);
+        if (identity) e.processes.push_back(*identity);
+      }
+    }
     out.push_back(std::move(e));
   }
   return out;

@@ -10,6 +10,7 @@
 
 #include "drills/drill.h"
 #include "drills/expected.h"
+#include "faults/process_identity.h"
 #include "orchestrator/store/database.h"
 
 namespace firedrill {
@@ -33,6 +34,9 @@ struct LedgerEntry {
   SysTime created;
   SysTime updated;
   std::string note;  ///< the last restore error, for restore-failed entries
+  /// The processes the fault's inject started, each recorded before it was let run (AddProcess):
+  /// whoever restores the fault later first makes sure none of them still runs.
+  std::vector<ProcessIdentity> processes;
 };
 
 /// Access to the fault_ledger table. Holds a Database& it does not own; one thread at a time.
@@ -50,6 +54,10 @@ class FaultLedger {
   /// Replaces the state of entry `id` (the state Fault::InjectAndCapture returned), committed
   /// when this returns. An unknown id is an Error naming it.
   Status SetState(std::int64_t id, std::string_view state);
+
+  /// Adds `process` to the processes of entry `id`, committed when this returns: only then may
+  /// the process be let run. An unknown id is an Error naming it.
+  Status AddProcess(std::int64_t id, const ProcessIdentity& process);
 
   /// Returns every entry not yet restored (injecting, injected, restore-failed), oldest first:
   /// the faults that may still be in place.

@@ -11,6 +11,7 @@
 #include "faults/command_fault.h"
 #include "faults/fault_registry.h"
 #include "faults/local_runner.h"
+#include "faults/run_on.h"
 #include "faults/runtime_support.h"
 #include "tests/support/temp_dir.h"
 
@@ -46,25 +47,25 @@ TEST_CASE("command: inject, check and restore with files", "[faults][runtime]") 
   f.params->check = "test -e " + flag;
   f.spec.restore_command = "rm -f " + flag;
 
-  Expected<std::string> state = f.fault->Prepare(f.ctx());
+  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
   REQUIRE(state.ok());
   CHECK(*state == "{}");
-  Expected<bool> before = f.fault->Check(f.ctx(), *state);
+  Expected<bool> before = RunBlocking(f.fault->Check(f.ctx(), *state));
   REQUIRE(before.ok());
   CHECK_FALSE(*before);
 
-  REQUIRE(f.fault->Inject(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Inject(f.ctx(), *state)).ok());
   CHECK(std::filesystem::exists(dir.path() / "flag"));
-  Expected<bool> during = f.fault->Check(f.ctx(), *state);
+  Expected<bool> during = RunBlocking(f.fault->Check(f.ctx(), *state));
   REQUIRE(during.ok());
   CHECK(*during);
 
-  REQUIRE(f.fault->Restore(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Restore(f.ctx(), *state)).ok());
   CHECK_FALSE(std::filesystem::exists(dir.path() / "flag"));
-  Expected<bool> after = f.fault->Check(f.ctx(), *state);
+  Expected<bool> after = RunBlocking(f.fault->Check(f.ctx(), *state));
   REQUIRE(after.ok());
   CHECK_FALSE(*after);
-  REQUIRE(f.fault->Restore(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Restore(f.ctx(), *state)).ok());
   CHECK(f.fault->ManualRestore(f.ctx(), *state) == "rm -f " + flag);
 }
 
@@ -72,40 +73,40 @@ TEST_CASE("command: failing commands are errors with exit code and stderr", "[fa
   CommandFaultUnderTest f;
   f.params->inject = "echo 'no such unit' >&2; exit 5";
   f.spec.restore_command = "echo 'cannot undo' >&2; exit 3";
-  Status injected = f.fault->Inject(f.ctx(), "{}");
+  Status injected = RunBlocking(f.fault->Inject(f.ctx(), "{}"));
   REQUIRE_FALSE(injected.ok());
   CHECK(injected.error().message == "inject command failed: exit 5: no such unit");
-  Status restored = f.fault->Restore(f.ctx(), "{}");
+  Status restored = RunBlocking(f.fault->Restore(f.ctx(), "{}"));
   REQUIRE_FALSE(restored.ok());
   CHECK(restored.error().message == "restore command failed: exit 3: cannot undo");
 
   f.params->inject = "sleep 30";
   f.params->timeout = 300ms;
-  Status slow = f.fault->Inject(f.ctx(), "{}");
+  Status slow = RunBlocking(f.fault->Inject(f.ctx(), "{}"));
   REQUIRE_FALSE(slow.ok());
   CHECK(slow.error().message == "inject command failed: timed out after 300ms");
 
   f.spec.restore_command.reset();
-  CHECK_FALSE(f.fault->Restore(f.ctx(), "{}").ok());
+  CHECK_FALSE(RunBlocking(f.fault->Restore(f.ctx(), "{}")).ok());
 }
 
 TEST_CASE("command: check semantics", "[faults][runtime]") {
   CommandFaultUnderTest f;
   f.params->inject = "true";
   // Without a check command the inject's success is the only evidence.
-  Expected<bool> unchecked = f.fault->Check(f.ctx(), "{}");
+  Expected<bool> unchecked = RunBlocking(f.fault->Check(f.ctx(), "{}"));
   REQUIRE(unchecked.ok());
   CHECK(*unchecked);
   CHECK_FALSE(f.fault->Checkable(f.ctx()));
 
   f.params->check = "exit 1";
   CHECK(f.fault->Checkable(f.ctx()));
-  Expected<bool> out = f.fault->Check(f.ctx(), "{}");
+  Expected<bool> out = RunBlocking(f.fault->Check(f.ctx(), "{}"));
   REQUIRE(out.ok());
   CHECK_FALSE(*out);
 
   f.params->check = "firedrill-no-such-check-command";
-  Expected<bool> broken = f.fault->Check(f.ctx(), "{}");
+  Expected<bool> broken = RunBlocking(f.fault->Check(f.ctx(), "{}"));
   REQUIRE_FALSE(broken.ok());
   CHECK_THAT(broken.error().message, Catch::StartsWith("check command failed: exit 127"));
 }
@@ -117,7 +118,7 @@ TEST_CASE("command: the shell parameter runs each command", "[faults][runtime]")
   // [[ ]] exists in bash, not in /bin/sh (dash).
   f.params->inject =
       "[[ -n $BASH_VERSION ]] && touch " + ShellQuote((dir.path() / "bash").string());
-  REQUIRE(f.fault->Inject(f.ctx(), "{}").ok());
+  REQUIRE(RunBlocking(f.fault->Inject(f.ctx(), "{}")).ok());
   CHECK(std::filesystem::exists(dir.path() / "bash"));
 }
 

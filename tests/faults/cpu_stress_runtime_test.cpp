@@ -36,7 +36,8 @@ TEST_CASE("cpu.stress: Prepare refuses without stress-ng, saying why", "[faults]
   TempDir empty;
   PathlessRunner runner(empty.path().string());
   auto spec = MakeSpec("cpu.stress", "cpu", Values());
-  Expected<std::string> state = MakeCpuStressFault()->Prepare(FaultContext{spec, runner, "d"});
+  Expected<std::string> state =
+      RunBlocking(MakeCpuStressFault()->Prepare(FaultContext{spec, runner, "d"}));
   REQUIRE_FALSE(state.ok());
   CHECK_THAT(state.error().message, Catch::StartsWith("stress-ng not available"));
 }
@@ -51,7 +52,7 @@ TEST_CASE("cpu.stress (needs stress-ng): one worker at 50% runs until restored",
   auto spec = MakeSpec("cpu.stress", "cpu", Values().Int("workers", 1, 11).Int("load", 50, 12));
   FaultContext ctx{spec, runner, "drill-test"};
   auto fault = MakeCpuStressFault();
-  Expected<std::string> state = fault->Prepare(ctx);
+  Expected<std::string> state = RunBlocking(fault->Prepare(ctx));
   REQUIRE(state.ok());
   CHECK_THAT(*state, Catch::Contains("--cpu 1 --cpu-load 50 --timeout 86400s"));
   RestoreAtExit guard(*fault, ctx, *state);
@@ -60,22 +61,22 @@ TEST_CASE("cpu.stress (needs stress-ng): one worker at 50% runs until restored",
   const std::string entry =
       std::string(kStressTokenVariable) + "=" + *StateString(*parsed, "token");
   CHECK(PidsWithEnvironment(entry).empty());
-  CHECK_FALSE(*fault->Check(ctx, *state));
+  CHECK_FALSE(*RunBlocking(fault->Check(ctx, *state)));
 
-  REQUIRE(fault->Inject(ctx, *state).ok());
+  REQUIRE(RunBlocking(fault->Inject(ctx, *state)).ok());
   // setsid made stress-ng the leader of a process group of its own.
   const pid_t group = GroupLeaderWithEnvironment(entry);
   KillGroupAtExit last_resort(group);
   CHECK(group != ::getpgrp());
   // The main process plus its CPU worker.
   CHECK(WaitUntil([&] { return LiveProcessesInGroup(group).size() >= 2; }));
-  CHECK(*fault->Check(ctx, *state));
+  CHECK(*RunBlocking(fault->Check(ctx, *state)));
 
-  Status restored = fault->Restore(ctx, *state);
+  Status restored = RunBlocking(fault->Restore(ctx, *state));
   INFO((restored.ok() ? std::string("ok") : restored.error().message));
   REQUIRE(restored.ok());
   CHECK(LiveProcessesInGroup(group).empty());
   CHECK(PidsWithEnvironment(entry).empty());
-  CHECK_FALSE(*fault->Check(ctx, *state));
-  CHECK(fault->Restore(ctx, *state).ok());
+  CHECK_FALSE(*RunBlocking(fault->Check(ctx, *state)));
+  CHECK(RunBlocking(fault->Restore(ctx, *state)).ok());
 }

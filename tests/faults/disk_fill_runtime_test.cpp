@@ -35,7 +35,8 @@ class TmpfsMount {
   ~TmpfsMount() {
     // A lazy unmount cannot fail on a busy mount, and the test must not throw from here.
     if (mounted_)
-      (void)LocalRunner().Run("umount -l " + ShellQuote(dir_.string()), std::chrono::seconds(30));
+      (void)RunBlocking(
+          LocalRunner().Run("umount -l " + ShellQuote(dir_.string()), std::chrono::seconds(30)));
   }
   bool mounted() const { return mounted_; }
   const std::string& why_not() const { return why_not_; }
@@ -97,7 +98,7 @@ TEST_CASE("disk.fill: Prepare refuses a file that is already there and a missing
                                .Str("free_left", "1M", 12)
                                .Str("file_name", "precious", 13));
   std::ofstream(dir.path() / "precious") << "not firedrill's";
-  Expected<std::string> state = fault->Prepare(FaultContext{existing, runner, "d"});
+  Expected<std::string> state = RunBlocking(fault->Prepare(FaultContext{existing, runner, "d"}));
   REQUIRE_FALSE(state.ok());
   CHECK_THAT(state.error().message, Catch::Contains("already exists"));
   CHECK(std::filesystem::file_size(dir.path() / "precious") == 15);
@@ -105,7 +106,7 @@ TEST_CASE("disk.fill: Prepare refuses a file that is already there and a missing
   auto missing =
       MakeSpec("disk.fill", "fill",
                Values().Str("path", (dir.path() / "nope").string(), 11).Str("free_left", "1M", 12));
-  state = fault->Prepare(FaultContext{missing, runner, "d"});
+  state = RunBlocking(fault->Prepare(FaultContext{missing, runner, "d"}));
   REQUIRE_FALSE(state.ok());
   CHECK_THAT(state.error().message, Catch::Contains("is not a directory"));
 
@@ -132,27 +133,27 @@ TEST_CASE("disk.fill (needs root to mount a tmpfs): fills to free_left, then res
                        Values().Str("path", mount.dir(), 11).Str("free_left", free_left, 12));
   FaultContext ctx{spec, runner, "d"};
   auto fault = MakeDiskFillFault();
-  Expected<std::string> state = fault->Prepare(ctx);
+  Expected<std::string> state = RunBlocking(fault->Prepare(ctx));
   REQUIRE(state.ok());
   RestoreAtExit guard(*fault, ctx, *state);
   const std::filesystem::path file = std::filesystem::path(mount.dir()) / ".firedrill-fill";
   CHECK_FALSE(std::filesystem::exists(file));
-  CHECK_FALSE(*fault->Check(ctx, *state));
+  CHECK_FALSE(*RunBlocking(fault->Check(ctx, *state)));
 
-  REQUIRE(fault->Inject(ctx, *state).ok());
+  REQUIRE(RunBlocking(fault->Inject(ctx, *state)).ok());
   CHECK(std::filesystem::exists(file));
-  CHECK(*fault->Check(ctx, *state));
+  CHECK(*RunBlocking(fault->Check(ctx, *state)));
   const std::uint64_t avail = AvailableBytes(mount.dir());
   CHECK(avail <= 16 * kMiB);
   CHECK(avail >= 15 * kMiB);
   CHECK_THAT(fault->ManualRestore(ctx, *state),
              Catch::Equals("rm -f -- " + ShellQuote(file.string())));
 
-  REQUIRE(fault->Restore(ctx, *state).ok());
+  REQUIRE(RunBlocking(fault->Restore(ctx, *state)).ok());
   CHECK_FALSE(std::filesystem::exists(file));
   CHECK(AvailableBytes(mount.dir()) == 64 * kMiB);
-  CHECK_FALSE(*fault->Check(ctx, *state));
-  CHECK(fault->Restore(ctx, *state).ok());
+  CHECK_FALSE(*RunBlocking(fault->Check(ctx, *state)));
+  CHECK(RunBlocking(fault->Restore(ctx, *state)).ok());
 }
 
 TEST_CASE(
@@ -173,16 +174,16 @@ TEST_CASE(
                        Values().Str("path", mount.dir(), 11).Str("free_left", "16M", 12));
   FaultContext ctx{spec, runner, "d"};
   auto fault = MakeDiskFillFault();
-  Expected<std::string> state = fault->Prepare(ctx);
+  Expected<std::string> state = RunBlocking(fault->Prepare(ctx));
   REQUIRE(state.ok());
   const std::filesystem::path file = std::filesystem::path(mount.dir()) / ".firedrill-fill";
   std::ofstream(file) << "someone else's";
-  Status injected = fault->Inject(ctx, *state);
+  Status injected = RunBlocking(fault->Inject(ctx, *state));
   REQUIRE_FALSE(injected.ok());
   CHECK(std::filesystem::file_size(file) == 14);
   // Not the file this run created: not reported as the fault, and not removed by a restore.
-  CHECK_FALSE(*fault->Check(ctx, *state));
-  REQUIRE(fault->Restore(ctx, *state).ok());
+  CHECK_FALSE(*RunBlocking(fault->Check(ctx, *state)));
+  REQUIRE(RunBlocking(fault->Restore(ctx, *state)).ok());
   CHECK(std::filesystem::file_size(file) == 14);
   CHECK(AvailableBytes(mount.dir()) > 63 * kMiB);
 
@@ -192,7 +193,7 @@ TEST_CASE(
                            .Str("path", mount.dir(), 11)
                            .Str("free_left", "64M", 12)
                            .Str("file_name", "other", 13));
-  Expected<std::string> refused = fault->Prepare(FaultContext{full, runner, "d"});
+  Expected<std::string> refused = RunBlocking(fault->Prepare(FaultContext{full, runner, "d"}));
   REQUIRE_FALSE(refused.ok());
   CHECK_THAT(refused.error().message, Catch::Contains("nothing to fill"));
 }

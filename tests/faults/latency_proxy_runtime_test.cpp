@@ -82,7 +82,8 @@ TEST_CASE("network.latency-proxy: Prepare refuses a busy listen port and says wh
   UniqueFd holder = ListenLoopback(busy);
   LocalRunner runner;
   const FaultSpec spec = ProxySpec(busy, upstream.port(), 100ms);
-  Expected<std::string> state = MakeLatencyProxyFault()->Prepare(FaultContext{spec, runner, "d"});
+  Expected<std::string> state =
+      RunBlocking(MakeLatencyProxyFault()->Prepare(FaultContext{spec, runner, "d"}));
   REQUIRE_FALSE(state.ok());
   const std::string& message = state.error().message;
   CHECK_THAT(message, Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(busy)));
@@ -103,7 +104,8 @@ TEST_CASE("network.latency-proxy: Prepare refuses an upstream that does not acce
   LocalRunner runner;
   const int nothing = FreeLoopbackPort();
   const FaultSpec spec = ProxySpec(FreeLoopbackPort(), nothing, 100ms);
-  Expected<std::string> state = MakeLatencyProxyFault()->Prepare(FaultContext{spec, runner, "d"});
+  Expected<std::string> state =
+      RunBlocking(MakeLatencyProxyFault()->Prepare(FaultContext{spec, runner, "d"}));
   REQUIRE_FALSE(state.ok());
   CHECK_THAT(state.error().message,
              Catch::Contains("upstream 127.0.0.1:" + std::to_string(nothing) +
@@ -119,13 +121,13 @@ TEST_CASE("network.latency-proxy: the proxy delays clients until restored",
   const FaultSpec spec = ProxySpec(listen, upstream.port(), 100ms);
   FaultContext ctx{spec, runner, "drill-test"};
   auto fault = MakeLatencyProxyFault();
-  Expected<std::string> state = fault->Prepare(ctx);
+  Expected<std::string> state = RunBlocking(fault->Prepare(ctx));
   REQUIRE(state.ok());
   RemoveAtExit log(StateFile(*state, "log_file"));
   RestoreAtExit guard(*fault, ctx, *state);
-  CHECK_FALSE(*fault->Check(ctx, *state));
+  CHECK_FALSE(*RunBlocking(fault->Check(ctx, *state)));
 
-  Status injected = fault->Inject(ctx, *state);
+  Status injected = RunBlocking(fault->Inject(ctx, *state));
   INFO((injected.ok() ? std::string("ok") : injected.error().message));
   REQUIRE(injected.ok());
   const pid_t pid = PidInState(*state);
@@ -134,7 +136,7 @@ TEST_CASE("network.latency-proxy: the proxy delays clients until restored",
   CHECK(IsRunning(pid));
   // setsid: the proxy leads a session of its own, out of reach of the runner's clean-up.
   CHECK(ProcessGroupOf(pid) == pid);
-  CHECK(*fault->Check(ctx, *state));
+  CHECK(*RunBlocking(fault->Check(ctx, *state)));
 
   {
     UniqueFd client = ConnectLoopback(listen);
@@ -150,12 +152,12 @@ TEST_CASE("network.latency-proxy: the proxy delays clients until restored",
   }
   CHECK_THAT(fault->ManualRestore(ctx, *state), Catch::StartsWith("kill -s TERM"));
 
-  Status restored = fault->Restore(ctx, *state);
+  Status restored = RunBlocking(fault->Restore(ctx, *state));
   INFO((restored.ok() ? std::string("ok") : restored.error().message));
   REQUIRE(restored.ok());
   CHECK(PollUntil([&] { return !IsRunning(pid); }, 2s));
   // Nothing listens on the port any more.
   CHECK(ConnectLoopback(listen).get() < 0);
-  CHECK(fault->Restore(ctx, *state).ok());
-  CHECK_FALSE(*fault->Check(ctx, *state));
+  CHECK(RunBlocking(fault->Restore(ctx, *state)).ok());
+  CHECK_FALSE(*RunBlocking(fault->Check(ctx, *state)));
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "faults/run_on.h"
 #include "faults/runtime_support.h"
 #include "tests/support/temp_dir.h"
 
@@ -51,19 +52,19 @@ TEST_CASE("local runner: exit codes", "[faults][runner]") {
   LocalRunner runner;
   CHECK(runner.Describe() == "local");
 
-  auto ok = runner.Run("true", 10s);
+  auto ok = RunBlocking(runner.Run("true", 10s));
   REQUIRE(ok.ok());
   CHECK(ok->exit_code == 0);
   CHECK(ok->ok());
   CHECK_FALSE(ok->timed_out);
 
-  auto three = runner.Run("exit 3", 10s);
+  auto three = RunBlocking(runner.Run("exit 3", 10s));
   REQUIRE(three.ok());
   CHECK(three->exit_code == 3);
   CHECK_FALSE(three->ok());
 
   // A shell killed by a signal reports 128+signal, like the shell itself would.
-  auto killed = runner.Run("kill -s KILL $$", 10s);
+  auto killed = RunBlocking(runner.Run("kill -s KILL $$", 10s));
   REQUIRE(killed.ok());
   CHECK(killed->exit_code == 128 + SIGKILL);
   CHECK_FALSE(killed->timed_out);
@@ -71,7 +72,7 @@ TEST_CASE("local runner: exit codes", "[faults][runner]") {
 
 TEST_CASE("local runner: stdout and stderr are captured apart", "[faults][runner]") {
   LocalRunner runner;
-  auto r = runner.Run("echo hello; echo oops >&2; printf 'two\\nlines'", 10s);
+  auto r = RunBlocking(runner.Run("echo hello; echo oops >&2; printf 'two\\nlines'", 10s));
   REQUIRE(r.ok());
   CHECK(r->out == "hello\ntwo\nlines");
   CHECK(r->err == "oops\n");
@@ -79,14 +80,14 @@ TEST_CASE("local runner: stdout and stderr are captured apart", "[faults][runner
 
 TEST_CASE("local runner: stdin is closed", "[faults][runner]") {
   LocalRunner runner;
-  auto r = runner.Run("cat; echo done", 10s);
+  auto r = RunBlocking(runner.Run("cat; echo done", 10s));
   REQUIRE(r.ok());
   CHECK(r->out == "done\n");
 }
 
 TEST_CASE("local runner: a missing command exits 127", "[faults][runner]") {
   LocalRunner runner;
-  auto r = runner.Run("firedrill-no-such-command-here", 10s);
+  auto r = RunBlocking(runner.Run("firedrill-no-such-command-here", 10s));
   REQUIRE(r.ok());
   CHECK(r->exit_code == 127);
   CHECK_THAT(r->err, Catch::Contains("not found"));
@@ -98,7 +99,8 @@ TEST_CASE("local runner: a timeout kills the whole process group", "[faults][run
   const std::string pid_file = (dir.path() / "bg.pid").string();
   LocalRunner runner;
   const auto start = Clock::now();
-  auto r = runner.Run("sleep 60 & echo $! > " + ShellQuote(pid_file) + "; sleep 60; wait", 1s);
+  auto r = RunBlocking(
+      runner.Run("sleep 60 & echo $! > " + ShellQuote(pid_file) + "; sleep 60; wait", 1s));
   const auto took = Clock::now() - start;
   REQUIRE(r.ok());
   CHECK(r->timed_out);
@@ -122,7 +124,7 @@ TEST_CASE("local runner: a timeout kills the whole process group", "[faults][run
 TEST_CASE("local runner: a group member ignoring SIGTERM gets SIGKILL", "[faults][runner]") {
   LocalRunner runner;
   const auto start = Clock::now();
-  auto r = runner.Run("trap '' TERM; sleep 60", 500ms);
+  auto r = RunBlocking(runner.Run("trap '' TERM; sleep 60", 500ms));
   const auto took = Clock::now() - start;
   REQUIRE(r.ok());
   CHECK(r->timed_out);
@@ -136,7 +138,8 @@ TEST_CASE("local runner: a background process holding the output does not block"
   const std::string pid_file = (dir.path() / "bg.pid").string();
   LocalRunner runner;
   const auto start = Clock::now();
-  auto r = runner.Run("sleep 30 & echo $! > " + ShellQuote(pid_file) + "; echo started", 20s);
+  auto r = RunBlocking(
+      runner.Run("sleep 30 & echo $! > " + ShellQuote(pid_file) + "; echo started", 20s));
   const auto took = Clock::now() - start;
   std::ifstream in(pid_file);
   pid_t background = 0;
@@ -151,7 +154,7 @@ TEST_CASE("local runner: a background process holding the output does not block"
 
 TEST_CASE("local runner: a command that closes its output still ends on exit", "[faults][runner]") {
   LocalRunner runner;
-  auto r = runner.Run("echo early; exec >/dev/null 2>&1; sleep 0.2; exit 4", 20s);
+  auto r = RunBlocking(runner.Run("echo early; exec >/dev/null 2>&1; sleep 0.2; exit 4", 20s));
   REQUIRE(r.ok());
   CHECK(r->exit_code == 4);
   CHECK(r->out == "early\n");
@@ -159,7 +162,8 @@ TEST_CASE("local runner: a command that closes its output still ends on exit", "
 
 TEST_CASE("local runner: huge output is truncated", "[faults][runner]") {
   LocalRunner runner;
-  auto r = runner.Run("head -c 1000000 /dev/zero | tr '\\0' x; head -c 300000 /dev/zero >&2", 30s);
+  auto r = RunBlocking(
+      runner.Run("head -c 1000000 /dev/zero | tr '\\0' x; head -c 300000 /dev/zero >&2", 30s));
   REQUIRE(r.ok());
   CHECK(r->exit_code == 0);
   const std::string note = "\n[... output truncated]";
@@ -168,7 +172,8 @@ TEST_CASE("local runner: huge output is truncated", "[faults][runner]") {
   CHECK(r->out.substr(kMaxCapturedOutput) == note);
   CHECK(r->err.size() == kMaxCapturedOutput + note.size());
 
-  auto exact = runner.Run("head -c " + std::to_string(kMaxCapturedOutput) + " /dev/zero", 30s);
+  auto exact =
+      RunBlocking(runner.Run("head -c " + std::to_string(kMaxCapturedOutput) + " /dev/zero", 30s));
   REQUIRE(exact.ok());
   CHECK(exact->out.size() == kMaxCapturedOutput);
 }
@@ -186,7 +191,7 @@ TEST_CASE("summarize failure and shell quoting", "[faults][runner]") {
 
   LocalRunner runner;
   for (const std::string text : {"plain", "it's", "", "a b\nc", "$HOME `x` \"q\" \\"}) {
-    auto echo = runner.Run("printf %s " + ShellQuote(text), 10s);
+    auto echo = RunBlocking(runner.Run("printf %s " + ShellQuote(text), 10s));
     REQUIRE(echo.ok());
     CHECK(echo->out == text);
   }

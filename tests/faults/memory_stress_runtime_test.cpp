@@ -43,12 +43,12 @@ TEST_CASE("memory.stress: sizes become per-worker byte counts", "[faults][runtim
   auto fault = MakeMemoryStressFault();
   auto split =
       MakeSpec("memory.stress", "mem", Values().Str("size", "64M", 11).Int("workers", 2, 12));
-  Expected<std::string> state = fault->Prepare(FaultContext{split, runner, "d"});
+  Expected<std::string> state = RunBlocking(fault->Prepare(FaultContext{split, runner, "d"}));
   REQUIRE(state.ok());
   CHECK_THAT(*state, Catch::Contains("--vm 2 --vm-bytes 33554432b --vm-keep --vm-hang 0"));
 
   auto percent = MakeSpec("memory.stress", "mem", Values().Str("size", "1%", 11));
-  state = fault->Prepare(FaultContext{percent, runner, "d"});
+  state = RunBlocking(fault->Prepare(FaultContext{percent, runner, "d"}));
   REQUIRE(state.ok());
   CHECK_THAT(*state, Catch::Contains("--vm 1 --vm-bytes "));
 }
@@ -62,7 +62,7 @@ TEST_CASE("memory.stress (needs stress-ng): 32M is held until restored", "[fault
   auto spec = MakeSpec("memory.stress", "mem", Values().Str("size", "32M", 11));
   FaultContext ctx{spec, runner, "drill-test"};
   auto fault = MakeMemoryStressFault();
-  Expected<std::string> state = fault->Prepare(ctx);
+  Expected<std::string> state = RunBlocking(fault->Prepare(ctx));
   REQUIRE(state.ok());
   RestoreAtExit guard(*fault, ctx, *state);
   Expected<boost::json::object> parsed = ParseState(*state);
@@ -70,16 +70,16 @@ TEST_CASE("memory.stress (needs stress-ng): 32M is held until restored", "[fault
   const std::string entry =
       std::string(kStressTokenVariable) + "=" + *StateString(*parsed, "token");
 
-  REQUIRE(fault->Inject(ctx, *state).ok());
+  REQUIRE(RunBlocking(fault->Inject(ctx, *state)).ok());
   // setsid made stress-ng the leader of a process group of its own.
   const pid_t group = GroupLeaderWithEnvironment(entry);
   KillGroupAtExit last_resort(group);
-  CHECK(*fault->Check(ctx, *state));
+  CHECK(*RunBlocking(fault->Check(ctx, *state)));
   // The worker touches all 32M once, then holds it.
   CHECK(WaitUntil([&] { return LargestResidentBytes(group) >= 32 * kMiB; }, 15s));
 
-  REQUIRE(fault->Restore(ctx, *state).ok());
+  REQUIRE(RunBlocking(fault->Restore(ctx, *state)).ok());
   CHECK(LiveProcessesInGroup(group).empty());
   CHECK(PidsWithEnvironment(entry).empty());
-  CHECK_FALSE(*fault->Check(ctx, *state));
+  CHECK_FALSE(*RunBlocking(fault->Check(ctx, *state)));
 }

@@ -168,7 +168,7 @@ TEST_CASE("network.block: Prepare refuses without nft, saying why", "[faults][ru
   PathlessRunner runner(empty.path().string());
   auto spec = MakeSpec("network.block", "f", Values().Int("port", 80, 11));
   FaultContext ctx{spec, runner, "d"};
-  Expected<std::string> state = MakeNetworkBlockFault()->Prepare(ctx);
+  Expected<std::string> state = RunBlocking(MakeNetworkBlockFault()->Prepare(ctx));
   REQUIRE_FALSE(state.ok());
   CHECK_THAT(state.error().message, Catch::StartsWith("nftables not available: "));
 }
@@ -187,30 +187,30 @@ TEST_CASE("network.block (needs root and nftables): reject and drop on loopback,
                                   .Int("port", listener.port(), 11)
                                   .Str("mode", "reject", 12)
                                   .Str("direction", "in", 13));
-    Expected<std::string> state = f.fault->Prepare(f.ctx);
+    Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx));
     REQUIRE(state.ok());
     RestoreAtExit guard(*f.fault, f.ctx, *state);
     const auto chains = NftChainNames("drill-test", "reject-in", BlockDirection::kIn);
     CHECK_FALSE(ChainListed(chains[0]));
-    REQUIRE(f.fault->Inject(f.ctx, *state).ok());
+    REQUIRE(RunBlocking(f.fault->Inject(f.ctx, *state)).ok());
     CHECK(ChainListed(chains[0]));
-    CHECK(*f.fault->Check(f.ctx, *state));
+    CHECK(*RunBlocking(f.fault->Check(f.ctx, *state)));
     CHECK(TryConnect(listener.port(), 5s) == Connect::kRefused);
     CHECK_THAT(f.fault->ManualRestore(f.ctx, *state),
                Catch::Contains("nft delete chain inet firedrill " + chains[0]));
 
     // A second run of the same fault must not take over the first one's chain.
-    Expected<std::string> again = f.fault->Prepare(f.ctx);
+    Expected<std::string> again = RunBlocking(f.fault->Prepare(f.ctx));
     REQUIRE_FALSE(again.ok());
     CHECK_THAT(again.error().message, Catch::Contains("already exists"));
 
-    REQUIRE(f.fault->Restore(f.ctx, *state).ok());
+    REQUIRE(RunBlocking(f.fault->Restore(f.ctx, *state)).ok());
     CHECK_FALSE(ChainListed(chains[0]));
-    CHECK_FALSE(*f.fault->Check(f.ctx, *state));
+    CHECK_FALSE(*RunBlocking(f.fault->Check(f.ctx, *state)));
     CHECK(TryConnect(listener.port(), 5s) == Connect::kConnected);
     RequireTableGoneOrOnlyOthers(chains);
     // Restoring again changes nothing and succeeds.
-    CHECK(f.fault->Restore(f.ctx, *state).ok());
+    CHECK(RunBlocking(f.fault->Restore(f.ctx, *state)).ok());
   }
 
   SECTION("drop on output: clients time out") {
@@ -219,12 +219,12 @@ TEST_CASE("network.block (needs root and nftables): reject and drop on loopback,
                                  .Str("mode", "drop", 12)
                                  .Str("direction", "out", 13)
                                  .Str("address", "127.0.0.1", 14));
-    Expected<std::string> state = f.fault->Prepare(f.ctx);
+    Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx));
     REQUIRE(state.ok());
     RestoreAtExit guard(*f.fault, f.ctx, *state);
-    REQUIRE(f.fault->Inject(f.ctx, *state).ok());
+    REQUIRE(RunBlocking(f.fault->Inject(f.ctx, *state)).ok());
     CHECK(TryConnect(listener.port(), 1s) == Connect::kTimedOut);
-    REQUIRE(f.fault->Restore(f.ctx, *state).ok());
+    REQUIRE(RunBlocking(f.fault->Restore(f.ctx, *state)).ok());
     CHECK(TryConnect(listener.port(), 5s) == Connect::kConnected);
     RequireTableGoneOrOnlyOthers(NftChainNames("drill-test", "drop-out", BlockDirection::kOut));
   }
@@ -236,26 +236,26 @@ TEST_CASE("network.block (needs root and nftables): reject and drop on loopback,
                                     .Int("port", other.port(), 11)
                                     .Str("mode", "reject", 12)
                                     .Str("direction", "both", 13));
-    Expected<std::string> s1 = first.fault->Prepare(first.ctx);
-    Expected<std::string> s2 = second.fault->Prepare(second.ctx);
+    Expected<std::string> s1 = RunBlocking(first.fault->Prepare(first.ctx));
+    Expected<std::string> s2 = RunBlocking(second.fault->Prepare(second.ctx));
     REQUIRE(s1.ok());
     REQUIRE(s2.ok());
     RestoreAtExit guard1(*first.fault, first.ctx, *s1);
     RestoreAtExit guard2(*second.fault, second.ctx, *s2);
-    REQUIRE(first.fault->Inject(first.ctx, *s1).ok());
-    REQUIRE(second.fault->Inject(second.ctx, *s2).ok());
+    REQUIRE(RunBlocking(first.fault->Inject(first.ctx, *s1)).ok());
+    REQUIRE(RunBlocking(second.fault->Inject(second.ctx, *s2)).ok());
     CHECK(TryConnect(listener.port(), 5s) == Connect::kRefused);
     CHECK(TryConnect(other.port(), 5s) == Connect::kRefused);
 
-    REQUIRE(first.fault->Restore(first.ctx, *s1).ok());
+    REQUIRE(RunBlocking(first.fault->Restore(first.ctx, *s1)).ok());
     CHECK(TryConnect(listener.port(), 5s) == Connect::kConnected);
     CHECK(TryConnect(other.port(), 5s) == Connect::kRefused);
     for (const auto& chain : NftChainNames("drill-test", "second", BlockDirection::kBoth)) {
       CHECK(ChainListed(chain));
     }
-    CHECK(*second.fault->Check(second.ctx, *s2));
+    CHECK(*RunBlocking(second.fault->Check(second.ctx, *s2)));
 
-    REQUIRE(second.fault->Restore(second.ctx, *s2).ok());
+    REQUIRE(RunBlocking(second.fault->Restore(second.ctx, *s2)).ok());
     CHECK(TryConnect(other.port(), 5s) == Connect::kConnected);
     RequireTableGoneOrOnlyOthers(NftChainNames("drill-test", "second", BlockDirection::kBoth));
   }
@@ -267,16 +267,16 @@ TEST_CASE("network.block (needs root and nftables): reject and drop on loopback,
                                .Str("mode", "reject", 13)
                                .Num("probability", 0.5, 14)
                                .Str("address", "fd00::/8", 15));
-    Expected<std::string> state = f.fault->Prepare(f.ctx);
+    Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx));
     REQUIRE(state.ok());
     RestoreAtExit guard(*f.fault, f.ctx, *state);
-    REQUIRE(f.fault->Inject(f.ctx, *state).ok());
+    REQUIRE(RunBlocking(f.fault->Inject(f.ctx, *state)).ok());
     const auto chains = NftChainNames("drill-test", "udp-v6", BlockDirection::kIn);
     CommandResult listed = RunLocal("nft list chain inet firedrill " + chains[0]);
     REQUIRE(listed.ok());
     CHECK_THAT(listed.out, Catch::Contains("udp dport " + std::to_string(listener.port()) +
                                            " ip6 saddr fd00::/8 numgen random mod 1000 < 500"));
-    REQUIRE(f.fault->Restore(f.ctx, *state).ok());
+    REQUIRE(RunBlocking(f.fault->Restore(f.ctx, *state)).ok());
     CHECK_FALSE(ChainListed(chains[0]));
   }
 }

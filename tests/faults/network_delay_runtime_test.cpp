@@ -29,7 +29,8 @@ class VethPair {
   }
   ~VethPair() {
     // Deleting one end removes both; the test must not throw from here.
-    if (added_) (void)LocalRunner().Run("ip link del " + name_, std::chrono::seconds(10));
+    if (added_)
+      (void)RunBlocking(LocalRunner().Run("ip link del " + name_, std::chrono::seconds(10)));
   }
   VethPair(const VethPair&) = delete;
   VethPair& operator=(const VethPair&) = delete;
@@ -99,13 +100,13 @@ TEST_CASE("network.delay: Prepare refuses a missing interface and a missing tc",
   auto spec = MakeSpec("network.delay", "d",
                        Values().Str("interface", "fdnosuch0", 11).Dur("latency", 10ms, 12));
   auto fault = MakeNetworkDelayFault();
-  Expected<std::string> state = fault->Prepare(FaultContext{spec, runner, "d"});
+  Expected<std::string> state = RunBlocking(fault->Prepare(FaultContext{spec, runner, "d"}));
   REQUIRE_FALSE(state.ok());
   CHECK_THAT(state.error().message, Catch::Contains("fdnosuch0 does not exist"));
 
   TempDir empty;
   PathlessRunner pathless(empty.path().string());
-  state = fault->Prepare(FaultContext{spec, pathless, "d"});
+  state = RunBlocking(fault->Prepare(FaultContext{spec, pathless, "d"}));
   REQUIRE_FALSE(state.ok());
   CHECK_THAT(state.error().message, Catch::StartsWith("tc not available"));
 }
@@ -124,15 +125,15 @@ TEST_CASE(
   FaultContext ctx{spec, runner, "d"};
   auto fault = MakeNetworkDelayFault();
   const std::string before = RootQdiscOf("lo");
-  Expected<std::string> state = fault->Prepare(ctx);
+  Expected<std::string> state = RunBlocking(fault->Prepare(ctx));
   if (!state.ok()) {
     // Only a person's own qdisc on lo makes Prepare refuse; say so rather than fail.
     WARN("skipped: lo has root qdisc " + before + ": " + state.error().message);
     return;
   }
   CHECK_THAT(*state, Catch::Contains("\"prior_root\":\"" + before + "\""));
-  CHECK_FALSE(*fault->Check(ctx, *state));
-  REQUIRE(fault->Restore(ctx, *state).ok());
+  CHECK_FALSE(*RunBlocking(fault->Check(ctx, *state)));
+  REQUIRE(RunBlocking(fault->Restore(ctx, *state)).ok());
   CHECK(RootQdiscOf("lo") == before);
 }
 
@@ -161,18 +162,18 @@ TEST_CASE(
 
   SECTION("a configured root qdisc is refused and kept") {
     REQUIRE(RunLocal("tc qdisc add dev " + veth.name() + " root handle 1: pfifo").ok());
-    Expected<std::string> state = fault->Prepare(ctx);
+    Expected<std::string> state = RunBlocking(fault->Prepare(ctx));
     REQUIRE_FALSE(state.ok());
     CHECK_THAT(state.error().message, Catch::Contains("configured root qdisc (pfifo 1:)"));
     CHECK(RootQdiscOf(veth.name()) == "pfifo 1:");
   }
 
   SECTION("netem goes in and comes out") {
-    Expected<std::string> state = fault->Prepare(ctx);
+    Expected<std::string> state = RunBlocking(fault->Prepare(ctx));
     REQUIRE(state.ok());
     RestoreAtExit guard(*fault, ctx, *state);
     const std::string before = RootQdiscOf(veth.name());
-    Status injected = fault->Inject(ctx, *state);
+    Status injected = RunBlocking(fault->Inject(ctx, *state));
     if (!injected.ok() &&
         injected.error().message.find("qdisc kind is unknown") != std::string::npos) {
       CHECK(RootQdiscOf(veth.name()) == before);
@@ -181,10 +182,10 @@ TEST_CASE(
     }
     REQUIRE(injected.ok());
     CHECK(RootQdiscOf(veth.name()) == std::string("netem ") + kNetemHandle);
-    CHECK(*fault->Check(ctx, *state));
-    REQUIRE(fault->Restore(ctx, *state).ok());
+    CHECK(*RunBlocking(fault->Check(ctx, *state)));
+    REQUIRE(RunBlocking(fault->Restore(ctx, *state)).ok());
     CHECK(RootQdiscOf(veth.name()) == before);
-    CHECK_FALSE(*fault->Check(ctx, *state));
-    CHECK(fault->Restore(ctx, *state).ok());
+    CHECK_FALSE(*RunBlocking(fault->Check(ctx, *state)));
+    CHECK(RunBlocking(fault->Restore(ctx, *state)).ok());
   }
 }

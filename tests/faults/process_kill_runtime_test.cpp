@@ -10,6 +10,7 @@
 
 #include "faults/local_runner.h"
 #include "faults/process_kill.h"
+#include "faults/run_on.h"
 #include "faults/runtime_support.h"
 #include "tests/faults/test_processes.h"
 
@@ -52,7 +53,7 @@ pid_t ReadPid(const std::filesystem::path& file) {
 // Polls Check until it reports `in_place` (signals and restarts take effect asynchronously).
 bool CheckBecomes(KillFault& f, const std::string& state, bool in_place) {
   return PollUntil([&] {
-    Expected<bool> check = f.fault->Check(f.ctx(), state);
+    Expected<bool> check = RunBlocking(f.fault->Check(f.ctx(), state));
     return check.ok() && *check == in_place;
   });
 }
@@ -68,19 +69,19 @@ TEST_CASE("process.kill: by pidfile, start_command brings a new process", "[faul
   KillFault f(ProcessSelector{ProcessMatch::kPidfile, pidfile.string(), false});
   f.params->start_command =
       "echo $$ > " + ShellQuote(pidfile.string()) + "; exec " + ShellQuote(procs.binary()) + " 300";
-  Expected<std::string> state = f.fault->Prepare(f.ctx());
+  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
   REQUIRE(state.ok());
   CHECK_THAT(*state, Catch::Contains("\"pid\":" + std::to_string(victim)));
   CHECK_THAT(*state, Catch::Contains(procs.name() + " 300"));
-  Expected<bool> before = f.fault->Check(f.ctx(), *state);
+  Expected<bool> before = RunBlocking(f.fault->Check(f.ctx(), *state));
   REQUIRE(before.ok());
   CHECK_FALSE(*before);
 
-  REQUIRE(f.fault->Inject(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Inject(f.ctx(), *state)).ok());
   CHECK(CheckBecomes(f, *state, true));
   CHECK_FALSE(IsRunning(victim));
 
-  Status restored = f.fault->Restore(f.ctx(), *state);
+  Status restored = RunBlocking(f.fault->Restore(f.ctx(), *state));
   REQUIRE(restored.ok());
   const pid_t replacement = ReadPid(pidfile);
   CHECK(replacement != victim);
@@ -89,7 +90,7 @@ TEST_CASE("process.kill: by pidfile, start_command brings a new process", "[faul
   CHECK(CheckBecomes(f, *state, false));
 
   // Idempotent: the process is back, so a second restore starts nothing.
-  REQUIRE(f.fault->Restore(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Restore(f.ctx(), *state)).ok());
   CHECK(ReadPid(pidfile) == replacement);
   CHECK(procs.Running() == std::vector<pid_t>{replacement});
 
@@ -111,13 +112,13 @@ TEST_CASE("process.kill: by name, the restore waits for the supervisor", "[fault
   KillFault f(ByName(procs.name()));
   f.params->signal_name = "SIGTERM";
   f.params->signal_number = SIGTERM;
-  Expected<std::string> state = f.fault->Prepare(f.ctx());
+  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
   REQUIRE(state.ok());
-  REQUIRE(f.fault->Inject(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Inject(f.ctx(), *state)).ok());
   CHECK(CheckBecomes(f, *state, true));
 
   std::ofstream(go) << "go\n";
-  REQUIRE(f.fault->Restore(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Restore(f.ctx(), *state)).ok());
   const std::vector<pid_t> now = procs.Running();
   REQUIRE(now.size() == 1);
   CHECK(now[0] != victim);
@@ -130,14 +131,14 @@ TEST_CASE("process.kill: a restore fails when nothing comes back in time", "[fau
   procs.StartSleeper();
   KillFault f(ByName(procs.name()));
   f.params->restart_within = 300ms;
-  Expected<std::string> state = f.fault->Prepare(f.ctx());
+  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
   REQUIRE(state.ok());
-  REQUIRE(f.fault->Inject(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Inject(f.ctx(), *state)).ok());
   REQUIRE(PollUntil([&] {
     procs.ReapExited();
     return procs.Running().empty();
   }));
-  Status restored = f.fault->Restore(f.ctx(), *state);
+  Status restored = RunBlocking(f.fault->Restore(f.ctx(), *state));
   REQUIRE_FALSE(restored.ok());
   CHECK(restored.error().message == "no process named \"" + procs.name() +
                                         "\" came back within 300ms (no start_command: a "
@@ -151,16 +152,16 @@ TEST_CASE("process.kill: several matches are refused unless all = true", "[fault
   REQUIRE(PollUntil([&] { return procs.Running().size() == 2; }));
 
   KillFault one(ByName(procs.name()));
-  Expected<std::string> refused = one.fault->Prepare(one.ctx());
+  Expected<std::string> refused = RunBlocking(one.fault->Prepare(one.ctx()));
   REQUIRE_FALSE(refused.ok());
   CHECK_THAT(refused.error().message, Catch::StartsWith("2 processes match"));
   CHECK_THAT(refused.error().message, Catch::Contains(std::to_string(a)));
   CHECK_THAT(refused.error().message, Catch::Contains("all = true"));
 
   KillFault every(ByName(procs.name(), true));
-  Expected<std::string> state = every.fault->Prepare(every.ctx());
+  Expected<std::string> state = RunBlocking(every.fault->Prepare(every.ctx()));
   REQUIRE(state.ok());
-  REQUIRE(every.fault->Inject(every.ctx(), *state).ok());
+  REQUIRE(RunBlocking(every.fault->Inject(every.ctx(), *state)).ok());
   CHECK(PollUntil([&] { return !IsRunning(a) && !IsRunning(b); }));
   CHECK(CheckBecomes(every, *state, true));
 }
@@ -170,10 +171,10 @@ TEST_CASE("process.kill: cmdline matches the process, never the shell that looks
   TestProcesses procs;
   const pid_t victim = procs.StartSleeper();
   KillFault f(ProcessSelector{ProcessMatch::kCmdline, procs.binary() + " 300", false});
-  Expected<std::string> state = f.fault->Prepare(f.ctx());
+  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
   REQUIRE(state.ok());
   CHECK_THAT(*state, Catch::Contains("\"pid\":" + std::to_string(victim) + ","));
-  REQUIRE(f.fault->Inject(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Inject(f.ctx(), *state)).ok());
   CHECK(CheckBecomes(f, *state, true));
 }
 
@@ -185,17 +186,17 @@ TEST_CASE("process.kill: a target gone before inject is refused at Prepare", "[f
   procs.KillAndReap(victim);
 
   KillFault by_name(ByName(procs.name()));
-  Expected<std::string> named = by_name.fault->Prepare(by_name.ctx());
+  Expected<std::string> named = RunBlocking(by_name.fault->Prepare(by_name.ctx()));
   REQUIRE_FALSE(named.ok());
   CHECK(named.error().message == "no process named \"" + procs.name() + "\" is running");
 
   KillFault by_file(ProcessSelector{ProcessMatch::kPidfile, pidfile.string(), false});
-  Expected<std::string> filed = by_file.fault->Prepare(by_file.ctx());
+  Expected<std::string> filed = RunBlocking(by_file.fault->Prepare(by_file.ctx()));
   REQUIRE_FALSE(filed.ok());
   CHECK(filed.error().message == "the process in pidfile " + pidfile.string() + " is not running");
 
   KillFault no_file(ProcessSelector{ProcessMatch::kPidfile, (procs.dir() / "none").string()});
-  Expected<std::string> missing = no_file.fault->Prepare(no_file.ctx());
+  Expected<std::string> missing = RunBlocking(no_file.fault->Prepare(no_file.ctx()));
   REQUIRE_FALSE(missing.ok());
   CHECK_THAT(missing.error().message, Catch::StartsWith("cannot read pidfile"));
 }
@@ -205,12 +206,12 @@ TEST_CASE("process.kill: a target gone after inject still restores", "[faults][r
   const pid_t victim = procs.StartSleeper();
   KillFault f(ByName(procs.name()));
   f.params->start_command = ShellQuote(procs.binary()) + " 300";
-  Expected<std::string> state = f.fault->Prepare(f.ctx());
+  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
   REQUIRE(state.ok());
   procs.KillAndReap(victim);  // dies on its own between Prepare and Inject
-  REQUIRE(f.fault->Inject(f.ctx(), *state).ok());
-  REQUIRE(f.fault->Restore(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Inject(f.ctx(), *state)).ok());
+  REQUIRE(RunBlocking(f.fault->Restore(f.ctx(), *state)).ok());
   CHECK(procs.Running().size() == 1);
-  REQUIRE(f.fault->Restore(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Restore(f.ctx(), *state)).ok());
   CHECK(procs.Running().size() == 1);
 }

@@ -9,6 +9,7 @@
 
 #include "faults/local_runner.h"
 #include "faults/process_pause.h"
+#include "faults/run_on.h"
 #include "tests/faults/test_processes.h"
 
 using namespace firedrill;
@@ -35,7 +36,7 @@ struct PauseFault {
 };
 
 bool Checks(PauseFault& f, const std::string& state, bool in_place) {
-  Expected<bool> check = f.fault->Check(f.ctx(), state);
+  Expected<bool> check = RunBlocking(f.fault->Check(f.ctx(), state));
   return check.ok() && *check == in_place;
 }
 
@@ -47,19 +48,19 @@ TEST_CASE("process.pause: stop, check, continue, twice", "[faults][runtime]") {
   REQUIRE(PollUntil([&] { return procs.Running().size() == 1; }));
   PauseFault f(procs.name());
 
-  Expected<std::string> state = f.fault->Prepare(f.ctx());
+  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
   REQUIRE(state.ok());
   CHECK(Checks(f, *state, false));
 
-  REQUIRE(f.fault->Inject(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Inject(f.ctx(), *state)).ok());
   CHECK(PollUntil([&] { return ProcessState(victim) == 'T'; }));
   CHECK(PollUntil([&] { return Checks(f, *state, true); }));
 
-  REQUIRE(f.fault->Restore(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Restore(f.ctx(), *state)).ok());
   CHECK(PollUntil([&] { return ProcessState(victim) == 'S'; }));
   CHECK(PollUntil([&] { return Checks(f, *state, false); }));
   // Idempotent: continuing a running process changes nothing.
-  REQUIRE(f.fault->Restore(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Restore(f.ctx(), *state)).ok());
   CHECK(ProcessState(victim) == 'S');
 
   CHECK(f.fault->ManualRestore(f.ctx(), *state) == "kill -s CONT " + std::to_string(victim));
@@ -71,7 +72,7 @@ TEST_CASE("process.pause: an already stopped process is refused", "[faults][runt
   ::kill(victim, SIGSTOP);
   REQUIRE(PollUntil([&] { return ProcessState(victim) == 'T'; }));
   PauseFault f(procs.name());
-  Expected<std::string> state = f.fault->Prepare(f.ctx());
+  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
   REQUIRE_FALSE(state.ok());
   CHECK_THAT(state.error().message, Catch::Contains("already stopped"));
 }
@@ -81,15 +82,15 @@ TEST_CASE("process.pause: gone before inject refuses, gone after inject still re
   TestProcesses procs;
   const pid_t victim = procs.StartSleeper();
   PauseFault f(procs.name());
-  Expected<std::string> state = f.fault->Prepare(f.ctx());
+  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
   REQUIRE(state.ok());
-  REQUIRE(f.fault->Inject(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Inject(f.ctx(), *state)).ok());
   procs.KillAndReap(victim);
   CHECK(Checks(f, *state, false));
-  REQUIRE(f.fault->Restore(f.ctx(), *state).ok());
-  REQUIRE(f.fault->Restore(f.ctx(), *state).ok());
+  REQUIRE(RunBlocking(f.fault->Restore(f.ctx(), *state)).ok());
+  REQUIRE(RunBlocking(f.fault->Restore(f.ctx(), *state)).ok());
 
-  Expected<std::string> again = f.fault->Prepare(f.ctx());
+  Expected<std::string> again = RunBlocking(f.fault->Prepare(f.ctx()));
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().message == "no process named \"" + procs.name() + "\" is running");
 }

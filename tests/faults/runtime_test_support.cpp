@@ -72,13 +72,16 @@ bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds time
 
 CommandResult RunLocal(const std::string& command) {
   LocalRunner runner;
-  Expected<CommandResult> result = runner.Run(command, std::chrono::seconds(30));
+  Expected<CommandResult> result = RunBlocking(runner.Run(command, std::chrono::seconds(30)));
   REQUIRE(result.ok());
   return *result;
 }
 
-Expected<CommandResult> PathlessRunner::Run(const std::string& command, Duration timeout) {
-  return local_.Run("PATH=" + empty_dir_ + "; export PATH; " + command, timeout);
+boost::asio::awaitable<Expected<CommandResult>> PathlessRunner::Execute(std::string command,
+                                                                        Duration timeout,
+                                                                        RunHooks hooks) {
+  co_return co_await local_.Run("PATH=" + empty_dir_ + "; export PATH; " + command, timeout,
+                                std::move(hooks));
 }
 
 KillGroupAtExit::~KillGroupAtExit() {

@@ -12,6 +12,7 @@
 #include "drills/drill.h"
 #include "faults/fault.h"
 #include "faults/local_runner.h"
+#include "faults/run_on.h"
 #include "tests/faults/test_params.h"
 
 namespace firedrill::testing {
@@ -35,10 +36,13 @@ class PathlessRunner : public CommandRunner {
  public:
   /// `empty_dir` becomes the whole PATH; it must stay empty.
   explicit PathlessRunner(std::string empty_dir) : empty_dir_(std::move(empty_dir)) {}
-  /// Runs `command` locally with PATH set to the empty directory.
-  Expected<CommandResult> Run(const std::string& command, Duration timeout) override;
   /// Returns "local (no PATH)".
   std::string Describe() const override { return "local (no PATH)"; }
+
+ protected:
+  /// Runs `command` locally with PATH set to the empty directory.
+  boost::asio::awaitable<Expected<CommandResult>> Execute(std::string command, Duration timeout,
+                                                          RunHooks hooks) override;
 
  private:
   LocalRunner local_;
@@ -52,7 +56,7 @@ class RestoreAtExit {
   RestoreAtExit(Fault& fault, const FaultContext& ctx, std::string state)
       : fault_(fault), ctx_(ctx), state_(std::move(state)) {}
   /// Restores the fault, ignoring the result (a destructor must not fail the test).
-  ~RestoreAtExit() { (void)fault_.Restore(ctx_, state_); }
+  ~RestoreAtExit() { (void)RunBlocking(fault_.Restore(ctx_, state_)); }
   RestoreAtExit(const RestoreAtExit&) = delete;
   RestoreAtExit& operator=(const RestoreAtExit&) = delete;
 

@@ -10,32 +10,18 @@
 #include <sstream>
 #include <thread>
 
+#include "faults/run_on.h"
+#include "tests/faults/ssh_test_endpoint.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_sshd.h"
 
 using namespace firedrill;
+using firedrill::testing::EndpointOf;
 using firedrill::testing::TempDir;
 using firedrill::testing::TestSshd;
 using namespace std::chrono_literals;
 
 namespace {
-
-#define SKIP_WITHOUT_SSHD()                                   \
-  if (auto why = TestSshd::Unavailable()) {                   \
-    WARN("skipped: needs a real sshd on loopback: " << *why); \
-    return;                                                   \
-  }
-
-SshEndpoint EndpointOf(const TestSshd& sshd) {
-  SshEndpoint ep;
-  ep.host = "127.0.0.1";
-  ep.port = sshd.port();
-  ep.user = sshd.user();
-  ep.identity = sshd.identity().string();
-  ep.known_hosts = sshd.known_hosts().string();
-  ep.connect_timeout = 10s;
-  return ep;
-}
 
 std::string ReadFile(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -51,13 +37,13 @@ TEST_CASE("ssh runner runs commands and keeps stdout, stderr and the exit code a
   TempDir tmp;
   TestSshd sshd(tmp.path());
   SshRunner runner(EndpointOf(sshd));
-  auto r = runner.Run("echo out; echo err >&2; exit 3", 10s);
+  auto r = RunBlocking(runner.Run("echo out; echo err >&2; exit 3", 10s));
   REQUIRE(r.ok());
   CHECK(r->exit_code == 3);
   CHECK(r->out == "out\n");
   CHECK(r->err == "err\n");  // the wrapper's process-group line is not the command's output
   CHECK_FALSE(r->timed_out);
-  auto ok = runner.Run("test -d /", 10s);
+  auto ok = RunBlocking(runner.Run("test -d /", 10s));
   REQUIRE(ok.ok());
   CHECK(ok->ok());
   CHECK(runner.Describe() == sshd.user() + "@127.0.0.1:" + std::to_string(sshd.port()));
@@ -71,7 +57,7 @@ TEST_CASE("ssh runner reuses one session for every command of a target", "[ssh]"
   // SSH_CONNECTION holds the client's address and port: the same port means the same connection.
   std::string first;
   for (int i = 0; i < 5; ++i) {
-    auto r = runner.Run("echo \"$SSH_CONNECTION\"", 10s);
+    auto r = RunBlocking(runner.Run("echo \"$SSH_CONNECTION\"", 10s));
     REQUIRE(r.ok());
     REQUIRE(r->ok());
     if (i == 0) first = r->out;
@@ -85,7 +71,8 @@ TEST_CASE("ssh runner captures large output fully", "[ssh]") {
   TempDir tmp;
   TestSshd sshd(tmp.path());
   SshRunner runner(EndpointOf(sshd));
-  auto r = runner.Run("head -c 60000 /dev/zero | tr '\\0' x; head -c 50000 /dev/zero >&2", 20s);
+  auto r = RunBlocking(
+      runner.Run("head -c 60000 /dev/zero | tr '\\0' x; head -c 50000 /dev/zero >&2", 20s));
   REQUIRE(r.ok());
   CHECK(r->exit_code == 0);
   CHECK(r->out == std::string(60000, 'x'));
@@ -99,7 +86,7 @@ TEST_CASE("ssh runner timeout kills the whole remote process group", "[ssh]") {
   SshRunner runner(EndpointOf(sshd));
   auto pidfile = tmp.path() / "child.pid";
   auto start = std::chrono::steady_clock::now();
-  auto r = runner.Run("sleep 60 & echo $! > '" + pidfile.string() + "'; sleep 60", 1s);
+  auto r = RunBlocking(runner.Run("sleep 60 & echo $! > '" + pidfile.string() + "'; sleep 60", 1s));
   auto took = std::chrono::steady_clock::now() - start;
   REQUIRE(r.ok());
   CHECK(r->timed_out);
@@ -117,7 +104,7 @@ TEST_CASE("ssh runner timeout kills the whole remote process group", "[ssh]") {
   }
   CHECK(gone);
   // The session still works after a timeout.
-  auto after = runner.Run("echo still-here", 10s);
+  auto after = RunBlocking(runner.Run("echo still-here", 10s));
   REQUIRE(after.ok());
   CHECK(after->out == "still-here\n");
 }
@@ -130,7 +117,7 @@ TEST_CASE("ssh runner refuses an unknown host key and names its fingerprint", "[
   ep.known_hosts = (tmp.path() / "empty_known_hosts").string();
   std::ofstream(ep.known_hosts).close();
   SshRunner runner(ep);
-  auto r = runner.Run("true", 10s);
+  auto r = RunBlocking(runner.Run("true", 10s));
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.error().message, Catch::Contains("SHA256:") && Catch::Contains("not in") &&
                                     Catch::Contains("refusing"));
@@ -147,8 +134,8 @@ TEST_CASE("ssh runner records an unknown host key only when told to, and says so
   ep.accept_new_host_key = true;
   {
     SshRunner runner(ep);
-    REQUIRE(runner.Connect().ok());
-    auto info = runner.ConnectInfo();
+    REQUIRE(RunBlocking(runner.Connect()).ok());
+    auto info = RunBlocking(runner.ConnectInfo());
     REQUIRE(info);
     CHECK(info->host_key_recorded);
     CHECK(info->fingerprint.rfind("SHA256:", 0) == 0);
@@ -156,8 +143,8 @@ TEST_CASE("ssh runner records an unknown host key only when told to, and says so
   CHECK_FALSE(ReadFile(ep.known_hosts).empty());
   // Next time the key is known: verified, not recorded again.
   SshRunner again(ep);
-  REQUIRE(again.Connect().ok());
-  CHECK_FALSE(again.ConnectInfo()->host_key_recorded);
+  REQUIRE(RunBlocking(again.Connect()).ok());
+  CHECK_FALSE(RunBlocking(again.ConnectInfo())->host_key_recorded);
 }
 
 TEST_CASE("ssh runner refuses a changed host key even with accept_new_host_key", "[ssh]") {
@@ -168,7 +155,7 @@ TEST_CASE("ssh runner refuses a changed host key even with accept_new_host_key",
   ep.known_hosts = sshd.wrong_known_hosts().string();
   ep.accept_new_host_key = true;
   SshRunner runner(ep);
-  Status st = runner.Connect();
+  Status st = RunBlocking(runner.Connect());
   REQUIRE_FALSE(st.ok());
   CHECK_THAT(st.error().message, Catch::Contains("HOST KEY CHANGED") && Catch::Contains("SHA256:"));
 }
@@ -180,7 +167,7 @@ TEST_CASE("ssh runner fails clearly when the server refuses the key", "[ssh]") {
   SshEndpoint ep = EndpointOf(sshd);
   ep.identity = sshd.stranger_identity().string();
   SshRunner runner(ep);
-  auto r = runner.Run("true", 10s);
+  auto r = RunBlocking(runner.Run("true", 10s));
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.error().message, Catch::Contains("refused the key"));
 }
@@ -195,7 +182,7 @@ TEST_CASE("ssh runner fails clearly when nothing listens", "[ssh]") {
   ep.identity = (tmp.path() / "none").string();
   ep.known_hosts = (tmp.path() / "kh").string();
   SshRunner runner(ep);
-  auto r = runner.Run("true", 5s);
+  auto r = RunBlocking(runner.Run("true", 5s));
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.error().message, Catch::Contains("cannot connect") && Catch::Contains(":1"));
 }

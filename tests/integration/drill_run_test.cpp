@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -164,6 +165,56 @@ TEST_CASE("SIGKILL mid-drill leaves the fault and recover restores it from the l
   CHECK_THAT(recover.Output(), Catch::Contains("verified by its check"));
   CHECK_THAT(recover.Output(), Catch::Contains("as interrupted"));
   CHECK(EventKinds(f.state).back() == "run-ended");
+  CHECK(testing::RunOutcomeOf(f.state) == "interrupted");
+}
+
+TEST_CASE(
+    "SIGKILL during a slow inject: recover makes sure the inject can no longer run, so the fault "
+    "never appears after it said none was left",
+    "[e2e]") {
+  TempDir tmp;
+  fs::path started = tmp.path() / "inject-started";
+  fs::path pid_file = tmp.path() / "inject-pid";
+  DrillFiles f{tmp.path() / "drill.toml", tmp.path() / "fault-in-place", tmp.path() / "state"};
+  {
+    SysTime start = NowUtc() + 300ms;
+    std::ofstream out(f.drill);
+    out << "id = \"e2e\"\ntitle = \"slow inject\"\nservice = \"demo\"\n"
+        << "owner = \"lead@example.com\"\nplaybook = \"runbook.md\"\n"
+        << "[window]\nstart = " << FormatUtc(start) << "\nend = " << FormatUtc(start + 60s)
+        << "\nzone = \"UTC\"\n[targets.here]\nlocal = true\n"
+        << "[[faults]]\nid = \"slow\"\nkind = \"command\"\ntarget = \"here\"\n"
+        << "inject = \"echo $$ > '" << pid_file.string() << "'; touch '" << started.string()
+        << "'; sleep 3; touch '" << f.marker.string() << "'\"\n"
+        << "check = \"test -f '" << f.marker.string() << "'\"\n"
+        << "restore = \"rm -f '" << f.marker.string() << "'\"\n";
+  }
+  {
+    Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
+    REQUIRE(Eventually([&] { return fs::exists(started); }, 10s));
+    fd.Signal(SIGKILL);  // mid-inject: the ledger row says "injecting"
+    CHECK(fd.Wait() == 128 + SIGKILL);
+  }
+  fs::path other = tmp.path() / "other";
+  fs::create_directories(other);
+  Firedrill recover(other, {"recover", "--state", f.state.string()});
+  int status = recover.Wait();
+  INFO(recover.Output());
+  CHECK(status == kExitOk);
+  // The inject's shell is gone for good once recover has answered: nothing can touch the marker.
+  pid_t inject_pid = 0;
+  std::ifstream(pid_file) >> inject_pid;
+  REQUIRE(inject_pid > 0);
+  bool gone = ::kill(inject_pid, 0) != 0 && errno == ESRCH;
+  if (!gone) {
+    // A zombie is gone too; anything else is an orphaned inject still running.
+    std::ifstream stat("/proc/" + std::to_string(inject_pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    gone = line.find(") Z") != std::string::npos || line.find(") X") != std::string::npos;
+  }
+  CHECK(gone);
+  CHECK_FALSE(fs::exists(f.marker));
   CHECK(testing::RunOutcomeOf(f.state) == "interrupted");
 }
 

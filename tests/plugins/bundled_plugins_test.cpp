@@ -11,6 +11,7 @@
 
 #include "drills/drill_loader.h"
 #include "faults/local_runner.h"
+#include "faults/run_on.h"
 #include "faults/runtime_support.h"
 #include "plugins/plugin_conformance.h"
 #include "plugins/plugin_fault.h"
@@ -26,7 +27,7 @@ namespace {
 
 CommandResult Sh(const std::string& command, Duration timeout = 10s) {
   LocalRunner runner;
-  Expected<CommandResult> r = runner.Run(command, timeout);
+  Expected<CommandResult> r = RunBlocking(runner.Run(command, timeout));
   REQUIRE(r.ok());
   return *r;
 }
@@ -69,7 +70,8 @@ struct RedisServer {
   }
   ~RedisServer() {
     LocalRunner runner;
-    (void)runner.Run(fmt::format("kill $(cat {}) 2>/dev/null", ShellQuote(pidfile)), 5s);
+    (void)RunBlocking(
+        runner.Run(fmt::format("kill $(cat {}) 2>/dev/null", ShellQuote(pidfile)), 5s));
   }
   std::string Cli(const std::string& args) const {
     return fmt::format("redis-cli -p {} {}", port, args);
@@ -107,9 +109,10 @@ struct PostgresServer {
   }
   ~PostgresServer() {
     LocalRunner runner;
-    (void)runner.Run(AsPostgres(fmt::format("{}/pg_ctl -D {} -m immediate stop >/dev/null 2>&1",
-                                            Bin(), ShellQuote(data))),
-                     20s);
+    (void)RunBlocking(
+        runner.Run(AsPostgres(fmt::format("{}/pg_ctl -D {} -m immediate stop >/dev/null 2>&1",
+                                          Bin(), ShellQuote(data))),
+                   20s));
   }
   std::string Psql(const std::string& db, const std::string& sql) const {
     return fmt::format("psql -X -q -A -t -h 127.0.0.1 -p {} -U postgres -d {} -c {}", port, db,
@@ -150,23 +153,23 @@ TEST_CASE("bundled plugins: redis.client-pause holds writes until restored", "[p
   std::unique_ptr<Fault> fault = MakeFaultFor(spec);
   LocalRunner runner;
   FaultContext ctx{spec, runner, drill.id};
-  Expected<std::string> prior = fault->Prepare(ctx);
+  Expected<std::string> prior = RunBlocking(fault->Prepare(ctx));
   REQUIRE(prior.ok());
-  Expected<std::string> state = fault->InjectAndCapture(ctx, *prior);
+  Expected<std::string> state = RunBlocking(fault->InjectAndCapture(ctx, *prior));
   REQUIRE(state.ok());
   CHECK(state->find("until_ms") != std::string::npos);
   // A write blocks; a read does not.
   CHECK(Sh(redis.Cli("set k v"), 1s).timed_out);
   CHECK(Sh(redis.Cli("get k"), 5s).ok());
-  Expected<bool> in_place = fault->Check(ctx, *state);
+  Expected<bool> in_place = RunBlocking(fault->Check(ctx, *state));
   REQUIRE(in_place.ok());
   CHECK(*in_place);
-  REQUIRE(fault->Restore(ctx, *state).ok());
+  REQUIRE(RunBlocking(fault->Restore(ctx, *state)).ok());
   CHECK(Sh(redis.Cli("set k v2"), 5s).ok());
-  in_place = fault->Check(ctx, *state);
+  in_place = RunBlocking(fault->Check(ctx, *state));
   REQUIRE(in_place.ok());
   CHECK_FALSE(*in_place);
-  CHECK(fault->Restore(ctx, "null").ok());
+  CHECK(RunBlocking(fault->Restore(ctx, "null")).ok());
 }
 
 TEST_CASE("bundled plugins: redis.maxmemory-squeeze passes the conformance check", "[plugins]") {
@@ -184,20 +187,20 @@ TEST_CASE("bundled plugins: redis.maxmemory-squeeze passes the conformance check
   std::unique_ptr<Fault> fault = MakeFaultFor(spec);
   LocalRunner runner;
   FaultContext ctx{spec, runner, drill.id};
-  Expected<std::string> prior = fault->Prepare(ctx);
+  Expected<std::string> prior = RunBlocking(fault->Prepare(ctx));
   REQUIRE(prior.ok());
-  Expected<std::string> state = fault->InjectAndCapture(ctx, *prior);
+  Expected<std::string> state = RunBlocking(fault->InjectAndCapture(ctx, *prior));
   REQUIRE(state.ok());
   CHECK(Sh(redis.Cli("config get maxmemory")).out.find("102400") != std::string::npos);
   // With noeviction, a write over the limit is refused.
   CHECK(Sh(redis.Cli("set k v 2>&1")).out.find("OOM") != std::string::npos);
-  REQUIRE(fault->Restore(ctx, *state).ok());
+  REQUIRE(RunBlocking(fault->Restore(ctx, *state)).ok());
   CHECK(Sh(redis.Cli("config get maxmemory")).out.find("67108864") != std::string::npos);
   CHECK(Sh(redis.Cli("config get maxmemory-policy")).out.find("noeviction") != std::string::npos);
-  CHECK(fault->Restore(ctx, *state).ok());
+  CHECK(RunBlocking(fault->Restore(ctx, *state)).ok());
 
   ConformanceReport report =
-      RunConformance(*Bundled().FindPluginKind(spec.kind), spec, runner, drill.id);
+      RunBlocking(RunConformance(*Bundled().FindPluginKind(spec.kind), spec, runner, drill.id));
   for (const ConformanceStep& s : report.steps) {
     INFO(s.name << ": " << s.detail);
     CHECK(s.ok);
@@ -219,23 +222,23 @@ TEST_CASE("bundled plugins: postgres.refuse-connections refuses until restored",
   std::unique_ptr<Fault> fault = MakeFaultFor(spec);
   LocalRunner runner;
   FaultContext ctx{spec, runner, drill.id};
-  Expected<std::string> prior = fault->Prepare(ctx);
+  Expected<std::string> prior = RunBlocking(fault->Prepare(ctx));
   REQUIRE(prior.ok());
   CHECK(*prior == R"({"allow":"t"})");
-  Expected<std::string> state = fault->InjectAndCapture(ctx, *prior);
+  Expected<std::string> state = RunBlocking(fault->InjectAndCapture(ctx, *prior));
   REQUIRE(state.ok());
   CommandResult refused = Sh(pg.Psql("shop", "SELECT 1") + " 2>&1");
   CHECK_FALSE(refused.ok());
   CHECK(refused.out.find("not currently accepting connections") != std::string::npos);
-  Expected<bool> in_place = fault->Check(ctx, *state);
+  Expected<bool> in_place = RunBlocking(fault->Check(ctx, *state));
   REQUIRE(in_place.ok());
   CHECK(*in_place);
-  REQUIRE(fault->Restore(ctx, *state).ok());
+  REQUIRE(RunBlocking(fault->Restore(ctx, *state)).ok());
   CHECK(Sh(pg.Psql("shop", "SELECT 1")).ok());
-  CHECK(fault->Restore(ctx, "null").ok());
+  CHECK(RunBlocking(fault->Restore(ctx, "null")).ok());
 
   ConformanceReport report =
-      RunConformance(*Bundled().FindPluginKind(spec.kind), spec, runner, drill.id);
+      RunBlocking(RunConformance(*Bundled().FindPluginKind(spec.kind), spec, runner, drill.id));
   for (const ConformanceStep& s : report.steps) {
     INFO(s.name << ": " << s.detail);
     CHECK(s.ok);
@@ -259,23 +262,23 @@ TEST_CASE("bundled plugins: postgres.lock-table blocks the table until restored"
   std::unique_ptr<Fault> fault = MakeFaultFor(spec);
   LocalRunner runner;
   FaultContext ctx{spec, runner, drill.id};
-  Expected<std::string> prior = fault->Prepare(ctx);
+  Expected<std::string> prior = RunBlocking(fault->Prepare(ctx));
   REQUIRE(prior.ok());
-  Expected<std::string> state = fault->InjectAndCapture(ctx, *prior);
+  Expected<std::string> state = RunBlocking(fault->InjectAndCapture(ctx, *prior));
   INFO((state ? *state : state.error().message));
   REQUIRE(state.ok());
   CHECK(state->find("backend_pid") != std::string::npos);
   const std::string select =
       pg.Psql("shop", "SET lock_timeout = '300ms'; SELECT count(*) FROM orders");
   CHECK_FALSE(Sh(select).ok());
-  Expected<bool> in_place = fault->Check(ctx, *state);
+  Expected<bool> in_place = RunBlocking(fault->Check(ctx, *state));
   REQUIRE(in_place.ok());
   CHECK(*in_place);
-  REQUIRE(fault->Restore(ctx, *state).ok());
+  REQUIRE(RunBlocking(fault->Restore(ctx, *state)).ok());
   CHECK(WaitFor(select, 5s));
-  in_place = fault->Check(ctx, *state);
+  in_place = RunBlocking(fault->Check(ctx, *state));
   REQUIRE(in_place.ok());
   CHECK_FALSE(*in_place);
-  CHECK(fault->Restore(ctx, *state).ok());
-  CHECK(fault->Restore(ctx, "null").ok());
+  CHECK(RunBlocking(fault->Restore(ctx, *state)).ok());
+  CHECK(RunBlocking(fault->Restore(ctx, "null")).ok());
 }

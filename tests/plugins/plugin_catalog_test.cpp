@@ -6,6 +6,7 @@
 
 #include "drills/drill_loader.h"
 #include "faults/local_runner.h"
+#include "faults/run_on.h"
 #include "plugins/plugin_fault.h"
 #include "plugins/plugin_registry.h"
 #include "tests/plugins/plugin_test_support.h"
@@ -172,36 +173,36 @@ TEST_CASE("plugin fault: prepare, inject, check and restore run the plugin", "[p
   LocalRunner runner;
   FaultContext ctx{spec, runner, "toy-drill"};
 
-  Expected<std::string> prior = fault->Prepare(ctx);
+  Expected<std::string> prior = RunBlocking(fault->Prepare(ctx));
   REQUIRE(prior.ok());
   CHECK(*prior == R"({"prior":"absent"})");
-  Expected<std::string> state = fault->InjectAndCapture(ctx, *prior);
+  Expected<std::string> state = RunBlocking(fault->InjectAndCapture(ctx, *prior));
   REQUIRE(state.ok());
   CHECK(*state == R"({"prior":"absent","injected":true})");
   CHECK(ReadFile(flag) == "3 5000 {\"prior\":\"absent\"}\n");
-  Expected<bool> in_place = fault->Check(ctx, *state);
+  Expected<bool> in_place = RunBlocking(fault->Check(ctx, *state));
   REQUIRE(in_place.ok());
   CHECK(*in_place);
-  Expected<std::string> again = fault->Prepare(ctx);
+  Expected<std::string> again = RunBlocking(fault->Prepare(ctx));
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().message == "plugin toy validate: refused: flag already there");
 
-  REQUIRE(fault->Restore(ctx, *state).ok());
+  REQUIRE(RunBlocking(fault->Restore(ctx, *state)).ok());
   CHECK(ReadFile(flag + ".restored") == "{\"prior\":\"absent\",\"injected\":true}\n");
-  in_place = fault->Check(ctx, *state);
+  in_place = RunBlocking(fault->Check(ctx, *state));
   REQUIRE(in_place.ok());
   CHECK_FALSE(*in_place);
   // After a crash between inject and recording, restore gets null.
-  REQUIRE(fault->Restore(ctx, "null").ok());
+  REQUIRE(RunBlocking(fault->Restore(ctx, "null")).ok());
   CHECK(ReadFile(flag + ".restored") == "null\n");
   const std::string manual = fault->ManualRestore(ctx, *state);
   CHECK(manual.find("rm -f FILE") != std::string::npos);
   CHECK(manual.find("firedrill-plugin-toy") != std::string::npos);
 
   SECTION("the manual restore command really restores (a dead man's switch runs it)") {
-    REQUIRE(fault->Inject(ctx, *state).ok());
+    REQUIRE(RunBlocking(fault->Inject(ctx, *state)).ok());
     REQUIRE(std::filesystem::exists(flag));
-    Expected<CommandResult> ran = runner.Run(manual, std::chrono::seconds(10));
+    Expected<CommandResult> ran = RunBlocking(runner.Run(manual, std::chrono::seconds(10)));
     REQUIRE(ran.ok());
     INFO(ran->out << ran->err);
     CHECK(ran->exit_code == 0);

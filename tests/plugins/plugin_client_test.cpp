@@ -8,6 +8,7 @@
 #include <string>
 
 #include "faults/local_runner.h"
+#include "faults/run_on.h"
 #include "tests/plugins/plugin_test_support.h"
 #include "tests/support/temp_dir.h"
 
@@ -41,7 +42,7 @@ printf '{"ok":true,"message":"%s|%s|%s","state":{"seen":%s}}' \
   LocalRunner runner;
   PluginClient client(runner, PluginNameOf(path), path);
   CHECK(client.name() == "echo");
-  Expected<PluginResponse> r = client.Call(Request(PluginAction::kInject), 10s);
+  Expected<PluginResponse> r = RunBlocking(client.Call(Request(PluginAction::kInject), 10s));
   REQUIRE(r.ok());
   CHECK(r->ok);
   CHECK(r->message == "inject|x y|2000");
@@ -60,7 +61,7 @@ TEST_CASE("plugin client: a crashing plugin is an error with its stderr", "[plug
                                        "#!/bin/sh\necho 'boom: no such table' >&2\nexit 3\n");
   LocalRunner runner;
   PluginClient client(runner, "crash", path);
-  Expected<PluginResponse> r = client.Call(Request(PluginAction::kRestore), 10s);
+  Expected<PluginResponse> r = RunBlocking(client.Call(Request(PluginAction::kRestore), 10s));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.find("plugin crash restore") != std::string::npos);
   CHECK(r.error().message.find("exited 3") != std::string::npos);
@@ -72,7 +73,7 @@ TEST_CASE("plugin client: a missing plugin executable is an error naming it", "[
   LocalRunner runner;
   const std::string path = (dir.path() / "firedrill-plugin-gone").string();
   PluginClient client(runner, "gone", path);
-  Expected<PluginResponse> r = client.Call(Request(PluginAction::kDescribe), 10s);
+  Expected<PluginResponse> r = RunBlocking(client.Call(Request(PluginAction::kDescribe), 10s));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.find("plugin gone describe") != std::string::npos);
   CHECK(r.error().message.find("exited 127") != std::string::npos);
@@ -85,7 +86,7 @@ TEST_CASE("plugin client: a plugin that hangs past its timeout is killed", "[plu
   LocalRunner runner;
   PluginClient client(runner, "hang", path);
   const auto start = std::chrono::steady_clock::now();
-  Expected<PluginResponse> r = client.Call(Request(PluginAction::kCheck), 500ms);
+  Expected<PluginResponse> r = RunBlocking(client.Call(Request(PluginAction::kCheck), 500ms));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.find("plugin hang check: timed out after 500ms") != std::string::npos);
   CHECK(std::chrono::steady_clock::now() - start < 10s);
@@ -98,7 +99,7 @@ TEST_CASE("plugin client: non-JSON, empty or incomplete answers are errors", "[p
     const std::string path =
         WritePlugin(dir.path(), "p", "#!/bin/sh\necho 'Traceback (most recent call last)'\n");
     Expected<PluginResponse> r =
-        PluginClient(runner, "p", path).Call(Request(PluginAction::kValidate), 10s);
+        RunBlocking(PluginClient(runner, "p", path).Call(Request(PluginAction::kValidate), 10s));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("plugin p validate: response is not JSON") != std::string::npos);
     CHECK(r.error().message.find("Traceback") != std::string::npos);
@@ -106,21 +107,21 @@ TEST_CASE("plugin client: non-JSON, empty or incomplete answers are errors", "[p
   SECTION("empty") {
     const std::string path = WritePlugin(dir.path(), "p", "#!/bin/sh\nexit 0\n");
     Expected<PluginResponse> r =
-        PluginClient(runner, "p", path).Call(Request(PluginAction::kInject), 10s);
+        RunBlocking(PluginClient(runner, "p", path).Call(Request(PluginAction::kInject), 10s));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("printed no response") != std::string::npos);
   }
   SECTION("no ok member") {
     const std::string path = WritePlugin(dir.path(), "p", "#!/bin/sh\necho '{\"state\":1}'\n");
     Expected<PluginResponse> r =
-        PluginClient(runner, "p", path).Call(Request(PluginAction::kInject), 10s);
+        RunBlocking(PluginClient(runner, "p", path).Call(Request(PluginAction::kInject), 10s));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("lacks the boolean \"ok\"") != std::string::npos);
   }
   SECTION("check without in_place") {
     const std::string path = WritePlugin(dir.path(), "p", "#!/bin/sh\necho '{\"ok\":true}'\n");
     Expected<PluginResponse> r =
-        PluginClient(runner, "p", path).Call(Request(PluginAction::kCheck), 10s);
+        RunBlocking(PluginClient(runner, "p", path).Call(Request(PluginAction::kCheck), 10s));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("plugin p check") != std::string::npos);
     CHECK(r.error().message.find("in_place") != std::string::npos);
@@ -134,10 +135,11 @@ TEST_CASE("plugin client: ok false is an error with the plugin's message", "[plu
       dir.path(), "p",
       "#!/bin/sh\necho 'auth failed' >&2\necho '{\"ok\":false,\"message\":\"NOAUTH\"}'\n");
   PluginClient client(runner, "p", path);
-  Expected<PluginResponse> r = client.Call(Request(PluginAction::kInject), 10s);
+  Expected<PluginResponse> r = RunBlocking(client.Call(Request(PluginAction::kInject), 10s));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message == "plugin p inject: refused: NOAUTH (stderr: auth failed)");
-  Expected<PluginResponse> raw = client.CallAllowRefusal(Request(PluginAction::kInject), 10s);
+  Expected<PluginResponse> raw =
+      RunBlocking(client.CallAllowRefusal(Request(PluginAction::kInject), 10s));
   REQUIRE(raw.ok());
   CHECK_FALSE(raw->ok);
   CHECK(raw->message == "NOAUTH");
@@ -153,7 +155,7 @@ head -c 204800 /dev/zero | tr '\0' 'a'
 printf '"}'
 )");
     Expected<PluginResponse> r =
-        PluginClient(runner, "p", path).Call(Request(PluginAction::kInject), 10s);
+        RunBlocking(PluginClient(runner, "p", path).Call(Request(PluginAction::kInject), 10s));
     REQUIRE(r.ok());
     CHECK(r->message.size() == 204800);
   }
@@ -164,7 +166,7 @@ head -c 1100000 /dev/zero | tr '\0' 'a'
 printf '"}'
 )");
     Expected<PluginResponse> r =
-        PluginClient(runner, "p", path).Call(Request(PluginAction::kInject), 10s);
+        RunBlocking(PluginClient(runner, "p", path).Call(Request(PluginAction::kInject), 10s));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find(
               "plugin p inject: response of 1100024 bytes exceeds the 1048576 byte limit") !=
@@ -180,17 +182,17 @@ TEST_CASE("plugin client: InstallPlugin copies once and then only compares", "[p
   big += "echo '{\"ok\":true,\"kinds\":[]}'\n";
   const std::string local = WritePlugin(dir.path(), "firedrill-plugin-big", big);
   const std::string remote = (dir.path() / "remote" / "cache" / "firedrill-plugin-big").string();
-  REQUIRE(InstallPlugin(runner, local, remote).ok());
+  REQUIRE(RunBlocking(InstallPlugin(runner, local, remote)).ok());
   REQUIRE(std::filesystem::exists(remote));
   CHECK(ReadFile(remote) == big);
   CHECK((std::filesystem::status(remote).permissions() & std::filesystem::perms::all) ==
         std::filesystem::perms::owner_all);
   const auto first = std::filesystem::last_write_time(remote);
-  REQUIRE(InstallPlugin(runner, local, remote).ok());
+  REQUIRE(RunBlocking(InstallPlugin(runner, local, remote)).ok());
   CHECK(std::filesystem::last_write_time(remote) == first);
   Expected<PluginResponse> r =
-      PluginClient(runner, "big", remote).Call(Request(PluginAction::kDescribe), 10s);
+      RunBlocking(PluginClient(runner, "big", remote).Call(Request(PluginAction::kDescribe), 10s));
   REQUIRE(r.ok());
   CHECK(RemotePluginPath(local) == "~/.cache/firedrill/plugins/firedrill-plugin-big");
-  CHECK_FALSE(InstallPlugin(runner, (dir.path() / "nope").string(), remote).ok());
+  CHECK_FALSE(RunBlocking(InstallPlugin(runner, (dir.path() / "nope").string(), remote)).ok());
 }

@@ -13,6 +13,7 @@
 #include "drills/recurrence.h"
 #include "drills/zoned_time.h"
 #include "faults/local_runner.h"
+#include "faults/run_on.h"
 #include "tests/orchestrator/announce/ics_parser.h"
 #include "tests/orchestrator/announce/invite_drill.h"
 #include "tests/support/temp_dir.h"
@@ -496,7 +497,7 @@ void CheckCalendarExpansion(const Drill& d, std::size_t n) {
   LocalRunner runner;
   std::string command =
       "'" + python + "' '" + script.string() + "' '" + ics.string() + "' " + std::to_string(n);
-  Expected<CommandResult> run = runner.Run(command, std::chrono::seconds(60));
+  Expected<CommandResult> run = RunBlocking(runner.Run(command, std::chrono::seconds(60)));
   REQUIRE(run.ok());
   if (run->exit_code == 77) {
     WARN("SKIPPED the RRULE expansion check: " << run->out);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "faults/local_runner.h"
+#include "faults/run_on.h"
 
 namespace firedrill::testing {
 namespace {
@@ -40,7 +41,7 @@ std::optional<boost::json::object> ParseWithIcalendar(const fs::path& ics) {
   LocalRunner runner;
   std::string command = ShellQuote(python) + " " + ShellQuote(FIREDRILL_ICS_FIELDS_SCRIPT) + " " +
                         ShellQuote(ics.string());
-  Expected<CommandResult> run = runner.Run(command, std::chrono::seconds(60));
+  Expected<CommandResult> run = RunBlocking(runner.Run(command, std::chrono::seconds(60)));
   INFO(command);
   REQUIRE(run.ok());
   if (run->exit_code == kExitParserMissing) {

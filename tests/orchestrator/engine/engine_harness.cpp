@@ -33,28 +33,28 @@ class FakeFault : public Fault {
  public:
   FakeFault(FakeWorld& world, std::string id) : world_(world), id_(std::move(id)) {}
 
-  Expected<std::string> Prepare(const FaultContext&) override {
+  asio::awaitable<Expected<std::string>> Prepare(const FaultContext&) override {
     ++State().prepares;
-    return std::string("{}");
+    co_return std::string("{}");
   }
-  Status Inject(const FaultContext&, const std::string&) override {
+  asio::awaitable<Status> Inject(const FaultContext&, const std::string&) override {
     FakeWorld::FaultState& s = State();
     ++s.injects;
     if (s.on_inject) s.on_inject();
-    if (s.inject_fails) return Error("the fake inject fails");
+    if (s.inject_fails) co_return Error("the fake inject fails");
     s.in_place = true;
-    return Status::Ok();
+    co_return Status::Ok();
   }
-  Expected<bool> Check(const FaultContext&, const std::string&) override {
+  asio::awaitable<Expected<bool>> Check(const FaultContext&, const std::string&) override {
     FakeWorld::FaultState& s = State();
     ++s.checks;
     if (s.on_check) s.on_check();
-    return s.in_place;
+    co_return s.in_place;
   }
-  Status Restore(const FaultContext&, const std::string&) override {
+  asio::awaitable<Status> Restore(const FaultContext&, const std::string&) override {
     std::string failed = FakeRestore(world_, id_);
-    if (!failed.empty()) return Error(failed);
-    return Status::Ok();
+    if (!failed.empty()) co_return Error(failed);
+    co_return Status::Ok();
   }
   std::string ManualRestore(const FaultContext&, const std::string&) override {
     return "undo " + id_ + " by hand";
@@ -72,7 +72,11 @@ class FakeRunner : public CommandRunner {
  public:
   FakeRunner(FakeWorld& world, std::string target) : world_(world), target_(std::move(target)) {}
 
-  Expected<CommandResult> Run(const std::string& command, Duration) override {
+  std::string Describe() const override { return "fake " + target_; }
+
+ protected:
+  asio::awaitable<Expected<CommandResult>> Execute(std::string command, Duration,
+                                                   RunHooks) override {
     CommandResult r;
     r.exit_code = 0;
     constexpr std::string_view kRestore = "fake-restore ";
@@ -82,9 +86,8 @@ class FakeRunner : public CommandRunner {
       r.err = FakeRestore(world_, id);
       r.exit_code = r.err.empty() ? 0 : 1;
     }
-    return r;
+    co_return r;
   }
-  std::string Describe() const override { return "fake " + target_; }
 
  private:
   FakeWorld& world_;
@@ -160,7 +163,6 @@ EngineHarness::EngineHarness(const std::string& toml, std::optional<SysTime> clo
 
   EngineEnv env;
   env.clock = &clock;
-  env.inline_blocking_work = true;
   env.make_fault = [this](const FaultSpec& f) -> std::unique_ptr<Fault> {
     return std::make_unique<FakeFault>(world, f.id);
   };
