@@ -32,6 +32,7 @@
 #include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/fault_ledger.h"
+#include "orchestrator/store/record_writer.h"
 #include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/token_table.h"
 #include "orchestrator/store/transaction.h"
@@ -87,6 +88,13 @@ class Daemon::Impl : public DaemonOps {
       return kExitStateError;
     }
     db_.emplace(std::move(*db));
+    // Every run's records are written off the loop, in order, by one writer.
+    auto writer = RecordWriter::Open(opt_.state_dir);
+    if (!writer) {
+      fmt::print(err_, "firedrill serve: {}\n", writer.error().ToString());
+      return kExitStateError;
+    }
+    writer_ = std::move(*writer);
     notifier_.emplace(io_, *db_, opt_.notices);
     // Anything a crash left in place is undone before anything else happens.
     leftovers_restored_ = RestoreLeftovers();
@@ -501,8 +509,8 @@ class Daemon::Impl : public DaemonOps {
     };
     run->out_buf = std::make_unique<PrefixedLines>(out_, fmt::format("[{}] ", id));
     run->out = std::make_unique<std::ostream>(run->out_buf.get());
-    run->engine =
-        std::make_unique<DrillEngine>(io_, run->drill, run->options, *db_, *run->out, *run->out);
+    run->engine = std::make_unique<DrillEngine>(io_, run->drill, run->options, *db_, *writer_,
+                                                *run->out, *run->out);
     rec.state = ScheduleState::kRunning;
     ScheduleTable(*db_).Put(rec).ok();
     schedules_[id] = rec;
@@ -688,6 +696,7 @@ class Daemon::Impl : public DaemonOps {
   std::ostream& err_;
   asio::io_context io_;
   std::optional<Database> db_;
+  std::unique_ptr<RecordWriter> writer_;  // the records of every run, off the loop
   DaemonApi api_;
   std::optional<ControlServer> server_;
   std::optional<Notifier> notifier_;

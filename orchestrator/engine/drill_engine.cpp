@@ -62,7 +62,7 @@ std::size_t FanOutWidth(const Drill& drill) {
 class DrillEngine::Impl {
  public:
   Impl(asio::io_context& io, const Drill& drill, const RunOptions& options, Database& db,
-       std::ostream& out, std::ostream& err, EngineEnv env)
+       RecordWriter& writer, std::ostream& out, std::ostream& err, EngineEnv env)
       : env_(std::move(env)),
         facts_(env_.clock != nullptr ? *env_.clock : SystemRunClock()),
         wheel_(drill.wheel ? std::optional<WheelChoice>(
@@ -73,7 +73,7 @@ class DrillEngine::Impl {
         opt_(options),
         db_(db),
         run_(drill_, facts_),
-        rec_(db, run_, options, out, err),
+        rec_(db, writer, io.get_executor(), run_, options, out, err),
         control_handler_(run_, rec_),
         io_(io),
         fan_width_(FanOutWidth(drill_)),
@@ -198,14 +198,14 @@ class DrillEngine::Impl {
       failure = std::current_exception();
     }
     if (!failure) {
-      EndRunRow();
+      co_await EndRunRow();
       co_return;
     }
     if (run_.phase == "closed" || run_.phase == "restore-failed") {
       // The run had ended; only its paperwork (the postmortem) failed.
       fmt::print(rec_.err(), "firedrill run: internal error after the run ended: {}\n",
                  What(failure));
-      EndRunRow();
+      co_await EndRunRow();
       co_return;
     }
     InternalError(run_.phase, What(failure));
@@ -224,17 +224,24 @@ class DrillEngine::Impl {
                  What(again));
       exit_ = kExitRestoreIncomplete;
     }
-    EndRunRow();
+    co_await EndRunRow();
   }
 
-  // Marks the run ended in the runs table, with the outcome its records show.
-  void EndRunRow() {
-    if (run_.run_id.empty()) return;
+  // Marks the run ended in the runs table, with the outcome its records show; everything the run
+  // recorded is on disk when this completes.
+  asio::awaitable<void> EndRunRow() {
+    if (run_.run_id.empty()) co_return;
+    co_await rec_.Flush();
     std::string outcome = "in-progress";
     if (auto events = LoadRunEvents(db_, drill_.id, run_.run_id); events.ok()) {
       outcome = OutcomeName(DeriveRunFacts(*events, nullptr, TimelineDetail::kNone).outcome);
     }
-    if (Status st = RunTable(db_).End(run_.run_id, facts_.UtcNow(), outcome); !st) {
+    std::function<Status(Database&)> end = [run_id = run_.run_id, at = facts_.UtcNow(),
+                                            outcome](Database& db) {
+      return RunTable(db).End(run_id, at, outcome);
+    };
+    Status st = co_await rec_.Write(std::move(end));
+    if (!st) {
       fmt::print(rec_.err(), "firedrill: warning: the runs table was not updated: {}\n",
                  st.error().message);
     }
@@ -253,11 +260,15 @@ class DrillEngine::Impl {
                 fmt::format("drill {} ({}): run {} started", drill_.id, drill_.title, run_.run_id));
     // In the runs table from now until it ends: `status` shows it whichever process runs it,
     // and if this process dies, whoever restores its faults closes it.
-    if (Status st = RunTable(db_).Begin(
-            {run_.run_id, drill_.id, facts_.UtcNow(), ProcessStamp::Self(), std::nullopt, ""});
-        !st) {
-      fmt::print(rec_.err(), "firedrill: warning: the run is not in the runs table: {}\n",
-                 st.error().message);
+    {
+      std::function<Status(Database&)> begin =
+          [run = RunRecord{run_.run_id, drill_.id, facts_.UtcNow(), ProcessStamp::Self(),
+                           std::nullopt, ""}](Database& db) { return RunTable(db).Begin(run); };
+      Status st = co_await rec_.Write(std::move(begin));
+      if (!st) {
+        fmt::print(rec_.err(), "firedrill: warning: the run is not in the runs table: {}\n",
+                   st.error().message);
+      }
     }
     if (wheel_) {
       // Sealed in the record, not shown: the team is not to know what comes, or when. SpinWheel
@@ -567,7 +578,6 @@ class DrillEngine::Impl {
   // One fault on one target: ledger entry (durable first), dead man's switch for a remote target,
   // inject, verify. Records what happened; returns whether the fault is in place.
   asio::awaitable<bool> InjectOne(const DrillPlan& plan, const FaultSpec& spec) {
-    FaultLedger ledger(db_);
     LedgerEntry entry;
     entry.run_id = run_.run_id;
     entry.drill_id = drill_.id;
@@ -578,7 +588,11 @@ class DrillEngine::Impl {
     entry.drill_file = opt_.drill_file;
     entry.state = states_[spec.id];
     entry.status = LedgerStatus::kInjecting;
-    auto id = ledger.RecordIntent(entry);  // durable before the fault exists
+    // Durable before the fault exists.
+    std::function<Expected<std::int64_t>(Database&)> intent = [entry](Database& db) {
+      return FaultLedger(db).RecordIntent(entry);
+    };
+    Expected<std::int64_t> id = co_await rec_.Write(std::move(intent));
     if (!id.ok()) {
       rec_.Record("inject-failed", {{"fault", spec.id}, {"error", id.error().message}},
                   fmt::format("not injecting {}: the fault ledger cannot be written: {}", spec.id,
@@ -593,7 +607,10 @@ class DrillEngine::Impl {
     const std::int64_t ledger_id = *id;
     ctx.inject_hooks.on_started = [this,
                                    ledger_id](const ProcessIdentity& p) -> asio::awaitable<Status> {
-      co_return FaultLedger(db_).AddProcess(ledger_id, p);
+      std::function<Status(Database&)> add = [ledger_id, p](Database& db) {
+        return FaultLedger(db).AddProcess(ledger_id, p);
+      };
+      co_return co_await rec_.Write(std::move(add));
     };
     Fault& fault = *faults_[spec.id];
     if (dynamic_cast<SshRunner*>(&ctx.runner) != nullptr) {
@@ -628,7 +645,11 @@ class DrillEngine::Impl {
     const SysTime applied = facts_.UtcNow();
     if (captured.ok() && *captured != prior) {
       // What inject learnt (a plugin's state) is what restore needs: durable before going on.
-      if (Status kept = ledger.SetState(*id, *captured); !kept) {
+      std::function<Status(Database&)> keep = [id = *id, state = *captured](Database& db) {
+        return FaultLedger(db).SetState(id, state);
+      };
+      Status kept = co_await rec_.Write(std::move(keep));
+      if (!kept) {
         rec_.Record("warning", {{"fault", spec.id}, {"error", kept.error().message}},
                     fmt::format("warning: the state {} returned at inject cannot be kept in the "
                                 "ledger ({}); a restore after a crash uses the state before it",
@@ -653,7 +674,8 @@ class DrillEngine::Impl {
                   fmt::format("injecting {} failed: {}", spec.id, why));
       co_return false;
     }
-    ledger.SetStatus(*id, LedgerStatus::kInjected).ok();
+    rec_.Post(
+        [id = *id](Database& db) { FaultLedger(db).SetStatus(id, LedgerStatus::kInjected).ok(); });
     const bool first = !run_.t0;
     if (first) {
       // T0, recorded once as its own fact: when the first fault was in place (its inject
@@ -732,7 +754,7 @@ class DrillEngine::Impl {
       co_await backoff_timer_->WaitUntil(facts_.Now() + (*next - facts_.clock().Utc()));
       backoff = std::min<Duration>(backoff * 2, std::chrono::seconds(30));
     }
-    exit_ = CloseRun(run_, rec_, opt_, remaining, ArmedSwitches(remaining));
+    exit_ = co_await CloseRun(run_, rec_, opt_, remaining, ArmedSwitches(remaining));
   }
 
   asio::awaitable<void> RestoreMember(const LedgerEntry& e, int attempt,
@@ -762,7 +784,7 @@ class DrillEngine::Impl {
         tried.manual = fault->second->ManualRestore(ctx, e.state);
       }
     }
-    RestoreResult result = RecordRestoreAttempt(e, tried, attempt, next);
+    RestoreResult result = co_await RecordRestoreAttempt(e, tried, attempt, next);
     if (result.restored && runner != nullptr && dynamic_cast<SshRunner*>(runner) != nullptr) {
       Status disarmed = co_await DisarmDeadMansSwitch(*runner, run_.run_id, e.fault_id);
       if (disarmed) {
@@ -781,23 +803,30 @@ class DrillEngine::Impl {
 
   // The ledger row and the event of one restore attempt; a ledger that cannot be updated makes
   // the attempt a failure, so a fault is never reported restored without a record saying so.
-  RestoreResult RecordRestoreAttempt(const LedgerEntry& e, RestoreAttempt tried, int attempt,
-                                     std::optional<SysTime> next) {
-    FaultLedger ledger(db_);
+  asio::awaitable<RestoreResult> RecordRestoreAttempt(LedgerEntry e, RestoreAttempt tried,
+                                                      int attempt, std::optional<SysTime> next) {
     if (tried.restored) {
-      Status st = ledger.SetStatus(e.id, LedgerStatus::kRestored, tried.checked ? "" : "unchecked");
+      std::function<Status(Database&)> restored = [id = e.id,
+                                                   checked = tried.checked](Database& db) {
+        return FaultLedger(db).SetStatus(id, LedgerStatus::kRestored, checked ? "" : "unchecked");
+      };
+      Status st = co_await rec_.Write(std::move(restored));
       if (st) {
         std::erase_if(ledger_, [&](const LedgerEntry& x) { return x.id == e.id; });
         rec_.Record("fault-restored", RestorePayload(e, tried.checked, tried.message),
                     tried.message);
-        return RestoreResult{true, tried.message, "", tried.checked};
+        co_return RestoreResult{true, tried.message, "", tried.checked};
       }
       tried.restored = false;
       tried.message = "restored, but the ledger could not be updated: " + st.error().message;
     }
-    if (Status st = ledger.SetStatus(e.id, LedgerStatus::kRestoreFailed, tried.message); !st) {
+    std::function<Status(Database&)> failed = [id = e.id, note = tried.message](Database& db) {
+      return FaultLedger(db).SetStatus(id, LedgerStatus::kRestoreFailed, note);
+    };
+    Status noted = co_await rec_.Write(std::move(failed));
+    if (!noted) {
       fmt::print(rec_.err(), "firedrill: the ledger could not be updated: {}\n",
-                 st.error().message);
+                 noted.error().message);
     }
     boost::json::object payload = RestorePayload(e, false, tried.message);
     payload["attempt"] = attempt;
@@ -808,7 +837,7 @@ class DrillEngine::Impl {
                     next
                         ? fmt::format("next attempt at {}", FormatInZone(*next, drill_.window.zone))
                         : std::string("no attempt is left before the give-up point")));
-    return RestoreResult{false, tried.message, tried.manual};
+    co_return RestoreResult{false, tried.message, tried.manual};
   }
 
   // The dead man's switches still armed for faults that remain in place, with when they fire.
@@ -857,8 +886,9 @@ class DrillEngine::Impl {
 };
 
 DrillEngine::DrillEngine(asio::io_context& io, const Drill& drill, const RunOptions& options,
-                         Database& db, std::ostream& out, std::ostream& err, EngineEnv env)
-    : impl_(std::make_unique<Impl>(io, drill, options, db, out, err, std::move(env))) {}
+                         Database& db, RecordWriter& writer, std::ostream& out, std::ostream& err,
+                         EngineEnv env)
+    : impl_(std::make_unique<Impl>(io, drill, options, db, writer, out, err, std::move(env))) {}
 
 DrillEngine::~DrillEngine() = default;
 

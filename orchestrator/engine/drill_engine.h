@@ -15,6 +15,7 @@
 #include "orchestrator/engine/engine_env.h"
 #include "orchestrator/engine/run_state.h"
 #include "orchestrator/store/database.h"
+#include "orchestrator/store/record_writer.h"
 
 namespace firedrill {
 
@@ -28,8 +29,11 @@ class DrillEngine {
  public:
   /// `env` replaces the engine's clock, fault and runner makers and probe checker (tests); the
   /// default is the real world.
+  /// `writer` writes the run's records (events, ledger rows) off the loop, in order; `db` is the
+  /// loop's own connection, for reads.
   DrillEngine(boost::asio::io_context& io, const Drill& drill, const RunOptions& options,
-              Database& db, std::ostream& out, std::ostream& err, EngineEnv env = {});
+              Database& db, RecordWriter& writer, std::ostream& out, std::ostream& err,
+              EngineEnv env = {});
   ~DrillEngine();
   DrillEngine(const DrillEngine&) = delete;
   DrillEngine& operator=(const DrillEngine&) = delete;

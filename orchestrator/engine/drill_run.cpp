@@ -20,6 +20,7 @@
 #include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
+#include "orchestrator/store/record_writer.h"
 #include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/sha256.h"
 #include "orchestrator/store/witness_publish.h"
@@ -59,10 +60,10 @@ void WatchSignals(asio::signal_set& signals, DrillEngine& engine, std::ostream& 
 }
 
 // Runs the engine on a loop of its own, with the signals and the control endpoint.
-int RunEngine(const Drill& drill, const RunOptions& options, Database& db, std::ostream& out,
-              std::ostream& err) {
+int RunEngine(const Drill& drill, const RunOptions& options, Database& db, RecordWriter& writer,
+              std::ostream& out, std::ostream& err) {
   asio::io_context io;
-  DrillEngine engine(io, drill, options, db, out, err);
+  DrillEngine engine(io, drill, options, db, writer, out, err);
   SingleRunHandler handler(engine);
   ControlServer control(io, options.state_dir, handler);
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -148,7 +149,14 @@ int RunDrill(const Drill& drill, const RunOptions& options, std::ostream& out, s
       return b ? *b : std::nullopt;
     };
   }
-  int status = RunEngine(drill, with_briefing, *db, out, err);
+  // The run's records are written off its loop, in order, by one writer (store/record_writer).
+  auto writer = RecordWriter::Open(options.state_dir);
+  if (!writer.ok()) {
+    fmt::print(err, "firedrill run: {}\n", writer.error().ToString());
+    return kExitStateError;
+  }
+  int status = RunEngine(drill, with_briefing, *db, **writer, out, err);
+  writer->reset();  // everything written before the checkpoint signs it
   // A signed checkpoint after every run: truncating the records afterwards shows. Published to
   // the operator's witnesses, rewriting them with the key shows too.
   if (auto cp = WriteCheckpoint(*db, options.state_dir); !cp.ok()) {

@@ -63,9 +63,11 @@ json::value Ms(const std::optional<Duration>& d) {
 
 }  // namespace
 
-int CloseRun(RunState& run, RunRecorder& rec, const RunOptions& opt,
-             const std::vector<RemainingFault>& remaining, const std::vector<ArmedSwitch>& armed) {
+boost::asio::awaitable<int> CloseRun(RunState& run, RunRecorder& rec, const RunOptions& opt,
+                                     std::vector<RemainingFault> remaining,
+                                     std::vector<ArmedSwitch> armed) {
   run.phase = remaining.empty() ? "closed" : "restore-failed";
+  co_await rec.Flush();  // the run's facts are read back from its records
   json::object summary;
   if (!remaining.empty()) {
     json::array left;
@@ -101,9 +103,10 @@ int CloseRun(RunState& run, RunRecorder& rec, const RunOptions& opt,
     rec.Record(ending, summary, fmt::format("run ended: {}", OutcomeName(facts.outcome)));
   }
   if (!opt.json) fmt::print(rec.out(), "\n{}", RunSummaryText(facts));
+  co_await rec.Flush();  // the postmortem is made from the records, the ending included
   WritePostmortem(run, opt, rec);
-  if (!remaining.empty()) return kExitRestoreIncomplete;
-  return run.abort_reason ? kExitAborted : kExitOk;
+  if (!remaining.empty()) co_return kExitRestoreIncomplete;
+  co_return run.abort_reason ? kExitAborted : kExitOk;
 }
 
 }  // namespace firedrill

@@ -2,6 +2,7 @@
 // summary on screen and the postmortem draft.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,8 +29,9 @@ struct ArmedSwitch {
 /// manual undo), prints them and returns kExitRestoreIncomplete; otherwise records `run-ended`
 /// (who recovered, TTD/TTR), prints the summary, writes the postmortem draft to
 /// `state_dir/postmortems/RUN.md` and returns kExitAborted for an aborted run, else kExitOk.
-int CloseRun(RunState& run, RunRecorder& recorder, const RunOptions& options,
-             const std::vector<RemainingFault>& remaining,
-             const std::vector<ArmedSwitch>& armed = {});
+boost::asio::awaitable<int> CloseRun(RunState& run, RunRecorder& recorder,
+                                     const RunOptions& options,
+                                     std::vector<RemainingFault> remaining,
+                                     std::vector<ArmedSwitch> armed = {});
 
 }  // namespace firedrill

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <ostream>
 
@@ -13,6 +14,17 @@ namespace firedrill {
 
 namespace json = boost::json;
 
+RunRecorder::RunRecorder(Database& db, RecordWriter& writer, boost::asio::any_io_executor executor,
+                         const RunState& run, const RunOptions& options, std::ostream& out,
+                         std::ostream& err)
+    : db_(db),
+      writer_(writer),
+      executor_(std::move(executor)),
+      run_(run),
+      opt_(options),
+      out_(out),
+      err_(err) {}
+
 void RunRecorder::Record(const std::string& kind, json::object payload, const std::string& text,
                          const std::string& actor) {
   RecordAt(run_.clock.UtcNow(), kind, std::move(payload), text, actor);
@@ -20,10 +32,18 @@ void RunRecorder::Record(const std::string& kind, json::object payload, const st
 
 void RunRecorder::RecordAt(SysTime at, const std::string& kind, json::object payload,
                            const std::string& text, const std::string& actor) {
+  ReportFailures();
   payload["run"] = run_.run_id;
-  std::string body = json::serialize(payload);
-  auto ev = EventLog(db_).Append({run_.drill.id, kind, actor, body, at});
-  if (!ev.ok()) fmt::print(err_, "firedrill: could not record {}: {}\n", kind, ev.error().message);
+  NewEvent event{run_.drill.id, kind, actor, json::serialize(payload), at};
+  // In the order of the facts, off the loop: the loop never waits on the disk.
+  writer_.Post([event = std::move(event), failures = failures_](Database& db) {
+    auto appended = EventLog(db).Append(event);
+    if (!appended.ok()) {
+      std::lock_guard lock(failures->mutex);
+      failures->messages.push_back(
+          fmt::format("could not record {}: {}", event.kind, appended.error().message));
+    }
+  });
   if (opt_.on_event) opt_.on_event(kind, payload, text);
   if (opt_.json) {
     json::object line{{"ts", FormatUtc(at)}, {"event", kind}, {"drill", run_.drill.id}};
@@ -40,6 +60,21 @@ void RunRecorder::Say(const std::string& text) {
   fmt::print(out_, "{}  {}\n",
              FormatInZone(run_.clock.UtcNow(), run_.drill.window.zone).substr(11, 8), text);
   out_.flush();
+}
+
+boost::asio::awaitable<void> RunRecorder::Flush() {
+  co_await writer_.Call<bool>([](Database&) { return true; }, executor_,
+                              boost::asio::use_awaitable);
+  ReportFailures();
+}
+
+void RunRecorder::ReportFailures() {
+  std::vector<std::string> messages;
+  {
+    std::lock_guard lock(failures_->mutex);
+    messages.swap(failures_->messages);
+  }
+  for (const std::string& m : messages) fmt::print(err_, "firedrill: {}\n", m);
 }
 
 }  // namespace firedrill

@@ -1,30 +1,39 @@
 // Writes what happens in a run to the event log and shows it to the person (or script) watching.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <functional>
 #include <iosfwd>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "orchestrator/engine/drill_run.h"
 #include "orchestrator/engine/run_state.h"
 #include "orchestrator/store/database.h"
+#include "orchestrator/store/record_writer.h"
 
 namespace firedrill {
 
 /// The actor of events the orchestrator causes itself.
 inline constexpr char kOrchestratorActor[] = "orchestrator";
 
-/// Records a run's events. Used on the loop thread only; holds references that must outlive it.
+/// Records a run's events through the state directory's RecordWriter (in order, off the loop)
+/// and shows each one at once. Used on the loop thread only; holds references that must outlive
+/// it. Reads of what was recorded (the run's facts at its close) come after Flush().
 class RunRecorder {
  public:
-  RunRecorder(Database& db, const RunState& run, const RunOptions& options, std::ostream& out,
-              std::ostream& err)
-      : db_(db), run_(run), opt_(options), out_(out), err_(err) {}
+  RunRecorder(Database& db, RecordWriter& writer, boost::asio::any_io_executor executor,
+              const RunState& run, const RunOptions& options, std::ostream& out, std::ostream& err);
 
-  /// Appends event `kind` (payload gets `"run"`: the run id) durably, stamped with the run's
-  /// clock now, then prints `text` with that time in the drill's zone, or with --json one JSON
-  /// line {ts, event, drill, payload}. A record that cannot be written is reported on the error
-  /// stream and does not stop the run.
+  /// Hands event `kind` (payload gets `"run"`: the run id), stamped with the run's clock now, to
+  /// the writer, then prints `text` with that time in the drill's zone, or with --json one JSON
+  /// line {ts, event, drill, payload}. A record the writer could not write is reported on the
+  /// error stream (at the next record or Flush) and does not stop the run.
   void Record(const std::string& kind, boost::json::object payload, const std::string& text,
               const std::string& actor = kOrchestratorActor);
 
@@ -36,19 +45,44 @@ class RunRecorder {
   /// Prints `text` as a progress line (time-stamped) without recording it; nothing with --json.
   void Say(const std::string& text);
 
+  /// Completes once everything handed to the writer so far is on disk (then readable on `db()`),
+  /// and reports what could not be written.
+  boost::asio::awaitable<void> Flush();
+
+  /// Runs `job` on the writer after everything handed to it before, and returns its result:
+  /// for ledger writes that must be on disk before the run goes on. Pass a named job
+  /// (`co_await Write(std::move(job))`): GCC 12 mishandles a lambda temporary with captures
+  /// inside a co_await expression (it destroys its captures twice).
+  template <typename R>
+  boost::asio::awaitable<R> Write(std::function<R(Database&)>&& job) {
+    return writer_.Call<R>(std::move(job), executor_, boost::asio::use_awaitable);
+  }
+  /// Queues `job` on the writer, in order, without waiting for it.
+  void Post(std::function<void(Database&)> job) { writer_.Post(std::move(job)); }
+
   /// The error stream, for warnings that are not events.
   std::ostream& err() { return err_; }
   /// The output stream.
   std::ostream& out() { return out_; }
-  /// The run's records (loop thread only).
+  /// The run's records, for reads (loop thread only).
   Database& db() { return db_; }
 
  private:
+  // What the writer could not write, collected on its thread, reported on the loop.
+  struct Failures {
+    std::mutex mutex;
+    std::vector<std::string> messages;
+  };
+  void ReportFailures();
+
   Database& db_;
+  RecordWriter& writer_;
+  boost::asio::any_io_executor executor_;
   const RunState& run_;
   const RunOptions& opt_;
   std::ostream& out_;
   std::ostream& err_;
+  std::shared_ptr<Failures> failures_ = std::make_shared<Failures>();
 };
 
 }  // namespace firedrill

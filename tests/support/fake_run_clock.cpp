@@ -89,13 +89,21 @@ void FakeRunClock::AdvanceTo(SteadyTime t) {
 }
 
 bool RunSimulated(asio::io_context& io, FakeRunClock& clock, const std::function<bool()>& done,
-                  Duration limit) {
+                  Duration limit, const std::function<bool()>& busy,
+                  const std::function<void()>& wait) {
   const SteadyTime end = clock.Now() + limit;
   while (true) {
     io.restart();
-    while (io.poll() > 0) {
-    }
+    // Asked before the loop runs: work that was under way may have posted its completion since.
+    const bool was_busy = busy && busy();
+    std::size_t ran = 0;
+    while (std::size_t n = io.poll()) ran += n;
     if (done()) return true;
+    if (ran > 0) continue;
+    if (was_busy || (busy && busy())) {
+      if (wait) wait();
+      continue;
+    }
     std::optional<SteadyTime> next = clock.NextDeadline();
     if (!next || *next > end) return false;
     clock.AdvanceTo(*next);

@@ -49,7 +49,12 @@ class FakeRunClock : public RunClock {
 /// jumps to the next timer's deadline, again and again. Returns false when nothing is left to
 /// run and `done()` is still false (a deadlock), or when the clock would pass `limit` (from
 /// its time now).
+///
+/// `busy` (optional) tells that work outside the loop is under way whose completion the loop
+/// will receive (a writer thread); then the clock does not move: `wait` (blocking) lets that
+/// work finish first.
 bool RunSimulated(boost::asio::io_context& io, FakeRunClock& clock,
-                  const std::function<bool()>& done, Duration limit = std::chrono::hours(48));
+                  const std::function<bool()>& done, Duration limit = std::chrono::hours(48),
+                  const std::function<bool()>& busy = {}, const std::function<void()>& wait = {});
 
 }  // namespace firedrill::testing

@@ -18,6 +18,7 @@
 #include "orchestrator/engine/engine_env.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
+#include "orchestrator/store/record_writer.h"
 #include "tests/support/fake_run_clock.h"
 #include "tests/support/temp_dir.h"
 
@@ -85,7 +86,11 @@ class EngineHarness {
   std::optional<Event> First(const std::string& kind);
   /// What the run printed.
   std::string Output() const { return out_.str() + err_.str(); }
-  Database& db() { return *db_; }
+  /// The state's database, with everything the run handed to its writer written.
+  Database& db() {
+    writer_->Drain();
+    return *db_;
+  }
   const std::filesystem::path& state_dir() const { return state_; }
   const Drill& drill() const { return *drill_; }
 
@@ -99,6 +104,7 @@ class EngineHarness {
   std::string toml_;
   std::unique_ptr<Drill> drill_;
   std::optional<Database> db_;
+  std::unique_ptr<RecordWriter> writer_;
   boost::asio::io_context io_;
   std::ostringstream out_;
   std::ostringstream err_;
