@@ -29,6 +29,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <variant>
 #include <vector>
 
 #include "faults/gated_command.h"
@@ -204,17 +205,23 @@ struct Child {
 };
 
 // Waits until the child exits or `deadline`; returns whether it exited (then it is reaped).
-// Event-driven: a pidfd becomes readable when the process exits.
+// Event-driven: a pidfd becomes readable when the process exits. A wait on a descriptor may
+// complete without the descriptor being ready (Asio reuses a closed descriptor's reactor state
+// for the next one, and readiness queued for the old one can reach the new one), so only the
+// exit itself, or the deadline, ends the wait.
 asio::awaitable<bool> WaitForExit(Child& child, Clock::time_point deadline) {
   if (child.Exited()) co_return true;
   const auto executor = co_await asio::this_coro::executor;
-  if (child.pidfd) {
+  while (child.pidfd && Clock::now() < deadline) {
     asio::steady_timer timer(executor, deadline);
-    co_await (child.pidfd->async_wait(asio::posix::descriptor_base::wait_read,
-                                      asio::as_tuple(use_awaitable)) ||
-              timer.async_wait(asio::as_tuple(use_awaitable)));
-    co_return child.Exited();
+    auto woken = co_await (child.pidfd->async_wait(asio::posix::descriptor_base::wait_read,
+                                                   asio::as_tuple(use_awaitable)) ||
+                           timer.async_wait(asio::as_tuple(use_awaitable)));
+    if (child.Exited()) co_return true;
+    // A pidfd that reports an error cannot be waited on: poll for the rest of the time.
+    if (woken.index() == 0 && std::get<0>(std::get<0>(woken))) child.pidfd.reset();
   }
+  if (child.pidfd) co_return child.Exited();
   auto interval = std::chrono::milliseconds(1);
   while (Clock::now() < deadline) {
     co_await SleepUntil(std::min(deadline, Clock::now() + interval));

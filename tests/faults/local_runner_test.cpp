@@ -2,12 +2,16 @@
 
 #include <signal.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "faults/run_on.h"
 #include "faults/runtime_support.h"
@@ -158,6 +162,39 @@ TEST_CASE("local runner: a command that closes its output still ends on exit", "
   REQUIRE(r.ok());
   CHECK(r->exit_code == 4);
   CHECK(r->out == "early\n");
+}
+
+TEST_CASE("local runner: commands that start as others end are each seen to exit, never timed out",
+          "[faults][runner]") {
+  // Several loops of short commands on one event loop, as the engine runs a check while probes
+  // run: descriptors close and open all the time. A wait that woke for another command's exit
+  // reported this one timed out, 30 s early (seen under load in the end-to-end tests).
+  constexpr int kLoops = 6;
+  constexpr int kEach = 60;
+  std::vector<std::string> failures;
+  LocalRunner runner;
+  boost::asio::io_context io;
+  for (int i = 0; i < kLoops; ++i) {
+    boost::asio::co_spawn(
+        io,
+        [&, i]() -> boost::asio::awaitable<void> {
+          for (int n = 0; n < kEach; ++n) {
+            auto r = co_await runner.Run(i % 2 == 0 ? "true" : "test -d /", 60s);
+            if (!r.ok()) {
+              failures.push_back(r.error().message);
+            } else if (r->timed_out || r->exit_code != 0) {
+              failures.push_back("exit " + std::to_string(r->exit_code) +
+                                 (r->timed_out ? " (timed out)" : ""));
+            }
+          }
+        },
+        boost::asio::detached);
+  }
+  io.run();
+  for (const auto& failure : failures) {
+    INFO(failure);
+    CHECK(false);
+  }
 }
 
 TEST_CASE("local runner: huge output is truncated", "[faults][runner]") {
