@@ -101,7 +101,7 @@ std::vector<std::string> Ids(const Drill& d) {
 
 }  // namespace
 
-TEST_CASE("[wheel] loads with its defaults", "[drills][wheel]") {
+TEST_CASE("a wheel table loads with its defaults", "[drills][wheel]") {
   Drill d = WheelDrill();
   REQUIRE(d.wheel.has_value());
   CHECK(d.wheel->faults == std::vector<std::string>{"kill-web", "block-db", "slow-cache"});
@@ -116,7 +116,7 @@ TEST_CASE("[wheel] loads with its defaults", "[drills][wheel]") {
   CHECK(only_moment.wheel->faults.empty());
 }
 
-TEST_CASE("[wheel] mistakes are reported at the table", "[drills][wheel]") {
+TEST_CASE("mistakes in a wheel table are reported at the table", "[drills][wheel]") {
   auto errors = [](const std::string& text) { return AllErrors(LoadText(text)); };
   CHECK_THAT(errors(Replace(kWheelDrill, "\"block-db\", \"slow", "\"block-bd\", \"slow")),
              Catch::Contains("drill.toml:49:1: [wheel]: fault \"block-bd\" is not defined (did "

@@ -138,7 +138,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "network.delay (needs root and veth): refuses a configured qdisc; injects and "
+    "network.delay (needs root and veth): refuses a configured qdisc, and injects and "
     "restores netem where the kernel has it",
     "[faults][runtime][root]") {
   if (!IsRoot()) {

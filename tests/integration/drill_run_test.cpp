@@ -243,8 +243,8 @@ TEST_CASE("a restore command that fails is retried until it succeeds", "[e2e]") 
   Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
   REQUIRE(Eventually([&] { return fs::exists(f.marker); }, 5s));
   // Wait until the first restore attempt failed, then let the next one succeed.
-  REQUIRE(Eventually([&] { return fd.Output().find("restoring") != std::string::npos; }, 10s));
-  std::this_thread::sleep_for(1500ms);
+  REQUIRE(Eventually(
+      [&] { return fd.Output().find("restore of marker failed") != std::string::npos; }, 10s));
   std::ofstream(allow) << "ok";
   int status = fd.Wait();
   INFO(fd.Output());

@@ -248,7 +248,7 @@ delay = "1m"
   SECTION("probe") {
     h = std::make_unique<EngineHarness>(HarnessDrill(std::string(kProbe) + two_targets));
     int calls = 0;
-    h->world.probes["health"] = [&calls]() -> ProbeOutcome {
+    h->world.probes["health"] = [calls]() mutable -> ProbeOutcome {
       // Green for the preflight, then a bug on the third check.
       if (++calls == 3) throw std::runtime_error("boom in probe");
       return ProbeOutcome{true, "ok"};
@@ -303,7 +303,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "engine: recovery is every probe that went red green again; a probe that never saw "
+    "engine: recovery is every probe that went red green again, and a probe that never saw "
     "the fault does not block it",
     "[engine][recovery]") {
   EngineHarness h(HarnessDrill(std::string(kProbe) + R"(
