@@ -27,8 +27,33 @@ bool IsSlug(const std::string& s, bool allow_underscore) {
   return true;
 }
 
+// "2026-12-03T10:00:00", "2026-12-03T10:00:00+01:00", "01:30:00": a time as the file wrote it.
+std::string Written(const toml::date& d, const toml::time& t,
+                    const std::optional<toml::time_offset>& offset) {
+  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", d.year, d.month, d.day,
+                                t.hour, t.minute, t.second);
+  if (t.nanosecond != 0) out += fmt::format(".{:03}", t.nanosecond / 1'000'000);
+  if (offset) {
+    int m = offset->minutes < 0 ? -offset->minutes : offset->minutes;
+    out += fmt::format("{}{:02}:{:02}", offset->minutes < 0 ? '-' : '+', m / 60, m % 60);
+  }
+  return out;
+}
+
+// Reports `written` (the value of `key`) when it, or the instant `t` it names, lies outside the
+// years a drill may use; returns whether it is inside.
+bool InDrillYears(TomlReader& r, const SourcePos& pos, const std::string& key,
+                  const std::string& written, std::optional<SysTime> t) {
+  if (!t || InDrillTimeRange(*t)) return t.has_value();
+  r.Report(pos, fmt::format("{}: \"{}\": {} is {} in UTC; a drill's times must be between "
+                            "1970-01-01 and 9999-12-31 (UTC)",
+                            r.where(), key, written, FormatUtc(*t)));
+  return false;
+}
+
 // Reads the drill file's date-time forms. `zone` is null when the zone is unknown (already
-// reported): local forms are then skipped quietly rather than reported twice.
+// reported): local forms are then skipped quietly rather than reported twice. Every time must
+// exist exactly once in the zone and lie in 1970..9999 (InDrillTimeRange).
 std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool required,
                                    const std::string* zone,
                                    std::optional<SysTime> bare_time_after) {
@@ -43,6 +68,14 @@ std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool r
                             "2026-12-03T10:00:00+01:00)";
   if (n->is_date_time()) {
     const toml::date_time dt = n->as_date_time()->get();
+    const std::string written = Written(dt.date, dt.time, dt.offset);
+    // Before any zone arithmetic: the tz database has no business with year 0 or 10000.
+    if (dt.date.year < 1970 || dt.date.year > 9999) {
+      r.Report(pos, fmt::format("{}: \"{}\": {} is not between 1970-01-01 and 9999-12-31; a "
+                                "drill's times must be in those years",
+                                r.where(), key, written));
+      return std::nullopt;
+    }
     LocalDateTime l{dt.date.year,
                     dt.date.month,
                     dt.date.day,
@@ -56,7 +89,8 @@ std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool r
         r.Report(pos, fmt::format("{}: \"{}\": {}", r.where(), key, utc.error().message));
         return std::nullopt;
       }
-      return *utc - std::chrono::minutes(dt.offset->minutes);
+      SysTime t = *utc - std::chrono::minutes(dt.offset->minutes);
+      return InDrillYears(r, pos, key, written, t) ? std::optional<SysTime>(t) : std::nullopt;
     }
     if (zone == nullptr) return std::nullopt;
     auto t = LocalToSys(l, *zone);
@@ -64,7 +98,7 @@ std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool r
       r.Report(pos, fmt::format("{}: \"{}\": {}", r.where(), key, t.error().message));
       return std::nullopt;
     }
-    return *t;
+    return InDrillYears(r, pos, key, written, *t) ? std::optional<SysTime>(*t) : std::nullopt;
   }
   if (n->is_time() && bare_time_after) {
     if (zone == nullptr) return std::nullopt;
@@ -75,7 +109,8 @@ std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool r
       r.Report(pos, fmt::format("{}: \"{}\": {}", r.where(), key, t.error().message));
       return std::nullopt;
     }
-    return *t;
+    std::string written = Written(toml::date{}, tm, std::nullopt).substr(11);
+    return InDrillYears(r, pos, key, written, *t) ? std::optional<SysTime>(*t) : std::nullopt;
   }
   std::string found = TomlTypeName(*n);
   if (n->is_string()) found += " (write date-times without quotes)";

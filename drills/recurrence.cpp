@@ -12,7 +12,9 @@
 #include <stdexcept>
 
 #include "drills/drill.h"
+#include "drills/quoted.h"
 #include "drills/suggest.h"
+#include "drills/zoned_time.h"
 
 namespace firedrill {
 namespace {
@@ -112,6 +114,9 @@ Status ParseUntil(const Part& p, Recurrence& r) {
   year_month_day ymd{std::chrono::year{*y}, std::chrono::month{static_cast<unsigned>(*m)},
                      std::chrono::day{static_cast<unsigned>(*d)}};
   if (!ymd.ok()) return PartError(p, fmt::format("{} is not a valid date", v.substr(0, 8)));
+  if (*y < 1970 || *y > 9999) {
+    return PartError(p, "the last day must be between 1970-01-01 and 9999-12-31");
+  }
   if (v.size() == 8) {
     r.until_date = ymd;
     return Status::Ok();
@@ -521,6 +526,7 @@ Expected<std::vector<Window>> Occurrences(
       Window w = first;
       w.start = Resolve(*tz, ToLocal(d, start_time));
       if (rule.until && w.start > *rule.until) return out;
+      if (w.start > kLatestDrillTime) return out;  // no drill time is later
       w.end = Resolve(*tz, ToLocal(d + end_after, end_time));
       if (w.end <= w.start) w.end = w.start + length;
       if (!take(std::move(w))) return out;

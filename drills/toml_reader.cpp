@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "drills/quoted.h"
 #include "drills/suggest.h"
 
 namespace firedrill {
@@ -156,6 +157,12 @@ std::optional<Duration> TomlReader::DurationKey(const std::string& key, bool req
   if (!d.ok()) {
     Report(ToPos(n->source(), file_),
            fmt::format("{}: \"{}\": {}", where_, key, d.error().message));
+    return std::nullopt;
+  }
+  if (*d > kMaxDrillDuration) {
+    Report(ToPos(n->source(), file_),
+           fmt::format("{}: \"{}\" must be at most {} (ten years), found {}", where_, key,
+                       FormatDuration(kMaxDrillDuration), Quoted(n->as_string()->get())));
     return std::nullopt;
   }
   if (!allow_zero && d->count() <= 0) {

@@ -17,6 +17,10 @@
 
 namespace firedrill {
 
+/// The longest duration a drill file may give: ten years. Longer is no drill's, and keeps every
+/// time computed from a window (announce-by, give-up) far from overflowing.
+inline constexpr Duration kMaxDrillDuration = std::chrono::hours(24 * 3650);
+
 /// Reads keys of one table, appending every problem to a Diagnostics sink. Each accessor marks
 /// its key as known; Finish() reports the keys nobody asked for as unknown (with a did-you-mean).
 /// Accessors return nullopt when the key is absent or wrong (the problem is then reported).
@@ -36,7 +40,7 @@ class TomlReader {
   std::optional<double> Number(const std::string& key, bool required, double min, double max,
                                bool open);
   std::optional<bool> Bool(const std::string& key, bool required);
-  /// A duration string; zero is refused unless `allow_zero`.
+  /// A duration string, at most kMaxDrillDuration; zero is refused unless `allow_zero`.
   std::optional<Duration> DurationKey(const std::string& key, bool required, bool allow_zero);
   std::optional<std::vector<std::string>> StringList(const std::string& key, bool required);
   /// An inline table of string values, e.g. `match = { service = "checkout" }`.
