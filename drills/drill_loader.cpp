@@ -9,7 +9,9 @@
 #include <system_error>
 
 #include "drills/drill_validator.h"
+#include "drills/quoted.h"
 #include "drills/suggest.h"
+#include "drills/toml_nesting.h"
 #include "drills/toml_reader.h"
 #include "drills/zoned_time.h"
 
@@ -540,6 +542,17 @@ class Loader {
 LoadResult LoadDrillText(std::string_view text, const std::string& file,
                          const FaultCatalog& faults) {
   LoadResult result;
+  if (text.size() > kMaxDrillFileBytes) {
+    result.diagnostics.push_back(
+        Error{fmt::format("is larger than {} KiB; not a drill file", kMaxDrillFileBytes / 1024),
+              SourcePos{file, 0, 0}});
+    return result;
+  }
+  // toml++ recurses once per level of nesting: a deep file must never reach it.
+  if (std::optional<Error> deep = CheckTomlNesting(text, file)) {
+    result.diagnostics.push_back(std::move(*deep));
+    return result;
+  }
   toml::table root;
   try {
     root = toml::parse(text, file);
@@ -553,7 +566,21 @@ LoadResult LoadDrillText(std::string_view text, const std::string& file,
   // Cross-key checks run even when keys had errors, so one pass shows every problem; the
   // validator skips whatever the key errors left empty.
   ValidateDrill(drill, result.diagnostics, loader.window_ok());
-  if (result.diagnostics.empty()) result.drill = std::move(drill);
+  if (result.diagnostics.empty()) {
+    result.drill = std::move(drill);
+    return result;
+  }
+  Diagnostics& out = result.diagnostics;
+  for (Error& e : out) {
+    // A last bound, for messages that quote something this loader did not shorten.
+    e.message = Truncated(e.message, kMaxDiagnosticBytes);
+  }
+  if (out.size() > kMaxDiagnostics) {
+    const std::size_t more = out.size() - kMaxDiagnostics;
+    out.resize(kMaxDiagnostics);
+    out.push_back(Error{fmt::format("{} more problems not shown; fix the ones above first", more),
+                        SourcePos{file, 0, 0}});
+  }
   return result;
 }
 
