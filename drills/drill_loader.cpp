@@ -143,7 +143,7 @@ class Loader {
     d.service = r.String("service", true).value_or("");
     d.owner = r.String("owner", true).value_or("");
     d.playbook = r.String("playbook", true).value_or("");
-    d.hypothesis = r.String("hypothesis", false).value_or("");
+    d.hypothesis = r.String("hypothesis", false, TextForm::kMultiLine).value_or("");
     d.briefing_required = r.Bool("briefing_required", false).value_or(false);
 
     if (const toml::table* t = r.Table("objectives", false)) LoadObjectives(*t, d.objectives);
@@ -352,7 +352,7 @@ class Loader {
     }
     f.delay = r.DurationKey("delay", false, true).value_or(Duration{0});
     auto restore_timeout = r.DurationKey("restore_timeout", false, false);
-    f.restore_command = r.String("restore", false);
+    f.restore_command = r.String("restore", false, TextForm::kMultiLine);
     const FaultKindSpec* spec = nullptr;
     if (kind) {
       f.kind = *kind;
@@ -417,7 +417,9 @@ class Loader {
     r.Known("target");
     for (const toml::node& n : *many) {
       if (const auto* name = n.as_string()) {
-        targets.push_back(name->get());
+        if (r.CheckText(ToPos(n.source(), file_), "\"target\"", name->get(), TextForm::kLine)) {
+          targets.push_back(name->get());
+        }
       } else {
         r.Report(
             r.PosOf("target"),
@@ -455,7 +457,7 @@ class Loader {
         p.url = *url;
       }
       p.expect_status = static_cast<int>(r.Integer("expect_status", false, 100, 599).value_or(200));
-      p.expect_body = r.String("expect_body", false).value_or("");
+      p.expect_body = r.String("expect_body", false, TextForm::kMultiLine).value_or("");
       hint = "not a key of an http probe";
     } else if (kind == "tcp") {
       p.kind = ProbeKind::kTcp;
@@ -464,7 +466,7 @@ class Loader {
       hint = "not a key of a tcp probe";
     } else if (kind == "command") {
       p.kind = ProbeKind::kCommand;
-      p.command = r.String("command", true).value_or("");
+      p.command = r.String("command", true, TextForm::kMultiLine).value_or("");
       hint = "not a key of a command probe";
     } else {
       // Unknown kind (reported): accept any key rather than pile on errors.
@@ -497,7 +499,7 @@ class Loader {
       hint = "not a key of a probe guard";
     } else if (kind == "command") {
       g.kind = GuardKind::kCommand;
-      g.command = r.String("command", true).value_or("");
+      g.command = r.String("command", true, TextForm::kMultiLine).value_or("");
       g.target = r.String("target", true).value_or("");
       g.interval = r.DurationKey("interval", false, false).value_or(g.interval);
       hint = "not a key of a command guard";
