@@ -121,6 +121,26 @@ std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool r
   return std::nullopt;
 }
 
+// Replaces, in a fault kind's message, each parameter value that Quoted() would not show as it
+// is (too long, or holding a line break or tab) with what Quoted() shows.
+std::string ShortenValues(std::string message, const ParamValues& values) {
+  auto shorten = [&message](const std::string& value) {
+    std::string shown = Shown(value);
+    if (value.empty() || shown == value) return;
+    for (std::size_t at = message.find(value); at != std::string::npos;
+         at = message.find(value, at + shown.size())) {
+      message.replace(at, value.size(), shown);
+    }
+  };
+  for (const auto& [name, v] : values.All()) {
+    if (const auto* s = std::get_if<std::string>(&v.value)) shorten(*s);
+    if (const auto* list = std::get_if<std::vector<std::string>>(&v.value)) {
+      for (const std::string& item : *list) shorten(item);
+    }
+  }
+  return message;
+}
+
 class Loader {
  public:
   Loader(const std::string& file, const FaultCatalog& faults, Diagnostics& out)
@@ -134,8 +154,8 @@ class Loader {
       if (!IsSlug(*id, false)) {
         r.Report(r.PosOf("id"),
                  fmt::format("drill: \"id\" must be lowercase letters, digits and '-', starting "
-                             "with a letter or digit, at most 64 characters; found \"{}\"",
-                             *id));
+                             "with a letter or digit, at most 64 characters; found {}",
+                             Quoted(*id)));
       }
       d.id = *id;
     }
@@ -196,9 +216,9 @@ class Loader {
     std::optional<std::string> zone = r.String("zone", true);
     if (zone && !IsKnownZone(*zone)) {
       r.Report(r.PosOf("zone"),
-               fmt::format("[window]: unknown time zone \"{}\" (expected an IANA name such as "
+               fmt::format("[window]: unknown time zone {} (expected an IANA name such as "
                            "\"Europe/Copenhagen\" or \"UTC\")",
-                           *zone));
+                           Quoted(*zone)));
       zone.reset();
     }
     if (zone) zone_ = *zone;
@@ -256,9 +276,9 @@ class Loader {
           a.channels.push_back(Channel::kWebhook);
         } else {
           r.Report(r.PosOf("channels"),
-                   fmt::format("[announce]: unknown channel \"{}\" (expected calendar, chat or "
+                   fmt::format("[announce]: unknown channel {} (expected calendar, chat or "
                                "webhook){}",
-                               c, DidYouMean(c, kChannels)));
+                               Quoted(c), DidYouMean(c, kChannels)));
         }
       }
     } else {
@@ -281,20 +301,20 @@ class Loader {
       std::string name(k.str());
       SourcePos pos = ToPos(k.source(), file_);
       if (!IsSlug(name, true)) {
-        out_.push_back(Error{fmt::format("[targets]: target name \"{}\" must be letters, digits, "
-                                         "'-' and '_'",
-                                         name),
+        out_.push_back(Error{fmt::format("[targets]: target name {} must be letters, digits, "
+                                         "'-' and '_', at most 64 characters",
+                                         Quoted(name)),
                              pos});
       }
       const toml::table* tt = v.as_table();
       if (tt == nullptr) {
-        out_.push_back(Error{fmt::format("[targets]: \"{}\" must be a table ([targets.{}]), "
+        out_.push_back(Error{fmt::format("[targets]: {} must be a table ([targets.{}]), "
                                          "found {}",
-                                         name, name, TomlTypeName(v)),
+                                         Quoted(name), Shown(name), TomlTypeName(v)),
                              pos});
         continue;
       }
-      TomlReader r(*tt, fmt::format("[targets.{}]", name), file_, out_);
+      TomlReader r(*tt, fmt::format("[targets.{}]", Shown(name)), file_, out_);
       Target target;
       target.name = name;
       target.pos = r.Pos();
@@ -339,7 +359,7 @@ class Loader {
     std::string where = fmt::format("fault #{}", index);
     // The kind decides which keys are valid, so peek at it before building the reader's name.
     if (const toml::node* k = t.get("kind"); k != nullptr && k->is_string()) {
-      where = fmt::format("fault #{} ({})", index, k->as_string()->get());
+      where = fmt::format("fault #{} ({})", index, Shown(k->as_string()->get()));
     }
     TomlReader r(t, where, file_, out_);
     f.pos = r.Pos();
@@ -359,8 +379,8 @@ class Loader {
       spec = faults_.Find(*kind);
       if (spec == nullptr) {
         r.Report(r.PosOf("kind"),
-                 fmt::format("{}: unknown fault kind \"{}\"{}; known kinds: {}", where, *kind,
-                             DidYouMean(*kind, faults_.Names()), fmt::join(faults_.Names(), ", ")));
+                 fmt::format("{}: unknown fault kind {}{}; known kinds: {}", where, Quoted(*kind),
+                             DidYouMean(*kind, faults_.Names()), ShownList(faults_.Names())));
       }
     }
     f.id = r.String("id", false)
@@ -396,9 +416,10 @@ class Loader {
     r.Finish(fmt::format("not a parameter of {}", spec->name));
     if (out_.size() == errors_before && spec->build) {
       f.params = spec->build(f.raw, f.pos, out_);
-      // The kind's messages say what is wrong; the prefix says which fault.
+      // The kind's messages say what is wrong; the prefix says which fault. They quote values as
+      // written, however long: those are cut to what Quoted() shows.
       for (std::size_t i = errors_before; i < out_.size(); ++i) {
-        out_[i].message = fmt::format("{}: {}", where, out_[i].message);
+        out_[i].message = fmt::format("{}: {}", where, ShortenValues(out_[i].message, f.raw));
       }
     }
     emit(std::move(f));
@@ -451,8 +472,8 @@ class Loader {
       if (auto url = r.String("url", true)) {
         if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0) {
           r.Report(r.PosOf("url"), fmt::format("probe #{}: \"url\" must start with http:// or "
-                                               "https://, found \"{}\"",
-                                               index, *url));
+                                               "https://, found {}",
+                                               index, Quoted(*url)));
         }
         p.url = *url;
       }
@@ -559,8 +580,8 @@ LoadResult LoadDrillText(std::string_view text, const std::string& file,
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
-    result.diagnostics.push_back(
-        Error{fmt::format("invalid TOML: {}", e.description()), ToPos(e.source(), file)});
+    result.diagnostics.push_back(Error{fmt::format("invalid TOML: {}", Shown(e.description(), 300)),
+                                       ToPos(e.source(), file)});
     return result;
   }
   Loader loader(file, faults, result.diagnostics);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "drills/drill_plan.h"
+#include "drills/quoted.h"
 #include "drills/recurrence.h"
 #include "drills/suggest.h"
 #include "drills/zoned_time.h"
@@ -24,9 +25,8 @@ void CheckTarget(const Drill& d, const std::string& what, const std::string& tar
   if (target.empty() || d.targets.count(target) != 0) return;
   std::vector<std::string> names = TargetNames(d);
   out.push_back(
-      Error{fmt::format("{}: target \"{}\" is not defined{}; defined targets: {}", what, target,
-                        DidYouMean(target, names),
-                        names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))),
+      Error{fmt::format("{}: target {} is not defined{}; defined targets: {}", what, Quoted(target),
+                        DidYouMean(target, names), names.empty() ? "none" : ShownList(names)),
             pos});
 }
 
@@ -39,18 +39,18 @@ void CheckRepeat(const Window& w, Diagnostics& out) {
     return;
   }
   if (next->size() < 2) {
-    out.push_back(Error{
-        fmt::format("[window]: repeat \"{}\" gives no occurrence after this window (within {} "
-                    "years); check COUNT, UNTIL and the BY parts",
-                    w.repeat->text, kMaxRecurrenceScanYears),
-        w.pos});
+    out.push_back(
+        Error{fmt::format("[window]: repeat {} gives no occurrence after this window (within {} "
+                          "years); check COUNT, UNTIL and the BY parts",
+                          Quoted(w.repeat->text), kMaxRecurrenceScanYears),
+              w.pos});
     return;
   }
   const Window& second = (*next)[1];
   if (second.start < w.end) {
-    out.push_back(Error{fmt::format("[window]: repeat \"{}\": the next occurrence starts at {}, "
+    out.push_back(Error{fmt::format("[window]: repeat {}: the next occurrence starts at {}, "
                                     "before this window ends ({}); occurrences must not overlap",
-                                    w.repeat->text, FormatInZone(second.start, w.zone),
+                                    Quoted(w.repeat->text), FormatInZone(second.start, w.zone),
                                     FormatInZone(w.end, w.zone)),
                         w.pos});
   }
@@ -75,23 +75,23 @@ void CheckWheel(const Drill& d, Diagnostics& out) {
   for (const std::string& id : wheel.faults) {
     if (!seen.insert(id).second) {
       out.push_back(
-          Error{fmt::format("[wheel]: fault \"{}\" is listed more than once", id), wheel.pos});
+          Error{fmt::format("[wheel]: fault {} is listed more than once", Quoted(id)), wheel.pos});
       continue;
     }
     if (std::find(groups.begin(), groups.end(), id) != groups.end()) continue;
     std::size_t at = id.find('@');
     if (at != std::string::npos &&
         std::find(groups.begin(), groups.end(), id.substr(0, at)) != groups.end()) {
-      out.push_back(Error{fmt::format("[wheel]: \"{}\" is one target's share of fault \"{}\"; "
-                                      "the wheel draws whole faults: write \"{}\"",
-                                      id, id.substr(0, at), id.substr(0, at)),
-                          wheel.pos});
+      out.push_back(
+          Error{fmt::format("[wheel]: {} is one target's share of fault {}; "
+                            "the wheel draws whole faults: write {}",
+                            Quoted(id), Quoted(id.substr(0, at)), Quoted(id.substr(0, at))),
+                wheel.pos});
       continue;
     }
     out.push_back(
-        Error{fmt::format("[wheel]: fault \"{}\" is not defined{}; fault ids: {}", id,
-                          DidYouMean(id, groups),
-                          groups.empty() ? "none" : fmt::format("{}", fmt::join(groups, ", "))),
+        Error{fmt::format("[wheel]: fault {} is not defined{}; fault ids: {}", Quoted(id),
+                          DidYouMean(id, groups), groups.empty() ? "none" : ShownList(groups)),
               wheel.pos});
   }
   if (!wheel.faults.empty() && static_cast<std::size_t>(wheel.pick) > wheel.faults.size()) {
@@ -140,15 +140,16 @@ void CheckWindow(const Drill& d, Diagnostics& out) {
   if (w.repeat) CheckRepeat(w, out);
   for (const Blackout& b : d.blackouts) {
     if (b.end <= b.start) {
-      out.push_back(Error{fmt::format("blackout \"{}\": end ({}) is not after start ({})", b.name,
-                                      FormatInZone(b.end, w.zone), FormatInZone(b.start, w.zone)),
-                          b.pos});
+      out.push_back(
+          Error{fmt::format("blackout {}: end ({}) is not after start ({})", Quoted(b.name),
+                            FormatInZone(b.end, w.zone), FormatInZone(b.start, w.zone)),
+                b.pos});
       continue;
     }
     if (w.start < b.end && b.start < w.end) {
       out.push_back(Error{
-          fmt::format("[window]: the window overlaps blackout \"{}\" ({} to {}); move the drill",
-                      b.name, FormatInZone(b.start, w.zone), FormatInZone(b.end, w.zone)),
+          fmt::format("[window]: the window overlaps blackout {} ({} to {}); move the drill",
+                      Quoted(b.name), FormatInZone(b.start, w.zone), FormatInZone(b.end, w.zone)),
           w.pos});
     }
   }
@@ -161,7 +162,8 @@ void CheckUnique(const std::vector<T>& items, Key key, const std::string& what, 
     const std::string& k = key(item);
     if (k.empty()) continue;
     if (!seen.insert(k).second) {
-      out.push_back(Error{fmt::format("{} \"{}\" is defined more than once", what, k), item.pos});
+      out.push_back(
+          Error{fmt::format("{} {} is defined more than once", what, Quoted(k)), item.pos});
     }
   }
 }
@@ -180,29 +182,29 @@ void ValidateDrill(const Drill& d, Diagnostics& out, bool window_known) {
       d.guards, [](const Guard& g) -> const std::string& { return g.name; }, "guard name", out);
 
   for (const FaultSpec& f : d.faults) {
-    CheckTarget(d, fmt::format("fault \"{}\"", f.id), f.target, f.pos, out);
+    CheckTarget(d, fmt::format("fault {}", Quoted(f.id)), f.target, f.pos, out);
   }
   std::vector<std::string> probe_names;
   for (const Probe& p : d.probes) {
     probe_names.push_back(p.name);
-    CheckTarget(d, fmt::format("probe \"{}\"", p.name), p.target, p.pos, out);
+    CheckTarget(d, fmt::format("probe {}", Quoted(p.name)), p.target, p.pos, out);
     if (p.timeout >= p.interval) {
       out.push_back(
-          Error{fmt::format("probe \"{}\": timeout ({}) must be shorter than interval "
+          Error{fmt::format("probe {}: timeout ({}) must be shorter than interval "
                             "({})",
-                            p.name, FormatDuration(p.timeout), FormatDuration(p.interval)),
+                            Quoted(p.name), FormatDuration(p.timeout), FormatDuration(p.interval)),
                 p.pos});
     }
   }
   for (const Guard& g : d.guards) {
     if (g.kind == GuardKind::kCommand) {
-      CheckTarget(d, fmt::format("guard \"{}\"", g.name), g.target, g.pos, out);
+      CheckTarget(d, fmt::format("guard {}", Quoted(g.name)), g.target, g.pos, out);
     }
     if (g.kind == GuardKind::kProbe && !g.probe.empty() &&
         std::none_of(probe_names.begin(), probe_names.end(),
                      [&](const std::string& n) { return WatchesProbe(g.probe, n); })) {
-      out.push_back(Error{fmt::format("guard \"{}\": probe \"{}\" is not defined{}", g.name,
-                                      g.probe, DidYouMean(g.probe, probe_names)),
+      out.push_back(Error{fmt::format("guard {}: probe {} is not defined{}", Quoted(g.name),
+                                      Quoted(g.probe), DidYouMean(g.probe, probe_names)),
                           g.pos});
     }
   }

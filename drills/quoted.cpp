@@ -37,11 +37,11 @@ std::size_t Utf8SequenceAt(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-std::string Shown(std::string_view value) {
+std::string Shown(std::string_view value, std::size_t max_chars) {
   std::string out;
   std::size_t chars = 0;
   std::size_t i = 0;
-  while (i < value.size() && chars < kMaxQuotedChars) {
+  while (i < value.size() && chars < max_chars) {
     const auto c = static_cast<unsigned char>(value[i]);
     std::size_t len = Utf8SequenceAt(value, i);
     ++chars;

@@ -15,12 +15,12 @@ inline constexpr std::size_t kMaxQuotedChars = 60;
 /// The most names a diagnostic lists ("defined targets: a, b, ... and 12 more").
 inline constexpr std::size_t kMaxListedNames = 20;
 
-/// Returns `value` as a diagnostic shows it, without surrounding quotes: at most kMaxQuotedChars
+/// Returns `value` as a diagnostic shows it, without surrounding quotes: at most `max_chars`
 /// characters, cut at a character boundary and followed by "… (N bytes)" when the value is
 /// longer; '"' and '\\' escaped with a backslash, and every control character (C0, DEL, C1)
 /// written as an escape ("\\n", "\\t", "\\u001b", "\\u0085"), as is a byte that is not UTF-8
 /// ("\\xff"). The result is one line and never drives a terminal. Never fails.
-std::string Shown(std::string_view value);
+std::string Shown(std::string_view value, std::size_t max_chars = kMaxQuotedChars);
 
 /// Returns `text` unchanged when it has at most `max_bytes` bytes, else its first bytes up to
 /// `max_bytes`, cut at a character boundary, and "… (N bytes)". Nothing is escaped.

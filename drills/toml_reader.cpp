@@ -105,8 +105,8 @@ std::optional<std::string> TomlReader::Enum(const std::string& key, bool require
   for (const std::string& a : allowed) {
     if (a == *s) return s;
   }
-  Report(PosOf(key), fmt::format("{}: \"{}\" must be one of {}, found \"{}\"{}", where_, key,
-                                 fmt::join(allowed, ", "), *s, DidYouMean(*s, allowed)));
+  Report(PosOf(key), fmt::format("{}: \"{}\" must be one of {}, found {}{}", where_, key,
+                                 fmt::join(allowed, ", "), Quoted(*s), DidYouMean(*s, allowed)));
   return std::nullopt;
 }
 
@@ -321,7 +321,7 @@ void TomlReader::Finish(const std::string& hint) {
     SourcePos pos = ToPos(k.source(), file_);
     if (pos.line == 0) pos = ToPos(v.source(), file_);
     Report(pos,
-           fmt::format("{}: unknown key \"{}\"{}{}", where_, key,
+           fmt::format("{}: unknown key {}{}{}", where_, Quoted(key),
                        hint.empty() ? "" : fmt::format(" ({})", hint), DidYouMean(key, known)));
   }
 }

@@ -17,6 +17,8 @@ TEST_CASE("a long value is cut to 60 characters and its size", "[drills][quoted]
   const std::string big(1'000'000, 'x');
   CHECK(Quoted(big) == "\"" + std::string(60, 'x') + "… (1000000 bytes)\"");
   CHECK(Shown(std::string(60, 'y')) == std::string(60, 'y'));
+  CHECK(Shown(std::string(300, 'z'), 300) == std::string(300, 'z'));
+  CHECK(Shown(std::string(301, 'z'), 300) == std::string(300, 'z') + "… (301 bytes)");
   // Characters, not bytes: 61 two-byte characters are cut after the 60th, never inside one.
   std::string wide;
   for (int i = 0; i < 61; ++i) wide += "æ";
