@@ -53,8 +53,9 @@ struct Mailbox {
 
 /// Splits `text` into a display name and an e-mail address. An address is usable only if it has
 /// one '@' with text on both sides and holds nothing but ASCII letters, digits, '.' and '-' (and
-/// '_', '+', '\'' before the '@'): such an address goes into a mailto: URI as it is. Never fails:
-/// text without a usable address becomes a name with an empty address.
+/// before the '@' also '_', '+', '\'' and any non-ASCII character, as RFC 6531 allows; never a
+/// control character or malformed UTF-8). Never fails: text without a usable address becomes a
+/// name with an empty address.
 Mailbox ParseMailbox(std::string_view text);
 
 /// Returns the invite UID of `drill`: "<drill id>@" kInviteUidDomain. The same drill id always
@@ -63,8 +64,9 @@ std::string InviteUid(const Drill& drill);
 
 /// Returns the plain (unescaped) text of the event's DESCRIPTION: a statement that this is a
 /// practice drill, the drill id and service, the window in the drill's zone and in UTC, the
-/// playbook, the hypothesis (when set), for a recurring drill its rule ("Repeats: FREQ=..."), and
-/// the participants with their roles. With `cancel`, it
+/// playbook, the hypothesis (when set), for a recurring drill its rule ("Repeats: FREQ=..."), the
+/// participants with their roles, and the announce attendees who are not participants ("Also
+/// informed:"), each person once, as written, with or without an e-mail address. With `cancel`, it
 /// opens with a line saying the drill is cancelled. Lines are separated by "\n" (a "\r\n" or
 /// "\r" in the drill's texts becomes "\n"), so this is exactly what a calendar reads back.
 std::string InviteDescription(const Drill& drill, bool cancel);
