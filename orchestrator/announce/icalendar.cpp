@@ -356,6 +356,8 @@ Expected<Invite> RenderInvite(const Drill& drill, const InviteOptions& options) 
   Invite invite;
   invite.uid = InviteUid(drill);
   std::vector<Attendee> attendees = Attendees(drill, invite.not_invited);
+  // RFC 5546: a REQUEST or CANCEL names at least one ATTENDEE, a PUBLISH none.
+  invite.method = attendees.empty() ? "PUBLISH" : options.cancel ? "CANCEL" : "REQUEST";
 
   // Calendars count in whole seconds: round the window outwards so the event covers all of it.
   auto start = std::chrono::floor<std::chrono::seconds>(drill.window.start);
@@ -372,7 +374,7 @@ Expected<Invite> RenderInvite(const Drill& drill, const InviteOptions& options) 
   line("VERSION:2.0");
   line("PRODID:-//firedrill//Drill invite//EN");
   line("CALSCALE:GREGORIAN");
-  line(options.cancel ? "METHOD:CANCEL" : "METHOD:REQUEST");
+  line("METHOD:" + invite.method);
   if (series.zone) AddTimezone(line, drill.window.zone, *series.zone);
   line("BEGIN:VEVENT");
   line("UID:" + invite.uid);
@@ -406,6 +408,18 @@ Expected<Invite> RenderInvite(const Drill& drill, const InviteOptions& options) 
   line("END:VEVENT");
   line("END:VCALENDAR");
   return invite;
+}
+
+std::vector<std::string> InviteWarnings(const Drill& drill) {
+  std::vector<std::string> out;
+  std::vector<std::string> not_invited;
+  if (Attendees(drill, not_invited).empty()) {
+    out.push_back(
+        "nobody can be invited by calendar (no participant or announce attendee has an e-mail "
+        "address): the invite is published (METHOD:PUBLISH) and asks nobody to reply; add "
+        "addresses to [[participants]] or [announce] attendees to invite people");
+  }
+  return out;
 }
 
 std::string EscapeText(std::string_view text) {

@@ -1,5 +1,6 @@
-// Who an invite is for: everyone the drill file names is listed in the description, and
-// addresses with a non-ASCII local part (RFC 6531) are addresses.
+// Who an invite is for: a drill nobody can be invited to is published rather than requested
+// (RFC 5546 allows no REQUEST without attendees), everyone the drill file names is listed in the
+// description, and addresses with a non-ASCII local part (RFC 6531) are addresses.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -50,7 +51,42 @@ std::optional<json::object> Parsed(const Invite& inv) {
   return ParseWithIcalendar(file);
 }
 
+Drill Nobody() {
+  Drill d = InviteDrill();
+  d.participants = {{"Kim from support", "responder"}};
+  d.announce.attendees = {"the whole checkout team"};
+  return d;
+}
+
 }  // namespace
+
+TEST_CASE("a drill with nobody to invite is published, not requested", "[announce]") {
+  for (bool cancel : {false, true}) {
+    INFO((cancel ? "cancel" : "request"));
+    Invite inv = Render(Nobody(), cancel);
+    std::string text = Unfolded(inv.text);
+    CHECK_THAT(text, Catch::Contains("\r\nMETHOD:PUBLISH\r\n"));
+    CHECK_THAT(text, !Catch::Contains("METHOD:REQUEST") && !Catch::Contains("METHOD:CANCEL"));
+    CHECK_THAT(text, !Catch::Contains("ATTENDEE") && !Catch::Contains("RSVP"));
+    CHECK_THAT(text,
+               Catch::Contains(cancel ? "\r\nSTATUS:CANCELLED\r\n" : "\r\nSTATUS:CONFIRMED\r\n"));
+    CHECK_THAT(text, Catch::Contains("\r\nORGANIZER;CN=\"Platform Team\":mailto:"));
+    CHECK(inv.method == "PUBLISH");
+    std::optional<json::object> v = Parsed(inv);
+    if (!v) continue;
+    INFO(json::serialize(*v));
+    CHECK(v->at("errors").as_array().empty());
+    CHECK(v->at("method").as_string() == "PUBLISH");
+    CHECK(v->at("attendees").as_array().empty());
+  }
+  // With one address it is a request again.
+  Drill one = Nobody();
+  one.announce.attendees.push_back("sre@example.com");
+  Invite inv = Render(one);
+  CHECK(inv.method == "REQUEST");
+  CHECK_THAT(inv.text, Catch::Contains("\r\nMETHOD:REQUEST\r\n"));
+  CHECK(Render(one, true).method == "CANCEL");
+}
 
 TEST_CASE("the description lists everyone, with or without an e-mail address", "[announce]") {
   Drill d = InviteDrill();
