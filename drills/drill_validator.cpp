@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
+#include "drills/drill_loader.h"
 #include "drills/drill_plan.h"
 #include "drills/quoted.h"
 #include "drills/recurrence.h"
@@ -14,20 +16,41 @@
 namespace firedrill {
 namespace {
 
-std::vector<std::string> TargetNames(const Drill& d) {
-  std::vector<std::string> names;
-  for (const auto& [name, t] : d.targets) names.push_back(name);
-  return names;
+// Names that checks look up once per fault, probe or guard: a drill file of 1 MiB can hold tens
+// of thousands of each, so every lookup must be cheap (no list scan per item).
+struct NameIndex {
+  std::vector<std::string> list;  // in file order, each once: for messages and suggestions
+  std::unordered_set<std::string> set;
+
+  void Add(const std::string& name) {
+    if (set.insert(name).second) list.push_back(name);
+  }
+  bool Has(const std::string& name) const { return set.count(name) != 0; }
+};
+
+// " (did you mean …?)" while the report is still read: past kMaxDiagnostics problems nobody sees
+// it, and each costs an edit distance per candidate.
+std::string Suggest(const Diagnostics& out, const std::string& word,
+                    const std::vector<std::string>& candidates) {
+  return out.size() < kMaxDiagnostics ? DidYouMean(word, candidates) : std::string();
 }
 
-void CheckTarget(const Drill& d, const std::string& what, const std::string& target,
+void CheckTarget(const NameIndex& targets, const std::string& what, const std::string& target,
                  const SourcePos& pos, Diagnostics& out) {
-  if (target.empty() || d.targets.count(target) != 0) return;
-  std::vector<std::string> names = TargetNames(d);
-  out.push_back(
-      Error{fmt::format("{}: target {} is not defined{}; defined targets: {}", what, Quoted(target),
-                        DidYouMean(target, names), names.empty() ? "none" : ShownList(names)),
-            pos});
+  if (target.empty() || targets.Has(target)) return;
+  out.push_back(Error{fmt::format("{}: target {} is not defined{}; defined targets: {}", what,
+                                  Quoted(target), Suggest(out, target, targets.list),
+                                  targets.list.empty() ? "none" : ShownList(targets.list)),
+                      pos});
+}
+
+// True when a probe guard naming `guard_probe` watches one of `sorted_probes` (WatchesProbe):
+// the name itself, or a share "NAME@…" of it, found by binary search.
+bool WatchesAny(const std::string& guard_probe, const std::vector<std::string>& sorted_probes) {
+  if (std::binary_search(sorted_probes.begin(), sorted_probes.end(), guard_probe)) return true;
+  const std::string share = guard_probe + "@";
+  auto it = std::lower_bound(sorted_probes.begin(), sorted_probes.end(), share);
+  return it != sorted_probes.end() && it->starts_with(share);
 }
 
 // The window is the first occurrence and was checked as one; the series must really repeat and
@@ -57,20 +80,18 @@ void CheckRepeat(const Window& w, Diagnostics& out) {
 }
 
 // Group ids: a fault written with several targets is one entry on the wheel.
-std::vector<std::string> FaultGroups(const Drill& d) {
-  std::vector<std::string> groups;
+NameIndex FaultGroups(const Drill& d) {
+  NameIndex groups;
   for (const FaultSpec& f : d.faults) {
     const std::string& g = f.group.empty() ? f.id : f.group;
-    if (!g.empty() && std::find(groups.begin(), groups.end(), g) == groups.end()) {
-      groups.push_back(g);
-    }
+    if (!g.empty()) groups.Add(g);
   }
   return groups;
 }
 
 void CheckWheel(const Drill& d, Diagnostics& out) {
   const Wheel& wheel = *d.wheel;
-  std::vector<std::string> groups = FaultGroups(d);
+  const NameIndex groups = FaultGroups(d);
   std::set<std::string> seen;
   for (const std::string& id : wheel.faults) {
     if (!seen.insert(id).second) {
@@ -78,10 +99,9 @@ void CheckWheel(const Drill& d, Diagnostics& out) {
           Error{fmt::format("[wheel]: fault {} is listed more than once", Quoted(id)), wheel.pos});
       continue;
     }
-    if (std::find(groups.begin(), groups.end(), id) != groups.end()) continue;
+    if (groups.Has(id)) continue;
     std::size_t at = id.find('@');
-    if (at != std::string::npos &&
-        std::find(groups.begin(), groups.end(), id.substr(0, at)) != groups.end()) {
+    if (at != std::string::npos && groups.Has(id.substr(0, at))) {
       out.push_back(
           Error{fmt::format("[wheel]: {} is one target's share of fault {}; "
                             "the wheel draws whole faults: write {}",
@@ -89,10 +109,10 @@ void CheckWheel(const Drill& d, Diagnostics& out) {
                 wheel.pos});
       continue;
     }
-    out.push_back(
-        Error{fmt::format("[wheel]: fault {} is not defined{}; fault ids: {}", Quoted(id),
-                          DidYouMean(id, groups), groups.empty() ? "none" : ShownList(groups)),
-              wheel.pos});
+    out.push_back(Error{fmt::format("[wheel]: fault {} is not defined{}; fault ids: {}", Quoted(id),
+                                    Suggest(out, id, groups.list),
+                                    groups.list.empty() ? "none" : ShownList(groups.list)),
+                        wheel.pos});
   }
   if (!wheel.faults.empty() && static_cast<std::size_t>(wheel.pick) > wheel.faults.size()) {
     out.push_back(Error{fmt::format("[wheel]: pick = {} but the wheel has only {} fault{}; pick "
@@ -181,13 +201,15 @@ void ValidateDrill(const Drill& d, Diagnostics& out, bool window_known) {
   CheckUnique(
       d.guards, [](const Guard& g) -> const std::string& { return g.name; }, "guard name", out);
 
+  NameIndex targets;
+  for (const auto& [name, t] : d.targets) targets.Add(name);
   for (const FaultSpec& f : d.faults) {
-    CheckTarget(d, fmt::format("fault {}", Quoted(f.id)), f.target, f.pos, out);
+    CheckTarget(targets, fmt::format("fault {}", Quoted(f.id)), f.target, f.pos, out);
   }
   std::vector<std::string> probe_names;
   for (const Probe& p : d.probes) {
     probe_names.push_back(p.name);
-    CheckTarget(d, fmt::format("probe {}", Quoted(p.name)), p.target, p.pos, out);
+    CheckTarget(targets, fmt::format("probe {}", Quoted(p.name)), p.target, p.pos, out);
     if (p.timeout >= p.interval) {
       out.push_back(
           Error{fmt::format("probe {}: timeout ({}) must be shorter than interval "
@@ -196,15 +218,15 @@ void ValidateDrill(const Drill& d, Diagnostics& out, bool window_known) {
                 p.pos});
     }
   }
+  std::vector<std::string> sorted_probes = probe_names;
+  std::sort(sorted_probes.begin(), sorted_probes.end());
   for (const Guard& g : d.guards) {
     if (g.kind == GuardKind::kCommand) {
-      CheckTarget(d, fmt::format("guard {}", Quoted(g.name)), g.target, g.pos, out);
+      CheckTarget(targets, fmt::format("guard {}", Quoted(g.name)), g.target, g.pos, out);
     }
-    if (g.kind == GuardKind::kProbe && !g.probe.empty() &&
-        std::none_of(probe_names.begin(), probe_names.end(),
-                     [&](const std::string& n) { return WatchesProbe(g.probe, n); })) {
+    if (g.kind == GuardKind::kProbe && !g.probe.empty() && !WatchesAny(g.probe, sorted_probes)) {
       out.push_back(Error{fmt::format("guard {}: probe {} is not defined{}", Quoted(g.name),
-                                      Quoted(g.probe), DidYouMean(g.probe, probe_names)),
+                                      Quoted(g.probe), Suggest(out, g.probe, probe_names)),
                           g.pos});
     }
   }
