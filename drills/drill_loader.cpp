@@ -596,7 +596,8 @@ LoadResult LoadDrillText(std::string_view text, const std::string& file,
   Diagnostics& out = result.diagnostics;
   for (Error& e : out) {
     // A last bound, for messages that quote something this loader did not shorten.
-    e.message = Truncated(e.message, kMaxDiagnosticBytes);
+    if (e.message.size() > kMaxDiagnosticBytes)
+      e.message = Truncated(e.message, kMaxDiagnosticBytes);
   }
   if (out.size() > kMaxDiagnostics) {
     const std::size_t more = out.size() - kMaxDiagnostics;

@@ -40,7 +40,7 @@ cmake -S . -B build/fuzz -G Ninja -DFIREDRILL_FUZZ=ON -DFIREDRILL_BUILD_BENCH=OF
 cmake --build build/fuzz --target drill_loader_fuzz alert_payload_fuzz -j"$jobs"
 # Inputs up to the 1 MiB a drill file may have, from the first run on (-len_control=0), so the
 # structure-aware mutator can insert deep nesting, long dotted keys and huge strings at once.
-fuzz_options=(-max_total_time="${FUZZ_SECONDS:-30}" -max_len=1048576 -len_control=0 -timeout=20
+fuzz_options=(-max_total_time="${FUZZ_SECONDS:-30}" -max_len=1048576 -len_control=0 -timeout=60
   -rss_limit_mb=4096 -print_final_stats=1)
 corpus=$(mktemp -d)
 cp drills/examples/*.toml "$corpus"/
