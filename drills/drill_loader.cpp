@@ -9,7 +9,9 @@
 #include <system_error>
 
 #include "drills/drill_validator.h"
+#include "drills/quoted.h"
 #include "drills/suggest.h"
+#include "drills/toml_nesting.h"
 #include "drills/toml_reader.h"
 #include "drills/zoned_time.h"
 
@@ -27,8 +29,33 @@ bool IsSlug(const std::string& s, bool allow_underscore) {
   return true;
 }
 
+// "2026-12-03T10:00:00", "2026-12-03T10:00:00+01:00", "01:30:00": a time as the file wrote it.
+std::string Written(const toml::date& d, const toml::time& t,
+                    const std::optional<toml::time_offset>& offset) {
+  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", d.year, d.month, d.day,
+                                t.hour, t.minute, t.second);
+  if (t.nanosecond != 0) out += fmt::format(".{:03}", t.nanosecond / 1'000'000);
+  if (offset) {
+    int m = offset->minutes < 0 ? -offset->minutes : offset->minutes;
+    out += fmt::format("{}{:02}:{:02}", offset->minutes < 0 ? '-' : '+', m / 60, m % 60);
+  }
+  return out;
+}
+
+// Reports `written` (the value of `key`) when it, or the instant `t` it names, lies outside the
+// years a drill may use; returns whether it is inside.
+bool InDrillYears(TomlReader& r, const SourcePos& pos, const std::string& key,
+                  const std::string& written, std::optional<SysTime> t) {
+  if (!t || InDrillTimeRange(*t)) return t.has_value();
+  r.Report(pos, fmt::format("{}: \"{}\": {} is {} in UTC; a drill's times must be between "
+                            "1970-01-01 and 9999-12-31 (UTC)",
+                            r.where(), key, written, FormatUtc(*t)));
+  return false;
+}
+
 // Reads the drill file's date-time forms. `zone` is null when the zone is unknown (already
-// reported): local forms are then skipped quietly rather than reported twice.
+// reported): local forms are then skipped quietly rather than reported twice. Every time must
+// exist exactly once in the zone and lie in 1970..9999 (InDrillTimeRange).
 std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool required,
                                    const std::string* zone,
                                    std::optional<SysTime> bare_time_after) {
@@ -43,6 +70,14 @@ std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool r
                             "2026-12-03T10:00:00+01:00)";
   if (n->is_date_time()) {
     const toml::date_time dt = n->as_date_time()->get();
+    const std::string written = Written(dt.date, dt.time, dt.offset);
+    // Before any zone arithmetic: the tz database has no business with year 0 or 10000.
+    if (dt.date.year < 1970 || dt.date.year > 9999) {
+      r.Report(pos, fmt::format("{}: \"{}\": {} is not between 1970-01-01 and 9999-12-31; a "
+                                "drill's times must be in those years",
+                                r.where(), key, written));
+      return std::nullopt;
+    }
     LocalDateTime l{dt.date.year,
                     dt.date.month,
                     dt.date.day,
@@ -56,7 +91,8 @@ std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool r
         r.Report(pos, fmt::format("{}: \"{}\": {}", r.where(), key, utc.error().message));
         return std::nullopt;
       }
-      return *utc - std::chrono::minutes(dt.offset->minutes);
+      SysTime t = *utc - std::chrono::minutes(dt.offset->minutes);
+      return InDrillYears(r, pos, key, written, t) ? std::optional<SysTime>(t) : std::nullopt;
     }
     if (zone == nullptr) return std::nullopt;
     auto t = LocalToSys(l, *zone);
@@ -64,7 +100,7 @@ std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool r
       r.Report(pos, fmt::format("{}: \"{}\": {}", r.where(), key, t.error().message));
       return std::nullopt;
     }
-    return *t;
+    return InDrillYears(r, pos, key, written, *t) ? std::optional<SysTime>(*t) : std::nullopt;
   }
   if (n->is_time() && bare_time_after) {
     if (zone == nullptr) return std::nullopt;
@@ -75,13 +111,34 @@ std::optional<SysTime> ReadInstant(TomlReader& r, const std::string& key, bool r
       r.Report(pos, fmt::format("{}: \"{}\": {}", r.where(), key, t.error().message));
       return std::nullopt;
     }
-    return *t;
+    std::string written = Written(toml::date{}, tm, std::nullopt).substr(11);
+    return InDrillYears(r, pos, key, written, *t) ? std::optional<SysTime>(*t) : std::nullopt;
   }
   std::string found = TomlTypeName(*n);
   if (n->is_string()) found += " (write date-times without quotes)";
   if (n->is_date()) found += " (a time of day is missing)";
   r.Report(pos, fmt::format("{}: \"{}\" must be {}, found {}", r.where(), key, forms, found));
   return std::nullopt;
+}
+
+// Replaces, in a fault kind's message, each parameter value that Quoted() would not show as it
+// is (too long, or holding a line break or tab) with what Quoted() shows.
+std::string ShortenValues(std::string message, const ParamValues& values) {
+  auto shorten = [&message](const std::string& value) {
+    std::string shown = Shown(value);
+    if (value.empty() || shown == value) return;
+    for (std::size_t at = message.find(value); at != std::string::npos;
+         at = message.find(value, at + shown.size())) {
+      message.replace(at, value.size(), shown);
+    }
+  };
+  for (const auto& [name, v] : values.All()) {
+    if (const auto* s = std::get_if<std::string>(&v.value)) shorten(*s);
+    if (const auto* list = std::get_if<std::vector<std::string>>(&v.value)) {
+      for (const std::string& item : *list) shorten(item);
+    }
+  }
+  return message;
 }
 
 class Loader {
@@ -97,8 +154,8 @@ class Loader {
       if (!IsSlug(*id, false)) {
         r.Report(r.PosOf("id"),
                  fmt::format("drill: \"id\" must be lowercase letters, digits and '-', starting "
-                             "with a letter or digit, at most 64 characters; found \"{}\"",
-                             *id));
+                             "with a letter or digit, at most 64 characters; found {}",
+                             Quoted(*id)));
       }
       d.id = *id;
     }
@@ -106,7 +163,7 @@ class Loader {
     d.service = r.String("service", true).value_or("");
     d.owner = r.String("owner", true).value_or("");
     d.playbook = r.String("playbook", true).value_or("");
-    d.hypothesis = r.String("hypothesis", false).value_or("");
+    d.hypothesis = r.String("hypothesis", false, TextForm::kMultiLine).value_or("");
     d.briefing_required = r.Bool("briefing_required", false).value_or(false);
 
     if (const toml::table* t = r.Table("objectives", false)) LoadObjectives(*t, d.objectives);
@@ -159,9 +216,9 @@ class Loader {
     std::optional<std::string> zone = r.String("zone", true);
     if (zone && !IsKnownZone(*zone)) {
       r.Report(r.PosOf("zone"),
-               fmt::format("[window]: unknown time zone \"{}\" (expected an IANA name such as "
+               fmt::format("[window]: unknown time zone {} (expected an IANA name such as "
                            "\"Europe/Copenhagen\" or \"UTC\")",
-                           *zone));
+                           Quoted(*zone)));
       zone.reset();
     }
     if (zone) zone_ = *zone;
@@ -219,9 +276,9 @@ class Loader {
           a.channels.push_back(Channel::kWebhook);
         } else {
           r.Report(r.PosOf("channels"),
-                   fmt::format("[announce]: unknown channel \"{}\" (expected calendar, chat or "
+                   fmt::format("[announce]: unknown channel {} (expected calendar, chat or "
                                "webhook){}",
-                               c, DidYouMean(c, kChannels)));
+                               Quoted(c), DidYouMean(c, kChannels)));
         }
       }
     } else {
@@ -244,20 +301,20 @@ class Loader {
       std::string name(k.str());
       SourcePos pos = ToPos(k.source(), file_);
       if (!IsSlug(name, true)) {
-        out_.push_back(Error{fmt::format("[targets]: target name \"{}\" must be letters, digits, "
-                                         "'-' and '_'",
-                                         name),
+        out_.push_back(Error{fmt::format("[targets]: target name {} must be letters, digits, "
+                                         "'-' and '_', at most 64 characters",
+                                         Quoted(name)),
                              pos});
       }
       const toml::table* tt = v.as_table();
       if (tt == nullptr) {
-        out_.push_back(Error{fmt::format("[targets]: \"{}\" must be a table ([targets.{}]), "
+        out_.push_back(Error{fmt::format("[targets]: {} must be a table ([targets.{}]), "
                                          "found {}",
-                                         name, name, TomlTypeName(v)),
+                                         Quoted(name), Shown(name), TomlTypeName(v)),
                              pos});
         continue;
       }
-      TomlReader r(*tt, fmt::format("[targets.{}]", name), file_, out_);
+      TomlReader r(*tt, fmt::format("[targets.{}]", Shown(name)), file_, out_);
       Target target;
       target.name = name;
       target.pos = r.Pos();
@@ -302,7 +359,7 @@ class Loader {
     std::string where = fmt::format("fault #{}", index);
     // The kind decides which keys are valid, so peek at it before building the reader's name.
     if (const toml::node* k = t.get("kind"); k != nullptr && k->is_string()) {
-      where = fmt::format("fault #{} ({})", index, k->as_string()->get());
+      where = fmt::format("fault #{} ({})", index, Shown(k->as_string()->get()));
     }
     TomlReader r(t, where, file_, out_);
     f.pos = r.Pos();
@@ -315,15 +372,15 @@ class Loader {
     }
     f.delay = r.DurationKey("delay", false, true).value_or(Duration{0});
     auto restore_timeout = r.DurationKey("restore_timeout", false, false);
-    f.restore_command = r.String("restore", false);
+    f.restore_command = r.String("restore", false, TextForm::kMultiLine);
     const FaultKindSpec* spec = nullptr;
     if (kind) {
       f.kind = *kind;
       spec = faults_.Find(*kind);
       if (spec == nullptr) {
         r.Report(r.PosOf("kind"),
-                 fmt::format("{}: unknown fault kind \"{}\"{}; known kinds: {}", where, *kind,
-                             DidYouMean(*kind, faults_.Names()), fmt::join(faults_.Names(), ", ")));
+                 fmt::format("{}: unknown fault kind {}{}; known kinds: {}", where, Quoted(*kind),
+                             DidYouMean(*kind, faults_.Names()), ShownList(faults_.Names())));
       }
     }
     f.id = r.String("id", false)
@@ -359,9 +416,10 @@ class Loader {
     r.Finish(fmt::format("not a parameter of {}", spec->name));
     if (out_.size() == errors_before && spec->build) {
       f.params = spec->build(f.raw, f.pos, out_);
-      // The kind's messages say what is wrong; the prefix says which fault.
+      // The kind's messages say what is wrong; the prefix says which fault. They quote values as
+      // written, however long: those are cut to what Quoted() shows.
       for (std::size_t i = errors_before; i < out_.size(); ++i) {
-        out_[i].message = fmt::format("{}: {}", where, out_[i].message);
+        out_[i].message = fmt::format("{}: {}", where, ShortenValues(out_[i].message, f.raw));
       }
     }
     emit(std::move(f));
@@ -380,7 +438,9 @@ class Loader {
     r.Known("target");
     for (const toml::node& n : *many) {
       if (const auto* name = n.as_string()) {
-        targets.push_back(name->get());
+        if (r.CheckText(ToPos(n.source(), file_), "\"target\"", name->get(), TextForm::kLine)) {
+          targets.push_back(name->get());
+        }
       } else {
         r.Report(
             r.PosOf("target"),
@@ -412,13 +472,13 @@ class Loader {
       if (auto url = r.String("url", true)) {
         if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0) {
           r.Report(r.PosOf("url"), fmt::format("probe #{}: \"url\" must start with http:// or "
-                                               "https://, found \"{}\"",
-                                               index, *url));
+                                               "https://, found {}",
+                                               index, Quoted(*url)));
         }
         p.url = *url;
       }
       p.expect_status = static_cast<int>(r.Integer("expect_status", false, 100, 599).value_or(200));
-      p.expect_body = r.String("expect_body", false).value_or("");
+      p.expect_body = r.String("expect_body", false, TextForm::kMultiLine).value_or("");
       hint = "not a key of an http probe";
     } else if (kind == "tcp") {
       p.kind = ProbeKind::kTcp;
@@ -427,7 +487,7 @@ class Loader {
       hint = "not a key of a tcp probe";
     } else if (kind == "command") {
       p.kind = ProbeKind::kCommand;
-      p.command = r.String("command", true).value_or("");
+      p.command = r.String("command", true, TextForm::kMultiLine).value_or("");
       hint = "not a key of a command probe";
     } else {
       // Unknown kind (reported): accept any key rather than pile on errors.
@@ -460,7 +520,7 @@ class Loader {
       hint = "not a key of a probe guard";
     } else if (kind == "command") {
       g.kind = GuardKind::kCommand;
-      g.command = r.String("command", true).value_or("");
+      g.command = r.String("command", true, TextForm::kMultiLine).value_or("");
       g.target = r.String("target", true).value_or("");
       g.interval = r.DurationKey("interval", false, false).value_or(g.interval);
       hint = "not a key of a command guard";
@@ -505,12 +565,23 @@ class Loader {
 LoadResult LoadDrillText(std::string_view text, const std::string& file,
                          const FaultCatalog& faults) {
   LoadResult result;
+  if (text.size() > kMaxDrillFileBytes) {
+    result.diagnostics.push_back(
+        Error{fmt::format("is larger than {} KiB; not a drill file", kMaxDrillFileBytes / 1024),
+              SourcePos{file, 0, 0}});
+    return result;
+  }
+  // toml++ recurses once per level of nesting: a deep file must never reach it.
+  if (std::optional<Error> deep = CheckTomlNesting(text, file)) {
+    result.diagnostics.push_back(std::move(*deep));
+    return result;
+  }
   toml::table root;
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
-    result.diagnostics.push_back(
-        Error{fmt::format("invalid TOML: {}", e.description()), ToPos(e.source(), file)});
+    result.diagnostics.push_back(Error{fmt::format("invalid TOML: {}", Shown(e.description(), 300)),
+                                       ToPos(e.source(), file)});
     return result;
   }
   Loader loader(file, faults, result.diagnostics);
@@ -518,7 +589,22 @@ LoadResult LoadDrillText(std::string_view text, const std::string& file,
   // Cross-key checks run even when keys had errors, so one pass shows every problem; the
   // validator skips whatever the key errors left empty.
   ValidateDrill(drill, result.diagnostics, loader.window_ok());
-  if (result.diagnostics.empty()) result.drill = std::move(drill);
+  if (result.diagnostics.empty()) {
+    result.drill = std::move(drill);
+    return result;
+  }
+  Diagnostics& out = result.diagnostics;
+  for (Error& e : out) {
+    // A last bound, for messages that quote something this loader did not shorten.
+    if (e.message.size() > kMaxDiagnosticBytes)
+      e.message = Truncated(e.message, kMaxDiagnosticBytes);
+  }
+  if (out.size() > kMaxDiagnostics) {
+    const std::size_t more = out.size() - kMaxDiagnostics;
+    out.resize(kMaxDiagnostics);
+    out.push_back(Error{fmt::format("{} more problems not shown; fix the ones above first", more),
+                        SourcePos{file, 0, 0}});
+  }
   return result;
 }
 

@@ -21,9 +21,18 @@ struct LoadResult {
 /// Largest drill file accepted; anything bigger is not a hand-written drill.
 inline constexpr std::size_t kMaxDrillFileBytes = 1 << 20;
 
+/// The most diagnostics a load returns; past it, one more says how many were left out.
+inline constexpr std::size_t kMaxDiagnostics = 100;
+
+/// The longest diagnostic message, in bytes (values in it are quoted short, see quoted.h; this
+/// bounds the rest).
+inline constexpr std::size_t kMaxDiagnosticBytes = 1000;
+
 /// Parses and validates drill text. `file` is used in positions only. Never throws; malformed
 /// TOML yields the parser's error at its position (TOML syntax errors stop parsing; everything
-/// else is reported in full). Fault parameters are checked by the kinds in `faults`.
+/// else is reported, up to kMaxDiagnostics). Text over kMaxDrillFileBytes, or nesting deeper
+/// than kMaxTomlNesting (toml_nesting.h), is one error and is not parsed. Fault parameters are
+/// checked by the kinds in `faults`.
 LoadResult LoadDrillText(std::string_view text, const std::string& file,
                          const FaultCatalog& faults);
 

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
+#include "drills/drill_loader.h"
 #include "drills/drill_plan.h"
+#include "drills/quoted.h"
 #include "drills/recurrence.h"
 #include "drills/suggest.h"
 #include "drills/zoned_time.h"
@@ -13,21 +16,41 @@
 namespace firedrill {
 namespace {
 
-std::vector<std::string> TargetNames(const Drill& d) {
-  std::vector<std::string> names;
-  for (const auto& [name, t] : d.targets) names.push_back(name);
-  return names;
+// Names that checks look up once per fault, probe or guard: a drill file of 1 MiB can hold tens
+// of thousands of each, so every lookup must be cheap (no list scan per item).
+struct NameIndex {
+  std::vector<std::string> list;  // in file order, each once: for messages and suggestions
+  std::unordered_set<std::string> set;
+
+  void Add(const std::string& name) {
+    if (set.insert(name).second) list.push_back(name);
+  }
+  bool Has(const std::string& name) const { return set.count(name) != 0; }
+};
+
+// " (did you mean …?)" while the report is still read: past kMaxDiagnostics problems nobody sees
+// it, and each costs an edit distance per candidate.
+std::string Suggest(const Diagnostics& out, const std::string& word,
+                    const std::vector<std::string>& candidates) {
+  return out.size() < kMaxDiagnostics ? DidYouMean(word, candidates) : std::string();
 }
 
-void CheckTarget(const Drill& d, const std::string& what, const std::string& target,
+void CheckTarget(const NameIndex& targets, const std::string& what, const std::string& target,
                  const SourcePos& pos, Diagnostics& out) {
-  if (target.empty() || d.targets.count(target) != 0) return;
-  std::vector<std::string> names = TargetNames(d);
-  out.push_back(
-      Error{fmt::format("{}: target \"{}\" is not defined{}; defined targets: {}", what, target,
-                        DidYouMean(target, names),
-                        names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))),
-            pos});
+  if (target.empty() || targets.Has(target)) return;
+  out.push_back(Error{fmt::format("{}: target {} is not defined{}; defined targets: {}", what,
+                                  Quoted(target), Suggest(out, target, targets.list),
+                                  targets.list.empty() ? "none" : ShownList(targets.list)),
+                      pos});
+}
+
+// True when a probe guard naming `guard_probe` watches one of `sorted_probes` (WatchesProbe):
+// the name itself, or a share "NAME@…" of it, found by binary search.
+bool WatchesAny(const std::string& guard_probe, const std::vector<std::string>& sorted_probes) {
+  if (std::binary_search(sorted_probes.begin(), sorted_probes.end(), guard_probe)) return true;
+  const std::string share = guard_probe + "@";
+  auto it = std::lower_bound(sorted_probes.begin(), sorted_probes.end(), share);
+  return it != sorted_probes.end() && it->starts_with(share);
 }
 
 // The window is the first occurrence and was checked as one; the series must really repeat and
@@ -39,60 +62,57 @@ void CheckRepeat(const Window& w, Diagnostics& out) {
     return;
   }
   if (next->size() < 2) {
-    out.push_back(Error{
-        fmt::format("[window]: repeat \"{}\" gives no occurrence after this window (within {} "
-                    "years); check COUNT, UNTIL and the BY parts",
-                    w.repeat->text, kMaxRecurrenceScanYears),
-        w.pos});
+    out.push_back(
+        Error{fmt::format("[window]: repeat {} gives no occurrence after this window (within {} "
+                          "years); check COUNT, UNTIL and the BY parts",
+                          Quoted(w.repeat->text), kMaxRecurrenceScanYears),
+              w.pos});
     return;
   }
   const Window& second = (*next)[1];
   if (second.start < w.end) {
-    out.push_back(Error{fmt::format("[window]: repeat \"{}\": the next occurrence starts at {}, "
+    out.push_back(Error{fmt::format("[window]: repeat {}: the next occurrence starts at {}, "
                                     "before this window ends ({}); occurrences must not overlap",
-                                    w.repeat->text, FormatInZone(second.start, w.zone),
+                                    Quoted(w.repeat->text), FormatInZone(second.start, w.zone),
                                     FormatInZone(w.end, w.zone)),
                         w.pos});
   }
 }
 
 // Group ids: a fault written with several targets is one entry on the wheel.
-std::vector<std::string> FaultGroups(const Drill& d) {
-  std::vector<std::string> groups;
+NameIndex FaultGroups(const Drill& d) {
+  NameIndex groups;
   for (const FaultSpec& f : d.faults) {
     const std::string& g = f.group.empty() ? f.id : f.group;
-    if (!g.empty() && std::find(groups.begin(), groups.end(), g) == groups.end()) {
-      groups.push_back(g);
-    }
+    if (!g.empty()) groups.Add(g);
   }
   return groups;
 }
 
 void CheckWheel(const Drill& d, Diagnostics& out) {
   const Wheel& wheel = *d.wheel;
-  std::vector<std::string> groups = FaultGroups(d);
+  const NameIndex groups = FaultGroups(d);
   std::set<std::string> seen;
   for (const std::string& id : wheel.faults) {
     if (!seen.insert(id).second) {
       out.push_back(
-          Error{fmt::format("[wheel]: fault \"{}\" is listed more than once", id), wheel.pos});
+          Error{fmt::format("[wheel]: fault {} is listed more than once", Quoted(id)), wheel.pos});
       continue;
     }
-    if (std::find(groups.begin(), groups.end(), id) != groups.end()) continue;
+    if (groups.Has(id)) continue;
     std::size_t at = id.find('@');
-    if (at != std::string::npos &&
-        std::find(groups.begin(), groups.end(), id.substr(0, at)) != groups.end()) {
-      out.push_back(Error{fmt::format("[wheel]: \"{}\" is one target's share of fault \"{}\"; "
-                                      "the wheel draws whole faults: write \"{}\"",
-                                      id, id.substr(0, at), id.substr(0, at)),
-                          wheel.pos});
+    if (at != std::string::npos && groups.Has(id.substr(0, at))) {
+      out.push_back(
+          Error{fmt::format("[wheel]: {} is one target's share of fault {}; "
+                            "the wheel draws whole faults: write {}",
+                            Quoted(id), Quoted(id.substr(0, at)), Quoted(id.substr(0, at))),
+                wheel.pos});
       continue;
     }
-    out.push_back(
-        Error{fmt::format("[wheel]: fault \"{}\" is not defined{}; fault ids: {}", id,
-                          DidYouMean(id, groups),
-                          groups.empty() ? "none" : fmt::format("{}", fmt::join(groups, ", "))),
-              wheel.pos});
+    out.push_back(Error{fmt::format("[wheel]: fault {} is not defined{}; fault ids: {}", Quoted(id),
+                                    Suggest(out, id, groups.list),
+                                    groups.list.empty() ? "none" : ShownList(groups.list)),
+                        wheel.pos});
   }
   if (!wheel.faults.empty() && static_cast<std::size_t>(wheel.pick) > wheel.faults.size()) {
     out.push_back(Error{fmt::format("[wheel]: pick = {} but the wheel has only {} fault{}; pick "
@@ -140,15 +160,16 @@ void CheckWindow(const Drill& d, Diagnostics& out) {
   if (w.repeat) CheckRepeat(w, out);
   for (const Blackout& b : d.blackouts) {
     if (b.end <= b.start) {
-      out.push_back(Error{fmt::format("blackout \"{}\": end ({}) is not after start ({})", b.name,
-                                      FormatInZone(b.end, w.zone), FormatInZone(b.start, w.zone)),
-                          b.pos});
+      out.push_back(
+          Error{fmt::format("blackout {}: end ({}) is not after start ({})", Quoted(b.name),
+                            FormatInZone(b.end, w.zone), FormatInZone(b.start, w.zone)),
+                b.pos});
       continue;
     }
     if (w.start < b.end && b.start < w.end) {
       out.push_back(Error{
-          fmt::format("[window]: the window overlaps blackout \"{}\" ({} to {}); move the drill",
-                      b.name, FormatInZone(b.start, w.zone), FormatInZone(b.end, w.zone)),
+          fmt::format("[window]: the window overlaps blackout {} ({} to {}); move the drill",
+                      Quoted(b.name), FormatInZone(b.start, w.zone), FormatInZone(b.end, w.zone)),
           w.pos});
     }
   }
@@ -161,7 +182,8 @@ void CheckUnique(const std::vector<T>& items, Key key, const std::string& what, 
     const std::string& k = key(item);
     if (k.empty()) continue;
     if (!seen.insert(k).second) {
-      out.push_back(Error{fmt::format("{} \"{}\" is defined more than once", what, k), item.pos});
+      out.push_back(
+          Error{fmt::format("{} {} is defined more than once", what, Quoted(k)), item.pos});
     }
   }
 }
@@ -179,30 +201,32 @@ void ValidateDrill(const Drill& d, Diagnostics& out, bool window_known) {
   CheckUnique(
       d.guards, [](const Guard& g) -> const std::string& { return g.name; }, "guard name", out);
 
+  NameIndex targets;
+  for (const auto& [name, t] : d.targets) targets.Add(name);
   for (const FaultSpec& f : d.faults) {
-    CheckTarget(d, fmt::format("fault \"{}\"", f.id), f.target, f.pos, out);
+    CheckTarget(targets, fmt::format("fault {}", Quoted(f.id)), f.target, f.pos, out);
   }
   std::vector<std::string> probe_names;
   for (const Probe& p : d.probes) {
     probe_names.push_back(p.name);
-    CheckTarget(d, fmt::format("probe \"{}\"", p.name), p.target, p.pos, out);
+    CheckTarget(targets, fmt::format("probe {}", Quoted(p.name)), p.target, p.pos, out);
     if (p.timeout >= p.interval) {
       out.push_back(
-          Error{fmt::format("probe \"{}\": timeout ({}) must be shorter than interval "
+          Error{fmt::format("probe {}: timeout ({}) must be shorter than interval "
                             "({})",
-                            p.name, FormatDuration(p.timeout), FormatDuration(p.interval)),
+                            Quoted(p.name), FormatDuration(p.timeout), FormatDuration(p.interval)),
                 p.pos});
     }
   }
+  std::vector<std::string> sorted_probes = probe_names;
+  std::sort(sorted_probes.begin(), sorted_probes.end());
   for (const Guard& g : d.guards) {
     if (g.kind == GuardKind::kCommand) {
-      CheckTarget(d, fmt::format("guard \"{}\"", g.name), g.target, g.pos, out);
+      CheckTarget(targets, fmt::format("guard {}", Quoted(g.name)), g.target, g.pos, out);
     }
-    if (g.kind == GuardKind::kProbe && !g.probe.empty() &&
-        std::none_of(probe_names.begin(), probe_names.end(),
-                     [&](const std::string& n) { return WatchesProbe(g.probe, n); })) {
-      out.push_back(Error{fmt::format("guard \"{}\": probe \"{}\" is not defined{}", g.name,
-                                      g.probe, DidYouMean(g.probe, probe_names)),
+    if (g.kind == GuardKind::kProbe && !g.probe.empty() && !WatchesAny(g.probe, sorted_probes)) {
+      out.push_back(Error{fmt::format("guard {}: probe {} is not defined{}", Quoted(g.name),
+                                      Quoted(g.probe), Suggest(out, g.probe, probe_names)),
                           g.pos});
     }
   }

@@ -8,6 +8,8 @@
 #include <iterator>
 #include <limits>
 
+#include "drills/quoted.h"
+
 namespace firedrill {
 namespace {
 
@@ -21,9 +23,9 @@ constexpr std::array<Unit, 5> kUnits = {
 
 Error Bad(std::string_view text, std::string_view why) {
   return Error{
-      fmt::format("invalid duration \"{}\": {} (expected e.g. \"90s\", \"5m\", "
+      fmt::format("invalid duration {}: {} (expected e.g. \"90s\", \"5m\", "
                   "\"1h30m\"; units d, h, m, s, ms)",
-                  text, why)};
+                  Quoted(text), why)};
 }
 
 }  // namespace
@@ -51,7 +53,7 @@ Expected<Duration> ParseDuration(std::string_view text) {
     for (int u = 0; u < static_cast<int>(kUnits.size()); ++u) {
       if (kUnits[u].name == unit) found = u;
     }
-    if (found < 0) return Bad(text, fmt::format("unknown unit \"{}\"", unit));
+    if (found < 0) return Bad(text, fmt::format("unknown unit {}", Quoted(unit)));
     if (found <= last_unit) return Bad(text, "units must appear once each, largest first");
     last_unit = found;
     if (n > std::numeric_limits<std::int64_t>::max() / kUnits[found].ms) {

@@ -12,7 +12,9 @@
 #include <stdexcept>
 
 #include "drills/drill.h"
+#include "drills/quoted.h"
 #include "drills/suggest.h"
+#include "drills/zoned_time.h"
 
 namespace firedrill {
 namespace {
@@ -48,7 +50,7 @@ std::string_view Trim(std::string_view s) {
 }
 
 Error PartError(const Part& p, std::string_view message) {
-  return Error{fmt::format("RRULE part \"{}\": {}", p.written, message)};
+  return Error{fmt::format("RRULE part {}: {}", Quoted(p.written), message)};
 }
 
 // A whole number with an optional sign (when `signed_ok`) and nothing else; nullopt otherwise.
@@ -90,9 +92,9 @@ Expected<Frequency> ParseFreq(const Part& p) {
   if (p.value == "SECONDLY" || p.value == "MINUTELY" || p.value == "HOURLY") {
     return PartError(p, "not supported: a drill repeats DAILY, WEEKLY, MONTHLY or YEARLY");
   }
-  return PartError(p, fmt::format("unknown frequency \"{}\"{} (expected DAILY, WEEKLY, MONTHLY or "
+  return PartError(p, fmt::format("unknown frequency {}{} (expected DAILY, WEEKLY, MONTHLY or "
                                   "YEARLY)",
-                                  p.value, DidYouMean(p.value, kNames)));
+                                  Quoted(p.value), DidYouMean(p.value, kNames)));
 }
 
 // UNTIL: "YYYYMMDD" (a date) or "YYYYMMDDTHHMMSSZ" (UTC).
@@ -112,6 +114,9 @@ Status ParseUntil(const Part& p, Recurrence& r) {
   year_month_day ymd{std::chrono::year{*y}, std::chrono::month{static_cast<unsigned>(*m)},
                      std::chrono::day{static_cast<unsigned>(*d)}};
   if (!ymd.ok()) return PartError(p, fmt::format("{} is not a valid date", v.substr(0, 8)));
+  if (*y < 1970 || *y > 9999) {
+    return PartError(p, "the last day must be between 1970-01-01 and 9999-12-31");
+  }
   if (v.size() == 8) {
     r.until_date = ymd;
     return Status::Ok();
@@ -137,7 +142,7 @@ Status ParseIntList(const Part& p, int lo, int hi, const char* range, std::vecto
   for (std::string_view item : Split(p.value, ',')) {
     std::optional<int> v = ParseInt(item, lo < 0);
     if (!v || *v == 0 || *v < lo || *v > hi) {
-      return PartError(p, fmt::format("\"{}\": values must be {}", item, range));
+      return PartError(p, fmt::format("{}: values must be {}", Quoted(item), range));
     }
     out.push_back(*v);
   }
@@ -149,17 +154,17 @@ Status ParseByDay(const Part& p, std::vector<ByDay>& out) {
     std::size_t name_at = item.size() >= 2 ? item.size() - 2 : 0;
     std::optional<weekday> wd = ParseWeekday(item.substr(name_at));
     if (!wd) {
-      return PartError(p, fmt::format("\"{}\": expected a weekday (MO, TU, WE, TH, FR, SA, SU), "
+      return PartError(p, fmt::format("{}: expected a weekday (MO, TU, WE, TH, FR, SA, SU), "
                                       "optionally after an ordinal as in 1TU or -1FR",
-                                      item));
+                                      Quoted(item)));
     }
     ByDay b{*wd, 0};
     if (name_at > 0) {
       std::optional<int> n = ParseInt(item.substr(0, name_at), true);
       if (!n || *n == 0) {
-        return PartError(p, fmt::format("\"{}\": the ordinal before the weekday must be a "
+        return PartError(p, fmt::format("{}: the ordinal before the weekday must be a "
                                         "non-zero whole number, as in 1TU or -1FR",
-                                        item));
+                                        Quoted(item)));
       }
       b.ordinal = *n;
     }
@@ -376,12 +381,13 @@ Expected<Recurrence> ParseRRule(std::string_view text) {
           p, fmt::format("{} is not supported (supported parts: {})", p.name, kSupportedParts));
     }
     if (std::find(kKnown.begin(), kKnown.end(), p.name) == kKnown.end()) {
-      return PartError(p, fmt::format("unknown part \"{}\"{} (supported parts: {})", p.name,
+      return PartError(p, fmt::format("unknown part {}{} (supported parts: {})", Quoted(p.name),
                                       DidYouMean(p.name, kKnown), kSupportedParts));
     }
     for (const Part& seen : parts) {
       if (seen.name == p.name) {
-        return PartError(p, fmt::format("{} is given twice (also \"{}\")", p.name, seen.written));
+        return PartError(p,
+                         fmt::format("{} is given twice (also {})", p.name, Quoted(seen.written)));
       }
     }
     parts.push_back(std::move(p));
@@ -437,12 +443,12 @@ Expected<Recurrence> ParseRRule(std::string_view text) {
     if (!s) return s.error();
   }
   if (!has_freq) {
-    return Error{fmt::format("RRULE \"{}\": FREQ is missing (DAILY, WEEKLY, MONTHLY or YEARLY)",
-                             std::string(body))};
+    return Error{
+        fmt::format("RRULE {}: FREQ is missing (DAILY, WEEKLY, MONTHLY or YEARLY)", Quoted(body))};
   }
   if (count != nullptr && until != nullptr) {
-    return Error{fmt::format("RRULE parts \"{}\" and \"{}\": give COUNT or UNTIL, not both",
-                             count->written, until->written)};
+    return Error{fmt::format("RRULE parts {} and {}: give COUNT or UNTIL, not both",
+                             Quoted(count->written), Quoted(until->written))};
   }
   if (Status s = CheckCombination(r, by_day, by_month_day); !s) return s.error();
   return r;
@@ -482,7 +488,7 @@ Expected<std::vector<Window>> Occurrences(
     const Window& first, const Recurrence& rule,
     std::chrono::sys_time<std::chrono::milliseconds> not_before, std::size_t max) {
   const date::time_zone* tz = FindZone(first.zone);
-  if (tz == nullptr) return Error{fmt::format("unknown time zone \"{}\"", first.zone)};
+  if (tz == nullptr) return Error{fmt::format("unknown time zone {}", Quoted(first.zone))};
   if (first.end <= first.start) return Error{"the first window does not end after it starts"};
   std::vector<Window> out;
   if (max == 0) return out;
@@ -521,6 +527,7 @@ Expected<std::vector<Window>> Occurrences(
       Window w = first;
       w.start = Resolve(*tz, ToLocal(d, start_time));
       if (rule.until && w.start > *rule.until) return out;
+      if (w.start > kLatestDrillTime) return out;  // no drill time is later
       w.end = Resolve(*tz, ToLocal(d + end_after, end_time));
       if (w.end <= w.start) w.end = w.start + length;
       if (!take(std::move(w))) return out;

@@ -38,7 +38,9 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
 std::optional<std::string> ClosestMatch(std::string_view word,
                                         const std::vector<std::string>& candidates) {
   // Words past this size are not typos of keys; skipping them bounds the work on hostile input.
-  if (word.empty() || word.size() > 64) return std::nullopt;
+  if (word.empty() || word.size() > 64 || candidates.size() > kMaxSuggestCandidates) {
+    return std::nullopt;
+  }
   std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
   std::optional<std::string> best;
   std::size_t best_distance = limit + 1;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "drills/quoted.h"
 #include "drills/suggest.h"
 
 namespace firedrill {
@@ -53,6 +54,19 @@ void TomlReader::Report(const SourcePos& pos, std::string message) {
   out_.push_back(Error{std::move(message), pos});
 }
 
+bool TomlReader::CheckText(const SourcePos& pos, const std::string& what, std::string_view text,
+                           TextForm form) {
+  std::optional<ForbiddenCharacter> bad = FindForbiddenCharacter(text, form);
+  if (!bad) return true;
+  const char* rule = bad->code == 0 ? "no value may hold one"
+                     : form == TextForm::kLine
+                         ? "this value is one line of text: no tabs, line breaks or other control "
+                           "characters"
+                         : "besides text only tabs and line breaks may be used here";
+  Report(pos, fmt::format("{}: {} {}; {}", where_, what, bad->Describe(), rule));
+  return false;
+}
+
 const toml::node* TomlReader::Get(const std::string& key, bool required) {
   known_.insert(key);
   const toml::node* n = table_.get(key);
@@ -64,11 +78,12 @@ const toml::node* TomlReader::Get(const std::string& key, bool required) {
 
 void TomlReader::WrongType(const std::string& key, const toml::node& node,
                            const std::string& expected) {
-  Report(ToPos(node.source(), file_),
-         fmt::format("{}: \"{}\" must be {}, found {}", where_, key, expected, TomlTypeName(node)));
+  Report(ToPos(node.source(), file_), fmt::format("{}: {} must be {}, found {}", where_,
+                                                  Quoted(key), expected, TomlTypeName(node)));
 }
 
-std::optional<std::string> TomlReader::String(const std::string& key, bool required) {
+std::optional<std::string> TomlReader::String(const std::string& key, bool required,
+                                              TextForm form) {
   const toml::node* n = Get(key, required);
   if (n == nullptr) return std::nullopt;
   if (auto s = n->value<std::string>(); s && n->is_string()) {
@@ -76,6 +91,7 @@ std::optional<std::string> TomlReader::String(const std::string& key, bool requi
       Report(ToPos(n->source(), file_), fmt::format("{}: \"{}\" must not be empty", where_, key));
       return std::nullopt;
     }
+    if (!CheckText(ToPos(n->source(), file_), Quoted(key), *s, form)) return std::nullopt;
     return s;
   }
   WrongType(key, *n, "a string");
@@ -89,8 +105,8 @@ std::optional<std::string> TomlReader::Enum(const std::string& key, bool require
   for (const std::string& a : allowed) {
     if (a == *s) return s;
   }
-  Report(PosOf(key), fmt::format("{}: \"{}\" must be one of {}, found \"{}\"{}", where_, key,
-                                 fmt::join(allowed, ", "), *s, DidYouMean(*s, allowed)));
+  Report(PosOf(key), fmt::format("{}: \"{}\" must be one of {}, found {}{}", where_, key,
+                                 fmt::join(allowed, ", "), Quoted(*s), DidYouMean(*s, allowed)));
   return std::nullopt;
 }
 
@@ -158,6 +174,12 @@ std::optional<Duration> TomlReader::DurationKey(const std::string& key, bool req
            fmt::format("{}: \"{}\": {}", where_, key, d.error().message));
     return std::nullopt;
   }
+  if (*d > kMaxDrillDuration) {
+    Report(ToPos(n->source(), file_),
+           fmt::format("{}: \"{}\" must be at most {} (ten years), found {}", where_, key,
+                       FormatDuration(kMaxDrillDuration), Quoted(n->as_string()->get())));
+    return std::nullopt;
+  }
   if (!allow_zero && d->count() <= 0) {
     Report(ToPos(n->source(), file_),
            fmt::format("{}: \"{}\" must be longer than zero", where_, key));
@@ -183,6 +205,11 @@ std::optional<std::vector<std::string>> TomlReader::StringList(const std::string
       ok = false;
       continue;
     }
+    if (!CheckText(ToPos(item.source(), file_), Quoted(key), item.as_string()->get(),
+                   TextForm::kLine)) {
+      ok = false;
+      continue;
+    }
     out.push_back(item.as_string()->get());
   }
   if (!ok) return std::nullopt;
@@ -203,6 +230,14 @@ std::optional<std::map<std::string, std::string>> TomlReader::StringMap(const st
   for (auto&& [k, v] : *t) {
     if (!v.is_string()) {
       WrongType(fmt::format("{}.{}", key, k.str()), v, "a string");
+      ok = false;
+      continue;
+    }
+    SourcePos key_pos = ToPos(k.source(), file_);
+    if (key_pos.line == 0) key_pos = ToPos(v.source(), file_);
+    if (!CheckText(key_pos, fmt::format("a key of \"{}\"", key), k.str(), TextForm::kLine) ||
+        !CheckText(ToPos(v.source(), file_), Quoted(fmt::format("{}.{}", key, k.str())),
+                   v.as_string()->get(), TextForm::kLine)) {
       ok = false;
       continue;
     }
@@ -243,7 +278,7 @@ void TomlReader::Param(const ParamSpec& spec, ParamValues& values) {
   double lo = spec.min.value_or(-1e300), hi = spec.max.value_or(1e300);
   switch (spec.type) {
     case ParamType::kString: {
-      auto v = spec.one_of.empty() ? String(spec.name, spec.required)
+      auto v = spec.one_of.empty() ? String(spec.name, spec.required, TextForm::kMultiLine)
                                    : Enum(spec.name, spec.required, spec.one_of);
       if (v) set(*v);
       break;
@@ -286,7 +321,7 @@ void TomlReader::Finish(const std::string& hint) {
     SourcePos pos = ToPos(k.source(), file_);
     if (pos.line == 0) pos = ToPos(v.source(), file_);
     Report(pos,
-           fmt::format("{}: unknown key \"{}\"{}{}", where_, key,
+           fmt::format("{}: unknown key {}{}{}", where_, Quoted(key),
                        hint.empty() ? "" : fmt::format(" ({})", hint), DidYouMean(key, known)));
   }
 }

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "drills/quoted.h"
+
 namespace firedrill {
 namespace {
 
@@ -100,7 +102,7 @@ Expected<ZoneRules> YearlyZoneRules(std::string_view zone, SysTime from, SysTime
   } catch (const std::exception&) {
     tz = nullptr;
   }
-  if (tz == nullptr) return Error{fmt::format("unknown time zone \"{}\"", zone)};
+  if (tz == nullptr) return Error{fmt::format("unknown time zone {}", Quoted(zone))};
   const sys_seconds begin = std::chrono::floor<seconds>(from);
   const sys_seconds end = std::min(std::chrono::ceil<seconds>(to), sys_seconds{kListedUntil});
   date::sys_info info = tz->get_info(begin);

@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
+
+#include "drills/quoted.h"
 
 namespace firedrill {
 namespace {
@@ -61,6 +64,52 @@ void PutDate(char*& p, const std::chrono::year_month_day& ymd) {
   Put2(p, static_cast<int>(static_cast<unsigned>(ymd.day())));
 }
 
+// The proleptic Gregorian date `days` days after 1970-01-01, for any count (no overflow for any
+// day an int64 of milliseconds can reach): eras of 400 years (146,097 days) from 0000-03-01, so
+// that the leap day ends each year of the era.
+struct CivilDate {
+  std::int64_t year;
+  unsigned month, day;
+};
+CivilDate CivilFromDays(std::int64_t days) {
+  const std::int64_t z = days + 719'468;  // days since 0000-03-01
+  const std::int64_t era = (z >= 0 ? z : z - 146'096) / 146'097;
+  const std::int64_t day_of_era = z - era * 146'097;  // [0, 146096]
+  const std::int64_t year_of_era =
+      (day_of_era - day_of_era / 1'460 + day_of_era / 36'524 - day_of_era / 146'096) / 365;
+  const std::int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);  // [0, 365]
+  const std::int64_t shifted_month = (5 * day_of_year + 2) / 153;              // 0 = March
+  const auto day = static_cast<unsigned>(day_of_year - (153 * shifted_month + 2) / 5 + 1);
+  const auto month =
+      static_cast<unsigned>(shifted_month < 10 ? shifted_month + 3 : shifted_month - 9);
+  return CivilDate{year_of_era + era * 400 + (month <= 2 ? 1 : 0), month, day};
+}
+
+// FormatUtc for any instant, with ISO 8601's signed years outside 0000..9999.
+std::string FormatUtcAnyYear(SysTime t) {
+  constexpr std::int64_t kMsPerDay = 86'400'000;
+  const std::int64_t ms = t.time_since_epoch().count();
+  std::int64_t in_day = ms % kMsPerDay;  // never overflows, unlike flooring to days first
+  std::int64_t days = ms / kMsPerDay;
+  if (in_day < 0) {
+    in_day += kMsPerDay;
+    --days;
+  }
+  const CivilDate date = CivilFromDays(days);
+  std::string year = date.year < 0       ? fmt::format("-{:04}", -date.year)
+                     : date.year > 9'999 ? fmt::format("+{}", date.year)
+                                         : fmt::format("{:04}", date.year);
+  return fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, date.month, date.day,
+                     in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1'000 % 60, in_day % 1'000);
+}
+
+// Instants in kFirstFastYear..kLastFastYear, and in the years date/tz handles.
+constexpr SysTime kFirstFastInstant{std::chrono::sys_days{std::chrono::year{1000} / 1 / 1}};
+constexpr SysTime kPastLastFastInstant{std::chrono::sys_days{std::chrono::year{10000} / 1 / 1}};
+constexpr SysTime kFirstZonedInstant{std::chrono::sys_days{std::chrono::year{-32000} / 1 / 1}};
+constexpr SysTime kPastLastZonedInstant{std::chrono::sys_days{std::chrono::year{32000} / 1 / 1}};
+
 // Writes "hh:mm:ss" for `seconds` (0..86399) into the day at `p` and advances it.
 void PutTime(char*& p, int seconds) {
   Put2(p, seconds / 3600);
@@ -76,7 +125,7 @@ bool IsKnownZone(std::string_view zone) { return FindZone(zone) != nullptr; }
 
 Expected<SysTime> LocalToSys(const LocalDateTime& l, std::string_view zone) {
   const date::time_zone* tz = FindZone(zone);
-  if (tz == nullptr) return Error{fmt::format("unknown time zone \"{}\"", zone)};
+  if (tz == nullptr) return Error{fmt::format("unknown time zone {}", Quoted(zone))};
   date::year_month_day ymd{date::year{l.year}, date::month{static_cast<unsigned>(l.month)},
                            date::day{static_cast<unsigned>(l.day)}};
   if (!ymd.ok() || l.hour < 0 || l.hour > 23 || l.minute < 0 || l.minute > 59 || l.second < 0 ||
@@ -106,28 +155,28 @@ Expected<SysTime> LocalToSys(const LocalDateTime& l, std::string_view zone) {
 Expected<SysTime> NextLocalTimeAfter(SysTime after, int hour, int minute, int second,
                                      int millisecond, std::string_view zone) {
   const date::time_zone* tz = FindZone(zone);
-  if (tz == nullptr) return Error{fmt::format("unknown time zone \"{}\"", zone)};
-  auto local_after = tz->to_local(after);
-  auto day = date::floor<date::days>(local_after);
-  // Today, tomorrow, or (if tomorrow's time falls in a DST gap) the day after: at most 3 tries.
-  for (int i = 0; i < 3; ++i) {
-    date::year_month_day ymd{day + date::days{i}};
-    LocalDateTime l{static_cast<int>(ymd.year()),
-                    static_cast<int>(static_cast<unsigned>(ymd.month())),
-                    static_cast<int>(static_cast<unsigned>(ymd.day())),
-                    hour,
-                    minute,
-                    second,
-                    millisecond};
-    auto t = LocalToSys(l, zone);
-    if (!t.ok()) {
-      if (i < 2) continue;  // a DST gap on one day: the same time exists on the next
-      return t;
-    }
-    if (*t > after) return t;
-  }
-  return Error{
-      fmt::format("no {:02}:{:02}:{:02} after the start in {}", hour, minute, second, zone)};
+  if (tz == nullptr) return Error{fmt::format("unknown time zone {}", Quoted(zone))};
+  const auto local_after = tz->to_local(after);
+  const auto day = date::floor<date::days>(local_after);
+  const auto time_of_day = std::chrono::hours{hour} + std::chrono::minutes{minute} +
+                           std::chrono::seconds{second} + std::chrono::milliseconds{millisecond};
+  // The day whose wall clock shows that time next: today if it is still to come, else tomorrow.
+  // Either way that day's time is the one meant; if it does not exist (or exists twice) that is
+  // the error, not a reason to move to another day.
+  const date::local_days on = day + date::days{local_after - day < time_of_day ? 0 : 1};
+  date::year_month_day ymd{on};
+  LocalDateTime l{static_cast<int>(ymd.year()),
+                  static_cast<int>(static_cast<unsigned>(ymd.month())),
+                  static_cast<int>(static_cast<unsigned>(ymd.day())),
+                  hour,
+                  minute,
+                  second,
+                  millisecond};
+  auto t = LocalToSys(l, zone);
+  if (!t.ok() || *t > after) return t;
+  // Only where the clocks went back between the two: the wall clock repeats itself.
+  return Error{fmt::format("{:02}:{:02}:{:02} on {} in {} is not after the start", hour, minute,
+                           second, LocalText(l).substr(0, 10), zone)};
 }
 
 LocalDateTime SysToLocal(SysTime t, std::string_view zone) {
@@ -146,11 +195,10 @@ LocalDateTime SysToLocal(SysTime t, std::string_view zone) {
 }
 
 std::string FormatUtc(SysTime t) {
+  // Checked before any chrono arithmetic, which overflows near the ends of SysTime's range.
+  if (t < kFirstFastInstant || t >= kPastLastFastInstant) return FormatUtcAnyYear(t);
   auto day = std::chrono::floor<std::chrono::days>(t);
   std::chrono::year_month_day ymd{day};
-  int year = static_cast<int>(ymd.year());
-  // Years of other widths (and signs) keep date::format's spelling.
-  if (year < kFirstFastYear || year > kLastFastYear) return date::format("%FT%TZ", t);
   auto ms = (t - day).count();  // milliseconds into the day, [0, 86'400'000)
   char buf[24];
   char* p = buf;
@@ -164,6 +212,7 @@ std::string FormatUtc(SysTime t) {
 }
 
 std::string FormatInZone(SysTime t, std::string_view zone) {
+  if (t < kFirstZonedInstant || t >= kPastLastZonedInstant) return FormatUtc(t);
   const date::time_zone* tz = FindZone(zone);
   if (tz == nullptr) return FormatUtc(t);
   auto secs = date::floor<std::chrono::seconds>(t);

@@ -17,6 +17,18 @@ struct LocalDateTime {
   int hour = 0, minute = 0, second = 0, millisecond = 0;
 };
 
+/// The first instant a drill may name: 1970-01-01T00:00:00.000Z (nothing before the Unix epoch
+/// is a drill firedrill could run or have records of).
+inline constexpr SysTime kEarliestDrillTime{};
+
+/// The last instant a drill may name: 9999-12-31T23:59:59.999Z (the last one with the four-digit
+/// year RFC 3339 and iCalendar can write).
+inline constexpr SysTime kLatestDrillTime =
+    SysTime{std::chrono::sys_days{std::chrono::year{10000} / 1 / 1}} - std::chrono::milliseconds{1};
+
+/// Returns true iff kEarliestDrillTime <= t <= kLatestDrillTime.
+inline bool InDrillTimeRange(SysTime t) { return t >= kEarliestDrillTime && t <= kLatestDrillTime; }
+
 /// Returns true iff `zone` names a time zone in the system's IANA database.
 bool IsKnownZone(std::string_view zone);
 
@@ -25,18 +37,23 @@ bool IsKnownZone(std::string_view zone);
 /// twice (DST overlap; the message asks for the offset form).
 Expected<SysTime> LocalToSys(const LocalDateTime& local, std::string_view zone);
 
-/// Returns the first instant after `after` whose wall-clock time in `zone` is hh:mm:ss.ms; used
-/// for window ends written as a bare time (windows that cross midnight).
+/// Returns the instant of the first wall-clock time hh:mm:ss.ms in `zone` that comes after the
+/// wall-clock time of `after` (the same day, or the next); used for window ends written as a bare
+/// time (windows that cross midnight). Fails as LocalToSys does when that time does not exist on
+/// its day (DST gap) or exists twice (DST overlap): it is never moved to another day.
 Expected<SysTime> NextLocalTimeAfter(SysTime after, int hour, int minute, int second,
                                      int millisecond, std::string_view zone);
 
 /// Returns the wall-clock time of `t` in `zone`; in UTC when the zone is unknown.
 LocalDateTime SysToLocal(SysTime t, std::string_view zone);
 
-/// Returns "2026-12-03T09:00:00.000Z".
+/// Returns "2026-12-03T09:00:00.000Z" (ISO 8601, RFC 3339) for any instant: years 0000..9999
+/// with four digits, others signed ("-0001-12-31T…", "+10000-01-01T…", as ISO 8601's expanded
+/// years and java.time write them).
 std::string FormatUtc(SysTime t);
 
-/// Returns "2026-12-03 10:00:00 CET (+01:00)" in `zone`, or FormatUtc on an unknown zone.
+/// Returns "2026-12-03 10:00:00 CET (+01:00)" in `zone`, or FormatUtc on an unknown zone and for
+/// instants beyond the years the tz library handles (about ±32,000).
 std::string FormatInZone(SysTime t, std::string_view zone);
 
 /// Returns the current time, UTC, millisecond precision.

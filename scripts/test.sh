@@ -38,15 +38,19 @@ cmake -S . -B build/fuzz -G Ninja -DFIREDRILL_FUZZ=ON -DFIREDRILL_BUILD_BENCH=OF
   -DFIREDRILL_BUILD_TESTS=ON -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" >/dev/null
 cmake --build build/fuzz --target drill_loader_fuzz alert_payload_fuzz -j"$jobs"
+# Inputs up to the 1 MiB a drill file may have, from the first run on (-len_control=0), so the
+# structure-aware mutator can insert deep nesting, long dotted keys and huge strings at once.
+fuzz_options=(-max_total_time="${FUZZ_SECONDS:-30}" -max_len=1048576 -len_control=0 -timeout=60
+  -rss_limit_mb=4096 -print_final_stats=1)
 corpus=$(mktemp -d)
 cp drills/examples/*.toml "$corpus"/
-build/fuzz/tests/fuzz/drill_loader_fuzz -max_total_time="${FUZZ_SECONDS:-30}" \
-  -dict=tests/fuzz/drill.dict "$corpus" 2>&1 | tail -n 3
+build/fuzz/tests/fuzz/drill_loader_fuzz "${fuzz_options[@]}" \
+  -dict=tests/fuzz/drill.dict "$corpus" 2>&1 | tail -n 8
 rm -rf "$corpus"
 corpus=$(mktemp -d)
 cp tests/fuzz/alert_corpus/* "$corpus"/
-build/fuzz/tests/fuzz/alert_payload_fuzz -max_total_time="${FUZZ_SECONDS:-30}" \
-  -dict=tests/fuzz/alert.dict "$corpus" 2>&1 | tail -n 3
+build/fuzz/tests/fuzz/alert_payload_fuzz "${fuzz_options[@]}" \
+  -dict=tests/fuzz/alert.dict "$corpus" 2>&1 | tail -n 8
 rm -rf "$corpus"
 
 step "done"

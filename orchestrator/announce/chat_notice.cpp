@@ -49,16 +49,20 @@ std::string Sentence(std::string_view text) {
   return out;
 }
 
-// "24h", "23h 59m", "45m"; "less than a minute" under a minute. Rounded down to minutes, so a
-// reminder sent a few milliseconds after T-24h still says "24h" only when it is not late.
+// "24h", "23h 55m", "45m"; "less than a minute" under a minute. Rounded as people say it: to the
+// nearest minute below an hour, to the nearest 5 minutes from an hour on. The T-24h reminder is
+// sent a little after T-24h (and its delivery may be retried for a minute or two), so it must
+// not read "23h 59m".
 std::string CountDown(std::chrono::milliseconds left) {
-  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(left).count();
-  if (minutes < 1) return "less than a minute";
-  auto hours = minutes / 60;
-  minutes %= 60;
-  if (hours == 0) return fmt::format("{}m", minutes);
-  if (minutes == 0) return fmt::format("{}h", hours);
-  return fmt::format("{}h {}m", hours, minutes);
+  using std::chrono::minutes;
+  if (left < minutes{1}) return "less than a minute";
+  auto rounded = std::chrono::round<minutes>(left).count();
+  if (rounded >= 60) rounded = std::chrono::round<minutes>(left / 5).count() * 5;
+  const auto hours = rounded / 60;
+  const auto rest = rounded % 60;
+  if (hours == 0) return fmt::format("{}m", rest);
+  if (rest == 0) return fmt::format("{}h", hours);
+  return fmt::format("{}h {}m", hours, rest);
 }
 
 // What happens, right after "[DRILL] <id> — ".

@@ -20,8 +20,31 @@ bool IsAsciiAlnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-// Only characters that need no percent-encoding in a mailto: URI and no quoting in a content
-// line; anything more exotic is better refused than sent to a wrong address.
+// The length of the well-formed UTF-8 sequence of a character from U+00A0 up at `s[i]`, or 0
+// (ASCII, a C1 control character, a malformed or overlong sequence, a surrogate).
+std::size_t NonAsciiCharacterAt(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t len = lead >= 0xc2 && lead <= 0xdf   ? 2
+                    : lead >= 0xe0 && lead <= 0xef ? 3
+                    : lead >= 0xf0 && lead <= 0xf4 ? 4
+                                                   : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+  }
+  const unsigned char second = byte(i + 1);
+  if ((lead == 0xc2 && second < 0xa0) || (lead == 0xe0 && second < 0xa0) ||
+      (lead == 0xed && second > 0x9f) || (lead == 0xf0 && second < 0x90) ||
+      (lead == 0xf4 && second > 0x8f)) {
+    return 0;
+  }
+  return len;
+}
+
+// ASCII letters, digits, '.' and '-'; before the '@' also '_', '+', '\'' and non-ASCII
+// characters (RFC 6531 local parts, which mailto: carries percent-encoded). Anything more exotic
+// is better refused than sent to a wrong address.
 bool IsUsableAddress(std::string_view a) {
   std::size_t at = a.find('@');
   if (at == std::string_view::npos || at == 0 || at + 1 == a.size()) return false;
@@ -30,9 +53,30 @@ bool IsUsableAddress(std::string_view a) {
     char c = a[i];
     if (i == at || IsAsciiAlnum(c) || c == '.' || c == '-') continue;
     if (i < at && (c == '_' || c == '+' || c == '\'')) continue;
+    if (i < at) {
+      if (std::size_t len = NonAsciiCharacterAt(a, i); len != 0 && i + len <= at) {
+        i += len - 1;
+        continue;
+      }
+    }
     return false;
   }
   return true;
+}
+
+// "mailto:" and the address, its non-ASCII octets percent-encoded (RFC 6068 section 2); the
+// ASCII IsUsableAddress lets through needs no encoding.
+std::string MailtoUri(std::string_view address) {
+  std::string out = "mailto:";
+  for (char c : address) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x80) {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", u);
+    }
+  }
+  return out;
 }
 
 std::string_view Trim(std::string_view s) {
@@ -213,6 +257,23 @@ std::vector<Attendee> Attendees(const Drill& drill, std::vector<std::string>& no
   return out;
 }
 
+// Who a person is for "each person once": the address without regard to case, or the name.
+std::string PersonKey(const std::string& written) {
+  Mailbox m = ParseMailbox(written);
+  return m.address.empty() ? "name " + m.name : "address " + Lower(m.address);
+}
+
+// The announce attendees who are not participants, each once, as written.
+std::vector<std::string> AlsoInformed(const Drill& drill) {
+  std::set<std::string> seen;
+  for (const Participant& p : drill.participants) seen.insert(PersonKey(p.name));
+  std::vector<std::string> out;
+  for (const std::string& a : drill.announce.attendees) {
+    if (seen.insert(PersonKey(a)).second) out.push_back(a);
+  }
+  return out;
+}
+
 }  // namespace
 
 Mailbox ParseMailbox(std::string_view text) {
@@ -267,6 +328,12 @@ std::string InviteDescription(const Drill& drill, bool cancel) {
                             : fmt::format("- {} ({})\n", p.name, p.role);
     }
   }
+  // Whoever else the drill file names, invited or not (without an e-mail address they can only
+  // be told here, or by the team lead).
+  if (std::vector<std::string> informed = AlsoInformed(drill); !informed.empty()) {
+    out += "Also informed:\n";
+    for (const std::string& who : informed) out += fmt::format("- {}\n", who);
+  }
   if (!out.empty() && out.back() == '\n') out.pop_back();
   return NormalizeLineBreaks(out);
 }
@@ -289,6 +356,8 @@ Expected<Invite> RenderInvite(const Drill& drill, const InviteOptions& options) 
   Invite invite;
   invite.uid = InviteUid(drill);
   std::vector<Attendee> attendees = Attendees(drill, invite.not_invited);
+  // RFC 5546: a REQUEST or CANCEL names at least one ATTENDEE, a PUBLISH none.
+  invite.method = attendees.empty() ? "PUBLISH" : options.cancel ? "CANCEL" : "REQUEST";
 
   // Calendars count in whole seconds: round the window outwards so the event covers all of it.
   auto start = std::chrono::floor<std::chrono::seconds>(drill.window.start);
@@ -305,7 +374,7 @@ Expected<Invite> RenderInvite(const Drill& drill, const InviteOptions& options) 
   line("VERSION:2.0");
   line("PRODID:-//firedrill//Drill invite//EN");
   line("CALSCALE:GREGORIAN");
-  line(options.cancel ? "METHOD:CANCEL" : "METHOD:REQUEST");
+  line("METHOD:" + invite.method);
   if (series.zone) AddTimezone(line, drill.window.zone, *series.zone);
   line("BEGIN:VEVENT");
   line("UID:" + invite.uid);
@@ -326,19 +395,31 @@ Expected<Invite> RenderInvite(const Drill& drill, const InviteOptions& options) 
   line("TRANSP:OPAQUE");
   std::string org = "ORGANIZER";
   if (!organizer.name.empty()) org += ";CN=" + QuotedParam(organizer.name);
-  line(org + ":mailto:" + organizer.address);
+  line(org + ":" + MailtoUri(organizer.address));
   // A cancellation asks for no reply.
   const char* rsvp = options.cancel ? "FALSE" : "TRUE";
   for (const Attendee& a : attendees) {
     std::string att = "ATTENDEE";
     if (!a.who.name.empty()) att += ";CN=" + QuotedParam(a.who.name);
-    att += fmt::format(";ROLE={};PARTSTAT=NEEDS-ACTION;RSVP={}:mailto:{}", a.role, rsvp,
-                       a.who.address);
+    att += fmt::format(";ROLE={};PARTSTAT=NEEDS-ACTION;RSVP={}:{}", a.role, rsvp,
+                       MailtoUri(a.who.address));
     line(att);
   }
   line("END:VEVENT");
   line("END:VCALENDAR");
   return invite;
+}
+
+std::vector<std::string> InviteWarnings(const Drill& drill) {
+  std::vector<std::string> out;
+  std::vector<std::string> not_invited;
+  if (Attendees(drill, not_invited).empty()) {
+    out.push_back(
+        "nobody can be invited by calendar (no participant or announce attendee has an e-mail "
+        "address): the invite is published (METHOD:PUBLISH) and asks nobody to reply; add "
+        "addresses to [[participants]] or [announce] attendees to invite people");
+  }
+  return out;
 }
 
 std::string EscapeText(std::string_view text) {

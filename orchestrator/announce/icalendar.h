@@ -1,6 +1,9 @@
 // The calendar invite of a drill: one iCalendar (RFC 5545) object with one event, sent as an iTIP
 // REQUEST (RFC 5546) when a drill is scheduled or rescheduled and as a CANCEL when it is called
-// off. Pure text rendering: no I/O, no clock (the generation time is passed in).
+// off. A drill with nobody who can be invited (no e-mail address among its people) is a PUBLISH
+// instead, with STATUS:CANCELLED when called off: RFC 5546 allows neither a REQUEST nor a CANCEL
+// without an ATTENDEE, and no ATTENDEE in a PUBLISH. Pure text rendering: no I/O, no clock (the
+// generation time is passed in).
 //
 // Times are written in UTC ("DTSTART:20270414T120000Z"): every calendar shows a UTC time in its
 // reader's own zone, and the window in the drill's own zone is spelt out in the description.
@@ -33,13 +36,15 @@ inline constexpr std::string_view kInviteUidDomain = "drills.firedrill.invalid";
 struct InviteOptions {
   SysTime stamp;        ///< DTSTAMP: when the invite is generated (UTC)
   int sequence = 0;     ///< SEQUENCE: 0 for the first invite; the caller bumps it on reschedule
-  bool cancel = false;  ///< true: METHOD:CANCEL, STATUS:CANCELLED instead of REQUEST/CONFIRMED
+  bool cancel = false;  ///< true: STATUS:CANCELLED (METHOD:CANCEL, or PUBLISH without attendees)
 };
 
 /// A rendered invite.
 struct Invite {
   std::string uid;   ///< the event's UID (see InviteUid)
   std::string text;  ///< the whole VCALENDAR: CRLF line endings, lines folded at 75 octets
+  /// The iTIP method: "REQUEST", "CANCEL", or "PUBLISH" when nobody could be invited.
+  std::string method;
   /// Participants and announce attendees that were left out because they carry no usable e-mail
   /// address, as written in the drill file (in file order, without duplicates).
   std::vector<std::string> not_invited;
@@ -53,8 +58,9 @@ struct Mailbox {
 
 /// Splits `text` into a display name and an e-mail address. An address is usable only if it has
 /// one '@' with text on both sides and holds nothing but ASCII letters, digits, '.' and '-' (and
-/// '_', '+', '\'' before the '@'): such an address goes into a mailto: URI as it is. Never fails:
-/// text without a usable address becomes a name with an empty address.
+/// before the '@' also '_', '+', '\'' and any non-ASCII character, as RFC 6531 allows; never a
+/// control character or malformed UTF-8). Never fails: text without a usable address becomes a
+/// name with an empty address.
 Mailbox ParseMailbox(std::string_view text);
 
 /// Returns the invite UID of `drill`: "<drill id>@" kInviteUidDomain. The same drill id always
@@ -63,8 +69,9 @@ std::string InviteUid(const Drill& drill);
 
 /// Returns the plain (unescaped) text of the event's DESCRIPTION: a statement that this is a
 /// practice drill, the drill id and service, the window in the drill's zone and in UTC, the
-/// playbook, the hypothesis (when set), for a recurring drill its rule ("Repeats: FREQ=..."), and
-/// the participants with their roles. With `cancel`, it
+/// playbook, the hypothesis (when set), for a recurring drill its rule ("Repeats: FREQ=..."), the
+/// participants with their roles, and the announce attendees who are not participants ("Also
+/// informed:"), each person once, as written, with or without an e-mail address. With `cancel`, it
 /// opens with a line saying the drill is cancelled. Lines are separated by "\n" (a "\r\n" or
 /// "\r" in the drill's texts becomes "\n"), so this is exactly what a calendar reads back.
 std::string InviteDescription(const Drill& drill, bool cancel);
@@ -74,8 +81,16 @@ std::string InviteDescription(const Drill& drill, bool cancel);
 /// usable e-mail address (an invite needs its organizer as a mailto: address), when
 /// `options.sequence` is negative, or when the window does not end after it starts. Attendees
 /// are every participant and every announce attendee with a usable address, each once (compared
-/// without regard to case; a participant's role wins over an announce attendee's).
+/// without regard to case; a participant's role wins over an announce attendee's); without any,
+/// the method is PUBLISH. Addresses go into mailto: URIs with their non-ASCII octets
+/// percent-encoded (RFC 6068 section 2).
 Expected<Invite> RenderInvite(const Drill& drill, const InviteOptions& options);
+
+/// Returns what a team lead should know about the invite of `drill` before sending it, one
+/// sentence each, for `firedrill validate` to print as warnings (never errors); empty when
+/// nothing. Today one: a drill with nobody who can be invited (no participant or announce attendee
+/// with a usable e-mail address) is published (METHOD:PUBLISH) and asks nobody to reply.
+std::vector<std::string> InviteWarnings(const Drill& drill);
 
 /// Returns `text` escaped as an RFC 5545 TEXT value: '\\' ';' ',' are prefixed with '\\', a line
 /// break ("\n", "\r\n" or "\r") becomes "\\n", other control characters except tab are dropped.

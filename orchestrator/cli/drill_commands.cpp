@@ -54,6 +54,7 @@ int RunValidate(const Invocation& inv) {
       for (const Error& e : r.diagnostics) errors.push_back(ErrorJson(e));
       o["errors"] = std::move(errors);
       if (r.ok()) o["id"] = r.drill->id;
+      if (r.ok()) o["warnings"] = json::value_from(InviteWarnings(*r.drill));
       report.push_back(std::move(o));
       continue;
     }
@@ -63,6 +64,8 @@ int RunValidate(const Invocation& inv) {
       fmt::print(inv.out, "{}: ok: drill \"{}\", {} fault{}, window {} ({})\n", file, d.id,
                  d.faults.size(), d.faults.size() == 1 ? "" : "s",
                  FormatInZone(d.window.start, d.window.zone), d.window.zone);
+      for (const std::string& w : InviteWarnings(d))
+        fmt::print(inv.err, "{}: warning: {}\n", file, w);
     } else {
       fmt::print(inv.err, "{}: {} problem{}\n", file, r.diagnostics.size(),
                  r.diagnostics.size() == 1 ? "" : "s");
@@ -260,7 +263,7 @@ int RunPlan(const Invocation& inv) {
       json::object io;
       io["file"] = invite_req->path;
       io["uid"] = invite->uid;
-      io["method"] = invite_req->options.cancel ? "CANCEL" : "REQUEST";
+      io["method"] = invite->method;
       io["sequence"] = invite_req->options.sequence;
       json::array skipped;
       for (const std::string& who : invite->not_invited) skipped.emplace_back(who);
@@ -304,7 +307,9 @@ int RunPlan(const Invocation& inv) {
   }
   if (invite) {
     fmt::print(inv.out, "Invite written to {}: {} (sequence {}, UID {})\n", invite_req->path,
-               invite_req->options.cancel ? "cancellation" : "request",
+               invite->method == "PUBLISH"  ? "publication"
+               : invite_req->options.cancel ? "cancellation"
+                                            : "request",
                invite_req->options.sequence, invite->uid);
   }
   return kExitOk;

@@ -2,6 +2,7 @@
 
 #include <date/date.h>
 #include <date/tz.h>
+#include <fmt/format.h>
 
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -62,22 +63,41 @@ TEST_CASE("FormatUtc spells edge instants as before", "[drills]") {
   SysTime last =
       std::chrono::sys_days(std::chrono::year(9999) / 12 / 31) + 23h + 59min + 59s + 999ms;
   CHECK(FormatUtc(last) == "9999-12-31T23:59:59.999Z");
-  // Outside four-digit years it keeps date's spelling.
-  CHECK(FormatUtc(last + 1ms) == ReferenceUtc(last + 1ms));
+  // Past four-digit years, ISO 8601's expanded form (date::format wrote "10000-…" and "00-1-…").
+  CHECK(FormatUtc(last + 1ms) == "+10000-01-01T00:00:00.000Z");
   SysTime early = std::chrono::sys_days(std::chrono::year(999) / 12 / 31) + 12h;
   CHECK(FormatUtc(early) == ReferenceUtc(early));
   CHECK(FormatUtc(early + 12h) == "1000-01-01T00:00:00.000Z");
   SysTime negative = std::chrono::sys_days(std::chrono::year(-1) / 1 / 1);
-  CHECK(FormatUtc(negative) == ReferenceUtc(negative));
+  CHECK(FormatUtc(negative) == "-0001-01-01T00:00:00.000Z");
 }
 
-TEST_CASE("FormatUtc matches date::format on random instants", "[drills]") {
+TEST_CASE("FormatUtc matches date::format on random instants in years 0 to 9999", "[drills]") {
   std::mt19937_64 rng(20261122);
-  // Years 1 to 12000, so that both ways of spelling are exercised.
-  std::uniform_int_distribution<std::int64_t> any(-62'135'596'800'000, 316'500'000'000'000);
+  // Years 0 to 9999, where date::format writes four digits: both of FormatUtc's ways are used.
+  std::uniform_int_distribution<std::int64_t> any(-62'167'219'200'000, 253'402'300'799'999);
   for (int i = 0; i < 200'000; ++i) {
     SysTime t = Ms(any(rng));
     REQUIRE(FormatUtc(t) == ReferenceUtc(t));
+  }
+}
+
+TEST_CASE("FormatUtc and date::format name the same instant in any year", "[drills]") {
+  // Beyond 0000-9999 the spellings differ only in the year's sign and width; date's own civil
+  // calendar (years -32767..32767) checks the date and time of day.
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<std::int64_t> any(-900'000'000'000'000, 900'000'000'000'000);
+  for (int i = 0; i < 100'000; ++i) {
+    SysTime t = Ms(any(rng));
+    std::string ours = FormatUtc(t);
+    std::string theirs = ReferenceUtc(t);
+    INFO(t.time_since_epoch().count() << " " << ours << " " << theirs);
+    REQUIRE(ours.substr(ours.size() - 20) == theirs.substr(theirs.size() - 20));
+    auto year = static_cast<int>(
+        std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(t)}.year());
+    REQUIRE(ours.substr(0, ours.size() - 20) == (year < 0      ? fmt::format("-{:04}", -year)
+                                                 : year > 9999 ? fmt::format("+{}", year)
+                                                               : fmt::format("{:04}", year)));
   }
 }
 
@@ -104,4 +124,39 @@ TEST_CASE("FormatInZone matches date::format in every zone", "[drills]") {
   for (auto d : {-1000ms, 0ms, 1ms, 1000ms, 3600000ms}) {
     CHECK(FormatInZone(*spring + d, "Europe/Copenhagen") == ReferenceInZone(*spring + d, cph));
   }
+}
+
+TEST_CASE("a bare time that falls in the DST gap of its day is an error, not the next day",
+          "[drills][hostile]") {
+  auto start = LocalToSys({2027, 3, 28, 1, 0, 0, 0}, "Europe/Copenhagen");
+  REQUIRE(start.ok());
+  auto end = NextLocalTimeAfter(*start, 2, 30, 0, 0, "Europe/Copenhagen");
+  REQUIRE_FALSE(end.ok());
+  CHECK_THAT(end.error().message,
+             Catch::Contains("2027-03-28T02:30:00 does not exist in Europe/Copenhagen"));
+  // From the evening before, 02:30 is still that night's, which does not exist either.
+  auto evening = LocalToSys({2027, 3, 27, 22, 0, 0, 0}, "Europe/Copenhagen");
+  REQUIRE(evening.ok());
+  CHECK_FALSE(NextLocalTimeAfter(*evening, 2, 30, 0, 0, "Europe/Copenhagen").ok());
+  // A time repeated when the clocks go back is ambiguous, as it is written in full.
+  auto autumn = LocalToSys({2027, 10, 30, 23, 0, 0, 0}, "Europe/Copenhagen");
+  REQUIRE(autumn.ok());
+  auto twice = NextLocalTimeAfter(*autumn, 2, 30, 0, 0, "Europe/Copenhagen");
+  REQUIRE_FALSE(twice.ok());
+  CHECK_THAT(twice.error().message, Catch::Contains("happens twice"));
+}
+
+TEST_CASE("FormatUtc writes any instant as an ISO 8601 date-time, signed beyond 0000-9999",
+          "[drills][hostile]") {
+  using std::chrono::sys_days;
+  using std::chrono::year;
+  CHECK(FormatUtc(sys_days(year(0) / 1 / 1)) == "0000-01-01T00:00:00.000Z");
+  CHECK(FormatUtc(sys_days(year(-1) / 12 / 28) + 23h + 9min + 40s) == "-0001-12-28T23:09:40.000Z");
+  CHECK(FormatUtc(sys_days(year(10000) / 1 / 1)) == "+10000-01-01T00:00:00.000Z");
+  CHECK(FormatUtc(sys_days(year(999) / 3 / 1) + 1ms) == "0999-03-01T00:00:00.001Z");
+  CHECK(FormatUtc(SysTime::max()) == "+292278994-08-17T07:12:55.807Z");
+  CHECK(FormatUtc(SysTime::min()) == "-292275055-05-16T16:47:04.192Z");
+  // Outside the years a zone can be looked up in, FormatInZone falls back to UTC.
+  CHECK(FormatInZone(SysTime::max(), "Europe/Copenhagen") == FormatUtc(SysTime::max()));
+  CHECK(FormatInZone(SysTime::min(), "America/New_York") == FormatUtc(SysTime::min()));
 }

@@ -61,7 +61,7 @@ fs::path WriteDrill(const fs::path& dir, const std::string& id, const fs::path& 
       << "\"\nowner = \"Lead <lead@example.com>\"\nplaybook = \"runbook.md\"\n"
       << head << "[window]\nstart = " << FormatUtc(start) << "\nend = " << FormatUtc(end)
       << "\nzone = \"Europe/Copenhagen\"\ngrace = \"20s\"\n"
-      << "[announce]\nlead = \"0s\"\n";
+      << "[announce]\nlead = \"0s\"\nattendees = [\"team@example.com\"]\n";
   if (target.empty()) out << "[targets.here]\nlocal = true\n";
   out << target << "[[faults]]\nid = \"marker\"\nkind = \"command\"\ntarget = \""
       << (target.empty() ? "here" : "remote") << "\"\n"

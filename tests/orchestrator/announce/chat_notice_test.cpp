@@ -166,18 +166,33 @@ TEST_CASE("line breaks in the facts become spaces in the text, not in the fields
   CHECK(StringField(generic, "detail") == "release freeze\r\nmoved to May\t ");
 }
 
-TEST_CASE("the reminder counts down to the window", "[announce]") {
+TEST_CASE("the reminder counts down to the window, rounded as people would say it", "[announce]") {
   NoticeFacts f = Facts(NoticeEvent::kReminder);
-  f.at = f.window_start - 24h;
-  CHECK(NoticeText(f).find("— reminder, the window opens in 24h:") != std::string::npos);
-  f.at = f.window_start - 23h - 59min - 30s;
-  CHECK(NoticeText(f).find("— reminder, the window opens in 23h 59m:") != std::string::npos);
-  f.at = f.window_start - 45min;
-  CHECK(NoticeText(f).find("— reminder, the window opens in 45m:") != std::string::npos);
-  f.at = f.window_start - 10s;
-  CHECK(NoticeText(f).find("opens in less than a minute:") != std::string::npos);
-  f.at = f.window_start;
-  CHECK(NoticeText(f).find("— reminder, the window is open now:") != std::string::npos);
+  auto opens_in = [&](std::chrono::milliseconds before) {
+    f.at = f.window_start - before;
+    std::string text = NoticeText(f);
+    std::size_t from = text.find("— reminder, ");
+    REQUIRE(from != std::string::npos);
+    std::size_t colon = text.find(':', from);
+    return text.substr(from + std::string("— reminder, ").size(),
+                       colon - from - std::string("— reminder, ").size());
+  };
+  // The daemon sends it at T-24h; a few milliseconds or seconds late is still "in 24h".
+  CHECK(opens_in(24h) == "the window opens in 24h");
+  CHECK(opens_in(24h - 1ms) == "the window opens in 24h");
+  CHECK(opens_in(23h + 59min + 30s) == "the window opens in 24h");
+  CHECK(opens_in(23h + 58min) == "the window opens in 24h");
+  // Above an hour, to the nearest 5 minutes; below, to the nearest minute.
+  CHECK(opens_in(23h + 57min) == "the window opens in 23h 55m");
+  CHECK(opens_in(1h + 2min + 31s) == "the window opens in 1h 5m");
+  CHECK(opens_in(59min + 40s) == "the window opens in 1h");
+  CHECK(opens_in(59min + 20s) == "the window opens in 59m");
+  CHECK(opens_in(44min + 40s) == "the window opens in 45m");
+  CHECK(opens_in(45min) == "the window opens in 45m");
+  CHECK(opens_in(60s) == "the window opens in 1m");
+  CHECK(opens_in(59s) == "the window opens in less than a minute");
+  CHECK(opens_in(10s) == "the window opens in less than a minute");
+  CHECK(opens_in(0ms) == "the window is open now");
 }
 
 TEST_CASE("cancel and end notices carry their detail as a sentence", "[announce]") {

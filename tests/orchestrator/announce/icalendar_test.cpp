@@ -234,7 +234,10 @@ TEST_CASE("the description says it is a drill and gives the playbook, hypothesis
         "Participants:\n"
         "- jonas.weber@example.com (incident-commander)\n"
         "- dba-oncall@example.com (responder)\n"
-        "- product-owner@example.com (observer)");
+        "- product-owner@example.com (observer)\n"
+        "Also informed:\n"
+        "- checkout-team@example.com\n"
+        "- dba@example.com");
   Drill no_hypothesis = InviteDrill();
   no_hypothesis.hypothesis.clear();
   no_hypothesis.participants.clear();

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "orchestrator/cli/command.h"
@@ -221,4 +222,37 @@ TEST_CASE("plan --help explains the invite options", "[announce][cli]") {
   for (const char* option : {"--ics OUT.ics", "--sequence N", "--cancel", "[DRILL]"}) {
     CHECK_THAT(h.out, Catch::Contains(option));
   }
+}
+
+TEST_CASE("validate warns that a drill with nobody to invite is published, and plan publishes it",
+          "[announce][cli]") {
+  TempDir tmp;
+  std::string text = ReadFile(kExample);
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"attendees = [\"checkout-team@example.com\", \"dba@example.com\"]", "attendees = []"},
+           {"name = \"jonas.weber@example.com\"", "name = \"Jonas Weber\""},
+           {"name = \"dba-oncall@example.com\"", "name = \"DBA on call\""},
+           {"name = \"product-owner@example.com\"", "name = \"Product owner\""}}) {
+    std::size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+  }
+  fs::path file = tmp.path() / "nobody.toml";
+  std::ofstream(file, std::ios::binary) << text;
+
+  Run v = Cli({"validate", file.string()});
+  INFO(v.err);
+  CHECK(v.status == kExitOk);
+  CHECK_THAT(v.out, Catch::Contains(": ok: drill"));
+  CHECK_THAT(v.err,
+             Catch::Contains(file.string() + ": warning: ") && Catch::Contains("METHOD:PUBLISH"));
+  // The example itself invites people: no warning.
+  CHECK(Cli({"validate", kExample}).err.empty());
+
+  fs::path ics = tmp.path() / "nobody.ics";
+  Run p = Cli({"plan", "--json", "--ics", ics.string(), file.string()});
+  INFO(p.err);
+  REQUIRE(p.status == kExitOk);
+  CHECK(json::parse(p.out).at("invite").at("method").as_string() == "PUBLISH");
+  CHECK_THAT(ReadFile(ics), Catch::Contains("\r\nMETHOD:PUBLISH\r\n"));
 }

@@ -27,7 +27,8 @@ std::string DrillText(const std::string& id, SysTime start, Duration length,
          "\"\ntitle = \"T\"\nservice = \"s\"\nowner = \"Lead <lead@example.com>\"\n" +
          "playbook = \"p\"\n[window]\nstart = " + FormatUtc(start) +
          "\nend = " + FormatUtc(start + length) + "\nzone = \"Europe/Copenhagen\"\n" + extra +
-         "[announce]\nlead = \"72h\"\n" + target + "[[faults]]\nkind = \"command\"\ntarget = \"" +
+         "[announce]\nlead = \"72h\"\nattendees = [\"team@example.com\"]\n" + target +
+         "[[faults]]\nkind = \"command\"\ntarget = \"" +
          (target.find("here") != std::string::npos ? "here" : "db") +
          "\"\ninject = \"true\"\nrestore = \"true\"\n";
 }
