@@ -515,6 +515,10 @@ Status ControlServer::Start() {
   }
   tcp::endpoint endpoint(address, s->access.port);
   s->acceptor.open(endpoint.protocol(), ec);
+  // A restart (after a crash, SIGTERM or an upgrade) binds the same port while the connections
+  // of the previous process sit in TIME-WAIT for a minute; without SO_REUSEADDR the bind fails
+  // for that minute. It still fails while another socket listens there.
+  if (!ec) s->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) s->acceptor.bind(endpoint, ec);
   if (!ec) s->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (!ec) endpoint = s->acceptor.local_endpoint(ec);

@@ -2,6 +2,7 @@
 // windows (seconds), talked to through the real CLI and its HTTP API. Each test asserts the state
 // of the real system (marker files) and the records, not just what was printed.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,9 +12,11 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <mutex>
 #include <regex>
 #include <string>
@@ -691,4 +694,66 @@ TEST_CASE("daemon: a FIREDRILL_API that cannot be used is an error, never a loca
   ::unsetenv("FIREDRILL_API");
   ::unsetenv("FIREDRILL_TOKEN");
   CHECK_FALSE(fs::exists(local));  // nothing was written on the caller's side
+}
+
+// The daemon under abuse: restarts on a busy port, slow clients, oversized bodies, file modes
+// and the case of the bearer scheme, against the real `firedrill serve`.
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using asio::ip::tcp;
+
+// A port that was free a moment ago on 127.0.0.1.
+std::uint16_t FreePort() {
+  asio::io_context io;
+  tcp::acceptor a(io, {asio::ip::make_address_v4("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+}  // namespace
+
+TEST_CASE("daemon: restarted on its port after SIGKILL, it listens again within a second",
+          "[daemon][abuse]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  std::uint16_t port = FreePort();
+  std::vector<std::string> args{"serve", "--state", state.string(), "--listen",
+                                "127.0.0.1:" + std::to_string(port)};
+  fs::create_directories(tmp.path() / "first");
+  fs::create_directories(tmp.path() / "second");
+  asio::io_context io;
+  tcp::socket held(io);
+  {
+    Firedrill first(tmp.path() / "first", args);
+    REQUIRE(Eventually([&] { return FindControlEndpoint(state).ok(); }, 10s));
+    ControlEndpoint e = *FindControlEndpoint(state);
+    REQUIRE(e.port == port);
+    // Connections the daemon closed first (Connection: close): TIME-WAIT on its side ...
+    for (int i = 0; i < 3; ++i) {
+      auto r = SendControl(e, "GET", "/v1/drills", "", 10s);
+      REQUIRE(r.ok());
+      CHECK(r->status == 200);
+    }
+    // ... and one still open when it dies.
+    held.connect({asio::ip::make_address_v4("127.0.0.1"), port});
+    first.Signal(SIGKILL);
+    first.Wait();
+  }
+  auto started = std::chrono::steady_clock::now();
+  Firedrill second(tmp.path() / "second", args);
+  // control.json is written once the socket listens; the dead daemon's one is stale until then.
+  bool up = Eventually([&] { return FindControlEndpoint(state).ok(); }, 10s);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  INFO(second.Output());
+  REQUIRE(up);
+  std::printf("restart after SIGKILL: listening on port %u after %lld ms\n",
+              static_cast<unsigned>(port), static_cast<long long>(took.count()));
+  CHECK(took < 1s);
+  auto r = SendControl(state, "GET", "/v1/drills", "", 10s);
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  second.Signal(SIGTERM);
+  CHECK(second.Wait() == kExitOk);
 }
