@@ -260,7 +260,8 @@ class Daemon::Impl : public DaemonOps {
     m.last_by_service = last_by_service_;
     m.restore_failures = restore_failures_;
     m.webhook_deliveries = alerts_.deliveries();
-    m.alerts_firing = alerts_.Firing().size();
+    m.alerts_firing = alerts_.FiringCount();
+    m.alerts_dropped = alerts_.dropped();
     m.notices = notifier_->counts();
     return RenderMetrics(m);
   }

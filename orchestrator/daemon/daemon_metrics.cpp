@@ -85,6 +85,15 @@ std::string RenderMetrics(const MetricsSnapshot& m) {
   }
   Head(out, "firedrill_alerts_firing", "gauge", "Alerts known to be firing now.");
   out += fmt::format("firedrill_alerts_firing {}\n", m.alerts_firing);
+  Head(out, "firedrill_alerts_dropped_total", "counter",
+       "Firing alerts forgotten to keep the daemon's memory bounded (the least recently heard of "
+       "beyond the maximum per source), by source.");
+  std::map<std::string, std::uint64_t> dropped = {
+      {"alertmanager", 0}, {"grafana", 0}, {"pagerduty", 0}};
+  for (const auto& [source, n] : m.alerts_dropped) dropped[source] = n;
+  for (const auto& [source, n] : dropped) {
+    out += fmt::format("firedrill_alerts_dropped_total{{source=\"{}\"}} {}\n", Escape(source), n);
+  }
   Head(out, "firedrill_notices_total", "counter", "Chat notices sent, by result.");
   for (const auto& [result, n] : m.notices) {
     out += fmt::format("firedrill_notices_total{{result=\"{}\"}} {}\n", Escape(result), n);
