@@ -263,6 +263,7 @@ class Daemon::Impl : public DaemonOps {
     m.alerts_firing = alerts_.FiringCount();
     m.alerts_dropped = alerts_.dropped();
     m.notices = notifier_->counts();
+    if (server_) m.http = server_->stats();
     return RenderMetrics(m);
   }
 

@@ -98,6 +98,26 @@ std::string RenderMetrics(const MetricsSnapshot& m) {
   for (const auto& [result, n] : m.notices) {
     out += fmt::format("firedrill_notices_total{{result=\"{}\"}} {}\n", Escape(result), n);
   }
+  Head(out, "firedrill_http_connections_open", "gauge", "Connections to the API open now.");
+  out += fmt::format("firedrill_http_connections_open {}\n", m.http.connections_open);
+  Head(out, "firedrill_http_connections_accepted_total", "counter",
+       "Connections to the API let in since the daemon started.");
+  out += fmt::format("firedrill_http_connections_accepted_total {}\n", m.http.connections_accepted);
+  Head(out, "firedrill_http_connections_closed_early_total", "counter",
+       "Connections the daemon closed before answering them, by reason: refused (every "
+       "connection held by callers with a token), displaced (a connection without a token yet, "
+       "closed to make room for a new one), header_timeout (no TLS handshake or request head in "
+       "time).");
+  out += fmt::format(
+      "firedrill_http_connections_closed_early_total{{reason=\"displaced\"}} {}\n"
+      "firedrill_http_connections_closed_early_total{{reason=\"header_timeout\"}} {}\n"
+      "firedrill_http_connections_closed_early_total{{reason=\"refused\"}} {}\n",
+      m.http.connections_displaced, m.http.header_timeouts, m.http.connections_refused);
+  Head(out, "firedrill_http_responses_total", "counter",
+       "API responses sent, by status code, whoever answered (413: a body over the limit).");
+  for (const auto& [code, n] : m.http.responses) {
+    out += fmt::format("firedrill_http_responses_total{{code=\"{}\"}} {}\n", code, n);
+  }
   return out;
 }
 

@@ -711,6 +711,45 @@ std::uint16_t FreePort() {
   return a.local_endpoint().port();
 }
 
+// A connection to 127.0.0.1:`port` from `source` (loopback takes any 127.x.y.z), which sends the
+// start of a request head and then nothing: a slow client.
+struct SlowClient {
+  SlowClient(asio::io_context& io, const std::string& source, std::uint16_t port) : socket(io) {
+    socket.open(tcp::v4());
+    socket.bind({asio::ip::make_address_v4(source), 0});
+    socket.connect({asio::ip::make_address_v4("127.0.0.1"), port});
+    asio::write(socket, asio::buffer(std::string_view(
+                            "POST /v1/alerts/alertmanager HTTP/1.1\r\nHost: 127.0.0.1\r\n")));
+  }
+  tcp::socket socket;
+};
+
+// One request over a fresh connection: the status, or 0 if the connection failed (`error` says
+// why).
+int Post(std::uint16_t port, const std::string& target, const std::string& authorization,
+         const std::string& body, std::string* error = nullptr) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect({asio::ip::make_address_v4("127.0.0.1"), port}, ec);
+  http::request<http::string_body> req{http::verb::post, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::content_type, "application/json");
+  if (!authorization.empty()) req.set(http::field::authorization, authorization);
+  req.body() = body;
+  req.prepare_payload();
+  // The whole request first, then the answer: what simple clients (Python's http.client) do.
+  if (!ec) http::write(socket, req, ec);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(socket, buffer, res, ec);
+  if (ec) {
+    if (error != nullptr) *error = ec.message();
+    return 0;
+  }
+  return static_cast<int>(res.result_int());
+}
+
 }  // namespace
 
 TEST_CASE("daemon: restarted on its port after SIGKILL, it listens again within a second",
@@ -756,4 +795,36 @@ TEST_CASE("daemon: restarted on its port after SIGKILL, it listens again within 
   CHECK(r->status == 200);
   second.Signal(SIGTERM);
   CHECK(second.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: slow clients holding every connection do not lock out an alert webhook",
+          "[daemon][abuse]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  Serve serve(tmp.path(), state);
+  asio::io_context io;
+  std::vector<std::unique_ptr<SlowClient>> slow;
+  // As many as the daemon serves at once (64), each from an address of its own (127.0.0.2 ...),
+  // so that a limit per client address alone would not save the webhook.
+  for (int i = 0; i < 64; ++i) {
+    slow.push_back(
+        std::make_unique<SlowClient>(io, "127.0.0." + std::to_string(2 + i), serve.endpoint.port));
+  }
+  auto started = std::chrono::steady_clock::now();
+  std::string error;
+  int status =
+      Post(serve.endpoint.port, "/v1/alerts/alertmanager", std::string("Bearer ") + kAlertToken,
+           AlertmanagerBody("firing", "SlowLoris", NowUtc()), &error);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  INFO(error);
+  CHECK(status == 200);
+  std::printf("webhook with 64 slow clients holding the connections: %d after %lld ms\n", status,
+              static_cast<long long>(took.count()));
+  CHECK(took < 1s);
+  // The command line gets through as well.
+  std::string out;
+  CHECK(Cli(tmp.path(), {"list", "--state", state.string()}, &out) == kExitOk);
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
 }
