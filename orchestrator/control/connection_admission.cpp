@@ -28,19 +28,28 @@ void ConnectionAdmission::Displace(const Order& order, Decision& d) {
   d.displaced.push_back(oldest);
 }
 
-ConnectionAdmission::Decision ConnectionAdmission::Admit(Id id, const std::string& client) {
+bool ConnectionAdmission::OldestPastGrace(const Order& order, Clock::time_point now) const {
+  return now - connections_.at(order.front()).since >= limits_.grace;
+}
+
+ConnectionAdmission::Decision ConnectionAdmission::Admit(Id id, const std::string& client,
+                                                         Clock::time_point now) {
   Decision d;
-  if (auto same = by_client_.find(client);
-      same != by_client_.end() && same->second.size() >= limits_.max_unproven_per_client) {
+  auto same = by_client_.find(client);
+  if (same != by_client_.end() && same->second.size() >= limits_.max_unproven_per_client &&
+      OldestPastGrace(same->second, now)) {
     Displace(same->second, d);
   }
-  if (unproven_.size() >= unproven_share_) Displace(unproven_, d);
+  if (unproven_.size() >= unproven_share_ && OldestPastGrace(unproven_, now)) {
+    Displace(unproven_, d);
+  }
   if (connections_.size() >= limits_.max_connections) {
     if (unproven_.empty()) return d;  // every connection is proven: refuse the new one
     Displace(unproven_, d);
   }
   Connection& c = connections_[id];
   c.client = client;
+  c.since = now;
   Order& mine = by_client_[client];
   c.in_client = mine.insert(mine.end(), id);
   c.in_all = unproven_.insert(unproven_.end(), id);

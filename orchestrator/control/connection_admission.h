@@ -3,6 +3,7 @@
 // The server (control_server.cpp) asks it on every accept and closes what it says.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -17,20 +18,31 @@ namespace firedrill {
 struct AdmissionLimits {
   std::size_t max_connections = 64;         ///< open at once, proven or not
   std::size_t max_unproven_per_client = 8;  ///< not yet proven, from one client address
-  std::size_t kept_for_proven = 16;         ///< of max_connections, never held by unproven ones
+  std::size_t kept_for_proven = 16;         ///< of max_connections, not held by unproven ones
+  /// How long an unproven connection is left alone by the limits per client and on the unproven
+  /// share (not by max_connections): time for a legitimate burst of connections to send their
+  /// requests.
+  std::chrono::milliseconds grace{1'000};
 };
 
 /// The connections a server holds, each either *unproven* (accepted, no request of it has shown
 /// a valid token yet: it may be a slow client that never will) or *proven*. A new connection is
-/// always let in while unproven ones can make room for it: unproven connections are displaced
-/// oldest first — the oldest of the same client when that client is at its own limit, else the
-/// oldest of all when the unproven ones fill their share or the server is full. A proven
-/// connection is never displaced; only when every connection is proven is a new one refused. So
-/// slow clients that never finish a request cannot lock out a caller that does, and connections
-/// of callers who showed a token are never taken from them. Not thread-safe.
+/// always let in while unproven ones can make room for it; unproven connections are displaced
+/// oldest first:
+///   1. the client's oldest unproven one, if the client holds max_unproven_per_client of them
+///      and that one is older than the grace;
+///   2. the oldest unproven one of all, if the unproven hold their share (max_connections minus
+///      kept_for_proven) and that one is older than the grace;
+///   3. the oldest unproven one of all, whatever its age, if max_connections are open.
+/// A proven connection is never displaced; only when every connection is proven is a new one
+/// refused. So slow clients that never finish a request cannot lock out a caller that does (it
+/// needs milliseconds, they would have to open max_connections new connections within them),
+/// callers who showed a token keep their connections, and a burst of new connections from one
+/// client is not cut short by its own limit. Not thread-safe.
 class ConnectionAdmission {
  public:
   using Id = std::uint64_t;
+  using Clock = std::chrono::steady_clock;
 
   /// The outcome of one Admit.
   struct Decision {
@@ -43,9 +55,9 @@ class ConnectionAdmission {
   explicit ConnectionAdmission(AdmissionLimits limits);
 
   /// A new connection `id` (not open yet) from `client` (an address, or an IPv6 /64 prefix: see
-  /// ClientKey in the server). If admitted it is open and unproven; the displaced ones are no
-  /// longer open.
-  Decision Admit(Id id, const std::string& client);
+  /// ClientKey in the server), at `now` (never earlier than a previous call's). If admitted it
+  /// is open and unproven; the displaced ones are no longer open.
+  Decision Admit(Id id, const std::string& client, Clock::time_point now);
 
   /// The caller of connection `id` has proven itself; it is never displaced from now on. No-op
   /// for an id that is not open.
@@ -68,6 +80,7 @@ class ConnectionAdmission {
 
   struct Connection {
     std::string client;
+    Clock::time_point since;  ///< admitted
     bool proven = false;
     Order::iterator in_all;     ///< in unproven_, while unproven
     Order::iterator in_client;  ///< in by_client_[client], while unproven
@@ -75,6 +88,8 @@ class ConnectionAdmission {
 
   // Removes `c` from the unproven orders (it must be unproven).
   void DropUnproven(const Connection& c);
+  // Whether the oldest unproven connection of `order` is past the grace at `now`.
+  bool OldestPastGrace(const Order& order, Clock::time_point now) const;
   // Closes the oldest unproven connection of `order`, recording it in `d`.
   void Displace(const Order& order, Decision& d);
 

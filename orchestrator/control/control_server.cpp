@@ -222,8 +222,8 @@ struct ServerState {
         routes(r.begin(), r.end()),
         access(std::move(a)),
         acceptor(io_context),
-        admission(
-            AdmissionLimits{l.max_connections, l.max_unproven_per_client, l.kept_for_proven}) {}
+        admission(AdmissionLimits{l.max_connections, l.max_unproven_per_client, l.kept_for_proven,
+                                  l.unproven_grace}) {}
 
   asio::io_context& io;
   fs::path state_dir;
@@ -509,7 +509,8 @@ awaitable<void> AcceptLoop(State state) {
       continue;
     }
     ConnectionAdmission::Id id = ++state->next_id;
-    ConnectionAdmission::Decision decision = state->admission.Admit(id, ClientKey(socket));
+    ConnectionAdmission::Decision decision =
+        state->admission.Admit(id, ClientKey(socket), ConnectionAdmission::Clock::now());
     for (ConnectionAdmission::Id displaced : decision.displaced) {
       ++state->stats.connections_displaced;
       // One thread runs the io_context, so no connection's strand runs now; closing makes its

@@ -46,6 +46,9 @@ struct ControlLimits {
   std::size_t max_unproven_per_client = 8;
   /// Of max_connections, the ones unproven connections never hold: room for callers with a token.
   std::size_t kept_for_proven = 16;
+  /// How long a new connection is safe from the two limits above (not from max_connections):
+  /// time for a burst of connections from one client to send their requests.
+  std::chrono::milliseconds unproven_grace{1'000};
 };
 
 /// Who may use the server beyond the state directory's own token, and where it listens.

@@ -164,6 +164,7 @@ TEST_CASE("one client address holds at most 8 unproven connections; other client
           "[control]") {
   ControlLimits limits;
   limits.header_timeout = std::chrono::minutes(10);  // only displacement closes anything here
+  limits.unproven_grace = 0ms;                       // the limit per client applies at once
   Served s(limits);
   REQUIRE(s.started.ok());
   asio::io_context io;
