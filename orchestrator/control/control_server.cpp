@@ -51,10 +51,11 @@ constexpr std::size_t kTokenBytes = 32;
 // How much a proven caller's idle connection reads at once when its next request begins.
 constexpr std::size_t kFirstReadBytes = 4096;
 // After refusing a request whose body we did not read, we read and drop what the client still
-// sends for a while: closing with unread data makes the kernel send a reset, and the client
-// could lose our answer (the "lingering close" of HTTP servers).
-constexpr std::chrono::seconds kLingerTime{2};
-constexpr std::size_t kLingerBytes = 1024 * 1024;
+// sends, up to this much and for at most io_timeout: most simple clients (without Expect:
+// 100-continue) send the whole body before they read the answer, and closing with unread data
+// makes the kernel send a reset, which such a client sees as a broken pipe instead of our 413 or
+// 401 (the "lingering close" of HTTP servers). Beyond it, the client gets the reset.
+constexpr std::uint64_t kDrainBytes = 16 * 1024 * 1024;
 
 ControlResponse JsonError(int status, std::string_view message) {
   return {status, json::serialize(json::object{{"error", message}})};
@@ -286,16 +287,16 @@ awaitable<bool> Send(State state, Stream& stream, ControlResponse r, unsigned ve
 }
 
 template <typename Stream>
-awaitable<void> LingeringClose(Stream& stream) {
+awaitable<void> LingeringClose(Stream& stream, std::chrono::milliseconds limit) {
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     // Under TLS a half-close would end the session; the client closes once it has our answer.
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
-  Tcp(stream).expires_after(kLingerTime);
-  std::array<char, 4096> sink{};
-  std::size_t total = 0;
-  while (total < kLingerBytes) {
+  Tcp(stream).expires_after(limit);
+  std::vector<char> sink(64 * 1024);
+  std::uint64_t total = 0;
+  while (total < kDrainBytes) {
     std::tuple<beast::error_code, std::size_t> read =
         co_await stream.async_read_some(asio::buffer(sink), kAsTuple);
     if (std::get<0>(read)) break;
@@ -341,7 +342,7 @@ std::optional<ControlResponse> ScreenCaller(const control_internal::ServerState&
 template <typename Stream>
 awaitable<void> Refuse(State state, Stream& stream, ControlResponse r, unsigned version) {
   bool sent = co_await Send(state, stream, std::move(r), version, false, "");
-  if (sent) co_await LingeringClose(stream);
+  if (sent) co_await LingeringClose(stream, state->limits.io_timeout);
 }
 
 // Ends a connection whose last answer asked to close: a TCP half-close, or TLS's close_notify
@@ -409,6 +410,14 @@ awaitable<void> ServeRequests(const State& state, Stream& stream, ConnectionAdmi
       co_return;
     }
     if (!caller.role.empty()) state->admission.Prove(id);  // a valid token
+    if (version >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
+      // The client waits for this before it sends the body (curl: up to a second).
+      http::response<http::empty_body> go{http::status::continue_, version};
+      Tcp(stream).expires_after(limits.io_timeout);
+      std::tuple<beast::error_code, std::size_t> went =
+          co_await http::async_write(stream, go, kAsTuple);
+      if (std::get<0>(went)) co_return;
+    }
     parser.body_limit(limits.max_body_bytes);  // for chunked bodies, whose size comes late
     Tcp(stream).expires_after(limits.io_timeout);
     std::tuple<beast::error_code, std::size_t> body =

@@ -750,6 +750,12 @@ int Post(std::uint16_t port, const std::string& target, const std::string& autho
   return static_cast<int>(res.result_int());
 }
 
+std::string MetricsOf(Serve& serve) {
+  ControlResponse r = serve.Send("GET", "/metrics");
+  REQUIRE(r.status == 200);
+  return r.body;
+}
+
 }  // namespace
 
 TEST_CASE("daemon: restarted on its port after SIGKILL, it listens again within a second",
@@ -825,6 +831,37 @@ TEST_CASE("daemon: slow clients holding every connection do not lock out an aler
   // The command line gets through as well.
   std::string out;
   CHECK(Cli(tmp.path(), {"list", "--state", state.string()}, &out) == kExitOk);
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: a 5 MB body gets 413, not a broken pipe, and a drill over 1 MiB is refused",
+          "[daemon][abuse]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  Serve serve(tmp.path(), state);
+  std::string error;
+  CHECK(Post(serve.endpoint.port, "/v1/drills", "Bearer " + serve.endpoint.token,
+             std::string(5 * 1000 * 1000, ' '), &error) == 413);
+  INFO(error);
+  CHECK(Post(serve.endpoint.port, "/v1/alerts/alertmanager", std::string("Bearer ") + kAlertToken,
+             std::string(5 * 1000 * 1000, ' '), &error) == 413);
+  // A drill file over 1 MiB (docs/drill-file.md) in a body under the daemon's 2 MiB.
+  fs::path file = WriteDrill(tmp.path(), "huge", tmp.path() / "h", 1h, 10min);
+  std::string source;
+  {
+    std::ifstream in(file);
+    source.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  source += "# " + std::string(1500 * 1000, 'x') + "\n";
+  ControlResponse huge =
+      serve.Send("POST", "/v1/drills",
+                 json::serialize(json::object{{"file", "huge.toml"}, {"source", source}}));
+  CHECK(huge.status == 413);
+  CHECK_THAT(huge.body, Catch::Contains("1048576"));
+  CHECK(StateOf(state, "huge").empty());
+  std::string metrics = MetricsOf(serve);
+  CHECK_THAT(metrics, Catch::Contains("firedrill_http_responses_total{code=\"413\"} 3"));
   serve.fd.Signal(SIGTERM);
   CHECK(serve.fd.Wait() == kExitOk);
 }

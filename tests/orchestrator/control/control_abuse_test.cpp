@@ -1,12 +1,15 @@
 // The control server under abuse, in process: restarts on a port with connections in TIME-WAIT,
 // slow clients, bodies over the limit. Every client here is a plain blocking socket, sending
 // exactly what the test says.
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/socket.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -247,4 +250,89 @@ TEST_CASE("over the limit a new connection displaces the oldest unproven one, ne
   CHECK(stats.connections_displaced == 3);
   CHECK(stats.connections_refused == 1);
   CHECK(stats.connections_open == 3);
+}
+
+namespace {
+
+// Sends `head` and then `body` whole before reading anything, as simple clients do (Python's
+// http.client, a shell script with nc); returns the status, or 0 with `error` set.
+int SendWhole(std::uint16_t port, const std::string& head, const std::string& body,
+              std::string* error) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect({asio::ip::make_address_v4("127.0.0.1"), port});
+  boost::system::error_code ec;
+  asio::write(socket, asio::buffer(head), ec);
+  if (!ec) asio::write(socket, asio::buffer(body), ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(socket, buffer, res, ec);
+  if (ec) {
+    *error = ec.message();
+    return 0;
+  }
+  return static_cast<int>(res.result_int());
+}
+
+std::string Head(const std::string& token, const std::string& framing) {
+  return "POST /v1/drills/x/ack HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+         "\r\nContent-Type: application/json\r\n" + framing + "\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("a body over the limit sent whole before the answer is read gets 413, not a reset",
+          "[control]") {
+  Served s;
+  REQUIRE(s.started.ok());
+  const std::string five_mb(5 * 1000 * 1000, 'x');
+  std::string error;
+  CHECK(SendWhole(
+            s.server.port(),
+            Head(s.server.token(), "Content-Length: " + std::to_string(five_mb.size()) + "\r\n"),
+            five_mb, &error) == 413);
+  INFO(error);
+  // Chunked: the size shows only while the body is read.
+  std::string chunked = fmt::format("{:x}\r\n{}\r\n0\r\n\r\n", five_mb.size(), five_mb);
+  CHECK(SendWhole(s.server.port(), Head(s.server.token(), "Transfer-Encoding: chunked\r\n"),
+                  chunked, &error) == 413);
+  // A wrong token with a large body: its 401 arrives too.
+  CHECK(SendWhole(s.server.port(),
+                  Head("wrong", "Content-Length: " + std::to_string(five_mb.size()) + "\r\n"),
+                  five_mb, &error) == 401);
+  ControlStats stats = StatsOf(s);
+  CHECK(stats.responses[413] == 2);
+  CHECK(stats.responses[401] == 1);
+}
+
+TEST_CASE("with Expect: 100-continue a body over the limit is refused before it is sent",
+          "[control]") {
+  Served s;
+  REQUIRE(s.started.ok());
+  asio::io_context io;
+  auto head = [&](std::size_t length) {
+    return Head(s.server.token(),
+                "Content-Length: " + std::to_string(length) + "\r\nExpect: 100-continue\r\n");
+  };
+  auto status_line = [](tcp::socket& socket) {
+    asio::streambuf in;
+    asio::read_until(socket, in, "\r\n\r\n");
+    std::string text(asio::buffers_begin(in.data()), asio::buffers_end(in.data()));
+    return text.substr(0, text.find("\r\n"));
+  };
+  tcp::socket over(io);
+  over.connect({asio::ip::make_address_v4("127.0.0.1"), s.server.port()});
+  asio::write(over, asio::buffer(head(5 * 1000 * 1000)));
+  CHECK(status_line(over) == "HTTP/1.1 413 Payload Too Large");
+  // Within the limit the server says to go on, then answers.
+  tcp::socket within(io);
+  within.connect({asio::ip::make_address_v4("127.0.0.1"), s.server.port()});
+  const std::string body = R"({"what":"detected"})";
+  asio::write(within, asio::buffer(head(body.size())));
+  CHECK(status_line(within) == "HTTP/1.1 100 Continue");
+  asio::write(within, asio::buffer(body));
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(within, buffer, res);
+  CHECK(res.result_int() == 200);
 }
