@@ -131,6 +131,7 @@ Status WriteControlFile(const fs::path& dir, const std::string& text) {
     fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   }
   if (fd < 0) return Error(fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno)));
+  if (fchmod(fd, 0600) != 0) return fail("chmod", fd);  // exactly 0600, whatever the umask
   for (std::size_t done = 0; done < text.size();) {
     ssize_t n = write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno != EINTR) return fail("write", fd);

@@ -865,3 +865,33 @@ TEST_CASE("daemon: a 5 MB body gets 413, not a broken pipe, and a drill over 1 M
   serve.fd.Signal(SIGTERM);
   CHECK(serve.fd.Wait() == kExitOk);
 }
+
+TEST_CASE("daemon: the state database, its -wal and -shm, control.json and the key are 0600",
+          "[daemon][abuse]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path marker = tmp.path() / "m";
+  // A umask that lets everyone read new files, as on many systems.
+  mode_t old_umask = ::umask(022);
+  fs::path file = WriteDrill(tmp.path(), "modes", marker, 1s, 1s);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  struct stat created {};
+  REQUIRE(::stat((state / "firedrill.db").c_str(), &created) == 0);
+  CHECK((created.st_mode & 0777) == 0600);
+  // As an earlier version left it: the daemon narrows it again.
+  REQUIRE(::chmod((state / "firedrill.db").c_str(), 0644) == 0);
+  Serve serve(tmp.path(), state);
+  ::umask(old_umask);
+  // The run ends with a signed checkpoint, which makes the key.
+  REQUIRE(Eventually([&] { return StateOf(state, "modes") == "done"; }, 30s));
+  REQUIRE(Eventually([&] { return fs::exists(state / "checkpoint-key.pem"); }, 10s));
+  for (const char* name : {"firedrill.db", "firedrill.db-wal", "firedrill.db-shm", "control.json",
+                           "checkpoint-key.pem"}) {
+    INFO(name);
+    struct stat st {};
+    REQUIRE(::stat((state / name).c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+  }
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
