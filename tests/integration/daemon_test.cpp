@@ -895,3 +895,21 @@ TEST_CASE("daemon: the state database, its -wal and -shm, control.json and the k
   serve.fd.Signal(SIGTERM);
   CHECK(serve.fd.Wait() == kExitOk);
 }
+
+TEST_CASE("daemon: the bearer scheme is case-insensitive (RFC 7235), for webhooks and the API",
+          "[daemon][abuse]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  Serve serve(tmp.path(), state);
+  for (const char* scheme : {"Bearer ", "bearer ", "BEARER ", "bEaReR "}) {
+    INFO(scheme);
+    CHECK(Post(serve.endpoint.port, "/v1/alerts/alertmanager", scheme + std::string(kAlertToken),
+               AlertmanagerBody("firing", "CaseOfTheScheme", NowUtc())) == 200);
+    CHECK(Post(serve.endpoint.port, "/v1/drills/nope/brief", scheme + serve.endpoint.token,
+               "{\"by\":\"ann\"}") == 404);  // authenticated: the drill is what is unknown
+  }
+  CHECK(Post(serve.endpoint.port, "/v1/drills/nope/brief", "Basic " + serve.endpoint.token,
+             "{\"by\":\"ann\"}") == 401);
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}

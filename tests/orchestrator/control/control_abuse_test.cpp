@@ -336,3 +336,29 @@ TEST_CASE("with Expect: 100-continue a body over the limit is refused before it 
   http::read(within, buffer, res);
   CHECK(res.result_int() == 200);
 }
+
+TEST_CASE("the bearer scheme is case-insensitive (RFC 7235) for both kinds of token", "[control]") {
+  ControlAccess access;
+  access.token_role = [](std::string_view token) -> std::optional<std::string> {
+    if (token == "fdt_api-token") return "auditor";
+    return std::nullopt;
+  };
+  Served s({}, access);
+  REQUIRE(s.started.ok());
+  asio::io_context io;
+  for (const char* scheme : {"Bearer ", "bearer ", "BEARER ", "bEaReR "}) {
+    INFO(scheme);
+    for (const std::string& token : {s.server.token(), std::string("fdt_api-token")}) {
+      tcp::socket socket(io);
+      socket.connect({asio::ip::make_address_v4("127.0.0.1"), s.server.port()});
+      http::request<http::string_body> req{http::verb::get, "/v1/drills", 11};
+      req.set(http::field::authorization, scheme + token);
+      http::write(socket, req);
+      beast::flat_buffer buffer;
+      http::response<http::string_body> res;
+      http::read(socket, buffer, res);
+      CHECK(res.result_int() == 200);
+    }
+  }
+  CHECK(StatsOf(s).responses[200] == 8);
+}

@@ -207,6 +207,26 @@ TEST_CASE("a drill file over 1 MiB and an alert payload over 1 MiB are refused w
   CHECK(a.ops.webhooks == std::vector<std::string>{"alertmanager too_large"});
 }
 
+TEST_CASE("the bearer scheme of a webhook is case-insensitive (RFC 7235); the token is not",
+          "[daemon]") {
+  Api a;
+  for (const char* scheme : {"Bearer ", "bearer ", "BEARER ", "bEaReR "}) {
+    INFO(scheme);
+    CHECK(a.Call("POST", "/v1/alerts/alertmanager", kAlertmanager, "",
+                 scheme + std::string("alert-secret"))
+              .status == 200);
+    CHECK(a.Call("POST", "/v1/alerts/grafana", kAlertmanager, "",
+                 scheme + std::string("responder-token"))
+              .status == 200);
+  }
+  CHECK(
+      a.Call("POST", "/v1/alerts/alertmanager", kAlertmanager, "", "Bearer ALERT-SECRET").status ==
+      401);
+  CHECK(a.Call("POST", "/v1/alerts/alertmanager", kAlertmanager, "", "Basic alert-secret").status ==
+        401);
+  CHECK(a.ops.alerts.size() == 8);
+}
+
 TEST_CASE("the metrics route answers Prometheus text", "[daemon]") {
   Api a;
   ControlResponse r = a.Call("GET", "/metrics", "", "auditor");
