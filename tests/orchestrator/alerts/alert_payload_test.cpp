@@ -91,7 +91,7 @@ TEST_CASE("alertmanager zero startsAt leaves starts_at empty", "[alerts]") {
   CHECK_FALSE((*r)[0].starts_at.has_value());
 }
 
-TEST_CASE("alertmanager endsAt is read; the zero time and its absence give none", "[alerts]") {
+TEST_CASE("alertmanager endsAt is read, the zero time and its absence give none", "[alerts]") {
   auto r = ParseAlertmanagerWebhook(kAlertmanagerFiring);
   REQUIRE(r.ok());
   CHECK_FALSE((*r)[0].ends_at.has_value());  // firing: Alertmanager sends the zero time

@@ -17,7 +17,7 @@ struct Later {
   ConnectionAdmission::Clock::time_point operator()() { return now += 1s; }
 };
 
-TEST_CASE("unproven connections make room oldest first; proven ones are never displaced",
+TEST_CASE("unproven connections make room oldest first, proven ones are never displaced",
           "[control]") {
   ConnectionAdmission a(AdmissionLimits{4, 8, 1, 1s});  // unproven share: 3
   Later t;

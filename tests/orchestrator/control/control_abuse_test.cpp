@@ -163,7 +163,7 @@ int Get(tcp::socket& socket, const std::string& token) {
 
 }  // namespace
 
-TEST_CASE("one client address holds at most 8 unproven connections; other clients keep theirs",
+TEST_CASE("one client address holds at most 8 unproven connections, other clients keep theirs",
           "[control]") {
   ControlLimits limits;
   limits.header_timeout = std::chrono::minutes(10);  // only displacement closes anything here
@@ -194,7 +194,7 @@ TEST_CASE("one client address holds at most 8 unproven connections; other client
   CHECK(stats.connections_refused == 0);
 }
 
-TEST_CASE("a head that does not arrive in time closes the connection; a proven one may idle",
+TEST_CASE("a head that does not arrive in time closes the connection, a proven one may idle",
           "[control]") {
   ControlLimits limits;
   limits.header_timeout = 300ms;

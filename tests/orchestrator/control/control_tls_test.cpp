@@ -77,7 +77,7 @@ std::string Message(const Expected<ControlResponse>& r) {
 
 }  // namespace
 
-TEST_CASE("over TLS, a client trusting the server's certificate is answered; plain HTTP is not",
+TEST_CASE("over TLS, a client trusting the server's certificate is answered, plain HTTP is not",
           "[control][tls]") {
   TempDir certs;
   TestCertificate cert = MakeTestCertificate(certs.path(), "api", "IP:127.0.0.1,DNS:localhost");

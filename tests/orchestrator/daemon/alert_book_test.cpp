@@ -47,7 +47,7 @@ TEST_CASE("100,000 distinct firing alerts leave the book at its maximum, the lat
   CHECK(book.dropped().at("alertmanager") == 100'000 - kMaxFiringAlertsPerSource);
 }
 
-TEST_CASE("the alert heard of longest ago is dropped first; each source has its own maximum",
+TEST_CASE("the alert heard of longest ago is dropped first, and each source has its own maximum",
           "[daemon]") {
   AlertBook book(3);
   book.Note(Firing("a"));

@@ -207,7 +207,7 @@ TEST_CASE("a drill file over 1 MiB and an alert payload over 1 MiB are refused w
   CHECK(a.ops.webhooks == std::vector<std::string>{"alertmanager too_large"});
 }
 
-TEST_CASE("the bearer scheme of a webhook is case-insensitive (RFC 7235); the token is not",
+TEST_CASE("the bearer scheme of a webhook is case-insensitive (RFC 7235), the token is not",
           "[daemon]") {
   Api a;
   for (const char* scheme : {"Bearer ", "bearer ", "BEARER ", "bEaReR "}) {

@@ -82,7 +82,7 @@ TEST_CASE("a drill is scheduled, recorded and its invite written", "[daemon]") {
   CHECK((*listing)[0].title == "T");
 }
 
-TEST_CASE("rescheduling bumps the sequence; cancelling writes the CANCEL", "[daemon]") {
+TEST_CASE("rescheduling bumps the sequence, cancelling writes the CANCEL", "[daemon]") {
   Fixture f;
   REQUIRE(f.Schedule(DrillText("a", kNow + 96h, 1h)).ok());
   auto again = f.Schedule(DrillText("a", kNow + 120h, 1h), kNow + 1h);
@@ -106,7 +106,7 @@ TEST_CASE("rescheduling bumps the sequence; cancelling writes the CANCEL", "[dae
   CHECK_FALSE(CancelSchedule(f.db, f.tmp.path(), "a", "", "lead", kNow).ok());
 }
 
-TEST_CASE("two drills on one target must not overlap; other targets or times may", "[daemon]") {
+TEST_CASE("two drills on one target must not overlap, other targets or times may", "[daemon]") {
   Fixture f;
   REQUIRE(f.Schedule(DrillText("a", kNow + 96h, 1h)).ok());
   auto clash = f.Schedule(DrillText("b", kNow + 96h + 30min, 1h));
