@@ -5,16 +5,22 @@ and how fast it answers them, measured with wrk.
 Starts `firedrill serve` on a fresh temporary state directory with an alert token, then runs
 `wrk -t2 -c32 -d15s --latency` POSTing a realistic Alertmanager v4 payload (two firing alerts,
 labels, annotations, startsAt, fingerprint) to /v1/alerts/alertmanager with the bearer token.
-Round after round it prints requests/s, p50/p90/p99 latency and the responses that were not
-2xx (must be 0), and checks the daemon's own count of accepted deliveries (/metrics) against
-wrk's. Then the same again while a drill is running (a local `command` fault in place, the
-alerts matching its detection), so that every alert also reaches the running drill. Builds
-nothing: give it the firedrill binary (argument, or FIREDRILL in the environment). Needs wrk.
+Round after round it prints requests/s, p50/p90/p99 latency, the responses that were not 2xx
+(must be 0) and the daemon's resident memory (VmRSS) before and after the round, and checks the
+daemon's own count of accepted deliveries (/metrics) against wrk's. The rounds run three ways:
+with the same two fingerprints in every request (one group, re-sent); with a unique fingerprint
+for every alert of every request (an alert storm, or a hostile sender: every request adds two
+alerts the daemon has never seen, which it must not keep without bound); and while a drill is
+running (a local `command` fault in place, the alerts matching its detection), so that every
+alert also reaches the running drill. Builds nothing: give it the firedrill binary (argument, or
+FIREDRILL in the environment). Needs wrk.
 
 Usage: webhook_ingest_bench.py [FIREDRILL_BINARY] [--rounds 3] [--duration 15] [--threads 2]
-                               [--connections 32] [--no-drill]
-Goal: >= 5,000 requests/s with p99 <= 5 ms (printed, met or missed). Exits 1 if a response was
-not 2xx, a socket failed or the daemon took in fewer deliveries than wrk counted.
+                               [--connections 32] [--no-drill] [--no-unique]
+Goals: >= 5,000 requests/s with p99 <= 5 ms; with unique fingerprints also the daemon's RSS flat
+within 10 MB from before the first such round to after the last (printed, met or missed). Exits
+1 if a response was not 2xx, a socket failed or the daemon took in fewer deliveries than wrk
+counted.
 """
 
 import argparse
@@ -33,6 +39,10 @@ import urllib.request
 
 GOAL_RPS = 5000
 GOAL_P99_MS = 5.0
+GOAL_RSS_GROWTH_MB = 10.0
+# Stand-ins for the two fingerprints in the body of the unique-fingerprint rounds; the wrk script
+# replaces them in every request.
+FP_MARKS = ("@FP1@", "@FP2@")
 
 
 def utc(t):
@@ -43,7 +53,8 @@ def now():
     return dt.datetime.now(dt.timezone.utc)
 
 
-def alertmanager_payload(starts, status="firing"):
+def alertmanager_payload(starts, status="firing",
+                         fingerprints=("3f1c2b9a7d4e5f60", "8a7b6c5d4e3f2a10")):
     """An Alertmanager v4 webhook body as Alertmanager sends it: one group, two alerts."""
 
     def alert(instance, fingerprint):
@@ -83,27 +94,47 @@ def alertmanager_payload(starts, status="firing"):
             "runbook_url": "https://runbooks.example.com/checkout/web-down",
         },
         "externalURL": "http://alertmanager.example.com:9093",
-        "alerts": [alert("web-1.checkout:8080", "3f1c2b9a7d4e5f60"),
-                   alert("web-2.checkout:8080", "8a7b6c5d4e3f2a10")],
+        "alerts": [alert("web-1.checkout:8080", fingerprints[0]),
+                   alert("web-2.checkout:8080", fingerprints[1])],
     })
 
 
-def write_lua(path, token, body):
+def write_lua(path, token, body, unique_tag=None):
+    """The wrk script: the same body in every request or, with `unique_tag`, a body whose two
+    fingerprints are new in every request (tag, wrk thread, request number)."""
     if "]==]" in body:
         raise SystemExit("payload contains the Lua long-string delimiter")
     with open(path, "w") as f:
         f.write('wrk.method = "POST"\n'
                 'wrk.headers["Content-Type"] = "application/json"\n'
-                f'wrk.headers["Authorization"] = "Bearer {token}"\n'
-                f"wrk.body = [==[{body}]==]\n")
+                f'wrk.headers["Authorization"] = "Bearer {token}"\n')
+        if unique_tag is None:
+            f.write(f"wrk.body = [==[{body}]==]\n")
+            return
+        head, rest = body.split(FP_MARKS[0])
+        middle, tail = rest.split(FP_MARKS[1])
+        f.write(f"local head = [==[{head}]==]\n"
+                f"local middle = [==[{middle}]==]\n"
+                f"local tail = [==[{tail}]==]\n"
+                "local threads = 0\n"
+                "function setup(thread)\n"
+                "  threads = threads + 1\n"
+                "  thread:set(\"tid\", threads)\n"
+                "end\n"
+                "local n = 0\n"
+                "function request()\n"
+                "  n = n + 1\n"
+                f"  local fp = string.format(\"{unique_tag}-%d-%d\", tid, n)\n"
+                "  return wrk.format(nil, nil, nil, head .. fp .. \"a\" .. middle .. fp .. \"b\" .. tail)\n"
+                "end\n")
 
 
 class Daemon:
     """`firedrill serve` on a state directory, with the alert token."""
 
-    def __init__(self, firedrill, work, token_file):
-        self.state = os.path.join(work, "state")
-        self.log = os.path.join(work, "serve.log")
+    def __init__(self, firedrill, work, token_file, name="state"):
+        self.state = os.path.join(work, name)
+        self.log = os.path.join(work, name + ".log")
         self.proc = subprocess.Popen(
             [firedrill, "serve", "--state", self.state, "--alert-token-file", token_file],
             stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
@@ -135,6 +166,11 @@ class Daemon:
         m = re.search(r'^firedrill_webhook_deliveries_total\{source="alertmanager",'
                       r'result="accepted"\} (\d+)$', self.get("/metrics"), re.M)
         return int(m.group(1)) if m else 0
+
+    def rss_mb(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            kib = int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
+        return kib / 1024
 
     def cpu_seconds(self):
         with open(f"/proc/{self.proc.pid}/stat") as f:
@@ -190,6 +226,7 @@ def run_wrk(args, daemon, lua):
     before_accepted = daemon.accepted()
     before_cpu = daemon.cpu_seconds()
     before_total, before_steal = cpu_times()
+    rss_before = daemon.rss_mb()
     out = subprocess.run([args.wrk, f"-t{args.threads}", f"-c{args.connections}",
                           f"-d{args.duration}s", "--latency", "-s", lua,
                           daemon.url("/v1/alerts/alertmanager")],
@@ -201,6 +238,7 @@ def run_wrk(args, daemon, lua):
     with open("/proc/loadavg") as f:
         r["load"] = f.read().split()[0]
     r["accepted"] = daemon.accepted() - before_accepted
+    r["rss_before"], r["rss_after"] = rss_before, daemon.rss_mb()
     r["daemon_cpu"] = cpu
     r["raw"] = out
     return r
@@ -212,20 +250,26 @@ def print_round(label, i, r):
           f"non-2xx {r['non2xx']}  socket errors {r['socket_errors']}  "
           f"daemon CPU {r['daemon_cpu']:.1f} s ({1e6 * r['daemon_cpu'] / max(r['accepted'], 1):.0f}"
           f" us/request)  accepted by the daemon {r['accepted']:,} (wrk counted "
-          f"{r['requests']:,}); load {r['load']}, CPU stolen by the hypervisor "
-          f"{r['steal']:.0f}%", flush=True)
+          f"{r['requests']:,}); RSS {r['rss_before']:.1f} -> {r['rss_after']:.1f} MB; "
+          f"load {r['load']}, CPU stolen by the hypervisor {r['steal']:.0f}%", flush=True)
 
 
-def summarize(label, rounds):
+def summarize(label, rounds, rss_goal=False):
     rps = statistics.median(r["rps"] for r in rounds)
     p99 = statistics.median(r["p99"] for r in rounds)
     non2xx = sum(r["non2xx"] for r in rounds)
+    growth = rounds[-1]["rss_after"] - rounds[0]["rss_before"]
     met = rps >= GOAL_RPS and p99 <= GOAL_P99_MS and non2xx == 0
+    goal = f">= {GOAL_RPS:,} requests/s with p99 <= {GOAL_P99_MS:g} ms"
+    if rss_goal:
+        met = met and growth <= GOAL_RSS_GROWTH_MB
+        goal += f" and RSS growth <= {GOAL_RSS_GROWTH_MB:g} MB"
     print(f"{label}: median of {len(rounds)} rounds: {rps:,.0f} requests/s, "
           f"p50 {statistics.median(r['p50'] for r in rounds):.2f} ms, "
           f"p90 {statistics.median(r['p90'] for r in rounds):.2f} ms, p99 {p99:.2f} ms; "
-          f"non-2xx {non2xx}; goal >= {GOAL_RPS:,} requests/s with p99 <= {GOAL_P99_MS:g} ms: "
-          f"{'met' if met else 'MISSED'}")
+          f"non-2xx {non2xx}; RSS {rounds[0]['rss_before']:.1f} MB before the first round, "
+          f"{rounds[-1]['rss_after']:.1f} MB after the last ({growth:+.1f} MB); "
+          f"goal {goal}: {'met' if met else 'MISSED'}")
 
 
 def drill_text(marker, start, end):
@@ -268,6 +312,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--no-drill", action="store_true", help="skip the rounds with a running drill")
+    ap.add_argument("--no-unique", action="store_true",
+                    help="skip the rounds with a unique fingerprint per request")
     ap.add_argument("--wrk", default=shutil.which("wrk"))
     args = ap.parse_args()
     if not args.firedrill:
@@ -301,6 +347,23 @@ def main():
             idle.append(run_wrk(args, daemon, lua))
             print_round("no drill running", i, idle[-1])
         results["no drill running"] = idle
+        if not args.no_unique:
+            # A daemon of its own: the alerts it is sent stay firing (a drill matching them would
+            # be vetoed), and its RSS starts from a fresh start, like the first daemon's.
+            storm = Daemon(firedrill, work, token_file, name="state-unique")
+            try:
+                unique = []
+                storm_lua = os.path.join(work, "post-unique.lua")
+                for i in range(1, args.rounds + 1):
+                    write_lua(storm_lua, token, alertmanager_payload(now(), fingerprints=FP_MARKS),
+                              unique_tag=f"r{i}")
+                    unique.append(run_wrk(args, storm, storm_lua))
+                    print_round("unique fingerprints", i, unique[-1])
+                results["unique fingerprints"] = unique
+            finally:
+                if storm.stop() != 0:
+                    raise SystemExit(f"firedrill serve exited {storm.proc.returncode}; "
+                                     f"see {storm.log}")
         if not args.no_drill:
             # The alerts resolve: a drill is refused while an alert matching its detection fires.
             status, answer = post_once(daemon, token, alertmanager_payload(now(), "resolved"))
@@ -332,7 +395,7 @@ def main():
         if faults:
             print("wrk's output of a round with errors:\n" + faults[0]["raw"])
         for label, rounds in results.items():
-            summarize(label, rounds)
+            summarize(label, rounds, rss_goal=label == "unique fingerprints")
         if daemon.stop() != 0:
             raise SystemExit(f"firedrill serve exited {daemon.proc.returncode}; see {daemon.log}")
         daemon = None

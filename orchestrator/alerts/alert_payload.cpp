@@ -143,6 +143,13 @@ Expected<std::vector<Alert>> AlertsArray(const json::object& root, const char* s
       if (!t) return Error(Join(path, "startsAt") + ": " + t.error().message);
       a.starts_at = *t;
     }
+    auto ends = StringField(o, "endsAt", path, false);
+    if (!ends) return ends.error();
+    if (*ends && !IsGoZeroTime(**ends)) {
+      auto t = ParseRfc3339(**ends);
+      if (!t) return Error(Join(path, "endsAt") + ": " + t.error().message);
+      a.ends_at = *t;
+    }
     out.push_back(std::move(a));
   }
   return out;

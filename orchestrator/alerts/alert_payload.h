@@ -29,14 +29,18 @@ struct Alert {
   std::string fingerprint;  ///< the sender's identity of this alert (PagerDuty: incident id)
   std::map<std::string, std::string> labels;  ///< what Detection::match is compared against
   std::optional<SysTime> starts_at;           ///< when it began firing; absent if not sent
-  std::string summary;                        ///< one line for people; may be empty
+  /// When it stopped (resolved) or will stop firing unless re-sent (endsAt); absent if not sent
+  /// or the zero time, as Alertmanager and Grafana send it for firing alerts.
+  std::optional<SysTime> ends_at;
+  std::string summary;  ///< one line for people; may be empty
 };
 
 /// Parses an Alertmanager webhook body (webhook_config, payload "version": "4"): one Alert per
 /// element of "alerts". Fails, naming the offending field (e.g. `alerts[2].labels.job`), on
 /// text that is not JSON, a body over kMaxAlertPayloadBytes or deeper than kMaxAlertPayloadDepth,
 /// another payload version, a missing required field or a field of the wrong type. Required per
-/// alert: status, labels (string values), startsAt, fingerprint. Never throws.
+/// alert: status, labels (string values), startsAt, fingerprint; endsAt, if present, must be an
+/// RFC 3339 time (or Go's zero time). Never throws.
 Expected<std::vector<Alert>> ParseAlertmanagerWebhook(std::string_view body);
 
 /// Parses a Grafana (unified alerting) webhook body: one Alert per element of "alerts", with the

@@ -22,13 +22,13 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
-#include <set>
 #include <system_error>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "orchestrator/control/connection_admission.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/store/state_dir.h"
 
@@ -48,11 +48,14 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kBearer = "Bearer ";
 constexpr std::size_t kTokenBytes = 32;
+// How much a proven caller's idle connection reads at once when its next request begins.
+constexpr std::size_t kFirstReadBytes = 4096;
 // After refusing a request whose body we did not read, we read and drop what the client still
-// sends for a while: closing with unread data makes the kernel send a reset, and the client
-// could lose our answer (the "lingering close" of HTTP servers).
-constexpr std::chrono::seconds kLingerTime{2};
-constexpr std::size_t kLingerBytes = 1024 * 1024;
+// sends, up to this much and for at most io_timeout: most simple clients (without Expect:
+// 100-continue) send the whole body before they read the answer, and closing with unread data
+// makes the kernel send a reset, which such a client sees as a broken pipe instead of our 413 or
+// 401 (the "lingering close" of HTTP servers). Beyond it, the client gets the reset.
+constexpr std::uint64_t kDrainBytes = 16 * 1024 * 1024;
 
 ControlResponse JsonError(int status, std::string_view message) {
   return {status, json::serialize(json::object{{"error", message}})};
@@ -128,6 +131,7 @@ Status WriteControlFile(const fs::path& dir, const std::string& text) {
     fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   }
   if (fd < 0) return Error(fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno)));
+  if (fchmod(fd, 0600) != 0) return fail("chmod", fd);  // exactly 0600, whatever the umask
   for (std::size_t done = 0; done < text.size();) {
     ssize_t n = write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno != EINTR) return fail("write", fd);
@@ -219,7 +223,9 @@ struct ServerState {
         limits(l),
         routes(r.begin(), r.end()),
         access(std::move(a)),
-        acceptor(io_context) {}
+        acceptor(io_context),
+        admission(AdmissionLimits{l.max_connections, l.max_unproven_per_client, l.kept_for_proven,
+                                  l.unproven_grace}) {}
 
   asio::io_context& io;
   fs::path state_dir;
@@ -231,8 +237,12 @@ struct ServerState {
   std::string token;
   std::uint16_t port = 0;
   bool serving = false;  // false before Start and after Stop: no handler call then
-  std::set<beast::tcp_stream*> connections;  // open ones, for Stop to close
-  std::size_t active = 0;  // counted from accept on, so a burst cannot overshoot the limit
+  // Who holds the connections, counted from accept on so that a burst cannot overshoot.
+  ConnectionAdmission admission;
+  ConnectionAdmission::Id next_id = 0;
+  // The streams of the connections whose coroutine has started, for Stop and displacement.
+  std::map<ConnectionAdmission::Id, beast::tcp_stream*> connections;
+  ControlStats stats;
 };
 
 }  // namespace control_internal
@@ -258,11 +268,12 @@ beast::tcp_stream& Tcp(Stream& stream) {
 
 // Parameters are taken by value: a coroutine may outlive its caller's temporaries.
 template <typename Stream>
-awaitable<bool> Send(Stream& stream, ControlResponse r, unsigned version, bool keep_alive,
-                     std::string allow, ControlLimits limits) {
+awaitable<bool> Send(State state, Stream& stream, ControlResponse r, unsigned version,
+                     bool keep_alive, std::string allow) {
   http::response<http::string_body> res;
   res.version(version);
   res.result(r.status >= 100 && r.status <= 599 ? static_cast<unsigned>(r.status) : 500U);
+  ++state->stats.responses[static_cast<int>(res.result_int())];
   res.set(http::field::server, "firedrill/" FIREDRILL_VERSION);
   res.set(http::field::content_type, r.content_type);
   res.set(http::field::cache_control, "no-store");
@@ -270,23 +281,23 @@ awaitable<bool> Send(Stream& stream, ControlResponse r, unsigned version, bool k
   res.keep_alive(keep_alive);
   res.body() = r.body;
   res.prepare_payload();
-  Tcp(stream).expires_after(limits.io_timeout);
+  Tcp(stream).expires_after(state->limits.io_timeout);
   std::tuple<beast::error_code, std::size_t> written =
       co_await http::async_write(stream, res, kAsTuple);
   co_return !std::get<0>(written);
 }
 
 template <typename Stream>
-awaitable<void> LingeringClose(Stream& stream) {
+awaitable<void> LingeringClose(Stream& stream, std::chrono::milliseconds limit) {
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     // Under TLS a half-close would end the session; the client closes once it has our answer.
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
-  Tcp(stream).expires_after(kLingerTime);
-  std::array<char, 4096> sink{};
-  std::size_t total = 0;
-  while (total < kLingerBytes) {
+  Tcp(stream).expires_after(limit);
+  std::vector<char> sink(64 * 1024);
+  std::uint64_t total = 0;
+  while (total < kDrainBytes) {
     std::tuple<beast::error_code, std::size_t> read =
         co_await stream.async_read_some(asio::buffer(sink), kAsTuple);
     if (std::get<0>(read)) break;
@@ -330,9 +341,9 @@ std::optional<ControlResponse> ScreenCaller(const control_internal::ServerState&
 
 // Answers a request we refuse without reading on, then closes the connection.
 template <typename Stream>
-awaitable<void> Refuse(Stream& stream, ControlResponse r, unsigned version, ControlLimits limits) {
-  bool sent = co_await Send(stream, std::move(r), version, false, "", limits);
-  if (sent) co_await LingeringClose(stream);
+awaitable<void> Refuse(State state, Stream& stream, ControlResponse r, unsigned version) {
+  bool sent = co_await Send(state, stream, std::move(r), version, false, "");
+  if (sent) co_await LingeringClose(stream, state->limits.io_timeout);
 }
 
 // Ends a connection whose last answer asked to close: a TCP half-close, or TLS's close_notify
@@ -350,27 +361,42 @@ awaitable<void> Close(Stream& stream, const ControlLimits& limits) {
 }
 
 // The requests of one connection, one after the other while the client keeps the connection
-// alive, each read and write under its own deadline.
+// alive, each read and write under its own deadline: the head of a request under the short
+// header_timeout (a client that has something to say says it at once), the body and the answer
+// under io_timeout.
 template <typename Stream>
-awaitable<void> ServeRequests(const State& state, Stream& stream) {
+awaitable<void> ServeRequests(const State& state, Stream& stream, ConnectionAdmission::Id id) {
   const ControlLimits& limits = state->limits;
   beast::flat_buffer buffer;
   while (state->serving) {
+    if (buffer.size() == 0 && state->admission.proven(id)) {
+      // A proven caller's kept-alive connection may idle between requests; its next head, once
+      // begun, gets header_timeout like any other.
+      Tcp(stream).expires_after(limits.io_timeout);
+      std::tuple<beast::error_code, std::size_t> first =
+          co_await stream.async_read_some(buffer.prepare(kFirstReadBytes), kAsTuple);
+      if (std::get<0>(first) || !state->serving) co_return;  // closed, idle too long, stopped
+      buffer.commit(std::get<1>(first));
+    }
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     // No body limit while reading the header: Beast would check Content-Length against it
     // there, before we have checked the token. ScreenControlHead checks it right after.
     parser.body_limit(boost::none);
-    Tcp(stream).expires_after(limits.io_timeout);
+    Tcp(stream).expires_after(limits.header_timeout);
     std::tuple<beast::error_code, std::size_t> header =
         co_await http::async_read_header(stream, buffer, parser, kAsTuple);
     beast::error_code ec = std::get<0>(header);
+    if (ec == beast::error::timeout) {
+      ++state->stats.header_timeouts;
+      co_return;
+    }
     if (ec == http::error::header_limit) {
-      co_await Refuse(stream, JsonError(431, "request headers over the limit"), 11, limits);
+      co_await Refuse(state, stream, JsonError(431, "request headers over the limit"), 11);
       co_return;
     }
     if (IsParseError(ec)) {
-      co_await Refuse(stream, JsonError(400, "malformed HTTP request"), 11, limits);
+      co_await Refuse(state, stream, JsonError(400, "malformed HTTP request"), 11);
       co_return;
     }
     if (ec || !state->serving) co_return;  // closed, timed out, reset, or stopped
@@ -381,8 +407,17 @@ awaitable<void> ServeRequests(const State& state, Stream& stream) {
     if (auto length = parser.content_length()) head.content_length = *length;
     ControlCaller caller{"", head.authorization, std::string(req["X-PagerDuty-Signature"])};
     if (auto refusal = ScreenCaller(*state, head, caller)) {
-      co_await Refuse(stream, *refusal, version, limits);
+      co_await Refuse(state, stream, *refusal, version);
       co_return;
+    }
+    if (!caller.role.empty()) state->admission.Prove(id);  // a valid token
+    if (version >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
+      // The client waits for this before it sends the body (curl: up to a second).
+      http::response<http::empty_body> go{http::status::continue_, version};
+      Tcp(stream).expires_after(limits.io_timeout);
+      std::tuple<beast::error_code, std::size_t> went =
+          co_await http::async_write(stream, go, kAsTuple);
+      if (std::get<0>(went)) co_return;
     }
     parser.body_limit(limits.max_body_bytes);  // for chunked bodies, whose size comes late
     Tcp(stream).expires_after(limits.io_timeout);
@@ -390,19 +425,21 @@ awaitable<void> ServeRequests(const State& state, Stream& stream) {
         co_await http::async_read(stream, buffer, parser, kAsTuple);
     ec = std::get<0>(body);
     if (ec == http::error::body_limit) {
-      co_await Refuse(stream, TooLarge(limits), version, limits);
+      co_await Refuse(state, stream, TooLarge(limits), version);
       co_return;
     }
     if (IsParseError(ec)) {
-      co_await Refuse(stream, JsonError(400, "malformed HTTP request"), version, limits);
+      co_await Refuse(state, stream, JsonError(400, "malformed HTTP request"), version);
       co_return;
     }
     if (ec || !state->serving) co_return;
     bool keep_alive = req.keep_alive();
     ControlResponse r = DispatchControl(state->routes, head.method, head.target,
                                         std::move(req.body()), state->handler, caller);
+    // On an open route (a webhook) the handler checked the sender's own proof.
+    if (caller.role.empty() && r.status >= 200 && r.status < 300) state->admission.Prove(id);
     std::string allow = r.status == 405 ? AllowedMethods(state->routes, head.target) : "";
-    bool sent = co_await Send(stream, std::move(r), version, keep_alive, allow, limits);
+    bool sent = co_await Send(state, stream, std::move(r), version, keep_alive, allow);
     if (!sent) co_return;
     if (!keep_alive) {
       co_await Close(stream, limits);
@@ -411,38 +448,61 @@ awaitable<void> ServeRequests(const State& state, Stream& stream) {
   }
 }
 
-// Keeps the set of open connections (for Stop) and the count (for the limit) right, however a
-// connection ends.
+// Keeps the map of open connections (for Stop and displacement) and the admission right,
+// however a connection ends.
 struct Registration {
-  Registration(State s, beast::tcp_stream& stream) : state(std::move(s)), tcp(&stream) {
-    state->connections.insert(tcp);
+  Registration(State s, ConnectionAdmission::Id i, beast::tcp_stream& stream)
+      : state(std::move(s)), id(i) {
+    state->connections[id] = &stream;
   }
   ~Registration() {
-    state->connections.erase(tcp);
-    --state->active;
+    state->connections.erase(id);
+    state->admission.Release(id);
   }
   Registration(const Registration&) = delete;
   Registration& operator=(const Registration&) = delete;
   State state;
-  beast::tcp_stream* tcp;
+  ConnectionAdmission::Id id;
 };
 
 // One plain HTTP connection, on its own strand.
-awaitable<void> ServePlain(State state, tcp::socket socket) {
+awaitable<void> ServePlain(State state, tcp::socket socket, ConnectionAdmission::Id id) {
   beast::tcp_stream stream(std::move(socket));
-  Registration registration(state, stream);
-  co_await ServeRequests(state, stream);
+  Registration registration(state, id, stream);
+  // Displaced by a later connection before this coroutine got to run.
+  if (!state->admission.is_open(id)) co_return;
+  co_await ServeRequests(state, stream, id);
 }
 
-// One HTTPS connection, on its own strand: the handshake under the I/O deadline, then requests.
-awaitable<void> ServeTls(State state, tcp::socket socket) {
+// One HTTPS connection, on its own strand: the handshake under the header deadline, then
+// requests.
+awaitable<void> ServeTls(State state, tcp::socket socket, ConnectionAdmission::Id id) {
   TlsStream stream(std::move(socket), *state->access.tls);
-  Registration registration(state, Tcp(stream));
-  Tcp(stream).expires_after(state->limits.io_timeout);
+  Registration registration(state, id, Tcp(stream));
+  if (!state->admission.is_open(id)) co_return;
+  Tcp(stream).expires_after(state->limits.header_timeout);
   std::tuple<beast::error_code> shook =
       co_await stream.async_handshake(ssl::stream_base::server, kAsTuple);
+  if (std::get<0>(shook) == beast::error::timeout) ++state->stats.header_timeouts;
   if (std::get<0>(shook) || !state->serving) co_return;  // not TLS, or a client that gave up
-  co_await ServeRequests(state, stream);
+  co_await ServeRequests(state, stream, id);
+}
+
+// Whom a limit per client counts a connection against: its IPv4 address, or the /64 of an IPv6
+// one (one host commonly holds a whole /64).
+template <typename Socket>
+std::string ClientKey(const Socket& socket) {
+  beast::error_code ec;
+  tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return "?";  // already reset by the peer: it will end at its first read
+  asio::ip::address a = peer.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  }
+  if (a.is_v4()) return a.to_string();
+  asio::ip::address_v6::bytes_type bytes = a.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
 awaitable<void> AcceptLoop(State state) {
@@ -458,17 +518,32 @@ awaitable<void> AcceptLoop(State state) {
       co_await pause.async_wait(kAsTuple);
       continue;
     }
-    if (state->active >= state->limits.max_connections) {
+    ConnectionAdmission::Id id = ++state->next_id;
+    ConnectionAdmission::Decision decision =
+        state->admission.Admit(id, ClientKey(socket), ConnectionAdmission::Clock::now());
+    for (ConnectionAdmission::Id displaced : decision.displaced) {
+      ++state->stats.connections_displaced;
+      // One thread runs the io_context, so no connection's strand runs now; closing makes its
+      // pending operation complete with operation_aborted. A connection whose coroutine has not
+      // started yet finds itself no longer open when it does.
+      if (auto c = state->connections.find(displaced); c != state->connections.end()) {
+        c->second->close();
+      }
+    }
+    if (!decision.admitted) {
+      ++state->stats.connections_refused;
       beast::error_code ignored;
       socket.close(ignored);
       continue;
     }
-    ++state->active;
+    ++state->stats.connections_accepted;
     auto executor = socket.get_executor();
     if (state->access.tls) {
-      asio::co_spawn(executor, ServeTls(state, tcp::socket(std::move(socket))), IgnoreException);
+      asio::co_spawn(executor, ServeTls(state, tcp::socket(std::move(socket)), id),
+                     IgnoreException);
     } else {
-      asio::co_spawn(executor, ServePlain(state, tcp::socket(std::move(socket))), IgnoreException);
+      asio::co_spawn(executor, ServePlain(state, tcp::socket(std::move(socket)), id),
+                     IgnoreException);
     }
   }
 }
@@ -486,6 +561,12 @@ ControlServer::~ControlServer() { Stop(); }
 std::uint16_t ControlServer::port() const { return state_->port; }
 
 const std::string& ControlServer::token() const { return state_->token; }
+
+ControlStats ControlServer::stats() const {
+  ControlStats out = state_->stats;
+  out.connections_open = state_->admission.open();
+  return out;
+}
 
 Status ControlServer::Start() {
   State& s = state_;
@@ -515,6 +596,10 @@ Status ControlServer::Start() {
   }
   tcp::endpoint endpoint(address, s->access.port);
   s->acceptor.open(endpoint.protocol(), ec);
+  // A restart (after a crash, SIGTERM or an upgrade) binds the same port while the connections
+  // of the previous process sit in TIME-WAIT for a minute; without SO_REUSEADDR the bind fails
+  // for that minute. It still fails while another socket listens there.
+  if (!ec) s->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) s->acceptor.bind(endpoint, ec);
   if (!ec) s->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (!ec) endpoint = s->acceptor.local_endpoint(ec);
@@ -558,7 +643,8 @@ void ControlServer::Stop() {
   s->acceptor.close(ignored);
   // The io_context runs on one thread and Stop runs on it, so no connection's strand is running
   // now; closing makes each pending read or write complete with operation_aborted.
-  std::vector<beast::tcp_stream*> open(s->connections.begin(), s->connections.end());
+  std::vector<beast::tcp_stream*> open;
+  for (const auto& [id, stream] : s->connections) open.push_back(stream);
   for (beast::tcp_stream* stream : open) stream->close();
   fs::path file = s->state_dir / kControlFileName;
   auto ours = LoadControlFile(file);

@@ -16,6 +16,7 @@
 
 #include "drills/expected.h"
 #include "orchestrator/control/control_handler.h"
+#include "orchestrator/control/control_stats.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -29,10 +30,25 @@ struct ServerState;
 
 /// The server's limits. The defaults are the documented ones (docs/control-api.md).
 struct ControlLimits {
-  std::size_t max_connections = 64;  ///< more are closed on accept
+  /// Open at once. A new connection displaces the oldest unproven one rather than be refused;
+  /// it is refused only when every connection belongs to a proven caller (ConnectionAdmission).
+  std::size_t max_connections = 64;
   std::size_t max_header_bytes = 8 * 1024;
   std::size_t max_body_bytes = 64 * 1024;
-  std::chrono::milliseconds io_timeout{10'000};  ///< deadline of every single read and write
+  /// Deadline of each body read and response write, and of a proven caller's kept-alive
+  /// connection waiting for its next request.
+  std::chrono::milliseconds io_timeout{10'000};
+  /// Deadline of a new connection's TLS handshake, and of each request head: from accept for the
+  /// first, from its first byte for a later one.
+  std::chrono::milliseconds header_timeout{5'000};
+  /// Connections of one client address (an IPv6 client's /64) not yet proven; a further one
+  /// displaces the oldest of them.
+  std::size_t max_unproven_per_client = 8;
+  /// Of max_connections, the ones unproven connections never hold: room for callers with a token.
+  std::size_t kept_for_proven = 16;
+  /// How long a new connection is safe from the two limits above (not from max_connections):
+  /// time for a burst of connections from one client to send their requests.
+  std::chrono::milliseconds unproven_grace{1'000};
 };
 
 /// Who may use the server beyond the state directory's own token, and where it listens.
@@ -86,8 +102,11 @@ ControlResponse DispatchControl(std::span<const ControlRoute> routes, std::strin
                                 const ControlCaller& caller = {"lead", "", ""});
 
 /// Serves the control API (on 127.0.0.1 on an ephemeral port unless ControlAccess says
-/// otherwise). Everything runs on the given io_context, which must run on one thread and outlive
-/// this object. Start and Stop are called on that thread (or while the io_context is not
+/// otherwise). A connection is *proven* once a request of it carried a valid token, or on an open
+/// route (a webhook) was answered 2xx by the handler, which checked its proof; slow or silent
+/// clients that never get there cannot lock proven callers out (ControlLimits,
+/// ConnectionAdmission). Everything runs on the given io_context, which must run on one thread and
+/// outlive this object. Start and Stop are called on that thread (or while the io_context is not
 /// running).
 class ControlServer {
  public:
@@ -119,6 +138,8 @@ class ControlServer {
   std::uint16_t port() const;
   /// The bearer token; empty before Start().
   const std::string& token() const;
+  /// The counters so far (all 0 before Start()). On the server's thread only.
+  ControlStats stats() const;
 
  private:
   // Shared with every connection, so that a connection still closing after this object is gone

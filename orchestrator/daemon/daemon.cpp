@@ -269,8 +269,10 @@ class Daemon::Impl : public DaemonOps {
     m.last_by_service = last_by_service_;
     m.restore_failures = restore_failures_;
     m.webhook_deliveries = alerts_.deliveries();
-    m.alerts_firing = alerts_.Firing().size();
+    m.alerts_firing = alerts_.FiringCount();
+    m.alerts_dropped = alerts_.dropped();
     m.notices = notifier_->counts();
+    if (server_) m.http = server_->stats();
     return RenderMetrics(m);
   }
 

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "drills/drill_loader.h"
 #include "orchestrator/alerts/rfc3339.h"
 #include "orchestrator/alerts/webhook_auth.h"
 
@@ -91,6 +92,12 @@ ControlResponse DaemonApi::Handle(const ControlRequest& req) {
   if (req.route == "/v1/drills") {
     if (Field(o, "source").empty())
       return Refusal(400, "\"source\" (the drill file's text) is required");
+    // The same limit as for a drill file read from disk: the body may be larger (JSON escapes).
+    if (std::size_t n = Field(o, "source").size(); n > kMaxDrillFileBytes) {
+      return Refusal(413, fmt::format("the drill file (\"source\") is {} bytes, over the limit "
+                                      "of {} bytes (1 MiB)",
+                                      n, kMaxDrillFileBytes));
+    }
     return ops_.Schedule(Field(o, "file").empty() ? "drill.toml" : Field(o, "file"),
                          Field(o, "source"), by, Field(o, "lead_override"));
   }
@@ -120,6 +127,13 @@ ControlResponse DaemonApi::Webhook(const ControlRequest& req) {
   if (source != "alertmanager" && source != "grafana" && source != "pagerduty") {
     return Refusal(
         404, fmt::format("no alert receiver \"{}\" (alertmanager, grafana, pagerduty)", source));
+  }
+  // The parsers' own limit, answered as such rather than as a payload they reject (400).
+  if (req.body.size() > kMaxAlertPayloadBytes) {
+    ops_.CountWebhook(source, "too_large");
+    return Refusal(413, fmt::format("the {} payload is {} bytes, over the limit of {} bytes "
+                                    "(1 MiB): send smaller groups (max_alerts)",
+                                    source, req.body.size(), kMaxAlertPayloadBytes));
   }
   bool proven = false;
   if (source == "pagerduty") {

@@ -66,7 +66,8 @@ class DaemonOps {
   virtual ControlResponse ToRun(const std::string& id, const ControlRequest& request) = 0;
   /// Takes in the alerts of one webhook from `source`.
   virtual void Alerts(const std::string& source, const std::vector<Alert>& alerts) = 0;
-  /// Counts a webhook request of `source` by `result` ("accepted", "rejected", "unauthorized").
+  /// Counts a webhook request of `source` by `result` ("accepted", "rejected", "unauthorized",
+  /// "too_large").
   virtual void CountWebhook(const std::string& source, const std::string& result) = 0;
   /// Returns the Prometheus text of /metrics.
   virtual std::string Metrics() = 0;
@@ -84,7 +85,8 @@ struct WebhookSecrets {
 };
 
 /// Answers the daemon's routes: checks the caller's role for the route (403 naming the role
-/// needed), the webhook's proof (401), the fields (400), and calls `ops`.
+/// needed), the sizes (413: a drill file over kMaxDrillFileBytes, an alert payload over
+/// kMaxAlertPayloadBytes), the webhook's proof (401), the fields (400), and calls `ops`.
 class DaemonApi : public ControlHandler {
  public:
   /// `ops` must outlive this object.

@@ -85,9 +85,38 @@ std::string RenderMetrics(const MetricsSnapshot& m) {
   }
   Head(out, "firedrill_alerts_firing", "gauge", "Alerts known to be firing now.");
   out += fmt::format("firedrill_alerts_firing {}\n", m.alerts_firing);
+  Head(out, "firedrill_alerts_dropped_total", "counter",
+       "Firing alerts forgotten to keep the daemon's memory bounded (the least recently heard of "
+       "beyond the maximum per source), by source.");
+  std::map<std::string, std::uint64_t> dropped = {
+      {"alertmanager", 0}, {"grafana", 0}, {"pagerduty", 0}};
+  for (const auto& [source, n] : m.alerts_dropped) dropped[source] = n;
+  for (const auto& [source, n] : dropped) {
+    out += fmt::format("firedrill_alerts_dropped_total{{source=\"{}\"}} {}\n", Escape(source), n);
+  }
   Head(out, "firedrill_notices_total", "counter", "Chat notices sent, by result.");
   for (const auto& [result, n] : m.notices) {
     out += fmt::format("firedrill_notices_total{{result=\"{}\"}} {}\n", Escape(result), n);
+  }
+  Head(out, "firedrill_http_connections_open", "gauge", "Connections to the API open now.");
+  out += fmt::format("firedrill_http_connections_open {}\n", m.http.connections_open);
+  Head(out, "firedrill_http_connections_accepted_total", "counter",
+       "Connections to the API let in since the daemon started.");
+  out += fmt::format("firedrill_http_connections_accepted_total {}\n", m.http.connections_accepted);
+  Head(out, "firedrill_http_connections_closed_early_total", "counter",
+       "Connections the daemon closed before answering them, by reason: refused (every "
+       "connection held by callers with a token), displaced (a connection without a token yet, "
+       "closed to make room for a new one), header_timeout (no TLS handshake or request head in "
+       "time).");
+  out += fmt::format(
+      "firedrill_http_connections_closed_early_total{{reason=\"displaced\"}} {}\n"
+      "firedrill_http_connections_closed_early_total{{reason=\"header_timeout\"}} {}\n"
+      "firedrill_http_connections_closed_early_total{{reason=\"refused\"}} {}\n",
+      m.http.connections_displaced, m.http.header_timeouts, m.http.connections_refused);
+  Head(out, "firedrill_http_responses_total", "counter",
+       "API responses sent, by status code, whoever answered (413: a body over the limit).");
+  for (const auto& [code, n] : m.http.responses) {
+    out += fmt::format("firedrill_http_responses_total{{code=\"{}\"}} {}\n", code, n);
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "drills/duration.h"
+#include "orchestrator/control/control_stats.h"
 
 namespace firedrill {
 
@@ -28,11 +29,15 @@ struct MetricsSnapshot {
   std::uint64_t restore_failures = 0;  ///< runs that ended with a restore incomplete
   std::map<std::pair<std::string, std::string>, std::uint64_t> webhook_deliveries;
   std::uint64_t alerts_firing = 0;
-  std::map<std::string, std::uint64_t> notices;  ///< chat notices by result
+  std::map<std::string, std::uint64_t> alerts_dropped;  ///< by source (AlertBook::dropped)
+  std::map<std::string, std::uint64_t> notices;         ///< chat notices by result
+  ControlStats http;  ///< the API server's connections and answers
 };
 
 /// Renders `m`: every metric with # HELP and # TYPE, label values escaped (\\, \", \n), the four
-/// schedule states always present (0 when none), durations in seconds.
+/// schedule states always present (0 when none), the three alert sources always present in
+/// firedrill_alerts_dropped_total and the three early-close reasons of
+/// firedrill_http_connections_closed_early_total, durations in seconds.
 std::string RenderMetrics(const MetricsSnapshot& m);
 
 }  // namespace firedrill

@@ -1,11 +1,16 @@
 #include "orchestrator/store/database.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -230,6 +235,25 @@ Expected<std::int64_t> QueryInt(const Database& db, std::string_view sql) {
   return stmt->ColumnInt64(0);
 }
 
+// Makes `path` readable by its owner only: the database holds the records and the API tokens'
+// hashes. SQLite creates a new database 0644 whatever the umask, and its -wal and -shm with the
+// database's mode, so the database is created here first, 0600, and one of ours that others may
+// read is narrowed. `create`: create it if missing (else a missing file is fine).
+Status MakePrivate(const std::filesystem::path& path, bool create) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+  if (fd < 0) {
+    if (!create && errno == ENOENT) return Status::Ok();
+    return Error{fmt::format("cannot create {}: {}", path.string(), std::strerror(errno))};
+  }
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+      (st.st_mode & 07777) != 0600) {
+    fchmod(fd, 0600);  // best effort: a file we may not change stays as it is
+  }
+  close(fd);
+  return Status::Ok();
+}
+
 // Reads a single-text PRAGMA or query.
 Expected<std::string> QueryText(const Database& db, std::string_view sql) {
   auto stmt = Statement::Prepare(db, sql);
@@ -270,6 +294,12 @@ Expected<Database> Database::Open(const std::filesystem::path& state_dir, OpenMo
   } else {
     if (Status st = EnsureStateDir(state_dir); !st) return st.error();
     flags |= SQLITE_OPEN_CREATE;
+    if (Status st = MakePrivate(path, true); !st) return st.error();
+    for (const char* suffix : {"-wal", "-shm"}) {
+      std::filesystem::path side = path;
+      side += suffix;
+      if (Status st = MakePrivate(side, false); !st) return st.error();
+    }
   }
 
   sqlite3* raw = nullptr;

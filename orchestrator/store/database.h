@@ -47,7 +47,9 @@ class Database {
   ///  - a migration fails (it is rolled back; the file keeps its previous version);
   ///  - I/O or permission problems.
   /// kReadWrite sets journal_mode=WAL; both modes set synchronous=FULL, foreign_keys=ON and the
-  /// busy timeout.
+  /// busy timeout. kReadWrite creates the file with mode 0600 whatever the umask (SQLite gives
+  /// its -wal and -shm the database's mode), and narrows to 0600 a database, -wal or -shm of ours
+  /// that others may read (left by an earlier version).
   static Expected<Database> Open(const std::filesystem::path& state_dir, OpenMode mode);
 
   /// Moves the connection; the moved-from Database holds none (handle() is null).

@@ -2,6 +2,7 @@
 // windows (seconds), talked to through the real CLI and its HTTP API. Each test asserts the state
 // of the real system (marker files) and the records, not just what was printed.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,9 +12,11 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <mutex>
 #include <regex>
 #include <string>
@@ -691,4 +694,222 @@ TEST_CASE("daemon: a FIREDRILL_API that cannot be used is an error, never a loca
   ::unsetenv("FIREDRILL_API");
   ::unsetenv("FIREDRILL_TOKEN");
   CHECK_FALSE(fs::exists(local));  // nothing was written on the caller's side
+}
+
+// The daemon under abuse: restarts on a busy port, slow clients, oversized bodies, file modes
+// and the case of the bearer scheme, against the real `firedrill serve`.
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using asio::ip::tcp;
+
+// A port that was free a moment ago on 127.0.0.1.
+std::uint16_t FreePort() {
+  asio::io_context io;
+  tcp::acceptor a(io, {asio::ip::make_address_v4("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+// A connection to 127.0.0.1:`port` from `source` (loopback takes any 127.x.y.z), which sends the
+// start of a request head and then nothing: a slow client.
+struct SlowClient {
+  SlowClient(asio::io_context& io, const std::string& source, std::uint16_t port) : socket(io) {
+    socket.open(tcp::v4());
+    socket.bind({asio::ip::make_address_v4(source), 0});
+    socket.connect({asio::ip::make_address_v4("127.0.0.1"), port});
+    asio::write(socket, asio::buffer(std::string_view(
+                            "POST /v1/alerts/alertmanager HTTP/1.1\r\nHost: 127.0.0.1\r\n")));
+  }
+  tcp::socket socket;
+};
+
+// One request over a fresh connection: the status, or 0 if the connection failed (`error` says
+// why).
+int Post(std::uint16_t port, const std::string& target, const std::string& authorization,
+         const std::string& body, std::string* error = nullptr) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect({asio::ip::make_address_v4("127.0.0.1"), port}, ec);
+  http::request<http::string_body> req{http::verb::post, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::content_type, "application/json");
+  if (!authorization.empty()) req.set(http::field::authorization, authorization);
+  req.body() = body;
+  req.prepare_payload();
+  // The whole request first, then the answer: what simple clients (Python's http.client) do.
+  if (!ec) http::write(socket, req, ec);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(socket, buffer, res, ec);
+  if (ec) {
+    if (error != nullptr) *error = ec.message();
+    return 0;
+  }
+  return static_cast<int>(res.result_int());
+}
+
+std::string MetricsOf(Serve& serve) {
+  ControlResponse r = serve.Send("GET", "/metrics");
+  REQUIRE(r.status == 200);
+  return r.body;
+}
+
+}  // namespace
+
+TEST_CASE("daemon: restarted on its port after SIGKILL, it listens again within a second",
+          "[daemon][abuse]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  std::uint16_t port = FreePort();
+  std::vector<std::string> args{"serve", "--state", state.string(), "--listen",
+                                "127.0.0.1:" + std::to_string(port)};
+  fs::create_directories(tmp.path() / "first");
+  fs::create_directories(tmp.path() / "second");
+  asio::io_context io;
+  tcp::socket held(io);
+  {
+    Firedrill first(tmp.path() / "first", args);
+    REQUIRE(Eventually([&] { return FindControlEndpoint(state).ok(); }, 10s));
+    ControlEndpoint e = *FindControlEndpoint(state);
+    REQUIRE(e.port == port);
+    // Connections the daemon closed first (Connection: close): TIME-WAIT on its side ...
+    for (int i = 0; i < 3; ++i) {
+      auto r = SendControl(e, "GET", "/v1/drills", "", 10s);
+      REQUIRE(r.ok());
+      CHECK(r->status == 200);
+    }
+    // ... and one still open when it dies.
+    held.connect({asio::ip::make_address_v4("127.0.0.1"), port});
+    first.Signal(SIGKILL);
+    first.Wait();
+  }
+  auto started = std::chrono::steady_clock::now();
+  Firedrill second(tmp.path() / "second", args);
+  // control.json is written once the socket listens; the dead daemon's one is stale until then.
+  bool up = Eventually([&] { return FindControlEndpoint(state).ok(); }, 10s);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  INFO(second.Output());
+  REQUIRE(up);
+  std::printf("restart after SIGKILL: listening on port %u after %lld ms\n",
+              static_cast<unsigned>(port), static_cast<long long>(took.count()));
+  CHECK(took < 1s);
+  auto r = SendControl(state, "GET", "/v1/drills", "", 10s);
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  second.Signal(SIGTERM);
+  CHECK(second.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: slow clients holding every connection do not lock out an alert webhook",
+          "[daemon][abuse]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  Serve serve(tmp.path(), state);
+  asio::io_context io;
+  std::vector<std::unique_ptr<SlowClient>> slow;
+  // As many as the daemon serves at once (64), each from an address of its own (127.0.0.2 ...),
+  // so that a limit per client address alone would not save the webhook.
+  for (int i = 0; i < 64; ++i) {
+    slow.push_back(
+        std::make_unique<SlowClient>(io, "127.0.0." + std::to_string(2 + i), serve.endpoint.port));
+  }
+  auto started = std::chrono::steady_clock::now();
+  std::string error;
+  int status =
+      Post(serve.endpoint.port, "/v1/alerts/alertmanager", std::string("Bearer ") + kAlertToken,
+           AlertmanagerBody("firing", "SlowLoris", NowUtc()), &error);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  INFO(error);
+  CHECK(status == 200);
+  std::printf("webhook with 64 slow clients holding the connections: %d after %lld ms\n", status,
+              static_cast<long long>(took.count()));
+  CHECK(took < 1s);
+  // The command line gets through as well.
+  std::string out;
+  CHECK(Cli(tmp.path(), {"list", "--state", state.string()}, &out) == kExitOk);
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: a 5 MB body gets 413, not a broken pipe, and a drill over 1 MiB is refused",
+          "[daemon][abuse]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  Serve serve(tmp.path(), state);
+  std::string error;
+  CHECK(Post(serve.endpoint.port, "/v1/drills", "Bearer " + serve.endpoint.token,
+             std::string(5 * 1000 * 1000, ' '), &error) == 413);
+  INFO(error);
+  CHECK(Post(serve.endpoint.port, "/v1/alerts/alertmanager", std::string("Bearer ") + kAlertToken,
+             std::string(5 * 1000 * 1000, ' '), &error) == 413);
+  // A drill file over 1 MiB (docs/drill-file.md) in a body under the daemon's 2 MiB.
+  fs::path file = WriteDrill(tmp.path(), "huge", tmp.path() / "h", 1h, 10min);
+  std::string source;
+  {
+    std::ifstream in(file);
+    source.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  source += "# " + std::string(1500 * 1000, 'x') + "\n";
+  ControlResponse huge =
+      serve.Send("POST", "/v1/drills",
+                 json::serialize(json::object{{"file", "huge.toml"}, {"source", source}}));
+  CHECK(huge.status == 413);
+  CHECK_THAT(huge.body, Catch::Contains("1048576"));
+  CHECK(StateOf(state, "huge").empty());
+  std::string metrics = MetricsOf(serve);
+  CHECK_THAT(metrics, Catch::Contains("firedrill_http_responses_total{code=\"413\"} 3"));
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: the state database, its -wal and -shm, control.json and the key are 0600",
+          "[daemon][abuse]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path marker = tmp.path() / "m";
+  // A umask that lets everyone read new files, as on many systems.
+  mode_t old_umask = ::umask(022);
+  fs::path file = WriteDrill(tmp.path(), "modes", marker, 1s, 1s);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  struct stat created {};
+  REQUIRE(::stat((state / "firedrill.db").c_str(), &created) == 0);
+  CHECK((created.st_mode & 0777) == 0600);
+  // As an earlier version left it: the daemon narrows it again.
+  REQUIRE(::chmod((state / "firedrill.db").c_str(), 0644) == 0);
+  Serve serve(tmp.path(), state);
+  ::umask(old_umask);
+  // The run ends with a signed checkpoint, which makes the key.
+  REQUIRE(Eventually([&] { return StateOf(state, "modes") == "done"; }, 30s));
+  REQUIRE(Eventually([&] { return fs::exists(state / "checkpoint-key.pem"); }, 10s));
+  for (const char* name : {"firedrill.db", "firedrill.db-wal", "firedrill.db-shm", "control.json",
+                           "checkpoint-key.pem"}) {
+    INFO(name);
+    struct stat st {};
+    REQUIRE(::stat((state / name).c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+  }
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: the bearer scheme is case-insensitive (RFC 7235), for webhooks and the API",
+          "[daemon][abuse]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  Serve serve(tmp.path(), state);
+  for (const char* scheme : {"Bearer ", "bearer ", "BEARER ", "bEaReR "}) {
+    INFO(scheme);
+    CHECK(Post(serve.endpoint.port, "/v1/alerts/alertmanager", scheme + std::string(kAlertToken),
+               AlertmanagerBody("firing", "CaseOfTheScheme", NowUtc())) == 200);
+    CHECK(Post(serve.endpoint.port, "/v1/drills/nope/brief", scheme + serve.endpoint.token,
+               "{\"by\":\"ann\"}") == 404);  // authenticated: the drill is what is unknown
+  }
+  CHECK(Post(serve.endpoint.port, "/v1/drills/nope/brief", "Basic " + serve.endpoint.token,
+             "{\"by\":\"ann\"}") == 401);
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
 }

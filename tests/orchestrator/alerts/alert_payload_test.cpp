@@ -91,6 +91,22 @@ TEST_CASE("alertmanager zero startsAt leaves starts_at empty", "[alerts]") {
   CHECK_FALSE((*r)[0].starts_at.has_value());
 }
 
+TEST_CASE("alertmanager endsAt is read, the zero time and its absence give none", "[alerts]") {
+  auto r = ParseAlertmanagerWebhook(kAlertmanagerFiring);
+  REQUIRE(r.ok());
+  CHECK_FALSE((*r)[0].ends_at.has_value());  // firing: Alertmanager sends the zero time
+  REQUIRE((*r)[1].ends_at.has_value());
+  CHECK(*(*r)[1].ends_at == *ParseRfc3339("2026-11-22T07:10:00Z"));
+  auto without = ParseAlertmanagerWebhook(
+      R"({"version":"4","status":"firing","alerts":[{"status":"firing","labels":{},
+          "startsAt":"2026-11-22T07:00:00Z","fingerprint":"f"}]})");
+  REQUIRE(without.ok());
+  CHECK_FALSE((*without)[0].ends_at.has_value());
+  auto bad = ParseAlertmanagerWebhook(Replace(kAlertmanagerFiring, "2026-11-22T07:10:00Z", "soon"));
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.error().message, Catch::StartsWith("alerts[1].endsAt: "));
+}
+
 TEST_CASE("alertmanager rejects other payload versions by name", "[alerts]") {
   for (const char* v : {R"("3")", R"("5")", R"("")"}) {
     std::string body = Replace(kAlertmanagerFiring, R"("4")", v);

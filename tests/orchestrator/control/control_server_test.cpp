@@ -254,28 +254,6 @@ TEST_CASE("a connection is kept alive across requests", "[control]") {
   // or the server thread would not end.
 }
 
-TEST_CASE("connections over the limit are closed at once", "[control]") {
-  ControlLimits limits;
-  limits.max_connections = 2;
-  Running s(limits);
-  asio::io_context io;
-  std::vector<tcp::socket> held;
-  for (int i = 0; i < 2; ++i) {
-    held.emplace_back(io);
-    held.back().connect({asio::ip::make_address_v4("127.0.0.1"), s.server.port()});
-  }
-  tcp::socket extra(io);
-  extra.connect({asio::ip::make_address_v4("127.0.0.1"), s.server.port()});
-  char byte;
-  beast::error_code ec;
-  extra.read_some(asio::buffer(&byte, 1), ec);
-  CHECK(ec == asio::error::eof);
-  held.clear();
-  // Once those are gone a new connection is served again.
-  std::this_thread::sleep_for(100ms);
-  CHECK(Raw(s.server.port(), http::verb::get, "/v1/drills", s.server.token()).status == 200);
-}
-
 TEST_CASE("control.json is written with mode 0600 and removed by Stop", "[control]") {
   TempDir dir;
   asio::io_context io;

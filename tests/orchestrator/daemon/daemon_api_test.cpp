@@ -2,10 +2,12 @@
 // records what it was asked.
 #include "orchestrator/daemon/daemon_api.h"
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
+#include "drills/drill_loader.h"
 #include "orchestrator/control/control_server.h"
 #include "tests/support/hmac_signature.h"
 
@@ -180,6 +182,49 @@ TEST_CASE("alert webhooks prove themselves and change nothing when they cannot",
             "alertmanager accepted", "alertmanager accepted", "alertmanager rejected",
             "alertmanager unauthorized", "grafana rejected", "pagerduty unauthorized",
             "pagerduty unauthorized", "pagerduty accepted"});
+}
+
+TEST_CASE("a drill file over 1 MiB and an alert payload over 1 MiB are refused with 413",
+          "[daemon]") {
+  Api a;
+  auto schedule = [&](std::size_t n) {
+    return a.Call("POST", "/v1/drills",
+                  boost::json::serialize(boost::json::object{{"source", std::string(n, '#')}}),
+                  "lead");
+  };
+  ControlResponse big = schedule(kMaxDrillFileBytes + 1);
+  CHECK(big.status == 413);
+  CHECK_THAT(big.body, Catch::Contains("1048577 bytes, over the limit of 1048576 bytes"));
+  CHECK(a.ops.calls.empty());
+  CHECK(schedule(kMaxDrillFileBytes).status == 200);
+  CHECK(a.ops.calls.size() == 1);
+
+  std::string huge = kAlertmanager;
+  huge.insert(huge.size() - 1, ",\"pad\":\"" + std::string(kMaxAlertPayloadBytes, 'x') + "\"");
+  ControlResponse r = a.Call("POST", "/v1/alerts/alertmanager", huge, "", "Bearer alert-secret");
+  CHECK(r.status == 413);
+  CHECK(a.ops.alerts.empty());
+  CHECK(a.ops.webhooks == std::vector<std::string>{"alertmanager too_large"});
+}
+
+TEST_CASE("the bearer scheme of a webhook is case-insensitive (RFC 7235), the token is not",
+          "[daemon]") {
+  Api a;
+  for (const char* scheme : {"Bearer ", "bearer ", "BEARER ", "bEaReR "}) {
+    INFO(scheme);
+    CHECK(a.Call("POST", "/v1/alerts/alertmanager", kAlertmanager, "",
+                 scheme + std::string("alert-secret"))
+              .status == 200);
+    CHECK(a.Call("POST", "/v1/alerts/grafana", kAlertmanager, "",
+                 scheme + std::string("responder-token"))
+              .status == 200);
+  }
+  CHECK(
+      a.Call("POST", "/v1/alerts/alertmanager", kAlertmanager, "", "Bearer ALERT-SECRET").status ==
+      401);
+  CHECK(a.Call("POST", "/v1/alerts/alertmanager", kAlertmanager, "", "Basic alert-secret").status ==
+        401);
+  CHECK(a.ops.alerts.size() == 8);
 }
 
 TEST_CASE("the metrics route answers Prometheus text", "[daemon]") {

@@ -20,6 +20,12 @@ TEST_CASE("metrics render every family, with zeros for absent states", "[daemon]
   m.restore_failures = 1;
   m.webhook_deliveries[{"alertmanager", "accepted"}] = 7;
   m.notices["failed"] = 2;
+  m.alerts_dropped["grafana"] = 12;
+  m.http.connections_open = 5;
+  m.http.connections_accepted = 40;
+  m.http.connections_displaced = 3;
+  m.http.responses[200] = 30;
+  m.http.responses[413] = 2;
   std::string text = RenderMetrics(m);
   CHECK_THAT(text, Catch::Contains("# TYPE firedrill_drills gauge\n"));
   CHECK_THAT(text, Catch::Contains("firedrill_drills{state=\"scheduled\"} 3\n"));
@@ -42,6 +48,16 @@ TEST_CASE("metrics render every family, with zeros for absent states", "[daemon]
   CHECK_THAT(text, Catch::Contains("firedrill_webhook_deliveries_total{source=\"alertmanager\","
                                    "result=\"accepted\"} 7\n"));
   CHECK_THAT(text, Catch::Contains("firedrill_notices_total{result=\"failed\"} 2\n"));
+  CHECK_THAT(text, Catch::Contains("# TYPE firedrill_alerts_dropped_total counter\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_alerts_dropped_total{source=\"grafana\"} 12\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_alerts_dropped_total{source=\"pagerduty\"} 0\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_http_connections_open 5\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_http_connections_accepted_total 40\n"));
+  CHECK_THAT(text, Catch::Contains(
+                       "firedrill_http_connections_closed_early_total{reason=\"displaced\"} 3\n"));
+  CHECK_THAT(text, Catch::Contains(
+                       "firedrill_http_connections_closed_early_total{reason=\"refused\"} 0\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_http_responses_total{code=\"413\"} 2\n"));
   // Every sample line belongs to a family announced with HELP and TYPE before it.
   std::istringstream lines(text);
   std::string family;
