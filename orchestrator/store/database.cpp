@@ -237,20 +237,29 @@ Expected<std::int64_t> QueryInt(const Database& db, std::string_view sql) {
 
 // Makes `path` readable by its owner only: the database holds the records and the API tokens'
 // hashes. SQLite creates a new database 0644 whatever the umask, and its -wal and -shm with the
-// database's mode, so the database is created here first, 0600, and one of ours that others may
-// read is narrowed. `create`: create it if missing (else a missing file is fine).
+// database's mode, so a missing database is created here first, 0600, and one of ours that
+// others may read is narrowed. `create`: create it if missing (else a missing file is fine).
+// An existing file is changed by path, never opened: closing any descriptor of the database
+// drops every POSIX lock this process holds on it, the locks of the connections it already has.
 Status MakePrivate(const std::filesystem::path& path, bool create) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
-  if (fd < 0) {
-    if (!create && errno == ENOENT) return Status::Ok();
-    return Error{fmt::format("cannot create {}: {}", path.string(), std::strerror(errno))};
+  if (create) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+      close(fd);  // new: no connection of this process can have it open
+      return Status::Ok();
+    }
+    if (errno != EEXIST) {
+      return Error{fmt::format("cannot create {}: {}", path.string(), std::strerror(errno))};
+    }
   }
   struct stat st {};
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-      (st.st_mode & 07777) != 0600) {
-    fchmod(fd, 0600);  // best effort: a file we may not change stays as it is
+  if (stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return Error{fmt::format("cannot read {}: {}", path.string(), std::strerror(errno))};
   }
-  close(fd);
+  if (S_ISREG(st.st_mode) && st.st_uid == geteuid() && (st.st_mode & 07777) != 0600) {
+    chmod(path.c_str(), 0600);  // best effort: a file we may not change stays as it is
+  }
   return Status::Ok();
 }
 

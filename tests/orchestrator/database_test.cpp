@@ -255,6 +255,53 @@ TEST_CASE("several processes creating the database at once all succeed", "[store
   CHECK(QueryInt(*db, "PRAGMA user_version") == Database::kLatestSchemaVersion);
 }
 
+// Runs `script` with python3's sqlite3 module in another process (a fresh program, as a reader
+// like the sqlite3 shell or `firedrill ack` is), with the database file as argv[1]; returns its
+// exit status.
+int RunPythonOn(const fs::path& db, const char* script) {
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    execlp("python3", "python3", "-c", script, db.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+TEST_CASE(
+    "a second connection opened in a process keeps the first one's locks: another process "
+    "closing its connection does not take the WAL away from under it",
+    "[store]") {
+  // The engine writes through a writer thread with a connection of its own, opened after the
+  // engine's. Closing any descriptor of the database file drops every POSIX lock the process
+  // holds on it; another process then thinks it closes the last connection, checkpoints and
+  // deletes the -wal, and everything the first process writes afterwards is invisible to others.
+  TempDir tmp;
+  fs::path dir = tmp.path() / "state";
+  auto first = Database::Open(dir, OpenMode::kReadWrite);
+  REQUIRE(first.ok());
+  REQUIRE(first->Exec("CREATE TABLE t(x INTEGER)"));
+  auto second = Database::Open(dir, OpenMode::kReadWrite);
+  REQUIRE(second.ok());
+  const fs::path file = dir / "firedrill.db";
+  REQUIRE(RunPythonOn(file,
+                      "import sqlite3, sys\n"
+                      "c = sqlite3.connect(sys.argv[1])\n"
+                      "c.execute('SELECT count(*) FROM sqlite_master').fetchall()\n"
+                      "c.close()\n") == 0);
+  CHECK(fs::exists(dir / "firedrill.db-wal"));
+  // What the first connection writes now is seen by a connection of another process.
+  REQUIRE(first->Exec("INSERT INTO t VALUES (42)"));
+  CHECK(RunPythonOn(file,
+                    "import sqlite3, sys\n"
+                    "c = sqlite3.connect(sys.argv[1])\n"
+                    "n = c.execute('SELECT count(*) FROM t').fetchone()[0]\n"
+                    "sys.exit(0 if n == 1 else 1)\n") == 0);
+}
+
 TEST_CASE("schema 7 upgrades a schema 6 database: repeats from the drill texts, new indexes",
           "[store]") {
   TempDir tmp;
