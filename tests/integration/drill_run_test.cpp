@@ -117,7 +117,9 @@ TEST_CASE("the team recovers in time: probes confirm it and restore is idempoten
   fs::create_directories(other);
   {
     Firedrill ack(other, {"ack", "detected", "--by", "alice", "--state", f.state.string()});
-    CHECK(ack.Wait() == kExitOk);
+    int ack_status = ack.Wait();
+    INFO(ack.Output());
+    CHECK(ack_status == kExitOk);
   }
   fs::remove(f.marker);
   int status = fd.Wait();
