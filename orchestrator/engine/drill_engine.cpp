@@ -80,7 +80,7 @@ class DrillEngine::Impl {
         wake_(facts_.clock().MakeTimer(io_.get_executor())),
         countdown_timer_(facts_.clock().MakeTimer(io_.get_executor())),
         check_probe_(env_.check_probe ? env_.check_probe
-                                      : ProbeChecker([this](const Probe& p, CommandRunner* r) {
+                                      : ProbeChecker([](const Probe& p, CommandRunner* r) {
                                           return CheckProbe(p, r);
                                         })),
         watch_(io_, run_, rec_, runners_, check_probe_) {

@@ -13,7 +13,7 @@ namespace asio = boost::asio;
 
 class SystemTimer : public RunTimer {
  public:
-  explicit SystemTimer(asio::any_io_executor executor) : timer_(std::move(executor)) {}
+  explicit SystemTimer(const asio::any_io_executor& executor) : timer_(executor) {}
 
   asio::awaitable<bool> WaitUntil(SteadyTime deadline) override {
     if (std::chrono::steady_clock::now() >= deadline) co_return true;

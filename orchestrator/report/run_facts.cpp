@@ -557,11 +557,12 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
   }
   // Others seen acting; when the drill was not parsed (kFactsOnly), nobody can be told apart as
   // listed or not, so nobody is named.
-  for (const auto& [who, actions] : actors) {
+  for (const auto& actor : actors) {
+    const std::string& who = actor.first;
     bool listed = std::any_of(f.participants.begin(), f.participants.end(),
                               [&](const ParticipantFact& p) { return p.name == who; });
     if (!listed && !facts_only) {
-      f.participants.push_back({who, "not listed in the drill", false, actions});
+      f.participants.push_back({who, "not listed in the drill", false, actor.second});
     }
   }
 

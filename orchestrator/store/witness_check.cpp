@@ -147,7 +147,10 @@ Expected<WitnessReport> CheckAgainstWitness(const WitnessSource& witness,
     run.clear();
   };
   std::vector<const WitnessedCheckpoint*> missing;
-  for (const auto& [id, w] : by_id) {
+  for (const auto& entry : by_id) {
+    // Named copies: a lambda may not capture a structured binding before C++20 in clang 14.
+    const auto id = entry.first;
+    const auto& w = entry.second;
     auto found = stored.find(id);
     auto signed_by_key = [&] {
       return key == nullptr ||
