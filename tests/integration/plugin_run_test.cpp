@@ -62,6 +62,12 @@ std::string Read(const fs::path& p) {
   return s.str();
 }
 
+// True once the test plugin's inject has written its whole token line into `flag`.
+bool TokenWritten(const fs::path& flag) {
+  const std::string text = Read(flag);
+  return text.rfind("token-", 0) == 0 && text.back() == '\n';
+}
+
 // A plugin directory on FIREDRILL_PLUGIN_PATH for this test process and the firedrill children
 // it starts (every test case runs in a process of its own).
 struct PluginPath {
@@ -130,8 +136,8 @@ TEST_CASE("a plugin fault runs a whole drill and restore gets the state inject r
   // took longer than a 1.5 s window, and the fault was restored before the test could see it.
   fs::path drill = WritePluginDrill(tmp.path(), flag, kLocal, "\"here\"", "\"here\"", 4s);
   Firedrill fd(tmp.path(), {"run", "--state", state.string(), drill.string()});
-  REQUIRE(Eventually([&] { return fs::exists(flag); }, 10s));
-  std::this_thread::sleep_for(50ms);  // the plugin has written its token
+  // The plugin creates the file, then writes its token into it.
+  REQUIRE(Eventually([&] { return TokenWritten(flag); }, 10s));
   const std::string token = Read(flag);
   REQUIRE(token.rfind("token-", 0) == 0);
   int status = fd.Wait();
@@ -183,10 +189,9 @@ TEST_CASE("a plugin fault on an SSH target: copied there, run there, probes fann
   fs::path drill = WritePluginDrill(tmp.path(), flag, SshTargets(sshd), "\"remote\"",
                                     "[\"here\", \"remote\"]", 3s);
   Firedrill fd(tmp.path(), {"run", "--state", state.string(), drill.string()});
-  bool injected = Eventually([&] { return fs::exists(flag); }, 15s);
+  bool injected = Eventually([&] { return TokenWritten(flag); }, 15s);
   INFO(fd.Output());
   REQUIRE(injected);
-  std::this_thread::sleep_for(50ms);
   const std::string token = Read(flag);
   int status = fd.Wait();
   const std::string out = fd.Output();
