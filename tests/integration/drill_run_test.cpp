@@ -4,11 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -320,15 +322,24 @@ TEST_CASE("a guard trips when its probe stays red too long and everything is res
 TEST_CASE("a command guard trips when its command fails and everything is restored", "[e2e]") {
   TempDir tmp;
   fs::path stop = tmp.path() / "stop-the-drill";
+  // Each check that passes leaves a line in `passed`: the test waits on the guard's own work.
+  fs::path passed = tmp.path() / "guard-passed";
   DrillFiles f = WriteDrill(tmp.path(), 300ms, 60s, "",
                             "[[guards]]\nname = \"stop-file\"\nkind = \"command\"\n"
                             "target = \"here\"\ncommand = \"test ! -f '" +
-                                stop.string() + "'\"\ninterval = \"200ms\"\n");
+                                stop.string() + "' && echo ok >> '" + passed.string() +
+                                "'\"\ninterval = \"200ms\"\n");
   Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
   // A bound, not a speed claim: a sanitizer build on a loaded machine took over 5 s to inject.
   REQUIRE(Eventually([&] { return Has(EventKinds(f.state), "fault-injected"); }, 20s));
-  // The guard holds while its command succeeds: the drill stays active with the fault in place.
-  std::this_thread::sleep_for(700ms);
+  // The guard holds while its command succeeds: after three more passing checks the drill is
+  // still active with the fault in place.
+  auto lines = [&] {
+    std::ifstream in(passed);
+    return std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n');
+  };
+  const auto before = lines();
+  REQUIRE(Eventually([&] { return lines() >= before + 3; }, 20s));
   CHECK_FALSE(Has(EventKinds(f.state), "guard-tripped"));
   CHECK(fs::exists(f.marker));
   std::ofstream(stop) << "stop\n";
