@@ -27,6 +27,7 @@ TEST_CASE("demo: the whole drill runs, the team recovers, and the records verify
   CHECK_THAT(out, Catch::Contains("restored and verified"));
   CHECK_THAT(out, Catch::Contains("Postmortem draft:"));
   Firedrill verify(tmp.path(), {"records", "verify", "--state", state.string()});
-  CHECK(verify.Wait() == kExitOk);
+  const int verified = verify.Wait();
   INFO(verify.Output());
+  CHECK(verified == kExitOk);
 }
