@@ -414,9 +414,7 @@ std::vector<std::string> InviteWarnings(const Drill& drill) {
   std::vector<std::string> out;
   std::vector<std::string> not_invited;
   if (Attendees(drill, not_invited).empty()) {
-    // Built in place: GCC 12 reports -Wstringop-overread (a false positive) on moving a
-    // temporary std::string of a long literal into the vector.
-    out.emplace_back(
+    out.push_back(
         "nobody can be invited by calendar (no participant or announce attendee has an e-mail "
         "address): the invite is published (METHOD:PUBLISH) and asks nobody to reply; add "
         "addresses to [[participants]] or [announce] attendees to invite people");
