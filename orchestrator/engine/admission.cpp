@@ -17,6 +17,12 @@ std::string Named(const Alert& a) { return a.summary.empty() ? a.fingerprint : a
 
 Admission CheckAdmission(const Drill& drill, const AdmissionFacts& facts) {
   Admission out;
+  if (facts.freeze) {
+    out.problems.push_back(fmt::format(
+        "every drill is stood down: {} (an incident freeze ends by itself once its alerts have "
+        "resolved and the cool-down passed; a lead lifts a freeze with firedrill unfreeze)",
+        *facts.freeze));
+  }
   for (const Alert& a : facts.firing.value_or(std::vector<Alert>{})) {
     if (a.status != "firing") continue;
     if (AlertMatches(a, drill.detection.match)) {

@@ -29,18 +29,24 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/schedule_table.h"
+#include "tests/integration/daemon_support.h"
 #include "tests/integration/e2e_support.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_certificate.h"
 #include "tests/support/test_sshd.h"
 
 using namespace firedrill;
+using firedrill::testing::Cli;
 using firedrill::testing::EventKinds;
 using firedrill::testing::Eventually;
 using firedrill::testing::Firedrill;
 using firedrill::testing::Has;
+using firedrill::testing::kAlertToken;
 using firedrill::testing::RunOutcomeOf;
+using firedrill::testing::Serve;
 using firedrill::testing::TempDir;
+using firedrill::testing::TokenIn;
+using firedrill::testing::WriteDrill;
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
@@ -49,68 +55,6 @@ namespace {
 
 using firedrill::testing::MakeTestCertificate;
 using firedrill::testing::TestCertificate;
-constexpr char kAlertToken[] = "alert-secret-for-tests";
-
-// A drill whose fault creates `marker`; it opens `open_in` from now and auto-restores after
-// `active`. `extra` is appended (more keys of the top level must come first: use `head`).
-fs::path WriteDrill(const fs::path& dir, const std::string& id, const fs::path& marker,
-                    Duration open_in, Duration active, const std::string& head = "",
-                    const std::string& extra = "", const std::string& target = "") {
-  fs::path file = dir / (id + ".toml");
-  SysTime start = NowUtc() + open_in;
-  SysTime end = start + active + std::chrono::seconds(1);
-  std::ofstream out(file);
-  out << "id = \"" << id << "\"\ntitle = \"daemon test\"\nservice = \"svc-" << id
-      << "\"\nowner = \"Lead <lead@example.com>\"\nplaybook = \"runbook.md\"\n"
-      << head << "[window]\nstart = " << FormatUtc(start) << "\nend = " << FormatUtc(end)
-      << "\nzone = \"Europe/Copenhagen\"\ngrace = \"20s\"\n"
-      << "[announce]\nlead = \"0s\"\nattendees = [\"team@example.com\"]\n";
-  if (target.empty()) out << "[targets.here]\nlocal = true\n";
-  out << target << "[[faults]]\nid = \"marker\"\nkind = \"command\"\ntarget = \""
-      << (target.empty() ? "here" : "remote") << "\"\n"
-      << "inject = \"touch '" << marker.string() << "'\"\n"
-      << "check = \"test -f '" << marker.string() << "'\"\n"
-      << "restore = \"rm -f '" << marker.string() << "'\"\nrestore_timeout = \"1s\"\n"
-      << extra;
-  return file;
-}
-
-// `firedrill serve` on `state`, with the alert token; waits until it serves.
-struct Serve {
-  Serve(const fs::path& dir, const fs::path& state)
-      : token_file(Token(dir)),
-        fd(dir, {"serve", "--state", state.string(), "--alert-token-file", token_file.string()}) {
-    bool up = Eventually([&] { return FindControlEndpoint(state).ok(); }, 10s);
-    INFO(fd.Output());
-    REQUIRE(up);
-    endpoint = *FindControlEndpoint(state);
-  }
-  static fs::path Token(const fs::path& dir) {
-    fs::path f = dir / "alert-token";
-    std::ofstream(f) << kAlertToken << "\n";
-    return f;
-  }
-  ControlResponse Send(const std::string& method, const std::string& path,
-                       const std::string& body = "", const std::string& token = "") {
-    ControlEndpoint e = endpoint;
-    if (!token.empty()) e.token = token;
-    auto r = SendControl(e, method, path, body, 10s);
-    REQUIRE(r.ok());
-    return *r;
-  }
-  fs::path token_file;
-  Firedrill fd;
-  ControlEndpoint endpoint;
-};
-
-// Runs a firedrill command to completion; returns its exit status, output in `out`.
-int Cli(const fs::path& dir, std::vector<std::string> args, std::string* out = nullptr) {
-  Firedrill fd(dir, std::move(args));
-  int status = fd.Wait();
-  if (out != nullptr) *out = fd.Output();
-  return status;
-}
-
 std::string AlertmanagerBody(const std::string& status, const std::string& alertname,
                              SysTime starts) {
   json::object alert{{"status", status},
@@ -191,13 +135,6 @@ class Receiver {
   std::vector<std::string> bodies_;
   std::thread thread_;
 };
-
-// The API token `firedrill token create` printed.
-std::string TokenIn(const std::string& out) {
-  std::smatch m;
-  REQUIRE(std::regex_search(out, m, std::regex("fdt_[0-9a-f]{8}_[0-9a-f]{64}")));
-  return m.str();
-}
 
 }  // namespace
 
