@@ -105,7 +105,9 @@ TEST_CASE("admission: a late announcement is refused unless overridden, which is
   facts.announced_at = WindowStart() + 5min;  // announced after the window opened
   a = CheckAdmission(MakeDrill(), facts);
   REQUIRE(a.problems.size() == 1);
-  CHECK_THAT(a.problems[0], Catch::Contains("only 0s before"));
+  CHECK_THAT(a.problems[0], Catch::Contains("5m after the window opened") &&
+                                Catch::Contains("announce.lead requires 3d"));
+  CHECK_THAT(a.problems[0], !Catch::Contains("before the window"));
   facts.lead_override = "practice run agreed in the team meeting";
   a = CheckAdmission(MakeDrill(), facts);
   CHECK(a.problems.empty());
