@@ -567,9 +567,15 @@ class Daemon::Impl : public DaemonOps {
     engine->Start([this, id](int exit) { Finished(id, exit); });
   }
 
-  // Tells the channels when the window opens (not when or what is injected).
+  // Tells the channels when the window opens (not when or what is injected). A drill launched
+  // late (the daemon was down or busy at the start) is told of at once: its faults are about to
+  // be introduced, and the responders must hear of it before they are.
   void WatchWindowStart(Running& run) {
-    if (run.drill.window.start <= NowUtc()) return;  // launched late: the window is open already
+    if (run.drill.window.start <= NowUtc()) {
+      notifier_->Notify(run.drill, NoticeEvent::kWindowStart, run.drill.window.start,
+                        run.drill.window.end);
+      return;
+    }
     run.window_timer = std::make_unique<asio::steady_timer>(io_);
     run.window_timer->expires_after(std::max(run.drill.window.start - NowUtc(), Duration(0)));
     Drill* drill = &run.drill;

@@ -1,10 +1,14 @@
 #include "tests/integration/daemon_support.h"
 
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <fstream>
 #include <regex>
 
 #include "drills/zoned_time.h"
+#include "orchestrator/store/database.h"
+#include "orchestrator/store/schedule_table.h"
 
 namespace firedrill::testing {
 
@@ -76,6 +80,60 @@ std::string TokenIn(const std::string& out) {
   std::smatch m;
   REQUIRE(std::regex_search(out, m, std::regex("fdt_[0-9a-f]{8}_[0-9a-f]{64}")));
   return m.str();
+}
+
+std::string StateOf(const fs::path& state, const std::string& id) {
+  auto db = Database::Open(state, OpenMode::kReadOnly);
+  if (!db) return "";
+  auto r = ScheduleTable(*db).Get(id);
+  if (!r || !*r) return "";
+  return std::string(ScheduleStateName((*r)->state));
+}
+
+Receiver::Receiver(unsigned status) : status_(status) {
+  acceptor_.open(boost::asio::ip::tcp::v4());
+  acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+  acceptor_.listen();
+  port_ = acceptor_.local_endpoint().port();
+  thread_ = std::thread([this] { Serve(); });
+}
+
+Receiver::~Receiver() {
+  stop_ = true;
+  boost::system::error_code ec;
+  // Wake the blocking accept with a connection of our own.
+  boost::asio::ip::tcp::socket s(io_);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
+  thread_.join();
+}
+
+std::string Receiver::url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+
+std::vector<std::string> Receiver::bodies() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bodies_;
+}
+
+void Receiver::Serve() {
+  namespace http = boost::beast::http;
+  while (!stop_) {
+    boost::system::error_code ec;
+    boost::asio::ip::tcp::socket socket(io_);
+    acceptor_.accept(socket, ec);
+    if (ec || stop_) return;
+    boost::beast::flat_buffer buffer;
+    http::request<http::string_body> req;
+    http::read(socket, buffer, req, ec);
+    if (ec) continue;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      bodies_.push_back(req.body());
+    }
+    http::response<http::string_body> res{static_cast<http::status>(status_), req.version()};
+    res.keep_alive(false);
+    res.prepare_payload();
+    http::write(socket, res, ec);
+  }
 }
 
 }  // namespace firedrill::testing

@@ -3,9 +3,14 @@
 // token `firedrill token create` prints.
 #pragma once
 
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "drills/duration.h"
@@ -16,6 +21,12 @@ namespace firedrill::testing {
 
 /// The bearer token Alertmanager and Grafana present to the daemons these tests start.
 inline constexpr char kAlertToken[] = "alert-secret-for-tests";
+
+/// The `--override-lead` reason of drills that open a second or two after they are written: on a
+/// loaded machine `firedrill schedule` may finish after the window opened, which is a late
+/// announcement (refused at injection) that no test of those drills is about.
+inline constexpr char kOpensSoon[] =
+    "a test drill opens seconds after it is written; scheduling may end after that";
 
 /// Writes DIR/ID.toml: a drill whose fault creates `marker`; it opens `open_in` from now and
 /// auto-restores after `active`. `extra` is appended (more keys of the top level must come
@@ -47,5 +58,35 @@ int Cli(const std::filesystem::path& dir, std::vector<std::string> args,
 
 /// The API token `firedrill token create` printed in `out` (REQUIREs one).
 std::string TokenIn(const std::string& out);
+
+/// The schedule state of drill `id` in `state` ("scheduled", "running", "done", ...), "" when
+/// the database or the drill is not there.
+std::string StateOf(const std::filesystem::path& state, const std::string& id);
+
+/// A chat or webhook receiver on 127.0.0.1: answers every request with `status` and keeps the
+/// bodies, in order of arrival.
+class Receiver {
+ public:
+  explicit Receiver(unsigned status);
+  ~Receiver();
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+  /// The URL to give firedrill (http://127.0.0.1:PORT/hook).
+  std::string url() const;
+  /// The bodies received so far.
+  std::vector<std::string> bodies();
+
+ private:
+  void Serve();
+
+  unsigned status_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  unsigned short port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<std::string> bodies_;
+  std::thread thread_;
+};
 
 }  // namespace firedrill::testing

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -64,12 +65,26 @@ std::string PayloadOf(const fs::path& state, const std::string& kind,
   return out;
 }
 
-std::string StateOf(const fs::path& state, const std::string& id) {
-  auto db = Database::Open(state, OpenMode::kReadOnly);
-  if (!db) return "";
-  auto r = ScheduleTable(*db).Get(id);
-  if (!r || !*r) return "";
-  return std::string(ScheduleStateName((*r)->state));
+// The first freeze notice of `event` the receiver got, waiting for it (REQUIRE).
+json::object NoticeOf(Receiver& hook, const std::string& event) {
+  json::object found;
+  bool got = Eventually(
+      [&] {
+        for (const std::string& b : hook.bodies()) {
+          boost::system::error_code ec;
+          json::value v = json::parse(b, ec);
+          if (!ec && v.is_object() && v.as_object().contains("freeze") &&
+              v.as_object().at("event") == event.c_str()) {
+            found = v.as_object();
+            return true;
+          }
+        }
+        return false;
+      },
+      10s);
+  INFO("no " << event << " notice among " << hook.bodies().size() << " bodies");
+  REQUIRE(got);
+  return found;
 }
 
 bool Frozen(Serve& serve) {
@@ -86,7 +101,8 @@ TEST_CASE("freeze: a real incident stands a running drill down, its own alert do
   fs::path marker = tmp.path() / "pay-in-place";
   fs::path file = WriteDrill(tmp.path(), "pay", marker, 1s, 60s, "",
                              "[detection]\nmatch = { service = \"payments\" }\n");
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           file.string()}) == kExitOk);
   Serve serve(tmp.path(), state,
               {"--incident-match", "severity=critical", "--incident-cooldown", "2s"});
   REQUIRE(Eventually([&] { return Has(EventKinds(state, "pay"), "fault-injected"); }, 20s));
@@ -126,7 +142,8 @@ TEST_CASE("freeze: a real incident stands a running drill down, its own alert do
   // While frozen, a drill whose window opens is refused at injection, saying why.
   fs::path vetoed_marker = tmp.path() / "vetoed-in-place";
   fs::path vetoed = WriteDrill(tmp.path(), "vetoed", vetoed_marker, 1s, 1s);
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), vetoed.string()}) == kExitOk);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           vetoed.string()}) == kExitOk);
   CHECK(Eventually([&] { return StateOf(state, "vetoed") == "done"; }, 15s));
   CHECK_FALSE(fs::exists(vetoed_marker));
   CHECK_FALSE(Has(EventKinds(state, "vetoed"), "fault-injected"));
@@ -144,7 +161,8 @@ TEST_CASE("freeze: a real incident stands a running drill down, its own alert do
   CHECK_THAT(serve.Send("GET", "/metrics").body, Catch::Contains("firedrill_frozen 0"));
   fs::path after_marker = tmp.path() / "after-in-place";
   fs::path after = WriteDrill(tmp.path(), "after", after_marker, 1s, 1s);
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), after.string()}) == kExitOk);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           after.string()}) == kExitOk);
   CHECK(Eventually([&] { return Has(EventKinds(state, "after"), "fault-injected"); }, 20s));
   CHECK(Eventually([&] { return StateOf(state, "after") == "done"; }, 15s));
   CHECK_FALSE(fs::exists(after_marker));
@@ -158,7 +176,8 @@ TEST_CASE("freeze: by hand a lead freezes and unfreezes, others may not, a resta
   fs::path state = tmp.path() / "state";
   fs::path marker = tmp.path() / "hand-in-place";
   fs::path file = WriteDrill(tmp.path(), "hand", marker, 1s, 60s);
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           file.string()}) == kExitOk);
   std::string out;
   REQUIRE(Cli(tmp.path(), {"token", "create", "--state", state.string(), "--role", "responder"},
               &out) == kExitOk);
@@ -167,8 +186,12 @@ TEST_CASE("freeze: by hand a lead freezes and unfreezes, others may not, a resta
           kExitOk);
   const std::string lead = TokenIn(out);
   fs::path elsewhere = tmp.path() / "elsewhere";
+  // The operator's webhook hears of each freeze and its end, whatever each drill's channels.
+  Receiver hook(200);
+  fs::path urls = tmp.path() / "urls";
+  std::ofstream(urls) << hook.url() << "\n";
   {
-    Serve serve(tmp.path(), state);
+    Serve serve(tmp.path(), state, {"--webhook-url-file", urls.string()});
     REQUIRE(Eventually([&] { return Has(EventKinds(state, "hand"), "fault-injected"); }, 20s));
     std::string api = "127.0.0.1:" + std::to_string(serve.endpoint.port);
     ::setenv("FIREDRILL_API", api.c_str(), 1);
@@ -197,14 +220,24 @@ TEST_CASE("freeze: by hand a lead freezes and unfreezes, others may not, a resta
   }
   CHECK_THAT(PayloadOf(state, "freeze-started"),
              Catch::Contains("\"cause\":\"manual\"") && Catch::Contains("stop everything"));
+  json::object started = NoticeOf(hook, "freeze-started");
+  CHECK(started.at("freeze").as_bool());
+  CHECK(started.at("cause").as_string() == "manual");
+  CHECK(started.at("reason").as_string() == "stop everything");
+  CHECK_THAT(std::string(started.at("by").as_string()), Catch::StartsWith("ann (token "));
+  CHECK(started.at("drills_stopped").as_int64() == 1);
+  CHECK_THAT(std::string(started.at("text").as_string()),
+             Catch::StartsWith("[FREEZE] All drills stood down") &&
+                 Catch::Contains("1 running drill aborted"));
   // The freeze outlives the daemon: the next one holds it and vetoes injection.
-  Serve again(tmp.path(), state);
+  Serve again(tmp.path(), state, {"--webhook-url-file", urls.string()});
   CHECK(Frozen(again));
   CHECK(Cli(tmp.path(), {"status", "--state", state.string(), "--json"}, &out) == kExitOk);
   CHECK_THAT(out, Catch::Contains("\"frozen\":true"));
   fs::path later_marker = tmp.path() / "later-in-place";
   fs::path later = WriteDrill(tmp.path(), "later", later_marker, 1s, 1s);
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), later.string()}) == kExitOk);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           later.string()}) == kExitOk);
   CHECK(Eventually([&] { return StateOf(state, "later") == "done"; }, 15s));
   CHECK_FALSE(fs::exists(later_marker));
   CHECK_THAT(PayloadOf(state, "preflight-refused", "later"), Catch::Contains("stop everything"));
@@ -222,6 +255,10 @@ TEST_CASE("freeze: by hand a lead freezes and unfreezes, others may not, a resta
   CHECK_THAT(out, Catch::Contains("ended by ann"));
   CHECK_FALSE(Frozen(again));
   CHECK_THAT(PayloadOf(state, "freeze-ended"), Catch::Contains("all clear"));
+  json::object ended = NoticeOf(hook, "freeze-ended");
+  CHECK_THAT(std::string(ended.at("by").as_string()), Catch::StartsWith("ann (token "));
+  CHECK(ended.at("reason").as_string() == "all clear");
+  CHECK_THAT(std::string(ended.at("text").as_string()), Catch::Contains("Drills may run again"));
   CHECK_THAT(again.Send("GET", "/metrics").body,
              Catch::Contains("firedrill_freezes_total{cause=\"manual\"} 1"));
   again.fd.Signal(SIGTERM);
