@@ -164,6 +164,8 @@ std::string NoticeText(const NoticeFacts& f) {
   return out;
 }
 
+std::string FlatNoticeText(std::string_view text) { return Flat(text); }
+
 std::string EscapeSlackText(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -55,6 +55,10 @@ NoticeFacts NoticeFactsOf(const Drill& drill, NoticeEvent event, SysTime at,
 /// breaks included) become single spaces.
 std::string NoticeText(const NoticeFacts& facts);
 
+/// Returns `text` on one line: every run of control characters (line breaks included) becomes one
+/// space, and spaces at either end are dropped. For any notice text (freeze notices too).
+std::string FlatNoticeText(std::string_view text);
+
 /// Returns `text` escaped for Slack mrkdwn: '&', '<' and '>' become "&amp;", "&lt;", "&gt;"
 /// (Slack reads "<...>" as a link or mention otherwise). Nothing else changes.
 std::string EscapeSlackText(std::string_view text);

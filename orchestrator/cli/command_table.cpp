@@ -10,6 +10,7 @@
 #include "orchestrator/cli/daemon_commands.h"
 #include "orchestrator/cli/demo_commands.h"
 #include "orchestrator/cli/drill_commands.h"
+#include "orchestrator/cli/freeze_commands.h"
 #include "orchestrator/cli/plugin_commands.h"
 #include "orchestrator/cli/proxy_commands.h"
 #include "orchestrator/cli/records_commands.h"
@@ -43,36 +44,17 @@ void PrintOverview(std::ostream& out) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      ValidateCommand(),
-      PlanCommand(),
-      RunCommand(),
-      ServeCommand(),
-      ScheduleCommand(),
-      ListCommand(),
-      StatusCommand(),
-      BriefCommand(),
-      CancelCommand(),
-      BlackoutAddCommand(),
-      BlackoutListCommand(),
-      AckCommand(),
-      AbortCommand(),
-      RecoverCommand(),
-      RecordsListCommand(),
-      RecordsShowCommand(),
-      RecordsVerifyCommand(),
-      DemoCommand(),
-      DemoServiceCommand(),
-      ProxyCommand(),
-      PostmortemCommand(),
-      AuditCommand(),
-      RecordsExportCommand(),
-      RecordsPubkeyCommand(),
-      RecordsCheckpointCommand(),
-      PluginsListCommand(),
-      PluginsTestCommand(),
-      TokenCreateCommand(),
-      TokenListCommand(),
-      TokenRevokeCommand(),
+      ValidateCommand(),      PlanCommand(),          RunCommand(),
+      ServeCommand(),         ScheduleCommand(),      ListCommand(),
+      StatusCommand(),        BriefCommand(),         CancelCommand(),
+      BlackoutAddCommand(),   BlackoutListCommand(),  AckCommand(),
+      AbortCommand(),         FreezeCommand(),        UnfreezeCommand(),
+      RecoverCommand(),       RecordsListCommand(),   RecordsShowCommand(),
+      RecordsVerifyCommand(), DemoCommand(),          DemoServiceCommand(),
+      ProxyCommand(),         PostmortemCommand(),    AuditCommand(),
+      RecordsExportCommand(), RecordsPubkeyCommand(), RecordsCheckpointCommand(),
+      PluginsListCommand(),   PluginsTestCommand(),   TokenCreateCommand(),
+      TokenListCommand(),     TokenRevokeCommand(),
   };
   return kCommands;
 }

@@ -24,6 +24,7 @@
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/database.h"
+#include "orchestrator/store/freeze_table.h"
 #include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/state_dir.h"
 
@@ -327,6 +328,28 @@ int RunList(const Invocation& inv) {
   return kExitOk;
 }
 
+// The freeze that holds on `dir` as the daemon tells it (else as the state directory stores
+// it): {"frozen": false} or Freezer::Json's facts.
+json::object FreezeOf(const std::filesystem::path& dir) {
+  if (auto d = ServingDaemon(dir)) {
+    auto r = SendControl(*d, "GET", "/v1/freeze", "", kTimeout);
+    boost::system::error_code ec;
+    json::value v = r && r->status == 200 ? json::parse(r->body, ec) : json::value();
+    if (!ec && v.is_object()) return v.as_object();
+  }
+  json::object o{{"frozen", false}};
+  auto db = Database::Open(dir, OpenMode::kReadOnly);
+  if (!db) return o;
+  auto held = FreezeTable(*db).Current();
+  if (!held || !*held) return o;
+  const FreezeRecord& f = **held;
+  o = json::object{{"frozen", true},           {"id", f.id}, {"cause", f.cause},
+                   {"reason", f.reason},       {"by", f.by}, {"since", FormatUtc(f.started)},
+                   {"text", DescribeFreeze(f)}};
+  o["thaw_at"] = f.thaw_at ? json::value(FormatUtc(*f.thaw_at)) : json::value(nullptr);
+  return o;
+}
+
 int RunStatus(const Invocation& inv) {
   std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
   if (int st = CheckNamedApi(inv, "status"); st != kExitOk) return st;
@@ -380,8 +403,11 @@ int RunStatus(const Invocation& inv) {
   Schedules s = LoadSchedules(inv, "status");
   if (s.exit != kExitOk) return s.exit;
   bool serving = ServingDaemon(dir).has_value() && !s.foreground_pid;
+  json::object freeze = FreezeOf(dir);
+  const json::value* frozen = freeze.if_contains("frozen");
+  const bool is_frozen = frozen != nullptr && frozen->is_bool() && frozen->as_bool();
   if (json_out) {
-    json::object o{{"daemon", serving}, {"running", s.running}};
+    json::object o{{"daemon", serving}, {"running", s.running}, {"freeze", freeze}};
     if (s.foreground_pid) o["foreground_pid"] = *s.foreground_pid;
     fmt::print(inv.out, "{}\n", json::serialize(o));
     return kExitOk;
@@ -394,6 +420,9 @@ int RunStatus(const Invocation& inv) {
     fmt::print(
         inv.out, "{}\n",
         serving ? "a daemon serves this state directory" : "no daemon serves this state directory");
+  }
+  if (is_frozen) {
+    fmt::print(inv.out, "FROZEN: every drill is stood down: {}\n", Str(freeze, "text"));
   }
   if (s.running.empty()) fmt::print(inv.out, "no drill is running\n");
   for (const json::value& v : s.running) {

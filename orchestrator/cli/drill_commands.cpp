@@ -19,6 +19,7 @@
 #include "orchestrator/engine/admission.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/database.h"
+#include "orchestrator/store/freeze_table.h"
 #include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/state_dir.h"
 #include "plugins/plugin_registry.h"
@@ -136,17 +137,21 @@ struct StartAdvice {
 std::vector<StartAdvice> AdviseStart(const Drill& d, const DrillPlan& plan, SysTime now,
                                      const std::optional<std::filesystem::path>& state) {
   std::optional<std::pair<std::string, SysTime>> briefing;
+  std::optional<std::string> freeze;
   if (state) {
     if (auto db = Database::Open(*state, OpenMode::kReadOnly); db.ok()) {
       if (auto b = LatestBriefing(*db, d.id, SysTime{}); b.ok()) briefing = *b;
+      if (auto f = FreezeTable(*db).Current(); f.ok() && *f) freeze = DescribeFreeze(**f);
     }
   }
   AdmissionFacts by_hand;  // no alerts reach it; the announcement is not checked
   by_hand.briefing = briefing;
+  by_hand.freeze = freeze;
   AdmissionFacts scheduled;  // alerts reach it (none known firing now); announced now
   scheduled.firing = std::vector<Alert>{};
   scheduled.announced_at = now;
   scheduled.briefing = briefing;
+  scheduled.freeze = freeze;
   return {
       {"firedrill run", CheckStart(d, plan, now, by_hand),
        "a drill run by hand is not checked against announce.lead"},

@@ -15,6 +15,7 @@
 #include "orchestrator/announce/webhook_url.h"
 #include "orchestrator/control/tls_context.h"
 #include "orchestrator/daemon/daemon.h"
+#include "orchestrator/daemon/freeze_rule.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/state_dir.h"
 
@@ -132,6 +133,28 @@ int RunServe(const Invocation& inv) {
       urls->push_back(line);
     }
   }
+  if (auto labels = inv.args.Value("incident-match")) {
+    auto match = ParseLabelMatch(*labels);
+    if (!match) {
+      fmt::print(inv.err, "firedrill serve: --incident-match: {}\n", match.error().message);
+      return kExitUsage;
+    }
+    o.incident.match = std::move(*match);
+  }
+  if (auto cooldown = inv.args.Value("incident-cooldown")) {
+    auto d = ParseDuration(*cooldown);
+    if (!d || *d < Duration(0)) {
+      fmt::print(inv.err,
+                 "firedrill serve: --incident-cooldown takes a duration such as 15m, not \"{}\"\n",
+                 *cooldown);
+      return kExitUsage;
+    }
+    if (o.incident.match.empty()) {
+      fmt::print(inv.err, "firedrill serve: --incident-cooldown needs --incident-match\n");
+      return kExitUsage;
+    }
+    o.incident.cooldown = *d;
+  }
   Daemon daemon(std::move(o), inv.out, inv.err);
   return daemon.Run();
 }
@@ -142,7 +165,8 @@ Command ServeCommand() {
   return Command{
       "serve",
       "firedrill serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] [--alert-token-file F] "
-      "[--pagerduty-secret-file F] [--chat-url-file F] [--webhook-url-file F] [--state DIR]",
+      "[--pagerduty-secret-file F] [--chat-url-file F] [--webhook-url-file F] "
+      "[--incident-match LABELS [--incident-cooldown D]] [--state DIR]",
       "the daemon: runs every scheduled drill when its window opens, serves the API",
       "Runs in the foreground until SIGINT or SIGTERM (run it as a service: see\n"
       "docs/running-the-daemon.md). On start it first restores anything the fault ledger says\n"
@@ -166,13 +190,20 @@ Command ServeCommand() {
       "                              drills with \"chat\" in announce.channels\n"
       "  --webhook-url-file F        generic JSON webhook URLs, one per line, for drills with\n"
       "                              \"webhook\" in announce.channels\n"
+      "  --incident-match LABELS     the real-incident rule, name=value[,name=value...], e.g.\n"
+      "                              severity=critical: a firing alert with these labels that\n"
+      "                              matches no running drill's detection aborts and restores\n"
+      "                              every drill and vetoes injections (a freeze) until its\n"
+      "                              alerts resolve plus the cool-down (docs/freezes.md)\n"
+      "  --incident-cooldown D       how long a freeze holds after the incident's last alert\n"
+      "                              resolved (default 15m)\n"
       "\n"
       "Exit status: 0 stopped cleanly; 2 wrong use (a bad flag, an unreadable secret file);\n"
       "4 the state directory or the address cannot be used, or another firedrill process runs\n"
       "drills on it.\n",
       ArgSpec{{},
               {"listen", "tls-cert", "tls-key", "alert-token-file", "pagerduty-secret-file",
-               "chat-url-file", "webhook-url-file"},
+               "chat-url-file", "webhook-url-file", "incident-match", "incident-cooldown"},
               0,
               0},
       RunServe};

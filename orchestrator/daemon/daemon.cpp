@@ -20,6 +20,7 @@
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/daemon/alert_book.h"
 #include "orchestrator/daemon/daemon_metrics.h"
+#include "orchestrator/daemon/freezer.h"
 #include "orchestrator/daemon/prefixed_lines.h"
 #include "orchestrator/daemon/scheduling.h"
 #include "orchestrator/engine/drill_engine.h"
@@ -96,12 +97,20 @@ class Daemon::Impl : public DaemonOps {
     }
     writer_ = std::move(*writer);
     notifier_.emplace(io_, *db_, opt_.notices);
+    freezer_.emplace(io_, *db_, *notifier_, opt_.incident,
+                     FreezeHooks{[this](const std::string& reason) { return StandDown(reason); },
+                                 [this](const std::string& line) { Say(line); }});
     // Anything a crash left in place is undone before anything else happens.
     leftovers_restored_ = RestoreLeftovers();
     if (!leftovers_restored_) {
       fmt::print(err_,
                  "firedrill serve: faults from an earlier run are still in place; drills will "
                  "not start until they are restored (firedrill recover)\n");
+    }
+    if (Status st = freezer_->Load(); !st) {
+      fmt::print(err_, "firedrill serve: whether a freeze holds cannot be read: {}\n",
+                 st.error().message);
+      return kExitStateError;
     }
     if (int st = LoadSchedules(); st != kExitOk) return st;
     if (auto b = BlackoutTable(*db_).Current(NowUtc()); b) blackouts_ = std::move(*b);
@@ -143,7 +152,8 @@ class Daemon::Impl : public DaemonOps {
     if (!listing) return Refusal(500, listing.error().message);
     // The JSON text written directly, as json::serialize would write it: no DOM of 10,000
     // objects to build and destroy.
-    std::string body = "{\"drills\":" + json::serialize(running) + ",\"schedules\":[";
+    std::string body = "{\"freeze\":" + json::serialize(freezer_->Json()) +
+                       ",\"drills\":" + json::serialize(running) + ",\"schedules\":[";
     body.reserve(body.size() + listing->size() * 256);
     bool first = true;
     for (const ScheduleListing& l : *listing) {
@@ -239,6 +249,16 @@ class Daemon::Impl : public DaemonOps {
     return Answer(200, json::object{{"blackouts", out}});
   }
 
+  ControlResponse FreezeState() override { return Answer(200, freezer_->Json()); }
+
+  ControlResponse Freeze(const std::string& reason, const std::string& by) override {
+    return freezer_->Freeze(reason, by);
+  }
+
+  ControlResponse Unfreeze(const std::string& reason, const std::string& by) override {
+    return freezer_->Unfreeze(reason, by);
+  }
+
   ControlResponse ToRun(const std::string& id, const ControlRequest& request) override {
     auto r = running_.find(id);
     if (r == running_.end()) return Refusal(404, fmt::format("no running drill \"{}\"", id));
@@ -249,6 +269,7 @@ class Daemon::Impl : public DaemonOps {
     for (const Alert& a : alerts) {
       alerts_.Note(a);
       for (auto& [id, r] : running_) r->engine->OnAlert(a);
+      freezer_->OnAlert(a, InPlay());
     }
     (void)source;
   }
@@ -272,6 +293,8 @@ class Daemon::Impl : public DaemonOps {
     m.alerts_firing = alerts_.FiringCount();
     m.alerts_dropped = alerts_.dropped();
     m.notices = notifier_->counts();
+    m.frozen = freezer_->frozen();
+    m.freezes_by_cause = freezer_->Counts();
     if (server_) m.http = server_->stats();
     return RenderMetrics(m);
   }
@@ -293,6 +316,27 @@ class Daemon::Impl : public DaemonOps {
     std::unique_ptr<asio::steady_timer> blackout_timer;
     std::unique_ptr<asio::steady_timer> window_timer;
   };
+
+  // The drills whose faults may be in place: an alert matching their detection is theirs.
+  std::vector<const Drill*> InPlay() const {
+    std::vector<const Drill*> out;
+    for (const auto& [id, r] : running_) {
+      const std::string& phase = r->engine->phase();
+      if (phase == "injecting" || phase == "active" || phase == "restoring") {
+        out.push_back(&r->drill);
+      }
+    }
+    return out;
+  }
+
+  // A freeze began (or holds on): every running drill is aborted, each restoring everything.
+  std::size_t StandDown(const std::string& reason) {
+    std::size_t stopped = 0;
+    for (auto& [id, r] : running_) {
+      if (r->engine->RequestAbort("stood down by a freeze: " + reason)) ++stopped;
+    }
+    return stopped;
+  }
 
   // Tells the channels of a schedule's latest change (scheduled, rescheduled, cancelled) unless
   // that was done, and remembers it.
@@ -523,9 +567,15 @@ class Daemon::Impl : public DaemonOps {
     engine->Start([this, id](int exit) { Finished(id, exit); });
   }
 
-  // Tells the channels when the window opens (not when or what is injected).
+  // Tells the channels when the window opens (not when or what is injected). A drill launched
+  // late (the daemon was down or busy at the start) is told of at once: its faults are about to
+  // be introduced, and the responders must hear of it before they are.
   void WatchWindowStart(Running& run) {
-    if (run.drill.window.start <= NowUtc()) return;  // launched late: the window is open already
+    if (run.drill.window.start <= NowUtc()) {
+      notifier_->Notify(run.drill, NoticeEvent::kWindowStart, run.drill.window.start,
+                        run.drill.window.end);
+      return;
+    }
     run.window_timer = std::make_unique<asio::steady_timer>(io_);
     run.window_timer->expires_after(std::max(run.drill.window.start - NowUtc(), Duration(0)));
     Drill* drill = &run.drill;
@@ -690,6 +740,7 @@ class Daemon::Impl : public DaemonOps {
     tick_.cancel();
     if (server_) server_->Stop();
     if (notifier_) notifier_->Stop();
+    if (freezer_) freezer_->Stop();
     Say("stopped");
   }
 
@@ -702,6 +753,7 @@ class Daemon::Impl : public DaemonOps {
   DaemonApi api_;
   std::optional<ControlServer> server_;
   std::optional<Notifier> notifier_;
+  std::optional<Freezer> freezer_;  // after notifier_, which it uses
   asio::steady_timer tick_;
   asio::signal_set signals_;
   AlertBook alerts_;

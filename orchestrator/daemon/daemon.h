@@ -11,6 +11,7 @@
 
 #include "orchestrator/control/control_server.h"
 #include "orchestrator/daemon/daemon_api.h"
+#include "orchestrator/daemon/freeze_rule.h"
 #include "orchestrator/daemon/notifier.h"
 
 namespace firedrill {
@@ -29,6 +30,9 @@ struct DaemonOptions {
   ControlLimits limits{64, 8 * 1024, 2 * 1024 * 1024, std::chrono::milliseconds(10'000)};
   WebhookSecrets secrets;
   NoticeTargets notices;  ///< where chat notices go (none: no notices)
+  /// The "real incident" rule: an alert it matches that matches no drill in play stands every
+  /// drill down (freezer.h). No labels: only freezes by hand.
+  IncidentRule incident;
   /// The longest single sleep of the scheduler: a bound on how late a window can be noticed if
   /// the wall clock jumps (the timers run on the monotonic clock).
   std::chrono::milliseconds max_sleep = std::chrono::minutes(10);

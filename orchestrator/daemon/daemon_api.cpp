@@ -73,6 +73,7 @@ ControlResponse DaemonApi::Handle(const ControlRequest& req) {
   }
   if (req.route == "/v1/drills" && req.method == "GET") return ops_.List();
   if (req.route == "/v1/blackouts" && req.method == "GET") return ops_.Blackouts();
+  if (req.route == "/v1/freeze" && req.method == "GET") return ops_.FreezeState();
   if (req.route == "/metrics") {
     return ControlResponse{200, ops_.Metrics(), "text/plain; version=0.0.4; charset=utf-8"};
   }
@@ -101,6 +102,8 @@ ControlResponse DaemonApi::Handle(const ControlRequest& req) {
     return ops_.Schedule(Field(o, "file").empty() ? "drill.toml" : Field(o, "file"),
                          Field(o, "source"), by, Field(o, "lead_override"));
   }
+  if (req.route == "/v1/freeze") return ops_.Freeze(Field(o, "reason"), by);
+  if (req.route == "/v1/unfreeze") return ops_.Unfreeze(Field(o, "reason"), by);
   if (req.route == "/v1/drills/{id}/cancel") {
     return ops_.Cancel(id, Field(o, "reason"), by);
   }

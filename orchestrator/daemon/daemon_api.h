@@ -23,6 +23,9 @@ namespace firedrill {
 ///   POST /v1/drills/{id}/ack        responder  {"what","by","note"}
 ///   GET  /v1/blackouts              auditor    the declared blackouts not over yet
 ///   POST /v1/blackouts              lead       {"name","start","end","by"} (RFC 3339 times)
+///   GET  /v1/freeze                 auditor    the freeze that holds, if any
+///   POST /v1/freeze                 lead       {"reason","by"}: stand every drill down
+///   POST /v1/unfreeze               lead       {"reason","by"}: end the freeze
 ///   POST /v1/alerts/alertmanager    webhook    Alertmanager v4 payload
 ///   POST /v1/alerts/grafana         webhook    Grafana unified alerting payload
 ///   POST /v1/alerts/pagerduty       webhook    PagerDuty v3 payload, X-PagerDuty-Signature
@@ -37,6 +40,9 @@ inline constexpr ControlRoute kDaemonRoutes[] = {
     {"POST", "/v1/drills/{id}/ack"},
     {"GET", "/v1/blackouts"},
     {"POST", "/v1/blackouts"},
+    {"GET", "/v1/freeze"},
+    {"POST", "/v1/freeze"},
+    {"POST", "/v1/unfreeze"},
     {"POST", "/v1/alerts/{source}"},
     {"GET", "/metrics"},
 };
@@ -62,6 +68,12 @@ class DaemonOps {
   virtual ControlResponse AddBlackout(const std::string& name, SysTime start, SysTime end,
                                       const std::string& by) = 0;
   virtual ControlResponse Blackouts() = 0;
+  /// The freeze that holds: {"frozen": false} or its facts (Freezer::Json).
+  virtual ControlResponse FreezeState() = 0;
+  /// Stands every drill down by hand until Unfreeze (409 if a freeze holds).
+  virtual ControlResponse Freeze(const std::string& reason, const std::string& by) = 0;
+  /// Ends the freeze that holds, whatever its cause (409 if none).
+  virtual ControlResponse Unfreeze(const std::string& reason, const std::string& by) = 0;
   /// Forwards an ack or abort to the running drill `id` (404 if it is not running).
   virtual ControlResponse ToRun(const std::string& id, const ControlRequest& request) = 0;
   /// Takes in the alerts of one webhook from `source`.

@@ -94,6 +94,15 @@ std::string RenderMetrics(const MetricsSnapshot& m) {
   for (const auto& [source, n] : dropped) {
     out += fmt::format("firedrill_alerts_dropped_total{{source=\"{}\"}} {}\n", Escape(source), n);
   }
+  Head(out, "firedrill_frozen", "gauge",
+       "1 while a freeze stands every drill down (a real incident, or firedrill freeze), else 0.");
+  out += fmt::format("firedrill_frozen {}\n", m.frozen ? 1 : 0);
+  Head(out, "firedrill_freezes_total", "counter", "Freezes begun, by cause (incident, manual).");
+  std::map<std::string, std::uint64_t> freezes = {{"incident", 0}, {"manual", 0}};
+  for (const auto& [cause, n] : m.freezes_by_cause) freezes[cause] = n;
+  for (const auto& [cause, n] : freezes) {
+    out += fmt::format("firedrill_freezes_total{{cause=\"{}\"}} {}\n", Escape(cause), n);
+  }
   Head(out, "firedrill_notices_total", "counter", "Chat notices sent, by result.");
   for (const auto& [result, n] : m.notices) {
     out += fmt::format("firedrill_notices_total{{result=\"{}\"}} {}\n", Escape(result), n);

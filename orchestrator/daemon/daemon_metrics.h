@@ -31,13 +31,17 @@ struct MetricsSnapshot {
   std::uint64_t alerts_firing = 0;
   std::map<std::string, std::uint64_t> alerts_dropped;  ///< by source (AlertBook::dropped)
   std::map<std::string, std::uint64_t> notices;         ///< chat notices by result
-  ControlStats http;  ///< the API server's connections and answers
+  ControlStats http;    ///< the API server's connections and answers
+  bool frozen = false;  ///< a freeze holds: no drill may inject
+  /// Freezes begun, by cause ("incident", "manual"), over the state directory's life.
+  std::map<std::string, std::uint64_t> freezes_by_cause;
 };
 
 /// Renders `m`: every metric with # HELP and # TYPE, label values escaped (\\, \", \n), the four
 /// schedule states always present (0 when none), the three alert sources always present in
 /// firedrill_alerts_dropped_total and the three early-close reasons of
-/// firedrill_http_connections_closed_early_total, durations in seconds.
+/// firedrill_http_connections_closed_early_total, both causes in firedrill_freezes_total,
+/// durations in seconds.
 std::string RenderMetrics(const MetricsSnapshot& m);
 
 }  // namespace firedrill

@@ -54,25 +54,37 @@ void Notifier::Notify(const Drill& drill, NoticeEvent event, SysTime window_star
     }
   }
   for (Recipient& t : to) {
-    std::string drill_id = drill.id;
-    std::string name(NoticeEventName(event));
-    std::string where = RedactUrl(*t.url);
-    std::string channel = t.channel;
-    sender_.Send(WebhookDelivery{*t.url, std::move(t.body)}, targets_.policy,
-                 [this, drill_id, name, where, channel](const DeliveryResult& r) {
-                   json::object p{{"event", name},
-                                  {"channel", channel},
-                                  {"target", where},
-                                  {"attempts", r.attempts},
-                                  {"status", r.last_status}};
-                   if (!r.delivered) p["error"] = r.last_error;
-                   ++counts_[r.delivered ? "delivered" : "failed"];
-                   EventLog(db_)
-                       .Append({drill_id, r.delivered ? "notice-delivered" : "notice-failed",
-                                "orchestrator", json::serialize(p), std::nullopt})
-                       .ok();
-                 });
+    Deliver(*t.url, t.channel, std::move(t.body), drill.id, std::string(NoticeEventName(event)));
   }
+}
+
+void Notifier::NotifyFreeze(const FreezeNoticeFacts& facts) {
+  const std::string event(FreezeNoticeEventName(facts.event));
+  for (const std::string& u : targets_.chat_urls)
+    Deliver(u, "chat", SlackFreezeJson(facts), "", event);
+  for (const std::string& u : targets_.webhook_urls) {
+    Deliver(u, "webhook", GenericFreezeJson(facts), "", event);
+  }
+}
+
+void Notifier::Deliver(const std::string& url, const char* channel, std::string body,
+                       const std::string& drill_id, const std::string& event) {
+  std::string where = RedactUrl(url);
+  std::string channel_name = channel;
+  sender_.Send(WebhookDelivery{url, std::move(body)}, targets_.policy,
+               [this, drill_id, event, where, channel_name](const DeliveryResult& r) {
+                 json::object p{{"event", event},
+                                {"channel", channel_name},
+                                {"target", where},
+                                {"attempts", r.attempts},
+                                {"status", r.last_status}};
+                 if (!r.delivered) p["error"] = r.last_error;
+                 ++counts_[r.delivered ? "delivered" : "failed"];
+                 EventLog(db_)
+                     .Append({drill_id, r.delivered ? "notice-delivered" : "notice-failed",
+                              "orchestrator", json::serialize(p), std::nullopt})
+                     .ok();
+               });
 }
 
 void Notifier::Stop() { sender_.Stop(); }

@@ -10,6 +10,7 @@
 
 #include "drills/drill.h"
 #include "orchestrator/announce/chat_notice.h"
+#include "orchestrator/announce/freeze_notice.h"
 #include "orchestrator/announce/webhook_sender.h"
 #include "orchestrator/store/database.h"
 
@@ -42,6 +43,11 @@ class Notifier {
   void Notify(const Drill& drill, NoticeEvent event, SysTime window_start, SysTime window_end,
               const std::string& detail = "");
 
+  /// Starts delivery of a freeze notice to every chat and webhook target, whatever the drills'
+  /// channels: everyone hears that drills stopped. Outcomes are recorded as for Notify, as events
+  /// of no drill.
+  void NotifyFreeze(const FreezeNoticeFacts& facts);
+
   /// Cancels deliveries still pending (recorded as failed: "cancelled").
   void Stop();
 
@@ -49,6 +55,10 @@ class Notifier {
   const std::map<std::string, std::uint64_t>& counts() const { return counts_; }
 
  private:
+  // Sends `body` to `url`, recording the outcome under `drill_id` ("" for none).
+  void Deliver(const std::string& url, const char* channel, std::string body,
+               const std::string& drill_id, const std::string& event);
+
   Database& db_;
   NoticeTargets targets_;
   WebhookSender sender_;

@@ -17,6 +17,12 @@ std::string Named(const Alert& a) { return a.summary.empty() ? a.fingerprint : a
 
 Admission CheckAdmission(const Drill& drill, const AdmissionFacts& facts) {
   Admission out;
+  if (facts.freeze) {
+    out.problems.push_back(fmt::format(
+        "every drill is stood down: {} (an incident freeze ends by itself once its alerts have "
+        "resolved and the cool-down passed; a lead lifts a freeze with firedrill unfreeze)",
+        *facts.freeze));
+  }
   for (const Alert& a : facts.firing.value_or(std::vector<Alert>{})) {
     if (a.status != "firing") continue;
     if (AlertMatches(a, drill.detection.match)) {
@@ -44,10 +50,15 @@ Admission CheckAdmission(const Drill& drill, const AdmissionFacts& facts) {
   if (facts.announced_at) {
     auto ahead = std::chrono::duration_cast<Duration>(drill.window.start - *facts.announced_at);
     if (ahead < drill.announce.lead) {
-      std::string late = fmt::format(
-          "announced at {}, only {} before the window; announce.lead requires {}",
-          FormatInZone(*facts.announced_at, drill.window.zone),
-          FormatDuration(std::max(ahead, Duration(0))), FormatDuration(drill.announce.lead));
+      std::string late =
+          ahead < Duration(0)
+              ? fmt::format(
+                    "announced at {}, {} after the window opened; announce.lead requires {}",
+                    FormatInZone(*facts.announced_at, drill.window.zone), FormatDuration(-ahead),
+                    FormatDuration(drill.announce.lead))
+              : fmt::format("announced at {}, only {} before the window; announce.lead requires {}",
+                            FormatInZone(*facts.announced_at, drill.window.zone),
+                            FormatDuration(ahead), FormatDuration(drill.announce.lead));
       if (facts.lead_override.empty()) {
         out.problems.push_back(late + " (schedule it later, or override with a recorded reason)");
       } else {

@@ -23,6 +23,8 @@ struct AdmissionFacts {
   std::string lead_override;            ///< why a late announcement may pass ("" : it may not)
   /// The briefing recorded for this window, if any: who and when.
   std::optional<std::pair<std::string, SysTime>> briefing;
+  /// The freeze that holds on the state directory, described (DescribeFreeze); unset: none.
+  std::optional<std::string> freeze;
 };
 
 /// The verdict: every reason to refuse (empty: admitted), and, when a late announcement passes
@@ -32,11 +34,11 @@ struct Admission {
   std::optional<std::string> lead_overridden;
 };
 
-/// Refuses when an alert matching the drill's detection already fires (the system is not in a
-/// steady state), when an alert guard's alert already fires, when an alert guard cannot trip (no
-/// alerts reach the run), when the window was announced less than `announce.lead` before it
-/// (unless overridden), and when `briefing_required` and no briefing is recorded. Each reason
-/// names what to do about it.
+/// Refuses while a freeze holds (a real incident, or `firedrill freeze`), when an alert matching
+/// the drill's detection already fires (the system is not in a steady state), when an alert guard's
+/// alert already fires, when an alert guard cannot trip (no alerts reach the run), when the window
+/// was announced less than `announce.lead` before it (unless overridden), and when
+/// `briefing_required` and no briefing is recorded. Each reason names what to do about it.
 Admission CheckAdmission(const Drill& drill, const AdmissionFacts& facts);
 
 /// What a run started at `now` does before it contacts any target: refuses at once (the window

@@ -33,6 +33,7 @@
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/fault_ledger.h"
+#include "orchestrator/store/freeze_table.h"
 #include "orchestrator/store/run_table.h"
 #include "plugins/plugin_fault.h"
 
@@ -415,6 +416,13 @@ class DrillEngine::Impl {
     facts.announced_at = opt_.announced_at;
     facts.lead_override = opt_.lead_override;
     if (opt_.briefing) facts.briefing = opt_.briefing();
+    // Read from the state directory, where the daemon stores a freeze before it stands the
+    // drills down: a drill run by hand on it is held by the freeze too.
+    if (auto freeze = FreezeTable(db_).Current(); freeze && *freeze) {
+      facts.freeze = DescribeFreeze(**freeze);
+    } else if (!freeze) {
+      problems.push_back("whether a freeze holds cannot be read: " + freeze.error().message);
+    }
     Admission verdict = CheckAdmission(drill_, facts);
     if (verdict.lead_overridden) {
       rec_.Record("announce-overridden",

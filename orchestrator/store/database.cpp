@@ -208,6 +208,27 @@ CREATE INDEX runs_by_drill ON runs (drill_id, started_ms);
 -- of them still runs, so that an orphaned inject cannot put the fault back afterwards.
 ALTER TABLE fault_ledger ADD COLUMN processes TEXT NOT NULL DEFAULT '[]';
 )sql"},
+    Migration{10, R"sql(
+-- Freezes: while one is open (ended_ms NULL) no drill of the state directory may inject. A real
+-- incident (an alert matching the operator's rule and no running drill) opens one and aborts
+-- every running drill; `firedrill freeze` opens one by hand. The record of each freeze is in the
+-- event log (freeze-started, freeze-thawing, freeze-ended); this table is the working state that
+-- survives a restart of the daemon.
+CREATE TABLE freezes (
+  id          INTEGER PRIMARY KEY,
+  cause       TEXT NOT NULL CHECK (cause IN ('incident', 'manual')),
+  reason      TEXT NOT NULL,
+  started_by  TEXT NOT NULL,
+  started_ms  INTEGER NOT NULL,
+  open_alerts TEXT NOT NULL DEFAULT '[]',  -- JSON array of "source/fingerprint" still firing
+  thaw_ms     INTEGER NOT NULL DEFAULT 0,  -- when it ends by itself (0: not yet known)
+  ended_ms    INTEGER,                     -- NULL while it holds
+  ended_by    TEXT NOT NULL DEFAULT '',
+  end_reason  TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE INDEX freezes_open ON freezes (id) WHERE ended_ms IS NULL;
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Database::kLatestSchemaVersion,

@@ -34,7 +34,7 @@ class Database {
   /// The database file's name inside the state directory.
   static constexpr std::string_view kFileName = "firedrill.db";
   /// The newest schema version (PRAGMA user_version) this build knows and migrates to.
-  static constexpr int kLatestSchemaVersion = 9;
+  static constexpr int kLatestSchemaVersion = 10;
   /// How long a statement waits for another connection's lock before failing with "busy".
   static constexpr int kBusyTimeoutMs = 10'000;
 

@@ -29,18 +29,27 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/schedule_table.h"
+#include "tests/integration/daemon_support.h"
 #include "tests/integration/e2e_support.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_certificate.h"
 #include "tests/support/test_sshd.h"
 
 using namespace firedrill;
+using firedrill::testing::Cli;
 using firedrill::testing::EventKinds;
 using firedrill::testing::Eventually;
 using firedrill::testing::Firedrill;
 using firedrill::testing::Has;
+using firedrill::testing::kAlertToken;
+using firedrill::testing::kOpensSoon;
+using firedrill::testing::Receiver;
 using firedrill::testing::RunOutcomeOf;
+using firedrill::testing::Serve;
+using firedrill::testing::StateOf;
 using firedrill::testing::TempDir;
+using firedrill::testing::TokenIn;
+using firedrill::testing::WriteDrill;
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
@@ -49,68 +58,6 @@ namespace {
 
 using firedrill::testing::MakeTestCertificate;
 using firedrill::testing::TestCertificate;
-constexpr char kAlertToken[] = "alert-secret-for-tests";
-
-// A drill whose fault creates `marker`; it opens `open_in` from now and auto-restores after
-// `active`. `extra` is appended (more keys of the top level must come first: use `head`).
-fs::path WriteDrill(const fs::path& dir, const std::string& id, const fs::path& marker,
-                    Duration open_in, Duration active, const std::string& head = "",
-                    const std::string& extra = "", const std::string& target = "") {
-  fs::path file = dir / (id + ".toml");
-  SysTime start = NowUtc() + open_in;
-  SysTime end = start + active + std::chrono::seconds(1);
-  std::ofstream out(file);
-  out << "id = \"" << id << "\"\ntitle = \"daemon test\"\nservice = \"svc-" << id
-      << "\"\nowner = \"Lead <lead@example.com>\"\nplaybook = \"runbook.md\"\n"
-      << head << "[window]\nstart = " << FormatUtc(start) << "\nend = " << FormatUtc(end)
-      << "\nzone = \"Europe/Copenhagen\"\ngrace = \"20s\"\n"
-      << "[announce]\nlead = \"0s\"\nattendees = [\"team@example.com\"]\n";
-  if (target.empty()) out << "[targets.here]\nlocal = true\n";
-  out << target << "[[faults]]\nid = \"marker\"\nkind = \"command\"\ntarget = \""
-      << (target.empty() ? "here" : "remote") << "\"\n"
-      << "inject = \"touch '" << marker.string() << "'\"\n"
-      << "check = \"test -f '" << marker.string() << "'\"\n"
-      << "restore = \"rm -f '" << marker.string() << "'\"\nrestore_timeout = \"1s\"\n"
-      << extra;
-  return file;
-}
-
-// `firedrill serve` on `state`, with the alert token; waits until it serves.
-struct Serve {
-  Serve(const fs::path& dir, const fs::path& state)
-      : token_file(Token(dir)),
-        fd(dir, {"serve", "--state", state.string(), "--alert-token-file", token_file.string()}) {
-    bool up = Eventually([&] { return FindControlEndpoint(state).ok(); }, 10s);
-    INFO(fd.Output());
-    REQUIRE(up);
-    endpoint = *FindControlEndpoint(state);
-  }
-  static fs::path Token(const fs::path& dir) {
-    fs::path f = dir / "alert-token";
-    std::ofstream(f) << kAlertToken << "\n";
-    return f;
-  }
-  ControlResponse Send(const std::string& method, const std::string& path,
-                       const std::string& body = "", const std::string& token = "") {
-    ControlEndpoint e = endpoint;
-    if (!token.empty()) e.token = token;
-    auto r = SendControl(e, method, path, body, 10s);
-    REQUIRE(r.ok());
-    return *r;
-  }
-  fs::path token_file;
-  Firedrill fd;
-  ControlEndpoint endpoint;
-};
-
-// Runs a firedrill command to completion; returns its exit status, output in `out`.
-int Cli(const fs::path& dir, std::vector<std::string> args, std::string* out = nullptr) {
-  Firedrill fd(dir, std::move(args));
-  int status = fd.Wait();
-  if (out != nullptr) *out = fd.Output();
-  return status;
-}
-
 std::string AlertmanagerBody(const std::string& status, const std::string& alertname,
                              SysTime starts) {
   json::object alert{{"status", status},
@@ -125,78 +72,6 @@ std::string AlertmanagerBody(const std::string& status, const std::string& alert
                                       {"status", status},
                                       {"receiver", "firedrill"},
                                       {"alerts", json::array{alert}}});
-}
-
-std::string StateOf(const fs::path& state, const std::string& id) {
-  auto db = Database::Open(state, OpenMode::kReadOnly);
-  if (!db) return "";
-  auto r = ScheduleTable(*db).Get(id);
-  if (!r || !*r) return "";
-  return std::string(ScheduleStateName((*r)->state));
-}
-
-// A chat receiver on 127.0.0.1: answers every POST with `status` and keeps the bodies.
-class Receiver {
- public:
-  explicit Receiver(unsigned status) : status_(status) {
-    acceptor_.open(boost::asio::ip::tcp::v4());
-    acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~Receiver() {
-    stop_ = true;
-    boost::system::error_code ec;
-    // Wake the blocking accept with a connection of our own.
-    boost::asio::ip::tcp::socket s(io_);
-    s.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  std::vector<std::string> bodies() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return bodies_;
-  }
-
- private:
-  void Serve() {
-    namespace http = boost::beast::http;
-    while (!stop_) {
-      boost::system::error_code ec;
-      boost::asio::ip::tcp::socket socket(io_);
-      acceptor_.accept(socket, ec);
-      if (ec || stop_) return;
-      boost::beast::flat_buffer buffer;
-      http::request<http::string_body> req;
-      http::read(socket, buffer, req, ec);
-      if (ec) continue;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        bodies_.push_back(req.body());
-      }
-      http::response<http::string_body> res{static_cast<http::status>(status_), req.version()};
-      res.keep_alive(false);
-      res.prepare_payload();
-      http::write(socket, res, ec);
-    }
-  }
-
-  unsigned status_;
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_{io_};
-  unsigned short port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::vector<std::string> bodies_;
-  std::thread thread_;
-};
-
-// The API token `firedrill token create` printed.
-std::string TokenIn(const std::string& out) {
-  std::smatch m;
-  REQUIRE(std::regex_search(out, m, std::regex("fdt_[0-9a-f]{8}_[0-9a-f]{64}")));
-  return m.str();
 }
 
 }  // namespace
@@ -220,8 +95,10 @@ TEST_CASE("daemon: a scheduled drill runs when its window opens and is restored"
     std::ofstream(drill) << text;
   }
   std::string out;
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), drill.string()}, &out) ==
-          kExitOk);
+  REQUIRE(
+      Cli(tmp.path(),
+          {"schedule", "--state", state.string(), "--override-lead", kOpensSoon, drill.string()},
+          &out) == kExitOk);
   CHECK_THAT(out, Catch::Contains("scheduled daemon-a"));
   CHECK(fs::exists(state / "invites" / "daemon-a.0.ics"));
   Serve serve(tmp.path(), state);
@@ -339,7 +216,10 @@ TEST_CASE("daemon: an override and a briefing let a late-announced drill inject"
   TempDir tmp;
   fs::path state = tmp.path() / "state";
   fs::path marker = tmp.path() / "m";
-  fs::path file = WriteDrill(tmp.path(), "practice", marker, 3s, 1s, "briefing_required = true\n");
+  // A window long enough that only the test's own abort ends it: the daemon launches a drill
+  // whose window is already open, so a slow start cannot make it miss the window.
+  fs::path file =
+      WriteDrill(tmp.path(), "practice", marker, 1s, 120s, "briefing_required = true\n");
   {
     std::ifstream in(file);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -348,11 +228,13 @@ TEST_CASE("daemon: an override and a briefing let a late-announced drill inject"
   }
   REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead",
                            "practice round", file.string()}) == kExitOk);
-  Serve serve(tmp.path(), state);
-  std::string out;
-  REQUIRE(Cli(tmp.path(), {"brief", "--state", state.string(), "--by", "bob", "practice"}, &out) ==
+  // Briefed before the daemon starts, so the briefing is in place whenever the window opens.
+  REQUIRE(Cli(tmp.path(), {"brief", "--state", state.string(), "--by", "bob", "practice"}) ==
           kExitOk);
-  CHECK(Eventually([&] { return fs::exists(marker); }, 20s));
+  Serve serve(tmp.path(), state);
+  REQUIRE(Eventually([&] { return fs::exists(marker); }, 20s));
+  REQUIRE(Cli(tmp.path(), {"abort", "--state", state.string(), "--drill", "practice", "--reason",
+                           "practice is over"}) == kExitOk);
   CHECK(Eventually([&] { return StateOf(state, "practice") == "done"; }, 15s));
   CHECK_FALSE(fs::exists(marker));
   auto kinds = EventKinds(state, "practice");
@@ -363,15 +245,36 @@ TEST_CASE("daemon: an override and a briefing let a late-announced drill inject"
   CHECK(serve.fd.Wait() == kExitOk);
 }
 
+TEST_CASE("daemon: a briefing sent to a serving daemon goes into the drill's record", "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path file =
+      WriteDrill(tmp.path(), "later", tmp.path() / "never", 1h, 60s, "briefing_required = true\n");
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  Serve serve(tmp.path(), state);
+  REQUIRE(Cli(tmp.path(), {"brief", "--state", state.string(), "--by", "bob", "--note",
+                           "walked through the runbook", "later"}) == kExitOk);
+  auto kinds = EventKinds(state, "later");
+  CHECK(Has(kinds, "briefed"));
+  std::string out;
+  REQUIRE(Cli(tmp.path(), {"brief", "--state", state.string(), "--by", "bob", "nosuch"}, &out) !=
+          kExitOk);
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+}
+
 TEST_CASE("daemon: SIGKILL mid-drill, then a restart restores the fault first", "[daemon]") {
   TempDir tmp;
   fs::path state = tmp.path() / "state";
   fs::path marker = tmp.path() / "k";
   fs::path file = WriteDrill(tmp.path(), "crash", marker, 1s, 20s);
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           file.string()}) == kExitOk);
   {
     Serve serve(tmp.path(), state);
-    REQUIRE(Eventually([&] { return fs::exists(marker); }, 20s));
+    bool injected = Eventually([&] { return fs::exists(marker); }, 20s);
+    INFO(serve.fd.Output());
+    REQUIRE(injected);
     serve.fd.Signal(SIGKILL);
     serve.fd.Wait();
   }
@@ -393,7 +296,8 @@ TEST_CASE("daemon: SIGTERM aborts running drills and restores before it exits", 
   fs::path state = tmp.path() / "state";
   fs::path marker = tmp.path() / "t";
   fs::path file = WriteDrill(tmp.path(), "term", marker, 1s, 30s);
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           file.string()}) == kExitOk);
   Serve serve(tmp.path(), state);
   REQUIRE(Eventually([&] { return fs::exists(marker); }, 20s));
   serve.fd.Signal(SIGTERM);
@@ -478,17 +382,26 @@ TEST_CASE("daemon: chat notices go out at each moment and a failing chat never s
   Receiver broken(404);
   fs::path urls = tmp.path() / "urls";
   std::ofstream(urls) << good.url() << "\n" << broken.url() << "\n";
-  fs::path file = WriteDrill(tmp.path(), "noticed", marker, 2s, 1s);
+  // A window that only the test's abort ends, once the fault is in place: the four moments are
+  // then told whatever the machine's load (a drill launched late is told of at once).
+  fs::path file = WriteDrill(tmp.path(), "noticed", marker, 1s, 120s);
   {
     std::ifstream in(file);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     text.replace(text.find("lead = \"0s\""), 11, "lead = \"0s\"\nchannels = [\"webhook\"]");
     std::ofstream(file) << text;
   }
-  // Scheduled while no daemon runs: the daemon tells of it when it starts.
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  // Scheduled while no daemon runs: the daemon tells of it when it starts. On a loaded machine
+  // the schedule command may end after the window opened: the lead is overridden for that.
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead",
+                           "scheduled by a test", file.string()}) == kExitOk);
   Firedrill serve(tmp.path(),
                   {"serve", "--state", state.string(), "--webhook-url-file", urls.string()});
+  bool injected = Eventually([&] { return fs::exists(marker); }, 20s);
+  INFO(serve.Output());
+  REQUIRE(injected);
+  REQUIRE(Cli(tmp.path(), {"abort", "--state", state.string(), "--drill", "noticed", "--reason",
+                           "practice is over"}) == kExitOk);
   CHECK(Eventually([&] { return StateOf(state, "noticed") == "done"; }, 20s));
   CHECK_FALSE(fs::exists(marker));
   std::vector<std::string> events;
@@ -540,14 +453,17 @@ TEST_CASE("daemon: overlapping drills on different targets run at once, each res
   fs::path local_marker = tmp.path() / "local-in-place";
   fs::path remote_marker = tmp.path() / "remote-in-place";
   fs::path a = WriteDrill(tmp.path(), "on-local", local_marker, 1s, 10s);
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), a.string()}) == kExitOk);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           a.string()}) == kExitOk);
   Serve serve(tmp.path(), state);
   REQUIRE(Eventually([&] { return fs::exists(local_marker); }, 10s));
   // Scheduled through the daemon while the first drill's fault is in place.
   fs::path b =
       WriteDrill(tmp.path(), "on-remote", remote_marker, 2s, 3s, "", "", sshd.TargetToml("remote"));
   std::string out;
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), b.string()}, &out) == kExitOk);
+  REQUIRE(Cli(tmp.path(),
+              {"schedule", "--state", state.string(), "--override-lead", kOpensSoon, b.string()},
+              &out) == kExitOk);
   // Both faults in place together: starting the second drill left the first one's alone.
   CHECK(Eventually([&] { return fs::exists(local_marker) && fs::exists(remote_marker); }, 15s));
   CHECK(Eventually(
@@ -577,7 +493,8 @@ TEST_CASE("daemon: a blackout declared while a drill runs halts it, restoring fi
   fs::path state = tmp.path() / "state";
   fs::path marker = tmp.path() / "b";
   fs::path file = WriteDrill(tmp.path(), "frozen", marker, 1s, 30s);
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           file.string()}) == kExitOk);
   Serve serve(tmp.path(), state);
   REQUIRE(Eventually([&] { return fs::exists(marker); }, 20s));
   std::string out;
@@ -620,8 +537,10 @@ TEST_CASE("daemon: off loopback the API is served over TLS only, and responders 
 
   TestCertificate cert = MakeTestCertificate(tmp.path(), "daemon", "IP:127.0.0.1");
   fs::path marker = tmp.path() / "tls-in-place";
-  fs::path drill = WriteDrill(tmp.path(), "daemon-tls", marker, 2s, 6s);
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), drill.string()}) == kExitOk);
+  // A window that only the test's abort ends: the acks below reach the drill whatever the load.
+  fs::path drill = WriteDrill(tmp.path(), "daemon-tls", marker, 1s, 120s);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           drill.string()}) == kExitOk);
   fs::create_directories(tmp.path() / "serve");
   Firedrill serve(tmp.path() / "serve",
                   {"serve", "--state", state.string(), "--listen", "0.0.0.0:0", "--tls-cert",
@@ -659,9 +578,13 @@ TEST_CASE("daemon: off loopback the API is served over TLS only, and responders 
   ::unsetenv("FIREDRILL_CA_FILE");
   INFO(untrusted);
   INFO(acked);
-  // The team marked recovery (no probes): the drill ends as recovered, its fault restored.
+  // The team marked recovery (no probes); the lead ends the practice, which restores the fault.
+  REQUIRE(Eventually([&] { return Has(EventKinds(state, "daemon-tls"), "ack-recovered"); }, 10s));
+  CHECK(Cli(tmp.path(), {"abort", "--state", state.string(), "--drill", "daemon-tls", "--reason",
+                         "practice is over"}) == kExitOk);
   CHECK(Eventually([&] { return !fs::exists(marker) && StateOf(state, "daemon-tls") == "done"; },
-                   40s));
+                   20s));
+  CHECK(RunOutcomeOf(state, "daemon-tls") == "recovered-by-team");
   auto kinds = EventKinds(state, "daemon-tls");
   CHECK(Has(kinds, "ack-recovered"));
   CHECK_FALSE(Has(kinds, "ack-detected"));
@@ -769,9 +692,13 @@ TEST_CASE("daemon: restarted on its port after SIGKILL, it listens again within 
   fs::create_directories(tmp.path() / "second");
   asio::io_context io;
   tcp::socket held(io);
+  std::chrono::milliseconds fresh{};
   {
+    auto launched = std::chrono::steady_clock::now();
     Firedrill first(tmp.path() / "first", args);
     REQUIRE(Eventually([&] { return FindControlEndpoint(state).ok(); }, 10s));
+    fresh = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  launched);
     ControlEndpoint e = *FindControlEndpoint(state);
     REQUIRE(e.port == port);
     // Connections the daemon closed first (Connection: close): TIME-WAIT on its side ...
@@ -793,9 +720,14 @@ TEST_CASE("daemon: restarted on its port after SIGKILL, it listens again within 
       std::chrono::steady_clock::now() - started);
   INFO(second.Output());
   REQUIRE(up);
-  std::printf("restart after SIGKILL: listening on port %u after %lld ms\n",
-              static_cast<unsigned>(port), static_cast<long long>(took.count()));
-  CHECK(took < 1s);
+  std::printf(
+      "restart after SIGKILL: listening on port %u after %lld ms (a fresh start: %lld ms)\n",
+      static_cast<unsigned>(port), static_cast<long long>(took.count()),
+      static_cast<long long>(fresh.count()));
+  // Within a second of what starting costs on this machine now (a sanitizer build under a
+  // parallel test load takes over a second just to start): the restart never waits on the port.
+  CHECK(took < fresh + 1s);
+  CHECK_THAT(second.Output(), !Catch::Contains("in use"));
   auto r = SendControl(state, "GET", "/v1/drills", "", 10s);
   REQUIRE(r.ok());
   CHECK(r->status == 200);
@@ -874,7 +806,8 @@ TEST_CASE("daemon: the state database, its -wal and -shm, control.json and the k
   // A umask that lets everyone read new files, as on many systems.
   mode_t old_umask = ::umask(022);
   fs::path file = WriteDrill(tmp.path(), "modes", marker, 1s, 1s);
-  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), file.string()}) == kExitOk);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           file.string()}) == kExitOk);
   struct stat created {};
   REQUIRE(::stat((state / "firedrill.db").c_str(), &created) == 0);
   CHECK((created.st_mode & 0777) == 0600);

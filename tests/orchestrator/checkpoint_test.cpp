@@ -442,7 +442,7 @@ TEST_CASE("a version 2 database migrates to checkpoints with its events intact",
     REQUIRE(sqlite3_open((state / "firedrill.db").c_str(), &raw) == SQLITE_OK);
     REQUIRE(sqlite3_exec(raw,
                          "DROP TABLE checkpoints; DROP TABLE tokens; DROP TABLE schedules; "
-                         "DROP TABLE blackouts; DROP TABLE runs; "
+                         "DROP TABLE blackouts; DROP TABLE runs; DROP TABLE freezes; "
                          "ALTER TABLE fault_ledger DROP COLUMN processes; "
                          "PRAGMA user_version = 2",
                          nullptr, nullptr, nullptr) == SQLITE_OK);

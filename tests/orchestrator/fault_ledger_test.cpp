@@ -64,6 +64,7 @@ TEST_CASE("a version 1 database migrates to the ledger schema with its events in
     REQUIRE(sqlite3_exec(raw,
                          "DROP TABLE fault_ledger; DROP TABLE checkpoints; DROP TABLE tokens; "
                          "DROP TABLE schedules; DROP TABLE blackouts; DROP TABLE runs; "
+                         "DROP TABLE freezes; "
                          "PRAGMA user_version = 1",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);

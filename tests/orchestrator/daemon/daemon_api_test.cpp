@@ -38,6 +38,13 @@ class RecordingOps : public DaemonOps {
     return Called("blackout " + name + " by " + by);
   }
   ControlResponse Blackouts() override { return Called("blackouts"); }
+  ControlResponse FreezeState() override { return Called("freeze?"); }
+  ControlResponse Freeze(const std::string& reason, const std::string& by) override {
+    return Called("freeze " + reason + " by " + by);
+  }
+  ControlResponse Unfreeze(const std::string& reason, const std::string& by) override {
+    return Called("unfreeze " + reason + " by " + by);
+  }
   ControlResponse ToRun(const std::string& id, const ControlRequest& r) override {
     return Called("run " + id + " " + r.route);
   }
@@ -135,6 +142,23 @@ TEST_CASE("each route needs its role: auditor reads, responder acks, lead change
                                                 "cancel x freeze by ann", "brief x by bob",
                                                 "schedule f.toml by ann override p",
                                                 "blackout freeze by ann", "blackouts"});
+}
+
+TEST_CASE("freeze and unfreeze need the lead role, reading the freeze an auditor", "[daemon]") {
+  Api a;
+  CHECK(a.Call("GET", "/v1/freeze", "", "auditor").status == 200);
+  for (const char* role : {"auditor", "responder"}) {
+    ControlResponse r = a.Call("POST", "/v1/freeze", "{\"reason\":\"outage\"}", role);
+    CHECK(r.status == 403);
+    CHECK_THAT(r.body, Catch::Contains("needs the lead role"));
+    CHECK(a.Call("POST", "/v1/unfreeze", "{}", role).status == 403);
+  }
+  CHECK(a.Call("POST", "/v1/freeze", "{\"reason\":\"outage\",\"by\":\"ann\"}", "lead").status ==
+        200);
+  CHECK(a.Call("POST", "/v1/unfreeze", "{\"reason\":\"over\",\"by\":\"ann\"}", "lead").status ==
+        200);
+  CHECK(a.ops.calls ==
+        std::vector<std::string>{"freeze?", "freeze outage by ann", "unfreeze over by ann"});
 }
 
 TEST_CASE("alert webhooks prove themselves and change nothing when they cannot", "[daemon]") {

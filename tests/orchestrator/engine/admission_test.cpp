@@ -105,7 +105,9 @@ TEST_CASE("admission: a late announcement is refused unless overridden, which is
   facts.announced_at = WindowStart() + 5min;  // announced after the window opened
   a = CheckAdmission(MakeDrill(), facts);
   REQUIRE(a.problems.size() == 1);
-  CHECK_THAT(a.problems[0], Catch::Contains("only 0s before"));
+  CHECK_THAT(a.problems[0], Catch::Contains("5m after the window opened") &&
+                                Catch::Contains("announce.lead requires 3d"));
+  CHECK_THAT(a.problems[0], !Catch::Contains("before the window"));
   facts.lead_override = "practice run agreed in the team meeting";
   a = CheckAdmission(MakeDrill(), facts);
   CHECK(a.problems.empty());
@@ -133,4 +135,18 @@ TEST_CASE("admission: every problem is listed, not just the first", "[engine]") 
   Admission a =
       CheckAdmission(MakeDrill(std::string("briefing_required = true\n") + kPagingGuard), facts);
   CHECK(a.problems.size() == 4);  // veto, guard's alert firing, late, no briefing
+}
+
+TEST_CASE("admission: a freeze refuses injection and says why and how it ends", "[engine]") {
+  Drill d = MakeDrill();
+  AdmissionFacts facts;
+  facts.firing = std::vector<Alert>{};
+  facts.freeze = "frozen since 2027-06-01T09:59:00.000Z by ann (manual): payments outage";
+  Admission a = CheckAdmission(d, facts);
+  REQUIRE(a.problems.size() == 1);
+  CHECK_THAT(a.problems.front(), Catch::Contains("stood down") &&
+                                     Catch::Contains("payments outage") &&
+                                     Catch::Contains("firedrill unfreeze"));
+  facts.freeze.reset();
+  CHECK(CheckAdmission(d, facts).problems.empty());
 }
