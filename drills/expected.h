@@ -20,14 +20,27 @@ struct SourcePos {
   std::string ToString() const;
 };
 
+/// What kind of failure an Error is, for the callers that choose an exit status or an HTTP
+/// status from it. Most errors need none (kOther): their message is for people and is never
+/// matched by code.
+enum class ErrorCode {
+  kOther,         ///< nothing a caller decides on
+  kNotFound,      ///< the thing named (a scheduled drill, a run) does not exist
+  kNoRecords,     ///< the state directory holds no database yet
+  kInvalidInput,  ///< the user's input (a drill file) has problems
+};
+
 /// Why an operation failed. `where` is set for errors in user input.
 struct Error {
   Error() = default;
   Error(std::string msg, std::optional<SourcePos> pos = std::nullopt)  // NOLINT: implicit
       : message(std::move(msg)), where(std::move(pos)) {}
+  /// An error callers tell apart by `code`.
+  Error(ErrorCode c, std::string msg) : message(std::move(msg)), code(c) {}
 
   std::string message;
   std::optional<SourcePos> where;
+  ErrorCode code = ErrorCode::kOther;
 
   /// Returns "FILE:LINE:COL: message" when the place is known, else the message.
   std::string ToString() const;

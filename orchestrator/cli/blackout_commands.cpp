@@ -108,7 +108,7 @@ int RunBlackoutList(const Invocation& inv) {
       return kExitStateError;
     }
     list = std::move(*current);
-  } else if (!db.error().message.starts_with("no records yet")) {
+  } else if (db.error().code != ErrorCode::kNoRecords) {
     fmt::print(inv.err, "firedrill blackout list: {}\n", db.error().ToString());
     return kExitStateError;
   }

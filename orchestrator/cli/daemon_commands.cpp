@@ -68,8 +68,7 @@ int RunSchedule(const Invocation& inv) {
       ScheduleDrill(*db, dir, ScheduleRequest{file, text.str(), by, override_reason, NowUtc()});
   if (!done) {
     fmt::print(inv.err, "firedrill schedule: {}\n", done.error().message);
-    return done.error().message.find("has problems") != std::string::npos ? kExitInvalidDrill
-                                                                          : kExitFailure;
+    return done.error().code == ErrorCode::kInvalidInput ? kExitInvalidDrill : kExitFailure;
   }
   PrintOutcome(inv, done->rescheduled ? "rescheduled" : "scheduled", ScheduleOutcomeJson(*done));
   if (!inv.args.Has("json")) {
@@ -142,7 +141,7 @@ int RunBrief(const Invocation& inv) {
     }
     if (Status st = RecordBriefing(*db, id, *by, note); !st) {
       fmt::print(inv.err, "firedrill brief: {}\n", st.error().message);
-      return st.error().message.starts_with("no scheduled") ? kExitNotFound : kExitFailure;
+      return st.error().code == ErrorCode::kNotFound ? kExitNotFound : kExitFailure;
     }
   }
   if (inv.args.Has("json")) {
@@ -209,7 +208,7 @@ Schedules LoadSchedules(const Invocation& inv, const char* command, bool as_list
 
   auto db = Database::Open(dir, OpenMode::kReadOnly);
   if (!db) {
-    if (db.error().message.starts_with("no records yet")) return out;
+    if (db.error().code == ErrorCode::kNoRecords) return out;
     fmt::print(inv.err, "firedrill {}: {}\n", command, db.error().ToString());
     out.exit = kExitStateError;
     return out;
@@ -375,7 +374,7 @@ int RunStatus(const Invocation& inv) {
       auto db = Database::Open(dir, OpenMode::kReadOnly);
       if (!db) {
         fmt::print(inv.err, "firedrill status: {}\n", db.error().ToString());
-        return db.error().message.starts_with("no records yet") ? kExitNotFound : kExitStateError;
+        return db.error().code == ErrorCode::kNoRecords ? kExitNotFound : kExitStateError;
       }
       auto rec = ScheduleTable(*db).Get(id);
       if (!rec || !*rec) {

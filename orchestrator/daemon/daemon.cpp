@@ -183,7 +183,7 @@ class Daemon::Impl : public DaemonOps {
     auto done = ScheduleDrill(*db_, opt_.state_dir,
                               ScheduleRequest{file, source, by, lead_override, NowUtc()});
     if (!done) {
-      bool invalid = done.error().message.find("has problems") != std::string::npos;
+      bool invalid = done.error().code == ErrorCode::kInvalidInput;
       return Refusal(invalid ? 400 : 409, done.error().message);
     }
     schedules_[done->record.drill_id] = done->record;

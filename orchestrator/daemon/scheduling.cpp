@@ -136,10 +136,10 @@ Expected<ScheduleOutcome> ScheduleDrill(Database& db, const fs::path& state_dir,
   if (!loaded.ok()) {
     std::string problems;
     for (const Error& e : loaded.diagnostics) problems += "\n  " + e.ToString();
-    return Error{
-        fmt::format("{}: not scheduled: the drill file has problems (firedrill validate "
-                    "{}):{}",
-                    req.file, req.file, problems)};
+    return Error{ErrorCode::kInvalidInput,
+                 fmt::format("{}: not scheduled: the drill file has problems (firedrill validate "
+                             "{}):{}",
+                             req.file, req.file, problems)};
   }
   const Drill& drill = *loaded.drill;
   std::vector<WindowSpan> windows = UpcomingWindows(drill, req.now, kOverlapHorizon);
@@ -252,7 +252,8 @@ Expected<ScheduleOutcome> CancelSchedule(Database& db, const fs::path& state_dir
   ScheduleTable schedules(db);
   auto found = schedules.Get(drill_id);
   if (!found) return found.error();
-  if (!*found) return Error{fmt::format("no scheduled drill \"{}\"", drill_id)};
+  if (!*found)
+    return Error{ErrorCode::kNotFound, fmt::format("no scheduled drill \"{}\"", drill_id)};
   ScheduleOutcome out;
   out.record = **found;
   ScheduleRecord& r = out.record;
@@ -320,7 +321,8 @@ Status RecordBriefing(Database& db, const std::string& drill_id, const std::stri
   if (by.empty()) return Error{"a briefing needs the name of who gave it (--by NAME)"};
   auto found = ScheduleTable(db).Get(drill_id);
   if (!found) return found.error();
-  if (!*found) return Error{fmt::format("no scheduled drill \"{}\"", drill_id)};
+  if (!*found)
+    return Error{ErrorCode::kNotFound, fmt::format("no scheduled drill \"{}\"", drill_id)};
   return Append(db, drill_id, "briefed", by, {{"note", note}});
 }
 

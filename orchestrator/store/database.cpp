@@ -243,7 +243,8 @@ constexpr bool MigrationsAreConsecutive() {
 static_assert(MigrationsAreConsecutive(), "migration versions must be 1, 2, 3, ...");
 
 Error NoRecordsYet(const std::filesystem::path& dir) {
-  return Error{fmt::format("no records yet: {} holds no {}", dir.string(), Database::kFileName)};
+  return Error{ErrorCode::kNoRecords,
+               fmt::format("no records yet: {} holds no {}", dir.string(), Database::kFileName)};
 }
 
 // Reads a single-integer PRAGMA or query.

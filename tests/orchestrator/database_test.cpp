@@ -75,6 +75,7 @@ TEST_CASE("read-only open of a missing state dir creates nothing", "[store]") {
   CHECK_THAT(db.error().message, Catch::StartsWith("no records yet: ") &&
                                      Catch::Contains(dir.string()) &&
                                      Catch::Contains("firedrill.db"));
+  CHECK(db.error().code == ErrorCode::kNoRecords);  // what callers decide on, not the text
   CHECK_FALSE(fs::exists(dir));
 }
 
@@ -83,6 +84,7 @@ TEST_CASE("read-only open of an empty state dir creates nothing", "[store]") {
   auto db = Database::Open(tmp.path(), OpenMode::kReadOnly);
   REQUIRE_FALSE(db.ok());
   CHECK_THAT(db.error().message, Catch::StartsWith("no records yet"));
+  CHECK(db.error().code == ErrorCode::kNoRecords);
   CHECK(fs::is_empty(tmp.path()));
 }
 
@@ -208,6 +210,7 @@ TEST_CASE("read-only open of an empty firedrill.db reports no records yet", "[st
   auto db = Database::Open(tmp.path(), OpenMode::kReadOnly);
   REQUIRE_FALSE(db.ok());
   CHECK_THAT(db.error().message, Catch::StartsWith("no records yet"));
+  CHECK(db.error().code == ErrorCode::kNoRecords);
 }
 
 TEST_CASE("a state path that is a file is refused in both modes", "[store]") {

@@ -104,6 +104,10 @@ TEST_CASE("rescheduling bumps the sequence, and cancelling writes the CANCEL", "
              Catch::Contains("cancelled, not scheduled"));
   CHECK_THAT(CancelSchedule(f.db, f.tmp.path(), "nope", "x", "lead", kNow).error().message,
              Catch::Contains("no scheduled drill \"nope\""));
+  CHECK(CancelSchedule(f.db, f.tmp.path(), "nope", "x", "lead", kNow).error().code ==
+        ErrorCode::kNotFound);
+  CHECK(CancelSchedule(f.db, f.tmp.path(), "a", "x", "lead", kNow).error().code ==
+        ErrorCode::kOther);
   CHECK_FALSE(CancelSchedule(f.db, f.tmp.path(), "a", "", "lead", kNow).ok());
 }
 
@@ -177,8 +181,10 @@ TEST_CASE("scheduling refuses an invalid file and a window that is over", "[daem
   auto bad = f.Schedule("id = \"x\"\n");
   REQUIRE_FALSE(bad.ok());
   CHECK_THAT(bad.error().message, Catch::Contains("the drill file has problems"));
+  CHECK(bad.error().code == ErrorCode::kInvalidInput);
   auto over = f.Schedule(DrillText("old", kNow - 2h, 1h));
   REQUIRE_FALSE(over.ok());
+  CHECK(over.error().code == ErrorCode::kOther);  // a usage problem, not an invalid file
   CHECK_THAT(over.error().message, Catch::Contains("its window ended"));
   CHECK(Kinds(f.db, "old").empty());
 }
@@ -199,7 +205,7 @@ TEST_CASE("a late announcement is warned about at scheduling", "[daemon]") {
 TEST_CASE("briefings are recorded for scheduled drills only", "[daemon]") {
   Fixture f;
   REQUIRE(f.Schedule(DrillText("a", kNow + 96h, 1h)).ok());
-  CHECK_FALSE(RecordBriefing(f.db, "nope", "bob", "").ok());
+  CHECK(RecordBriefing(f.db, "nope", "bob", "").error().code == ErrorCode::kNotFound);
   CHECK_FALSE(RecordBriefing(f.db, "a", "", "").ok());
   auto none = LatestBriefing(f.db, "a", SysTime{});
   REQUIRE(none.ok());
