@@ -274,7 +274,9 @@ TEST_CASE("a restore command that fails is retried until it succeeds", "[e2e]") 
 
 TEST_CASE("preflight refuses to inject when a probe is already red", "[e2e]") {
   TempDir tmp;
-  DrillFiles f = WriteDrill(tmp.path(), 300ms, 2s);
+  // A long window: the run is refused at once, and a loaded machine that starts it late must
+  // not see a window too close to its end instead of the red probe.
+  DrillFiles f = WriteDrill(tmp.path(), 300ms, 60s);
   std::ofstream(f.marker) << "already broken";  // the probe is red before the drill starts
   Firedrill fd(tmp.path(), {"run", "--state", f.state.string(), f.drill.string()});
   int status = fd.Wait();
