@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
@@ -16,9 +17,20 @@
 
 namespace firedrill::testing {
 
+namespace {
+
+// Each child's output file, unique in the test process: two children started in one directory (a
+// daemon and a command talking to it) must never truncate or interleave each other's output.
+std::filesystem::path OutputFile(const std::filesystem::path& dir) {
+  static std::atomic<unsigned> next{0};
+  return dir / ("out-" + std::to_string(++next) + ".txt");
+}
+
+}  // namespace
+
 Firedrill::Firedrill(const std::filesystem::path& dir, std::vector<std::string> args,
                      bool sigterm_pending)
-    : out_(dir / "out.txt") {
+    : out_(OutputFile(dir)) {
   pid_ = fork();
   REQUIRE(pid_ >= 0);
   if (pid_ == 0) {
