@@ -82,6 +82,25 @@ std::string TokenIn(const std::string& out) {
   return m.str();
 }
 
+std::string AlertmanagerWebhook(const std::string& status, const std::string& fingerprint,
+                                const boost::json::object& labels, const std::string& summary,
+                                SysTime starts) {
+  namespace json = boost::json;
+  json::object alert{
+      {"status", status},
+      {"labels", labels},
+      {"annotations", json::object{{"summary", summary}}},
+      {"startsAt", FormatUtc(starts)},
+      {"endsAt", status == "resolved" ? FormatUtc(NowUtc()) : "0001-01-01T00:00:00Z"},
+      {"generatorURL", ""},
+      {"fingerprint", fingerprint}};
+  return json::serialize(json::object{{"version", "4"},
+                                      {"groupKey", "{}"},
+                                      {"status", status},
+                                      {"receiver", "firedrill"},
+                                      {"alerts", json::array{alert}}});
+}
+
 std::string StateOf(const fs::path& state, const std::string& id) {
   auto db = Database::Open(state, OpenMode::kReadOnly);
   if (!db) return "";

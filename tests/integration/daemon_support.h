@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "drills/duration.h"
+#include "drills/zoned_time.h"
 #include "orchestrator/control/control_client.h"
 #include "tests/integration/e2e_support.h"
 
@@ -58,6 +60,13 @@ int Cli(const std::filesystem::path& dir, std::vector<std::string> args,
 
 /// The API token `firedrill token create` printed in `out` (REQUIREs one).
 std::string TokenIn(const std::string& out);
+
+/// An Alertmanager v4 webhook body as Alertmanager sends it: one group of one alert with
+/// `labels`, `fingerprint` and the summary `summary`, started at `starts`; firing, or resolved
+/// (ended now).
+std::string AlertmanagerWebhook(const std::string& status, const std::string& fingerprint,
+                                const boost::json::object& labels, const std::string& summary,
+                                SysTime starts);
 
 /// The schedule state of drill `id` in `state` ("scheduled", "running", "done", ...), "" when
 /// the database or the drill is not there.

@@ -58,20 +58,12 @@ namespace {
 
 using firedrill::testing::MakeTestCertificate;
 using firedrill::testing::TestCertificate;
+// Alertmanager telling of `alertname` on the demo service.
 std::string AlertmanagerBody(const std::string& status, const std::string& alertname,
                              SysTime starts) {
-  json::object alert{{"status", status},
-                     {"labels", json::object{{"alertname", alertname}, {"service", "demo"}}},
-                     {"annotations", json::object{{"summary", alertname + " fired"}}},
-                     {"startsAt", FormatUtc(starts)},
-                     {"endsAt", "0001-01-01T00:00:00Z"},
-                     {"generatorURL", ""},
-                     {"fingerprint", "fp-" + alertname}};
-  return json::serialize(json::object{{"version", "4"},
-                                      {"groupKey", "{}"},
-                                      {"status", status},
-                                      {"receiver", "firedrill"},
-                                      {"alerts", json::array{alert}}});
+  return firedrill::testing::AlertmanagerWebhook(
+      status, "fp-" + alertname, json::object{{"alertname", alertname}, {"service", "demo"}},
+      alertname + " fired", starts);
 }
 
 }  // namespace

@@ -32,19 +32,7 @@ namespace {
 // An Alertmanager webhook of one alert with `labels`, firing or resolved.
 std::string Alertmanager(const std::string& status, const std::string& fingerprint,
                          const json::object& labels) {
-  json::object alert{
-      {"status", status},
-      {"labels", labels},
-      {"annotations", json::object{{"summary", fingerprint + " summary"}}},
-      {"startsAt", FormatUtc(NowUtc())},
-      {"endsAt", status == "resolved" ? FormatUtc(NowUtc()) : "0001-01-01T00:00:00Z"},
-      {"generatorURL", ""},
-      {"fingerprint", fingerprint}};
-  return json::serialize(json::object{{"version", "4"},
-                                      {"groupKey", "{}"},
-                                      {"status", status},
-                                      {"receiver", "firedrill"},
-                                      {"alerts", json::array{alert}}});
+  return AlertmanagerWebhook(status, fingerprint, labels, fingerprint + " summary", NowUtc());
 }
 
 // The events of no drill (freezes) and of `drill`, as recorded.
