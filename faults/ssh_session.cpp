@@ -5,10 +5,12 @@
 #include <libssh/libssh.h>
 #include <sys/ioctl.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <charconv>
+#include <random>
 
 #include "faults/gated_command.h"
 
@@ -89,6 +91,85 @@ void Capture(std::string& text, bool& truncated, const char* data, std::size_t n
   if (n > room) truncated = true;
 }
 
+// The command shell a session keeps open on the host: one exec for all of its ungated commands,
+// so that a command costs the host one fork and two execs (setsid, /bin/sh) instead of an sshd
+// session, a login shell and a wrapper. It is started as `/bin/sh -c SCRIPT firedrill-shell
+// MARKER`, MARKER being a random string of the session's. It answers "MARKER ready DIR" (DIR: a
+// private directory it removes when it ends, which is when its stdin closes with the session),
+// then reads requests "ID LINES" followed by LINES lines of a command; it runs each with
+// `setsid /bin/sh -c`, stdin /dev/null, its stdout and stderr the shell's own; writes the
+// command's process group to DIR/pgid (for a kill after a timeout) and, once it ended, "MARKER ID"
+// on stderr and "MARKER ID STATUS" on stdout. A command's output is what precedes those. (A
+// background process a command leaves with the shell's stdout still open writes into whatever
+// runs later, so such processes must redirect their output, as over any SSH exec.)
+constexpr char kShellScript[] = R"(m=$1
+d=$(mktemp -d "${TMPDIR:-/tmp}/firedrill-shell.XXXXXX") || exit 125
+trap 'rm -rf "$d"' EXIT
+trap 'exit 129' HUP INT TERM PIPE
+echo "$m ready $d"
+while IFS=' ' read -r id n; do
+  c=''
+  while [ "$n" -gt 0 ]; do
+    IFS= read -r l || exit 0
+    c="$c$l
+"
+    n=$((n - 1))
+  done
+  setsid /bin/sh -c "$c" </dev/null &
+  p=$!
+  echo "$p" >"$d/pgid"
+  wait "$p"
+  r=$?
+  echo "$m $id" >&2
+  echo "$m $id $r"
+done
+)";
+
+// A fresh random marker for a session's command shell (hex, 32 characters).
+std::string NewShellMarker() {
+  std::random_device rd;
+  std::string m;
+  for (int i = 0; i < 4; ++i) m += fmt::format("{:08x}", rd());
+  return m;
+}
+
+// One stream (stdout or stderr) of one command run by the command shell: the output until
+// `end` (the shell's marker for that command), kept up to the capture limit.
+struct ShellStream {
+  explicit ShellStream(std::string end_marker) : end(std::move(end_marker)) {}
+
+  std::string end;
+  std::string pending;  // not yet known not to be the start of `end`
+  std::string kept;
+  bool cut = false;
+  bool ended = false;
+  std::string after;  // what followed `end` (on stdout, the exit status line)
+
+  void Feed(const char* data, std::size_t n) {
+    if (ended) {
+      after.append(data, n);
+      return;
+    }
+    pending.append(data, n);
+    const std::size_t at = pending.find(end);
+    if (at != std::string::npos) {
+      Capture(kept, cut, pending.data(), at);
+      after = pending.substr(at + end.size());
+      pending.clear();
+      ended = true;
+      return;
+    }
+    // Whatever cannot be the beginning of `end` is output.
+    if (pending.size() >= end.size()) {
+      const std::size_t safe = pending.size() - (end.size() - 1);
+      Capture(kept, cut, pending.data(), safe);
+      pending.erase(0, safe);
+    }
+  }
+
+  std::string Output() const { return cut ? kept + kTruncatedNote : kept; }
+};
+
 }  // namespace
 
 struct SshSession::Impl {
@@ -96,6 +177,9 @@ struct SshSession::Impl {
   ~Impl() { Teardown(); }
 
   void Teardown() {
+    // ssh_free below frees the shell's channel with the session.
+    shell = nullptr;
+    shell_dir.clear();
     if (fd) {
       fd->release();  // libssh owns the socket
       fd.reset();
@@ -261,12 +345,162 @@ struct SshSession::Impl {
     co_return Status{};
   }
 
+  // Lets go of the command shell; its stdin closes, so it ends once a command it still runs
+  // has ended, and takes its directory with it.
+  void CloseShell() {
+    if (shell == nullptr) return;
+    ssh_channel_close(shell);
+    ssh_channel_free(shell);
+    shell = nullptr;
+    shell_dir.clear();
+  }
+
+  // Feeds what the shell has sent to `out` and `err`. Returns whether anything came; an Error
+  // when the connection broke.
+  Expected<bool> DrainShell(ShellStream& out, ShellStream& err) {
+    std::array<char, 16 * 1024> buf{};
+    bool progress = false;
+    for (int is_stderr : {0, 1}) {
+      while (true) {
+        const int n = ssh_channel_read_nonblocking(shell, buf.data(), buf.size(), is_stderr);
+        if (n == SSH_ERROR) return Fail("connection lost while a command ran");
+        if (n <= 0) break;
+        progress = true;
+        (is_stderr ? err : out).Feed(buf.data(), static_cast<std::size_t>(n));
+      }
+    }
+    return progress;
+  }
+
+  // Reads from the shell until `done()`, the shell ends (false) or `until` (false, `timed_out`).
+  template <typename Done>
+  asio::awaitable<Expected<bool>> ReadShell(ShellStream& out, ShellStream& err, Done done,
+                                            Clock::time_point until, bool& timed_out) {
+    while (!done()) {
+      Expected<bool> progress = DrainShell(out, err);
+      if (!progress) co_return progress.error();
+      if (*progress) continue;
+      if (ssh_channel_is_eof(shell) != 0 || ssh_channel_is_closed(shell) != 0) co_return false;
+      const bool in_time = co_await WaitIo(until);
+      if (!in_time) {
+        timed_out = true;
+        co_return false;
+      }
+    }
+    co_return true;
+  }
+
+  // Starts the command shell if none runs. Returns whether one runs now (false: the host could
+  // not start it, and shell_refused is set); an Error when the connection broke.
+  asio::awaitable<Expected<bool>> OpenShell(Clock::time_point until) {
+    if (shell != nullptr) co_return true;
+    if (shell_refused) co_return false;
+    ssh_channel ch = ssh_channel_new(s);
+    if (ch == nullptr) co_return Fail("cannot open a channel");
+    shell = ch;
+    int rc = SSH_AGAIN;
+    while ((rc = ssh_channel_open_session(ch)) == SSH_AGAIN) {
+      bool in_time = co_await WaitIo(until);
+      if (!in_time) break;
+    }
+    if (rc != SSH_OK) {
+      if (rc == SSH_AGAIN) CloseShell();
+      co_return Fail(rc == SSH_AGAIN ? "opening a channel timed out" : "cannot open a channel");
+    }
+    shell_marker = NewShellMarker();
+    const std::string start = fmt::format("exec /bin/sh -c {} firedrill-shell {}",
+                                          ShellQuote(kShellScript), shell_marker);
+    while ((rc = ssh_channel_request_exec(ch, start.c_str())) == SSH_AGAIN) {
+      bool in_time = co_await WaitIo(until);
+      if (!in_time) break;
+    }
+    if (rc != SSH_OK) {
+      if (rc == SSH_AGAIN) CloseShell();
+      co_return Fail(rc == SSH_AGAIN ? "starting a command timed out" : "cannot start a command");
+    }
+    ShellStream out{shell_marker + " ready "};
+    ShellStream err{shell_marker + " never "};
+    bool timed_out = false;
+    Expected<bool> ready = co_await ReadShell(
+        out, err, [&] { return out.ended && out.after.find('\n') != std::string::npos; }, until,
+        timed_out);
+    if (!ready) co_return ready.error();
+    if (*ready) {
+      shell_dir = out.after.substr(0, out.after.find('\n'));
+      co_return true;
+    }
+    // No shell on this host (no mktemp, say), or it did not answer in time: every command
+    // gets a channel of its own instead, as it would without the shell.
+    CloseShell();
+    shell_refused = !timed_out;
+    co_return false;
+  }
+
+  // Runs `command` through the command shell until it ends or `until`; fills `r`. On timeout
+  // its process group is killed through a second channel and the shell is let go (the next
+  // command starts a new one). Returns an Error when the connection broke or the shell ended
+  // while the command ran (whether it ran is then unknown).
+  asio::awaitable<Status> ShellRun(const std::string& command, Clock::time_point until,
+                                   CommandResult& r) {
+    const std::uint64_t id = shell_next_id++;
+    std::string request = command;
+    if (request.empty() || request.back() != '\n') request += '\n';
+    const auto lines = std::count(request.begin(), request.end(), '\n');
+    request = fmt::format("{} {}\n{}", id, lines, request);
+    Status written = co_await WriteAll(shell, request, until);
+    if (!written) co_return written;
+    ShellStream out{fmt::format("{} {} ", shell_marker, id)};
+    ShellStream err{fmt::format("{} {}\n", shell_marker, id)};
+    bool timed_out = false;
+    Expected<bool> ended = co_await ReadShell(
+        out, err,
+        [&] { return out.ended && err.ended && out.after.find('\n') != std::string::npos; }, until,
+        timed_out);
+    if (!ended) co_return ended.error();
+    r.out = out.Output();
+    r.err = err.Output();
+    if (*ended) {
+      const std::string status = out.after.substr(0, out.after.find('\n'));
+      int code = -1;
+      auto [next, ec] = std::from_chars(status.data(), status.data() + status.size(), code);
+      if (ec != std::errc() || next != status.data() + status.size()) {
+        CloseShell();
+        co_return Error{fmt::format("ssh {}: the command shell sent an unreadable status \"{}\"",
+                                    Where(), status)};
+      }
+      r.exit_code = code;
+      co_return Status{};
+    }
+    if (!timed_out) {
+      CloseShell();
+      co_return Error{fmt::format(
+          "ssh {}: the command shell ended while a command ran (whether it ran is unknown)",
+          Where())};
+    }
+    r.timed_out = true;
+    // Best effort: the command has already failed (timed out), which is what is reported.
+    CommandResult killed;
+    [[maybe_unused]] Status killed_status = co_await RunChannel(
+        fmt::format("g=$(cat {}/pgid) && {{ pkill -TERM -g \"$g\"; sleep 1; pkill -KILL -g \"$g\"; "
+                    "}}; true",
+                    ShellQuote(shell_dir)),
+        Clock::now() + std::chrono::seconds(5), killed);
+    CloseShell();
+    co_return Status{};
+  }
+
   asio::io_context& io;
   SshEndpoint ep;
   ssh_session s = nullptr;
   std::optional<asio::posix::stream_descriptor> fd;  // a view of libssh's socket
   bool busy = false;
   std::deque<std::shared_ptr<asio::steady_timer>> waiters;
+  // The command shell (ShellScript): its channel, private directory and unread reply bytes.
+  ssh_channel shell = nullptr;
+  std::string shell_dir;
+  std::string shell_marker;
+  bool shell_refused = false;  // the host could not start it: one channel per command instead
+  std::uint64_t shell_next_id = 1;
 };
 
 std::shared_ptr<SshSession> SshSession::Create(asio::io_context& io, SshEndpoint endpoint) {
@@ -455,6 +689,15 @@ asio::awaitable<Expected<CommandResult>> SshSession::Exec(std::string command, D
   CommandResult result;
   std::string announce;
   const bool gated = static_cast<bool>(gate);
+  // A gated command keeps a channel of its own: its stdin is its gate and its lifeline.
+  Expected<bool> shell = false;
+  if (!gated) shell = co_await m.OpenShell(deadline);
+  if (!shell) co_return shell.error();
+  if (*shell) {
+    Status st = co_await m.ShellRun(command, deadline, result);
+    if (!st) co_return st.error();
+    co_return result;  // a timed-out command's group was killed by ShellRun
+  }
   Status st = co_await m.RunChannel(Wrap(command, gated), deadline, result, gated ? &gate : nullptr,
                                     timeout, &announce);
   if (!st) co_return st.error();

@@ -38,9 +38,12 @@ struct SshConnectInfo {
 
 /// One SSH session. Every member function must be called on the thread running `io` (the
 /// transport thread); libssh is not thread-safe per session. Commands on one session run one at
-/// a time (a second Exec waits for the first), each on its own channel; sessions to different
-/// hosts run in parallel on the same loop. Connects lazily on the first Exec and reconnects
-/// after a broken connection.
+/// a time (a second Exec waits for the first); sessions to different hosts run in parallel on
+/// the same loop. Ungated commands go through one long-lived `/bin/sh` the session starts on the
+/// host with its first command (a "command shell": a command then costs the host a fork instead
+/// of an sshd session and a login shell); a gated command, or every command on a host where that
+/// shell cannot start, gets a channel of its own. Connects lazily on the first Exec and
+/// reconnects after a broken connection.
 class SshSession : public std::enable_shared_from_this<SshSession> {
  public:
   /// Creates an unconnected session. `io` must outlive it.
@@ -53,12 +56,14 @@ class SshSession : public std::enable_shared_from_this<SshSession> {
   /// transport thread; the command is let through iff it returns success.
   using Gate = std::function<boost::asio::awaitable<Status>(std::string announce_line)>;
 
-  /// Runs `command` with the remote user's shell, stdin closed, capturing stdout and stderr (up
-  /// to kMaxCapturedOutput each). The command runs in a process group of its own (setsid); on
-  /// timeout that whole group gets SIGTERM, then SIGKILL after 1 s, through a second channel, and
-  /// the result says timed_out. Returns an Error when the host cannot be reached, its key is
-  /// unknown or changed (the error names the fingerprint), authentication fails, or the
-  /// connection breaks mid-command; never throws.
+  /// Runs `command` with `/bin/sh -c` on the host, stdin closed, capturing stdout and stderr (up
+  /// to kMaxCapturedOutput each). The command runs in a session and process group of its own
+  /// (setsid); through the command shell it is over when its shell exits (a background process
+  /// it left is not waited for), on a channel of its own when the channel closes. On timeout that
+  /// whole group gets SIGTERM, then SIGKILL after 1 s, through a second channel, and the result
+  /// says timed_out. Returns an Error when the host cannot be reached, its key is unknown or
+  /// changed (the error names the fingerprint), authentication fails, or the connection breaks
+  /// mid-command; never throws.
   ///
   /// With a `gate`, the command starts behind the gate wrapper of gated_command.h instead: its
   /// announce line (the first stderr line, not part of the result) is handed to `gate` while the

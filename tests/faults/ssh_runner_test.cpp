@@ -79,6 +79,61 @@ TEST_CASE("ssh runner captures large output fully", "[ssh]") {
   CHECK(r->err.size() == 50000);
 }
 
+TEST_CASE("ssh runner runs a target's commands through one shell, not an sshd session each",
+          "[ssh]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir tmp;
+  TestSshd sshd(tmp.path());
+  SshRunner runner(EndpointOf(sshd));
+  // Every command's parent is the same long-lived shell that firedrill started (its command line
+  // is the shell script), not the sshd session process a channel per command would give.
+  const std::string parent = "echo $PPID; tr '\\0' ' ' </proc/$PPID/cmdline";
+  auto first = RunBlocking(runner.Run(parent, 10s));
+  REQUIRE(first.ok());
+  REQUIRE(first->ok());
+  CHECK_THAT(first->out, Catch::Contains("firedrill-shell"));
+  for (int i = 0; i < 3; ++i) {
+    auto again = RunBlocking(runner.Run(parent, 10s));
+    REQUIRE(again.ok());
+    CHECK(again->out == first->out);
+  }
+}
+
+TEST_CASE("ssh runner: a command ends when its shell does, not when a background child does",
+          "[ssh]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir tmp;
+  TestSshd sshd(tmp.path());
+  SshRunner runner(EndpointOf(sshd));
+  // The background sleep keeps the command's stdout open; the command itself is over at once.
+  auto r = RunBlocking(runner.Run("sleep 30 & echo $!", 5s));
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->timed_out);
+  CHECK(r->ok());
+  const pid_t child = std::stoi(r->out);
+  CHECK(::kill(child, SIGKILL) == 0);  // the host is this machine
+  auto next = RunBlocking(runner.Run("echo next", 10s));
+  REQUIRE(next.ok());
+  CHECK(next->out == "next\n");
+}
+
+TEST_CASE("ssh runner cuts output beyond the capture limit and says so", "[ssh]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir tmp;
+  TestSshd sshd(tmp.path());
+  SshRunner runner(EndpointOf(sshd));
+  auto r = RunBlocking(runner.Run("head -c 100000 /dev/zero | tr '\\0' x; echo err >&2", 20s));
+  REQUIRE(r.ok());
+  CHECK(r->exit_code == 0);
+  const std::string note = "\n[... output truncated]";
+  CHECK(r->out == std::string(kMaxCapturedOutput, 'x') + note);
+  CHECK(r->err == "err\n");
+  // The shell is still in step: the next command gets its own output.
+  auto next = RunBlocking(runner.Run("echo next", 10s));
+  REQUIRE(next.ok());
+  CHECK(next->out == "next\n");
+}
+
 TEST_CASE("ssh runner timeout kills the whole remote process group", "[ssh]") {
   SKIP_WITHOUT_SSHD();
   TempDir tmp;
