@@ -5,10 +5,11 @@
 namespace firedrill {
 namespace {
 
-// Step 1: the identity, from the wrapper's own /proc entry. `set --` overwrites $1, so the
-// command is kept in $cmd first.
+// Step 1: the identity, from the wrapper's own /proc entry (read by the shell itself: no
+// process is started for it; its command name is "sh", so the line has no newline in it). `set
+// --` overwrites $1, so the command is kept in $cmd first.
 constexpr char kAnnounce[] =
-    R"(s=$(cat /proc/$$/stat) && b=$(cat /proc/sys/kernel/random/boot_id) || exit 125
+    R"(read -r s </proc/$$/stat && read -r b </proc/sys/kernel/random/boot_id || exit 125
 s=${s##*) }
 set -- $s
 echo "firedrill-pgid=$$ ${20} $b" >&2
