@@ -9,7 +9,7 @@ openssh-server; pdsh and ansible are measured when installed and skipped with a 
 otherwise.
 
 Usage: ssh_fanout_bench.py FIREDRILL_BINARY [--targets 50] [--rss-targets 500] [--rounds 3]
-                           [--exec-bench SSH_EXEC_BENCH_BINARY]
+                           [--exec-bench SSH_EXEC_BENCH_BINARY] [--firedrill-only]
 
 With --exec-bench, the runner-level breakdown (bench/ssh_exec_bench.cpp: connect, one exec, the
 seven per-target commands as seven execs and batched into two) is measured first, against the
@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -152,13 +153,45 @@ def run_firedrill(binary, sshd, n, work, tag):
     restore_started = next(parse_ts(e["ts"]) for e in events if e["event"] == "restore-started")
     ended = next(parse_ts(e["ts"]) for e in events if e["event"] == "run-ended")
     busy = (max(injected) - start).total_seconds() + (ended - restore_started).total_seconds()
+    CPU[-1] += usage.ru_utime + usage.ru_stime
+
+    def last(kind):
+        stamps = [parse_ts(e["ts"]) for e in events if e["event"] == kind]
+        return max(stamps) if stamps else None
+
+    preflight = last("preflight-passed") or start
+    restored = last("fault-restored") or ended
+    PHASES.append({
+        "window open -> preflight passed (connect every target)":
+            (preflight - start).total_seconds(),
+        "preflight -> last fault-injected (arm switch, inject, check)":
+            (max(injected) - preflight).total_seconds(),
+        "restore-started -> last fault-restored (restore, check)":
+            (restored - restore_started).total_seconds(),
+        "last fault-restored -> run-ended (disarm, close the record)":
+            (ended - restored).total_seconds(),
+    })
     return busy, usage.ru_maxrss
+
+
+PHASES = []  # per firedrill round: where its time went, read off its own events
+# Per round of the tool being measured: CPU seconds of the tool's own processes (firedrill; pdsh
+# and its ssh clients; ansible and its ssh clients), the target's sshd and shells not included
+# (they are children of sshd, which the bench reaps only at the end).
+CPU = []
+
+
+def children_cpu():
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
 
 
 def timed(cmd, env=None):
     t = time.monotonic()
+    cpu = children_cpu()
     r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     elapsed = time.monotonic() - t
+    CPU[-1] += children_cpu() - cpu
     if r.returncode != 0:
         sys.exit(f"{cmd[0]} failed ({r.returncode}):\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
     return elapsed, r.stdout
@@ -206,6 +239,9 @@ def main():
     ap.add_argument("--rss-targets", type=int, default=500)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--exec-bench", help="path of ssh_exec_bench (runner-level breakdown)")
+    ap.add_argument("--firedrill-only", action="store_true",
+                    help="leave pdsh and ansible out (a quick look at firedrill's phases; no "
+                         "figure to compare)")
     args = ap.parse_args()
     if os.geteuid() != 0 or not os.path.exists(SSHD):
         sys.exit("needs root and Debian's openssh-server (/usr/sbin/sshd)")
@@ -224,28 +260,49 @@ def main():
               f"fan-out {n}, median of {args.rounds} rounds; load average "
               f"{os.getloadavg()[0]:.2f}")
         tools = [("firedrill", lambda r: run_firedrill(args.firedrill, sshd, n, work, f"r{r}")[0])]
-        if shutil.which("pdsh"):
+        if args.firedrill_only:
+            print("  pdsh and ansible: left out (--firedrill-only)")
+        elif shutil.which("pdsh"):
             tools.append(("pdsh -R ssh", lambda r: run_pdsh(sshd, n, work)))
         else:
             print("  pdsh: skipped, not installed (apt install pdsh)")
-        if shutil.which("ansible"):
+        if args.firedrill_only:
+            pass
+        elif shutil.which("ansible"):
             tools.append(("ansible -m command", lambda r: run_ansible(sshd, n, work)))
         else:
             print("  ansible: skipped, not installed (apt install ansible-core)")
         results = {}
+        cpu = {}
         for name, fn in tools:
-            times = [fn(r) for r in range(args.rounds)]
+            times = []
+            rounds_cpu = []
+            for r in range(args.rounds):
+                CPU.append(0.0)
+                times.append(fn(r))
+                rounds_cpu.append(CPU[-1])
+            cpu[name] = statistics.median(rounds_cpu)
             results[name] = statistics.median(times)
             print(f"  {name:20s} {results[name]:7.3f} s   (rounds: "
                   + ", ".join(f"{t:.3f}" for t in times) + ")")
+            if name == "firedrill":
+                for phase in PHASES[0]:
+                    print(f"    {phase:62s} "
+                          f"{statistics.median(p[phase] for p in PHASES):6.3f} s")
         base = results["firedrill"]
         for name, t in results.items():
             if name != "firedrill":
                 print(f"  {name} / firedrill = {t / base:.1f}x")
+        print("CPU time of the tool's own processes per round (the target's sshd and shells not "
+              "counted), median:")
+        for name, c in cpu.items():
+            ratio = "" if name == "firedrill" else f"   {c / cpu['firedrill']:.1f}x firedrill's"
+            print(f"  {name:20s} {c:7.3f} s{ratio}")
         print("  firedrill runs per target: connect, arm dead man's switch, inject, check; "
               "restore, check, disarm (7 steps); pdsh and ansible: one connection per command, "
               "2 commands, no checks")
         if args.rss_targets > 0:
+            CPU.append(0.0)
             busy, rss = run_firedrill(args.firedrill, sshd, args.rss_targets, work, "rss")
             print(f"firedrill on {args.rss_targets} SSH targets: peak RSS {rss / 1024:.1f} MiB, "
                   f"connect + inject + restore {busy:.3f} s")
