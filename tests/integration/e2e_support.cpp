@@ -86,14 +86,18 @@ std::string Firedrill::Output() const {
   return s.str();
 }
 
-std::vector<std::string> EventKinds(const std::filesystem::path& state,
-                                    const std::string& drill_id) {
+std::vector<Event> EventsOf(const std::filesystem::path& state, const std::string& drill_id) {
   auto db = Database::Open(state, OpenMode::kReadOnly);
   if (!db.ok()) return {};
   auto events = EventLog(*db).ForDrill(drill_id);
   if (!events.ok()) return {};
+  return std::move(*events);
+}
+
+std::vector<std::string> EventKinds(const std::filesystem::path& state,
+                                    const std::string& drill_id) {
   std::vector<std::string> kinds;
-  for (const Event& e : *events) kinds.push_back(e.kind);
+  for (const Event& e : EventsOf(state, drill_id)) kinds.push_back(e.kind);
   return kinds;
 }
 

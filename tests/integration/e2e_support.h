@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "orchestrator/store/event_log.h"
+
 namespace firedrill::testing {
 
 /// The firedrill binary (FIREDRILL_BIN) as a child process with `args`, stdout and stderr both
@@ -50,6 +52,11 @@ bool Eventually(F cond, std::chrono::milliseconds limit) {
   }
   return cond();
 }
+
+/// The events recorded for `drill_id` in the state dir `state`, in order; empty until a run has
+/// created its records.
+std::vector<Event> EventsOf(const std::filesystem::path& state,
+                            const std::string& drill_id = "e2e");
 
 /// The kinds of the events recorded for `drill_id` in the state dir `state`, in order; empty
 /// until a run has created its records.

@@ -113,7 +113,9 @@ TEST_CASE("serve publishes the checkpoint after each drill from a thread of its 
   ScopedEnv env(std::string(kWitnessListEnv), witness.list.string());
   fs::path state = tmp.path() / "state";
   fs::path marker = tmp.path() / "in-place";
-  fs::path drill = WriteDrill(tmp.path(), marker, 2s, 2s);
+  // A window that only the test ends (an abort once the fault is in place), whatever the load:
+  // the subject is the publishing after a drill, not the window.
+  fs::path drill = WriteDrill(tmp.path(), marker, 1s, 120s);
   std::string out;
   // On a loaded machine `schedule` may end after the window opened: a late announcement, which
   // this test is not about.
@@ -123,15 +125,25 @@ TEST_CASE("serve publishes the checkpoint after each drill from a thread of its 
               &out) == kExitOk);
   fs::create_directories(tmp.path() / "serve");
   Firedrill serve(tmp.path() / "serve", {"serve", "--state", state.string()});
-  // The run ends (restored at the end of its window), then the witness gets its checkpoint.
+  REQUIRE(Eventually([&] { return Has(EventKinds(state, "w"), "fault-injected"); }, 30s));
+  std::string aborted;
+  CHECK(Cli(tmp.path() / "abort",
+            {"abort", "--state", state.string(), "--drill", "w", "--reason", "the test is over"},
+            &aborted) == kExitOk);
+  INFO(aborted);
+  // The run ends (restored at once), then the witness gets its checkpoint.
   bool published = Eventually([&] { return LineCount(witness.file) == 1; }, 30s);
   INFO(serve.Output());
   CHECK(published);
   CHECK(Eventually(
       [&] { return serve.Output().find("checkpoint 1 published to file") != std::string::npos; },
       10s));
-  // The run's end is recorded by the run's own writer; it need not be in before the publish.
-  CHECK(Eventually([&] { return Has(EventKinds(state, "w"), "run-ended"); }, 10s));
+  CHECK_FALSE(fs::exists(marker));
+  // The run's end is written (and flushed) before its checkpoint is signed.
+  CHECK(Has(EventKinds(state, "w"), "run-ended"));
+  // Publishing happens off the daemon's loop: it still answers.
+  std::string listed;
+  CHECK(Cli(tmp.path() / "list", {"list", "--state", state.string()}, &listed) == kExitOk);
   serve.Signal(SIGTERM);
   CHECK(serve.Wait() == kExitOk);
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "drills/drill_plan.h"
 #include "drills/duration.h"
 #include "drills/zoned_time.h"
 #include "orchestrator/control/control_handler.h"
@@ -81,6 +82,30 @@ TEST_CASE("engine: a drill runs from the window wait to the restore in simulated
   auto injected = h.First("fault-injected");
   REQUIRE(injected);
   CHECK(injected->ts == HarnessWindowStart());
+}
+
+TEST_CASE("engine: nobody reacts, so the faults are restored at the restore point, not before",
+          "[engine]") {
+  // The probe is red while the fault is in place (the fake world's default); nobody acks.
+  EngineHarness h(HarnessDrill(kProbe));
+  REQUIRE(h.Run() == kExitOk);
+  INFO(h.Output());
+  const DrillPlan plan = PlanDrill(h.drill());
+  auto kinds = h.Kinds();
+  CHECK(Has(kinds, "probe-red"));
+  CHECK_FALSE(Has(kinds, "recovered"));
+  auto restoring = h.First("restore-started");
+  REQUIRE(restoring);
+  CHECK(restoring->ts == plan.restore_at);
+  CHECK_THAT(restoring->payload_json,
+             Catch::Contains("the restore point of the window was reached"));
+  CHECK(h.First("fault-restored"));
+  CHECK_FALSE(h.world.faults["f1"].in_place);
+  CHECK(kinds.back() == "run-ended");
+  RunFacts f = FactsOf(h);
+  CHECK(f.outcome == RunOutcome::kAutoRestored);
+  CHECK_THAT(h.Output(), Catch::Contains("auto-restored"));
+  CHECK_THAT(PostmortemMarkdown(f, std::nullopt), Catch::Contains("auto-restored at window end"));
 }
 
 }  // namespace firedrill::testing
