@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -356,10 +357,14 @@ class Loader {
 
   void LoadFault(const toml::table& t, int index, std::vector<FaultSpec>& out) {
     FaultSpec f;
+    // Named by its id when it has one (its place in the file otherwise); the kind decides
+    // which keys are valid, so peek at both before building the reader's name.
     std::string where = fmt::format("fault #{}", index);
-    // The kind decides which keys are valid, so peek at it before building the reader's name.
+    if (const toml::node* id = t.get("id"); id != nullptr && id->is_string()) {
+      where = fmt::format("fault {}", Shown(id->as_string()->get()));
+    }
     if (const toml::node* k = t.get("kind"); k != nullptr && k->is_string()) {
-      where = fmt::format("fault #{} ({})", index, Shown(k->as_string()->get()));
+      where += fmt::format(" ({})", Shown(k->as_string()->get()));
     }
     TomlReader r(t, where, file_, out_);
     f.pos = r.Pos();
@@ -594,6 +599,13 @@ LoadResult LoadDrillText(std::string_view text, const std::string& file,
     return result;
   }
   Diagnostics& out = result.diagnostics;
+  // In the order of the file (problems of the whole file first), as an editor lists them.
+  std::stable_sort(out.begin(), out.end(), [](const Error& a, const Error& b) {
+    auto key = [](const Error& e) {
+      return e.where ? std::pair(e.where->line, e.where->column) : std::pair(0, 0);
+    };
+    return key(a) < key(b);
+  });
   for (Error& e : out) {
     // A last bound, for messages that quote something this loader did not shorten.
     if (e.message.size() > kMaxDiagnosticBytes)

@@ -28,6 +28,14 @@ Error Bad(std::string_view text, std::string_view why) {
                   Quoted(text), why)};
 }
 
+// "5 m", "1h 30m": the same without the spaces is what was meant.
+Error Spaced(std::string_view text) {
+  std::string joined(text.substr(0, 64));
+  std::erase(joined, ' ');
+  if (text.size() > 64) return Bad(text, "a space is not allowed in a duration");
+  return Bad(text, fmt::format("a space is not allowed in a duration (write \"{}\")", joined));
+}
+
 }  // namespace
 
 Expected<Duration> ParseDuration(std::string_view text) {
@@ -36,6 +44,7 @@ Expected<Duration> ParseDuration(std::string_view text) {
   std::size_t i = 0;
   int last_unit = -1;
   while (i < text.size()) {
+    if (text[i] == ' ' && i > 0) return Spaced(text);
     if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
       return Bad(text, text[i] == '-' ? "must not be negative" : "expected a number");
     }
@@ -48,6 +57,7 @@ Expected<Duration> ParseDuration(std::string_view text) {
     std::size_t start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string_view unit = text.substr(start, i - start);
+    if (unit.empty() && i < text.size() && text[i] == ' ') return Spaced(text);
     if (unit.empty()) return Bad(text, "missing unit");
     int found = -1;
     for (int u = 0; u < static_cast<int>(kUnits.size()); ++u) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 namespace firedrill {
 namespace {
@@ -41,13 +42,14 @@ std::optional<std::string> ClosestMatch(std::string_view word,
   if (word.empty() || word.size() > 64 || candidates.size() > kMaxSuggestCandidates) {
     return std::nullopt;
   }
-  std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
+  // Close enough to help: at most one edit in three letters of the longer word ("x" is not a
+  // typo of "u", "ru" is one of "run").
   std::optional<std::string> best;
-  std::size_t best_distance = limit + 1;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   for (const std::string& c : candidates) {
     if (c.size() > 64) continue;
     std::size_t d = EditDistance(word, c);
-    if (d < best_distance) {
+    if (d <= std::max(word.size(), c.size()) / 3 && d < best_distance) {
       best_distance = d;
       best = c;
     }

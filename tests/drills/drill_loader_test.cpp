@@ -49,6 +49,31 @@ TEST_CASE("every problem is reported with its line and column, not just the firs
                                   "(did you mean \"detect_within\"?)"));
   CHECK_THAT(all, Catch::Contains("drill.toml:14:8: [window]: unknown time zone"));
   CHECK_THAT(all, Catch::Contains("\"port\" must be an integer, found a string"));
+  // In the order of the file.
+  for (std::size_t i = 1; i < r.diagnostics.size(); ++i) {
+    REQUIRE(r.diagnostics[i].where);
+    CHECK(r.diagnostics[i - 1].where->line <= r.diagnostics[i].where->line);
+  }
+}
+
+TEST_CASE("problems come in the order of the file, whichever check found them", "[drills]") {
+  // The port is a key problem found while loading; the window's end a cross-key problem found
+  // afterwards, although it is earlier in the file.
+  std::string text = ReplaceOnce(kValidDrill, "port = 5432\nmode", "port = \"5432\"\nmode");
+  text = ReplaceOnce(text, "end = 2027-03-04T11:00:00", "end = 2027-03-04T09:00:00");
+  LoadResult r = LoadText(text);
+  INFO(Diagnosed(r));
+  REQUIRE(r.diagnostics.size() == 2);
+  CHECK_THAT(r.diagnostics[0].message, Catch::Contains("[window]: end"));
+  CHECK_THAT(r.diagnostics[1].message, Catch::Contains("\"port\" must be an integer"));
+}
+
+TEST_CASE("a fault's problems name the fault by its id", "[drills]") {
+  std::string text = ReplaceOnce(kValidDrill, "kind = \"network.block\"",
+                                 "id = \"db-block\"\nkind = \"network.block\"");
+  LoadResult r = LoadText(ReplaceOnce(text, "port = 5432\nmode", "port = \"5432\"\nmode"));
+  INFO(Diagnosed(r));
+  CHECK_THAT(Diagnosed(r), Catch::Contains("fault db-block (network.block): \"port\""));
 }
 
 TEST_CASE("unknown top-level keys are errors with a suggestion", "[drills]") {

@@ -25,6 +25,14 @@ TEST_CASE("bad durations are refused with the expected form named", "[drills]") 
   }
 }
 
+TEST_CASE("a space between a number and its unit is named as the problem", "[drills]") {
+  auto d = ParseDuration("5 m");
+  REQUIRE_FALSE(d.ok());
+  CHECK_THAT(d.error().message,
+             Catch::Contains("a space is not allowed in a duration (write \"5m\")"));
+  CHECK_THAT(ParseDuration("1h 30m").error().message, Catch::Contains("(write \"1h30m\")"));
+}
+
 TEST_CASE("durations format back to the same notation", "[drills]") {
   CHECK(FormatDuration(90min) == "1h30m");
   CHECK(FormatDuration(0ms) == "0s");

@@ -12,6 +12,16 @@ TEST_CASE("a close typo gets the closest candidate", "[drills][suggest]") {
   CHECK(ClosestMatch("prot", {"port", "mode"}) == "port");
   CHECK_FALSE(ClosestMatch("zzzz", {"port", "mode"}));
   CHECK(DidYouMean("dbb", {"db", "web"}) == " (did you mean \"db\"?)");
+  CHECK(ClosestMatch("ru", {"run", "plan"}) == "run");
+  CHECK(ClosestMatch("Id", {"id", "who"}) == "id");  // the case alone
+}
+
+TEST_CASE("a word that shares too little with every candidate gets no suggestion",
+          "[drills][suggest]") {
+  // One letter in one is not a typo: "x" is not "u", "ip" is not "id".
+  CHECK(DidYouMean("x", {"u", "team"}).empty());
+  CHECK_FALSE(ClosestMatch("ip", {"id"}));
+  CHECK_FALSE(ClosestMatch("abc", {"xyz"}));
 }
 
 TEST_CASE("a list of more than 500 candidates, or a word over 64 characters, gets none",
