@@ -381,8 +381,12 @@ std::string PostmortemMarkdown(const RunFacts& f, const std::optional<DrillRecor
   }
 
   md += "\n## Timeline\n\n";
-  md += fmt::format("Times in UTC and in {} (the drill's zone); T0 = {}.\n\n", h.zone,
-                    f.t0 ? FormatUtc(*f.t0) : std::string("none (no fault was in place)"));
+  const std::string t0 = f.t0 ? FormatUtc(*f.t0) : std::string("none (no fault was in place)");
+  if (h.zone == "UTC") {
+    md += fmt::format("Times in UTC (the drill's zone); T0 = {}.\n\n", t0);
+  } else {
+    md += fmt::format("Times in UTC and in {} (the drill's zone); T0 = {}.\n\n", h.zone, t0);
+  }
   md += fmt::format("| UTC | {} | Since T0 | What happened | By |\n|---|---|---|---|---|\n",
                     Cell(h.zone));
   for (const TimelineEntry& e : f.timeline) {

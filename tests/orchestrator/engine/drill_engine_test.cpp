@@ -105,7 +105,11 @@ TEST_CASE("engine: nobody reacts, so the faults are restored at the restore poin
   RunFacts f = FactsOf(h);
   CHECK(f.outcome == RunOutcome::kAutoRestored);
   CHECK_THAT(h.Output(), Catch::Contains("auto-restored"));
-  CHECK_THAT(PostmortemMarkdown(f, std::nullopt), Catch::Contains("auto-restored at window end"));
+  const std::string pm = PostmortemMarkdown(f, std::nullopt);
+  CHECK_THAT(pm, Catch::Contains("auto-restored at window end"));
+  // A drill in UTC names its zone once.
+  CHECK_THAT(pm, Catch::Contains("Times in UTC (the drill's zone)"));
+  CHECK_THAT(pm, !Catch::Contains("UTC and in UTC"));
 }
 
 }  // namespace firedrill::testing
