@@ -4,12 +4,52 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "drills/suggest.h"
 
 namespace firedrill {
+namespace {
 
-Expected<Args> Args::Parse(const std::vector<std::string>& argv, const ArgSpec& spec) {
+// The positional words of a usage line after "firedrill COMMAND": what is left without every
+// [...] group and every --option with its value (" detected|recovered [--by NAME]" gives
+// {"detected|recovered"}).
+std::vector<std::string> PositionalNames(std::string_view usage, const ArgSpec& spec) {
+  std::vector<std::string> words;
+  std::string word;
+  int depth = 0;
+  auto flush = [&] {
+    if (!word.empty()) words.push_back(std::move(word));
+    word.clear();
+  };
+  for (char c : usage) {
+    if (c == '[' || c == ']') {
+      flush();
+      depth = std::max(0, depth + (c == '[' ? 1 : -1));
+    } else if (depth == 0 && c == ' ') {
+      flush();
+    } else if (depth == 0) {
+      word += c;
+    }
+  }
+  flush();
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i].rfind("--", 0) == 0) {
+      const std::string option = words[i].substr(2);
+      if (std::find(spec.values.begin(), spec.values.end(), option) != spec.values.end()) ++i;
+      continue;
+    }
+    names.push_back(words[i]);
+  }
+  return names;
+}
+
+}  // namespace
+
+Expected<Args> Args::Parse(const std::vector<std::string>& argv, const ArgSpec& spec,
+                           std::string_view usage) {
   std::vector<std::string> flags = spec.flags;
   flags.push_back("help");
   std::vector<std::string> values = spec.values;
@@ -63,6 +103,12 @@ Expected<Args> Args::Parse(const std::vector<std::string>& argv, const ArgSpec& 
   if (args.Has("help")) return args;  // --help wins over missing arguments
   std::size_t n = args.positionals_.size();
   if (n < spec.min_positionals) {
+    const std::vector<std::string> names = PositionalNames(usage, spec);
+    if (n < names.size()) {
+      std::string_view name = names[n];
+      if (name.ends_with("...")) name.remove_suffix(3);  // "FILE...": one or more
+      return Error{fmt::format("missing {}", name)};
+    }
     return Error{fmt::format("missing argument (expected at least {})", spec.min_positionals)};
   }
   if (n > spec.max_positionals) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "drills/expected.h"
@@ -23,8 +24,11 @@ struct ArgSpec {
 class Args {
  public:
   /// Parses `argv` (without the program and subcommand names) against `spec`. Fails with a
-  /// message naming the offending argument (and a did-you-mean for misspelt options).
-  static Expected<Args> Parse(const std::vector<std::string>& argv, const ArgSpec& spec);
+  /// message naming the offending argument (and a did-you-mean for misspelt options); a missing
+  /// positional is named as the command's `usage` line writes it ("FILE", "detected|recovered")
+  /// when the usage is given.
+  static Expected<Args> Parse(const std::vector<std::string>& argv, const ArgSpec& spec,
+                              std::string_view usage = {});
 
   /// Returns true iff the flag was given.
   bool Has(const std::string& flag) const;

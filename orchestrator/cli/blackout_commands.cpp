@@ -141,21 +141,35 @@ Command BlackoutAddCommand() {
       "with an offset: 2027-12-20T00:00:00+01:00. Blackouts for one drill only belong in\n"
       "its file ([[blackouts]]).\n"
       "\n"
+      "Options:\n"
+      "  --name NAME    what the blackout is for (shown in vetoes and notices)\n"
+      "  --start TIME   when it begins, RFC 3339 with an offset\n"
+      "  --end TIME     when it ends (after --start)\n"
+      "  --by NAME      who declared it (default: the local user)\n"
+      "  --json         the blackout as one JSON object\n"
+      "\n"
       "Example:\n"
       "  firedrill blackout add --name \"release freeze\" --start 2027-12-20T00:00:00+01:00 \\\n"
-      "    --end 2028-01-02T00:00:00+01:00\n",
+      "    --end 2028-01-02T00:00:00+01:00\n"
+      "\n"
+      "Exit status: 0; 1 if it cannot be recorded; 2 for wrong usage (a bad time, --end not\n"
+      "after --start); 4 if the state directory cannot be used.\n",
       ArgSpec{{"json"}, {"name", "start", "end", "by"}, 0, 0},
       RunBlackoutAdd};
 }
 
 Command BlackoutListCommand() {
-  return Command{
-      "blackout list",
-      "firedrill blackout list [--json]",
-      "the declared blackouts that are not over",
-      "Lists the blackouts declared with `firedrill blackout add` that have not ended.\n",
-      ArgSpec{{"json"}, {}, 0, 0},
-      RunBlackoutList};
+  return Command{"blackout list",
+                 "firedrill blackout list [--json]",
+                 "the declared blackouts that are not over",
+                 "Lists the blackouts declared with `firedrill blackout add` that have not ended.\n"
+                 "\n"
+                 "Options:\n"
+                 "  --json   a JSON array of {name, start, end, by}\n"
+                 "\n"
+                 "Exit status: 0 (also when there is none); 4 if the records cannot be read.\n",
+                 ArgSpec{{"json"}, {}, 0, 0},
+                 RunBlackoutList};
 }
 
 }  // namespace firedrill

@@ -110,7 +110,11 @@ int RunCommandLine(const std::vector<std::string>& argv, std::ostream& out, std:
     return kExitUsage;
   }
   std::vector<std::string> rest(argv.begin() + static_cast<std::ptrdiff_t>(words), argv.end());
-  auto args = Args::Parse(rest, found->spec);
+  const std::string prefix = "firedrill " + found->name;
+  auto args = Args::Parse(
+      rest, found->spec,
+      std::string_view(found->usage)
+          .substr(found->usage.rfind(prefix, 0) == 0 ? prefix.size() : found->usage.size()));
   if (!args.ok()) {
     fmt::print(err, "firedrill {}: {}\nUsage: {}\n(see firedrill {} --help)\n", found->name,
                args.error().message, found->usage, found->name);

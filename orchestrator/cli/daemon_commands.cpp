@@ -473,7 +473,14 @@ Command ListCommand() {
                  "the scheduled and running drills, next window first",
                  "Lists every drill that is scheduled or running, ordered by its next window,\n"
                  "shown in the drill's own time zone. With --all, done and cancelled ones too.\n"
-                 "Works with or without a daemon.\n",
+                 "Works with or without a daemon, and shows a foreground `firedrill run` too.\n"
+                 "\n"
+                 "Options:\n"
+                 "  --all    also the drills that are done or cancelled\n"
+                 "  --json   a JSON array of the drills, with their state and next window\n"
+                 "\n"
+                 "Exit status: 0 (also when nothing is scheduled); 1 if the daemon named by\n"
+                 "FIREDRILL_API cannot be asked; 4 if the state directory cannot be read.\n",
                  ArgSpec{{"json", "all"}, {}, 0, 0},
                  RunList};
 }
@@ -485,7 +492,15 @@ Command CancelCommand() {
       "call off a scheduled drill (writes the calendar cancellation)",
       "Marks the scheduled drill cancelled, records why and by whom, and writes the calendar\n"
       "cancellation (METHOD:CANCEL, next SEQUENCE) to the invites/ folder. A running drill is\n"
-      "aborted instead (firedrill abort).\n",
+      "aborted instead (firedrill abort).\n"
+      "\n"
+      "Options:\n"
+      "  --reason TEXT   why (required; recorded and in the cancellation)\n"
+      "  --by NAME       who calls it off (default: the local user)\n"
+      "  --json          the result as one JSON object\n"
+      "\n"
+      "Exit status: 0; 1 if it cannot be cancelled (it runs, or the daemon refused); 2 for\n"
+      "wrong usage; 4 if the state directory cannot be used; 7 if no drill ID is scheduled.\n",
       ArgSpec{{"json"}, {"reason", "by"}, 1, 1},
       RunCancel};
 }
@@ -496,7 +511,14 @@ Command StatusCommand() {
                  "live state: the daemon, running drills, one drill's schedule",
                  "Without ID: whether a daemon serves the state directory, what runs now and\n"
                  "what is next. With ID: that drill's schedule, announcement and, while it runs,\n"
-                 "its phase and T0.\n",
+                 "its phase and T0. A foreground `firedrill run` on the state directory counts\n"
+                 "as running.\n"
+                 "\n"
+                 "Options:\n"
+                 "  --json   the same as one JSON object\n"
+                 "\n"
+                 "Exit status: 0; 1 if the daemon cannot be asked; 4 if the state directory\n"
+                 "cannot be read; 7 if no drill ID is known.\n",
                  ArgSpec{{"json"}, {}, 0, 1},
                  RunStatus};
 }
@@ -508,7 +530,15 @@ Command BriefCommand() {
       "record that the team was briefed on the drill's playbook",
       "Records who briefed the team on the playbook of scheduled drill ID, and when. A drill\n"
       "with briefing_required = true is refused at injection without a briefing recorded\n"
-      "after its (latest) announcement.\n",
+      "after its (latest) announcement.\n"
+      "\n"
+      "Options:\n"
+      "  --by NAME     who briefed the team (required)\n"
+      "  --note TEXT   what was covered\n"
+      "  --json        the briefing as one JSON object\n"
+      "\n"
+      "Exit status: 0; 1 if it cannot be recorded; 2 for wrong usage; 4 if the state\n"
+      "directory cannot be used.\n",
       ArgSpec{{"json"}, {"by", "note"}, 1, 1},
       RunBrief};
 }

@@ -209,7 +209,10 @@ Command DemoCommand() {
       "Options:\n"
       "  --responder fix    the responder restarts the service: the team recovers (default)\n"
       "  --responder idle   the responder only acknowledges: firedrill auto-restores\n"
-      "  --json             the event stream as JSON lines\n",
+      "  --json             the event stream as JSON lines\n"
+      "\n"
+      "Exit status: that of the drill (0 when it ran and everything was restored; see\n"
+      "firedrill run --help); 1 if the demo could not be set up; 2 for wrong usage.\n",
       ArgSpec{{"json"}, {"responder"}, 0, 0},
       RunDemo};
 }
@@ -217,9 +220,15 @@ Command DemoCommand() {
 Command DemoServiceCommand() {
   return Command{"demo-service",
                  "firedrill demo-service --port N --dir DIR",
-                 "(used by demo) the bundled HTTP service the demo breaks",
+                 "the bundled HTTP service the demo breaks (started by firedrill demo)",
                  "Serves GET /health on 127.0.0.1:N and writes demo-service.pid and\n"
-                 "demo-service.port into DIR. Started and stopped by firedrill demo.\n",
+                 "demo-service.port into DIR. Started and stopped by firedrill demo.\n"
+                 "\n"
+                 "Options:\n"
+                 "  --port N    the port (0: any free one, written to demo-service.port)\n"
+                 "  --dir DIR   where the pid and port files go (default: .)\n"
+                 "\n"
+                 "Exit status: 0 when stopped (SIGTERM); 1 if it cannot serve.\n",
                  ArgSpec{{}, {"port", "dir"}, 0, 0},
                  RunDemoService};
 }

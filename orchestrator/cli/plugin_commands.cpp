@@ -232,7 +232,7 @@ Command PluginsListCommand() {
   return Command{
       "plugins list",
       "firedrill plugins list [--json] [--dir DIR[:DIR...]]",
-      "List external fault plugins, their kinds, and whether describe works",
+      "external fault plugins, their kinds, and whether describe works",
       "Looks for executables in $FIREDRILL_PLUGIN_PATH (colon-separated), then in the bundled\n"
       "plugin directory next to the firedrill binary (or only in --dir), runs each one's\n"
       "`describe` and shows its path, kinds and parameters, or why describe failed.\n"
@@ -254,7 +254,7 @@ Command PluginsTestCommand() {
       "firedrill plugins test PLUGIN --kind KIND [NAME=VALUE...] [--target-host HOST "
       "[--target-user U] [--target-port N] [--target-identity FILE] "
       "[--target-known-hosts FILE]] [--dir DIRS]",
-      "Check that a plugin kind injects, checks and restores cleanly on a real target",
+      "check that a plugin kind injects, checks and restores cleanly on a real target",
       "Runs the conformance check of one plugin kind against a target (local unless\n"
       "--target-host is given, then over SSH; the plugin is copied to\n"
       "~/.cache/firedrill/plugins/ there): validate, inject, check (must be in place),\n"
@@ -262,7 +262,18 @@ Command PluginsTestCommand() {
       "Kinds whose describe says \"snapshot\": true are also snapshotted before and after;\n"
       "the two snapshots must be equal. This REALLY injects the fault: use a test system.\n"
       "Parameters are NAME=VALUE words checked against the kind's schema like a drill file\n"
-      "(string lists: a,b,c). Exit status 0 iff every step passed.\n\n"
+      "(string lists: a,b,c).\n\n"
+      "Options:\n"
+      "  --kind KIND                the plugin kind to check (required)\n"
+      "  --target-host HOST         check on this host over SSH instead of locally, with\n"
+      "  --target-user U            --target-port N (default 22), --target-identity FILE and\n"
+      "  --target-port N            --target-known-hosts FILE as in a drill file's SSH target\n"
+      "  --target-identity FILE\n"
+      "  --target-known-hosts FILE\n"
+      "  --dir DIRS                 search only these directories for the plugin\n\n"
+      "Exit status: 0 iff every step passed; 1 if a step failed or the plugin's describe\n"
+      "failed; 2 for wrong usage; 3 if a parameter does not fit the kind's schema; 7 if there\n"
+      "is no such plugin or kind.\n\n"
       "Examples:\n"
       "  firedrill plugins test redis --kind redis.maxmemory-squeeze port=6380 "
       "maxmemory=1mb\n"

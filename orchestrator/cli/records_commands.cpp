@@ -243,7 +243,10 @@ Command RecordsListCommand() {
       "  --json             a JSON array of {id, title, service, owner, zone, window_start,\n"
       "                     window_end, events, last_event, outcome}\n"
       "  --state DIR        the state directory (default $FIREDRILL_STATE, else\n"
-      "                     $XDG_STATE_HOME/firedrill, else ~/.local/state/firedrill)\n",
+      "                     $XDG_STATE_HOME/firedrill, else ~/.local/state/firedrill)\n"
+      "\n"
+      "Exit status: 0 (also when there are no records yet); 2 for wrong usage; 4 if the\n"
+      "records cannot be read.\n",
       ArgSpec{{"json"}, {"service", "from", "to", "outcome"}, 0, 0},
       RunList};
 }

@@ -28,6 +28,12 @@ namespace json = boost::json;
 
 int RunExport(const Invocation& inv) {
   ExportOptions options;
+  // --json, as every command that writes JSON takes it: the JSON form of an export is JSONL.
+  if (inv.args.Has("json") && inv.args.Value("format") && *inv.args.Value("format") != "jsonl") {
+    fmt::print(inv.err, "firedrill: --json and --format {} disagree; give one of them\n",
+               *inv.args.Value("format"));
+    return kExitUsage;
+  }
   std::string format = inv.args.Value("format").value_or("jsonl");
   if (format == "jsonl") {
     options.format = ExportFormat::kJsonl;
@@ -194,7 +200,7 @@ int RunCheckpoint(const Invocation& inv) {
 Command RecordsExportCommand() {
   return Command{
       "records export",
-      "firedrill records export [--format jsonl|csv] [--what all|events|checkpoints] "
+      "firedrill records export [--format jsonl|csv] [--json] [--what all|events|checkpoints] "
       "[--service NAME] [--from DATE] [--to DATE] [--output FILE] [--state DIR]",
       "every event and checkpoint as JSONL or CSV, for auditors",
       "Writes the records from one consistent snapshot. Each event: seq, ts (UTC, ISO-8601 with\n"
@@ -210,6 +216,7 @@ Command RecordsExportCommand() {
       "                      {\"type\":\"checkpoint\",...} lines and the {\"type\":\"end\",...} "
       "line.\n"
       "                      CSV (RFC 4180, CRLF): one table with a header row\n"
+      "  --json              same as --format jsonl\n"
       "  --what WHAT         all (JSONL default), events (CSV default) or checkpoints\n"
       "  --service NAME      only events of drills of this service (checkpoints are kept)\n"
       "  --from DATE         only records at or after DATE\n"
@@ -221,7 +228,7 @@ Command RecordsExportCommand() {
       "shows the whole chain.\n"
       "\n"
       "Exit status: 0, 4 if the records cannot be read, 1 if the output cannot be written.\n",
-      ArgSpec{{}, {"format", "what", "service", "from", "to", "output"}, 0, 0},
+      ArgSpec{{"json"}, {"format", "what", "service", "from", "to", "output"}, 0, 0},
       RunExport};
 }
 

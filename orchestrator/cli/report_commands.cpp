@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "drills/zoned_time.h"
+#include "orchestrator/cli/records_common.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/audit.h"
 #include "orchestrator/report/json_text.h"
@@ -146,21 +147,6 @@ int RunPostmortem(const Invocation& inv) {
       *format == "json" ? PostmortemJson(facts, record) : PostmortemMarkdown(facts, record));
 }
 
-// Parses --from/--to: a UTC date. `end_of_day` moves --to to the next midnight (inclusive day).
-bool DateOption(const Invocation& inv, const char* name, bool end_of_day,
-                std::optional<SysTime>& out) {
-  std::optional<std::string> v = inv.args.Value(name);
-  if (!v) return true;
-  std::optional<SysTime> t = v->size() == 10 ? ParseUtc(*v) : std::nullopt;
-  if (!t) {
-    fmt::print(inv.err, "firedrill audit: --{} \"{}\" is not a date; write YYYY-MM-DD (UTC)\n",
-               name, *v);
-    return false;
-  }
-  out = end_of_day ? *t + std::chrono::days(1) : *t;
-  return true;
-}
-
 int RunAudit(const Invocation& inv) {
   auto format = FormatOf(inv, "audit", {"md", "csv", "json"});
   if (!format) return kExitUsage;
@@ -171,15 +157,20 @@ int RunAudit(const Invocation& inv) {
                table);
     return kExitUsage;
   }
+  // An option that would do nothing is an error, not silently ignored.
+  if (inv.args.Value("table") && *format != "csv") {
+    fmt::print(inv.err,
+               "firedrill audit: --table chooses the table of --format csv; the {} report holds "
+               "every table (add --format csv)\n",
+               *format);
+    return kExitUsage;
+  }
+  // The same period grammar as records list: a UTC day or an ISO-8601 time.
+  std::optional<Period> read = ReadPeriod(inv);
+  if (!read) return kExitUsage;
   AuditPeriod period;
-  if (!DateOption(inv, "from", false, period.from) || !DateOption(inv, "to", true, period.to)) {
-    return kExitUsage;
-  }
-  if (period.from && period.to && *period.from >= *period.to) {
-    fmt::print(inv.err, "firedrill audit: --from {} is after --to {}\n", *inv.args.Value("from"),
-               *inv.args.Value("to"));
-    return kExitUsage;
-  }
+  period.from = read->from;
+  period.to = read->until;
 
   std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
   AuditReport report;
@@ -258,11 +249,13 @@ Command AuditCommand() {
       "table that were not drilled in the period. Read-only. Definitions: docs/audit-report.md.\n"
       "\n"
       "Options:\n"
-      "  --from DATE      first day (UTC, YYYY-MM-DD) of the period; default: the first record\n"
-      "  --to DATE        last day (UTC, inclusive); default: the last record\n"
+      "  --from DATE      the period starts at DATE; default: the first record\n"
+      "  --to DATE        the period ends with DATE (a date includes the whole day); default:\n"
+      "                   the last record. DATE: 2027-03-31 (UTC) or an ISO-8601 time such as\n"
+      "                   2027-03-31T14:00:00Z or 2027-03-31T16:00+02:00\n"
       "  --format FORMAT  md (default), csv or json\n"
       "  --json           same as --format json\n"
-      "  --table TABLE    for csv: runs (default), services or not-drilled\n"
+      "  --table TABLE    with --format csv: runs (default), services or not-drilled\n"
       "  --output FILE    write to FILE instead of stdout\n"
       "\n"
       "Examples:\n"

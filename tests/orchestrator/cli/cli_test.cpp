@@ -89,6 +89,11 @@ TEST_CASE("usage errors exit 2 and suggest the right spelling", "[cli]") {
   CHECK(o.status == kExitUsage);
   CHECK_THAT(o.err, Catch::Contains("did you mean \"--json\"?"));
   CHECK(Cli({"plan"}).status == kExitUsage);
+  // A missing argument is named as the usage line writes it.
+  CHECK_THAT(Cli({"validate"}).err, Catch::Contains("firedrill validate: missing FILE"));
+  Run ack = Cli({"ack", "--by", "alice"});
+  CHECK(ack.status == kExitUsage);
+  CHECK_THAT(ack.err, Catch::Contains("firedrill ack: missing detected|recovered"));
   Run h = Cli({"plan", "--help"});
   CHECK(h.status == kExitOk);
   CHECK_THAT(h.out, Catch::Contains("Example:"));

@@ -368,6 +368,16 @@ TEST_CASE("records export writes JSONL and CSV, and verify --from-export checks 
 
   CHECK(Cli({"records", "export", "--format", "xml", "--state", state.string()}).status ==
         kExitUsage);
+  // --json, as on every command that writes JSON: the JSONL export, the same bytes.
+  Run as_json = Cli({"records", "export", "--json", "--state", state.string()});
+  REQUIRE(as_json.status == kExitOk);
+  Run as_jsonl = Cli({"records", "export", "--format", "jsonl", "--state", state.string()});
+  CHECK(json::parse(as_json.out.substr(0, as_json.out.find('\n'))).at("type") ==
+        json::parse(as_jsonl.out.substr(0, as_jsonl.out.find('\n'))).at("type"));
+  CHECK(std::count(as_json.out.begin(), as_json.out.end(), '\n') ==
+        std::count(as_jsonl.out.begin(), as_jsonl.out.end(), '\n'));
+  CHECK(Cli({"records", "export", "--json", "--format", "csv", "--state", state.string()}).status ==
+        kExitUsage);
   CHECK(Cli({"records", "export", "--format", "csv", "--what", "all", "--state", state.string()})
             .status == kExitUsage);
   Run filtered = Cli({"records", "export", "--from", "2000-01-01", "--to", "2000-01-02", "--state",

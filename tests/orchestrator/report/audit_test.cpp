@@ -321,6 +321,21 @@ TEST_CASE("audit and postmortem commands read without creating anything", "[repo
   CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 2);
   Cli none = Run({"audit", "--state", state, "--json", "--from", "2027-06-02"});
   CHECK(boost::json::parse(none.out).at("runs").as_array().empty());
+  // The period takes ISO-8601 times too, as records list does.
+  Cli iso = Run({"audit", "--state", state, "--format", "csv", "--from", "2027-06-01T00:00:00Z",
+                 "--to", "2027-06-01T23:59:59Z"});
+  INFO(iso.err);
+  CHECK(iso.status == kExitOk);
+  CHECK(std::count(iso.out.begin(), iso.out.end(), '\n') == 2);
+  CHECK(boost::json::parse(
+            Run({"audit", "--state", state, "--json", "--from", "2027-06-01T09:59:59+02:00"}).out)
+            .at("runs")
+            .as_array()
+            .size() == 1);
+  // --table chooses a csv table: with another format it would do nothing, so it is refused.
+  Cli table = Run({"audit", "--state", state, "--table", "services"});
+  CHECK(table.status == kExitUsage);
+  CHECK_THAT(table.err, Catch::Contains("--format csv"));
 
   Cli pm = Run({"postmortem", "checkout-auto-restored", "--state", state});
   CHECK(pm.status == kExitOk);
