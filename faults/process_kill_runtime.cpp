@@ -21,6 +21,10 @@ using Clock = std::chrono::steady_clock;
 // How long launching the detached start_command may take (it returns at once when it works).
 constexpr Duration kLaunchTimeout = std::chrono::seconds(15);
 
+// How long the inject waits for the signalled processes to end: a signal takes effect when the
+// process next runs (later on a loaded machine), and SIGTERM lets a service shut down first.
+constexpr Duration kExitWithin = std::chrono::seconds(10);
+
 // Returns "KILL" for "SIGKILL": the form `kill -s` accepts in every shell.
 std::string BareSignal(const std::string& name) {
   return name.rfind("SIG", 0) == 0 ? name.substr(3) : name;
@@ -52,8 +56,12 @@ class ProcessKillFault : public Fault {
     if (!params) co_return params.error();
     Expected<std::vector<ProcessInfo>> victims = Victims(state);
     if (!victims) co_return victims.error();
-    co_return co_await SignalProcesses(ctx.runner, *victims, BareSignal((*params)->signal_name),
-                                       ctx.inject_hooks);
+    Status sent = co_await SignalProcesses(ctx.runner, *victims, BareSignal((*params)->signal_name),
+                                           ctx.inject_hooks);
+    if (!sent) co_return sent;
+    // The fault is in place when the processes are gone, not when the signal was sent: the
+    // check that follows at once must see it.
+    co_return co_await WaitUntilGone(ctx.runner, *victims, (*params)->signal_name);
   }
 
   asio::awaitable<Expected<bool>> Check(const FaultContext& ctx,
@@ -117,6 +125,29 @@ class ProcessKillFault : public Fault {
     Expected<boost::json::object> object = ParseState(state);
     if (!object) return object.error();
     return ProcessesFromState(*object);
+  }
+
+  // Polls until none of `victims` is alive any more, or kExitWithin has passed (an Error naming
+  // those still running).
+  static asio::awaitable<Status> WaitUntilGone(CommandRunner& runner,
+                                               const std::vector<ProcessInfo>& victims,
+                                               const std::string& signal_name) {
+    const auto deadline = Clock::now() + kExitWithin;
+    auto pause = std::chrono::milliseconds(10);
+    while (true) {
+      Expected<std::vector<ProcessInfo>> alive = co_await StillAlive(runner, victims);
+      if (!alive) co_return alive.error();
+      if (alive->empty()) co_return Status::Ok();
+      if (Clock::now() >= deadline) {
+        std::vector<std::string> pids;
+        for (const ProcessInfo& p : *alive) pids.push_back(std::to_string(p.pid));
+        co_return Error(fmt::format("pid {} still runs {} after {}", fmt::join(pids, ", "),
+                                    FormatDuration(kExitWithin), signal_name));
+      }
+      co_await SleepFor(std::chrono::duration_cast<Duration>(
+          std::min<Clock::duration>(pause, deadline - Clock::now())));
+      pause = std::min(pause * 2, std::chrono::milliseconds(500));
+    }
   }
 
   // Polls until a process matching the selector runs, or restart_within has passed.

@@ -215,3 +215,45 @@ TEST_CASE("process.kill: a target gone after inject still restores", "[faults][r
   REQUIRE(RunBlocking(f.fault->Restore(f.ctx(), *state)).ok());
   CHECK(procs.Running().size() == 1);
 }
+
+TEST_CASE("process.kill: inject returns once the process is gone, so a check at once sees it",
+          "[faults][runtime]") {
+  TestProcesses procs;
+  const auto pidfile = procs.dir() / "slow.pid";
+  // A service that takes a moment to shut down on SIGTERM (as a real one may under load).
+  const pid_t victim =
+      procs.StartShell("echo $$ > " + ShellQuote(pidfile.string()) +
+                       "; trap 'sleep 0.3; exit 0' TERM; while :; do sleep 0.05; done");
+  REQUIRE(PollUntil([&] { return ReadPid(pidfile) == victim; }));
+  KillFault f(ProcessSelector{ProcessMatch::kPidfile, pidfile.string(), false});
+  f.params->signal_name = "SIGTERM";
+  f.params->signal_number = SIGTERM;
+  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
+  REQUIRE(state.ok());
+  REQUIRE(RunBlocking(f.fault->Inject(f.ctx(), *state)).ok());
+  // The engine checks once, right after the inject returned: no polling here.
+  Expected<bool> in_place = RunBlocking(f.fault->Check(f.ctx(), *state));
+  REQUIRE(in_place.ok());
+  CHECK(*in_place);
+}
+
+// Takes kExitWithin (10 s): the wait before the inject gives up.
+TEST_CASE("process.kill: a process that outlives its signal fails the inject, naming it",
+          "[faults][runtime]") {
+  TestProcesses procs;
+  const auto pidfile = procs.dir() / "stubborn.pid";
+  const pid_t victim = procs.StartShell("echo $$ > " + ShellQuote(pidfile.string()) +
+                                        "; trap '' TERM; while :; do sleep 0.05; done");
+  REQUIRE(PollUntil([&] { return ReadPid(pidfile) == victim; }));
+  KillFault f(ProcessSelector{ProcessMatch::kPidfile, pidfile.string(), false});
+  f.params->signal_name = "SIGTERM";
+  f.params->signal_number = SIGTERM;
+  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
+  REQUIRE(state.ok());
+  Status injected = RunBlocking(f.fault->Inject(f.ctx(), *state));
+  REQUIRE_FALSE(injected.ok());
+  CHECK_THAT(injected.error().message, Catch::Contains(std::to_string(victim)) &&
+                                           Catch::Contains("still runs") &&
+                                           Catch::Contains("SIGTERM"));
+  procs.KillAndReap(victim);
+}
