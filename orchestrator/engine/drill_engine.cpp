@@ -44,6 +44,9 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using asio::use_awaitable;
 
+// How many times preflight asks a red probe before it refuses the drill.
+constexpr int kPreflightProbeAsks = 3;
+
 // How many targets are connected, probed and prepared at once at preflight: two, or as many as
 // the widest fan-out injects at once, at most 64.
 std::size_t FanOutWidth(const Drill& drill) {
@@ -463,9 +466,24 @@ class DrillEngine::Impl {
   }
 
   // Checks that probe `p` is green before anything is broken; otherwise sets `problem`.
+  // A probe must answer green before anything is injected. One slow or failed answer is not a
+  // broken service (a loaded machine, a lost packet), so a red probe is asked again, its
+  // interval apart, up to kPreflightProbeAsks times; the first green answer passes, and the
+  // refusal gives the last answer.
   asio::awaitable<void> PreflightProbe(const Probe& p, std::string& problem) {
-    ProbeOutcome o = co_await check_probe_(p, FindRunner(runners_, p.target));
-    if (!o.green) problem = fmt::format("probe {} is not green: {}", p.name, o.detail);
+    std::unique_ptr<RunTimer> pause;
+    ProbeOutcome o;
+    for (int ask = 1; ask <= kPreflightProbeAsks; ++ask) {
+      if (ask > 1) {
+        if (!pause) pause = facts_.clock().MakeTimer(io_.get_executor());
+        co_await pause->WaitUntil(facts_.Now() + p.interval);
+        if (run_.abort_reason) co_return;  // the abort ends the run; nothing to refuse
+      }
+      o = co_await check_probe_(p, FindRunner(runners_, p.target));
+      if (o.green) co_return;
+    }
+    problem = fmt::format("probe {} is not green (asked {} times, {} apart): {}", p.name,
+                          kPreflightProbeAsks, FormatDuration(p.interval), o.detail);
   }
 
   // Builds the runtime of fault `f` and captures its prior state (its preconditions are checked

@@ -84,6 +84,37 @@ TEST_CASE("engine: a drill runs from the window wait to the restore in simulated
   CHECK(injected->ts == HarnessWindowStart());
 }
 
+TEST_CASE("engine: preflight asks a red probe again, its interval apart, before refusing",
+          "[engine]") {
+  SECTION("one red answer (a slow machine), then green: the drill goes ahead") {
+    EngineHarness h(HarnessDrill(kProbe));
+    int asked = 0;
+    h.world.probes["health"] = [&] {
+      ++asked;
+      if (asked == 1) return ProbeOutcome{false, "timed out after 400ms"};
+      return h.world.AnyInPlace() ? ProbeOutcome{false, "down"} : ProbeOutcome{true, "ok"};
+    };
+    REQUIRE(h.Run() == kExitOk);
+    INFO(h.Output());
+    CHECK(h.First("preflight-passed"));
+    CHECK(h.First("fault-injected"));
+  }
+  SECTION("red every time: refused after three answers, with the last reason") {
+    EngineHarness h(HarnessDrill(kProbe));
+    h.world.probes["health"] = [] { return ProbeOutcome{false, "connection refused"}; };
+    REQUIRE(h.Run() == kExitRefused);
+    INFO(h.Output());
+    CHECK(h.world.probe_checks["health"] == 3);
+    auto refused = h.First("preflight-refused");
+    REQUIRE(refused);
+    CHECK_THAT(refused->payload_json,
+               Catch::Contains("probe health is not green (asked 3 times, 5s apart): "
+                               "connection refused"));
+    CHECK_FALSE(h.First("fault-injected"));
+    CHECK_FALSE(h.world.faults["f1"].in_place);
+  }
+}
+
 TEST_CASE("engine: nobody reacts, so the faults are restored at the restore point, not before",
           "[engine]") {
   // The probe is red while the fault is in place (the fake world's default); nobody acks.
