@@ -20,7 +20,8 @@ else
 fi
 files=()
 for f in "${changed[@]}"; do
-  cpp=${f%.h}.cpp
+  cpp=$f
+  [[ "$f" == *.h ]] && cpp=${f%.h}.cpp
   [[ -f "$cpp" ]] && files+=("$cpp")
 done
 mapfile -t files < <(printf '%s\n' "${files[@]}" | sort -u | grep . || true)
