@@ -216,23 +216,36 @@ TEST_CASE("process.kill: a target gone after inject still restores", "[faults][r
   CHECK(procs.Running().size() == 1);
 }
 
+// A service run by /bin/sh whose `on_term` is what it does on SIGTERM, found by its pidfile, and
+// a process.kill fault that sends it SIGTERM, prepared.
+struct TermVictim {
+  TermVictim(TestProcesses& procs, const std::string& on_term)
+      : fault(
+            ProcessSelector{ProcessMatch::kPidfile, (procs.dir() / "victim.pid").string(), false}) {
+    const auto pidfile = procs.dir() / "victim.pid";
+    pid = procs.StartShell("echo $$ > " + ShellQuote(pidfile.string()) + "; trap " +
+                           ShellQuote(on_term) + " TERM; while :; do sleep 0.05; done");
+    REQUIRE(PollUntil([&] { return ReadPid(pidfile) == pid; }));
+    fault.params->signal_name = "SIGTERM";
+    fault.params->signal_number = SIGTERM;
+    Expected<std::string> prepared = RunBlocking(fault.fault->Prepare(fault.ctx()));
+    REQUIRE(prepared.ok());
+    state = *prepared;
+  }
+
+  pid_t pid = 0;
+  KillFault fault;
+  std::string state;
+};
+
 TEST_CASE("process.kill: inject returns once the process is gone, so a check at once sees it",
           "[faults][runtime]") {
   TestProcesses procs;
-  const auto pidfile = procs.dir() / "slow.pid";
   // A service that takes a moment to shut down on SIGTERM (as a real one may under load).
-  const pid_t victim =
-      procs.StartShell("echo $$ > " + ShellQuote(pidfile.string()) +
-                       "; trap 'sleep 0.3; exit 0' TERM; while :; do sleep 0.05; done");
-  REQUIRE(PollUntil([&] { return ReadPid(pidfile) == victim; }));
-  KillFault f(ProcessSelector{ProcessMatch::kPidfile, pidfile.string(), false});
-  f.params->signal_name = "SIGTERM";
-  f.params->signal_number = SIGTERM;
-  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
-  REQUIRE(state.ok());
-  REQUIRE(RunBlocking(f.fault->Inject(f.ctx(), *state)).ok());
+  TermVictim v(procs, "sleep 0.3; exit 0");
+  REQUIRE(RunBlocking(v.fault.fault->Inject(v.fault.ctx(), v.state)).ok());
   // The engine checks once, right after the inject returned: no polling here.
-  Expected<bool> in_place = RunBlocking(f.fault->Check(f.ctx(), *state));
+  Expected<bool> in_place = RunBlocking(v.fault.fault->Check(v.fault.ctx(), v.state));
   REQUIRE(in_place.ok());
   CHECK(*in_place);
 }
@@ -241,19 +254,11 @@ TEST_CASE("process.kill: inject returns once the process is gone, so a check at 
 TEST_CASE("process.kill: a process that outlives its signal fails the inject, naming it",
           "[faults][runtime]") {
   TestProcesses procs;
-  const auto pidfile = procs.dir() / "stubborn.pid";
-  const pid_t victim = procs.StartShell("echo $$ > " + ShellQuote(pidfile.string()) +
-                                        "; trap '' TERM; while :; do sleep 0.05; done");
-  REQUIRE(PollUntil([&] { return ReadPid(pidfile) == victim; }));
-  KillFault f(ProcessSelector{ProcessMatch::kPidfile, pidfile.string(), false});
-  f.params->signal_name = "SIGTERM";
-  f.params->signal_number = SIGTERM;
-  Expected<std::string> state = RunBlocking(f.fault->Prepare(f.ctx()));
-  REQUIRE(state.ok());
-  Status injected = RunBlocking(f.fault->Inject(f.ctx(), *state));
+  TermVictim v(procs, "");  // ignores SIGTERM
+  Status injected = RunBlocking(v.fault.fault->Inject(v.fault.ctx(), v.state));
   REQUIRE_FALSE(injected.ok());
-  CHECK_THAT(injected.error().message, Catch::Contains(std::to_string(victim)) &&
+  CHECK_THAT(injected.error().message, Catch::Contains(std::to_string(v.pid)) &&
                                            Catch::Contains("still runs") &&
                                            Catch::Contains("SIGTERM"));
-  procs.KillAndReap(victim);
+  procs.KillAndReap(v.pid);
 }
