@@ -669,6 +669,12 @@ asio::awaitable<Status> SshSession::Connect() {
                          : std::string("the server refused every key of the SSH agent"));
   }
   info_ = info;
+  // The command shell is part of setting the session up: started here, within the connect's
+  // time and the caller's fan-out (preflight), not by the first command, whose timeout would
+  // pay for it. A host where it cannot start, or not in time, gets it (or a channel per
+  // command) later.
+  Expected<bool> shell = co_await m.OpenShell(deadline);
+  if (!shell) co_return shell.error();
   co_return Status{};
 }
 
@@ -693,6 +699,12 @@ asio::awaitable<Expected<CommandResult>> SshSession::Exec(std::string command, D
   Expected<bool> shell = false;
   if (!gated) shell = co_await m.OpenShell(deadline);
   if (!shell) co_return shell.error();
+  if (!gated && !*shell && !m.shell_refused) {
+    // The shell did not answer within the command's time: the command never started.
+    result.timed_out = true;
+    result.err = "the command shell on the host did not start in time";
+    co_return result;
+  }
   if (*shell) {
     Status st = co_await m.ShellRun(command, deadline, result);
     if (!st) co_return st.error();

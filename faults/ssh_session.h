@@ -40,7 +40,7 @@ struct SshConnectInfo {
 /// transport thread); libssh is not thread-safe per session. Commands on one session run one at
 /// a time (a second Exec waits for the first); sessions to different hosts run in parallel on
 /// the same loop. Ungated commands go through one long-lived `/bin/sh` the session starts on the
-/// host with its first command (a "command shell": a command then costs the host a fork instead
+/// host when it connects (a "command shell": a command then costs the host a fork instead
 /// of an sshd session and a login shell); a gated command, or every command on a host where that
 /// shell cannot start, gets a channel of its own. Connects lazily on the first Exec and
 /// reconnects after a broken connection.
@@ -75,7 +75,8 @@ class SshSession : public std::enable_shared_from_this<SshSession> {
   boost::asio::awaitable<Expected<CommandResult>> Exec(std::string command, Duration timeout,
                                                        Gate gate = {});
 
-  /// Connects now if not connected (resolution, TCP, key exchange, host key check, auth).
+  /// Connects now if not connected (resolution, TCP, key exchange, host key check, auth) and
+  /// starts the command shell, all within the endpoint's connect_timeout.
   boost::asio::awaitable<Status> Connect();
 
   /// What the last successful connect learned; empty before one.
