@@ -12,6 +12,7 @@
 #include "drills/zoned_time.h"
 #include "orchestrator/cli/records_common.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/report/latest_runs.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
@@ -48,53 +49,33 @@ SysTime FromMs(std::int64_t ms) { return SysTime{std::chrono::milliseconds{ms}};
 
 // --- outcomes -----------------------------------------------------------------------------------
 
-constexpr std::array<std::string_view, 5> kOutcomes = {"recovered", "auto-restored", "aborted",
-                                                       "refused", "restore-incomplete"};
+// Every outcome a run can have (OutcomeName), in the order the help lists them.
+constexpr std::array<RunOutcome, 10> kOutcomes = {
+    RunOutcome::kRecoveredByTeam,   RunOutcome::kAbsorbed,     RunOutcome::kAutoRestored,
+    RunOutcome::kAborted,           RunOutcome::kInconclusive, RunOutcome::kInterrupted,
+    RunOutcome::kRestoreIncomplete, RunOutcome::kRefused,      RunOutcome::kNotInjected,
+    RunOutcome::kInProgress};
 
-// The outcome a run's ending event tells.
-std::string OutcomeOf(std::string_view kind, std::string_view payload) {
-  if (kind == "preflight-refused") return "refused";
-  if (kind == "restore-incomplete") return "restore-incomplete";
-  if (kind == "aborted") return "aborted";  // aborted while waiting: nothing was injected
-  // run-ended: {"recovered_by_team": bool, "auto_restored": bool, "outcome": "...", ...}
-  boost::system::error_code ec;
-  json::value v = json::parse(json::string_view(payload.data(), payload.size()), ec);
-  const json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
-  auto flag = [&](const char* key) {
-    const json::value* f = o ? o->if_contains(key) : nullptr;
-    return f != nullptr && f->is_bool() && f->get_bool();
-  };
-  const json::value* text = o ? o->if_contains("outcome") : nullptr;
-  if (text != nullptr && text->is_string() && text->get_string().starts_with("aborted")) {
-    return "aborted";
+// The outcome --outcome names; "recovered" is what earlier versions called recovered-by-team.
+std::optional<RunOutcome> OutcomeNamed(std::string_view name) {
+  if (name == "recovered") return RunOutcome::kRecoveredByTeam;
+  for (RunOutcome o : kOutcomes) {
+    if (OutcomeName(o) == name) return o;
   }
-  return flag("recovered_by_team") ? "recovered" : "auto-restored";
-}
-
-// Drill id -> outcome of its latest run that ended.
-Expected<std::map<std::string, std::string>> DrillOutcomes(const Database& db) {
-  auto st = Statement::Prepare(
-      db,
-      "SELECT drill_id, kind, payload FROM events WHERE seq IN (SELECT MAX(seq) FROM events "
-      "WHERE kind IN ('run-ended', 'preflight-refused', 'restore-incomplete', 'aborted') "
-      "GROUP BY drill_id)");
-  if (!st.ok()) return st.error();
-  std::map<std::string, std::string> out;
-  while (true) {
-    auto row = st->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    out[std::string(st->ColumnText(0))] = OutcomeOf(st->ColumnText(1), st->ColumnText(2));
-  }
-  return out;
+  return std::nullopt;
 }
 
 int RunList(const Invocation& inv) {
-  std::optional<std::string> outcome = inv.args.Value("outcome");
-  if (outcome && std::find(kOutcomes.begin(), kOutcomes.end(), *outcome) == kOutcomes.end()) {
-    fmt::print(inv.err, "firedrill: --outcome \"{}\" is not one of: {}\n", *outcome,
-               fmt::join(kOutcomes, ", "));
-    return kExitUsage;
+  std::optional<RunOutcome> outcome;
+  if (std::optional<std::string> named = inv.args.Value("outcome")) {
+    outcome = OutcomeNamed(*named);
+    if (!outcome) {
+      std::vector<std::string> names;
+      for (RunOutcome o : kOutcomes) names.push_back(OutcomeName(o));
+      fmt::print(inv.err, "firedrill: --outcome \"{}\" is not one of: {}\n", *named,
+                 fmt::join(names, ", "));
+      return kExitUsage;
+    }
   }
   auto period = ReadPeriod(inv);
   if (!period) return kExitUsage;
@@ -106,7 +87,7 @@ int RunList(const Invocation& inv) {
   }
   auto drills = DrillTable(*db).ListDrills();
   auto events = SummarizeEvents(*db);
-  auto outcomes = DrillOutcomes(*db);
+  auto outcomes = LatestRuns(*db);
   if (!drills.ok() || !events.ok() || !outcomes.ok()) {
     fmt::print(inv.err, "firedrill: {}\n",
                (!drills.ok()   ? drills.error()
@@ -125,9 +106,11 @@ int RunList(const Invocation& inv) {
     if (service && d.service != *service) continue;
     if (!period->Contains(d.window_start)) continue;
     auto found = outcomes->find(d.id);
+    std::optional<RunOutcome> latest;
+    if (found != outcomes->end()) latest = found->second.outcome;
+    if (outcome && latest != outcome) continue;
     std::optional<std::string> drill_outcome;
-    if (found != outcomes->end()) drill_outcome = found->second;
-    if (outcome && drill_outcome != outcome) continue;
+    if (latest) drill_outcome = OutcomeName(*latest);
     EventSummary s = events->count(d.id) ? events->at(d.id) : EventSummary{};
     if (inv.args.Has("json")) {
       json::object o;
@@ -227,10 +210,13 @@ Command RecordsListCommand() {
       "the drill's zone), the number of events recorded and the outcome of its latest run.\n"
       "Read-only.\n"
       "\n"
-      "The outcome comes from the latest run-ended, preflight-refused, restore-incomplete or\n"
-      "aborted event: recovered (the team recovered), auto-restored (firedrill restored at the\n"
-      "end of the window), aborted, refused (preflight refused to inject), restore-incomplete\n"
-      "(a fault may have been left in place); \"-\" if no run has ended.\n"
+      "The outcome is the latest run's, derived from its events as the postmortem and the\n"
+      "audit derive it: recovered-by-team, absorbed (healthy again with the fault in place,\n"
+      "nobody acted), auto-restored (firedrill restored at the end of the window), aborted,\n"
+      "inconclusive (the fault had no observable effect), interrupted (its process died),\n"
+      "restore-incomplete (a fault may have been left in place), refused (preflight refused\n"
+      "to inject), not-injected, in-progress (running now, or no ending recorded); \"-\" if the\n"
+      "drill never ran.\n"
       "\n"
       "Options:\n"
       "  --service NAME     only drills of this service\n"
@@ -238,8 +224,8 @@ Command RecordsListCommand() {
       "  --to DATE          only drills whose window starts on or before DATE (a date includes\n"
       "                     the whole day). DATE: 2026-03-31 (UTC) or an ISO-8601 time such as\n"
       "                     2026-03-31T14:00:00Z or 2026-03-31T16:00+02:00\n"
-      "  --outcome OUTCOME  only drills with this outcome: recovered, auto-restored, aborted,\n"
-      "                     refused, restore-incomplete\n"
+      "  --outcome OUTCOME  only drills whose latest run has this outcome (one of the above;\n"
+      "                     \"recovered\" is recovered-by-team)\n"
       "  --json             a JSON array of {id, title, service, owner, zone, window_start,\n"
       "                     window_end, events, last_event, outcome}\n"
       "  --state DIR        the state directory (default $FIREDRILL_STATE, else\n"

@@ -13,6 +13,7 @@
 #include "orchestrator/json_text.h"
 #include "orchestrator/report/postmortem.h"
 #include "orchestrator/store/drill_table.h"
+#include "orchestrator/store/typed_event.h"
 
 namespace firedrill {
 namespace {
@@ -414,28 +415,16 @@ Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state
   std::unordered_map<std::string, std::size_t> index;
   std::vector<RunEvents> runs;
   Status st = EventLog(db).ForEach([&](const Event& e) {
-    std::string run = RunIdOf(e);
+    std::string run = PayloadRunId(e.payload_json);
     if (run.empty()) return true;
     auto [it, fresh] = index.try_emplace(std::move(run), runs.size());
     if (fresh) runs.push_back(RunEvents{{}, std::nullopt, e.ts, false});
     RunEvents& r = runs[it->second];
-    if (e.kind == "run-started" && !r.drill_facts) {
-      r.drill_facts = e.payload_json.find("\"drill_facts\":{") != std::string::npos;
-    }
     if (e.kind == "run-started" && !r.window_start) {
-      // The window start sits in the payload; the engine writes it compactly, so look for it
-      // before paying for a full parse.
-      auto pos = e.payload_json.find("\"window_start\":\"");
-      if (pos != std::string::npos) r.window_start = ParseUtc(e.payload_json.substr(pos + 16, 24));
-      if (!r.window_start) {
-        boost::system::error_code ec;
-        json::value v = json::parse(e.payload_json, ec);
-        if (!ec && v.is_object()) {
-          if (const json::value* w = v.as_object().if_contains("window_start");
-              w != nullptr && w->is_string()) {
-            r.window_start = ParseUtc(std::string_view(w->as_string()));
-          }
-        }
+      TypedEvent started = DecodeEvent(e);
+      if (const RunStarted* p = started.As<RunStarted>()) {
+        r.drill_facts = p->drill_facts.has_value();
+        r.window_start = p->window_start;
       }
     }
     r.events.push_back(e);

@@ -9,6 +9,7 @@
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
+#include "orchestrator/store/typed_event.h"
 #include "plugins/plugin_registry.h"
 
 namespace firedrill {
@@ -16,60 +17,37 @@ namespace {
 
 namespace json = boost::json;
 
-// One event with its payload parsed (an empty object when it is not a JSON object).
-struct Parsed {
-  const Event* event;
-  json::object payload;
-};
-
-json::object ParseObject(const std::string& text, json::storage_ptr sp = {}) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec, std::move(sp));
-  if (ec || !v.is_object()) return json::object(v.storage());
-  return std::move(v.as_object());
-}
-
-std::string Str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-std::optional<std::int64_t> Int(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) return std::nullopt;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
-  if (v->is_double()) return static_cast<std::int64_t>(v->as_double());
-  return std::nullopt;
-}
-
-std::optional<bool> Bool(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_bool()) return std::nullopt;
-  return v->as_bool();
+// The payload of `t` as P; the struct's defaults when the payload could not be read (its kind
+// still counts: an unreadable `run-ended` still ends the run).
+template <typename P>
+const P& Of(const TypedEvent& t) {
+  static const P kEmpty{};
+  const P* p = t.As<P>();
+  return p != nullptr ? *p : kEmpty;
 }
 
 std::string WithNote(const std::string& text, const std::string& note) {
   return note.empty() ? text : text + ": " + note;
 }
 
-// The payload without "run", compactly, for event kinds this version does not know.
-std::string Describe(const json::object& payload) {
-  json::object rest = payload;
-  rest.erase("run");
-  return rest.empty() ? std::string() : json::serialize(rest);
+// The payload without "run", compactly: for event kinds without a struct of their own.
+std::string Describe(const std::string& payload_json) {
+  boost::system::error_code ec;
+  json::value v = json::parse(payload_json, ec);
+  if (ec || !v.is_object()) return payload_json;
+  v.as_object().erase("run");
+  return v.as_object().empty() ? std::string() : json::serialize(v);
 }
 
-// Reads the integer "<key>" of `p` as a duration, else falls back to `ts - t0`.
-std::optional<Duration> Offset(const json::object& p, std::string_view key, SysTime ts,
+// A recorded offset from T0 in milliseconds when there is one, else `ts - t0`.
+std::optional<Duration> Offset(const std::optional<std::int64_t>& ms, SysTime ts,
                                const std::optional<SysTime>& t0) {
-  if (auto ms = Int(p, key)) return Duration(*ms);
+  if (ms) return Duration(*ms);
   if (t0) return std::chrono::duration_cast<Duration>(ts - *t0);
   return std::nullopt;
 }
 
-FaultFact& FaultOf(std::vector<FaultFact>& faults, const json::object& p) {
-  std::string id = Str(p, "fault");
+FaultFact& FaultOf(std::vector<FaultFact>& faults, const std::string& id) {
   for (FaultFact& f : faults) {
     if (f.id == id) return f;
   }
@@ -79,111 +57,124 @@ FaultFact& FaultOf(std::vector<FaultFact>& faults, const json::object& p) {
 }
 
 // The timeline text of one event: what happened, in plain words, never whose fault it was.
-std::string TimelineText(const Event& e, const json::object& p, const DrillFacts* facts,
-                         bool is_t0) {
-  const std::string& k = e.kind;
-  if (k == "run-started") {
-    std::string file = Str(p, "file");
-    return fmt::format("run {} started{}", Str(p, "run"),
-                       file.empty() ? "" : fmt::format(" (drill file {})", file));
+std::string TimelineText(const TypedEvent& t, const DrillFacts* facts, bool is_t0) {
+  const Event& e = *t.event;
+  if (!t.problem.empty()) {
+    return fmt::format("{} (its details could not be read: {})", e.kind, t.problem);
   }
-  if (k == "announced") return WithNote("drill announced", Str(p, "channel"));
-  if (k == "announce-overridden")
-    return WithNote("announcement lead time overridden", Str(p, "reason"));
-  if (k == "briefed")
-    return WithNote(fmt::format("participants briefed by {}", e.actor), Str(p, "note"));
-  if (k == "waiting") {
-    auto at = ParseUtc(Str(p, "inject_at"));
-    return fmt::format("waiting for the window; first injection due at {}",
-                       at ? FormatUtc(*at) : Str(p, "inject_at"));
-  }
-  if (k == "preflight-passed") {
-    return fmt::format("preflight passed: {} probe(s) green, {} fault(s) ready",
-                       Int(p, "probes").value_or(0), Int(p, "faults").value_or(0));
-  }
-  if (k == "preflight-refused") {
-    std::vector<std::string> reasons;
-    if (const json::value* r = p.if_contains("reasons"); r != nullptr && r->is_array()) {
-      for (const json::value& x : r->as_array()) {
-        if (x.is_string()) reasons.emplace_back(x.as_string());
-      }
+  using K = EventKind;
+  switch (t.kind) {
+    case K::kRunStarted: {
+      const auto& p = Of<RunStarted>(t);
+      return fmt::format("run {} started{}", p.run,
+                         p.file.empty() ? "" : fmt::format(" (drill file {})", p.file));
     }
-    return fmt::format("preflight refused to inject: {}", fmt::join(reasons, "; "));
-  }
-  if (k == "t0") {
-    return fmt::format("T0: the first fault is in place ({} on {})", Str(p, "fault"),
-                       Str(p, "target"));
-  }
-  if (k == "fault-injected") {
-    return fmt::format("fault {} injected and in place ({} on {}){}", Str(p, "fault"),
-                       Str(p, "kind"), Str(p, "target"), is_t0 ? " - T0" : "");
-  }
-  if (k == "inject-failed") {
-    return fmt::format("injecting fault {} failed: {}", Str(p, "fault"), Str(p, "error"));
-  }
-  if (k == "active") return "drill active; probes watched until recovery, abort or auto-restore";
-  if (k == "alert-detected") {
-    std::string fp = Str(p, "fingerprint");
-    return fmt::format("alert received from {}{}",
-                       Str(p, "source").empty() ? "?" : Str(p, "source"),
-                       fp.empty() ? "" : fmt::format(" (fingerprint {})", fp));
-  }
-  if (k == "ack-detected")
-    return WithNote(fmt::format("{} acknowledged detection", Str(p, "by")), Str(p, "note"));
-  if (k == "ack-recovered")
-    return WithNote(fmt::format("{} marked the service recovered", Str(p, "by")), Str(p, "note"));
-  if (k == "probe-red")
-    return WithNote(fmt::format("probe {} red", Str(p, "probe")), Str(p, "detail"));
-  if (k == "probe-green") return fmt::format("probe {} green again", Str(p, "probe"));
-  if (k == "recovered") {
-    auto ms = Int(p, "ttr_ms");
-    return fmt::format("every probe green again: recovered{}",
-                       ms ? fmt::format(" (TTR {})", FormatDuration(Duration(*ms))) : "");
-  }
-  if (k == "guard-tripped") {
-    std::string guard = Str(p, "guard");
-    std::string limit;
-    if (facts != nullptr) {
-      for (const GuardLimit& g : facts->probe_guards) {
-        if (g.name == guard) limit = " for more than " + FormatDuration(g.max_red);
-      }
+    case K::kAnnounced:
+      return WithNote("drill announced", Of<Announced>(t).channel);
+    case K::kAnnounceOverridden:
+      return WithNote("announcement lead time overridden", Of<AnnounceOverridden>(t).reason);
+    case K::kBriefed:
+      return WithNote(fmt::format("participants briefed by {}", e.actor),
+                      Of<Briefed>(t).note.value_or(""));
+    case K::kWaiting: {
+      const auto& at = Of<Waiting>(t).inject_at;
+      return fmt::format("waiting for the window; first injection due at {}",
+                         at ? FormatUtc(*at) : std::string("?"));
     }
-    std::string probe = Str(p, "probe");
-    if (!Str(p, "reason").empty())
-      return fmt::format("guard {} tripped: {}", guard, Str(p, "reason"));
-    return fmt::format("guard {} tripped{}", guard,
-                       probe.empty() ? "" : fmt::format(": probe {} red{}", probe, limit));
-  }
-  if (k == "abort-requested")
-    return WithNote(fmt::format("{} requested an abort", Str(p, "by")), Str(p, "reason"));
-  if (k == "aborted") return WithNote("aborted before any fault was injected", Str(p, "reason"));
-  if (k == "restore-started") return WithNote("restore started", Str(p, "reason"));
-  if (k == "fault-restored") {
-    bool verified = Bool(p, "verified").value_or(false);
-    return fmt::format("fault {} restored{}", Str(p, "fault"),
-                       verified ? " and verified by its check"
-                                : ", not verified: no check command, the restore command's exit "
-                                  "status is the only evidence");
-  }
-  if (k == "restore-failed") {
-    return WithNote(fmt::format("restoring fault {} failed", Str(p, "fault")), Str(p, "message"));
-  }
-  if (k == "restore-incomplete") {
-    std::vector<std::string> left;
-    if (const json::value* r = p.if_contains("remaining"); r != nullptr && r->is_array()) {
-      for (const json::value& x : r->as_array()) {
-        if (x.is_object()) left.push_back(Str(x.as_object(), "fault"));
-      }
+    case K::kPreflightPassed: {
+      const auto& p = Of<PreflightPassed>(t);
+      return fmt::format("preflight passed: {} probe(s) green, {} fault(s) ready", p.probes,
+                         p.faults);
     }
-    return fmt::format("RESTORE INCOMPLETE: still in place: {}; manual action needed",
-                       fmt::join(left, ", "));
+    case K::kPreflightRefused:
+      return fmt::format("preflight refused to inject: {}",
+                         fmt::join(Of<PreflightRefused>(t).reasons, "; "));
+    case K::kT0: {
+      const auto& p = Of<T0>(t);
+      return fmt::format("T0: the first fault is in place ({} on {})", p.fault, p.target);
+    }
+    case K::kFaultInjected: {
+      const auto& p = Of<FaultInjected>(t);
+      return fmt::format("fault {} injected and in place ({} on {}){}", p.fault, p.kind, p.target,
+                         is_t0 ? " - T0" : "");
+    }
+    case K::kInjectFailed: {
+      const auto& p = Of<InjectFailed>(t);
+      return fmt::format("injecting fault {} failed: {}", p.fault, p.error);
+    }
+    case K::kActive:
+      return "drill active; probes watched until recovery, abort or auto-restore";
+    case K::kAlertDetected: {
+      const auto& p = Of<AlertDetected>(t);
+      return fmt::format(
+          "alert received from {}{}", p.source.empty() ? "?" : p.source,
+          p.fingerprint.empty() ? "" : fmt::format(" (fingerprint {})", p.fingerprint));
+    }
+    case K::kAckDetected: {
+      const auto& p = Of<AckPayload>(t);
+      return WithNote(fmt::format("{} acknowledged detection", p.by), p.note);
+    }
+    case K::kAckRecovered: {
+      const auto& p = Of<AckPayload>(t);
+      return WithNote(fmt::format("{} marked the service recovered", p.by), p.note);
+    }
+    case K::kProbeRed: {
+      const auto& p = Of<ProbeChange>(t);
+      return WithNote(fmt::format("probe {} red", p.probe), p.detail);
+    }
+    case K::kProbeGreen:
+      return fmt::format("probe {} green again", Of<ProbeChange>(t).probe);
+    case K::kRecovered: {
+      const auto& ms = Of<Recovered>(t).ttr_ms;
+      return fmt::format("every probe green again: recovered{}",
+                         ms ? fmt::format(" (TTR {})", FormatDuration(Duration(*ms))) : "");
+    }
+    case K::kGuardTripped: {
+      const auto& p = Of<GuardTripped>(t);
+      if (!p.reason.empty()) return fmt::format("guard {} tripped: {}", p.guard, p.reason);
+      std::string limit;
+      if (facts != nullptr) {
+        for (const GuardLimit& g : facts->probe_guards) {
+          if (g.name == p.guard) limit = " for more than " + FormatDuration(g.max_red);
+        }
+      }
+      const std::string probe = p.probe.value_or("");
+      return fmt::format("guard {} tripped{}", p.guard,
+                         probe.empty() ? "" : fmt::format(": probe {} red{}", probe, limit));
+    }
+    case K::kAbortRequested: {
+      const auto& p = Of<AbortRequested>(t);
+      return WithNote(fmt::format("{} requested an abort", p.by), p.reason);
+    }
+    case K::kAborted:
+      return WithNote("aborted before any fault was injected", Of<Aborted>(t).reason);
+    case K::kRestoreStarted:
+      return WithNote("restore started", Of<RestoreStarted>(t).reason);
+    case K::kFaultRestored: {
+      const auto& p = Of<FaultRestored>(t);
+      return fmt::format("fault {} restored{}", p.fault,
+                         p.verified ? " and verified by its check"
+                                    : ", not verified: no check command, the restore command's "
+                                      "exit status is the only evidence");
+    }
+    case K::kRestoreFailed: {
+      const auto& p = Of<FaultRestored>(t);
+      return WithNote(fmt::format("restoring fault {} failed", p.fault), p.message);
+    }
+    case K::kRestoreIncomplete: {
+      std::vector<std::string> left;
+      for (const RemainingFault& r : Of<RunEnded>(t).remaining) left.push_back(r.fault);
+      return fmt::format("RESTORE INCOMPLETE: still in place: {}; manual action needed",
+                         fmt::join(left, ", "));
+    }
+    case K::kRunEnded:
+      return WithNote("run ended", Of<RunEnded>(t).outcome);
+    default:
+      break;
   }
-  if (k == "run-ended") return WithNote("run ended", Str(p, "outcome"));
-  std::string rest = Describe(p);
-  return rest.empty() ? k : k + " " + rest;
+  std::string rest = Describe(e.payload_json);
+  return rest.empty() ? e.kind : e.kind + " " + rest;
 }
-
-SysTime TsOf(const Parsed& x) { return x.event->ts; }
 
 }  // namespace
 
@@ -260,22 +251,7 @@ std::shared_ptr<const Drill> DrillSourceCache::Load(const std::string& source,
   return it->second.drill;
 }
 
-std::string RunIdOf(const Event& event) {
-  const std::string& p = event.payload_json;
-  // Fast path for what the engine writes: compact JSON with "run" as the last top-level key,
-  // `...,"run":"ID"}`. In valid JSON the bytes "run":" cannot occur inside a string (its quotes
-  // would be escaped), and ID ending the object means the key is a top-level one.
-  constexpr std::string_view kKey = "\"run\":\"";
-  std::size_t at = p.rfind(kKey);
-  if (at == std::string::npos) return "";
-  std::size_t from = at + kKey.size();
-  std::size_t close = p.find('"', from);
-  if (close != std::string::npos && close + 2 == p.size() && p[close + 1] == '}' &&
-      p.find('\\', from) == std::string::npos && (at == 1 || p[at - 1] == ',')) {
-    return p.substr(from, close - from);
-  }
-  return Str(ParseObject(p), "run");
-}
+std::string RunIdOf(const Event& event) { return PayloadRunId(event.payload_json); }
 
 std::optional<std::string> LatestRunId(std::span<const Event> events) {
   std::optional<std::string> any;
@@ -291,37 +267,30 @@ std::optional<std::string> LatestRunId(std::span<const Event> events) {
 RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
                         TimelineDetail detail, DrillDetail drill_detail) {
   RunFacts f;
-  // Every payload is read once, into one arena freed with it; not reference-counted, so the
-  // payloads are neither counted nor destroyed one by one. Most runs fit the first buffer.
-  unsigned char first_buffer[16384];
-  json::monotonic_resource arena_resource(first_buffer, sizeof first_buffer);
-  json::storage_ptr arena(&arena_resource);
-  std::vector<Parsed> evs;
-  evs.reserve(events.size());
-  for (const Event& e : events) evs.push_back({&e, ParseObject(e.payload_json, arena)});
+  // Every payload is read once, as its typed struct.
+  const std::vector<TypedEvent> evs = DecodeEvents(events);
   const bool with_timeline = detail == TimelineDetail::kFull;
 
   // Identity, the drill and T0 first: every later line needs them. T0 is the run's `t0` fact;
   // records from before it was recorded on its own take the earliest `fault-injected`.
   std::optional<SysTime> recorded_t0;
-  for (const Parsed& x : evs) {
+  for (const TypedEvent& x : evs) {
     if (f.drill_id.empty()) f.drill_id = x.event->drill_id;
-    if (f.run_id.empty()) f.run_id = Str(x.payload, "run");
-    if (x.event->kind == "run-started" && !f.started) {
+    if (f.run_id.empty()) f.run_id = x.run;
+    if (x.kind == EventKind::kRunStarted && !f.started) {
+      const auto& p = Of<RunStarted>(x);
       f.started = x.event->ts;
-      f.run_id = Str(x.payload, "run");
-      f.drill_file = Str(x.payload, "file");
-      f.source = Str(x.payload, "source");
-      f.window_start = ParseUtc(Str(x.payload, "window_start"));
-      f.window_end = ParseUtc(Str(x.payload, "window_end"));
-      if (const json::value* v = x.payload.if_contains("drill_facts")) {
-        f.drill_facts = ParseDrillFacts(*v);
-      }
+      f.run_id = x.run;
+      f.drill_file = p.file;
+      f.source = p.source;
+      f.window_start = p.window_start;
+      f.window_end = p.window_end;
+      f.drill_facts = p.drill_facts;
     }
-    if (x.event->kind == "t0" && !recorded_t0) {
-      recorded_t0 = ParseUtc(Str(x.payload, "at")).value_or(x.event->ts);
+    if (x.kind == EventKind::kT0 && !recorded_t0) {
+      recorded_t0 = Of<T0>(x).at.value_or(x.event->ts);
     }
-    if (x.event->kind == "fault-injected" && (!f.t0 || x.event->ts < *f.t0)) f.t0 = x.event->ts;
+    if (x.kind == EventKind::kFaultInjected && (!f.t0 || x.event->ts < *f.t0)) f.t0 = x.event->ts;
     f.last_event = f.last_event ? std::max(*f.last_event, x.event->ts) : x.event->ts;
   }
   if (recorded_t0) f.t0 = recorded_t0;
@@ -365,117 +334,153 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
   };
   bool t0_marked = false;
 
-  for (const Parsed& x : evs) {
+  for (const TypedEvent& x : evs) {
     const Event& e = *x.event;
-    const json::object& p = x.payload;
-    const std::string& k = e.kind;
-    bool is_t0 = !recorded_t0 && k == "fault-injected" && f.t0 && e.ts == *f.t0 && !t0_marked;
+    using K = EventKind;
+    const K k = x.kind;
+    bool is_t0 = !recorded_t0 && k == K::kFaultInjected && f.t0 && e.ts == *f.t0 && !t0_marked;
     if (is_t0) t0_marked = true;
-    if (with_timeline) f.timeline.push_back({e.ts, k, e.actor, TimelineText(e, p, facts, is_t0)});
+    if (with_timeline) f.timeline.push_back({e.ts, e.kind, e.actor, TimelineText(x, facts, is_t0)});
 
-    if (k == "announced" && !f.announced_at) {
-      // Copied into a run by the engine with the time of the announcement itself as "at".
-      f.announced_at = ParseUtc(Str(p, "at")).value_or(e.ts);
-    } else if (k == "announce-overridden") {
-      f.announce_override = Str(p, "reason").empty() ? "no reason recorded" : Str(p, "reason");
-    } else if (k == "briefed" && !f.briefed_at) {
-      f.briefed_at = ParseUtc(Str(p, "at")).value_or(e.ts);
-      f.briefed_by = e.actor;
-      saw_actor(e.actor, "recorded the briefing");
-    } else if (k == "preflight-refused") {
-      refused = true;
-      if (const json::value* r = p.if_contains("reasons"); r != nullptr && r->is_array()) {
-        for (const json::value& v : r->as_array()) {
-          if (v.is_string()) f.refusal_reasons.emplace_back(v.as_string());
+    switch (k) {
+      case K::kAnnounced:
+        // Copied into a run by the engine with the time of the announcement itself as "at".
+        if (!f.announced_at) f.announced_at = Of<Announced>(x).at.value_or(e.ts);
+        break;
+      case K::kAnnounceOverridden: {
+        const std::string& reason = Of<AnnounceOverridden>(x).reason;
+        f.announce_override = reason.empty() ? "no reason recorded" : reason;
+        break;
+      }
+      case K::kBriefed:
+        if (!f.briefed_at) {
+          f.briefed_at = Of<Briefed>(x).at.value_or(e.ts);
+          f.briefed_by = e.actor;
+          saw_actor(e.actor, "recorded the briefing");
         }
+        break;
+      case K::kPreflightRefused: {
+        refused = true;
+        const auto& reasons = Of<PreflightRefused>(x).reasons;
+        f.refusal_reasons.insert(f.refusal_reasons.end(), reasons.begin(), reasons.end());
+        break;
       }
-    } else if (k == "fault-injected") {
-      FaultFact& ff = FaultOf(f.faults, p);
-      ff.kind = Str(p, "kind");
-      ff.target = Str(p, "target");
-      if (!ff.injected_at) ff.injected_at = e.ts;
-    } else if (k == "inject-failed") {
-      FaultOf(f.faults, p);
-    } else if (k == "alert-detected") {
-      saw_alert = true;
-      if (f.t0 && e.ts >= *f.t0 && !f.first_alert) {
-        Duration since = Offset(p, "since_t0_ms", e.ts, f.t0).value_or(Duration(0));
-        f.first_alert = AlertFact{e.ts, Str(p, "source"), Str(p, "fingerprint"), since};
-        f.ttd_alert = since;
+      case K::kFaultInjected: {
+        const auto& p = Of<FaultInjected>(x);
+        FaultFact& ff = FaultOf(f.faults, p.fault);
+        ff.kind = p.kind;
+        ff.target = p.target;
+        if (!ff.injected_at) ff.injected_at = e.ts;
+        break;
       }
-    } else if (k == "ack-detected" || k == "ack-recovered") {
-      std::string by = Str(p, "by").empty() ? e.actor : Str(p, "by");
-      saw_actor(by, k == "ack-detected" ? "acknowledged detection" : "marked recovered");
-      AckFact a{e.ts, by, Str(p, "note"),
-                Offset(p, "since_t0_ms", e.ts, f.t0).value_or(Duration(0))};
-      if (!f.first_team_action || e.ts < *f.first_team_action) f.first_team_action = e.ts;
-      if (k == "ack-detected") {
-        if (f.detected_acks.empty()) f.ttd_human = a.since_t0;
-        f.detected_acks.push_back(std::move(a));
-      } else {
-        if (f.recovered_acks.empty()) f.ttr_team = a.since_t0;
-        f.recovered_acks.push_back(std::move(a));
+      case K::kInjectFailed:
+        FaultOf(f.faults, Of<InjectFailed>(x).fault);
+        break;
+      case K::kAlertDetected: {
+        saw_alert = true;
+        const auto& p = Of<AlertDetected>(x);
+        if (f.t0 && e.ts >= *f.t0 && !f.first_alert) {
+          Duration since = Offset(p.since_t0_ms, e.ts, f.t0).value_or(Duration(0));
+          f.first_alert = AlertFact{e.ts, p.source, p.fingerprint, since};
+          f.ttd_alert = since;
+        }
+        break;
       }
-    } else if (k == "probe-red") {
-      saw_probe_red = true;
-    } else if (k == "recovered") {
-      if (!f.ttr_probe) f.ttr_probe = Offset(p, "ttr_ms", e.ts, f.t0);
-      if (!f.recovered_at) f.recovered_at = e.ts;
-    } else if (k == "guard-tripped") {
-      f.guard_trips.push_back({e.ts, Str(p, "guard"), Str(p, "probe")});
-      f.aborted = true;
-      if (f.abort_reason.empty()) f.abort_reason = fmt::format("guard {} tripped", Str(p, "guard"));
-    } else if (k == "abort-requested") {
-      saw_actor(Str(p, "by").empty() ? e.actor : Str(p, "by"), "requested an abort");
-      f.aborted = true;
-      if (f.abort_reason.empty()) {
-        f.abort_reason = fmt::format("aborted by {}: {}", Str(p, "by"), Str(p, "reason"));
+      case K::kAckDetected:
+      case K::kAckRecovered: {
+        const auto& p = Of<AckPayload>(x);
+        std::string by = p.by.empty() ? e.actor : p.by;
+        saw_actor(by, k == K::kAckDetected ? "acknowledged detection" : "marked recovered");
+        AckFact a{e.ts, by, p.note, Offset(p.since_t0_ms, e.ts, f.t0).value_or(Duration(0))};
+        if (!f.first_team_action || e.ts < *f.first_team_action) f.first_team_action = e.ts;
+        if (k == K::kAckDetected) {
+          if (f.detected_acks.empty()) f.ttd_human = a.since_t0;
+          f.detected_acks.push_back(std::move(a));
+        } else {
+          if (f.recovered_acks.empty()) f.ttr_team = a.since_t0;
+          f.recovered_acks.push_back(std::move(a));
+        }
+        break;
       }
-    } else if (k == "aborted") {
-      f.aborted = true;
-      not_injected_abort = true;
-      ended = true;
-      if (f.abort_reason.empty()) f.abort_reason = Str(p, "reason");
-    } else if (k == "restore-started") {
-      if (!restore_started) restore_started = e.ts;
-      std::string reason = Str(p, "reason");
-      if (!reason.empty() && reason != kWindowEndReason) {
+      case K::kProbeRed:
+        saw_probe_red = true;
+        break;
+      case K::kRecovered:
+        if (!f.ttr_probe) f.ttr_probe = Offset(Of<Recovered>(x).ttr_ms, e.ts, f.t0);
+        if (!f.recovered_at) f.recovered_at = e.ts;
+        break;
+      case K::kGuardTripped: {
+        const auto& p = Of<GuardTripped>(x);
+        f.guard_trips.push_back({e.ts, p.guard, p.probe.value_or("")});
         f.aborted = true;
-        f.abort_reason = reason;  // the engine's own words win over what we guessed
+        if (f.abort_reason.empty()) f.abort_reason = fmt::format("guard {} tripped", p.guard);
+        break;
       }
-    } else if (k == "fault-restored") {
-      FaultFact& ff = FaultOf(f.faults, p);
-      if (ff.kind.empty()) ff.kind = Str(p, "kind");
-      if (ff.target.empty()) ff.target = Str(p, "target");
-      ff.restored = true;
-      ff.verified = Bool(p, "verified").value_or(false);
-      ff.restored_at = e.ts;
-      ff.restored_by = e.actor;
-      ff.restore_message = Str(p, "message");
-      if (!ff.injected_at && Str(p, "ledger_status") == "injecting") ff.unknown_at_crash = true;
-      last_restored = last_restored ? std::max(*last_restored, e.ts) : e.ts;
-    } else if (k == "restore-failed") {
-      FaultFact& ff = FaultOf(f.faults, p);
-      if (ff.kind.empty()) ff.kind = Str(p, "kind");
-      if (ff.target.empty()) ff.target = Str(p, "target");
-      ff.restore_errors.push_back(Str(p, "message"));
-    } else if (k == "restore-incomplete" || k == "run-ended") {
-      ended = true;
-      if (Str(p, "outcome") == "interrupted") {
-        interrupted = true;
-        f.closed_by = e.actor;
+      case K::kAbortRequested: {
+        const auto& p = Of<AbortRequested>(x);
+        saw_actor(p.by.empty() ? e.actor : p.by, "requested an abort");
+        f.aborted = true;
+        if (f.abort_reason.empty()) {
+          f.abort_reason = fmt::format("aborted by {}: {}", p.by, p.reason);
+        }
+        break;
       }
-      if (auto b = Bool(p, "recovered_by_team")) recorded_team_recovered = b;
-      if (k == "restore-incomplete") {
-        f.restore_incomplete.clear();
-        if (const json::value* r = p.if_contains("remaining"); r != nullptr && r->is_array()) {
-          for (const json::value& v : r->as_array()) {
-            if (!v.is_object()) continue;
-            const json::object& o = v.as_object();
-            f.restore_incomplete.push_back({Str(o, "fault"), Str(o, "error"), Str(o, "undo")});
+      case K::kAborted:
+        f.aborted = true;
+        not_injected_abort = true;
+        ended = true;
+        if (f.abort_reason.empty()) f.abort_reason = Of<Aborted>(x).reason;
+        break;
+      case K::kRestoreStarted: {
+        if (!restore_started) restore_started = e.ts;
+        const std::string& reason = Of<RestoreStarted>(x).reason;
+        if (!reason.empty() && reason != kWindowEndReason) {
+          f.aborted = true;
+          f.abort_reason = reason;  // the engine's own words win over what we guessed
+        }
+        break;
+      }
+      case K::kFaultRestored: {
+        const auto& p = Of<FaultRestored>(x);
+        FaultFact& ff = FaultOf(f.faults, p.fault);
+        if (ff.kind.empty()) ff.kind = p.kind;
+        if (ff.target.empty()) ff.target = p.target;
+        ff.restored = true;
+        ff.verified = p.verified;
+        ff.restored_at = e.ts;
+        ff.restored_by = e.actor;
+        ff.restore_message = p.message;
+        if (!ff.injected_at && p.ledger_status == "injecting") ff.unknown_at_crash = true;
+        last_restored = last_restored ? std::max(*last_restored, e.ts) : e.ts;
+        break;
+      }
+      case K::kRestoreFailed: {
+        const auto& p = Of<FaultRestored>(x);
+        FaultFact& ff = FaultOf(f.faults, p.fault);
+        if (ff.kind.empty()) ff.kind = p.kind;
+        if (ff.target.empty()) ff.target = p.target;
+        ff.restore_errors.push_back(p.message);
+        break;
+      }
+      case K::kRestoreIncomplete:
+      case K::kRunEnded: {
+        const auto& p = Of<RunEnded>(x);
+        ended = true;
+        if (p.outcome == "interrupted") {
+          interrupted = true;
+          f.closed_by = e.actor;
+        }
+        if (p.recovered_by_team) recorded_team_recovered = p.recovered_by_team;
+        if (k == K::kRestoreIncomplete) {
+          f.restore_incomplete.clear();
+          for (const RemainingFault& r : p.remaining) {
+            f.restore_incomplete.push_back({r.fault, r.error, r.undo});
           }
         }
+        break;
       }
+      default:
+        break;
     }
   }
   // The announced window, placed among the events.
@@ -513,14 +518,15 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
   std::optional<SysTime> restore_end =
       all_restored ? (last_restored ? last_restored : restore_started) : f.last_event;
   std::map<std::string, SysTime> open;
-  for (const Parsed& x : evs) {
-    const std::string probe = Str(x.payload, "probe");
-    if (x.event->kind == "probe-red") {
-      open.emplace(probe, TsOf(x));
-    } else if (x.event->kind == "probe-green") {
+  for (const TypedEvent& x : evs) {
+    if (x.kind != EventKind::kProbeRed && x.kind != EventKind::kProbeGreen) continue;
+    const std::string& probe = Of<ProbeChange>(x).probe;
+    if (x.kind == EventKind::kProbeRed) {
+      open.emplace(probe, x.event->ts);
+    } else {
       auto it = open.find(probe);
       if (it != open.end()) {
-        f.red_intervals.push_back({probe, it->second, TsOf(x), true});
+        f.red_intervals.push_back({probe, it->second, x.event->ts, true});
         open.erase(it);
       }
     }
@@ -691,38 +697,6 @@ std::string SinceT0(Duration d) {
   if (d == Duration(0)) return "T0";
   if (d < Duration(0)) return "T0-" + FormatDuration(-d);
   return "T0+" + FormatDuration(d);
-}
-
-std::optional<SysTime> ParseUtc(std::string_view text) {
-  auto num = [&](std::size_t pos, std::size_t len, int& out) {
-    if (pos + len > text.size()) return false;
-    const char* b = text.data() + pos;
-    if (!std::all_of(b, b + len, [](char c) { return c >= '0' && c <= '9'; })) return false;
-    return std::from_chars(b, b + len, out).ec == std::errc();
-  };
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
-  if (!num(0, 4, y) || text.size() < 10 || text[4] != '-' || !num(5, 2, mo) || text[7] != '-' ||
-      !num(8, 2, d)) {
-    return std::nullopt;
-  }
-  std::chrono::year_month_day ymd{std::chrono::year(y),
-                                  std::chrono::month(static_cast<unsigned>(mo)),
-                                  std::chrono::day(static_cast<unsigned>(d))};
-  if (!ymd.ok()) return std::nullopt;
-  if (text.size() > 10) {
-    if (text.size() < 20 || text[10] != 'T' || !num(11, 2, h) || text[13] != ':' ||
-        !num(14, 2, mi) || text[16] != ':' || !num(17, 2, s) || h > 23 || mi > 59 || s > 59) {
-      return std::nullopt;
-    }
-    std::string_view rest = text.substr(19);
-    if (rest.size() == 5 && rest[0] == '.' && rest[4] == 'Z') {
-      if (!num(20, 3, ms)) return std::nullopt;
-    } else if (rest != "Z") {
-      return std::nullopt;
-    }
-  }
-  return SysTime(std::chrono::sys_days(ymd)) + std::chrono::hours(h) + std::chrono::minutes(mi) +
-         std::chrono::seconds(s) + std::chrono::milliseconds(ms);
 }
 
 }  // namespace firedrill

@@ -18,6 +18,7 @@
 #include "orchestrator/report/drill_facts.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
+#include "orchestrator/store/utc_time.h"
 
 namespace firedrill {
 
@@ -253,10 +254,5 @@ Expected<std::vector<Event>> LoadRunEvents(Database& db, const std::string& id,
 
 /// Formats an offset from T0: "T0+1m30s", "T0-2s", "T0".
 std::string SinceT0(Duration d);
-
-/// Parses the UTC forms firedrill writes and accepts: "2027-06-01T10:00:00.000Z",
-/// "2027-06-01T10:00:00Z" and a bare date "2027-06-01" (midnight UTC). nullopt on anything else,
-/// including impossible dates.
-std::optional<SysTime> ParseUtc(std::string_view text);
 
 }  // namespace firedrill

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -17,6 +18,7 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
+#include "orchestrator/store/typed_event.h"
 #include "tests/support/temp_dir.h"
 
 using namespace firedrill;
@@ -60,18 +62,20 @@ SysTime Day(int year, unsigned month, unsigned day, int hour = 0) {
   return SysTime(std::chrono::days(20'513 + day - 1)) + std::chrono::hours(hour);
 }
 
-// A state dir with drills of every outcome, their windows on consecutive days of March 2026.
+// A state dir with drills of every outcome, their windows on consecutive days of March 2026,
+// their events as the engine records them (typed payloads, each naming its run).
 struct OutcomeRecords {
+  std::string current_drill_;
   TempDir tmp;
   fs::path state = tmp.path() / "state";
 
   OutcomeRecords() {
     auto db = Database::Open(state, OpenMode::kReadWrite);
     REQUIRE(db.ok());
-    EventLog log(*db);
     unsigned day = 1;
-    auto drill = [&](const std::string& id, const std::string& service,
-                     std::vector<std::pair<std::string, std::string>> events) {
+    // One run of a drill: run-started, then `events` (each given the run's id).
+    using Add = std::function<void(const std::string& run)>;
+    auto drill = [&](const std::string& id, const std::string& service, std::vector<Add> runs) {
       DrillRecord d;
       d.id = id;
       d.title = id;
@@ -82,30 +86,73 @@ struct OutcomeRecords {
       d.window_end = d.window_start + std::chrono::hours(1);
       ++day;
       REQUIRE(DrillTable(*db).UpsertDrill(d).ok());
-      REQUIRE(log.Append({id, "run-started", "orchestrator", "{}", {}}).ok());
-      for (const auto& [kind, payload] : events) {
-        REQUIRE(log.Append({id, kind, "orchestrator", payload, {}}).ok());
+      int n = 0;
+      for (const Add& add : runs) {
+        std::string run = id + "-" + std::to_string(++n);
+        REQUIRE(AppendTyped(*db, id, EventKind::kRunStarted, "orchestrator", RunStarted{.run = run})
+                    .ok());
+        current_drill_ = id;
+        add(run);
       }
     };
-    const char* recovered =
-        R"j({"recovered_by_team":true,"auto_restored":false,"outcome":"closed; the team recovered"})j";
-    const char* auto_restored =
-        R"j({"recovered_by_team":false,"auto_restored":true,"outcome":"closed; auto-restored (not recovered within the window)"})j";
-    const char* aborted =
-        R"j({"recovered_by_team":false,"auto_restored":false,"outcome":"aborted; every fault restored and verified"})j";
-    drill("d1-recovered", "checkout", {{"run-ended", recovered}});
-    drill("d2-auto", "checkout", {{"run-ended", auto_restored}});
-    drill("d3-aborted", "search", {{"run-ended", aborted}});
-    drill("d4-aborted-waiting", "search", {{"aborted", R"j({"reason":"SIGINT received"})j"}});
-    drill("d5-refused", "search", {{"preflight-refused", R"j({"reasons":["probe x is red"]})j"}});
-    drill("d6-incomplete", "checkout",
-          {{"restore-incomplete", R"j({"recovered_by_team":false,"remaining":[]})j"}});
-    drill("d7-running", "checkout", {{"fault-injected", "{}"}});
-    // Refused once, then run again and recovered: the latest ending counts.
+    auto event = [&](EventKind kind, const auto& payload) {
+      REQUIRE(AppendTyped(*db, current_drill_, kind, "orchestrator", payload).ok());
+    };
+    auto injected = [&](const std::string& run) {
+      event(EventKind::kFaultInjected,
+            FaultInjected{.fault = "f1", .kind = "command", .target = "here", .run = run});
+    };
+    auto ended = [&](const std::string& run, bool team) {
+      event(EventKind::kRunEnded, RunEnded{.recovered_by_team = team, .run = run});
+    };
+    drill("d1-recovered", "checkout", {[&](const std::string& run) {
+            injected(run);
+            ended(run, true);
+          }});
+    drill("d2-auto", "checkout", {[&](const std::string& run) {
+            injected(run);
+            event(EventKind::kProbeRed, ProbeChange{.probe = "health", .run = run});
+            ended(run, false);
+          }});
+    drill("d3-aborted", "search", {[&](const std::string& run) {
+            injected(run);
+            event(EventKind::kAbortRequested,
+                  AbortRequested{.by = "lead", .reason = "customer impact", .run = run});
+            event(EventKind::kRestoreStarted,
+                  RestoreStarted{.reason = "aborted by lead: customer impact", .run = run});
+            ended(run, false);
+          }});
+    drill("d4-aborted-waiting", "search", {[&](const std::string& run) {
+            event(EventKind::kAborted, Aborted{.reason = "SIGINT received", .run = run});
+          }});
+    drill("d5-refused", "search", {[&](const std::string& run) {
+            event(EventKind::kPreflightRefused,
+                  PreflightRefused{.reasons = {"probe x is red"}, .run = run});
+          }});
+    drill("d6-incomplete", "checkout", {[&](const std::string& run) {
+            injected(run);
+            event(EventKind::kRestoreIncomplete,
+                  RunEnded{.remaining = {{.fault = "f1", .error = "host down", .undo = "x"}},
+                           .run = run});
+          }});
+    drill("d7-running", "checkout", {[&](const std::string& run) { injected(run); }});
+    // Refused once, then run again and recovered: the latest run counts.
     drill("d8-rerun", "search",
-          {{"preflight-refused", R"j({"reasons":[]})j"},
-           {"run-started", "{}"},
-           {"run-ended", recovered}});
+          {[&](const std::string& run) {
+             event(EventKind::kPreflightRefused, PreflightRefused{.run = run});
+           },
+           [&](const std::string& run) {
+             injected(run);
+             ended(run, true);
+           }});
+    // Recovered once, then running again: the latest run is in progress, whatever the
+    // previous one's ending said.
+    drill("d9-again", "search",
+          {[&](const std::string& run) {
+             injected(run);
+             ended(run, true);
+           },
+           [&](const std::string& run) { injected(run); }});
   }
 
   std::vector<std::string> Ids(std::vector<std::string> args) {
@@ -160,30 +207,34 @@ TEST_CASE("records list shows each drill's outcome and filters by it", "[cli][re
   CHECK_THAT(text.out, Catch::StartsWith("ID "));
   CHECK_THAT(text.out.substr(0, text.out.find('\n')), Catch::EndsWith("EVENTS OUTCOME"));
   CHECK_THAT(text.out, Catch::Contains(" restore-incomplete\n"));
-  CHECK_THAT(text.out, Catch::Matches("(.|\n)*d7-running [^\n]* 2 -\n(.|\n)*"));
+  CHECK_THAT(text.out, Catch::Matches("(.|\n)*d7-running [^\n]* 2 in-progress\n(.|\n)*"));
 
   auto rows = json::parse(Cli({"records", "list", "--json", "--state", f.state.string()}).out);
   std::map<std::string, json::value> outcome;
   for (const json::value& v : rows.as_array()) {
     outcome[std::string(v.at("id").as_string())] = v.at("outcome");
   }
-  CHECK(outcome["d1-recovered"] == "recovered");
+  CHECK(outcome["d1-recovered"] == "recovered-by-team");
   CHECK(outcome["d2-auto"] == "auto-restored");
   CHECK(outcome["d3-aborted"] == "aborted");
-  CHECK(outcome["d4-aborted-waiting"] == "aborted");
+  CHECK(outcome["d4-aborted-waiting"] == "not-injected");
   CHECK(outcome["d5-refused"] == "refused");
   CHECK(outcome["d6-incomplete"] == "restore-incomplete");
-  CHECK(outcome["d7-running"].is_null());
-  CHECK(outcome["d8-rerun"] == "recovered");
+  CHECK(outcome["d7-running"] == "in-progress");
+  CHECK(outcome["d8-rerun"] == "recovered-by-team");
+  CHECK(outcome["d9-again"] == "in-progress");
 
   using V = std::vector<std::string>;
+  // "recovered" is what earlier versions called recovered-by-team.
   CHECK(f.Ids({"--outcome", "recovered"}) == V{"d1-recovered", "d8-rerun"});
+  CHECK(f.Ids({"--outcome", "recovered-by-team"}) == V{"d1-recovered", "d8-rerun"});
   CHECK(f.Ids({"--outcome", "auto-restored"}) == V{"d2-auto"});
-  CHECK(f.Ids({"--outcome", "aborted"}) == V{"d3-aborted", "d4-aborted-waiting"});
+  CHECK(f.Ids({"--outcome", "aborted"}) == V{"d3-aborted"});
+  CHECK(f.Ids({"--outcome", "not-injected"}) == V{"d4-aborted-waiting"});
   CHECK(f.Ids({"--outcome", "refused"}) == V{"d5-refused"});
   CHECK(f.Ids({"--outcome", "restore-incomplete"}) == V{"d6-incomplete"});
-  CHECK(f.Ids({"--outcome", "aborted", "--service", "search"}) ==
-        V{"d3-aborted", "d4-aborted-waiting"});
+  CHECK(f.Ids({"--outcome", "in-progress"}) == V{"d7-running", "d9-again"});
+  CHECK(f.Ids({"--outcome", "refused", "--service", "search"}) == V{"d5-refused"});
 
   Run bad = Cli({"records", "list", "--outcome", "recoverd", "--state", f.state.string()});
   CHECK(bad.status == kExitUsage);
@@ -193,7 +244,7 @@ TEST_CASE("records list shows each drill's outcome and filters by it", "[cli][re
 TEST_CASE("records list filters by window start with dates and ISO-8601 times", "[cli][records]") {
   OutcomeRecords f;  // windows start at 09:00 UTC on 2026-03-01 .. 2026-03-08
   using V = std::vector<std::string>;
-  CHECK(f.Ids({"--from", "2026-03-07"}) == V{"d7-running", "d8-rerun"});
+  CHECK(f.Ids({"--from", "2026-03-07"}) == V{"d7-running", "d8-rerun", "d9-again"});
   CHECK(f.Ids({"--to", "2026-03-02"}) == V{"d1-recovered", "d2-auto"});  // the whole day
   CHECK(f.Ids({"--from", "2026-03-03", "--to", "2026-03-03"}) == V{"d3-aborted"});
   CHECK(f.Ids({"--from", "2026-03-03T09:00:00Z", "--to", "2026-03-04T09:00Z"}) ==
