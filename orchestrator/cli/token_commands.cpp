@@ -14,9 +14,9 @@
 #include "drills/zoned_time.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/database.h"
-#include "orchestrator/store/event_log.h"
 #include "orchestrator/store/state_dir.h"
 #include "orchestrator/store/token_table.h"
+#include "orchestrator/store/typed_event.h"
 
 namespace firedrill {
 namespace {
@@ -32,8 +32,8 @@ std::string Actor() {
 }
 
 // {id, role, name}: what the audit trail keeps of a token. Never the token or its hash.
-std::string EventPayload(const TokenRecord& t) {
-  return json::serialize(json::object{{"id", t.id}, {"role", RoleName(t.role)}, {"name", t.name}});
+TokenChange EventPayload(const TokenRecord& t) {
+  return TokenChange{.id = t.id, .role = std::string(RoleName(t.role)), .name = t.name};
 }
 
 json::object TokenJson(const TokenRecord& t) {
@@ -105,8 +105,8 @@ int RunCreate(const Invocation& inv) {
     return kExitFailure;
   }
   const auto& [record, token] = *created;
-  auto event = EventLog(*db).Append(
-      {std::string(kTokenEventDrillId), "token-created", Actor(), EventPayload(record), {}});
+  auto event = AppendTyped(*db, std::string(kTokenEventDrillId), EventKind::kTokenCreated, Actor(),
+                           EventPayload(record));
   if (!event) {
     // A token the audit trail does not know of must not work: take it back before anyone has
     // seen it.
@@ -210,8 +210,8 @@ int RunRevoke(const Invocation& inv) {
     fmt::print(inv.err, "firedrill: {}\n", st.error().ToString());
     return kExitFailure;
   }
-  auto event = EventLog(*db).Append(
-      {std::string(kTokenEventDrillId), "token-revoked", Actor(), EventPayload(record), {}});
+  auto event = AppendTyped(*db, std::string(kTokenEventDrillId), EventKind::kTokenRevoked, Actor(),
+                           EventPayload(record));
   if (!event) {
     fmt::print(inv.err,
                "firedrill: token {} is revoked, but the revocation could not be recorded in the "

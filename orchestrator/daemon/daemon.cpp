@@ -37,6 +37,7 @@
 #include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/token_table.h"
 #include "orchestrator/store/transaction.h"
+#include "orchestrator/store/typed_event.h"
 #include "orchestrator/store/witness_publish.h"
 #include "plugins/plugin_registry.h"
 
@@ -503,7 +504,8 @@ class Daemon::Impl : public DaemonOps {
     if (!loaded.ok()) {
       std::string why =
           loaded.diagnostics.empty() ? "it does not load" : loaded.diagnostics.front().ToString();
-      NotRun(rec, "not-run", fmt::format("the scheduled drill text no longer loads: {}", why));
+      NotRun(rec, EventKind::kNotRun,
+             fmt::format("the scheduled drill text no longer loads: {}", why));
       return;
     }
     // Leftovers of a crash are restored at start; the ledger's other open entries now belong to
@@ -511,7 +513,8 @@ class Daemon::Impl : public DaemonOps {
     // failed restore of leftovers be tried again.
     if (!leftovers_restored_ && running_.empty()) leftovers_restored_ = RestoreLeftovers();
     if (!leftovers_restored_) {
-      NotRun(rec, "not-run", "faults of an earlier run are still in place (firedrill recover)");
+      NotRun(rec, EventKind::kNotRun,
+             "faults of an earlier run are still in place (firedrill recover)");
       return;
     }
     auto run = std::make_unique<Running>();
@@ -523,11 +526,11 @@ class Daemon::Impl : public DaemonOps {
     all.insert(all.end(), blackouts_.begin(), blackouts_.end());
     for (const Blackout& b : all) {
       if (b.start < rec.next_end && rec.next_start < b.end) {
-        NotRun(rec, "vetoed",
+        NotRun(rec, EventKind::kVetoed,
                fmt::format("the window overlaps blackout {} ({} to {})", b.name,
                            FormatInZone(b.start, drill.window.zone),
                            FormatInZone(b.end, drill.window.zone)),
-               json::object{{"blackout", b.name}});
+               b.name);
         return;
       }
     }
@@ -609,14 +612,13 @@ class Daemon::Impl : public DaemonOps {
     });
   }
 
-  void NotRun(ScheduleRecord& rec, const std::string& kind, const std::string& why,
-              json::object payload = {}) {
-    payload["reason"] = why;
-    payload["window_start"] = FormatUtc(rec.next_start);
-    EventLog(*db_)
-        .Append({rec.drill_id, kind, "orchestrator", json::serialize(payload), std::nullopt})
+  void NotRun(ScheduleRecord& rec, EventKind kind, const std::string& why,
+              std::optional<std::string> blackout = std::nullopt) {
+    AppendTyped(*db_, rec.drill_id, kind, "orchestrator",
+                firedrill::NotRun{
+                    .blackout = std::move(blackout), .reason = why, .window_start = rec.next_start})
         .ok();
-    Say(fmt::format("drill {}: not run ({}): {}", rec.drill_id, kind, why));
+    Say(fmt::format("drill {}: not run ({}): {}", rec.drill_id, KindName(kind), why));
     Advance(rec);
     if (rec.state == ScheduleState::kScheduled) {
       schedules_[rec.drill_id] = rec;

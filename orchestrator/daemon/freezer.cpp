@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "orchestrator/store/event_log.h"
+#include "orchestrator/store/typed_event.h"
 
 namespace firedrill {
 namespace {
@@ -59,21 +59,21 @@ void Freezer::OnAlert(const Alert& alert, const std::vector<const Drill*>& in_pl
     case FreezeChange::kHeld:
       thaw_timer_.cancel();
       FreezeTable(db_).Update(*current_).ok();
-      Record("freeze-held", "alert from " + alert.source,
-             json::object{{"freeze", current_->id},
-                          {"alert", IncidentAlertKey(alert)},
-                          {"reason", IncidentReason(alert)}});
+      Record(EventKind::kFreezeHeld, "alert from " + alert.source,
+             FreezeUpdate{.freeze = current_->id,
+                          .reason = IncidentReason(alert),
+                          .alert = IncidentAlertKey(alert)});
       hooks_.say(fmt::format("freeze {} holds: {}", current_->id, IncidentReason(alert)));
       // A drill that began since (none should: the freeze vetoes injection) is stood down too.
       hooks_.stand_down(current_->reason);
       return;
     case FreezeChange::kThawing: {
       FreezeTable(db_).Update(*current_).ok();
-      Record("freeze-thawing", "alert from " + alert.source,
-             json::object{{"freeze", current_->id},
-                          {"alert", IncidentAlertKey(alert)},
-                          {"thaw_at", FormatUtc(*current_->thaw_at)},
-                          {"cooldown_ms", rule_.cooldown.count()}});
+      Record(EventKind::kFreezeThawing, "alert from " + alert.source,
+             FreezeUpdate{.freeze = current_->id,
+                          .alert = IncidentAlertKey(alert),
+                          .thaw_at = *current_->thaw_at,
+                          .cooldown_ms = rule_.cooldown.count()});
       hooks_.say(
           fmt::format("freeze {}: the incident's alerts resolved; drills stay stood down "
                       "until {} (cool-down {})",
@@ -91,11 +91,11 @@ void Freezer::OnAlert(const Alert& alert, const std::vector<const Drill*>& in_pl
     }
     case FreezeChange::kChanged:
       FreezeTable(db_).Update(*current_).ok();
-      Record("freeze-held", "alert from " + alert.source,
-             json::object{{"freeze", current_->id},
-                          {"alert", IncidentAlertKey(alert)},
-                          {"resolved", true},
-                          {"open_alerts", Strings(current_->open_alerts)}});
+      Record(EventKind::kFreezeHeld, "alert from " + alert.source,
+             FreezeUpdate{.freeze = current_->id,
+                          .alert = IncidentAlertKey(alert),
+                          .resolved = true,
+                          .open_alerts = current_->open_alerts});
       return;
   }
 }
@@ -162,18 +162,16 @@ void Freezer::Started(const Alert* alert) {
   }
   // Stood down before the record is written: restoring is what matters most now.
   std::size_t stopped = hooks_.stand_down(r.reason);
-  json::object payload{
-      {"freeze", r.id}, {"cause", r.cause}, {"reason", r.reason}, {"drills_stopped", stopped}};
+  FreezeUpdate payload{.freeze = r.id,
+                       .cause = r.cause,
+                       .reason = r.reason,
+                       .drills_stopped = static_cast<std::int64_t>(stopped)};
   if (alert != nullptr) {
-    payload["alert"] = IncidentAlertKey(*alert);
-    json::object labels;
-    for (const auto& [k, v] : alert->labels) labels[k] = v;
-    payload["labels"] = std::move(labels);
-    json::object rule;
-    for (const auto& [k, v] : rule_.match) rule[k] = v;
-    payload["rule"] = std::move(rule);
+    payload.alert = IncidentAlertKey(*alert);
+    payload.labels.emplace(alert->labels.begin(), alert->labels.end());
+    payload.rule.emplace(rule_.match.begin(), rule_.match.end());
   }
-  Record("freeze-started", r.by, std::move(payload));
+  Record(EventKind::kFreezeStarted, r.by, payload);
   hooks_.say(fmt::format("FREEZE {}: every drill stood down ({} running drill{} aborted): {}", r.id,
                          stopped, stopped == 1 ? "" : "s", DescribeFreeze(r)));
   FreezeNoticeFacts facts;
@@ -192,14 +190,14 @@ void Freezer::End(const std::string& reason, const std::string& by) {
   FreezeRecord r = std::move(*current_);
   current_.reset();
   FreezeTable(db_).End(r.id, now, by, reason).ok();
-  Record("freeze-ended", by,
-         json::object{
-             {"freeze", r.id},
-             {"cause", r.cause},
-             {"reason", reason},
-             {"open_alerts", Strings(r.open_alerts)},
-             {"lasted_ms",
-              std::chrono::duration_cast<std::chrono::milliseconds>(now - r.started).count()}});
+  Record(EventKind::kFreezeEnded, by,
+         FreezeUpdate{
+             .freeze = r.id,
+             .cause = r.cause,
+             .reason = reason,
+             .open_alerts = r.open_alerts,
+             .lasted_ms =
+                 std::chrono::duration_cast<std::chrono::milliseconds>(now - r.started).count()});
   hooks_.say(fmt::format("freeze {} ended (by {}): {}; drills may run again", r.id, by, reason));
   FreezeNoticeFacts facts;
   facts.event = FreezeNoticeEvent::kEnded;
@@ -222,10 +220,8 @@ void Freezer::ArmThaw() {
   });
 }
 
-void Freezer::Record(const std::string& kind, const std::string& actor, json::object payload) {
-  EventLog(db_)
-      .Append({"", kind, actor.empty() ? "unknown" : actor, json::serialize(payload), std::nullopt})
-      .ok();
+void Freezer::Record(EventKind kind, const std::string& actor, const FreezeUpdate& payload) {
+  AppendTyped(db_, "", kind, actor.empty() ? "unknown" : actor, payload).ok();
 }
 
 }  // namespace firedrill

@@ -22,6 +22,7 @@
 #include "orchestrator/daemon/freeze_rule.h"
 #include "orchestrator/daemon/notifier.h"
 #include "orchestrator/store/database.h"
+#include "orchestrator/store/event_payloads.h"
 #include "orchestrator/store/freeze_table.h"
 
 namespace firedrill {
@@ -77,7 +78,7 @@ class Freezer {
   void End(const std::string& reason, const std::string& by);
   // Waits for current_->thaw_at, then ends the freeze.
   void ArmThaw();
-  void Record(const std::string& kind, const std::string& actor, boost::json::object payload);
+  void Record(EventKind kind, const std::string& actor, const FreezeUpdate& payload);
 
   Database& db_;
   Notifier& notifier_;

@@ -8,6 +8,7 @@
 #include "drills/zoned_time.h"
 #include "orchestrator/announce/webhook_url.h"
 #include "orchestrator/store/event_log.h"
+#include "orchestrator/store/typed_event.h"
 
 namespace firedrill {
 namespace {
@@ -73,16 +74,16 @@ void Notifier::Deliver(const std::string& url, const char* channel, std::string 
   std::string channel_name = channel;
   sender_.Send(WebhookDelivery{url, std::move(body)}, targets_.policy,
                [this, drill_id, event, where, channel_name](const DeliveryResult& r) {
-                 json::object p{{"event", event},
-                                {"channel", channel_name},
-                                {"target", where},
-                                {"attempts", r.attempts},
-                                {"status", r.last_status}};
-                 if (!r.delivered) p["error"] = r.last_error;
+                 NoticeSent p{.event = event,
+                              .channel = channel_name,
+                              .target = where,
+                              .attempts = static_cast<std::int64_t>(r.attempts),
+                              .status = static_cast<std::int64_t>(r.last_status)};
+                 if (!r.delivered) p.error = r.last_error;
                  ++counts_[r.delivered ? "delivered" : "failed"];
-                 EventLog(db_)
-                     .Append({drill_id, r.delivered ? "notice-delivered" : "notice-failed",
-                              "orchestrator", json::serialize(p), std::nullopt})
+                 AppendTyped(db_, drill_id,
+                             r.delivered ? EventKind::kNoticeDelivered : EventKind::kNoticeFailed,
+                             "orchestrator", p)
                      .ok();
                });
 }

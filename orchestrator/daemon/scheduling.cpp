@@ -17,6 +17,7 @@
 #include "orchestrator/store/sha256.h"
 #include "orchestrator/store/state_dir.h"
 #include "orchestrator/store/transaction.h"
+#include "orchestrator/store/typed_event.h"
 #include "plugins/plugin_registry.h"
 
 namespace firedrill {
@@ -74,9 +75,10 @@ Expected<fs::path> WriteInvite(const fs::path& state_dir, const Drill& drill, in
   return path;
 }
 
-Status Append(Database& db, const std::string& drill_id, const std::string& kind,
-              const std::string& actor, const json::object& payload) {
-  auto e = EventLog(db).Append({drill_id, kind, actor, json::serialize(payload), std::nullopt});
+template <EventPayloadStruct P>
+Status Append(Database& db, const std::string& drill_id, EventKind kind, const std::string& actor,
+              const P& payload) {
+  auto e = AppendTyped(db, drill_id, kind, actor, payload);
   if (!e) return e.error();
   return Status::Ok();
 }
@@ -228,16 +230,17 @@ Expected<ScheduleOutcome> ScheduleDrill(Database& db, const fs::path& state_dir,
       r.next_start, r.next_end,  drill.window.zone, {}};
   if (Status st = DrillTable(db).UpsertDrill(record); !st) return st.error();
   if (Status st = schedules.Put(r); !st) return st.error();
-  json::object payload{{"file", req.file},
-                       {"sha256", record.source_sha256},
-                       {"sequence", sequence},
-                       {"window_start", FormatUtc(r.next_start)},
-                       {"window_end", FormatUtc(r.next_end)},
-                       {"targets", json::value_from(keys)},
-                       {"invite", out.invite.empty() ? "" : out.invite.filename().string()}};
-  if (!req.lead_override.empty()) payload["lead_override"] = req.lead_override;
+  Scheduled payload{.file = req.file,
+                    .sha256 = record.source_sha256,
+                    .sequence = sequence,
+                    .window_start = r.next_start,
+                    .window_end = r.next_end,
+                    .targets = keys,
+                    .invite = out.invite.empty() ? "" : out.invite.filename().string(),
+                    .lead_override = req.lead_override};
   if (Status st =
-          Append(db, drill.id, out.rescheduled ? "rescheduled" : "scheduled", req.by, payload);
+          Append(db, drill.id, out.rescheduled ? EventKind::kRescheduled : EventKind::kScheduled,
+                 req.by, payload);
       !st) {
     return st.error();
   }
@@ -281,10 +284,11 @@ Expected<ScheduleOutcome> CancelSchedule(Database& db, const fs::path& state_dir
   auto tx = Transaction::Begin(db);
   if (!tx) return tx.error();
   if (Status st = schedules.Put(r); !st) return st.error();
-  if (Status st = Append(db, drill_id, "cancelled", by,
-                         {{"reason", reason},
-                          {"sequence", r.sequence},
-                          {"invite", out.invite.empty() ? "" : out.invite.filename().string()}});
+  if (Status st =
+          Append(db, drill_id, EventKind::kCancelled, by,
+                 Cancelled{.reason = reason,
+                           .sequence = r.sequence,
+                           .invite = out.invite.empty() ? "" : out.invite.filename().string()});
       !st) {
     return st.error();
   }
@@ -302,9 +306,8 @@ Expected<std::vector<std::string>> AddBlackout(Database& db, const Blackout& b,
   auto tx = Transaction::Begin(db);
   if (!tx) return tx.error();
   if (Status st = BlackoutTable(db).Add(b, by); !st) return st.error();
-  if (Status st =
-          Append(db, "", "blackout-added", by,
-                 {{"name", b.name}, {"start", FormatUtc(b.start)}, {"end", FormatUtc(b.end)}});
+  if (Status st = Append(db, "", EventKind::kBlackoutAdded, by,
+                         BlackoutAdded{.name = b.name, .start = b.start, .end = b.end});
       !st) {
     return st.error();
   }
@@ -323,7 +326,7 @@ Status RecordBriefing(Database& db, const std::string& drill_id, const std::stri
   if (!found) return found.error();
   if (!*found)
     return Error{ErrorCode::kNotFound, fmt::format("no scheduled drill \"{}\"", drill_id)};
-  return Append(db, drill_id, "briefed", by, {{"note", note}});
+  return Append(db, drill_id, EventKind::kBriefed, by, Briefed{.note = note});
 }
 
 json::object ListingJson(const ScheduleListing& l) {

@@ -116,7 +116,8 @@ class DrillEngine::Impl {
   // Records a bug met at `where` (an exception) and ends the run early: every fault in place is
   // restored by the usual path, and the run ends aborted with this as its reason.
   void InternalError(const std::string& where, const std::string& what) {
-    rec_.Record("internal-error", {{"where", where}, {"error", what}, {"phase", run_.phase}},
+    rec_.Record(EventKind::kInternalError,
+                firedrill::InternalError{.where = where, .error = what, .phase = run_.phase},
                 fmt::format("internal error in {}: {}; every fault in place is being restored",
                             where, what));
     run_.RequestAbort(fmt::format("internal error in {}: {}", where, what));
@@ -155,12 +156,12 @@ class DrillEngine::Impl {
     if (!run_.ttd_alert && at >= *run_.inject_began &&
         AlertMatches(alert, drill_.detection.match)) {
       run_.ttd_alert = run_.SinceT0(received);
-      rec_.RecordAt(received, "alert-detected",
-                    {{"source", alert.source},
-                     {"fingerprint", alert.fingerprint},
-                     {"summary", alert.summary},
-                     {"starts_at", FormatUtc(at)},
-                     {"since_t0_ms", run_.ttd_alert->count()}},
+      rec_.RecordAt(received, EventKind::kAlertDetected,
+                    AlertDetected{.source = alert.source,
+                                  .fingerprint = alert.fingerprint,
+                                  .summary = alert.summary,
+                                  .starts_at = at,
+                                  .since_t0_ms = run_.ttd_alert->count()},
                     fmt::format("detected by an alert from {} ({}): T0+{}", alert.source,
                                 alert.summary.empty() ? alert.fingerprint : alert.summary,
                                 FormatDuration(*run_.ttd_alert)));
@@ -170,8 +171,8 @@ class DrillEngine::Impl {
       std::string why = fmt::format("alert from {} matches ({})", alert.source,
                                     alert.summary.empty() ? alert.fingerprint : alert.summary);
       if (run_.abort_reason) return;
-      rec_.Record("guard-tripped",
-                  {{"guard", g.name}, {"reason", why}, {"fingerprint", alert.fingerprint}},
+      rec_.Record(EventKind::kGuardTripped,
+                  GuardTripped{.guard = g.name, .reason = why, .fingerprint = alert.fingerprint},
                   fmt::format("guard {} tripped: {}", g.name, why));
       run_.RequestAbort(fmt::format("guard {} tripped", g.name));
     }
@@ -255,12 +256,13 @@ class DrillEngine::Impl {
     run_.run_id = fmt::format("{}-{}", drill_.id, facts_.UtcNow().time_since_epoch().count());
     plan_ = PlanDrill(drill_);
     const DrillPlan& plan = plan_;
-    rec_.Record("run-started",
-                {{"file", opt_.drill_file},
-                 {"source", opt_.drill_source},  // the record stands on its own: postmortem, audit
-                 {"drill_facts", DrillFactsJson(drill_)},  // what the audit reads, unparsed
-                 {"window_start", FormatUtc(plan.window_start)},
-                 {"window_end", FormatUtc(plan.window_end)}},
+    rec_.Record(EventKind::kRunStarted,
+                RunStarted{.file = opt_.drill_file,
+                           // the record stands on its own: postmortem, audit
+                           .source = opt_.drill_source,
+                           .drill_facts = DrillFactsOf(drill_),  // what the audit reads, unparsed
+                           .window_start = plan.window_start,
+                           .window_end = plan.window_end},
                 fmt::format("drill {} ({}): run {} started", drill_.id, drill_.title, run_.run_id));
     // In the runs table from now until it ends: `status` shows it whichever process runs it,
     // and if this process dies, whoever restores its faults closes it.
@@ -277,16 +279,16 @@ class DrillEngine::Impl {
     if (wheel_) {
       // Sealed in the record, not shown: the team is not to know what comes, or when. SpinWheel
       // with this seed replays the choice (docs/drill-file.md).
-      rec_.Record("wheel-spun",
-                  {{"seed", std::to_string(wheel_->seed)},
-                   {"faults", json::value_from(wheel_->faults)},
-                   {"offset_ms", wheel_->offset.count()}},
+      rec_.Record(EventKind::kWheelSpun,
+                  WheelSpun{.seed = std::to_string(wheel_->seed),
+                            .faults = wheel_->faults,
+                            .offset_ms = wheel_->offset.count()},
                   "wheel of misfortune spun; the seed and the choice are sealed in the record");
     }
     if (opt_.announced_at) {
       // Copied into the run, so that its record stands on its own (postmortem, audit).
       rec_.Record(
-          "announced", {{"at", FormatUtc(*opt_.announced_at)}},
+          EventKind::kAnnounced, Announced{.at = *opt_.announced_at},
           fmt::format("announced at {}", FormatInZone(*opt_.announced_at, drill_.window.zone)));
     }
     // The same decision `firedrill plan` reports (CheckStart): refused at once when the window
@@ -296,7 +298,7 @@ class DrillEngine::Impl {
       co_return Refuse({*start.refused_now});
     }
     if (facts_.clock().Utc() < plan.faults.front().inject_at) {
-      rec_.Record("waiting", {{"inject_at", FormatUtc(plan.faults.front().inject_at)}},
+      rec_.Record(EventKind::kWaiting, Waiting{.inject_at = plan.faults.front().inject_at},
                   fmt::format("waiting for the window: first injection at {}",
                               FormatInZone(plan.faults.front().inject_at, drill_.window.zone)));
       asio::co_spawn(io_, Countdown(plan.faults.front().inject_at), asio::detached);
@@ -304,7 +306,7 @@ class DrillEngine::Impl {
       bool opened = co_await SleepUntil(plan.faults.front().inject_at);
       countdown_timer_->Cancel();  // its next wake-up must not hold the loop open
       if (!opened) {
-        rec_.Record("aborted", {{"reason", *run_.abort_reason}},
+        rec_.Record(EventKind::kAborted, Aborted{.reason = *run_.abort_reason},
                     fmt::format("aborted before injecting anything: {}", *run_.abort_reason));
         exit_ = kExitAborted;
         co_return;
@@ -347,9 +349,7 @@ class DrillEngine::Impl {
   }
 
   void Refuse(std::vector<std::string> reasons) {
-    json::array arr;
-    for (const auto& r : reasons) arr.push_back(json::value(r));
-    rec_.Record("preflight-refused", {{"reasons", arr}},
+    rec_.Record(EventKind::kPreflightRefused, PreflightRefused{.reasons = reasons},
                 fmt::format("refused to inject: {}", fmt::join(reasons, "; ")));
     exit_ = kExitRefused;
   }
@@ -404,8 +404,9 @@ class DrillEngine::Impl {
       Refuse(problems);
       co_return false;
     }
-    rec_.Record("preflight-passed",
-                {{"probes", drill_.probes.size()}, {"faults", drill_.faults.size()}},
+    rec_.Record(EventKind::kPreflightPassed,
+                PreflightPassed{.probes = static_cast<std::int64_t>(drill_.probes.size()),
+                                .faults = static_cast<std::int64_t>(drill_.faults.size())},
                 "preflight passed: targets reachable, probes green, fault preconditions hold");
     co_return true;
   }
@@ -428,13 +429,14 @@ class DrillEngine::Impl {
     }
     Admission verdict = CheckAdmission(drill_, facts);
     if (verdict.lead_overridden) {
-      rec_.Record("announce-overridden",
-                  {{"reason", opt_.lead_override}, {"detail", *verdict.lead_overridden}},
-                  fmt::format("announcement lead overridden ({}): {}", opt_.lead_override,
-                              *verdict.lead_overridden));
+      rec_.Record(
+          EventKind::kAnnounceOverridden,
+          AnnounceOverridden{.reason = opt_.lead_override, .detail = *verdict.lead_overridden},
+          fmt::format("announcement lead overridden ({}): {}", opt_.lead_override,
+                      *verdict.lead_overridden));
     }
     if (facts.briefing) {
-      rec_.Record("briefed", {{"at", FormatUtc(facts.briefing->second)}},
+      rec_.Record(EventKind::kBriefed, Briefed{.at = facts.briefing->second},
                   fmt::format("briefed by {} at {}", facts.briefing->first,
                               FormatInZone(facts.briefing->second, drill_.window.zone)),
                   facts.briefing->first);
@@ -452,11 +454,11 @@ class DrillEngine::Impl {
     }
     std::optional<SshConnectInfo> connected = co_await ssh->ConnectInfo();
     SshConnectInfo info = connected.value_or(SshConnectInfo{});
-    rec_.Record("target-connected",
-                {{"target", name},
-                 {"via", ssh->Describe()},
-                 {"host_key", info.fingerprint},
-                 {"host_key_recorded", info.host_key_recorded}},
+    rec_.Record(EventKind::kTargetConnected,
+                TargetConnected{.target = name,
+                                .via = ssh->Describe(),
+                                .host_key = info.fingerprint,
+                                .host_key_recorded = info.host_key_recorded},
                 info.host_key_recorded
                     ? fmt::format("target {} ({}): host key {} was not known and has been "
                                   "recorded (accept_new_host_key)",
@@ -559,13 +561,12 @@ class DrillEngine::Impl {
       co_return false;
     }
     if (head.on_partial == PartialPolicy::kRollback || injected.empty()) {
-      rec_.Record("partial-injection",
-                  {{"fault", head.group},
-                   {"injected", json::value_from(injected)},
-                   {"failed", json::value_from(failed)},
-                   {"policy", "rollback"}},
-                  fmt::format("{} failed on {} of {} targets ({}); rolling back everywhere",
-                              head.group, failed.size(), batch.size(), fmt::join(failed, ", ")));
+      rec_.Record(
+          EventKind::kPartialInjection,
+          PartialInjection{
+              .fault = head.group, .injected = injected, .failed = failed, .policy = "rollback"},
+          fmt::format("{} failed on {} of {} targets ({}); rolling back everywhere", head.group,
+                      failed.size(), batch.size(), fmt::join(failed, ", ")));
       run_.RequestAbort(fmt::format("partial injection of {} rolled back", head.group));
       co_return false;
     }
@@ -583,15 +584,14 @@ class DrillEngine::Impl {
         co_return false;
       }
     }
-    rec_.Record("partial-injection",
-                {{"fault", head.group},
-                 {"injected", json::value_from(injected)},
-                 {"failed", json::value_from(failed)},
-                 {"policy", "continue"}},
-                fmt::format("{} is in place on {} of {} targets ({}); failed and undone on {}; "
-                            "continuing (on_partial = continue)",
-                            head.group, injected.size(), batch.size(), fmt::join(injected, ", "),
-                            fmt::join(failed, ", ")));
+    rec_.Record(
+        EventKind::kPartialInjection,
+        PartialInjection{
+            .fault = head.group, .injected = injected, .failed = failed, .policy = "continue"},
+        fmt::format("{} is in place on {} of {} targets ({}); failed and undone on {}; "
+                    "continuing (on_partial = continue)",
+                    head.group, injected.size(), batch.size(), fmt::join(injected, ", "),
+                    fmt::join(failed, ", ")));
     co_return true;
   }
 
@@ -620,7 +620,8 @@ class DrillEngine::Impl {
     };
     Expected<std::int64_t> id = co_await rec_.Write(std::move(intent));
     if (!id.ok()) {
-      rec_.Record("inject-failed", {{"fault", spec.id}, {"error", id.error().message}},
+      rec_.Record(EventKind::kInjectFailed,
+                  InjectFailed{.fault = spec.id, .error = id.error().message},
                   fmt::format("not injecting {}: the fault ledger cannot be written: {}", spec.id,
                               id.error().message));
       co_return false;
@@ -645,17 +646,18 @@ class DrillEngine::Impl {
       Duration fires_in = plan.give_up_at - facts_.clock().Utc();
       Status armed = co_await ArmDeadMansSwitch(ctx.runner, run_.run_id, spec.id, fires_in, undo);
       if (!armed) {
-        rec_.Record("inject-failed", {{"fault", spec.id}, {"error", armed.error().message}},
+        rec_.Record(EventKind::kInjectFailed,
+                    InjectFailed{.fault = spec.id, .error = armed.error().message},
                     fmt::format("not injecting {}: {}", spec.id, armed.error().message));
         co_return false;
       }
       armed_[spec.id] = plan.give_up_at;
       rec_.Record(
-          "deadman-armed",
-          {{"fault", spec.id},
-           {"target", spec.target},
-           {"fires_at", FormatUtc(plan.give_up_at)},
-           {"name", DeadMansSwitchName(run_.run_id, spec.id)}},
+          EventKind::kDeadmanArmed,
+          DeadmanArmed{.fault = spec.id,
+                       .target = spec.target,
+                       .fires_at = plan.give_up_at,
+                       .name = DeadMansSwitchName(run_.run_id, spec.id)},
           fmt::format("dead man's switch armed on {}: restores {} at {} unless disarmed",
                       spec.target, spec.id, FormatInZone(plan.give_up_at, drill_.window.zone)));
     }
@@ -676,7 +678,7 @@ class DrillEngine::Impl {
       };
       Status kept = co_await rec_.Write(std::move(keep));
       if (!kept) {
-        rec_.Record("warning", {{"fault", spec.id}, {"error", kept.error().message}},
+        rec_.Record(EventKind::kWarning, Warning{.fault = spec.id, .error = kept.error().message},
                     fmt::format("warning: the state {} returned at inject cannot be kept in the "
                                 "ledger ({}); a restore after a crash uses the state before it",
                                 spec.id, kept.error().message));
@@ -696,7 +698,8 @@ class DrillEngine::Impl {
     if (!in_place.ok() || !*in_place) {
       std::string why =
           !in_place.ok() ? in_place.error().message : "its check says it is not in place";
-      rec_.Record("inject-failed", {{"fault", spec.id}, {"target", spec.target}, {"error", why}},
+      rec_.Record(EventKind::kInjectFailed,
+                  InjectFailed{.fault = spec.id, .target = spec.target, .error = why},
                   fmt::format("injecting {} failed: {}", spec.id, why));
       co_return false;
     }
@@ -707,12 +710,12 @@ class DrillEngine::Impl {
       // T0, recorded once as its own fact: when the first fault was in place (its inject
       // returned), as its check has now confirmed. Every TTD and TTR is measured from it.
       run_.t0 = applied;
-      rec_.RecordAt(applied, "t0",
-                    {{"at", FormatUtc(applied)}, {"fault", spec.id}, {"target", spec.target}},
+      rec_.RecordAt(applied, EventKind::kT0,
+                    T0{.at = applied, .fault = spec.id, .target = spec.target},
                     fmt::format("T0: {} in place on {}", spec.id, spec.target));
     }
-    rec_.RecordAt(applied, "fault-injected",
-                  {{"fault", spec.id}, {"kind", spec.kind}, {"target", spec.target}},
+    rec_.RecordAt(applied, EventKind::kFaultInjected,
+                  FaultInjected{.fault = spec.id, .kind = spec.kind, .target = spec.target},
                   fmt::format("injected {} ({} on {})", spec.id, spec.kind, spec.target));
     if (first) {
       // Held while the first fault was being confirmed: weighed as if received at T0.
@@ -725,7 +728,7 @@ class DrillEngine::Impl {
 
   asio::awaitable<void> Active(const DrillPlan& plan) {
     run_.phase = "active";
-    rec_.Record("active", {{"restore_at", FormatUtc(plan.restore_at)}},
+    rec_.Record(EventKind::kActive, firedrill::Active{.restore_at = plan.restore_at},
                 fmt::format("drill active: the faults stay in place until the restore point at "
                             "{} (or an abort); detection and recovery are timed meanwhile",
                             FormatInZone(plan.restore_at, drill_.window.zone)));
@@ -743,9 +746,10 @@ class DrillEngine::Impl {
     run_.restoring = true;
     watch_.Stop();
     std::string reason = run_.abort_reason.value_or("the restore point of the window was reached");
-    rec_.Record("restore-started", {{"reason", reason}}, fmt::format("restoring: {}", reason));
+    rec_.Record(EventKind::kRestoreStarted, RestoreStarted{.reason = reason},
+                fmt::format("restoring: {}", reason));
     std::vector<LedgerEntry> pending(ledger_.rbegin(), ledger_.rend());
-    std::vector<RemainingFault> remaining;
+    std::vector<UnrestoredEntry> remaining;
     Duration backoff = std::chrono::seconds(1);
     for (int attempt = 1;; ++attempt) {
       remaining.clear();
@@ -815,12 +819,13 @@ class DrillEngine::Impl {
       Status disarmed = co_await DisarmDeadMansSwitch(*runner, run_.run_id, e.fault_id);
       if (disarmed) {
         armed_.erase(e.fault_id);
-        rec_.Record("deadman-disarmed", {{"fault", e.fault_id}, {"target", e.target}},
+        rec_.Record(EventKind::kDeadmanDisarmed,
+                    DeadmanDisarm{.fault = e.fault_id, .target = e.target},
                     fmt::format("dead man's switch of {} disarmed", e.fault_id));
       } else {
         // Harmless if it fires (restores are idempotent), but worth knowing.
-        rec_.Record("deadman-disarm-failed",
-                    {{"fault", e.fault_id}, {"error", disarmed.error().message}},
+        rec_.Record(EventKind::kDeadmanDisarmFailed,
+                    DeadmanDisarm{.fault = e.fault_id, .error = disarmed.error().message},
                     fmt::format("warning: {}", disarmed.error().message));
       }
     }
@@ -839,7 +844,7 @@ class DrillEngine::Impl {
       Status st = co_await rec_.Write(std::move(restored));
       if (st) {
         std::erase_if(ledger_, [&](const LedgerEntry& x) { return x.id == e.id; });
-        rec_.Record("fault-restored", RestorePayload(e, tried.checked, tried.message),
+        rec_.Record(EventKind::kFaultRestored, RestorePayload(e, tried.checked, tried.message),
                     tried.message);
         co_return RestoreResult{true, tried.message, "", tried.checked};
       }
@@ -854,11 +859,11 @@ class DrillEngine::Impl {
       fmt::print(rec_.err(), "firedrill: the ledger could not be updated: {}\n",
                  noted.error().message);
     }
-    boost::json::object payload = RestorePayload(e, false, tried.message);
-    payload["attempt"] = attempt;
-    if (next) payload["next_attempt_at"] = FormatUtc(*next);
+    FaultRestored payload = RestorePayload(e, false, tried.message);
+    payload.attempt = attempt;
+    payload.next_attempt_at = next;
     rec_.Record(
-        "restore-failed", std::move(payload),
+        EventKind::kRestoreFailed, payload,
         fmt::format("restore of {} failed (attempt {}): {}; {}", e.fault_id, attempt, tried.message,
                     next
                         ? fmt::format("next attempt at {}", FormatInZone(*next, drill_.window.zone))
@@ -867,7 +872,7 @@ class DrillEngine::Impl {
   }
 
   // The dead man's switches still armed for faults that remain in place, with when they fire.
-  std::vector<ArmedSwitch> ArmedSwitches(const std::vector<RemainingFault>& remaining) const {
+  std::vector<ArmedSwitch> ArmedSwitches(const std::vector<UnrestoredEntry>& remaining) const {
     std::vector<ArmedSwitch> out;
     for (const auto& [e, r] : remaining) {
       auto it = armed_.find(e.fault_id);

@@ -11,6 +11,7 @@
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/run_table.h"
+#include "orchestrator/store/typed_event.h"
 
 namespace firedrill {
 namespace {
@@ -53,35 +54,27 @@ Expected<std::vector<ClosedRun>> CloseInterruptedRuns(Database& db,
   for (const auto& [run_id, drill_id] : drill_of) {
     if (alive.count(run_id) != 0 || Ended(db, drill_id, run_id)) continue;
     ClosedRun c{run_id, drill_id, 0, 0, 0};
-    json::array restored_list;
-    json::array remaining;
+    RunEnded payload{.outcome = "interrupted", .closed_by = actor, .run = run_id};
     for (const LeftoverRestore* r : faults_of[run_id]) {
       if (r->result.restored) {
         ++c.restored;
         c.verified += r->result.verified ? 1 : 0;
-        restored_list.push_back(json::object{{"fault", r->entry.fault_id},
-                                             {"target", r->entry.target},
-                                             {"verified", r->result.verified},
-                                             {"message", r->result.message}});
+        payload.restored.push_back({.fault = r->entry.fault_id,
+                                    .target = r->entry.target,
+                                    .verified = r->result.verified,
+                                    .message = r->result.message});
       } else {
         ++c.not_restored;
-        remaining.push_back(json::object{{"fault", r->entry.fault_id},
-                                         {"error", r->result.message},
-                                         {"undo", r->result.manual}});
+        payload.remaining.push_back(
+            {.fault = r->entry.fault_id, .error = r->result.message, .undo = r->result.manual});
       }
     }
-    json::object payload{{"run", run_id},
-                         {"outcome", "interrupted"},
-                         {"closed_by", actor},
-                         {"restored", restored_list}};
-    const char* kind = "run-ended";
-    if (!remaining.empty()) {
-      kind = "restore-incomplete";
-      payload["remaining"] = remaining;
-    }
-    auto ev = EventLog(db).Append({drill_id, kind, actor, json::serialize(payload), {}});
+    const bool incomplete = !payload.remaining.empty();
+    auto ev =
+        AppendTyped(db, drill_id, incomplete ? EventKind::kRestoreIncomplete : EventKind::kRunEnded,
+                    actor, payload);
     if (!ev.ok()) return ev.error();
-    std::string outcome = remaining.empty() ? "interrupted" : "restore-incomplete";
+    std::string outcome = incomplete ? "restore-incomplete" : "interrupted";
     if (Status st = runs.End(run_id, NowUtc(), outcome); !st) return st.error();
     closed.push_back(c);
   }

@@ -13,38 +13,33 @@
 #include "orchestrator/engine/dead_mans_switch.h"
 #include "orchestrator/engine/runners.h"
 #include "orchestrator/store/event_log.h"
+#include "orchestrator/store/typed_event.h"
 #include "plugins/plugin_fault.h"
 #include "plugins/plugin_registry.h"
 
 namespace firedrill {
 namespace {
 
-std::string Payload(const LedgerEntry& e, bool verified, const std::string& message) {
-  return boost::json::serialize(RestorePayload(e, verified, message));
-}
-
 RestoreResult Fail(Database& db, const LedgerEntry& e, const std::string& actor,
                    std::string message, std::string manual) {
   FaultLedger(db).SetStatus(e.id, LedgerStatus::kRestoreFailed, message).ok();
-  EventLog(db).Append({e.drill_id, "restore-failed", actor, Payload(e, false, message), {}}).ok();
+  AppendTyped(db, e.drill_id, EventKind::kRestoreFailed, actor, RestorePayload(e, false, message))
+      .ok();
   return RestoreResult{false, std::move(message), std::move(manual)};
 }
 
 }  // namespace
 
-boost::json::object RestorePayload(const LedgerEntry& e, bool verified,
-                                   const std::string& message) {
-  boost::json::object o;
-  o["fault"] = e.fault_id;
-  o["kind"] = e.kind;
-  o["target"] = e.target;
-  o["run"] = e.run_id;
-  o["verified"] = verified;
-  o["message"] = message;
+FaultRestored RestorePayload(const LedgerEntry& e, bool verified, const std::string& message) {
   // What the ledger said when the restore began: "injecting" means the run died while the
   // fault's inject had begun, so whether it was in place is unknown.
-  o["ledger_status"] = std::string(LedgerStatusName(e.status));
-  return o;
+  return FaultRestored{.fault = e.fault_id,
+                       .kind = e.kind,
+                       .target = e.target,
+                       .run = e.run_id,
+                       .verified = verified,
+                       .message = message,
+                       .ledger_status = std::string(LedgerStatusName(e.status))};
 }
 
 boost::asio::awaitable<RestoreAttempt> AttemptRestore(Fault& fault, const FaultContext& ctx,
@@ -93,8 +88,8 @@ RestoreResult RecordRestore(Database& db, const LedgerEntry& e, const RestoreAtt
     return RestoreResult{
         false, "restored, but the ledger could not be updated: " + st.error().message, a.manual};
   }
-  EventLog(db)
-      .Append({e.drill_id, "fault-restored", actor, Payload(e, a.checked, a.message), {}})
+  AppendTyped(db, e.drill_id, EventKind::kFaultRestored, actor,
+              RestorePayload(e, a.checked, a.message))
       .ok();
   return RestoreResult{true, a.message, "", a.checked};
 }
@@ -149,12 +144,15 @@ boost::asio::awaitable<RestoreResult> RestoreLedgerEntry(Database& db, LedgerEnt
     // Restored by hand or after a crash: the remote switch must not fire later. Harmless if it
     // does (restores are idempotent), so a failure here is recorded, not fatal.
     Status disarmed = co_await DisarmDeadMansSwitch(**runner, e.run_id, e.fault_id);
-    EventLog(db)
-        .Append({e.drill_id,
-                 disarmed ? "deadman-disarmed" : "deadman-disarm-failed",
-                 actor,
-                 Payload(e, true, disarmed ? "disarmed" : disarmed.error().message),
-                 {}})
+    AppendTyped(db, e.drill_id,
+                disarmed ? EventKind::kDeadmanDisarmed : EventKind::kDeadmanDisarmFailed, actor,
+                DeadmanDisarm{.fault = e.fault_id,
+                              .kind = e.kind,
+                              .target = e.target,
+                              .run = e.run_id,
+                              .verified = true,
+                              .message = disarmed ? "disarmed" : disarmed.error().message,
+                              .ledger_status = std::string(LedgerStatusName(e.status))})
         .ok();
   }
   co_return result;

@@ -11,6 +11,7 @@
 #include "drills/expected.h"
 #include "faults/fault.h"
 #include "orchestrator/store/database.h"
+#include "orchestrator/store/event_payloads.h"
 #include "orchestrator/store/fault_ledger.h"
 
 namespace firedrill {
@@ -42,7 +43,7 @@ boost::asio::awaitable<RestoreAttempt> AttemptRestore(Fault& fault, const FaultC
 
 /// The payload of a `fault-restored` or `restore-failed` event about ledger entry `e`: fault,
 /// kind, target, run, verified, message. The one shape every restoring path records.
-boost::json::object RestorePayload(const LedgerEntry& e, bool verified, const std::string& message);
+FaultRestored RestorePayload(const LedgerEntry& e, bool verified, const std::string& message);
 
 /// Records an attempt: the ledger entry's new status and a `fault-restored` or `restore-failed`
 /// event (actor `actor`). Returns the outcome; a ledger that cannot be updated makes it a

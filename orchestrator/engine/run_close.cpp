@@ -12,6 +12,7 @@
 #include "orchestrator/report/postmortem.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/report/run_summary.h"
+#include "orchestrator/store/typed_event.h"
 
 namespace firedrill {
 namespace {
@@ -39,54 +40,51 @@ namespace {
 
 // The facts of this run as its records show them, with `ending` as the last event: the same
 // derivation the postmortem, the audit and `records` make, so that everything agrees.
-RunFacts FactsWithEnding(RunRecorder& rec, const RunState& run, const std::string& ending,
-                         const json::object& payload) {
+RunFacts FactsWithEnding(RunRecorder& rec, const RunState& run, EventKind ending,
+                         const RunEnded& payload) {
   std::vector<Event> events;
   if (auto loaded = LoadRunEvents(rec.db(), run.drill.id, run.run_id); loaded.ok()) {
     events = std::move(*loaded);
   }
+  RunEnded p = payload;
+  p.run = run.run_id;
+  NewEvent made = MakeEvent(run.drill.id, ending, kOrchestratorActor, p);
   Event end;
   end.ts = run.clock.UtcNow();
-  end.drill_id = run.drill.id;
-  end.kind = ending;
-  end.actor = kOrchestratorActor;
-  json::object p = payload;
-  p["run"] = run.run_id;
-  end.payload_json = json::serialize(p);
+  end.drill_id = std::move(made.drill_id);
+  end.kind = std::move(made.kind);
+  end.actor = std::move(made.actor);
+  end.payload_json = std::move(made.payload_json);
   events.push_back(std::move(end));
   return DeriveRunFacts(events);
 }
 
-json::value Ms(const std::optional<Duration>& d) {
-  return d ? json::value(d->count()) : json::value(nullptr);
+std::optional<std::int64_t> Ms(const std::optional<Duration>& d) {
+  return d ? std::optional<std::int64_t>(d->count()) : std::nullopt;
 }
 
 }  // namespace
 
 boost::asio::awaitable<int> CloseRun(RunState& run, RunRecorder& rec, const RunOptions& opt,
-                                     std::vector<RemainingFault> remaining,
+                                     std::vector<UnrestoredEntry> remaining,
                                      std::vector<ArmedSwitch> armed) {
   run.phase = remaining.empty() ? "closed" : "restore-failed";
   co_await rec.Flush();  // the run's facts are read back from its records
-  json::object summary;
-  if (!remaining.empty()) {
-    json::array left;
-    for (const auto& [e, r] : remaining) {
-      left.push_back(json::object{{"fault", e.fault_id}, {"error", r.message}, {"undo", r.manual}});
-    }
-    summary["remaining"] = left;
+  RunEnded summary;
+  for (const auto& [e, r] : remaining) {
+    summary.remaining.push_back({.fault = e.fault_id, .error = r.message, .undo = r.manual});
   }
-  const char* ending = remaining.empty() ? "run-ended" : "restore-incomplete";
+  const EventKind ending = remaining.empty() ? EventKind::kRunEnded : EventKind::kRestoreIncomplete;
   RunFacts facts = FactsWithEnding(rec, run, ending, summary);
-  summary["outcome"] = OutcomeName(facts.outcome);
-  summary["outcome_text"] = facts.outcome_text;
-  summary["recovered_by_team"] = facts.team_recovered;
-  summary["auto_restored"] = facts.auto_restored;
-  summary["t0"] = facts.t0 ? json::value(FormatUtc(*facts.t0)) : json::value(nullptr);
-  summary["ttd_human_ms"] = Ms(facts.ttd_human);
-  summary["ttd_alert_ms"] = Ms(facts.ttd_alert);
-  summary["ttr_ms"] = Ms(CountedTtr(facts));
-  summary["ttr_team_ms"] = Ms(facts.ttr_team);
+  summary.outcome = OutcomeName(facts.outcome);
+  summary.outcome_text = facts.outcome_text;
+  summary.recovered_by_team = facts.team_recovered;
+  summary.auto_restored = facts.auto_restored;
+  summary.t0 = facts.t0;
+  summary.ttd_human_ms = Ms(facts.ttd_human);
+  summary.ttd_alert_ms = Ms(facts.ttd_alert);
+  summary.ttr_ms = Ms(CountedTtr(facts));
+  summary.ttr_team_ms = Ms(facts.ttr_team);
   if (!remaining.empty()) {
     rec.Record(ending, summary, "RESTORE INCOMPLETE: manual action needed");
     for (const auto& [e, r] : remaining) {

@@ -15,7 +15,7 @@
 namespace firedrill {
 
 /// A fault the restore could not undo, with why and how to undo it by hand.
-using RemainingFault = std::pair<LedgerEntry, RestoreResult>;
+using UnrestoredEntry = std::pair<LedgerEntry, RestoreResult>;
 
 /// A dead man's switch still armed on a target for a fault left in place: it undoes the fault by
 /// itself at `fires_at`, if the target can run it.
@@ -31,7 +31,7 @@ struct ArmedSwitch {
 /// `state_dir/postmortems/RUN.md` and returns kExitAborted for an aborted run, else kExitOk.
 boost::asio::awaitable<int> CloseRun(RunState& run, RunRecorder& recorder,
                                      const RunOptions& options,
-                                     std::vector<RemainingFault> remaining,
+                                     std::vector<UnrestoredEntry> remaining,
                                      std::vector<ArmedSwitch> armed = {});
 
 }  // namespace firedrill

@@ -76,8 +76,8 @@ ControlResponse RunControl::Ack(const std::string& what, const std::string& by,
   run_.acks.push_back(fmt::format("{} by {} at {} (T0+{}){}", what, by, FormatUtc(at),
                                   FormatDuration(since), suffix));
   rec_.RecordAt(
-      at, "ack-" + what,
-      {{"by", by}, {"note", note}, {"since_t0_ms", since.count()}, {"first", first}},
+      at, what == "detected" ? EventKind::kAckDetected : EventKind::kAckRecovered,
+      AckPayload{.by = by, .note = note, .since_t0_ms = since.count(), .first = first},
       fmt::format("{} acknowledged {} (T0+{}){}", by, what, FormatDuration(since), suffix), by);
   return ControlResponse{200, json::serialize(json::object{{"recorded_at", FormatUtc(at)},
                                                            {"drill", run_.drill.id},
@@ -89,7 +89,7 @@ ControlResponse RunControl::Ack(const std::string& what, const std::string& by,
 ControlResponse RunControl::Abort(const std::string& by, const std::string& reason) {
   if (reason.empty()) return Refusal(400, "\"reason\" is required");
   if (run_.RequestAbort(fmt::format("aborted by {}: {}", by, reason))) {
-    rec_.Record("abort-requested", {{"by", by}, {"reason", reason}},
+    rec_.Record(EventKind::kAbortRequested, AbortRequested{.by = by, .reason = reason},
                 fmt::format("abort requested by {}: {}", by, reason), by);
   }
   return ControlResponse{

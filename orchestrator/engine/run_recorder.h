@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <cassert>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "orchestrator/engine/drill_run.h"
 #include "orchestrator/engine/run_state.h"
 #include "orchestrator/store/database.h"
+#include "orchestrator/store/event_payloads.h"
 #include "orchestrator/store/record_writer.h"
 
 namespace firedrill {
@@ -30,17 +32,21 @@ class RunRecorder {
   RunRecorder(Database& db, RecordWriter& writer, boost::asio::any_io_executor executor,
               const RunState& run, const RunOptions& options, std::ostream& out, std::ostream& err);
 
-  /// Hands event `kind` (payload gets `"run"`: the run id), stamped with the run's clock now, to
-  /// the writer, then prints `text` with that time in the drill's zone, or with --json one JSON
-  /// line {ts, event, drill, payload}. A record the writer could not write is reported on the
-  /// error stream (at the next record or Flush) and does not stop the run.
-  void Record(const std::string& kind, boost::json::object payload, const std::string& text,
-              const std::string& actor = kOrchestratorActor);
-
-  /// As Record, for a fact that happened at `at` (a time read from the run's clock earlier, such
-  /// as the moment an inject returned): the event carries that time.
-  void RecordAt(SysTime at, const std::string& kind, boost::json::object payload,
-                const std::string& text, const std::string& actor = kOrchestratorActor);
+  /// Records event `kind` with its typed payload (event_payloads.h), as Record. `kind` must be
+  /// one of P::kKinds (asserted). The payload's `run` is left empty: the recorder adds it.
+  template <EventPayloadStruct P>
+  void Record(EventKind kind, const P& payload, const std::string& text,
+              const std::string& actor = kOrchestratorActor) {
+    assert(Carries<P>(kind) && "this payload struct is not the one of this event kind");
+    Record(std::string(KindName(kind)), ToPayload(payload), text, actor);
+  }
+  /// As the typed Record, for a fact that happened at `at` (RecordAt).
+  template <EventPayloadStruct P>
+  void RecordAt(SysTime at, EventKind kind, const P& payload, const std::string& text,
+                const std::string& actor = kOrchestratorActor) {
+    assert(Carries<P>(kind) && "this payload struct is not the one of this event kind");
+    RecordAt(at, std::string(KindName(kind)), ToPayload(payload), text, actor);
+  }
 
   /// Prints `text` as a progress line (time-stamped) without recording it; nothing with --json.
   void Say(const std::string& text);
@@ -68,6 +74,18 @@ class RunRecorder {
   Database& db() { return db_; }
 
  private:
+  // Hands event `kind` (payload gets `"run"`: the run id), stamped with the run's clock now, to
+  // the writer, then prints `text` with that time in the drill's zone, or with --json one JSON
+  // line {ts, event, drill, payload}. A record the writer could not write is reported on the
+  // error stream (at the next record or Flush) and does not stop the run.
+  void Record(const std::string& kind, boost::json::object payload, const std::string& text,
+              const std::string& actor = kOrchestratorActor);
+
+  // As Record, for a fact that happened at `at` (a time read from the run's clock earlier, such
+  // as the moment an inject returned): the event carries that time.
+  void RecordAt(SysTime at, const std::string& kind, boost::json::object payload,
+                const std::string& text, const std::string& actor = kOrchestratorActor);
+
   // What the writer could not write, collected on its thread, reported on the loop.
   struct Failures {
     std::mutex mutex;

@@ -59,7 +59,7 @@ asio::awaitable<void> RunWatch::ProbeLoop(const Probe& p) {
       s.red_since.reset();
       if (s.unhealthy && s.greens >= p.healthy_after) {
         s.unhealthy = false;
-        rec_.RecordAt(at, "probe-green", {{"probe", p.name}, {"detail", o.detail}},
+        rec_.RecordAt(at, EventKind::kProbeGreen, ProbeChange{.probe = p.name, .detail = o.detail},
                       fmt::format("probe {} green again ({} checks in a row)", p.name, s.greens));
         MaybeRecovered(at);
       }
@@ -70,7 +70,7 @@ asio::awaitable<void> RunWatch::ProbeLoop(const Probe& p) {
       if (!s.unhealthy && s.reds >= p.unhealthy_after) {
         s.unhealthy = true;
         s.was_red = true;
-        rec_.RecordAt(at, "probe-red", {{"probe", p.name}, {"detail", o.detail}},
+        rec_.RecordAt(at, EventKind::kProbeRed, ProbeChange{.probe = p.name, .detail = o.detail},
                       fmt::format("probe {} red: {}", p.name, o.detail));
       }
       CheckProbeGuards(p, s);
@@ -115,10 +115,10 @@ void RunWatch::CheckProbeGuards(const Probe& p, const ProbeState& s) {
 
 void RunWatch::Trip(const Guard& g, const std::string& why) {
   if (Done()) return;
-  boost::json::object payload{{"guard", g.name}, {"reason", why}};
-  if (g.kind == GuardKind::kProbe) payload["probe"] = g.probe;
-  if (g.kind == GuardKind::kCommand) payload["command"] = g.command;
-  rec_.Record("guard-tripped", payload, fmt::format("guard {} tripped: {}", g.name, why));
+  GuardTripped payload{.guard = g.name, .reason = why};
+  if (g.kind == GuardKind::kProbe) payload.probe = g.probe;
+  if (g.kind == GuardKind::kCommand) payload.command = g.command;
+  rec_.Record(EventKind::kGuardTripped, payload, fmt::format("guard {} tripped: {}", g.name, why));
   run_.RequestAbort(fmt::format("guard {} tripped", g.name));
 }
 
@@ -135,7 +135,7 @@ void RunWatch::MaybeRecovered(SysTime at) {
   run_.recovered_by_probes = true;
   const Duration ttr = run_.SinceT0(at);
   run_.ttr_probe = ttr;
-  rec_.RecordAt(at, "recovered", {{"by", "probes"}, {"ttr_ms", ttr.count()}},
+  rec_.RecordAt(at, EventKind::kRecovered, Recovered{.by = "probes", .ttr_ms = ttr.count()},
                 fmt::format("service healthy again by its probes: TTR {}", FormatDuration(ttr)));
 }
 

@@ -4,10 +4,12 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
+#include "orchestrator/store/typed_event.h"
 #include "plugins/plugin_registry.h"
 
 namespace firedrill::testing {
@@ -222,7 +224,26 @@ int EngineHarness::Run(Duration limit) {
   for (auto& t : action_timers_) t->Cancel();
   io_.restart();
   io_.poll();
+  CheckRecordedEventsDecode();
   return status;
+}
+
+void EngineHarness::CheckRecordedEventsDecode() {
+  for (const Event& e : Events()) {
+    TypedEvent t = DecodeEvent(e);
+    INFO(e.kind << " " << e.payload_json);
+    CHECK(t.kind != EventKind::kUnknown);
+    CHECK(t.problem.empty());
+    // The struct holds every member the writer wrote, and nothing else (objects compare
+    // regardless of member order).
+    std::visit(
+        [&](const auto& p) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(p)>, std::monostate>) {
+            CHECK(boost::json::value(ToPayload(p)) == boost::json::parse(e.payload_json));
+          }
+        },
+        t.payload);
+  }
 }
 
 std::vector<Event> EngineHarness::Events() {

@@ -73,8 +73,13 @@ class EngineHarness {
   /// Runs `action` when the simulated clock reaches UTC `at` (during Run).
   void At(SysTime at, std::function<void()> action);
   /// Runs the drill from Start to its end in simulated time; returns its exit status (-1 if it
-  /// did not end within `limit` of simulated time, or nothing was left to wake it).
+  /// did not end within `limit` of simulated time, or nothing was left to wake it). Then checks
+  /// that every event recorded reads back as its typed payload, member for member.
   int Run(Duration limit = std::chrono::hours(48));
+
+  /// Checks (Catch CHECKs) that every recorded event has a known kind whose payload struct
+  /// reads it without a problem and writes back the same members and values.
+  void CheckRecordedEventsDecode();
 
   /// The engine (valid after construction).
   DrillEngine& engine() { return *engine_; }
