@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -158,6 +159,62 @@ TEST_CASE("store: the run id of a payload is its top-level run member only", "[s
   CHECK(PayloadRunId(R"({"run":"a\"b"})") == "a\"b");
   CHECK(PayloadRunId("not json").empty());
   CHECK(PayloadRunId("[]").empty());
+}
+
+}  // namespace
+}  // namespace firedrill
+
+namespace firedrill {
+namespace {
+
+// The rows of docs/events.md's tables that describe `kind` (its name in their first cell),
+// with the rows of any kind they refer to ("as `fault-restored`, plus ...").
+std::string DocRowsOf(const std::vector<std::string>& rows, std::string_view kind, int depth = 0) {
+  std::string out;
+  const std::string quoted = "`" + std::string(kind) + "`";
+  for (const std::string& row : rows) {
+    std::string first = row.substr(0, row.find(" | ", 2));
+    if (first.find(quoted) == std::string::npos) continue;
+    out += row + "\n";
+    if (auto as = row.find("as `"); as != std::string::npos && depth == 0) {
+      auto end = row.find('`', as + 4);
+      out += DocRowsOf(rows, row.substr(as + 4, end - as - 4), 1);
+    }
+  }
+  return out;
+}
+
+TEST_CASE("store: docs/events.md describes every event kind with the members its struct writes",
+          "[store][events][docs]") {
+  std::ifstream in(std::string(FIREDRILL_SOURCE_DIR) + "/docs/events.md");
+  REQUIRE(in.good());
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("| `")) rows.push_back(line);
+  }
+  for (EventKind k : AllEventKinds()) {
+    const std::string name(KindName(k));
+    INFO("kind " << name);
+    const std::string doc = DocRowsOf(rows, name);
+    CHECK_FALSE(doc.empty());
+    // The members a payload of this kind always writes (a default one: optional members left
+    // out), each named in the kind's row.
+    Event e;
+    e.kind = name;
+    e.payload_json = "{}";
+    TypedEvent t = DecodeEvent(e);
+    REQUIRE(t.problem.empty());
+    std::visit(
+        [&](const auto& p) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(p)>, std::monostate>) {
+            for (const auto& member : ToPayload(p)) {
+              INFO("member " << std::string(member.key()));
+              CHECK(doc.find("`" + std::string(member.key()) + "`") != std::string::npos);
+            }
+          }
+        },
+        t.payload);
+  }
 }
 
 }  // namespace
