@@ -14,6 +14,7 @@
 #include "drills/drill.h"
 #include "drills/quoted.h"
 #include "drills/suggest.h"
+#include "drills/zone_lookup.h"
 #include "drills/zoned_time.h"
 
 namespace firedrill {
@@ -200,15 +201,6 @@ Status CheckCombination(const Recurrence& r, const Part* by_day, const Part* by_
     }
   }
   return Status::Ok();
-}
-
-const date::time_zone* FindZone(std::string_view zone) {
-  if (zone.empty() || zone.size() > 128) return nullptr;
-  try {
-    return date::locate_zone(zone);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
 }
 
 // The instant of a local time as RFC 5545 section 3.3.5 reads it: a time in a spring-forward gap

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "drills/quoted.h"
+#include "drills/zone_lookup.h"
 
 namespace firedrill {
 namespace {
@@ -96,12 +97,7 @@ std::chrono::year_month_day ChangeDay(const YearlyOffsetChange& change, std::chr
 }
 
 Expected<ZoneRules> YearlyZoneRules(std::string_view zone, SysTime from, SysTime to) {
-  const date::time_zone* tz = nullptr;
-  try {
-    if (!zone.empty() && zone.size() <= 128) tz = date::locate_zone(zone);
-  } catch (const std::exception&) {
-    tz = nullptr;
-  }
+  const date::time_zone* tz = FindZone(zone);
   if (tz == nullptr) return Error{fmt::format("unknown time zone {}", Quoted(zone))};
   const sys_seconds begin = std::chrono::floor<seconds>(from);
   const sys_seconds end = std::min(std::chrono::ceil<seconds>(to), sys_seconds{kListedUntil});

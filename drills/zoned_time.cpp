@@ -9,19 +9,10 @@
 #include <stdexcept>
 
 #include "drills/quoted.h"
+#include "drills/zone_lookup.h"
 
 namespace firedrill {
 namespace {
-
-// date::locate_zone throws on an unknown name; the exception stays inside this file.
-const date::time_zone* FindZone(std::string_view zone) {
-  if (zone.empty() || zone.size() > 128) return nullptr;
-  try {
-    return date::locate_zone(zone);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
 
 std::string LocalText(const LocalDateTime& l) {
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", l.year, l.month, l.day, l.hour,

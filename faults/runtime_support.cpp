@@ -11,20 +11,6 @@
 
 namespace firedrill {
 
-std::string ShellQuote(std::string_view text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    // A single quote cannot appear inside '...': close, add an escaped quote, reopen.
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  quoted += '\'';
-  return quoted;
-}
-
 boost::asio::awaitable<Expected<CommandResult>> RunChecked(CommandRunner& runner,
                                                            std::string command, Duration timeout,
                                                            std::string what, RunHooks hooks) {

@@ -1,5 +1,5 @@
-// Small pieces shared by the built-in fault runtimes: quoting for the shell, running a command
-// that must succeed, reading a fault's typed parameters, and the JSON state text.
+// Small pieces shared by the built-in fault runtimes: running a command that must succeed,
+// reading a fault's typed parameters, and the JSON state text (and ShellQuote, re-exported).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -12,11 +12,9 @@
 #include "drills/expected.h"
 #include "faults/command_runner.h"
 #include "faults/fault.h"
+#include "faults/shell_quote.h"  // ShellQuote, used by every runtime
 
 namespace firedrill {
-
-/// Returns `text` as one shell word: wrapped in single quotes, with embedded ones escaped.
-std::string ShellQuote(std::string_view text);
 
 /// Runs `command` (with `hooks`, see RunHooks); returns its result if it exited 0, else an Error
 /// "WHAT: exit 1: ..." (or "WHAT: timed out after 10s"). `what` names the step for people, e.g.

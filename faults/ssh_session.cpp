@@ -13,6 +13,7 @@
 #include <random>
 
 #include "faults/gated_command.h"
+#include "faults/shell_quote.h"
 
 namespace firedrill {
 
@@ -27,19 +28,6 @@ constexpr char kTruncatedNote[] = "\n[... output truncated]";
 // Longest wait for readiness before libssh is asked again. Waits end on readiness; this only
 // bounds the cost of a readiness edge that could be missed.
 constexpr auto kMaxIdleWait = std::chrono::milliseconds(250);
-
-// Single-quotes `s` for a POSIX shell.
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 // The command as sent: in a session and process group of its own whose id it reports first on
 // stderr (see ParseAnnounceLine), so a timeout can kill everything it started; with `gated`,

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "faults/runtime_support.h"
+#include "faults/shell_quote.h"
 
 namespace firedrill {
 namespace {

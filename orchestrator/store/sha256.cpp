@@ -6,20 +6,9 @@
 #include <string>
 #include <utility>
 
+#include "orchestrator/store/openssl_error.h"
+
 namespace firedrill {
-namespace {
-
-// OpenSSL queues its reasons; name the first one so a broken installation is diagnosable.
-std::string OpenSslReason() {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "no reason given";
-  char buf[256];
-  ERR_error_string_n(code, buf, sizeof buf);
-  return buf;
-}
-
-}  // namespace
 
 std::string ToHex(const Hash256& hash) {
   static constexpr char kDigits[] = "0123456789abcdef";

@@ -19,6 +19,7 @@
 #include <system_error>
 #include <utility>
 
+#include "orchestrator/store/openssl_error.h"
 #include "orchestrator/store/sha256.h"
 
 namespace firedrill {
@@ -28,16 +29,6 @@ namespace fs = std::filesystem;
 
 // Key files are a few hundred bytes; anything much larger is not one.
 constexpr std::uintmax_t kMaxKeyFileSize = 64 * 1024;
-
-// OpenSSL queues its reasons; name the first one.
-std::string OpenSslReason() {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "no reason given";
-  char buf[256];
-  ERR_error_string_n(code, buf, sizeof buf);
-  return buf;
-}
 
 std::string Errno() { return std::generic_category().message(errno); }
 
