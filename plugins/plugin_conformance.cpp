@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "plugins/plugin_client.h"
 #include "plugins/plugin_fault.h"
 
@@ -40,8 +42,16 @@ boost::asio::awaitable<ConformanceReport> RunConformance(const PluginKind& kind,
                                                          CommandRunner& runner,
                                                          std::string drill_id) {
   ConformanceReport report;
+  const auto began = std::chrono::steady_clock::now();
+  // Each step is timed from the end of the one before: the steps follow one another, and what
+  // lies between two plugin calls here is bookkeeping.
+  auto step_began = began;
   auto add = [&](std::string name, bool ok, std::string detail) {
-    report.steps.push_back(ConformanceStep{std::move(name), ok, std::move(detail)});
+    const auto now = std::chrono::steady_clock::now();
+    report.steps.push_back(ConformanceStep{std::move(name), ok, std::move(detail),
+                                           std::chrono::duration_cast<Duration>(now - step_began)});
+    step_began = now;
+    report.elapsed = std::chrono::duration_cast<Duration>(now - began);
     return ok;
   };
   std::unique_ptr<Fault> fault = MakePluginFault(kind);

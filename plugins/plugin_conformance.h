@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "drills/drill.h"
+#include "drills/duration.h"
 #include "faults/command_runner.h"
 #include "plugins/plugin_protocol.h"
 
@@ -18,18 +19,20 @@ struct ConformanceStep {
   std::string name;  ///< "prepare", "inject", "check in place", ...
   bool ok = false;
   std::string detail;  ///< the error, or what was seen
+  Duration elapsed{};  ///< how long the step's plugin call took (monotonic clock)
 };
 
 /// The outcome of RunConformance.
 struct ConformanceReport {
   std::vector<ConformanceStep> steps;
   bool passed = false;  ///< every step ok
+  Duration elapsed{};   ///< the whole check, first step to last (monotonic clock)
 };
 
 /// Runs the conformance check of `kind` with the loaded fault `spec` (its params built by the
-/// kind's PluginKindSpec) through `runner`. Stops at the first failing step of prepare/inject,
-/// but always tries to restore once something was injected. `kind` and `spec` must stay alive
-/// until the awaitable has completed.
+/// kind's PluginKindSpec) through `runner`, timing each step. Stops at the first failing step of
+/// prepare/inject, but always tries to restore once something was injected. `kind` and `spec` must
+/// stay alive until the awaitable has completed.
 boost::asio::awaitable<ConformanceReport> RunConformance(const PluginKind& kind,
                                                          const FaultSpec& spec,
                                                          CommandRunner& runner,

@@ -9,6 +9,7 @@
 
 #include "faults/runtime_support.h"
 #include "plugins/plugin_client.h"
+#include "plugins/plugin_manual.h"
 
 namespace firedrill {
 namespace asio = boost::asio;
@@ -74,12 +75,26 @@ class PluginFault : public Fault {
       env += fmt::format("{}={} ", key, ShellQuote(value));
     }
     std::string generic = fmt::format(
-        "# run plugin {} restore on target {} with the recorded state:\n"
-        "printf '%s\\n' {} | {}{}",
-        kind_.plugin, ctx.spec.target, ShellQuote(EncodePluginRequest(request)), env,
+        "printf '%s\\n' {} | {}{}", ShellQuote(EncodePluginRequest(request)), env,
         ShellQuote(ctx.runner.Describe() == "local" ? kind_.path : RemotePluginPath(kind_.path)));
-    if (kind_.manual.empty()) return generic;
-    return fmt::format("{}\n# state: {}\n# or:\n{}", kind_.manual, state, generic);
+    if (kind_.manual.empty()) {
+      return fmt::format("# run plugin {} restore on target {} with the recorded state:\n{}",
+                         kind_.plugin, ctx.spec.target, generic);
+    }
+    // The plugin's own words, filled in, go in comments: they are for a person, and this text is
+    // also what a dead man's switch runs, which must run only the plugin's restore (a filled-in
+    // value is not quoted for a shell).
+    std::string text = fmt::format("# by hand, as plugin {} says:\n", kind_.plugin);
+    const std::string filled = FillManualPlaceholders(kind_.manual, request.params, request.state);
+    std::string::size_type start = 0;
+    while (start <= filled.size()) {
+      const std::string::size_type nl = filled.find('\n', start);
+      text += "#   " + filled.substr(start, nl == std::string::npos ? nl : nl - start) + "\n";
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+    return fmt::format("{}# or run its restore on target {} with the recorded state:\n{}", text,
+                       ctx.spec.target, generic);
   }
 
  private:
@@ -153,7 +168,7 @@ std::string PluginParams::Describe() const {
   std::map<std::string, std::string> sorted;
   for (const auto& [name, value] : values_) {
     sorted[std::string(name)] =
-        value.is_string() ? std::string(value.as_string()) : json::serialize(value);
+        value.is_string() ? std::string(value.as_string()) : PluginJsonText(value);
   }
   for (const auto& [name, value] : sorted) {
     text += fmt::format("{}{}={}", sep, name, value);

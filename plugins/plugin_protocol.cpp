@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <variant>
 
@@ -22,17 +23,50 @@ std::string EnvName(std::string_view name) {
   return out;
 }
 
-std::string EnvText(const json::value& v) {
-  if (const json::string* s = v.if_string()) return std::string(*s);
-  if (const json::array* a = v.if_array()) {
-    std::string out;
-    for (const json::value& item : *a) {
-      if (!out.empty()) out += '\n';
-      out += EnvText(item);
+// Appends `v` to `out` as PluginJsonText writes it.
+void AppendJson(const json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case json::kind::double_: {
+      const double d = v.get_double();
+      // 2^53: every integer below it is exact in a double, and prints without a fraction.
+      constexpr double kExactIntegers = 9007199254740992.0;
+      if (!std::isfinite(d)) {
+        out += "null";
+      } else if (std::trunc(d) == d && std::fabs(d) < kExactIntegers) {
+        out += fmt::format("{}", static_cast<std::int64_t>(d));
+      } else {
+        out += fmt::format("{}", d);  // the shortest text that reads back as the same double
+      }
+      return;
     }
-    return out;
+    case json::kind::array: {
+      out += '[';
+      const char* sep = "";
+      for (const json::value& item : v.get_array()) {
+        out += sep;
+        AppendJson(item, out);
+        sep = ",";
+      }
+      out += ']';
+      return;
+    }
+    case json::kind::object: {
+      out += '{';
+      const char* sep = "";
+      for (const auto& [key, item] : v.get_object()) {
+        out += sep;
+        out += json::serialize(json::string_view(key));
+        out += ':';
+        AppendJson(item, out);
+        sep = ",";
+      }
+      out += '}';
+      return;
+    }
+    default:
+      out += json::serialize(v);
+      return;
   }
-  return json::serialize(v);
 }
 
 std::optional<ParamType> ParseType(std::string_view name) {
@@ -112,6 +146,26 @@ std::string_view PluginParamTypeName(ParamType type) {
   return "string";
 }
 
+std::string PluginJsonText(const json::value& value) {
+  std::string out;
+  AppendJson(value, out);
+  return out;
+}
+
+std::string PluginValueText(const json::value& value, std::string_view list_separator) {
+  if (const json::string* s = value.if_string()) return std::string(*s);
+  if (value.is_null()) return "";
+  if (const json::array* a = value.if_array()) {
+    std::string out;
+    for (const json::value& item : *a) {
+      if (!out.empty()) out += list_separator;
+      out += PluginValueText(item, list_separator);
+    }
+    return out;
+  }
+  return PluginJsonText(value);
+}
+
 std::string EncodePluginRequest(const PluginRequest& request) {
   json::object o;
   o["protocol"] = kPluginProtocolVersion;
@@ -121,7 +175,7 @@ std::string EncodePluginRequest(const PluginRequest& request) {
       json::object{{"id", request.fault_id}, {"kind", request.kind}, {"target", request.target}};
   o["params"] = request.params;
   o["state"] = request.state;
-  return json::serialize(o);
+  return PluginJsonText(o);
 }
 
 std::map<std::string, std::string> PluginRequestEnv(const PluginRequest& request) {
@@ -132,10 +186,13 @@ std::map<std::string, std::string> PluginRequestEnv(const PluginRequest& request
   env["FIREDRILL_FAULT_ID"] = request.fault_id;
   env["FIREDRILL_FAULT_KIND"] = request.kind;
   env["FIREDRILL_TARGET"] = request.target;
-  env["FIREDRILL_STATE"] = json::serialize(request.state);
+  env["FIREDRILL_FAULT_STATE"] = PluginJsonText(request.state);
+  // The name of protocol 1's first release, kept for the plugins written then; to firedrill
+  // itself FIREDRILL_STATE is the state directory, hence the new name.
+  env["FIREDRILL_STATE"] = env["FIREDRILL_FAULT_STATE"];
   for (const auto& [name, value] : request.params) {
     const std::string key = EnvName(name);
-    env[key] = EnvText(value);
+    env[key] = PluginValueText(value, "\n");
     if (value.is_string()) {
       if (Expected<Duration> d = ParseDuration(value.as_string()); d.ok()) {
         env[key + "_MS"] = std::to_string(d->count());
@@ -270,7 +327,7 @@ Expected<std::vector<PluginKind>> DecodePluginKinds(const PluginResponse& respon
                                     spec.name, PluginParamTypeName(spec.type)));
           }
           kind.defaults[spec.name] = *d;
-          spec.doc += fmt::format(" (default {})", json::serialize(*d));
+          spec.doc += fmt::format(" (default {})", PluginJsonText(*d));
         }
         kind.params.push_back(std::move(spec));
       }

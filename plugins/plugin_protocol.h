@@ -43,15 +43,28 @@ struct PluginRequest {
   boost::json::value state;    ///< opaque state from an earlier answer, or null
 };
 
-/// Returns the request as one line of compact JSON text (no newline inside).
+/// Returns the request as one line of compact JSON text (no newline inside), numbers written as
+/// PluginJsonText writes them.
 std::string EncodePluginRequest(const PluginRequest& request);
+
+/// Returns `value` as compact JSON text, like boost::json::serialize except for numbers, which
+/// read as people write them: integers as is ("2"), other numbers as the shortest decimal that
+/// reads back the same ("2.5", "0.1", "1e+20"; an integral one as "2", never "2E0"), and a
+/// non-finite number as null.
+std::string PluginJsonText(const boost::json::value& value);
+
+/// Returns a parameter value as plain text: strings as is, numbers as PluginJsonText writes them,
+/// booleans "true"/"false", null as "", arrays item by item joined with `list_separator`, objects
+/// as JSON text.
+std::string PluginValueText(const boost::json::value& value, std::string_view list_separator);
 
 /// Returns the environment variables a request is also passed as, for plugins in plain sh:
 /// FIREDRILL_PROTOCOL, FIREDRILL_ACTION, FIREDRILL_DRILL_ID, FIREDRILL_FAULT_ID,
-/// FIREDRILL_FAULT_KIND, FIREDRILL_TARGET, FIREDRILL_STATE (compact JSON text of the state) and
-/// one FIREDRILL_PARAM_<NAME> per parameter (NAME upper-cased, other than [A-Z0-9] turned to
-/// '_'): strings as is, numbers in JSON notation, booleans "true"/"false", durations as written
-/// ("30s") plus FIREDRILL_PARAM_<NAME>_MS in milliseconds, string lists one per line.
+/// FIREDRILL_FAULT_KIND, FIREDRILL_TARGET, FIREDRILL_FAULT_STATE (compact JSON text of the
+/// state; also as FIREDRILL_STATE, its deprecated name, which means the state directory to
+/// firedrill itself) and one FIREDRILL_PARAM_<NAME> per parameter (NAME upper-cased, other than
+/// [A-Z0-9] turned to '_'): PluginValueText with string lists one per line, durations as written
+/// ("30s") plus FIREDRILL_PARAM_<NAME>_MS in milliseconds.
 std::map<std::string, std::string> PluginRequestEnv(const PluginRequest& request);
 
 /// A decoded response. `raw` keeps every member, for action-specific fields.

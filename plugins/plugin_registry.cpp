@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
-#include <set>
 #include <sstream>
 #include <system_error>
 
@@ -47,24 +47,55 @@ std::vector<std::string> DefaultPluginDirs() {
   return dirs;
 }
 
-std::vector<std::string> FindPluginExecutables(const std::vector<std::string>& dirs) {
-  std::vector<std::string> found;
-  std::set<std::string> names;
+PluginSearch SearchPluginDirs(const std::vector<std::string>& dirs) {
+  PluginSearch search;
+  std::map<std::string, std::string> first_of_name;
   for (const std::string& dir : dirs) {
     std::error_code ec;
+    if (!fs::exists(dir, ec)) {
+      search.skipped.push_back({dir, ec ? ec.message() : "no such directory"});
+      continue;
+    }
+    if (!fs::is_directory(dir, ec)) {
+      search.skipped.push_back({dir, "not a directory"});
+      continue;
+    }
     std::vector<std::string> here;
-    for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    std::vector<std::string> not_executable;
+    fs::directory_iterator it(dir, ec);
+    if (ec) {
+      search.skipped.push_back({dir, "cannot be read: " + ec.message()});
+      continue;
+    }
+    for (const fs::directory_entry& e : it) {
       std::error_code ec2;
       if (!e.is_regular_file(ec2)) continue;
-      if (::access(e.path().c_str(), X_OK) != 0) continue;
+      if (::access(e.path().c_str(), X_OK) != 0) {
+        not_executable.push_back(e.path().string());
+        continue;
+      }
       here.push_back(e.path().string());
     }
     std::sort(here.begin(), here.end());
+    std::sort(not_executable.begin(), not_executable.end());
+    for (std::string& path : not_executable) {
+      search.skipped.push_back({std::move(path), "not executable (chmod +x to use it)"});
+    }
     for (std::string& path : here) {
-      if (names.insert(PluginNameOf(path)).second) found.push_back(std::move(path));
+      auto [first, inserted] = first_of_name.emplace(PluginNameOf(path), path);
+      if (inserted) {
+        search.executables.push_back(std::move(path));
+      } else {
+        search.skipped.push_back(
+            {std::move(path), fmt::format("plugin {} is already {}", first->first, first->second)});
+      }
     }
   }
-  return found;
+  return search;
+}
+
+std::vector<std::string> FindPluginExecutables(const std::vector<std::string>& dirs) {
+  return SearchPluginDirs(dirs).executables;
 }
 
 boost::asio::awaitable<PluginInfo> DescribePlugin(CommandRunner& runner, std::string path,

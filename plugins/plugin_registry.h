@@ -38,6 +38,23 @@ std::string BundledPluginDir();
 /// (colon-separated, empty entries skipped), then BundledPluginDir().
 std::vector<std::string> DefaultPluginDirs();
 
+/// A place on the search path that yielded no plugin, and why.
+struct SkippedPluginPath {
+  std::string path;    ///< a directory of the search path, or a file in one
+  std::string reason;  ///< e.g. "no such directory", "not executable (chmod +x to use it)"
+};
+
+/// What a search of the plugin directories found.
+struct PluginSearch {
+  std::vector<std::string> executables;    ///< as FindPluginExecutables returns them
+  std::vector<SkippedPluginPath> skipped;  ///< in search order
+};
+
+/// Searches `dirs` as FindPluginExecutables does and also says what it passed over: a directory
+/// that is missing or unreadable, a regular file that is not executable, and a plugin whose name
+/// an earlier directory already provided. Subdirectories are passed over without a word.
+PluginSearch SearchPluginDirs(const std::vector<std::string>& dirs);
+
 /// Returns every executable regular file in `dirs` (missing directories are skipped), each
 /// directory's files sorted by name. A plugin name found again in a later directory is skipped:
 /// the first one on the path wins.

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <climits>
 #include <cstdint>
@@ -42,27 +43,66 @@ std::vector<std::string> Dirs(const Args& args) {
   return DefaultPluginDirs();
 }
 
+// The constraints of a parameter beyond its type, as `plugins list` shows them: "one of a|b",
+// "1..65535", "at least 1".
+std::string Constraints(const ParamSpec& s) {
+  std::string out;
+  if (!s.one_of.empty()) out += fmt::format(", one of {}", fmt::join(s.one_of, "|"));
+  auto number = [](double d) { return PluginJsonText(json::value(d)); };
+  if (s.min && s.max) {
+    out += fmt::format(", {}..{}", number(*s.min), number(*s.max));
+  } else if (s.min) {
+    out += fmt::format(", at least {}", number(*s.min));
+  } else if (s.max) {
+    out += fmt::format(", at most {}", number(*s.max));
+  }
+  return out;
+}
+
+json::object KindJson(const PluginKind& k, bool registered) {
+  json::array params;
+  for (const ParamSpec& s : k.params) {
+    json::array one_of;
+    for (const std::string& o : s.one_of) one_of.emplace_back(o);
+    auto def = k.defaults.find(s.name);
+    params.push_back(
+        json::object{{"name", s.name},
+                     {"type", PluginParamTypeName(s.type)},
+                     {"required", s.required},
+                     {"help", s.doc},
+                     {"default", def == k.defaults.end() ? json::value() : def->second},
+                     {"one_of", one_of},
+                     {"min", s.min ? json::value(*s.min) : json::value()},
+                     {"max", s.max ? json::value(*s.max) : json::value()}});
+  }
+  return json::object{{"name", k.name},
+                      {"summary", k.summary},
+                      {"params", params},
+                      {"default_restore_timeout", FormatDuration(k.default_restore_timeout)},
+                      {"snapshot", k.snapshot},
+                      {"manual", k.manual},
+                      {"registered", registered}};
+}
+
 int RunList(const Invocation& inv) {
   const std::vector<std::string> dirs = Dirs(inv.args);
+  const PluginSearch search = SearchPluginDirs(dirs);
   PluginCatalog catalog = LoadPluginCatalog(dirs);
   bool all_ok = true;
   for (const PluginInfo& p : catalog.plugins()) all_ok = all_ok && p.ok;
+  // A directory named with --dir that cannot be searched is a failure; one of the default path
+  // (an unset-up $FIREDRILL_PLUGIN_PATH entry, no bundled plugins) is only reported.
+  if (inv.args.Value("dir")) {
+    for (const SkippedPluginPath& s : search.skipped) {
+      if (std::find(dirs.begin(), dirs.end(), s.path) != dirs.end()) all_ok = false;
+    }
+  }
   if (inv.args.Has("json")) {
     json::array plugins;
     for (const PluginInfo& p : catalog.plugins()) {
       json::array kinds;
       for (const PluginKind& k : p.kinds) {
-        json::array params;
-        for (const ParamSpec& s : k.params) {
-          params.push_back(json::object{{"name", s.name},
-                                        {"type", PluginParamTypeName(s.type)},
-                                        {"required", s.required},
-                                        {"help", s.doc}});
-        }
-        kinds.push_back(json::object{{"name", k.name},
-                                     {"summary", k.summary},
-                                     {"params", params},
-                                     {"registered", catalog.FindPluginKind(k.name) != nullptr}});
+        kinds.push_back(KindJson(k, catalog.FindPluginKind(k.name) != nullptr));
       }
       json::array warnings;
       for (const std::string& w : p.warnings) warnings.emplace_back(w);
@@ -75,27 +115,40 @@ int RunList(const Invocation& inv) {
     }
     json::array searched;
     for (const std::string& d : dirs) searched.emplace_back(d);
+    json::array skipped;
+    for (const SkippedPluginPath& s : search.skipped) {
+      skipped.push_back(json::object{{"path", s.path}, {"reason", s.reason}});
+    }
     fmt::print(inv.out, "{}\n",
-               json::serialize(json::object{{"search_path", searched}, {"plugins", plugins}}));
+               PluginJsonText(json::object{
+                   {"search_path", searched}, {"plugins", plugins}, {"skipped", skipped}}));
     return all_ok ? kExitOk : kExitFailure;
   }
   fmt::print(inv.out, "Plugin search path: {}\n",
              dirs.empty() ? std::string("(empty)") : fmt::format("{}", fmt::join(dirs, ":")));
   if (catalog.plugins().empty()) {
     fmt::print(inv.out, "No plugins found.\n");
-    return kExitOk;
   }
   for (const PluginInfo& p : catalog.plugins()) {
     fmt::print(inv.out, "\n{}  {}\n  describe: {}\n", p.name, p.path,
                p.ok ? "ok" : "FAILED: " + p.error);
     for (const PluginKind& k : p.kinds) {
       fmt::print(inv.out, "  {:<30} {}\n", k.name, k.summary);
+      fmt::print(inv.out, "      restore timeout {}; snapshot: {}\n",
+                 FormatDuration(k.default_restore_timeout), k.snapshot ? "yes" : "no");
+      if (!k.manual.empty()) fmt::print(inv.out, "      by hand: {}\n", k.manual);
       for (const ParamSpec& s : k.params) {
-        fmt::print(inv.out, "      {:<18} {}{}  {}\n", s.name, PluginParamTypeName(s.type),
-                   s.required ? ", required" : "", s.doc);
+        fmt::print(inv.out, "      {:<18} {}{}{}  {}\n", s.name, PluginParamTypeName(s.type),
+                   s.required ? ", required" : "", Constraints(s), s.doc);
       }
     }
     for (const std::string& w : p.warnings) fmt::print(inv.out, "  warning: {}\n", w);
+  }
+  if (!search.skipped.empty()) {
+    fmt::print(inv.out, "{}Skipped:\n", catalog.plugins().empty() ? "" : "\n");
+    for (const SkippedPluginPath& s : search.skipped) {
+      fmt::print(inv.out, "  {}: {}\n", s.path, s.reason);
+    }
   }
   return all_ok ? kExitOk : kExitFailure;
 }
@@ -138,16 +191,26 @@ int RunTest(const Invocation& inv) {
     fmt::print(inv.err, "firedrill plugins test: --kind KIND is required\n");
     return kExitUsage;
   }
-  PluginCatalog catalog = LoadPluginCatalog(Dirs(inv.args));
+  const std::vector<std::string> dirs = Dirs(inv.args);
+  PluginCatalog catalog = LoadPluginCatalog(dirs);
   const PluginInfo* info = nullptr;
   for (const PluginInfo& p : catalog.plugins()) {
     if (p.name == plugin || p.path == plugin) info = &p;
   }
   if (info == nullptr) {
+    // Say why when the search passed it over (not executable, shadowed).
+    std::string why;
+    for (const SkippedPluginPath& s : SearchPluginDirs(dirs).skipped) {
+      if (PluginNameOf(s.path) == plugin || s.path == plugin) {
+        why += fmt::format("; {}: {}", s.path, s.reason);
+      }
+    }
     fmt::print(inv.err,
-               "firedrill plugins test: no plugin \"{}\" on the search path (see "
+               "firedrill plugins test: no plugin \"{}\" on the search path {}{} (see "
                "firedrill plugins list)\n",
-               plugin);
+               plugin,
+               dirs.empty() ? std::string("(empty)") : fmt::format("{}", fmt::join(dirs, ":")),
+               why);
     return kExitNotFound;
   }
   if (!info->ok) {
@@ -211,18 +274,39 @@ int RunTest(const Invocation& inv) {
     fmt::print(inv.err, "firedrill plugins test: {}\n", runner.error().message);
     return kExitFailure;
   }
-  fmt::print(inv.out, "Testing {} ({}) kind {} on {}\n", info->name, info->path, kind->name,
-             (*runner)->Describe());
+  const bool as_json = inv.args.Has("json");
+  if (!as_json) {
+    fmt::print(inv.out, "Testing {} ({}) kind {} on {}\n", info->name, info->path, kind->name,
+               (*runner)->Describe());
+  }
   ConformanceReport report =
       RunBlocking(RunConformance(*kind, loaded.drill->faults[0], **runner, "plugin-test"));
+  if (as_json) {
+    json::array steps;
+    for (const ConformanceStep& s : report.steps) {
+      steps.push_back(json::object{
+          {"name", s.name}, {"ok", s.ok}, {"detail", s.detail}, {"elapsed_ms", s.elapsed.count()}});
+    }
+    fmt::print(inv.out, "{}\n",
+               PluginJsonText(json::object{{"plugin", info->name},
+                                           {"path", info->path},
+                                           {"kind", kind->name},
+                                           {"target", (*runner)->Describe()},
+                                           {"snapshot", kind->snapshot},
+                                           {"steps", steps},
+                                           {"passed", report.passed},
+                                           {"elapsed_ms", report.elapsed.count()}}));
+    return report.passed ? kExitOk : kExitFailure;
+  }
   for (const ConformanceStep& s : report.steps) {
-    fmt::print(inv.out, "  {:<4} {:<28} {}\n", s.ok ? "ok" : "FAIL", s.name, s.detail);
+    fmt::print(inv.out, "  {:<4} {:<28} {:>6} ms  {}\n", s.ok ? "ok" : "FAIL", s.name,
+               s.elapsed.count(), s.detail);
   }
   if (!kind->snapshot) {
     fmt::print(inv.out,
                "  (the kind answers no snapshot: only check tells whether restore undid it)\n");
   }
-  fmt::print(inv.out, "{}\n", report.passed ? "PASSED" : "FAILED");
+  fmt::print(inv.out, "{} in {} ms\n", report.passed ? "PASSED" : "FAILED", report.elapsed.count());
   return report.passed ? kExitOk : kExitFailure;
 }
 
@@ -235,11 +319,17 @@ Command PluginsListCommand() {
       "external fault plugins, their kinds, and whether describe works",
       "Looks for executables in $FIREDRILL_PLUGIN_PATH (colon-separated), then in the bundled\n"
       "plugin directory next to the firedrill binary (or only in --dir), runs each one's\n"
-      "`describe` and shows its path, kinds and parameters, or why describe failed.\n"
-      "Exit status 1 when a plugin's describe failed. Protocol: docs/plugin-protocol.md.\n\n"
+      "`describe` and shows its path and kinds: each kind's restore timeout, whether it\n"
+      "answers snapshot, how to undo it by hand, and its parameters (type, required, allowed\n"
+      "values, bounds, default); or why describe failed. What the search passed over is\n"
+      "listed with the reason: a missing directory, a file that is not executable, a plugin\n"
+      "name already found earlier on the path. Protocol: docs/plugin-protocol.md.\n\n"
       "Options:\n"
-      "  --json        one JSON object: {\"search_path\":[...],\"plugins\":[...]}\n"
-      "  --dir DIRS    search only these directories\n\n"
+      "  --json        one JSON object: {\"search_path\":[...],\"plugins\":[...],\n"
+      "                \"skipped\":[{\"path\":...,\"reason\":...}]}\n"
+      "  --dir DIRS    search only these directories (colon-separated)\n\n"
+      "Exit status: 0 when every plugin found answered describe; 1 when one did not, or a\n"
+      "directory given with --dir cannot be searched.\n\n"
       "Examples:\n"
       "  firedrill plugins list\n"
       "  FIREDRILL_PLUGIN_PATH=~/my-plugins firedrill plugins list --json\n",
@@ -253,7 +343,7 @@ Command PluginsTestCommand() {
       "plugins test",
       "firedrill plugins test PLUGIN --kind KIND [NAME=VALUE...] [--target-host HOST "
       "[--target-user U] [--target-port N] [--target-identity FILE] "
-      "[--target-known-hosts FILE]] [--dir DIRS]",
+      "[--target-known-hosts FILE]] [--dir DIRS] [--json]",
       "check that a plugin kind injects, checks and restores cleanly on a real target",
       "Runs the conformance check of one plugin kind against a target (local unless\n"
       "--target-host is given, then over SSH; the plugin is copied to\n"
@@ -262,18 +352,23 @@ Command PluginsTestCommand() {
       "Kinds whose describe says \"snapshot\": true are also snapshotted before and after;\n"
       "the two snapshots must be equal. This REALLY injects the fault: use a test system.\n"
       "Parameters are NAME=VALUE words checked against the kind's schema like a drill file\n"
-      "(string lists: a,b,c).\n\n"
+      "(string lists: a,b,c). Each step shows how long it took.\n\n"
       "Options:\n"
       "  --kind KIND                the plugin kind to check (required)\n"
+      "  --json                     one JSON object on stdout instead of text:\n"
+      "                             {\"plugin\",\"path\",\"kind\",\"target\",\"snapshot\",\n"
+      "                             \"steps\":[{\"name\",\"ok\",\"detail\",\"elapsed_ms\"}],\n"
+      "                             \"passed\",\"elapsed_ms\"}; when no step ran (exit 2, 3,\n"
+      "                             7 or a failed describe), only the message on stderr\n"
       "  --target-host HOST         check on this host over SSH instead of locally, with\n"
       "  --target-user U            --target-port N (default 22), --target-identity FILE and\n"
       "  --target-port N            --target-known-hosts FILE as in a drill file's SSH target\n"
       "  --target-identity FILE\n"
       "  --target-known-hosts FILE\n"
       "  --dir DIRS                 search only these directories for the plugin\n\n"
-      "Exit status: 0 iff every step passed; 1 if a step failed or the plugin's describe\n"
-      "failed; 2 for wrong usage; 3 if a parameter does not fit the kind's schema; 7 if there\n"
-      "is no such plugin or kind.\n\n"
+      "Exit status: 0 when every step passed; 1 when a step failed, the plugin's describe\n"
+      "failed or the target cannot be reached; 2 for wrong usage; 3 when a parameter does not\n"
+      "fit the kind's schema; 7 when there is no such plugin or kind.\n\n"
       "Examples:\n"
       "  firedrill plugins test redis --kind redis.maxmemory-squeeze port=6380 "
       "maxmemory=1mb\n"
@@ -281,7 +376,7 @@ Command PluginsTestCommand() {
       "      --target-host db-1.example.com --target-user firedrill \\\n"
       "      --target-identity ~/.ssh/firedrill_ed25519 --target-known-hosts "
       "~/.ssh/known_hosts.firedrill\n",
-      ArgSpec{{},
+      ArgSpec{{"json"},
               {"kind", "dir", "target-host", "target-user", "target-port", "target-identity",
                "target-known-hosts"},
               1,

@@ -7,12 +7,16 @@
 namespace firedrill {
 
 /// `firedrill plugins list [--json] [--dir DIR]`: each plugin on the search path, its path, its
-/// kinds and whether `describe` passed (with the error if not). Exits 1 if any plugin failed.
+/// kinds (with their schema, restore timeout, snapshot and manual text) and whether `describe`
+/// passed (with the error if not), and what the search skipped and why. Exits 1 if any plugin
+/// failed or a --dir directory cannot be searched.
 Command PluginsListCommand();
 
-/// `firedrill plugins test PLUGIN --kind KIND [NAME=VALUE...] [--target-host HOST ...]`: runs
-/// inject -> check -> restore -> check -> restore (and compares snapshots) against the target.
-/// Exits 0 iff every step passed, 1 otherwise, 3 for parameters the kind's schema refuses.
+/// `firedrill plugins test PLUGIN --kind KIND [NAME=VALUE...] [--target-host HOST ...] [--json]`:
+/// runs inject -> check -> restore -> check -> restore (and compares snapshots) against the
+/// target, timing each step; --json prints the steps as one JSON object. Exits 0 iff every step
+/// passed, 1 otherwise, 2 for wrong usage, 3 for parameters the kind's schema refuses, 7 for an
+/// unknown plugin or kind.
 Command PluginsTestCommand();
 
 }  // namespace firedrill

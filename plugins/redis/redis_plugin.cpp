@@ -265,15 +265,15 @@ json::object Describe() {
                         {"params", pause_params},
                         {"default_restore_timeout", "10s"},
                         {"snapshot", true},
-                        {"manual", "redis-cli -h HOST -p PORT CLIENT UNPAUSE"}},
+                        {"manual", "redis-cli -h {host} -p {port} CLIENT UNPAUSE"}},
            json::object{{"name", "redis.maxmemory-squeeze"},
                         {"summary", "Lower Redis maxmemory so writes fail or keys get evicted"},
                         {"params", squeeze_params},
                         {"default_restore_timeout", "10s"},
                         {"snapshot", true},
                         {"manual",
-                         "redis-cli -h HOST -p PORT CONFIG SET maxmemory <state.maxmemory> "
-                         "(and maxmemory-policy <state.policy>)"}},
+                         "redis-cli -h {host} -p {port} CONFIG SET maxmemory {state.maxmemory} "
+                         "(and CONFIG SET maxmemory-policy {state.policy})"}},
        }}};
 }
 
