@@ -19,6 +19,7 @@
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
+#include "orchestrator/cli/terminal.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/demo/demo_drill.h"
 #include "orchestrator/demo/demo_service.h"
@@ -163,16 +164,21 @@ int RunDemo(const Invocation& inv) {
              responder == "fix" ? "acknowledges, then restarts the service (the team recovers)"
                                 : "acknowledges but does not fix it (auto-restore is shown)",
              state.string());
+  bool json = inv.args.Has("json");
+  const bool live = !json && StdoutIsTerminal();
+  // The responder's remarks would break into the live block (and its acks show there, with
+  // their notes): on a terminal it acts without talking.
+  std::ostream quiet(nullptr);
   std::atomic<bool> done{false};
   std::thread responder_thread(Respond, state, dir, binary, *port, responder == "fix",
-                               std::cref(done), std::ref(inv.out));
-  bool json = inv.args.Has("json");
+                               std::cref(done), std::ref(live ? quiet : inv.out));
   RunOptions options;
   options.state_dir = state;
   options.drill_file = drill_file.string();
   options.drill_source = toml;
   options.json = json;
-  options.live_countdown = !json && ::isatty(STDOUT_FILENO) == 1;
+  options.live_view = live;
+  options.colour = live && ColourWanted();
   int status = RunDrill(*loaded.drill, options, inv.out, inv.err);
   done = true;
   responder_thread.join();

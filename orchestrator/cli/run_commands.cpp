@@ -12,6 +12,7 @@
 #include "drills/drill_loader.h"
 #include "faults/fault_registry.h"
 #include "faults/run_on.h"
+#include "orchestrator/cli/terminal.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/engine/drill_run.h"
 #include "orchestrator/engine/interrupted_runs.h"
@@ -43,7 +44,8 @@ int RunRun(const Invocation& inv) {
   options.drill_file = file;
   options.drill_source = text.str();
   options.json = json;
-  options.live_countdown = !json && ::isatty(STDOUT_FILENO) == 1;
+  options.live_view = !json && StdoutIsTerminal();
+  options.colour = options.live_view && ColourWanted();
   return RunDrill(*r.drill, options, inv.out, inv.err);
 }
 
@@ -133,6 +135,12 @@ Command RunCommand() {
       "SIGTERM (Ctrl-C) aborts and restores at once; a second signal does not interrupt a\n"
       "restore. Before anything else, faults left in place by an earlier run that crashed are\n"
       "restored. Every step is recorded (firedrill records show ID).\n"
+      "\n"
+      "On a terminal, a status block below the run's lines is redrawn in place: the phase and\n"
+      "time since T0, each fault and where, each probe red or green with its last reason, TTD\n"
+      "and TTR counting against the objectives, acks and alerts, and the restore point (the\n"
+      "faults stay in place until then, recovered or not). Coloured unless NO_COLOR is set.\n"
+      "Not on a terminal, one plain line per event.\n"
       "\n"
       "Options:\n"
       "  --json   one JSON object per line for each event, for scripts\n"

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
@@ -19,6 +21,7 @@
 #include "orchestrator/engine/dead_mans_switch.h"
 #include "orchestrator/engine/engine_env.h"
 #include "orchestrator/engine/fan_out.h"
+#include "orchestrator/engine/live_display.h"
 #include "orchestrator/engine/probe_check.h"
 #include "orchestrator/engine/restorer.h"
 #include "orchestrator/engine/run_clock.h"
@@ -46,6 +49,13 @@ using asio::use_awaitable;
 
 // How many times preflight asks a red probe before it refuses the drill.
 constexpr int kPreflightProbeAsks = 3;
+
+// The width of the terminal on stdout, or 100 when it cannot be told.
+std::size_t TerminalWidth() {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 100;
+}
 
 // How many targets are connected, probed and prepared at once at preflight: two, or as many as
 // the widest fan-out injects at once, at most 64.
@@ -96,6 +106,16 @@ class DrillEngine::Impl {
   }
 
   void Start(std::function<void(int)> done) {
+    if (opt_.live_view && !opt_.json) {
+      // On a terminal: the live block below the run's lines, redrawn four times a second at most
+      // (only when it changed) and on every event.
+      live_ = std::make_unique<LiveDisplay>(
+          rec_.out(), MakeLiveView(drill_, PlanDrill(drill_), wheel_.has_value()),
+          LiveStyle{opt_.colour, 100, 4}, facts_, [] { return TerminalWidth(); });
+      rec_.ShowOn(live_.get());
+      asio::co_spawn(io_, live_->Tick(io_.get_executor(), std::chrono::milliseconds(250)),
+                     asio::detached);
+    }
     watch_.on_failure = [this](const std::string& where, const std::string& what) {
       InternalError(where, what);
     };
@@ -107,6 +127,7 @@ class DrillEngine::Impl {
       }
       watch_.Stop();
       countdown_timer_->Cancel();
+      if (live_) live_->Stop();
       done(exit_);
     });
   }
@@ -317,32 +338,25 @@ class DrillEngine::Impl {
     co_await RestoreAll();
   }
 
-  // Shows the wait: a line redrawn every second on a terminal, else a line every 10 minutes.
-  // Ends when the wait does (countdown_timer_ is cancelled then).
+  // Shows the wait where there is no live block: a progress line every 10 minutes. Ends when the
+  // wait does (countdown_timer_ is cancelled then).
   asio::awaitable<void> Countdown(SysTime deadline) {
-    if (opt_.json) co_return;
+    if (opt_.json || live_) co_return;  // the live block counts down itself
     std::ostream& out = rec_.out();
-    const Duration step = opt_.live_countdown ? Duration(std::chrono::seconds(1))
-                                              : Duration(std::chrono::minutes(10));
+    const Duration step = std::chrono::minutes(10);
     bool first = true;
     while (!run_.abort_reason) {
       auto left = std::chrono::floor<std::chrono::seconds>(deadline - facts_.clock().Utc());
       if (left <= Duration(0)) break;
-      if (opt_.live_countdown) {
-        fmt::print(out, "\r  window opens in {}  (Ctrl-C cancels) \033[K", FormatDuration(left));
-        out.flush();
-      } else if (!first) {
-        fmt::print(out, "          still waiting: the window opens in {}\n", FormatDuration(left));
+      if (!first) {
+        fmt::print(out, "          still waiting: the first injection is in {}\n",
+                   FormatDuration(left));
         out.flush();
       }
       first = false;
       const Duration next = std::min<Duration>(step, deadline - facts_.clock().Utc());
       bool ticked = co_await countdown_timer_->WaitUntil(facts_.Now() + next);
       if (!ticked) break;  // cancelled: the wait is over
-    }
-    if (opt_.live_countdown) {
-      fmt::print(out, "\r\033[K");
-      out.flush();
     }
   }
 
@@ -898,6 +912,7 @@ class DrillEngine::Impl {
   std::size_t fan_width_;  // targets connected, probed and prepared at once at preflight
   std::unique_ptr<RunTimer> wake_;
   std::unique_ptr<RunTimer> countdown_timer_;
+  std::unique_ptr<LiveDisplay> live_;  ///< the live block, on a terminal only
   std::unique_ptr<RunTimer> backoff_timer_ = facts_.clock().MakeTimer(io_.get_executor());
   ProbeChecker check_probe_;
   RunnerMap runners_;

@@ -21,9 +21,12 @@ struct RunOptions {
   std::string drill_file;    ///< path, for records and messages
   std::string drill_source;  ///< the file's text, stored in the ledger for crash recovery
   bool json = false;         ///< one JSON object per line on `out` instead of text
-  /// Redraw a countdown line once a second while waiting (set when `out` is a terminal);
-  /// otherwise a plain progress line every 10 minutes.
-  bool live_countdown = false;
+  /// `out` is a terminal: a live status block (phase, faults, probes, TTD/TTR counting, acks,
+  /// the restore point) is redrawn in place below the run's lines (LiveDisplay). Otherwise each
+  /// event is one appended line, and a progress line every 10 minutes while waiting.
+  bool live_view = false;
+  /// With `live_view`: the block is coloured (the terminal supports it, NO_COLOR is unset).
+  bool colour = false;
   /// When the drill's current window was announced (scheduled drills). Set, the engine refuses
   /// to inject when that was less than `announce.lead` before the window, unless `lead_override`
   /// (recorded) says why it may. Unset (a drill run by hand), no announcement is checked.
@@ -48,13 +51,13 @@ struct RunOptions {
 
 /// Options of a drill run by hand: no announcement, briefing or alerts known to the run.
 inline RunOptions ForegroundRunOptions(std::filesystem::path state_dir, std::string drill_file,
-                                       std::string drill_source, bool json, bool live_countdown) {
+                                       std::string drill_source, bool json, bool live_view) {
   RunOptions o;
   o.state_dir = std::move(state_dir);
   o.drill_file = std::move(drill_file);
   o.drill_source = std::move(drill_source);
   o.json = json;
-  o.live_countdown = live_countdown;
+  o.live_view = live_view;
   return o;
 }
 

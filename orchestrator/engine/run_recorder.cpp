@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "drills/zoned_time.h"
+#include "orchestrator/engine/live_display.h"
 #include "orchestrator/store/event_log.h"
 
 namespace firedrill {
@@ -50,16 +51,25 @@ void RunRecorder::RecordAt(SysTime at, const std::string& kind, json::object pay
     line["payload"] = std::move(payload);
     out_ << json::serialize(line) << "\n" << std::flush;
   } else {
-    fmt::print(out_, "{}  {}\n", FormatInZone(at, run_.drill.window.zone).substr(11, 8), text);
-    out_.flush();
+    std::string line =
+        fmt::format("{}  {}\n", FormatInZone(at, run_.drill.window.zone).substr(11, 8), text);
+    if (live_ != nullptr) {
+      live_->Event(at, kind, payload, line);
+    } else {
+      out_ << line << std::flush;
+    }
   }
 }
 
 void RunRecorder::Say(const std::string& text) {
   if (opt_.json) return;
-  fmt::print(out_, "{}  {}\n",
-             FormatInZone(run_.clock.UtcNow(), run_.drill.window.zone).substr(11, 8), text);
-  out_.flush();
+  std::string line = fmt::format(
+      "{}  {}\n", FormatInZone(run_.clock.UtcNow(), run_.drill.window.zone).substr(11, 8), text);
+  if (live_ != nullptr) {
+    live_->Say(line);
+  } else {
+    out_ << line << std::flush;
+  }
 }
 
 boost::asio::awaitable<void> RunRecorder::Flush() {

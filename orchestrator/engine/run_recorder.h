@@ -19,6 +19,8 @@
 
 namespace firedrill {
 
+class LiveDisplay;
+
 /// The actor of events the orchestrator causes itself.
 inline constexpr char kOrchestratorActor[] = "orchestrator";
 
@@ -60,6 +62,10 @@ class RunRecorder {
   /// Queues `job` on the writer, in order, without waiting for it.
   void Post(std::function<void(Database&)> job) { writer_.Post(std::move(job)); }
 
+  /// Shows every event and progress line through `live` (the live block on a terminal) instead
+  /// of printing it; null prints. `live` must outlive the recorder or be reset first.
+  void ShowOn(LiveDisplay* live) { live_ = live; }
+
   /// The error stream, for warnings that are not events.
   std::ostream& err() { return err_; }
   /// The output stream.
@@ -82,6 +88,7 @@ class RunRecorder {
   const RunOptions& opt_;
   std::ostream& out_;
   std::ostream& err_;
+  LiveDisplay* live_ = nullptr;
   std::shared_ptr<Failures> failures_ = std::make_shared<Failures>();
 };
 

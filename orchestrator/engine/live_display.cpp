@@ -1,0 +1,70 @@
+#include "orchestrator/engine/live_display.h"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+namespace firedrill {
+
+LiveDisplay::LiveDisplay(std::ostream& out, LiveView view, LiveStyle style, FactClock& clock,
+                         std::function<std::size_t()> width)
+    : out_(out), view_(std::move(view)), style_(style), clock_(clock), width_(std::move(width)) {}
+
+void LiveDisplay::Event(SysTime at, std::string_view kind, const boost::json::object& payload,
+                        const std::string& line) {
+  ApplyLiveEvent(view_, at, kind, payload);
+  if (stopped_) {
+    out_ << line << std::flush;
+    return;
+  }
+  Redraw(line, true);
+  if (view_.finished) Stop();
+}
+
+void LiveDisplay::Say(const std::string& line) {
+  if (stopped_) {
+    out_ << line << std::flush;
+    return;
+  }
+  Redraw(line, true);
+}
+
+void LiveDisplay::Redraw(const std::string& above, bool force) {
+  LiveStyle style = style_;
+  if (width_) {
+    // One column short: a line exactly as wide as the terminal wraps on some terminals, and the
+    // cursor arithmetic below counts lines.
+    if (std::size_t w = width_(); w > 1) style.width = w - 1;
+  }
+  std::vector<std::string> block = RenderLiveBlock(view_, clock_.UtcNow(), style);
+  // A blank line keeps the block apart from the run's lines above it.
+  block.insert(block.begin(), std::string());
+  if (!force && block == drawn_) return;
+  // One write per redraw: up over the old block, clear to the end of the screen, the new lines.
+  std::string text;
+  if (!drawn_.empty()) text += fmt::format("\r\033[{}A\033[J", drawn_.size());
+  text += above;
+  for (const std::string& l : block) text += l + "\n";
+  out_ << text << std::flush;
+  drawn_ = std::move(block);
+}
+
+boost::asio::awaitable<void> LiveDisplay::Tick(boost::asio::any_io_executor executor,
+                                               Duration period) {
+  timer_ = clock_.clock().MakeTimer(std::move(executor));
+  while (!stopped_) {
+    Redraw("", false);
+    bool ticked = co_await timer_->WaitUntil(clock_.Now() + period);
+    if (!ticked) break;
+  }
+}
+
+void LiveDisplay::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (!drawn_.empty()) out_ << fmt::format("\r\033[{}A\033[J", drawn_.size()) << std::flush;
+  drawn_.clear();
+  if (timer_) timer_->Cancel();
+}
+
+}  // namespace firedrill
