@@ -102,10 +102,18 @@ int RunRecover(const Invocation& inv) {
                                          {"verified", c.verified},
                                          {"not_restored", c.not_restored}});
     }
+    std::size_t verified = 0;
+    for (const LeftoverRestore& t : *tried) verified += t.result.verified ? 1 : 0;
+    const json::object summary{{"tried", tried->size()},
+                               {"restored", tried->size() - remaining.size()},
+                               {"verified", verified},
+                               {"left_in_place", remaining.size()},
+                               {"closed_runs", runs.size()}};
     fmt::print(inv.out, "{}\n",
                json::serialize(json::object{{"faults", faults},
                                             {"closed_runs", closed_runs},
-                                            {"left_in_place", remaining.size()}}));
+                                            {"left_in_place", remaining.size()},
+                                            {"summary", summary}}));
     return remaining.empty() ? kExitOk : kExitRestoreIncomplete;
   }
   fmt::print(inv.out, "{}", LeftoversText(*tried, runs));
@@ -166,7 +174,8 @@ Command RecoverCommand() {
       "finishes restoring first.\n"
       "\n"
       "Options:\n"
-      "  --json   what was restored and which runs were closed, as one JSON object\n"
+      "  --json   one JSON object: \"faults\" (one object per fault tried: where, restored,\n"
+      "           verified, how to undo it by hand), \"closed_runs\" and a \"summary\" (counts)\n"
       "\n"
       "Exit status: 0 nothing left in place; 6 something could not be restored (listed, with\n"
       "how to undo it by hand); 4 the records cannot be used.\n",

@@ -103,6 +103,13 @@ class DrillEngine::Impl {
       env_.make_runner = [](const std::string&, const Target& t) { return MakeRunner(t); };
     }
     run_.wake = [this] { wake_->Cancel(); };
+    for (const FaultSpec& f : drill.faults) {
+      const auto* plugin = dynamic_cast<const PluginParams*>(f.params.get());
+      if (plugin != nullptr && std::find(plugin_paths_.begin(), plugin_paths_.end(),
+                                         plugin->kind().path) == plugin_paths_.end()) {
+        plugin_paths_.push_back(plugin->kind().path);
+      }
+    }
   }
 
   void Start(std::function<void(int)> done) {
@@ -628,6 +635,12 @@ class DrillEngine::Impl {
     entry.drill_file = opt_.drill_file;
     entry.state = states_[spec.id];
     entry.status = LedgerStatus::kInjecting;
+    FaultContext ctx{spec, *FindRunner(runners_, spec.target), drill_.id};
+    Fault& fault = *faults_[spec.id];
+    // What a restore from another shell needs (recover): the plugins the drill's text names, and
+    // the text for undoing it by hand that this run would print.
+    entry.plugins = plugin_paths_;
+    entry.manual = spec.restore_command.value_or(fault.ManualRestore(ctx, entry.state));
     // Durable before the fault exists.
     std::function<Expected<std::int64_t>(Database&)> intent = [entry](Database& db) {
       return FaultLedger(db).RecordIntent(entry);
@@ -641,7 +654,6 @@ class DrillEngine::Impl {
     }
     entry.id = *id;
     ledger_.push_back(entry);  // from here on, every ending restores it
-    FaultContext ctx{spec, *FindRunner(runners_, spec.target), drill_.id};
     // Every process the inject starts is in the ledger before it may run: after a crash,
     // whoever restores the fault makes sure none of them still runs (KillRecordedProcesses).
     const std::int64_t ledger_id = *id;
@@ -652,7 +664,6 @@ class DrillEngine::Impl {
       };
       co_return co_await rec_.Write(std::move(add));
     };
-    Fault& fault = *faults_[spec.id];
     if (dynamic_cast<SshRunner*>(&ctx.runner) != nullptr) {
       // On another machine, a restore that fires by itself if this process never comes back.
       std::string undo = spec.restore_command.value_or(fault.ManualRestore(ctx, states_[spec.id]));
@@ -685,9 +696,13 @@ class DrillEngine::Impl {
     const SysTime applied = facts_.UtcNow();
     if (captured.ok() && *captured != prior) {
       // What inject learnt (a plugin's state) is what restore needs: durable before going on.
-      std::function<Status(Database&)> keep = [id = *id, state = *captured](Database& db) {
-        return FaultLedger(db).SetState(id, state);
-      };
+      std::function<Status(Database&)> keep =
+          [id = *id, state = *captured,
+           manual =
+               spec.restore_command.value_or(fault.ManualRestore(ctx, *captured))](Database& db) {
+            Status st = FaultLedger(db).SetState(id, state);
+            return st ? FaultLedger(db).SetManual(id, manual) : st;
+          };
       Status kept = co_await rec_.Write(std::move(keep));
       if (!kept) {
         rec_.Record("warning", {{"fault", spec.id}, {"error", kept.error().message}},
@@ -922,6 +937,8 @@ class DrillEngine::Impl {
   std::vector<Alert> held_alerts_;        ///< arrived while the first fault was being injected
   std::vector<LedgerEntry> ledger_;       // this run's ledger entries, in injection order
   std::map<std::string, SysTime> armed_;  // dead man's switches armed, by fault: when they fire
+  // The executables of the plugin kinds the drill's text names (every fault, drawn or not).
+  std::vector<std::string> plugin_paths_;
   DrillPlan plan_;
   int exit_ = kExitOk;
 };
