@@ -156,3 +156,60 @@ TEST_CASE("records show and verify read what was recorded", "[cli]") {
   CHECK(verify.status == kExitOk);
   CHECK(boost::json::parse(verify.out).at("events_checked").as_int64() == 3);
 }
+
+TEST_CASE("records show lists a drill run twice as two runs and --run picks one", "[cli]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  {
+    auto db = Database::Open(state, OpenMode::kReadWrite);
+    REQUIRE(db.ok());
+    DrillRecord d;
+    d.id = "twice";
+    d.title = "Run twice";
+    d.zone = "UTC";
+    d.source_file = "b.toml";
+    REQUIRE(DrillTable(*db).UpsertDrill(d).ok());
+    EventLog log(*db);
+    auto add = [&](const char* kind, const std::string& payload) {
+      REQUIRE(log.Append({d.id, kind, "orchestrator", payload, {}}).ok());
+    };
+    add("drill-scheduled", "{}");
+    add("run-started", R"({"run":"twice-1","file":"a.toml"})");
+    add("run-started", R"({"run":"twice-2","file":"b.toml"})");  // interleaved with run 1
+    add("fault-injected", R"({"run":"twice-1","fault":"f"})");
+    add("run-ended", R"({"run":"twice-1","outcome":"recovered-by-team"})");
+    add("preflight-refused", R"({"run":"twice-2","reasons":["probe red"]})");
+  }
+  Run show = Cli({"records", "show", "twice", "--state", state.string()});
+  REQUIRE(show.status == kExitOk);
+  INFO(show.out);
+  CHECK_THAT(show.out, Catch::Contains("2 runs, 6 events"));
+  CHECK_THAT(show.out, Catch::Contains("Not part of a run"));
+  const auto run1 = show.out.find("Run twice-1 (1 of 2): file a.toml, outcome recovered-by-team");
+  const auto run2 = show.out.find("Run twice-2 (2 of 2): file b.toml, outcome refused");
+  REQUIRE(run1 != std::string::npos);
+  REQUIRE(run2 != std::string::npos);
+  CHECK(run1 < run2);
+  // Run 1's events are under its header, not under run 2's.
+  const auto injected = show.out.find("fault-injected");
+  CHECK((injected > run1 && injected < run2));
+  CHECK_THAT(show.out, Catch::Contains("firedrill postmortem twice --run twice-1"));
+
+  Run one = Cli({"records", "show", "twice", "--run", "twice-2", "--state", state.string()});
+  REQUIRE(one.status == kExitOk);
+  CHECK_THAT(one.out, Catch::Contains("1 run, 2 events"));
+  CHECK_THAT(one.out, !Catch::Contains("fault-injected"));
+  CHECK_THAT(one.out, !Catch::Contains("drill-scheduled"));
+
+  Run json = Cli({"records", "show", "twice", "--json", "--state", state.string()});
+  REQUIRE(json.status == kExitOk);
+  auto v = boost::json::parse(json.out);
+  REQUIRE(v.at("runs").as_array().size() == 2);
+  CHECK(v.at("runs").at(0).at("run").as_string() == "twice-1");
+  CHECK(v.at("runs").at(0).at("events").as_array().size() == 3);
+  CHECK(v.at("events").as_array().size() == 6);
+
+  Run missing = Cli({"records", "show", "twice", "--run", "twice-9", "--state", state.string()});
+  CHECK(missing.status == kExitNotFound);
+  CHECK_THAT(missing.err, Catch::Contains("twice-1, twice-2"));
+}
