@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "drills/zoned_time.h"
 #include "orchestrator/cli/command.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/database.h"
@@ -212,4 +213,72 @@ TEST_CASE("records show lists a drill run twice as two runs and --run picks one"
   Run missing = Cli({"records", "show", "twice", "--run", "twice-9", "--state", state.string()});
   CHECK(missing.status == kExitNotFound);
   CHECK_THAT(missing.err, Catch::Contains("twice-1, twice-2"));
+}
+
+namespace {
+
+// A drill file whose window opens an hour from now, with the default 72-hour announcement lead;
+// `extra` is added at the top level (before any table).
+fs::path DrillInAnHour(const fs::path& dir, const std::string& extra) {
+  using namespace std::chrono_literals;
+  const SysTime start = std::chrono::floor<std::chrono::seconds>(NowUtc() + 1h);
+  fs::path file = dir / "soon.toml";
+  std::ofstream(file) << "id = \"soon\"\ntitle = \"t\"\nservice = \"s\"\nowner = \"o\"\n"
+                      << "playbook = \"p\"\n"
+                      << extra << "[window]\nstart = " << FormatUtc(start)
+                      << "\nend = " << FormatUtc(start + 1h) << "\nzone = \"UTC\"\n"
+                      << "[targets.here]\nlocal = true\n"
+                      << "[[faults]]\nkind = \"command\"\ntarget = \"here\"\ninject = \"true\"\n"
+                      << "restore = \"true\"\n";
+  return file;
+}
+
+// The line of `plan`'s "If started now" section that begins with `how`.
+std::string StartLine(const std::string& out, const std::string& how) {
+  const auto at = out.find("\n  " + how);
+  if (at == std::string::npos) return "";
+  return out.substr(at + 1, out.find('\n', at + 1) - at - 1);
+}
+
+}  // namespace
+
+TEST_CASE("plan says what run and schedule would do with the admission the run applies",
+          "[cli][plan]") {
+  TempDir tmp;
+  const std::string state = (tmp.path() / "state").string();
+  SECTION("a run by hand skips the announcement lead; a schedule now is refused for it") {
+    Run r = Cli({"plan", "--state", state, DrillInAnHour(tmp.path(), "").string()});
+    REQUIRE(r.status == kExitOk);
+    INFO(r.out);
+    const std::string run = StartLine(r.out, "firedrill run ");
+    CHECK_THAT(run, Catch::Contains("then injects (a drill run by hand is not checked against "
+                                    "announce.lead)"));
+    CHECK_THAT(run, !Catch::Contains("refused"));
+    CHECK_THAT(StartLine(r.out, "firedrill schedule (now)"),
+               Catch::Contains("would be refused at injection") &&
+                   Catch::Contains("announce.lead requires 3d"));
+  }
+  SECTION("a required briefing that is not recorded refuses both") {
+    Run r = Cli({"plan", "--state", state,
+                 DrillInAnHour(tmp.path(), "briefing_required = true\n").string()});
+    REQUIRE(r.status == kExitOk);
+    INFO(r.out);
+    CHECK_THAT(StartLine(r.out, "firedrill run "),
+               Catch::Contains("would be refused at injection: the drill requires a briefing"));
+    CHECK_THAT(StartLine(r.out, "firedrill schedule (now)"),
+               Catch::Contains("the drill requires a briefing"));
+  }
+  SECTION("an alert guard refuses a run by hand, which no alert reaches") {
+    Run r = Cli({"plan", "--state", state,
+                 DrillInAnHour(tmp.path(),
+                               "[[guards]]\nname = \"paging\"\nkind = \"alert\"\n"
+                               "match = { severity = \"page\" }\n")
+                     .string()});
+    REQUIRE(r.status == kExitOk);
+    INFO(r.out);
+    CHECK_THAT(StartLine(r.out, "firedrill run "),
+               Catch::Contains("would be refused at injection: guard paging watches alerts"));
+    CHECK_THAT(StartLine(r.out, "firedrill schedule (now)"),
+               !Catch::Contains("guard paging watches alerts"));
+  }
 }
