@@ -154,7 +154,7 @@ int RunDemo(const Invocation& inv) {
     return kExitFailure;
   }
   fmt::print(inv.out,
-             "firedrill demo: a whole drill in about 40 seconds.\n"
+             "firedrill demo: a whole drill in about 30 seconds.\n"
              "  service   a small HTTP service on 127.0.0.1:{} (GET /health)\n"
              "  fault     process.kill of that service, 5s from now\n"
              "  probe     GET /health every 500ms; recovered = 2 green checks after red\n"
@@ -205,7 +205,7 @@ Command DemoCommand() {
   return Command{
       "demo",
       "firedrill demo [--responder fix|idle] [--json] [--state DIR]",
-      "a whole drill on this machine against a bundled service, in about 40 seconds",
+      "a whole drill on this machine against a bundled service, in about 30 seconds",
       "Starts a small HTTP service, writes a drill that kills it 5 seconds later, and runs that\n"
       "drill: preflight, injection (recorded in the ledger first), the health probe turning\n"
       "red, a simulated responder acknowledging through the drill's control endpoint, recovery\n"
