@@ -50,11 +50,13 @@ using asio::use_awaitable;
 // How many times preflight asks a red probe before it refuses the drill.
 constexpr int kPreflightProbeAsks = 3;
 
-// The width of the terminal on stdout, or 100 when it cannot be told.
-std::size_t TerminalWidth() {
+// The size of the terminal on stdout, or 100 x 40 when it cannot be told.
+LiveDisplay::Size TerminalSize() {
   winsize ws{};
-  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-  return 100;
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0) {
+    return LiveDisplay::Size{ws.ws_col, ws.ws_row};
+  }
+  return LiveDisplay::Size{};
 }
 
 // How many targets are connected, probed and prepared at once at preflight: two, or as many as
@@ -118,7 +120,7 @@ class DrillEngine::Impl {
       // (only when it changed) and on every event.
       live_ = std::make_unique<LiveDisplay>(
           rec_.out(), MakeLiveView(drill_, PlanDrill(drill_), wheel_.has_value()),
-          LiveStyle{opt_.colour, 100, 4}, facts_, [] { return TerminalWidth(); });
+          LiveStyle{opt_.colour, 100, 4}, facts_, [] { return TerminalSize(); });
       rec_.ShowOn(live_.get());
       asio::co_spawn(io_, live_->Tick(io_.get_executor(), std::chrono::milliseconds(250)),
                      asio::detached);

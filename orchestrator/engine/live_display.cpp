@@ -7,8 +7,8 @@
 namespace firedrill {
 
 LiveDisplay::LiveDisplay(std::ostream& out, LiveView view, LiveStyle style, FactClock& clock,
-                         std::function<std::size_t()> width)
-    : out_(out), view_(std::move(view)), style_(style), clock_(clock), width_(std::move(width)) {}
+                         std::function<Size()> size)
+    : out_(out), view_(std::move(view)), style_(style), clock_(clock), size_(std::move(size)) {}
 
 void LiveDisplay::Event(SysTime at, std::string_view kind, const boost::json::object& payload,
                         const std::string& line) {
@@ -17,8 +17,15 @@ void LiveDisplay::Event(SysTime at, std::string_view kind, const boost::json::ob
     out_ << line << std::flush;
     return;
   }
+  if (view_.finished) {
+    // The run's summary follows: the block goes, the ending line stays.
+    if (!drawn_.empty()) out_ << fmt::format("\r\033[{}A\033[J", drawn_.size());
+    drawn_.clear();
+    out_ << line << std::flush;
+    Stop();
+    return;
+  }
   Redraw(line, true);
-  if (view_.finished) Stop();
 }
 
 void LiveDisplay::Say(const std::string& line) {
@@ -31,14 +38,21 @@ void LiveDisplay::Say(const std::string& line) {
 
 void LiveDisplay::Redraw(const std::string& above, bool force) {
   LiveStyle style = style_;
-  if (width_) {
-    // One column short: a line exactly as wide as the terminal wraps on some terminals, and the
-    // cursor arithmetic below counts lines.
-    if (std::size_t w = width_(); w > 1) style.width = w - 1;
-  }
+  const Size size = size_ ? size_() : Size{};
+  // One column short: a line exactly as wide as the terminal wraps on some terminals, and the
+  // cursor arithmetic below counts lines.
+  if (size.columns > 1) style.width = size.columns - 1;
   std::vector<std::string> block = RenderLiveBlock(view_, clock_.UtcNow(), style);
   // A blank line keeps the block apart from the run's lines above it.
   block.insert(block.begin(), std::string());
+  // The whole block on the screen, with a row to spare for the cursor.
+  if (size.rows >= 4 && block.size() > size.rows - 1) {
+    const std::size_t keep = size.rows - 2;
+    const std::size_t left_out = block.size() - keep;
+    block.resize(keep);
+    block.push_back(fmt::format("  ... {} more line{} (the terminal is too short to show them)",
+                                left_out, left_out == 1 ? "" : "s"));
+  }
   if (!force && block == drawn_) return;
   // One write per redraw: up over the old block, clear to the end of the screen, the new lines.
   std::string text;

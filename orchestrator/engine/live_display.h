@@ -22,13 +22,21 @@ namespace firedrill {
 /// outlive it. Nothing it draws is recorded: the records are the events.
 class LiveDisplay {
  public:
-  /// `width` returns the terminal's width now (it may change while the run goes); `style` gives
+  /// The terminal's size in columns and rows.
+  struct Size {
+    std::size_t columns = 100;
+    std::size_t rows = 40;
+  };
+
+  /// `size` returns the terminal's size now (it may change while the run goes); `style` gives
   /// colour and how many notes are shown.
   LiveDisplay(std::ostream& out, LiveView view, LiveStyle style, FactClock& clock,
-              std::function<std::size_t()> width);
+              std::function<Size()> size);
 
   /// Takes event `kind` recorded at `at` into the view, prints `line` (its text line) above the
-  /// block and redraws the block. The block is cleared for good once the run has ended.
+  /// block and redraws the block. The block is cleared for good once the run has ended. A block
+  /// taller than the terminal is cut to fit it (the lines it leaves out are counted): the cursor
+  /// cannot go back over lines that scrolled out of the screen.
   void Event(SysTime at, std::string_view kind, const boost::json::object& payload,
              const std::string& line);
 
@@ -53,7 +61,7 @@ class LiveDisplay {
   LiveView view_;
   LiveStyle style_;
   FactClock& clock_;
-  std::function<std::size_t()> width_;
+  std::function<Size()> size_;
   std::vector<std::string> drawn_;  ///< the block on the screen now (empty: none)
   std::unique_ptr<RunTimer> timer_;
   bool stopped_ = false;
