@@ -49,7 +49,11 @@ std::string ServerMessage(const ControlResponse& r) {
              : fmt::format("the control endpoint answered HTTP {}: {}", r.status, r.body);
 }
 
-int ExitFor(const ControlResponse& r) { return r.status == 404 ? kExitNotFound : kExitFailure; }
+// 404: no such drill; 400: the request names something wrongly (an ambiguous --by).
+int ExitFor(const ControlResponse& r) {
+  if (r.status == 404) return kExitNotFound;
+  return r.status == 400 ? kExitUsage : kExitFailure;
+}
 
 std::string StringField(const json::value& v, const char* key, const std::string& fallback) {
   if (const json::object* o = v.if_object()) {
@@ -236,7 +240,9 @@ Command AckCommand() {
       "\n"
       "Options:\n"
       "  --drill ID   the drill; may be left out when exactly one drill is running\n"
-      "  --by NAME    who acknowledges (default: $USER, else \"unknown\")\n"
+      "  --by NAME    who acknowledges (default: $USER, else \"unknown\"): a participant's\n"
+      "               name, or the part of their address before '@', in any case (\"alice\"\n"
+      "               for alice@example.com); recorded as the participant the drill lists\n"
       "  --note TEXT  a note kept with the acknowledgement\n"
       "  --json       print the endpoint's JSON answer instead of a sentence\n"
       "\n"
@@ -245,9 +251,9 @@ Command AckCommand() {
       "  firedrill ack recovered --drill checkout-db-blackhole --by alice \\\n"
       "      --note \"failover to replica, p99 back under 300ms\"\n"
       "\n"
-      "Exit status: 0 recorded; 2 wrong use (or several drills run and no --drill); 4 no drill\n"
-      "is running for the state dir; 7 no running drill has that id; 1 anything else (the\n"
-      "message says what).\n",
+      "Exit status: 0 recorded; 2 wrong use (several drills run and no --drill, or --by could\n"
+      "mean several participants: they are named); 4 no drill is running for the state dir;\n"
+      "7 no running drill has that id; 1 anything else (the message says what).\n",
       ArgSpec{{"json"}, {"drill", "by", "note"}, 1, 1},
       RunAck};
 }

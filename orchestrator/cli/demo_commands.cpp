@@ -19,6 +19,7 @@
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
+#include "orchestrator/cli/terminal.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/demo/demo_drill.h"
 #include "orchestrator/demo/demo_service.h"
@@ -153,7 +154,7 @@ int RunDemo(const Invocation& inv) {
     return kExitFailure;
   }
   fmt::print(inv.out,
-             "firedrill demo: a whole drill in about 40 seconds.\n"
+             "firedrill demo: a whole drill in about 30 seconds.\n"
              "  service   a small HTTP service on 127.0.0.1:{} (GET /health)\n"
              "  fault     process.kill of that service, 5s from now\n"
              "  probe     GET /health every 500ms; recovered = 2 green checks after red\n"
@@ -163,16 +164,21 @@ int RunDemo(const Invocation& inv) {
              responder == "fix" ? "acknowledges, then restarts the service (the team recovers)"
                                 : "acknowledges but does not fix it (auto-restore is shown)",
              state.string());
+  bool json = inv.args.Has("json");
+  const bool live = !json && StdoutIsTerminal();
+  // The responder's remarks would break into the live block (and its acks show there, with
+  // their notes): on a terminal it acts without talking.
+  std::ostream quiet(nullptr);
   std::atomic<bool> done{false};
   std::thread responder_thread(Respond, state, dir, binary, *port, responder == "fix",
-                               std::cref(done), std::ref(inv.out));
-  bool json = inv.args.Has("json");
+                               std::cref(done), std::ref(live ? quiet : inv.out));
   RunOptions options;
   options.state_dir = state;
   options.drill_file = drill_file.string();
   options.drill_source = toml;
   options.json = json;
-  options.live_countdown = !json && ::isatty(STDOUT_FILENO) == 1;
+  options.live_view = live;
+  options.colour = live && ColourWanted();
   int status = RunDrill(*loaded.drill, options, inv.out, inv.err);
   done = true;
   responder_thread.join();
@@ -199,7 +205,7 @@ Command DemoCommand() {
   return Command{
       "demo",
       "firedrill demo [--responder fix|idle] [--json] [--state DIR]",
-      "a whole drill on this machine against a bundled service, in about 40 seconds",
+      "a whole drill on this machine against a bundled service, in about 30 seconds",
       "Starts a small HTTP service, writes a drill that kills it 5 seconds later, and runs that\n"
       "drill: preflight, injection (recorded in the ledger first), the health probe turning\n"
       "red, a simulated responder acknowledging through the drill's control endpoint, recovery\n"

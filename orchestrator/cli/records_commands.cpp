@@ -10,6 +10,7 @@
 #include <ostream>
 
 #include "drills/zoned_time.h"
+#include "orchestrator/cli/record_runs.h"
 #include "orchestrator/cli/records_common.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/latest_runs.h"
@@ -154,6 +155,23 @@ int RunShow(const Invocation& inv) {
     return kExitNotFound;
   }
   std::string zone = *drill ? (*drill)->zone : "UTC";
+  RecordedRuns grouped = GroupByRun(*events);
+  const std::optional<std::string> only = inv.args.Value("run");
+  if (only) {
+    auto it = std::find_if(grouped.runs.begin(), grouped.runs.end(),
+                           [&](const RecordedRun& r) { return r.run_id == *only; });
+    if (it == grouped.runs.end()) {
+      std::vector<std::string> ids;
+      for (const RecordedRun& r : grouped.runs) ids.push_back(r.run_id);
+      fmt::print(inv.err, "firedrill records show: drill {} has no run \"{}\"; its runs: {}\n", id,
+                 *only,
+                 ids.empty() ? std::string("none") : fmt::format("{}", fmt::join(ids, ", ")));
+      return kExitNotFound;
+    }
+    RecordedRun picked = std::move(*it);
+    grouped.runs = {std::move(picked)};
+    grouped.outside.clear();
+  }
   if (inv.args.Has("json")) {
     json::object o;
     o["id"] = id;
@@ -164,8 +182,7 @@ int RunShow(const Invocation& inv) {
       o["source_file"] = (*drill)->source_file;
       o["source_sha256"] = (*drill)->source_sha256;
     }
-    json::array evs;
-    for (const Event& e : *events) {
+    auto event_json = [](const Event& e) {
       json::object eo;
       eo["seq"] = e.seq;
       eo["ts"] = FormatUtc(e.ts);
@@ -175,8 +192,27 @@ int RunShow(const Invocation& inv) {
       json::value payload = json::parse(e.payload_json, ec);
       eo["payload"] = ec ? json::value(e.payload_json) : payload;
       eo["hash"] = ToHex(e.hash);
-      evs.push_back(std::move(eo));
+      return eo;
+    };
+    json::array runs;
+    for (const RecordedRun& r : grouped.runs) {
+      json::array seqs;
+      for (const Event& e : r.events) seqs.push_back(e.seq);
+      runs.push_back(json::object{{"run", r.run_id},
+                                  {"file", r.file},
+                                  {"outcome", r.outcome},
+                                  {"events", std::move(seqs)}});
     }
+    o["runs"] = std::move(runs);
+    // Every event shown, in order (with --run, that run's only).
+    std::vector<Event> shown = grouped.outside;
+    for (const RecordedRun& r : grouped.runs) {
+      shown.insert(shown.end(), r.events.begin(), r.events.end());
+    }
+    std::sort(shown.begin(), shown.end(),
+              [](const Event& a, const Event& b) { return a.seq < b.seq; });
+    json::array evs;
+    for (const Event& e : shown) evs.push_back(event_json(e));
     o["events"] = std::move(evs);
     inv.out << json::serialize(o) << "\n";
     return kExitOk;
@@ -184,16 +220,32 @@ int RunShow(const Invocation& inv) {
   if (*drill) {
     fmt::print(inv.out, "Drill {}: {} (service {}, owner {})\n", id, (*drill)->title,
                (*drill)->service, (*drill)->owner);
-    fmt::print(inv.out, "Drill file {} (sha256 {})\n", (*drill)->source_file,
+    fmt::print(inv.out, "Drill file {} (sha256 {}; the latest one run)\n", (*drill)->source_file,
                (*drill)->source_sha256);
   } else {
     fmt::print(inv.out, "Drill {}\n", id);
   }
-  fmt::print(inv.out, "{} event{} (times UTC, and {}):\n", events->size(),
-             events->size() == 1 ? "" : "s", zone);
-  for (const Event& e : *events) {
+  std::size_t shown = grouped.outside.size();
+  for (const RecordedRun& r : grouped.runs) shown += r.events.size();
+  fmt::print(inv.out, "{} run{}, {} event{} (times UTC, and {})\n", grouped.runs.size(),
+             grouped.runs.size() == 1 ? "" : "s", shown, shown == 1 ? "" : "s", zone);
+  auto print_event = [&](const Event& e) {
     fmt::print(inv.out, "  #{:<6} {}  {:<34} {:<22} {:<24} {}\n", e.seq, FormatUtc(e.ts),
                FormatInZone(e.ts, zone), e.kind, e.actor, e.payload_json);
+  };
+  if (!grouped.outside.empty()) {
+    fmt::print(inv.out, "\nNot part of a run (scheduling, announcements, briefings):\n");
+    for (const Event& e : grouped.outside) print_event(e);
+  }
+  for (std::size_t i = 0; i < grouped.runs.size(); ++i) {
+    const RecordedRun& r = grouped.runs[i];
+    fmt::print(inv.out, "\nRun {}{}: file {}, {}\n", r.run_id,
+               only ? "" : fmt::format(" ({} of {})", i + 1, grouped.runs.size()),
+               r.file.empty() ? "-" : r.file,
+               r.outcome.empty() ? "not ended (running, or its process died: firedrill recover)"
+                                 : "outcome " + r.outcome);
+    fmt::print(inv.out, "  postmortem: firedrill postmortem {} --run {}\n", id, r.run_id);
+    for (const Event& e : r.events) print_event(e);
   }
   return kExitOk;
 }
@@ -240,14 +292,23 @@ Command RecordsListCommand() {
 Command RecordsShowCommand() {
   return Command{
       "records show",
-      "firedrill records show ID [--json] [--state DIR]",
-      "the full event log of one drill",
-      "Prints every recorded event of drill ID in order: sequence number, time (UTC and the\n"
-      "drill's zone), kind, actor and payload. With --json, each event also carries its hash.\n"
-      "Read-only.\n"
+      "firedrill records show ID [--run RUN] [--json] [--state DIR]",
+      "the full event log of one drill, run by run",
+      "Prints the recorded events of drill ID: first those that belong to no run (scheduling,\n"
+      "announcements, briefings), then each run under a header naming its run id, the drill\n"
+      "file it ran and its outcome (and the postmortem command for it). Each event: sequence\n"
+      "number, time (UTC and the drill's zone), kind, actor and payload. Read-only.\n"
       "\n"
-      "Exit status: 0, 7 if no such drill is recorded, 4 if the records cannot be read.\n",
-      ArgSpec{{"json"}, {}, 1, 1},
+      "Options:\n"
+      "  --run RUN    only this run (its id as the header shows it)\n"
+      "  --json       {id, title, ..., runs: [{run, file, outcome, events: [seq...]}], events}:\n"
+      "               each event also carries its hash\n"
+      "  --state DIR  the state directory (default $FIREDRILL_STATE, else\n"
+      "               $XDG_STATE_HOME/firedrill, else ~/.local/state/firedrill)\n"
+      "\n"
+      "Exit status: 0, 7 if no such drill (or run) is recorded, 4 if the records cannot be\n"
+      "read.\n",
+      ArgSpec{{"json"}, {"run"}, 1, 1},
       RunShow};
 }
 

@@ -12,6 +12,7 @@
 #include "drills/drill_loader.h"
 #include "faults/fault_registry.h"
 #include "faults/run_on.h"
+#include "orchestrator/cli/terminal.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/engine/drill_run.h"
 #include "orchestrator/engine/interrupted_runs.h"
@@ -43,7 +44,8 @@ int RunRun(const Invocation& inv) {
   options.drill_file = file;
   options.drill_source = text.str();
   options.json = json;
-  options.live_countdown = !json && ::isatty(STDOUT_FILENO) == 1;
+  options.live_view = !json && StdoutIsTerminal();
+  options.colour = options.live_view && ColourWanted();
   return RunDrill(*r.drill, options, inv.out, inv.err);
 }
 
@@ -100,10 +102,18 @@ int RunRecover(const Invocation& inv) {
                                          {"verified", c.verified},
                                          {"not_restored", c.not_restored}});
     }
+    std::size_t verified = 0;
+    for (const LeftoverRestore& t : *tried) verified += t.result.verified ? 1 : 0;
+    const json::object summary{{"tried", tried->size()},
+                               {"restored", tried->size() - remaining.size()},
+                               {"verified", verified},
+                               {"left_in_place", remaining.size()},
+                               {"closed_runs", runs.size()}};
     fmt::print(inv.out, "{}\n",
                json::serialize(json::object{{"faults", faults},
                                             {"closed_runs", closed_runs},
-                                            {"left_in_place", remaining.size()}}));
+                                            {"left_in_place", remaining.size()},
+                                            {"summary", summary}}));
     return remaining.empty() ? kExitOk : kExitRestoreIncomplete;
   }
   fmt::print(inv.out, "{}", LeftoversText(*tried, runs));
@@ -134,6 +144,12 @@ Command RunCommand() {
       "restore. Before anything else, faults left in place by an earlier run that crashed are\n"
       "restored. Every step is recorded (firedrill records show ID).\n"
       "\n"
+      "On a terminal, a status block below the run's lines is redrawn in place: the phase and\n"
+      "time since T0, each fault and where, each probe red or green with its last reason, TTD\n"
+      "and TTR counting against the objectives, acks and alerts, and the restore point (the\n"
+      "faults stay in place until then, recovered or not). Coloured unless NO_COLOR is set.\n"
+      "Not on a terminal, one plain line per event.\n"
+      "\n"
       "Options:\n"
       "  --json   one JSON object per line for each event, for scripts\n"
       "\n"
@@ -158,7 +174,8 @@ Command RecoverCommand() {
       "finishes restoring first.\n"
       "\n"
       "Options:\n"
-      "  --json   what was restored and which runs were closed, as one JSON object\n"
+      "  --json   one JSON object: \"faults\" (one object per fault tried: where, restored,\n"
+      "           verified, how to undo it by hand), \"closed_runs\" and a \"summary\" (counts)\n"
       "\n"
       "Exit status: 0 nothing left in place; 6 something could not be restored (listed, with\n"
       "how to undo it by hand); 4 the records cannot be used.\n",

@@ -547,14 +547,12 @@ class Daemon::Impl : public DaemonOps {
     };
     o.firing_alerts = [this] { return alerts_.Firing(); };
     Drill* drill_ptr = &run->drill;
-    o.on_event = [this, drill_ptr](const std::string& kind, const json::object& payload,
+    o.on_event = [this, drill_ptr](EventKind kind, const EventPayload& payload,
                                    const std::string&) {
-      if (kind != "restore-started") return;
-      const json::value* reason = payload.if_contains("reason");
+      if (kind != EventKind::kRestoreStarted) return;
+      const auto* started = std::get_if<RestoreStarted>(&payload);
       notifier_->Notify(*drill_ptr, NoticeEvent::kRestore, drill_ptr->window.start,
-                        drill_ptr->window.end,
-                        reason != nullptr && reason->is_string() ? std::string(reason->as_string())
-                                                                 : std::string());
+                        drill_ptr->window.end, started != nullptr ? started->reason : "");
     };
     run->out_buf = std::make_unique<PrefixedLines>(out_, fmt::format("[{}] ", id));
     run->out = std::make_unique<std::ostream>(run->out_buf.get());

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
@@ -19,6 +21,7 @@
 #include "orchestrator/engine/dead_mans_switch.h"
 #include "orchestrator/engine/engine_env.h"
 #include "orchestrator/engine/fan_out.h"
+#include "orchestrator/engine/live_display.h"
 #include "orchestrator/engine/probe_check.h"
 #include "orchestrator/engine/restorer.h"
 #include "orchestrator/engine/run_clock.h"
@@ -46,6 +49,15 @@ using asio::use_awaitable;
 
 // How many times preflight asks a red probe before it refuses the drill.
 constexpr int kPreflightProbeAsks = 3;
+
+// The size of the terminal on stdout, or 100 x 40 when it cannot be told.
+LiveDisplay::Size TerminalSize() {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0) {
+    return LiveDisplay::Size{ws.ws_col, ws.ws_row};
+  }
+  return LiveDisplay::Size{};
+}
 
 // How many targets are connected, probed and prepared at once at preflight: two, or as many as
 // the widest fan-out injects at once, at most 64.
@@ -93,9 +105,26 @@ class DrillEngine::Impl {
       env_.make_runner = [](const std::string&, const Target& t) { return MakeRunner(t); };
     }
     run_.wake = [this] { wake_->Cancel(); };
+    for (const FaultSpec& f : drill.faults) {
+      const auto* plugin = dynamic_cast<const PluginParams*>(f.params.get());
+      if (plugin != nullptr && std::find(plugin_paths_.begin(), plugin_paths_.end(),
+                                         plugin->kind().path) == plugin_paths_.end()) {
+        plugin_paths_.push_back(plugin->kind().path);
+      }
+    }
   }
 
   void Start(std::function<void(int)> done) {
+    if (opt_.live_view && !opt_.json) {
+      // On a terminal: the live block below the run's lines, redrawn four times a second at most
+      // (only when it changed) and on every event.
+      live_ = std::make_unique<LiveDisplay>(
+          rec_.out(), MakeLiveView(drill_, PlanDrill(drill_), wheel_.has_value()),
+          LiveStyle{opt_.colour, 100, 4}, facts_, [] { return TerminalSize(); });
+      rec_.ShowOn(live_.get());
+      asio::co_spawn(io_, live_->Tick(io_.get_executor(), std::chrono::milliseconds(250)),
+                     asio::detached);
+    }
     watch_.on_failure = [this](const std::string& where, const std::string& what) {
       InternalError(where, what);
     };
@@ -107,6 +136,7 @@ class DrillEngine::Impl {
       }
       watch_.Stop();
       countdown_timer_->Cancel();
+      if (live_) live_->Stop();
       done(exit_);
     });
   }
@@ -319,32 +349,25 @@ class DrillEngine::Impl {
     co_await RestoreAll();
   }
 
-  // Shows the wait: a line redrawn every second on a terminal, else a line every 10 minutes.
-  // Ends when the wait does (countdown_timer_ is cancelled then).
+  // Shows the wait where there is no live block: a progress line every 10 minutes. Ends when the
+  // wait does (countdown_timer_ is cancelled then).
   asio::awaitable<void> Countdown(SysTime deadline) {
-    if (opt_.json) co_return;
+    if (opt_.json || live_) co_return;  // the live block counts down itself
     std::ostream& out = rec_.out();
-    const Duration step = opt_.live_countdown ? Duration(std::chrono::seconds(1))
-                                              : Duration(std::chrono::minutes(10));
+    const Duration step = std::chrono::minutes(10);
     bool first = true;
     while (!run_.abort_reason) {
       auto left = std::chrono::floor<std::chrono::seconds>(deadline - facts_.clock().Utc());
       if (left <= Duration(0)) break;
-      if (opt_.live_countdown) {
-        fmt::print(out, "\r  window opens in {}  (Ctrl-C cancels) \033[K", FormatDuration(left));
-        out.flush();
-      } else if (!first) {
-        fmt::print(out, "          still waiting: the window opens in {}\n", FormatDuration(left));
+      if (!first) {
+        fmt::print(out, "          still waiting: the first injection is in {}\n",
+                   FormatDuration(left));
         out.flush();
       }
       first = false;
       const Duration next = std::min<Duration>(step, deadline - facts_.clock().Utc());
       bool ticked = co_await countdown_timer_->WaitUntil(facts_.Now() + next);
       if (!ticked) break;  // cancelled: the wait is over
-    }
-    if (opt_.live_countdown) {
-      fmt::print(out, "\r\033[K");
-      out.flush();
     }
   }
 
@@ -614,6 +637,12 @@ class DrillEngine::Impl {
     entry.drill_file = opt_.drill_file;
     entry.state = states_[spec.id];
     entry.status = LedgerStatus::kInjecting;
+    FaultContext ctx{spec, *FindRunner(runners_, spec.target), drill_.id};
+    Fault& fault = *faults_[spec.id];
+    // What a restore from another shell needs (recover): the plugins the drill's text names, and
+    // the text for undoing it by hand that this run would print.
+    entry.plugins = plugin_paths_;
+    entry.manual = spec.restore_command.value_or(fault.ManualRestore(ctx, entry.state));
     // Durable before the fault exists.
     std::function<Expected<std::int64_t>(Database&)> intent = [entry](Database& db) {
       return FaultLedger(db).RecordIntent(entry);
@@ -628,7 +657,6 @@ class DrillEngine::Impl {
     }
     entry.id = *id;
     ledger_.push_back(entry);  // from here on, every ending restores it
-    FaultContext ctx{spec, *FindRunner(runners_, spec.target), drill_.id};
     // Every process the inject starts is in the ledger before it may run: after a crash,
     // whoever restores the fault makes sure none of them still runs (KillRecordedProcesses).
     const std::int64_t ledger_id = *id;
@@ -639,7 +667,6 @@ class DrillEngine::Impl {
       };
       co_return co_await rec_.Write(std::move(add));
     };
-    Fault& fault = *faults_[spec.id];
     if (dynamic_cast<SshRunner*>(&ctx.runner) != nullptr) {
       // On another machine, a restore that fires by itself if this process never comes back.
       std::string undo = spec.restore_command.value_or(fault.ManualRestore(ctx, states_[spec.id]));
@@ -673,9 +700,13 @@ class DrillEngine::Impl {
     const SysTime applied = facts_.UtcNow();
     if (captured.ok() && *captured != prior) {
       // What inject learnt (a plugin's state) is what restore needs: durable before going on.
-      std::function<Status(Database&)> keep = [id = *id, state = *captured](Database& db) {
-        return FaultLedger(db).SetState(id, state);
-      };
+      std::function<Status(Database&)> keep =
+          [id = *id, state = *captured,
+           manual =
+               spec.restore_command.value_or(fault.ManualRestore(ctx, *captured))](Database& db) {
+            Status st = FaultLedger(db).SetState(id, state);
+            return st ? FaultLedger(db).SetManual(id, manual) : st;
+          };
       Status kept = co_await rec_.Write(std::move(keep));
       if (!kept) {
         rec_.Record(EventKind::kWarning, Warning{.fault = spec.id, .error = kept.error().message},
@@ -903,6 +934,7 @@ class DrillEngine::Impl {
   std::size_t fan_width_;  // targets connected, probed and prepared at once at preflight
   std::unique_ptr<RunTimer> wake_;
   std::unique_ptr<RunTimer> countdown_timer_;
+  std::unique_ptr<LiveDisplay> live_;  ///< the live block, on a terminal only
   std::unique_ptr<RunTimer> backoff_timer_ = facts_.clock().MakeTimer(io_.get_executor());
   ProbeChecker check_probe_;
   RunnerMap runners_;
@@ -912,6 +944,8 @@ class DrillEngine::Impl {
   std::vector<Alert> held_alerts_;        ///< arrived while the first fault was being injected
   std::vector<LedgerEntry> ledger_;       // this run's ledger entries, in injection order
   std::map<std::string, SysTime> armed_;  // dead man's switches armed, by fault: when they fire
+  // The executables of the plugin kinds the drill's text names (every fault, drawn or not).
+  std::vector<std::string> plugin_paths_;
   DrillPlan plan_;
   int exit_ = kExitOk;
 };

@@ -12,6 +12,7 @@
 
 #include "drills/drill.h"
 #include "orchestrator/alerts/alert_payload.h"
+#include "orchestrator/store/typed_event.h"
 
 namespace firedrill {
 
@@ -21,9 +22,12 @@ struct RunOptions {
   std::string drill_file;    ///< path, for records and messages
   std::string drill_source;  ///< the file's text, stored in the ledger for crash recovery
   bool json = false;         ///< one JSON object per line on `out` instead of text
-  /// Redraw a countdown line once a second while waiting (set when `out` is a terminal);
-  /// otherwise a plain progress line every 10 minutes.
-  bool live_countdown = false;
+  /// `out` is a terminal: a live status block (phase, faults, probes, TTD/TTR counting, acks,
+  /// the restore point) is redrawn in place below the run's lines (LiveDisplay). Otherwise each
+  /// event is one appended line, and a progress line every 10 minutes while waiting.
+  bool live_view = false;
+  /// With `live_view`: the block is coloured (the terminal supports it, NO_COLOR is unset).
+  bool colour = false;
   /// When the drill's current window was announced (scheduled drills). Set, the engine refuses
   /// to inject when that was less than `announce.lead` before the window, unless `lead_override`
   /// (recorded) says why it may. Unset (a drill run by hand), no announcement is checked.
@@ -39,22 +43,21 @@ struct RunOptions {
   /// The seed of the wheel of misfortune (drills with `[wheel]`); unset, a random one. Recorded
   /// in `wheel-spun` either way.
   std::optional<std::uint64_t> wheel_seed;
-  /// Called on the loop thread after each event of the run is recorded, with its kind, payload
-  /// and text for people (the daemon's chat notices). Must not block.
-  std::function<void(const std::string& kind, const boost::json::object& payload,
-                     const std::string& text)>
+  /// Called on the loop thread after each event of the run is recorded, with its kind, typed
+  /// payload and text for people (the daemon's chat notices). Must not block.
+  std::function<void(EventKind kind, const EventPayload& payload, const std::string& text)>
       on_event;
 };
 
 /// Options of a drill run by hand: no announcement, briefing or alerts known to the run.
 inline RunOptions ForegroundRunOptions(std::filesystem::path state_dir, std::string drill_file,
-                                       std::string drill_source, bool json, bool live_countdown) {
+                                       std::string drill_source, bool json, bool live_view) {
   RunOptions o;
   o.state_dir = std::move(state_dir);
   o.drill_file = std::move(drill_file);
   o.drill_source = std::move(drill_source);
   o.json = json;
-  o.live_countdown = live_countdown;
+  o.live_view = live_view;
   return o;
 }
 

@@ -94,8 +94,12 @@ std::string LeftoversText(const std::vector<LeftoverRestore>& restored,
                       r.result.verified ? "verified by its check"
                                         : "not verified: it has no check, its restore succeeded");
     } else {
-      out += fmt::format("  NOT restored {}: {}\n    undo by hand: {}\n", where, r.result.message,
-                         r.result.manual);
+      // A manual of several lines (a plugin's text, then the exact command) stays indented.
+      std::string manual;
+      for (char c : r.result.manual)
+        manual += c == '\n' ? std::string("\n      ") : std::string(1, c);
+      out += fmt::format("  NOT restored {}: {}\n    undo by hand:\n      {}\n", where,
+                         r.result.message, manual);
     }
   }
   for (const ClosedRun& c : closed) {

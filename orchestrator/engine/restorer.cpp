@@ -9,6 +9,7 @@
 #include "faults/fault.h"
 #include "faults/fault_registry.h"
 #include "faults/kill_recorded.h"
+#include "faults/local_runner.h"
 #include "faults/ssh_runner.h"
 #include "orchestrator/engine/dead_mans_switch.h"
 #include "orchestrator/engine/runners.h"
@@ -96,20 +97,41 @@ RestoreResult RecordRestore(Database& db, const LedgerEntry& e, const RestoreAtt
 
 boost::asio::awaitable<RestoreResult> RestoreLedgerEntry(Database& db, LedgerEntry e,
                                                          std::string actor) {
+  // What a person can do when firedrill cannot: the text the run kept for this fault (older
+  // records have none).
+  const std::string by_hand =
+      e.manual.empty() ? "undo it by hand; the ledger state is: " + e.state : e.manual;
   LoadResult loaded = LoadDrillText(e.drill_source, e.drill_file, DrillFaultCatalog());
+  std::string plugin_problems;
+  if (!loaded.ok() && !e.plugins.empty()) {
+    // This shell's plugin search path does not find the drill's plugins (another user, another
+    // FIREDRILL_PLUGIN_PATH): the drill is loaded with the plugin executables the run used.
+    LocalRunner local;
+    std::vector<PluginInfo> plugins;
+    for (const std::string& path : e.plugins) {
+      PluginInfo info = co_await DescribePlugin(local, path);
+      if (!info.ok) {
+        plugin_problems +=
+            fmt::format("; the run's plugin {} cannot be used: {}", path, info.error);
+      }
+      plugins.push_back(std::move(info));
+    }
+    loaded = LoadDrillText(e.drill_source, e.drill_file, PluginCatalog(std::move(plugins)));
+  }
   if (!loaded.ok()) {
     co_return Fail(
         db, e, actor,
-        fmt::format("cannot rebuild fault {} from the recorded drill file: {}", e.fault_id,
-                    loaded.diagnostics.empty() ? "" : loaded.diagnostics[0].ToString()),
-        "undo it by hand; the ledger state is: " + e.state);
+        fmt::format("cannot rebuild fault {} from the recorded drill file: {}{}", e.fault_id,
+                    loaded.diagnostics.empty() ? "" : loaded.diagnostics[0].ToString(),
+                    plugin_problems),
+        by_hand);
   }
   const Drill& drill = *loaded.drill;
   auto spec = std::find_if(drill.faults.begin(), drill.faults.end(),
                            [&](const FaultSpec& f) { return f.id == e.fault_id; });
   if (spec == drill.faults.end() || drill.targets.count(spec->target) == 0) {
     co_return Fail(db, e, actor, fmt::format("fault {} is not in the recorded drill", e.fault_id),
-                   "undo it by hand; the ledger state is: " + e.state);
+                   by_hand);
   }
   std::unique_ptr<Fault> fault = MakeFaultFor(*spec);
   auto runner = MakeRunner(drill.targets.at(spec->target));
@@ -117,7 +139,7 @@ boost::asio::awaitable<RestoreResult> RestoreLedgerEntry(Database& db, LedgerEnt
     co_return Fail(db, e, actor,
                    !runner.ok() ? runner.error().message
                                 : fmt::format("fault kind {} has no runtime in this build", e.kind),
-                   "undo it by hand; the ledger state is: " + e.state);
+                   by_hand);
   }
   FaultContext ctx{*spec, **runner, e.drill_id};
   // An inject that was still running when its run died could put the fault back after this

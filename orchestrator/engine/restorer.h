@@ -51,7 +51,10 @@ FaultRestored RestorePayload(const LedgerEntry& e, bool verified, const std::str
 RestoreResult RecordRestore(Database& db, const LedgerEntry& entry, const RestoreAttempt& attempt,
                             const std::string& actor);
 
-/// Restores one entry: rebuilds the fault from the drill text stored in the ledger, makes sure no
+/// Restores one entry: rebuilds the fault from the drill text stored in the ledger (with the
+/// plugin executables the ledger names when this process's plugin search path does not find the
+/// drill's plugins; when it cannot be rebuilt, the failure carries the ledger's text for undoing
+/// it by hand: the plugin's `manual` and the exact restore command), makes sure no
 /// process its inject started still runs (KillRecordedProcesses on each one the ledger holds; if
 /// that cannot be made sure, the restore fails), runs the fault's `restore` override or the
 /// kind's own restore, verifies with the kind's check, and records the outcome in the ledger and

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "drills/zoned_time.h"
+#include "orchestrator/engine/participant_match.h"
 
 namespace firedrill {
 namespace {
@@ -61,11 +62,20 @@ json::object RunControl::Status() const {
   return o;
 }
 
-ControlResponse RunControl::Ack(const std::string& what, const std::string& by,
+ControlResponse RunControl::Ack(const std::string& what, const std::string& given,
                                 const std::string& note) {
   if (what != "detected" && what != "recovered") {
     return Refusal(400, "\"what\" must be \"detected\" or \"recovered\"");
   }
+  // Recorded under the participant's name as the drill lists it, so that the postmortem credits
+  // "alice@example.com" for `--by alice`; a name that is no participant's is recorded as given.
+  ParticipantMatch who = MatchParticipant(run_.drill.participants, given);
+  if (!who.candidates.empty()) {
+    return Refusal(400, fmt::format("\"{}\" could be any of the drill's participants {}; give the "
+                                    "whole name with --by",
+                                    given, fmt::join(who.candidates, ", ")));
+  }
+  const std::string by = who.name.empty() ? given : who.name;
   if (!run_.t0) return Refusal(409, "no fault is in place yet; nothing to acknowledge");
   const SysTime at = run_.clock.UtcNow();
   const Duration since = run_.SinceT0(at);
@@ -75,9 +85,10 @@ ControlResponse RunControl::Ack(const std::string& what, const std::string& by,
   std::string suffix = note.empty() ? "" : ": " + note;
   run_.acks.push_back(fmt::format("{} by {} at {} (T0+{}){}", what, by, FormatUtc(at),
                                   FormatDuration(since), suffix));
+  AckPayload payload{.by = by, .note = note, .since_t0_ms = since.count(), .first = first};
+  if (by != given) payload.by_as_given = given;
   rec_.RecordAt(
-      at, what == "detected" ? EventKind::kAckDetected : EventKind::kAckRecovered,
-      AckPayload{.by = by, .note = note, .since_t0_ms = since.count(), .first = first},
+      at, what == "detected" ? EventKind::kAckDetected : EventKind::kAckRecovered, payload,
       fmt::format("{} acknowledged {} (T0+{}){}", by, what, FormatDuration(since), suffix), by);
   return ControlResponse{200, json::serialize(json::object{{"recorded_at", FormatUtc(at)},
                                                            {"drill", run_.drill.id},

@@ -21,13 +21,17 @@ class RunControl : public ControlHandler {
   /// "foreground": true). GET /v1/drills/{id} → its status as the daemon gives it (state
   /// "running", phase, run, T0, window). POST .../ack → records `ack-detected` or
   /// `ack-recovered` with its offset from T0 (409 before T0; only the first of each kind sets
-  /// TTD/TTR, later ones are recorded too). POST .../abort → requests the abort (202; the restore
-  /// runs after the answer). 404 for another drill's id, 400 for wrong fields.
+  /// TTD/TTR, later ones are recorded too; `by` is recorded as the participant it names,
+  /// see MatchParticipant, and an ambiguous `by` is refused with 400). POST .../abort → requests
+  /// the abort (202; the restore runs after the answer). 404 for another drill's id, 400 for wrong
+  /// fields.
   ControlResponse Handle(const ControlRequest& request) override;
 
  private:
   boost::json::object Status() const;
-  ControlResponse Ack(const std::string& what, const std::string& by, const std::string& note);
+  // `given`: the name as the responder gave it, matched to a participant (MatchParticipant);
+  // 400 naming the candidates when it could mean several.
+  ControlResponse Ack(const std::string& what, const std::string& given, const std::string& note);
   ControlResponse Abort(const std::string& by, const std::string& reason);
 
   RunState& run_;

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "drills/zoned_time.h"
+#include "orchestrator/engine/live_display.h"
 #include "orchestrator/store/event_log.h"
 
 namespace firedrill {
@@ -25,16 +26,20 @@ RunRecorder::RunRecorder(Database& db, RecordWriter& writer, boost::asio::any_io
       out_(out),
       err_(err) {}
 
-void RunRecorder::Record(const std::string& kind, json::object payload, const std::string& text,
-                         const std::string& actor) {
-  RecordAt(run_.clock.UtcNow(), kind, std::move(payload), text, actor);
-}
-
-void RunRecorder::RecordAt(SysTime at, const std::string& kind, json::object payload,
-                           const std::string& text, const std::string& actor) {
+void RunRecorder::Emit(SysTime at, EventKind kind, EventPayload payload, const std::string& text,
+                       const std::string& actor) {
   ReportFailures();
-  payload["run"] = run_.run_id;
-  NewEvent event{run_.drill.id, kind, actor, json::serialize(payload), at};
+  json::object object = std::visit(
+      [](const auto& p) -> json::object {
+        if constexpr (std::is_same_v<std::decay_t<decltype(p)>, std::monostate>) {
+          return json::object();
+        } else {
+          return ToPayload(p);
+        }
+      },
+      payload);
+  const std::string name(KindName(kind));
+  NewEvent event{run_.drill.id, name, actor, json::serialize(object), at};
   // In the order of the facts, off the loop: the loop never waits on the disk.
   writer_.Post([event = std::move(event), failures = failures_](Database& db) {
     auto appended = EventLog(db).Append(event);
@@ -46,20 +51,29 @@ void RunRecorder::RecordAt(SysTime at, const std::string& kind, json::object pay
   });
   if (opt_.on_event) opt_.on_event(kind, payload, text);
   if (opt_.json) {
-    json::object line{{"ts", FormatUtc(at)}, {"event", kind}, {"drill", run_.drill.id}};
-    line["payload"] = std::move(payload);
+    json::object line{{"ts", FormatUtc(at)}, {"event", name}, {"drill", run_.drill.id}};
+    line["payload"] = std::move(object);
     out_ << json::serialize(line) << "\n" << std::flush;
   } else {
-    fmt::print(out_, "{}  {}\n", FormatInZone(at, run_.drill.window.zone).substr(11, 8), text);
-    out_.flush();
+    std::string line =
+        fmt::format("{}  {}\n", FormatInZone(at, run_.drill.window.zone).substr(11, 8), text);
+    if (live_ != nullptr) {
+      live_->Event(at, kind, payload, line);
+    } else {
+      out_ << line << std::flush;
+    }
   }
 }
 
 void RunRecorder::Say(const std::string& text) {
   if (opt_.json) return;
-  fmt::print(out_, "{}  {}\n",
-             FormatInZone(run_.clock.UtcNow(), run_.drill.window.zone).substr(11, 8), text);
-  out_.flush();
+  std::string line = fmt::format(
+      "{}  {}\n", FormatInZone(run_.clock.UtcNow(), run_.drill.window.zone).substr(11, 8), text);
+  if (live_ != nullptr) {
+    live_->Say(line);
+  } else {
+    out_ << line << std::flush;
+  }
 }
 
 boost::asio::awaitable<void> RunRecorder::Flush() {

@@ -16,10 +16,12 @@
 #include "orchestrator/engine/drill_run.h"
 #include "orchestrator/engine/run_state.h"
 #include "orchestrator/store/database.h"
-#include "orchestrator/store/event_payloads.h"
 #include "orchestrator/store/record_writer.h"
+#include "orchestrator/store/typed_event.h"
 
 namespace firedrill {
+
+class LiveDisplay;
 
 /// The actor of events the orchestrator causes itself.
 inline constexpr char kOrchestratorActor[] = "orchestrator";
@@ -32,20 +34,26 @@ class RunRecorder {
   RunRecorder(Database& db, RecordWriter& writer, boost::asio::any_io_executor executor,
               const RunState& run, const RunOptions& options, std::ostream& out, std::ostream& err);
 
-  /// Records event `kind` with its typed payload (event_payloads.h), as Record. `kind` must be
-  /// one of P::kKinds (asserted). The payload's `run` is left empty: the recorder adds it.
+  /// Hands event `kind` with its typed payload (event_payloads.h; its `run` is set to the run's
+  /// id), stamped with the run's clock now, to the writer, then shows it: `text` with that time
+  /// in the drill's zone (through the live block on a terminal), or with --json one JSON line
+  /// {ts, event, drill, payload}; and passes it to RunOptions::on_event. `kind` must be one of
+  /// P::kKinds (asserted). A record the writer could not write is reported on the error stream
+  /// (at the next record or Flush) and does not stop the run.
   template <EventPayloadStruct P>
   void Record(EventKind kind, const P& payload, const std::string& text,
               const std::string& actor = kOrchestratorActor) {
-    assert(Carries<P>(kind) && "this payload struct is not the one of this event kind");
-    Record(std::string(KindName(kind)), ToPayload(payload), text, actor);
+    RecordAt(run_.clock.UtcNow(), kind, payload, text, actor);
   }
-  /// As the typed Record, for a fact that happened at `at` (RecordAt).
+  /// As Record, for a fact that happened at `at` (a time read from the run's clock earlier, such
+  /// as the moment an inject returned): the event carries that time.
   template <EventPayloadStruct P>
   void RecordAt(SysTime at, EventKind kind, const P& payload, const std::string& text,
                 const std::string& actor = kOrchestratorActor) {
     assert(Carries<P>(kind) && "this payload struct is not the one of this event kind");
-    RecordAt(at, std::string(KindName(kind)), ToPayload(payload), text, actor);
+    P p = payload;
+    p.run = run_.run_id;
+    Emit(at, kind, EventPayload(std::move(p)), text, actor);
   }
 
   /// Prints `text` as a progress line (time-stamped) without recording it; nothing with --json.
@@ -66,6 +74,10 @@ class RunRecorder {
   /// Queues `job` on the writer, in order, without waiting for it.
   void Post(std::function<void(Database&)> job) { writer_.Post(std::move(job)); }
 
+  /// Shows every event and progress line through `live` (the live block on a terminal) instead
+  /// of printing it; null prints. `live` must outlive the recorder or be reset first.
+  void ShowOn(LiveDisplay* live) { live_ = live; }
+
   /// The error stream, for warnings that are not events.
   std::ostream& err() { return err_; }
   /// The output stream.
@@ -74,17 +86,9 @@ class RunRecorder {
   Database& db() { return db_; }
 
  private:
-  // Hands event `kind` (payload gets `"run"`: the run id), stamped with the run's clock now, to
-  // the writer, then prints `text` with that time in the drill's zone, or with --json one JSON
-  // line {ts, event, drill, payload}. A record the writer could not write is reported on the
-  // error stream (at the next record or Flush) and does not stop the run.
-  void Record(const std::string& kind, boost::json::object payload, const std::string& text,
-              const std::string& actor = kOrchestratorActor);
-
-  // As Record, for a fact that happened at `at` (a time read from the run's clock earlier, such
-  // as the moment an inject returned): the event carries that time.
-  void RecordAt(SysTime at, const std::string& kind, boost::json::object payload,
-                const std::string& text, const std::string& actor = kOrchestratorActor);
+  // Writes, shows and passes on one event (Record's contract).
+  void Emit(SysTime at, EventKind kind, EventPayload payload, const std::string& text,
+            const std::string& actor);
 
   // What the writer could not write, collected on its thread, reported on the loop.
   struct Failures {
@@ -100,6 +104,7 @@ class RunRecorder {
   const RunOptions& opt_;
   std::ostream& out_;
   std::ostream& err_;
+  LiveDisplay* live_ = nullptr;
   std::shared_ptr<Failures> failures_ = std::make_shared<Failures>();
 };
 

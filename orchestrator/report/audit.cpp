@@ -116,11 +116,11 @@ const char* const kDefinitions[][2] = {
     {"announced",
      "met: an `announced` event at least the drill's [announce] lead before the window start; "
      "overridden: an `announce-overridden` event; late: announced, but less than the lead "
-     "ahead; not recorded: no announcement event (this version of firedrill does not record "
-     "announcements yet)."},
+     "ahead; not recorded: no announcement event (a drill run by hand with `firedrill run` "
+     "is not announced; a scheduled run records when it was scheduled)."},
     {"briefed",
-     "recorded: a `briefed` event in the run; not recorded: none (this version of firedrill "
-     "does not record briefings yet)."},
+     "recorded: a `briefed` event in the run (the latest `firedrill brief` before it "
+     "injected); not recorded: nobody was briefed before it injected."},
     {"window respected",
      "yes: every fault was injected at or after the window start and restored by the window end "
      "plus grace; no: one was injected early, restored late or never restored."},

@@ -229,6 +229,14 @@ CREATE TABLE freezes (
 
 CREATE INDEX freezes_open ON freezes (id) WHERE ended_ms IS NULL;
 )sql"},
+    Migration{11, R"sql(
+-- What restoring a fault needs beyond the drill's text, so that `recover` works from any shell:
+-- the plugin executables the drill's faults come from (JSON array of paths: the recorded drill
+-- loads without the run's plugin search path), and the text for undoing the fault by hand that
+-- the run would print (the plugin's `manual` text and the exact restore command).
+ALTER TABLE fault_ledger ADD COLUMN plugins TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE fault_ledger ADD COLUMN manual TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 static_assert(kMigrations.back().version == Database::kLatestSchemaVersion,

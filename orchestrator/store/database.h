@@ -34,7 +34,7 @@ class Database {
   /// The database file's name inside the state directory.
   static constexpr std::string_view kFileName = "firedrill.db";
   /// The newest schema version (PRAGMA user_version) this build knows and migrates to.
-  static constexpr int kLatestSchemaVersion = 10;
+  static constexpr int kLatestSchemaVersion = 11;
   /// How long a statement waits for another connection's lock before failing with "busy".
   static constexpr int kBusyTimeoutMs = 10'000;
 

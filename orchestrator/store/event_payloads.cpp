@@ -450,6 +450,7 @@ void Read(In& in, AckPayload& p) {
   in.Text("note", p.note);
   in.Int("since_t0_ms", p.since_t0_ms);
   in.Flag("first", p.first);
+  in.Text("by_as_given", p.by_as_given);
   in.Text("run", p.run);
 }
 void Write(Out& out, const AckPayload& p) {
@@ -457,6 +458,7 @@ void Write(Out& out, const AckPayload& p) {
   out.Text("note", p.note);
   out.Int("since_t0_ms", p.since_t0_ms);
   out.Flag("first", p.first);
+  out.Text("by_as_given", p.by_as_given);
   out.Run(p.run);
 }
 

@@ -254,6 +254,9 @@ struct AckPayload {
   std::string note{};
   std::optional<std::int64_t> since_t0_ms{};  ///< readers fall back to the event's time - T0
   bool first = false;                         ///< the first of its kind in the run
+  /// The name as the person typed it, when it was matched to a listed participant ("alice" for
+  /// alice@example.com); written when set.
+  std::optional<std::string> by_as_given{};
   std::string run{};
 
   bool operator==(const AckPayload&) const = default;

@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::string_view kColumns =
     "id, run_id, drill_id, fault_id, kind, target, drill_source, drill_file, state, status, "
-    "created_ms, updated_ms, note, processes";
+    "created_ms, updated_ms, note, processes, plugins, manual";
 
 std::int64_t Ms(SysTime t) { return t.time_since_epoch().count(); }
 
@@ -44,13 +44,15 @@ Expected<std::int64_t> FaultLedger::RecordIntent(const LedgerEntry& e) {
   auto stmt = Statement::Prepare(
       db_,
       "INSERT INTO fault_ledger (run_id, drill_id, fault_id, kind, target, drill_source, "
-      "drill_file, state, status, created_ms, updated_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'injecting', ?9, ?9) RETURNING id");
+      "drill_file, state, status, created_ms, updated_ms, plugins, manual) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'injecting', ?9, ?9, ?10, ?11) RETURNING id");
   if (!stmt) return stmt.error();
   std::int64_t now = Ms(NowUtc());
+  const std::string plugins = boost::json::serialize(boost::json::value_from(e.plugins));
   for (Status st : {stmt->Bind(1, e.run_id), stmt->Bind(2, e.drill_id), stmt->Bind(3, e.fault_id),
                     stmt->Bind(4, e.kind), stmt->Bind(5, e.target), stmt->Bind(6, e.drill_source),
-                    stmt->Bind(7, e.drill_file), stmt->Bind(8, e.state), stmt->Bind(9, now)}) {
+                    stmt->Bind(7, e.drill_file), stmt->Bind(8, e.state), stmt->Bind(9, now),
+                    stmt->Bind(10, plugins), stmt->Bind(11, e.manual)}) {
     if (!st) return st.error();
   }
   auto row = stmt->Step();
@@ -78,6 +80,20 @@ Status FaultLedger::SetState(std::int64_t id, std::string_view state) {
       Statement::Prepare(db_, "UPDATE fault_ledger SET state = ?1, updated_ms = ?2 WHERE id = ?3");
   if (!stmt) return stmt.error();
   for (Status st : {stmt->Bind(1, state), stmt->Bind(2, Ms(NowUtc())), stmt->Bind(3, id)}) {
+    if (!st) return st;
+  }
+  if (Status st = stmt->Run(); !st) return st;
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return Error(fmt::format("fault ledger: no entry with id {}", id));
+  }
+  return Status::Ok();
+}
+
+Status FaultLedger::SetManual(std::int64_t id, std::string_view manual) {
+  auto stmt =
+      Statement::Prepare(db_, "UPDATE fault_ledger SET manual = ?1, updated_ms = ?2 WHERE id = ?3");
+  if (!stmt) return stmt.error();
+  for (Status st : {stmt->Bind(1, manual), stmt->Bind(2, Ms(NowUtc())), stmt->Bind(3, id)}) {
     if (!st) return st;
   }
   if (Status st = stmt->Run(); !st) return st;
@@ -147,6 +163,14 @@ Expected<std::vector<LedgerEntry>> FaultLedger::Query(std::string_view where,
         if (identity) e.processes.push_back(*identity);
       }
     }
+    boost::system::error_code plugins_ec;
+    boost::json::value plugins = boost::json::parse(stmt->ColumnText(14), plugins_ec);
+    if (!plugins_ec && plugins.is_array()) {
+      for (const boost::json::value& v : plugins.as_array()) {
+        if (v.is_string()) e.plugins.emplace_back(v.as_string());
+      }
+    }
+    e.manual = stmt->ColumnText(15);
     out.push_back(std::move(e));
   }
   return out;

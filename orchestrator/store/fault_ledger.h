@@ -37,6 +37,12 @@ struct LedgerEntry {
   /// The processes the fault's inject started, each recorded before it was let run (AddProcess):
   /// whoever restores the fault later first makes sure none of them still runs.
   std::vector<ProcessIdentity> processes;
+  /// The plugin executables (paths on this machine) of every plugin kind the drill uses: a
+  /// restore loads the recorded drill with these when the plugin search path does not find them.
+  std::vector<std::string> plugins;
+  /// How to undo the fault by hand, as the run would print it (a plugin's `manual` text and the
+  /// exact restore command with the recorded state); "" when not known (older records).
+  std::string manual;
 };
 
 /// Access to the fault_ledger table. Holds a Database& it does not own; one thread at a time.
@@ -44,7 +50,8 @@ class FaultLedger {
  public:
   explicit FaultLedger(Database& db) : db_(db) {}
 
-  /// Records an entry with status kInjecting and returns its id. The row is committed
+  /// Records an entry with status kInjecting (its plugins and manual text included) and returns
+  /// its id. The row is committed
   /// (synchronous=FULL) when this returns: only then may the fault be applied.
   Expected<std::int64_t> RecordIntent(const LedgerEntry& entry);
 
@@ -54,6 +61,10 @@ class FaultLedger {
   /// Replaces the state of entry `id` (the state Fault::InjectAndCapture returned), committed
   /// when this returns. An unknown id is an Error naming it.
   Status SetState(std::int64_t id, std::string_view state);
+
+  /// Replaces how to undo entry `id` by hand (LedgerEntry::manual; it names the state, which
+  /// inject may have changed). An unknown id is an Error naming it.
+  Status SetManual(std::int64_t id, std::string_view manual);
 
   /// Adds `process` to the processes of entry `id`, committed when this returns: only then may
   /// the process be let run. An unknown id is an Error naming it.

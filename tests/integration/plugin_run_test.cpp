@@ -4,7 +4,9 @@
 // the plugin returned at inject.
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include "drills/zoned_time.h"
 #include "orchestrator/exit_status.h"
 #include "tests/integration/e2e_support.h"
+#include "tests/support/scoped_env.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_sshd.h"
 
@@ -39,7 +42,7 @@ case "$FIREDRILL_ACTION" in
 describe)
   echo '{"ok":true,"kinds":[{"name":"e2e.flag","summary":"a flag file",
    "params":[{"name":"file","type":"string","required":true,"help":"the flag"}],
-   "default_restore_timeout":"3s"}]}' ;;
+   "default_restore_timeout":"3s","manual":"delete the flag file FILE by hand"}]}' ;;
 validate) echo '{"ok":true,"state":{"prior":"absent"}}' ;;
 inject)
   token="token-$$"
@@ -173,6 +176,89 @@ TEST_CASE("after a crash, recover restores a plugin fault with the state kept in
   CHECK(status == kExitOk);
   CHECK_FALSE(fs::exists(flag));
   CHECK_THAT(Read(flag.string() + ".restored"), Catch::Contains(token.substr(0, token.size() - 1)));
+}
+
+namespace {
+
+// Runs a drill with the e2e.flag plugin fault found on FIREDRILL_PLUGIN_PATH and kills the run
+// (SIGKILL) once the fault is in place, leaving it in the ledger. Returns the flag's token line.
+std::string InjectAndKill(const fs::path& dir, const fs::path& flag, const fs::path& state) {
+  fs::path drill = WritePluginDrill(dir, flag, kLocal, "\"here\"", "\"here\"", 60s);
+  Firedrill fd(dir, {"run", "--state", state.string(), drill.string()});
+  REQUIRE(Eventually([&] { return Has(EventKinds(state), "fault-injected"); }, 10s));
+  std::string token = Read(flag);
+  fd.Signal(SIGKILL);
+  CHECK(fd.Wait() == 128 + SIGKILL);
+  return token;
+}
+
+// The working directory for one scope.
+struct InDirectory {
+  explicit InDirectory(const fs::path& dir) : old(fs::current_path()) { fs::current_path(dir); }
+  ~InDirectory() { fs::current_path(old); }
+  fs::path old;
+};
+
+}  // namespace
+
+TEST_CASE(
+    "recover from a shell without the run's plugin path restores with the plugin the run used",
+    "[e2e][plugins][recover]") {
+  TempDir tmp;
+  fs::path flag = tmp.path() / "flag";
+  fs::path state = tmp.path() / "state";
+  std::string token;
+  {
+    PluginPath path(tmp.path() / "plugins");
+    token = InjectAndKill(tmp.path(), flag, state);
+  }
+  REQUIRE(fs::exists(flag));
+  // Another shell: no FIREDRILL_PLUGIN_PATH, another working directory.
+  testing::ScopedEnv no_plugins("FIREDRILL_PLUGIN_PATH", "");
+  fs::create_directories(tmp.path() / "elsewhere");
+  InDirectory elsewhere(tmp.path() / "elsewhere");
+  Firedrill recover(tmp.path(), {"recover", "--json", "--state", state.string()});
+  int status = recover.Wait();
+  INFO(recover.Output());
+  CHECK(status == kExitOk);
+  CHECK_FALSE(fs::exists(flag));
+  CHECK_THAT(Read(flag.string() + ".restored"), Catch::Contains(token.substr(0, token.size() - 1)));
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(recover.Output(), ec);
+  REQUIRE_FALSE(ec);
+  const boost::json::array& faults = v.at("faults").as_array();
+  REQUIRE(faults.size() == 1);
+  CHECK(faults[0].at("fault").as_string() == "flag");
+  CHECK(faults[0].at("restored").as_bool());
+  CHECK(faults[0].at("verified").as_bool());
+  CHECK(v.at("summary").at("restored").as_int64() == 1);
+  CHECK(v.at("summary").at("left_in_place").as_int64() == 0);
+}
+
+TEST_CASE(
+    "recover without the plugin prints the plugin's manual text and the exact restore command",
+    "[e2e][plugins][recover]") {
+  TempDir tmp;
+  fs::path flag = tmp.path() / "flag";
+  fs::path state = tmp.path() / "state";
+  {
+    PluginPath path(tmp.path() / "plugins");
+    InjectAndKill(tmp.path(), flag, state);
+  }
+  // The plugin is gone (uninstalled since): firedrill cannot restore, a person can.
+  fs::remove(tmp.path() / "plugins" / "firedrill-plugin-e2e");
+  Firedrill recover(tmp.path(), {"recover", "--state", state.string()});
+  int status = recover.Wait();
+  std::string out = recover.Output();
+  INFO(out);
+  CHECK(status == kExitRestoreIncomplete);
+  CHECK(fs::exists(flag));
+  CHECK_THAT(out, Catch::Contains("delete the flag file FILE by hand"));
+  // The exact restore request, with the state the inject returned, piped to the plugin's path.
+  CHECK_THAT(out, Catch::Contains("firedrill-plugin-e2e"));
+  CHECK_THAT(out, Catch::Contains("\"action\":\"restore\""));
+  CHECK_THAT(out, Catch::Contains("token-"));
+  CHECK_THAT(out, !Catch::Contains("undo it by hand; the ledger state is"));
 }
 
 TEST_CASE("a plugin fault on an SSH target: copied there, run there, probes fanned out",

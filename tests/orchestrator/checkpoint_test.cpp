@@ -444,6 +444,8 @@ TEST_CASE("a version 2 database migrates to checkpoints with its events intact",
                          "DROP TABLE checkpoints; DROP TABLE tokens; DROP TABLE schedules; "
                          "DROP TABLE blackouts; DROP TABLE runs; DROP TABLE freezes; "
                          "ALTER TABLE fault_ledger DROP COLUMN processes; "
+                         "ALTER TABLE fault_ledger DROP COLUMN plugins; "
+                         "ALTER TABLE fault_ledger DROP COLUMN manual; "
                          "PRAGMA user_version = 2",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);

@@ -123,7 +123,9 @@ TEST_CASE("version 1 checkpoints of a schema 7 database still verify and are lin
   TamperSql(state,
             "ALTER TABLE checkpoints DROP COLUMN version; ALTER TABLE checkpoints DROP COLUMN "
             "prev_seq; DROP TABLE runs; DROP TABLE freezes; "
-            "ALTER TABLE fault_ledger DROP COLUMN processes; " +
+            "ALTER TABLE fault_ledger DROP COLUMN processes; "
+            "ALTER TABLE fault_ledger DROP COLUMN plugins; ALTER TABLE fault_ledger DROP COLUMN "
+            "manual; " +
                 sql + "PRAGMA user_version = 7;");
   auto read_only = Database::Open(state, OpenMode::kReadOnly);
   REQUIRE_FALSE(read_only.ok());  // an old schema is migrated by a writer first

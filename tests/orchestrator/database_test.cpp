@@ -318,6 +318,8 @@ TEST_CASE("schema 7 upgrades a schema 6 database: repeats from the drill texts, 
           "DROP INDEX schedules_repeating; DROP INDEX schedules_by_end; "
           "DROP INDEX schedules_listing; ALTER TABLE schedules DROP COLUMN repeats; "
           "DROP TABLE runs; DROP TABLE freezes; ALTER TABLE fault_ledger DROP COLUMN processes; "
+          "ALTER TABLE fault_ledger DROP COLUMN plugins; "
+          "ALTER TABLE fault_ledger DROP COLUMN manual; "
           "ALTER TABLE checkpoints DROP COLUMN version; "
           "ALTER TABLE checkpoints DROP COLUMN prev_seq; "
           "INSERT INTO schedules (drill_id, drill_file, drill_source, state, sequence, "

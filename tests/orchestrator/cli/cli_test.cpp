@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "drills/zoned_time.h"
 #include "orchestrator/cli/command.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/database.h"
@@ -155,4 +156,129 @@ TEST_CASE("records show and verify read what was recorded", "[cli]") {
   Run verify = Cli({"records", "verify", "--json", "--state", state.string()});
   CHECK(verify.status == kExitOk);
   CHECK(boost::json::parse(verify.out).at("events_checked").as_int64() == 3);
+}
+
+TEST_CASE("records show lists a drill run twice as two runs and --run picks one", "[cli]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  {
+    auto db = Database::Open(state, OpenMode::kReadWrite);
+    REQUIRE(db.ok());
+    DrillRecord d;
+    d.id = "twice";
+    d.title = "Run twice";
+    d.zone = "UTC";
+    d.source_file = "b.toml";
+    REQUIRE(DrillTable(*db).UpsertDrill(d).ok());
+    EventLog log(*db);
+    auto add = [&](const char* kind, const std::string& payload) {
+      REQUIRE(log.Append({d.id, kind, "orchestrator", payload, {}}).ok());
+    };
+    add("drill-scheduled", "{}");
+    add("run-started", R"({"run":"twice-1","file":"a.toml"})");
+    add("run-started", R"({"run":"twice-2","file":"b.toml"})");  // interleaved with run 1
+    add("fault-injected", R"({"run":"twice-1","fault":"f"})");
+    add("run-ended", R"({"run":"twice-1","outcome":"recovered-by-team"})");
+    add("preflight-refused", R"({"run":"twice-2","reasons":["probe red"]})");
+  }
+  Run show = Cli({"records", "show", "twice", "--state", state.string()});
+  REQUIRE(show.status == kExitOk);
+  INFO(show.out);
+  CHECK_THAT(show.out, Catch::Contains("2 runs, 6 events"));
+  CHECK_THAT(show.out, Catch::Contains("Not part of a run"));
+  const auto run1 = show.out.find("Run twice-1 (1 of 2): file a.toml, outcome recovered-by-team");
+  const auto run2 = show.out.find("Run twice-2 (2 of 2): file b.toml, outcome refused");
+  REQUIRE(run1 != std::string::npos);
+  REQUIRE(run2 != std::string::npos);
+  CHECK(run1 < run2);
+  // Run 1's events are under its header, not under run 2's.
+  const auto injected = show.out.find("fault-injected");
+  CHECK((injected > run1 && injected < run2));
+  CHECK_THAT(show.out, Catch::Contains("firedrill postmortem twice --run twice-1"));
+
+  Run one = Cli({"records", "show", "twice", "--run", "twice-2", "--state", state.string()});
+  REQUIRE(one.status == kExitOk);
+  CHECK_THAT(one.out, Catch::Contains("1 run, 2 events"));
+  CHECK_THAT(one.out, !Catch::Contains("fault-injected"));
+  CHECK_THAT(one.out, !Catch::Contains("drill-scheduled"));
+
+  Run json = Cli({"records", "show", "twice", "--json", "--state", state.string()});
+  REQUIRE(json.status == kExitOk);
+  auto v = boost::json::parse(json.out);
+  REQUIRE(v.at("runs").as_array().size() == 2);
+  CHECK(v.at("runs").at(0).at("run").as_string() == "twice-1");
+  CHECK(v.at("runs").at(0).at("events").as_array().size() == 3);
+  CHECK(v.at("events").as_array().size() == 6);
+
+  Run missing = Cli({"records", "show", "twice", "--run", "twice-9", "--state", state.string()});
+  CHECK(missing.status == kExitNotFound);
+  CHECK_THAT(missing.err, Catch::Contains("twice-1, twice-2"));
+}
+
+namespace {
+
+// A drill file whose window opens an hour from now, with the default 72-hour announcement lead;
+// `extra` is added at the top level (before any table).
+fs::path DrillInAnHour(const fs::path& dir, const std::string& extra) {
+  using namespace std::chrono_literals;
+  const SysTime start = std::chrono::floor<std::chrono::seconds>(NowUtc() + 1h);
+  fs::path file = dir / "soon.toml";
+  std::ofstream(file) << "id = \"soon\"\ntitle = \"t\"\nservice = \"s\"\nowner = \"o\"\n"
+                      << "playbook = \"p\"\n"
+                      << extra << "[window]\nstart = " << FormatUtc(start)
+                      << "\nend = " << FormatUtc(start + 1h) << "\nzone = \"UTC\"\n"
+                      << "[targets.here]\nlocal = true\n"
+                      << "[[faults]]\nkind = \"command\"\ntarget = \"here\"\ninject = \"true\"\n"
+                      << "restore = \"true\"\n";
+  return file;
+}
+
+// The line of `plan`'s "If started now" section that begins with `how`.
+std::string StartLine(const std::string& out, const std::string& how) {
+  const auto at = out.find("\n  " + how);
+  if (at == std::string::npos) return "";
+  return out.substr(at + 1, out.find('\n', at + 1) - at - 1);
+}
+
+}  // namespace
+
+TEST_CASE("plan says what run and schedule would do with the admission the run applies",
+          "[cli][plan]") {
+  TempDir tmp;
+  const std::string state = (tmp.path() / "state").string();
+  SECTION("a run by hand skips the announcement lead; a schedule now is refused for it") {
+    Run r = Cli({"plan", "--state", state, DrillInAnHour(tmp.path(), "").string()});
+    REQUIRE(r.status == kExitOk);
+    INFO(r.out);
+    const std::string run = StartLine(r.out, "firedrill run ");
+    CHECK_THAT(run, Catch::Contains("then injects (a drill run by hand is not checked against "
+                                    "announce.lead)"));
+    CHECK_THAT(run, !Catch::Contains("refused"));
+    CHECK_THAT(StartLine(r.out, "firedrill schedule (now)"),
+               Catch::Contains("would be refused at injection") &&
+                   Catch::Contains("announce.lead requires 3d"));
+  }
+  SECTION("a required briefing that is not recorded refuses both") {
+    Run r = Cli({"plan", "--state", state,
+                 DrillInAnHour(tmp.path(), "briefing_required = true\n").string()});
+    REQUIRE(r.status == kExitOk);
+    INFO(r.out);
+    CHECK_THAT(StartLine(r.out, "firedrill run "),
+               Catch::Contains("would be refused at injection: the drill requires a briefing"));
+    CHECK_THAT(StartLine(r.out, "firedrill schedule (now)"),
+               Catch::Contains("the drill requires a briefing"));
+  }
+  SECTION("an alert guard refuses a run by hand, which no alert reaches") {
+    Run r = Cli({"plan", "--state", state,
+                 DrillInAnHour(tmp.path(),
+                               "[[guards]]\nname = \"paging\"\nkind = \"alert\"\n"
+                               "match = { severity = \"page\" }\n")
+                     .string()});
+    REQUIRE(r.status == kExitOk);
+    INFO(r.out);
+    CHECK_THAT(StartLine(r.out, "firedrill run "),
+               Catch::Contains("would be refused at injection: guard paging watches alerts"));
+    CHECK_THAT(StartLine(r.out, "firedrill schedule (now)"),
+               !Catch::Contains("guard paging watches alerts"));
+  }
 }

@@ -449,3 +449,38 @@ TEST_CASE("engine: the --json stream carries every recorded event", "[engine]") 
 }
 
 }  // namespace firedrill::testing
+
+namespace firedrill::testing {
+namespace {
+
+TEST_CASE("engine: ack by the local part of a participant's address is credited to the participant",
+          "[engine][participants]") {
+  EngineHarness h(
+      HarnessDrill("[[participants]]\nname = \"alice@example.com\"\nrole = \"responder\"\n"
+                   "[[participants]]\nname = \"dave@example.com\"\nrole = \"responder\"\n"
+                   "[[participants]]\nname = \"dave@corp.example\"\nrole = \"observer\"\n"));
+  const SysTime open = HarnessWindowStart();
+  ControlResponse ambiguous{};
+  h.At(open + 5s, [&] {
+    CHECK(Ack(h.engine(), "detected", "Alice").status == 200);
+    ambiguous = Ack(h.engine(), "recovered", "dave");
+  });
+  REQUIRE(h.Run() == kExitOk);
+  CHECK(ambiguous.status == 400);
+  CHECK_THAT(ambiguous.body, Catch::Contains("dave@example.com, dave@corp.example"));
+  auto ack = h.First("ack-detected");
+  REQUIRE(ack);
+  CHECK_THAT(ack->payload_json, Catch::Contains("\"by\":\"alice@example.com\""));
+  CHECK_THAT(ack->payload_json, Catch::Contains("\"by_as_given\":\"Alice\""));
+  CHECK(!h.First("ack-recovered"));
+  RunFacts f = FactsOf(h);
+  bool credited = false;
+  for (const ParticipantFact& p : f.participants) {
+    if (p.name == "alice@example.com") credited = !p.actions.empty();
+    CHECK(p.name != "Alice");
+  }
+  CHECK(credited);
+}
+
+}  // namespace
+}  // namespace firedrill::testing
