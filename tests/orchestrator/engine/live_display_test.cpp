@@ -114,11 +114,12 @@ TEST_CASE("live display ticks redraw only when the block changed", "[engine][liv
   FakeRunClock clock(TenOclock() + 500ms);
   FactClock facts(clock);
   std::ostringstream out;
+  // Before the display: its tick timer is made on this context and must go first.
+  boost::asio::io_context io;
   LiveDisplay display(out, MakeLiveView(d, PlanDrill(d), false), LiveStyle{}, facts, [] {
     return LiveDisplay::Size{100, 40};
   });
   Show(display, TenOclock(), "t0", json::object{}, "10:00:00  T0\n");
-  boost::asio::io_context io;
   boost::asio::co_spawn(io, display.Tick(io.get_executor(), 250ms), boost::asio::detached);
   io.poll();
   out.str("");
