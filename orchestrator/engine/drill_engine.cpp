@@ -131,7 +131,7 @@ class DrillEngine::Impl {
     asio::co_spawn(io_, Guarded(), [this, done = std::move(done)](std::exception_ptr e) {
       if (e) {
         // Guarded catches everything a run throws; this is a bug in Guarded itself.
-        fmt::print(rec_.err(), "firedrill run: internal error: {}\n", What(e));
+        rec_.Warn(fmt::format("firedrill run: internal error: {}\n", What(e)));
         exit_ = kExitFailure;
       }
       watch_.Stop();
@@ -238,8 +238,8 @@ class DrillEngine::Impl {
     }
     if (run_.phase == "closed" || run_.phase == "restore-failed") {
       // The run had ended; only its paperwork (the postmortem) failed.
-      fmt::print(rec_.err(), "firedrill run: internal error after the run ended: {}\n",
-                 What(failure));
+      rec_.Warn(
+          fmt::format("firedrill run: internal error after the run ended: {}\n", What(failure)));
       co_await EndRunRow();
       co_return;
     }
@@ -253,10 +253,10 @@ class DrillEngine::Impl {
     }
     if (again) {
       // The restore path itself failed: the ledger still holds every fault not restored.
-      fmt::print(rec_.err(),
-                 "firedrill run: internal error while restoring: {}; run `firedrill recover` to "
-                 "restore what is left in place\n",
-                 What(again));
+      rec_.Warn(fmt::format(
+          "firedrill run: internal error while restoring: {}; run `firedrill recover` to "
+          "restore what is left in place\n",
+          What(again)));
       exit_ = kExitRestoreIncomplete;
     }
     co_await EndRunRow();
@@ -277,8 +277,8 @@ class DrillEngine::Impl {
     };
     Status st = co_await rec_.Write(std::move(end));
     if (!st) {
-      fmt::print(rec_.err(), "firedrill: warning: the runs table was not updated: {}\n",
-                 st.error().message);
+      rec_.Warn(fmt::format("firedrill: warning: the runs table was not updated: {}\n",
+                            st.error().message));
     }
   }
 
@@ -302,8 +302,8 @@ class DrillEngine::Impl {
                            std::nullopt, ""}](Database& db) { return RunTable(db).Begin(run); };
       Status st = co_await rec_.Write(std::move(begin));
       if (!st) {
-        fmt::print(rec_.err(), "firedrill: warning: the run is not in the runs table: {}\n",
-                   st.error().message);
+        rec_.Warn(fmt::format("firedrill: warning: the run is not in the runs table: {}\n",
+                              st.error().message));
       }
     }
     if (wheel_) {
@@ -887,8 +887,8 @@ class DrillEngine::Impl {
     };
     Status noted = co_await rec_.Write(std::move(failed));
     if (!noted) {
-      fmt::print(rec_.err(), "firedrill: the ledger could not be updated: {}\n",
-                 noted.error().message);
+      rec_.Warn(
+          fmt::format("firedrill: the ledger could not be updated: {}\n", noted.error().message));
     }
     FaultRestored payload = RestorePayload(e, false, tried.message);
     payload.attempt = attempt;

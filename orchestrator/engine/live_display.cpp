@@ -36,6 +36,17 @@ void LiveDisplay::Say(const std::string& line) {
   Redraw(line, true);
 }
 
+void LiveDisplay::Warn(std::ostream& err, const std::string& text) {
+  if (stopped_) {
+    err << text << std::flush;
+    return;
+  }
+  if (!drawn_.empty()) out_ << fmt::format("\r\033[{}A\033[J", drawn_.size()) << std::flush;
+  drawn_.clear();
+  err << text << std::flush;
+  Redraw("", true);
+}
+
 void LiveDisplay::Redraw(const std::string& above, bool force) {
   LiveStyle style = style_;
   const Size size = size_ ? size_() : Size{};

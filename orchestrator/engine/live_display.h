@@ -41,6 +41,11 @@ class LiveDisplay {
   /// Prints `line` above the block (a progress line that is not an event).
   void Say(const std::string& line);
 
+  /// Writes `text` (a warning) to `err`, the error stream, without it landing inside the block:
+  /// the block is cleared first and drawn again below the text (on a terminal both streams
+  /// write to the same screen).
+  void Warn(std::ostream& err, const std::string& text);
+
   /// Redraws the block every `period` (when it changed: the counters count in seconds) until
   /// Stop() or the run's end. Spawn it once on the run's executor.
   boost::asio::awaitable<void> Tick(boost::asio::any_io_executor executor, Duration period);

@@ -24,8 +24,8 @@ namespace json = boost::json;
 void WritePostmortem(const RunState& run, const RunOptions& opt, RunRecorder& rec) {
   Status st = WritePostmortemFile(opt.state_dir, rec.db(), run.run_id);
   if (!st) {
-    fmt::print(rec.err(), "firedrill: the postmortem draft was not written: {}\n",
-               st.error().message);
+    rec.Warn(
+        fmt::format("firedrill: the postmortem draft was not written: {}\n", st.error().message));
     return;
   }
   if (!opt.json) {
@@ -88,14 +88,14 @@ boost::asio::awaitable<int> CloseRun(RunState& run, RunRecorder& rec, const RunO
   if (!remaining.empty()) {
     rec.Record(ending, summary, "RESTORE INCOMPLETE: manual action needed");
     for (const auto& [e, r] : remaining) {
-      fmt::print(rec.err(), "  still in place: {} ({} on {}): {}\n    undo by hand: {}\n",
-                 e.fault_id, e.kind, e.target, r.message, r.manual);
+      rec.Warn(fmt::format("  still in place: {} ({} on {}): {}\n    undo by hand: {}\n",
+                           e.fault_id, e.kind, e.target, r.message, r.manual));
     }
     for (const ArmedSwitch& a : armed) {
-      fmt::print(rec.err(),
-                 "  dead man's switch: still armed on {}; it undoes {} by itself at {} if that "
-                 "host can run it (see /tmp/firedrill-deadman-*.log there)\n",
-                 a.target, a.fault, FormatInZone(a.fires_at, run.drill.window.zone));
+      rec.Warn(fmt::format(
+          "  dead man's switch: still armed on {}; it undoes {} by itself at {} if that "
+          "host can run it (see /tmp/firedrill-deadman-*.log there)\n",
+          a.target, a.fault, FormatInZone(a.fires_at, run.drill.window.zone)));
     }
   } else {
     rec.Record(ending, summary, fmt::format("run ended: {}", OutcomeName(facts.outcome)));

@@ -88,7 +88,15 @@ void RunRecorder::ReportFailures() {
     std::lock_guard lock(failures_->mutex);
     messages.swap(failures_->messages);
   }
-  for (const std::string& m : messages) fmt::print(err_, "firedrill: {}\n", m);
+  for (const std::string& m : messages) Warn(fmt::format("firedrill: {}\n", m));
+}
+
+void RunRecorder::Warn(const std::string& text) {
+  if (live_ != nullptr) {
+    live_->Warn(err_, text);
+  } else {
+    err_ << text << std::flush;
+  }
 }
 
 }  // namespace firedrill

@@ -78,7 +78,11 @@ class RunRecorder {
   /// of printing it; null prints. `live` must outlive the recorder or be reset first.
   void ShowOn(LiveDisplay* live) { live_ = live; }
 
-  /// The error stream, for warnings that are not events.
+  /// Writes `text` (a warning that is not an event, ending in a newline) to the error stream;
+  /// on a terminal with the live block, above the block rather than inside it.
+  void Warn(const std::string& text);
+
+  /// The error stream, for warnings that are not events (through Warn while the run shows).
   std::ostream& err() { return err_; }
   /// The output stream.
   std::ostream& out() { return out_; }

@@ -97,6 +97,27 @@ TEST_CASE("live display prints each event line above the block and redraws the b
   CHECK(out.str().rfind("\r\033[7A\033[J10:00:00  injected f\n\n", 0) == 0);
   CHECK_THAT(out.str(), Catch::Contains("IN PLACE"));
 
+  SECTION("a warning goes above the block, not inside it") {
+    // On a terminal the error stream writes to the same screen: one stream stands for both.
+    out.str("");
+    display.Warn(out, "firedrill: warning: the runs table was not updated: disk full\n");
+    CHECK(out.str().rfind(
+              "\r\033[7A\033[Jfiredrill: warning: the runs table was not updated: disk full\n"
+              "\ndrill disp (t)",
+              0) == 0);
+    CHECK_THAT(out.str(), Catch::Contains("IN PLACE"));
+    // The block is drawn once, below the warning: the next redraw goes up over it only.
+    out.str("");
+    display.Say("later\n");
+    CHECK(out.str().rfind("\r\033[7A\033[Jlater\n", 0) == 0);
+  }
+  SECTION("a warning after the run ended is just written") {
+    Show(display, TenOclock(), "run-ended", json::object{{"outcome_text", "the team"}},
+         "10:00:01  run ended\n");
+    out.str("");
+    display.Warn(out, "firedrill: the postmortem draft was not written: x\n");
+    CHECK(out.str() == "firedrill: the postmortem draft was not written: x\n");
+  }
   SECTION("a run that ends clears the block for good") {
     out.str("");
     Show(display, TenOclock(), "run-ended", json::object{{"outcome_text", "the team"}},
