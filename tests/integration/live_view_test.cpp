@@ -1,14 +1,8 @@
 // `firedrill run` on a terminal: the real binary under a pseudo-terminal draws the live status
 // block and redraws it in place; with NO_COLOR it draws it without colour; without a terminal
 // it prints plain lines only.
-#include <fcntl.h>
-#include <pty.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +12,7 @@
 #include "drills/zoned_time.h"
 #include "orchestrator/exit_status.h"
 #include "tests/integration/e2e_support.h"
+#include "tests/integration/pty_firedrill.h"
 #include "tests/support/temp_dir.h"
 
 using namespace firedrill;
@@ -25,93 +20,13 @@ using firedrill::testing::EventKinds;
 using firedrill::testing::Eventually;
 using firedrill::testing::Firedrill;
 using firedrill::testing::Has;
+using firedrill::testing::PtyFiredrill;
 using firedrill::testing::TempDir;
+using firedrill::testing::Visible;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-
-// The firedrill binary with `args` on a new pseudo-terminal of 120 x 40, with `env` added to
-// the environment. Everything it writes is collected by Output(). Killed at scope exit unless
-// Wait() reaped it.
-class PtyFiredrill {
- public:
-  PtyFiredrill(std::vector<std::string> args, std::vector<std::string> env) {
-    winsize size{};
-    size.ws_col = 120;
-    size.ws_row = 40;
-    pid_ = forkpty(&master_, nullptr, nullptr, &size);
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      for (std::string& e : env) putenv(e.data());
-      std::vector<char*> argv{const_cast<char*>(FIREDRILL_BIN)};
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(FIREDRILL_BIN, argv.data());
-      _exit(127);
-    }
-    fcntl(master_, F_SETFL, fcntl(master_, F_GETFL) | O_NONBLOCK);
-  }
-  ~PtyFiredrill() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (master_ >= 0) close(master_);
-  }
-  PtyFiredrill(const PtyFiredrill&) = delete;
-  PtyFiredrill& operator=(const PtyFiredrill&) = delete;
-
-  /// Everything written to the terminal so far.
-  const std::string& Output() {
-    Drain();
-    return out_;
-  }
-
-  /// Reads the terminal until the child closes it (bounded), then reaps the child; returns its
-  /// exit status.
-  int Wait() {
-    Eventually([&] { return Drain(); }, 60s);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    reaped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
- private:
-  // Reads what is there; returns true once the terminal is closed (every writer gone).
-  bool Drain() {
-    char buf[4096];
-    while (true) {
-      ssize_t n = read(master_, buf, sizeof buf);
-      if (n > 0) {
-        out_.append(buf, static_cast<std::size_t>(n));
-        continue;
-      }
-      return n == 0 || (n < 0 && errno == EIO);
-    }
-  }
-
-  int master_ = -1;
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-  std::string out_;
-};
-
-// `terminal` without its escape sequences (colours, cursor moves) and carriage returns: the text
-// a person reads.
-std::string Visible(const std::string& terminal) {
-  std::string out;
-  for (std::size_t i = 0; i < terminal.size(); ++i) {
-    if (terminal[i] == '\033' && i + 1 < terminal.size() && terminal[i + 1] == '[') {
-      i += 2;
-      while (i < terminal.size() && (terminal[i] < '@' || terminal[i] > '~')) ++i;
-      continue;
-    }
-    if (terminal[i] != '\r') out.push_back(terminal[i]);
-  }
-  return out;
-}
 
 struct LiveDrill {
   fs::path drill;
