@@ -10,6 +10,7 @@
 #include "orchestrator/exit_status.h"
 #include "tests/drills/test_drill.h"
 #include "tests/integration/e2e_support.h"
+#include "tests/support/doc_output.h"
 #include "tests/support/temp_dir.h"
 
 using namespace firedrill;
@@ -103,4 +104,37 @@ TEST_CASE("plan refuses a NUL in a restore command and a year 0000 window",
   CHECK(y.status == kExitInvalidDrill);
   CHECK_THAT(y.output, Catch::Contains(year0.string() + ":12:9:"));
   CHECK_THAT(y.output, !Catch::Contains("00-1-"));
+}
+
+TEST_CASE("the errors and warnings the docs quote are what validate prints",
+          "[drills][cli][docs]") {
+  using firedrill::testing::CheckDocOutput;
+  using firedrill::testing::kValidDrill;
+  using firedrill::testing::ReplaceOnce;
+  TempDir tmp;
+  fs::path misspelt =
+      Write(tmp.path(), "misspelt.toml", ReplaceOnce(kValidDrill, "detect_within", "detect_witin"));
+  Outcome o = Run(tmp.path(), "validate", misspelt);
+  CHECK(o.status == kExitInvalidDrill);
+  CheckDocOutput("unknown-key", o.output, {{"drill.toml", misspelt.string()}});
+
+  fs::path nul = Write(tmp.path(), "nul.toml",
+                       ReplaceOnce(kValidDrill, "mode = \"reject\"",
+                                   "mode = \"reject\"\nrestore = \"iptables -F\\u0000 -t nat\""));
+  o = Run(tmp.path(), "validate", nul);
+  CHECK(o.status == kExitInvalidDrill);
+  CheckDocOutput("nul-character", o.output, {{"drill.toml", nul.string()}});
+
+  fs::path nested = Write(tmp.path(), "nested.toml", kValidDrill + "\n[" + DottedKey(40) + "]\n");
+  o = Run(tmp.path(), "validate", nested);
+  CHECK(o.status == kExitInvalidDrill);
+  CheckDocOutput("too-deeply-nested", o.output, {{"drill.toml", nested.string()}});
+
+  fs::path nobody =
+      Write(tmp.path(), "nobody.toml",
+            ReplaceOnce(ReplaceOnce(kValidDrill, "attendees = [\"alice@example.com\"]\n", ""),
+                        "name = \"alice@example.com\"", "name = \"alice\""));
+  o = Run(tmp.path(), "validate", nobody);
+  CHECK(o.status == kExitOk);
+  CheckDocOutput("nobody-to-invite", o.output, {{"drill.toml", nobody.string()}});
 }

@@ -31,11 +31,13 @@
 #include "orchestrator/store/schedule_table.h"
 #include "tests/integration/daemon_support.h"
 #include "tests/integration/e2e_support.h"
+#include "tests/support/doc_output.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_certificate.h"
 #include "tests/support/test_sshd.h"
 
 using namespace firedrill;
+using firedrill::testing::CheckDocOutput;
 using firedrill::testing::Cli;
 using firedrill::testing::EventKinds;
 using firedrill::testing::EventsOf;
@@ -59,6 +61,12 @@ namespace {
 
 using firedrill::testing::MakeTestCertificate;
 using firedrill::testing::TestCertificate;
+// The zone's abbreviation and offset now, as times are written in it: "CET (+01:00)".
+std::string ZoneNow(const std::string& zone) {
+  const std::string local = FormatInZone(NowUtc(), zone);
+  return local.substr(local.find(' ', local.find(' ') + 1) + 1);
+}
+
 // Alertmanager telling of `alertname` on the demo service.
 std::string AlertmanagerBody(const std::string& status, const std::string& alertname,
                              SysTime starts) {
@@ -147,6 +155,37 @@ TEST_CASE("daemon: a scheduled drill runs when its window opens, and alerts and 
   CHECK(Has(kinds, "run-ended"));
   serve.fd.Signal(SIGTERM);
   CHECK(serve.fd.Wait() == kExitOk);
+  CheckDocOutput("alert-detected", serve.fd.Output(),
+                 {{"checkout-db-blackhole", "daemon-a"},
+                  {"PostgresUnreachable on db-primary", "DemoDown fired"}});
+}
+
+TEST_CASE("daemon: an alert guard trips when its alert fires during the drill", "[daemon]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path marker = tmp.path() / "guarded";
+  // A window that only the guard ends.
+  fs::path drill = WriteDrill(tmp.path(), "guarded", marker, 1s, 120s, "",
+                              "[[guards]]\nname = \"payments-paging\"\nkind = \"alert\"\n"
+                              "match = { alertname = \"PaymentsErrors\" }\n");
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
+                           drill.string()}) == kExitOk);
+  Serve serve(tmp.path(), state);
+  REQUIRE(Eventually([&] { return Has(EventKinds(state, "guarded"), "fault-injected"); }, 20s));
+  ControlResponse r =
+      serve.Send("POST", "/v1/alerts/alertmanager",
+                 AlertmanagerBody("firing", "PaymentsErrors", NowUtc()), kAlertToken);
+  CHECK(r.status == 200);
+  CHECK(Eventually([&] { return StateOf(state, "guarded") == "done"; }, 20s));
+  CHECK_FALSE(fs::exists(marker));
+  CHECK(Has(EventKinds(state, "guarded"), "guard-tripped"));
+  CHECK(RunOutcomeOf(state, "guarded") == "aborted");
+  serve.fd.Signal(SIGTERM);
+  CHECK(serve.fd.Wait() == kExitOk);
+  CheckDocOutput("alert-guard-tripped", serve.fd.Output(),
+                 {{"demo-b", "guarded"},
+                  {"grafana", "alertmanager"},
+                  {"payments error rate above 5%", "PaymentsErrors fired"}});
 }
 
 TEST_CASE("daemon: a drill ends by itself at its restore point and is restored", "[daemon]") {
@@ -162,10 +201,11 @@ TEST_CASE("daemon: a drill ends by itself at its restore point and is restored",
     std::ifstream in(file);
     source.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }
-  ControlResponse scheduled = serve.Send(
-      "POST", "/v1/drills",
-      json::serialize(json::object{
-          {"file", "daemon-end.toml"}, {"source", source}, {"lead_override", kOpensSoon}}));
+  ControlResponse scheduled = serve.Send("POST", "/v1/drills",
+                                         json::serialize(json::object{{"file", "daemon-end.toml"},
+                                                                      {"source", source},
+                                                                      {"lead_override", kOpensSoon},
+                                                                      {"by", "maria"}}));
   INFO(scheduled.body);
   REQUIRE(scheduled.status == 200);
   CHECK(Eventually([&] { return StateOf(state, "daemon-end") == "done"; }, 30s));
@@ -183,6 +223,7 @@ TEST_CASE("daemon: a drill ends by itself at its restore point and is restored",
   CHECK(kind("run-ended") != events.end());
   serve.fd.Signal(SIGTERM);
   CHECK(serve.fd.Wait() == kExitOk);
+  CheckDocOutput("daemon-log", serve.fd.Output(), {{"demo-ok", "daemon-end"}, {"flag", "marker"}});
 }
 
 TEST_CASE("daemon: scheduling refuses two drills on the same target in overlapping windows",
@@ -235,6 +276,7 @@ TEST_CASE("daemon: announcement lead, briefing and a firing alert are checked at
   std::string out;
   REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), late.string()}, &out) == kExitOk);
   CHECK_THAT(out, Catch::Contains("less than announce.lead"));
+  CheckDocOutput("schedule-late-warning", out);
   CHECK(Eventually([&] { return StateOf(state, "late") == "done"; }, 15s));
   CHECK_FALSE(fs::exists(tmp.path() / "late-marker"));
   auto kinds = EventKinds(state, "late");
@@ -245,9 +287,16 @@ TEST_CASE("daemon: announcement lead, briefing and a firing alert are checked at
   std::string reasons;
   auto events = EventLog(*db).ForDrill("late");
   REQUIRE(events.ok());
+  std::string reason_lines;
   for (const Event& e : *events) {
-    if (e.kind == "preflight-refused") reasons = e.payload_json;
+    if (e.kind != "preflight-refused") continue;
+    reasons = e.payload_json;
+    const json::value payload = json::parse(reasons);
+    for (const json::value& reason : payload.at("reasons").as_array()) {
+      reason_lines += std::string(reason.as_string()) + "\n";
+    }
   }
+  CheckDocOutput("refused-late", reason_lines, {{"CET (+01:00)", ZoneNow("Europe/Copenhagen")}});
   CHECK_THAT(reasons, Catch::Contains("announce.lead requires 3d"));
   CHECK_THAT(reasons, Catch::Contains("requires a briefing"));
   CHECK_THAT(reasons, Catch::Contains("already firing"));
@@ -272,10 +321,20 @@ TEST_CASE("daemon: an override and a briefing let a late-announced drill inject"
   REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead",
                            "practice round", file.string()}) == kExitOk);
   // Briefed before the daemon starts, so the briefing is in place whenever the window opens.
-  REQUIRE(Cli(tmp.path(), {"brief", "--state", state.string(), "--by", "bob", "practice"}) ==
-          kExitOk);
+  std::string briefed;
+  REQUIRE(Cli(tmp.path(), {"brief", "--state", state.string(), "--by", "bob", "practice"},
+              &briefed) == kExitOk);
+  CheckDocOutput("briefing-recorded", briefed,
+                 {{"checkout-web-crash", "practice"}, {"maria.jensen", "bob"}});
   Serve serve(tmp.path(), state);
   REQUIRE(Eventually([&] { return fs::exists(marker); }, 20s));
+  // While it runs, status says so, with the run and its T0.
+  REQUIRE(Eventually([&] { return Has(EventKinds(state, "practice"), "fault-injected"); }, 10s));
+  std::string status;
+  CHECK(Cli(tmp.path(), {"status", "--state", state.string()}, &status) == kExitOk);
+  CheckDocOutput("status-daemon", status, {{"demo-ok", "practice"}});
+  CHECK(Cli(tmp.path(), {"status", "--state", state.string(), "practice"}, &status) == kExitOk);
+  CheckDocOutput("status-drill", status, {{"demo-ok", "practice"}});
   REQUIRE(Cli(tmp.path(), {"abort", "--state", state.string(), "--drill", "practice", "--reason",
                            "practice is over"}) == kExitOk);
   CHECK(Eventually([&] { return StateOf(state, "practice") == "done"; }, 15s));
@@ -286,6 +345,43 @@ TEST_CASE("daemon: an override and a briefing let a late-announced drill inject"
   CHECK(Has(kinds, "fault-restored"));
   serve.fd.Signal(SIGTERM);
   CHECK(serve.fd.Wait() == kExitOk);
+  CheckDocOutput("announce-overridden", serve.fd.Output(),
+                 {{"checkout-web-crash", "practice"},
+                  {"practice run agreed with the team in standup", "practice round"},
+                  {"CET (+01:00)", ZoneNow("Europe/Copenhagen")}});
+}
+
+TEST_CASE("scheduling: the example drills are scheduled and listed as docs/scheduling.md shows",
+          "[daemon][docs]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  // The examples' windows, moved to next year so that they stay in the future.
+  const std::string next_year =
+      std::to_string(
+          static_cast<int>(
+              std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(NowUtc())).year()) +
+          1) +
+      "-";
+  auto example = [&](const std::string& name) {
+    std::ifstream in(fs::path(FIREDRILL_SOURCE_DIR) / "drills" / "examples" / name);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (auto at = text.find("2027-"); at != std::string::npos; at = text.find("2027-", at + 5)) {
+      text.replace(at, 5, next_year);
+    }
+    fs::path file = tmp.path() / name;
+    std::ofstream(file) << text;
+    return file.string();
+  };
+  std::string out;
+  REQUIRE(Cli(tmp.path(),
+              {"schedule", "--state", state.string(), example("web-process-crash.toml")},
+              &out) == kExitOk);
+  CheckDocOutput("schedule-example", out, {{"/var/lib/firedrill", state.string()}});
+  for (const char* name : {"quarterly-wheel.toml", "cpu-starvation.toml"}) {
+    REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), example(name)}) == kExitOk);
+  }
+  REQUIRE(Cli(tmp.path(), {"list", "--state", state.string()}, &out) == kExitOk);
+  CheckDocOutput("list-scheduled", out);
 }
 
 TEST_CASE("daemon: a briefing sent to a serving daemon goes into the drill's record", "[daemon]") {
@@ -338,13 +434,36 @@ TEST_CASE("daemon: SIGTERM aborts running drills and restores before it exits", 
   TempDir tmp;
   fs::path state = tmp.path() / "state";
   fs::path marker = tmp.path() / "t";
+  fs::path go = tmp.path() / "restore-may-finish";
   fs::path file = WriteDrill(tmp.path(), "term", marker, 1s, 30s);
+  {
+    // The restore waits for the test's go-ahead, so that a second SIGTERM lands while restoring.
+    std::ifstream in(file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string restore = "restore = \"rm -f";
+    text.replace(text.find(restore), restore.size(),
+                 "restore = \"while [ ! -f '" + go.string() + "' ]; do sleep 0.05; done; rm -f");
+    const std::string timeout = "restore_timeout = \"1s\"";
+    text.replace(text.find(timeout), timeout.size(), "restore_timeout = \"20s\"");
+    std::ofstream(file) << text;
+  }
   REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead", kOpensSoon,
                            file.string()}) == kExitOk);
   Serve serve(tmp.path(), state);
   REQUIRE(Eventually([&] { return fs::exists(marker); }, 20s));
   serve.fd.Signal(SIGTERM);
+  REQUIRE(Eventually(
+      [&] {
+        return serve.fd.Output().find("restoring: the daemon is stopping") != std::string::npos;
+      },
+      20s));
+  serve.fd.Signal(SIGTERM);  // does not cut the restore short
+  REQUIRE(Eventually(
+      [&] { return serve.fd.Output().find("received while restoring") != std::string::npos; },
+      20s));
+  std::ofstream(go).put('\n');
   CHECK(serve.fd.Wait() == kExitOk);
+  CheckDocOutput("daemon-sigterm", serve.fd.Output(), {{"demo-e", "term"}, {"flag", "marker"}});
   CHECK_FALSE(fs::exists(marker));
   auto kinds = EventKinds(state, "term");
   CHECK(Has(kinds, "fault-restored"));
@@ -606,6 +725,16 @@ TEST_CASE("daemon: off loopback the API is served over TLS only, and responders 
         kExitOk);
   CHECK_THAT(untrusted, Catch::Contains("not trusted"));
   ::setenv("FIREDRILL_CA_FILE", cert.cert.c_str(), 1);
+  // Trusted, but reached at an address the certificate does not name.
+  ::setenv("FIREDRILL_API", ("https://127.0.0.2:" + std::to_string(e.port)).c_str(), 1);
+  std::string mismatch;
+  CHECK(Cli(tmp.path(), {"ack", "detected", "--drill", "daemon-tls", "--by", "bob"}, &mismatch) !=
+        kExitOk);
+  CheckDocOutput("tls-not-trusted", untrusted + mismatch,
+                 {{"drills.example.com", "127.0.0.1"},
+                  {"10.0.0.7", "127.0.0.2"},
+                  {"/home/alice/firedrill-ca.pem", cert.cert.string()}});
+  ::setenv("FIREDRILL_API", api.c_str(), 1);
   std::string acked;
   CHECK(Cli(tmp.path(), {"ack", "recovered", "--drill", "daemon-tls", "--by", "bob"}, &acked) ==
         kExitOk);
@@ -771,6 +900,7 @@ TEST_CASE("daemon: restarted on its port after SIGKILL, it listens again within 
   // parallel test load takes over a second just to start): the restart never waits on the port.
   CHECK(took < fresh + 1s);
   CHECK_THAT(second.Output(), !Catch::Contains("in use"));
+  CheckDocOutput("serve-started", second.Output(), {{"/tmp/fd-try", state.string()}});
   auto r = SendControl(state, "GET", "/v1/drills", "", 10s);
   REQUIRE(r.ok());
   CHECK(r->status == 200);

@@ -21,6 +21,7 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
 #include "tests/integration/e2e_support.h"
+#include "tests/support/doc_output.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_sshd.h"
 
@@ -187,6 +188,7 @@ TEST_CASE("SIGKILL mid-drill leaves the fault and recover restores it from the l
   CHECK_THAT(recover.Output(), Catch::Contains("restored marker (command on here"));
   CHECK_THAT(recover.Output(), Catch::Contains("verified by its check"));
   CHECK_THAT(recover.Output(), Catch::Contains("as interrupted"));
+  testing::CheckDocOutput("recover-restored", recover.Output());
   CHECK(EventKinds(f.state).back() == "run-ended");
   CHECK(testing::RunOutcomeOf(f.state) == "interrupted");
 }

@@ -18,6 +18,7 @@
 #include "drills/zoned_time.h"
 #include "orchestrator/exit_status.h"
 #include "tests/integration/e2e_support.h"
+#include "tests/support/doc_output.h"
 #include "tests/support/scoped_env.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_sshd.h"
@@ -259,6 +260,9 @@ TEST_CASE(
   CHECK_THAT(out, Catch::Contains("\"action\":\"restore\""));
   CHECK_THAT(out, Catch::Contains("token-"));
   CHECK_THAT(out, !Catch::Contains("undo it by hand; the ledger state is"));
+  testing::CheckDocOutput("recover-plugin-gone", out,
+                          {{"/opt/firedrill/plugins", (tmp.path() / "plugins").string()},
+                           {"drill.toml", (tmp.path() / "plugin.toml").string()}});
 }
 
 TEST_CASE("a plugin fault on an SSH target: copied there, run there, probes fanned out",

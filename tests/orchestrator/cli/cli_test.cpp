@@ -11,6 +11,7 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
+#include "tests/support/doc_output.h"
 #include "tests/support/temp_dir.h"
 
 using namespace firedrill;
@@ -158,6 +159,36 @@ TEST_CASE("records show and verify read what was recorded", "[cli]") {
   CHECK(boost::json::parse(verify.out).at("events_checked").as_int64() == 3);
 }
 
+TEST_CASE("records show prints a drill's runs as docs/records.md quotes it", "[cli][docs]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  {
+    auto db = Database::Open(state, OpenMode::kReadWrite);
+    REQUIRE(db.ok());
+    DrillRecord d;
+    d.id = "checkout-db-blackhole";
+    d.title = "Checkout loses its database";
+    d.service = "checkout";
+    d.owner = "lead@example.com";
+    d.zone = "Europe/Copenhagen";
+    d.source_file = "checkout.toml";
+    d.source_sha256 = "9c1f3e5a0b7d2c4e6f8091a3b5c7d9e1f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c1";
+    REQUIRE(DrillTable(*db).UpsertDrill(d).ok());
+    EventLog log(*db);
+    auto add = [&](const char* kind, const std::string& payload) {
+      REQUIRE(log.Append({d.id, kind, "orchestrator", payload, {}}).ok());
+    };
+    add("drill-scheduled", "{}");
+    add("run-started", R"({"run":"checkout-db-blackhole-1803891600000","file":"checkout.toml"})");
+    add("run-ended",
+        R"({"run":"checkout-db-blackhole-1803891600000","outcome":"recovered-by-team"})");
+    add("run-started", R"({"run":"checkout-db-blackhole-1803978000000","file":"checkout.toml"})");
+  }
+  Run show = Cli({"records", "show", "checkout-db-blackhole", "--state", state.string()});
+  REQUIRE(show.status == kExitOk);
+  testing::CheckDocOutput("records-show-runs", show.out);
+}
+
 TEST_CASE("records show lists a drill run twice as two runs and --run picks one", "[cli]") {
   TempDir tmp;
   fs::path state = tmp.path() / "state";
@@ -257,6 +288,7 @@ TEST_CASE("plan says what run and schedule would do with the admission the run a
     CHECK_THAT(StartLine(r.out, "firedrill schedule (now)"),
                Catch::Contains("would be refused at injection") &&
                    Catch::Contains("announce.lead requires 3d"));
+    testing::CheckDocOutput("plan-if-started-now", r.out, {{"CET (+01:00)", "UTC (+00:00)"}});
   }
   SECTION("a required briefing that is not recorded refuses both") {
     Run r = Cli({"plan", "--state", state,

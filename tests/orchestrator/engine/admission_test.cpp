@@ -5,6 +5,7 @@
 
 #include "drills/drill_loader.h"
 #include "faults/fault_registry.h"
+#include "tests/support/doc_output.h"
 
 using namespace firedrill;
 using namespace std::chrono_literals;
@@ -83,6 +84,24 @@ TEST_CASE("admission: an alert already firing vetoes the drill, resolved ones do
   a = CheckAdmission(MakeDrill(kPagingGuard), facts);
   REQUIRE(a.problems.size() == 1);
   CHECK_THAT(a.problems[0], Catch::Contains("guard paging") && Catch::Contains("already firing"));
+}
+
+TEST_CASE("admission: the vetoes of firing alerts read as docs/alerts.md quotes them",
+          "[engine][docs]") {
+  AdmissionFacts facts;
+  Alert detection = Firing("CheckoutDown");
+  detection.summary = "PostgresUnreachable on db-primary";
+  Alert guarded = Firing("PaymentsErrors", "page");
+  guarded.source = "grafana";
+  guarded.summary = "payments error rate above 5%";
+  facts.firing = std::vector<Alert>{detection, guarded};
+  const Admission a =
+      CheckAdmission(MakeDrill("[[guards]]\nname = \"payments-paging\"\nkind = \"alert\"\n"
+                               "match = { severity = \"page\" }\n"),
+                     facts);
+  std::string printed;
+  for (const std::string& p : a.problems) printed += p + "\n";
+  testing::CheckDocOutput("preflight-alert-firing", printed);
 }
 
 TEST_CASE("admission: an alert guard that nothing could trip refuses the drill", "[engine]") {
