@@ -10,7 +10,7 @@
 #include "drills/recurrence.h"
 #include "drills/zoned_time.h"
 #include "orchestrator/announce/icalendar.h"
-#include "orchestrator/json_text.h"
+#include "orchestrator/report/json_text.h"
 #include "orchestrator/store/blackout_table.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"

@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "drills/zoned_time.h"
-#include "orchestrator/json_text.h"
+#include "orchestrator/report/json_text.h"
 #include "orchestrator/report/postmortem.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/typed_event.h"

@@ -1,5 +1,6 @@
 #include "orchestrator/report/json_text.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 namespace firedrill {
@@ -55,6 +56,19 @@ std::string PrettyJson(const boost::json::value& v) {
   Write(v, 0, out);
   out += "\n";
   return out;
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  bool plain = std::none_of(text.begin(), text.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+  if (!plain) {
+    out += boost::json::serialize(boost::json::string_view(text.data(), text.size()));
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
 }
 
 }  // namespace firedrill
