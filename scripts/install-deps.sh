@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages firedrill needs, only those missing. Run as root.
 #   scripts/install-deps.sh           build and run dependencies
-#   scripts/install-deps.sh --test    also what the test suite needs (clang for the fuzzer, ...)
+#   scripts/install-deps.sh --test    also what the test suite needs (clang for the fuzzer, a
+#                                     headless Chromium for the console, ...)
 set -euo pipefail
 
 packages=(
@@ -13,7 +14,8 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(catch2 clang-format clang-tidy clang-14 libclang-rt-14-dev libfuzzer-14-dev
              openssh-server openssh-client redis-server postgresql python3-icalendar
-             prometheus prometheus-alertmanager wrk)
+             prometheus prometheus-alertmanager wrk
+             chromium chromium-driver python3-selenium)
 fi
 
 missing=()

@@ -44,17 +44,23 @@ void PrintOverview(std::ostream& out) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      ValidateCommand(),      PlanCommand(),          RunCommand(),
-      ServeCommand(),         ScheduleCommand(),      ListCommand(),
-      StatusCommand(),        BriefCommand(),         CancelCommand(),
-      BlackoutAddCommand(),   BlackoutListCommand(),  AckCommand(),
-      AbortCommand(),         FreezeCommand(),        UnfreezeCommand(),
-      RecoverCommand(),       RecordsListCommand(),   RecordsShowCommand(),
-      RecordsVerifyCommand(), DemoCommand(),          DemoServiceCommand(),
-      ProxyCommand(),         PostmortemCommand(),    AuditCommand(),
-      RecordsExportCommand(), RecordsPubkeyCommand(), RecordsCheckpointCommand(),
-      PluginsListCommand(),   PluginsTestCommand(),   TokenCreateCommand(),
-      TokenListCommand(),     TokenRevokeCommand(),
+      ValidateCommand(),      PlanCommand(),
+      RunCommand(),           ServeCommand(),
+      ScheduleCommand(),      ListCommand(),
+      StatusCommand(),        BriefCommand(),
+      CancelCommand(),        BlackoutAddCommand(),
+      BlackoutListCommand(),  AckCommand(),
+      AbortCommand(),         FreezeCommand(),
+      UnfreezeCommand(),      RecoverCommand(),
+      RecordsListCommand(),   RecordsShowCommand(),
+      RecordsVerifyCommand(), DemoCommand(),
+      DemoServiceCommand(),   ProxyCommand(),
+      PostmortemCommand(),    AuditCommand(),
+      ReportCommand(),        RecordsExportCommand(),
+      RecordsPubkeyCommand(), RecordsCheckpointCommand(),
+      PluginsListCommand(),   PluginsTestCommand(),
+      TokenCreateCommand(),   TokenListCommand(),
+      TokenRevokeCommand(),
   };
   return kCommands;
 }

@@ -11,6 +11,7 @@
 
 #include "drills/zoned_time.h"
 #include "orchestrator/cli/records_common.h"
+#include "orchestrator/console/report_page.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/audit.h"
 #include "orchestrator/report/json_text.h"
@@ -19,6 +20,8 @@
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
+#include "orchestrator/store/event_log.h"
+#include "orchestrator/store/sha256.h"
 #include "orchestrator/store/state_dir.h"
 
 namespace firedrill {
@@ -55,6 +58,55 @@ int Emit(const Invocation& inv, const std::string& command, const std::string& t
   }
   fmt::print(inv.err, "firedrill {}: wrote {}\n", command, *output);
   return kExitOk;
+}
+
+// The records of one run, read-only.
+struct LoadedRun {
+  Database db;
+  std::vector<Event> events;  ///< the run's events, in record order
+};
+
+// Opens the records of --state and loads the events of drill `id`'s latest run, or of run
+// `run`; `id` may also be a run id. Prints why not (naming `command`) and sets `exit` when there
+// are no records, they cannot be read, or there is no such drill or run.
+std::optional<LoadedRun> LoadRun(const Invocation& inv, const char* command, const std::string& id,
+                                 const std::optional<std::string>& run, int& exit) {
+  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
+  std::error_code ec;
+  if (!std::filesystem::exists(dir / Database::kFileName, ec)) {
+    fmt::print(inv.err, "firedrill: no records at {} (no {}); check --state or FIREDRILL_STATE\n",
+               dir.string(), Database::kFileName);
+    exit = kExitStateError;
+    return std::nullopt;
+  }
+  auto db = Database::Open(dir, OpenMode::kReadOnly);
+  if (!db.ok()) {
+    fmt::print(inv.err, "firedrill: {}\n", db.error().ToString());
+    exit = kExitStateError;
+    return std::nullopt;
+  }
+  auto events = LoadRunEvents(*db, id, run);
+  if (!events.ok()) {
+    fmt::print(inv.err, "firedrill: {}\n", events.error().ToString());
+    exit = kExitStateError;
+    return std::nullopt;
+  }
+  if (events->empty()) {
+    if (run) {
+      fmt::print(inv.err,
+                 "firedrill {}: drill \"{}\" has no run \"{}\" in the records (see firedrill "
+                 "records show {})\n",
+                 command, id, *run, id);
+    } else {
+      fmt::print(inv.err,
+                 "firedrill {}: no drill or run \"{}\" in the records (see firedrill records "
+                 "list)\n",
+                 command, id);
+    }
+    exit = kExitNotFound;
+    return std::nullopt;
+  }
+  return LoadedRun{std::move(*db), std::move(*events)};
 }
 
 int RunLint(const Invocation& inv, const std::string& path) {
@@ -106,45 +158,69 @@ int RunPostmortem(const Invocation& inv) {
   if (!format) return kExitUsage;
   const std::string& id = inv.args.positionals().front();
   std::optional<std::string> run = inv.args.Value("run");
-
-  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
-  std::error_code ec;
-  if (!std::filesystem::exists(dir / Database::kFileName, ec)) {
-    fmt::print(inv.err, "firedrill: no records at {} (no {}); check --state or FIREDRILL_STATE\n",
-               dir.string(), Database::kFileName);
-    return kExitStateError;
-  }
-  auto db = Database::Open(dir, OpenMode::kReadOnly);
-  if (!db.ok()) {
-    fmt::print(inv.err, "firedrill: {}\n", db.error().ToString());
-    return kExitStateError;
-  }
-  auto events = LoadRunEvents(*db, id, run);
-  if (!events.ok()) {
-    fmt::print(inv.err, "firedrill: {}\n", events.error().ToString());
-    return kExitStateError;
-  }
-  if (events->empty()) {
-    if (run) {
-      fmt::print(inv.err,
-                 "firedrill postmortem: drill \"{}\" has no run \"{}\" in the records (see "
-                 "firedrill records show {})\n",
-                 id, *run, id);
-    } else {
-      fmt::print(inv.err,
-                 "firedrill postmortem: no drill or run \"{}\" in the records (see firedrill "
-                 "records list)\n",
-                 id);
-    }
-    return kExitNotFound;
-  }
-  RunFacts facts = DeriveRunFacts(*events);
+  int exit = kExitOk;
+  std::optional<LoadedRun> loaded = LoadRun(inv, "postmortem", id, run, exit);
+  if (!loaded) return exit;
+  RunFacts facts = DeriveRunFacts(loaded->events);
   std::optional<DrillRecord> record;
-  auto rec = DrillTable(*db).GetDrill(facts.drill_id);
+  auto rec = DrillTable(loaded->db).GetDrill(facts.drill_id);
   if (rec.ok() && *rec) record = **rec;
   return Emit(
       inv, "postmortem",
       *format == "json" ? PostmortemJson(facts, record) : PostmortemMarkdown(facts, record));
+}
+
+int RunHtmlReport(const Invocation& inv) {
+  if (inv.args.positionals().size() != 1) {
+    fmt::print(inv.err,
+               "firedrill report: missing ID\nUsage: firedrill report ID --html FILE [--run RUN]\n"
+               "(see firedrill report --help)\n");
+    return kExitUsage;
+  }
+  std::optional<std::string> file = inv.args.Value("html");
+  if (!file) {
+    fmt::print(inv.err,
+               "firedrill report: missing --html FILE (the file to write the report to)\n"
+               "Usage: firedrill report ID --html FILE [--run RUN]\n");
+    return kExitUsage;
+  }
+  const std::string& id = inv.args.positionals().front();
+  int exit = kExitOk;
+  std::optional<LoadedRun> loaded = LoadRun(inv, "report", id, inv.args.Value("run"), exit);
+  if (!loaded) return exit;
+  RunReport report;
+  report.facts = DeriveRunFacts(loaded->events);
+  report.events = loaded->events;
+  if (auto rec = DrillTable(loaded->db).GetDrill(report.facts.drill_id); rec.ok() && *rec) {
+    report.drill = **rec;
+  }
+  auto chain = EventLog(loaded->db).Verify();
+  if (!chain.ok()) {
+    fmt::print(inv.err, "firedrill: {}\n", chain.error().ToString());
+    return kExitStateError;
+  }
+  report.verified = chain->ok;
+  report.verification = chain->ok
+                            ? fmt::format(
+                                  "The event chain of the whole record verifies ({} events; head "
+                                  "hash {}). Checkpoints and witnesses: firedrill records verify.",
+                                  chain->events_checked, ToHex(chain->head_hash))
+                            : fmt::format(
+                                  "THE RECORD DOES NOT VERIFY: {} (firedrill records verify says "
+                                  "more).",
+                                  chain->problem);
+  report.postmortem = PostmortemMarkdown(report.facts, report.drill);
+  report.generated = NowUtc();
+  std::ofstream out(*file, std::ios::binary | std::ios::trunc);
+  out << RunReportHtml(report);
+  out.close();
+  if (!out) {
+    fmt::print(inv.err, "firedrill report: cannot write {}\n", *file);
+    return kExitFailure;
+  }
+  fmt::print(inv.err, "firedrill report: wrote {} (run {}, {} events)\n", *file,
+             report.facts.run_id, report.events.size());
+  return chain->ok ? kExitOk : kExitTampered;
 }
 
 int RunAudit(const Invocation& inv) {
@@ -233,6 +309,34 @@ Command PostmortemCommand() {
       "2 for wrong usage; 4 if the records cannot be read; 7 if no such drill or run.\n",
       ArgSpec{{"json"}, {"run", "format", "output", "lint"}, 0, 1},
       RunPostmortem};
+}
+
+Command ReportCommand() {
+  return Command{
+      "report",
+      "firedrill report ID --html FILE [--run RUN] [--state DIR]",
+      "one drill run as a single self-contained HTML file, to archive or print",
+      "Writes the latest run of drill ID (or run RUN; ID may also be a run id) as one HTML file:\n"
+      "the drill and its outcome, T0, TTD and TTR against the objectives (met or missed in\n"
+      "words), the timeline as a picture (the window, injection, detection, recovery, restore,\n"
+      "each probe's red periods, alerts and acks), the faults and how each was undone, the\n"
+      "participants, every event of the run with the verification of the record's hash chain,\n"
+      "and the postmortem draft. The file holds its style and pictures inline and loads\n"
+      "nothing (its Content-Security-Policy forbids scripts and requests), so it can be\n"
+      "archived as it is and printed to PDF from a browser. Reads the records only.\n"
+      "\n"
+      "Options:\n"
+      "  --html FILE   the file to write (required)\n"
+      "  --run RUN     a given run of drill ID (see firedrill records show ID)\n"
+      "\n"
+      "Examples:\n"
+      "  firedrill report checkout-db-blackhole --html checkout-drill.html\n"
+      "\n"
+      "Exit status: 0; 1 if FILE cannot be written; 2 for wrong usage; 4 if the records cannot\n"
+      "be read; 5 if the record's hash chain does not verify (the report is written and says\n"
+      "so); 7 if no such drill or run.\n",
+      ArgSpec{{}, {"run", "html"}, 1, 1},
+      RunHtmlReport};
 }
 
 Command AuditCommand() {

@@ -13,4 +13,7 @@ Command PostmortemCommand();
 /// `firedrill audit`: per-run compliance rows and a per-service, per-quarter summary.
 Command AuditCommand();
 
+/// `firedrill report ID --html FILE`: one run as a self-contained HTML file.
+Command ReportCommand();
+
 }  // namespace firedrill
