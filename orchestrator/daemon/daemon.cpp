@@ -31,6 +31,7 @@
 #include "orchestrator/exit_status.h"
 #include "orchestrator/store/blackout_table.h"
 #include "orchestrator/store/checkpoint.h"
+#include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/fault_ledger.h"
 #include "orchestrator/store/record_writer.h"
@@ -286,8 +287,25 @@ class Daemon::Impl : public DaemonOps {
       for (const ScheduleListing& l : *listing)
         ++m.drills_by_state[std::string(ScheduleStateName(l.state))];
     }
-    for (const auto& [id, r] : running_) ++m.runs_by_phase[r->engine->phase()];
-    if (auto open = FaultLedger(*db_).Outstanding(); open) m.faults_in_place = open->size();
+    const SysTime now = NowUtc();
+    for (const auto& [id, r] : running_) {
+      ++m.runs_by_phase[r->engine->phase()];
+      if (r->drill.window.start <= now && now < r->drill.window.end) {
+        m.open_windows.push_back(OpenWindow{id, r->drill.service});
+      }
+    }
+    if (auto open = FaultLedger(*db_).Outstanding(); open) {
+      m.faults_in_place = open->size();
+      for (const LedgerEntry& e : *open) {
+        std::string service;
+        if (auto r = running_.find(e.drill_id); r != running_.end()) {
+          service = r->second->drill.service;
+        } else if (auto d = DrillTable(*db_).GetDrill(e.drill_id); d.ok() && *d) {
+          service = (*d)->service;
+        }
+        m.placed_faults.push_back(PlacedFault{e.drill_id, service, e.fault_id, e.kind, e.target});
+      }
+    }
     m.last_by_service = last_by_service_;
     m.restore_failures = restore_failures_;
     m.webhook_deliveries = alerts_.deliveries();

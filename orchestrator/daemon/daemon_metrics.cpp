@@ -47,6 +47,22 @@ std::string RenderMetrics(const MetricsSnapshot& m) {
   Head(out, "firedrill_faults_in_place", "gauge",
        "Faults the ledger says may be in place (injected, not yet restored).");
   out += fmt::format("firedrill_faults_in_place {}\n", m.faults_in_place);
+  Head(out, "firedrill_drill_window_open", "gauge",
+       "1 for each drill whose announced window is open now with its run going, by drill and "
+       "service (absent otherwise): annotate the team's dashboards with it.");
+  for (const OpenWindow& w : m.open_windows) {
+    out += fmt::format("firedrill_drill_window_open{{drill=\"{}\",service=\"{}\"}} 1\n",
+                       Escape(w.drill), Escape(w.service));
+  }
+  Head(out, "firedrill_fault_in_place", "gauge",
+       "1 for each fault the ledger says may be in place (injected, not yet restored), by drill, "
+       "service, fault, kind and target (absent otherwise).");
+  for (const PlacedFault& f : m.placed_faults) {
+    out += fmt::format(
+        "firedrill_fault_in_place{{drill=\"{}\",service=\"{}\",fault=\"{}\",kind=\"{}\","
+        "target=\"{}\"}} 1\n",
+        Escape(f.drill), Escape(f.service), Escape(f.fault), Escape(f.kind), Escape(f.target));
+  }
   Head(out, "firedrill_last_ttd_seconds", "gauge",
        "Time to detect of the last drill of each service, by how it was detected.");
   for (const auto& [service, t] : m.last_by_service) {

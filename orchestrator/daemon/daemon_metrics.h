@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "drills/duration.h"
 #include "orchestrator/control/control_stats.h"
@@ -21,10 +22,27 @@ struct ServiceTimes {
 };
 
 /// What /metrics shows.
+/// A drill whose window is open now, with a run going (series firedrill_drill_window_open).
+struct OpenWindow {
+  std::string drill;
+  std::string service;
+};
+
+/// A fault the ledger says may be in place (series firedrill_fault_in_place).
+struct PlacedFault {
+  std::string drill;
+  std::string service;  ///< "" when the drill is not in the records any more
+  std::string fault;
+  std::string kind;
+  std::string target;
+};
+
 struct MetricsSnapshot {
   std::map<std::string, std::uint64_t> drills_by_state;  ///< schedules: scheduled, running, ...
   std::map<std::string, std::uint64_t> runs_by_phase;    ///< running drills by engine phase
   std::uint64_t faults_in_place = 0;                     ///< ledger entries not restored
+  std::vector<OpenWindow> open_windows;    ///< drills running whose window is open now
+  std::vector<PlacedFault> placed_faults;  ///< the ledger entries not restored, one by one
   std::map<std::string, ServiceTimes> last_by_service;
   std::uint64_t restore_failures = 0;  ///< runs that ended with a restore incomplete
   std::map<std::pair<std::string, std::string>, std::uint64_t> webhook_deliveries;

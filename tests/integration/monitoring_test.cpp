@@ -277,6 +277,36 @@ std::optional<double> PromValue(int port, const std::string& query) {
   return std::stod(std::string(value->as_string()));
 }
 
+// The times of the samples a range query of `query` from `from` to `to`, one step a second,
+// returns for its only series (at value 1); empty if it returns none or several.
+std::vector<SysTime> PromRange(int port, const std::string& query, SysTime from, SysTime to) {
+  auto seconds = [](SysTime t) {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+  };
+  std::vector<SysTime> out;
+  auto r = HttpGet(port, "/api/v1/query_range?query=" + UrlEncode(query) +
+                             "&start=" + seconds(from) + "&end=" + seconds(to) + "&step=1");
+  if (!r || r->status != 200) return out;
+  boost::system::error_code ec;
+  json::value v = json::parse(r->body, ec);
+  if (ec || !v.is_object()) return out;
+  const json::value* result = v.find_pointer("/data/result", ec);
+  if (result == nullptr || !result->is_array() || result->as_array().size() != 1) return out;
+  const json::value* values = result->as_array()[0].find_pointer("/values", ec);
+  if (values == nullptr || !values->is_array()) return out;
+  for (const json::value& p : values->as_array()) {
+    if (!p.is_array() || p.as_array().size() != 2 || !p.as_array()[1].is_string() ||
+        p.as_array()[1].as_string() != "1") {
+      continue;
+    }
+    const double at = p.as_array()[0].is_double() ? p.as_array()[0].as_double()
+                                                  : static_cast<double>(p.as_array()[0].as_int64());
+    out.push_back(SysTime(std::chrono::milliseconds(static_cast<std::int64_t>(at * 1000))));
+  }
+  return out;
+}
+
 // The fingerprints of the alerts named `alertname` that Alertmanager holds now.
 std::vector<std::string> AlertmanagerFingerprints(int port, const std::string& alertname) {
   std::vector<std::string> out;
@@ -503,6 +533,18 @@ TEST_CASE("monitoring: Prometheus and Alertmanager detect a drill and scrape the
   CHECK(since_t0->as_int64() > 0);
   CHECK(since_t0->as_int64() < std::chrono::milliseconds(kActive).count());
   CHECK(PromValue(prom_port, "up{job=\"demo\"}") == 0.0);
+  // The team's dashboards see the drill: its window open and its fault in place, by drill and
+  // service, scraped from the daemon.
+  const std::string window_open = "firedrill_drill_window_open{job=\"firedrill\",drill=\"" +
+                                  std::string(kDrillId) + "\",service=\"demo\"}";
+  CHECK(Eventually([&] { return PromValue(prom_port, window_open) == 1.0; }, 10s));
+  CHECK(Eventually(
+      [&] {
+        return PromValue(prom_port, "firedrill_fault_in_place{job=\"firedrill\",drill=\"" +
+                                        std::string(kDrillId) + "\",service=\"demo\"}") == 1.0;
+      },
+      10s));
+  const SysTime seen_open = NowUtc();
 
   // At the end of the window the service is thawed and answers its scrapes again.
   bool done = Eventually([&] { return StateOf(state) == "done"; }, kActive + 15s);
@@ -543,6 +585,17 @@ TEST_CASE("monitoring: Prometheus and Alertmanager detect a drill and scrape the
                         "source=\"alertmanager\",result=\"unauthorized\"}")
                   .has_value());
   CHECK(PromValue(prom_port, "firedrill_faults_in_place{job=\"firedrill\"}") == 0.0);
+  // A range query over the drill returns its window: samples at 1 while it was open (scraped
+  // every second), and none once it closed.
+  CHECK_FALSE(PromValue(prom_port, window_open).has_value());
+  const std::vector<SysTime> open_at =
+      PromRange(prom_port, window_open, seen_open - kActive, NowUtc());
+  {
+    INFO(logs());
+    REQUIRE(open_at.size() >= 2);
+  }
+  CHECK(open_at.front() <= seen_open);
+  CHECK(open_at.back() - open_at.front() < kActive + 5s);
 
   daemon.Signal(SIGTERM);
   CHECK(daemon.Wait() == kExitOk);

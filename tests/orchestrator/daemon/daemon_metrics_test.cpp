@@ -70,4 +70,27 @@ TEST_CASE("metrics render every family, with zeros for absent states", "[daemon]
 }
 
 }  // namespace
+
+TEST_CASE("metrics carry each open drill window and each fault in place, for dashboards",
+          "[daemon]") {
+  MetricsSnapshot m;
+  m.open_windows.push_back(OpenWindow{"checkout-db-blackhole", "checkout"});
+  m.placed_faults.push_back(
+      PlacedFault{"checkout-db-blackhole", "checkout", "reject-pg", "network.block", "db\"1"});
+  const std::string text = RenderMetrics(m);
+  CHECK_THAT(text, Catch::Contains("# TYPE firedrill_drill_window_open gauge\n"));
+  CHECK_THAT(text, Catch::Contains("firedrill_drill_window_open{drill=\"checkout-db-blackhole\","
+                                   "service=\"checkout\"} 1\n"));
+  CHECK_THAT(text, Catch::Contains("# TYPE firedrill_fault_in_place gauge\n"));
+  CHECK_THAT(text,
+             Catch::Contains(
+                 "firedrill_fault_in_place{drill=\"checkout-db-blackhole\",service=\"checkout\","
+                 "fault=\"reject-pg\",kind=\"network.block\",target=\"db\\\"1\"} 1\n"));
+  // No window open, no fault: the families are there, without series.
+  const std::string idle = RenderMetrics(MetricsSnapshot{});
+  CHECK_THAT(idle, Catch::Contains("# TYPE firedrill_drill_window_open gauge\n"));
+  CHECK_THAT(idle, !Catch::Contains("firedrill_drill_window_open{"));
+  CHECK_THAT(idle, !Catch::Contains("firedrill_fault_in_place{"));
+}
+
 }  // namespace firedrill
