@@ -15,7 +15,7 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(catch2 clang-format clang-tidy clang-14 libclang-rt-14-dev libfuzzer-14-dev
              openssh-server openssh-client redis-server postgresql python3-icalendar
              prometheus prometheus-alertmanager wrk
-             chromium chromium-driver python3-selenium)
+             chromium chromium-driver python3-selenium libxml2-utils)
 fi
 
 missing=()

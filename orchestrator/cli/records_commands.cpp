@@ -13,7 +13,10 @@
 #include "orchestrator/cli/record_runs.h"
 #include "orchestrator/cli/records_common.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/report/audit.h"
+#include "orchestrator/report/audit_junit.h"
 #include "orchestrator/report/latest_runs.h"
+#include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
@@ -172,7 +175,29 @@ int RunShow(const Invocation& inv) {
     grouped.runs = {std::move(picked)};
     grouped.outside.clear();
   }
-  if (inv.args.Has("json")) {
+  const std::string format =
+      inv.args.Value("format").value_or(inv.args.Has("json") ? "json" : "text");
+  if (format != "text" && format != "json" && format != "junit") {
+    fmt::print(inv.err,
+               "firedrill records show: unknown --format \"{}\"; one of: text, json, junit\n",
+               format);
+    return kExitUsage;
+  }
+  if (inv.args.Has("json") && format != "json") {
+    fmt::print(inv.err, "firedrill records show: --json and --format {} say different things\n",
+               format);
+    return kExitUsage;
+  }
+  if (format == "junit") {
+    // Each run a test suite, each objective a test case, judged as the audit judges them.
+    std::vector<AuditRow> rows;
+    for (const RecordedRun& r : grouped.runs) {
+      rows.push_back(AuditRun(DeriveRunFacts(r.events), false));
+    }
+    inv.out << AuditJunit(rows);
+    return kExitOk;
+  }
+  if (format == "json") {
     json::object o;
     o["id"] = id;
     if (*drill) {
@@ -292,7 +317,7 @@ Command RecordsListCommand() {
 Command RecordsShowCommand() {
   return Command{
       "records show",
-      "firedrill records show ID [--run RUN] [--json] [--state DIR]",
+      "firedrill records show ID [--run RUN] [--format text|json|junit] [--json] [--state DIR]",
       "the full event log of one drill, run by run",
       "Prints the recorded events of drill ID: first those that belong to no run (scheduling,\n"
       "announcements, briefings), then each run under a header naming its run id, the drill\n"
@@ -301,14 +326,17 @@ Command RecordsShowCommand() {
       "\n"
       "Options:\n"
       "  --run RUN    only this run (its id as the header shows it)\n"
-      "  --json       {id, title, ..., runs: [{run, file, outcome, events: [seq...]}], events}:\n"
-      "               each event also carries its hash\n"
+      "  --format F   text (default), json, or junit: each run a JUnit test suite and each\n"
+      "               objective a test case (detected within, recovered within, every fault\n"
+      "               restored and verified), for a CI server to show\n"
+      "  --json       same as --format json: {id, title, ..., runs: [{run, file, outcome,\n"
+      "               events: [seq...]}], events}; each event also carries its hash\n"
       "  --state DIR  the state directory (default $FIREDRILL_STATE, else\n"
       "               $XDG_STATE_HOME/firedrill, else ~/.local/state/firedrill)\n"
       "\n"
       "Exit status: 0, 7 if no such drill (or run) is recorded, 4 if the records cannot be\n"
       "read.\n",
-      ArgSpec{{"json"}, {"run"}, 1, 1},
+      ArgSpec{{"json"}, {"run", "format"}, 1, 1},
       RunShow};
 }
 

@@ -14,6 +14,7 @@
 #include "orchestrator/console/report_page.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/audit.h"
+#include "orchestrator/report/audit_junit.h"
 #include "orchestrator/report/json_text.h"
 #include "orchestrator/report/postmortem.h"
 #include "orchestrator/report/postmortem_lint.h"
@@ -224,7 +225,7 @@ int RunHtmlReport(const Invocation& inv) {
 }
 
 int RunAudit(const Invocation& inv) {
-  auto format = FormatOf(inv, "audit", {"md", "csv", "json"});
+  auto format = FormatOf(inv, "audit", {"md", "csv", "json", "junit"});
   if (!format) return kExitUsage;
   std::string table = inv.args.Value("table").value_or("runs");
   if (table != "runs" && table != "services" && table != "not-drilled") {
@@ -267,9 +268,10 @@ int RunAudit(const Invocation& inv) {
     }
     report = std::move(*built);
   }
-  std::string text = *format == "json"  ? AuditJson(report)
-                     : *format == "csv" ? AuditCsv(report, table)
-                                        : AuditMarkdown(report);
+  std::string text = *format == "junit"  ? AuditJunit(report.rows)
+                     : *format == "json" ? AuditJson(report)
+                     : *format == "csv"  ? AuditCsv(report, table)
+                                         : AuditMarkdown(report);
   return Emit(inv, "audit", text);
 }
 
@@ -342,7 +344,7 @@ Command ReportCommand() {
 Command AuditCommand() {
   return Command{
       "audit",
-      "firedrill audit [--from DATE] [--to DATE] [--format md|csv|json] [--json] "
+      "firedrill audit [--from DATE] [--to DATE] [--format md|csv|json|junit] [--json] "
       "[--table runs|services|not-drilled] [--output FILE] [--state DIR]",
       "per-run compliance and per-service figures for auditors",
       "For every drill run whose window starts in the period: announced in time, briefed,\n"
@@ -357,7 +359,8 @@ Command AuditCommand() {
       "  --to DATE        the period ends with DATE (a date includes the whole day); default:\n"
       "                   the last record. DATE: 2027-03-31 (UTC) or an ISO-8601 time such as\n"
       "                   2027-03-31T14:00:00Z or 2027-03-31T16:00+02:00\n"
-      "  --format FORMAT  md (default), csv or json\n"
+      "  --format FORMAT  md (default), csv, json, or junit (each run a JUnit test suite, each\n"
+      "                   objective a test case, for a CI server)\n"
       "  --json           same as --format json\n"
       "  --table TABLE    with --format csv: runs (default), services or not-drilled\n"
       "  --output FILE    write to FILE instead of stdout\n"

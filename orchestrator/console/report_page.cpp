@@ -4,8 +4,8 @@
 
 #include "drills/duration.h"
 #include "drills/zoned_time.h"
-#include "orchestrator/console/html.h"
 #include "orchestrator/console/timeline_svg.h"
+#include "orchestrator/report/markup.h"
 #include "orchestrator/report/metrics.h"
 
 namespace firedrill {

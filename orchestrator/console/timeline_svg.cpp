@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "drills/zoned_time.h"
-#include "orchestrator/console/html.h"
+#include "orchestrator/report/markup.h"
 
 namespace firedrill {
 namespace {

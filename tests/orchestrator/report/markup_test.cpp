@@ -1,11 +1,11 @@
-#include "orchestrator/console/html.h"
+#include "orchestrator/report/markup.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 
 namespace firedrill {
 
-TEST_CASE("Escape makes markup, attribute breakers and bidi controls inert", "[console]") {
+TEST_CASE("Escape makes markup, attribute breakers and bidi controls inert", "[report]") {
   CHECK(Escape("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;");
   CHECK(Escape("\" onmouseover=\"x") == "&quot; onmouseover=&quot;x");
   CHECK(Escape("' autofocus onfocus='x") == "&#39; autofocus onfocus=&#39;x");
@@ -23,7 +23,7 @@ TEST_CASE("Escape makes markup, attribute breakers and bidi controls inert", "[c
   CHECK(Escape("surrogate \xED\xA0\x80") == "surrogate \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
-TEST_CASE("only http and https URLs become links", "[console]") {
+TEST_CASE("only http and https URLs become links", "[report]") {
   CHECK(SafeHref("https://wiki.example.com/runbooks/db") == "https://wiki.example.com/runbooks/db");
   CHECK(SafeHref("HTTP://wiki.example.com/") == "HTTP://wiki.example.com/");
   CHECK(SafeHref("javascript:alert(1)").empty());
@@ -35,7 +35,7 @@ TEST_CASE("only http and https URLs become links", "[console]") {
   CHECK(SafeHref("https://").empty());
 }
 
-TEST_CASE("Shorten cuts a megabyte to a line and never splits a character", "[console]") {
+TEST_CASE("Shorten cuts a megabyte to a line and never splits a character", "[report]") {
   const std::string big(1'000'000, 'x');
   const std::string cut = Shorten(big, 100);
   CHECK(cut.size() < 130);

@@ -1,4 +1,4 @@
-#include "orchestrator/console/html.h"
+#include "orchestrator/report/markup.h"
 
 #include <fmt/format.h>
 
