@@ -17,6 +17,7 @@
 #include "orchestrator/report/audit_junit.h"
 #include "orchestrator/report/json_text.h"
 #include "orchestrator/report/postmortem.h"
+#include "orchestrator/report/postmortem_confluence.h"
 #include "orchestrator/report/postmortem_lint.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/database.h"
@@ -152,10 +153,10 @@ int RunPostmortem(const Invocation& inv) {
   if (inv.args.positionals().size() != 1) {
     fmt::print(inv.err,
                "firedrill postmortem: missing drill id\nUsage: firedrill postmortem ID [--run "
-               "RUN] [--format md|json]\n(see firedrill postmortem --help)\n");
+               "RUN] [--format md|json|confluence]\n(see firedrill postmortem --help)\n");
     return kExitUsage;
   }
-  auto format = FormatOf(inv, "postmortem", {"md", "json"});
+  auto format = FormatOf(inv, "postmortem", {"md", "json", "confluence"});
   if (!format) return kExitUsage;
   const std::string& id = inv.args.positionals().front();
   std::optional<std::string> run = inv.args.Value("run");
@@ -166,9 +167,10 @@ int RunPostmortem(const Invocation& inv) {
   std::optional<DrillRecord> record;
   auto rec = DrillTable(loaded->db).GetDrill(facts.drill_id);
   if (rec.ok() && *rec) record = **rec;
-  return Emit(
-      inv, "postmortem",
-      *format == "json" ? PostmortemJson(facts, record) : PostmortemMarkdown(facts, record));
+  return Emit(inv, "postmortem",
+              *format == "json"         ? PostmortemJson(facts, record)
+              : *format == "confluence" ? PostmortemConfluence(facts, record)
+                                        : PostmortemMarkdown(facts, record));
 }
 
 int RunHtmlReport(const Invocation& inv) {
@@ -280,7 +282,7 @@ int RunAudit(const Invocation& inv) {
 Command PostmortemCommand() {
   return Command{
       "postmortem",
-      "firedrill postmortem ID [--run RUN] [--format md|json] [--json] [--output FILE] "
+      "firedrill postmortem ID [--run RUN] [--format md|json|confluence] [--json] [--output FILE] "
       "[--state DIR]\n       firedrill postmortem --lint FILE [--json]",
       "the blameless postmortem of a drill run, pre-filled from its records",
       "Renders the postmortem of the latest run of drill ID (or of run RUN; ID may also be a\n"
@@ -297,7 +299,9 @@ Command PostmortemCommand() {
       "\n"
       "Options:\n"
       "  --run RUN        a given run of drill ID (see firedrill records show ID)\n"
-      "  --format FORMAT  md (default) or json (the same content as structured fields)\n"
+      "  --format FORMAT  md (default), json (the same content as structured fields), or\n"
+      "                   confluence (a Confluence page body in storage format, laid out as\n"
+      "                   Atlassian's postmortem template)\n"
       "  --json           same as --format json; with --lint, findings as a JSON array\n"
       "  --output FILE    write to FILE instead of stdout\n"
       "  --lint FILE      lint a postmortem instead of rendering one\n"

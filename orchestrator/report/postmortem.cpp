@@ -457,7 +457,7 @@ std::string PostmortemMarkdown(const RunFacts& f, const std::optional<DrillRecor
   return md;
 }
 
-std::string PostmortemJson(const RunFacts& f, const std::optional<DrillRecord>& record) {
+boost::json::object PostmortemObject(const RunFacts& f, const std::optional<DrillRecord>& record) {
   Header h = HeaderOf(f, record);
   json::object o;
   o["format"] = "firedrill-postmortem/1";
@@ -581,7 +581,11 @@ std::string PostmortemJson(const RunFacts& f, const std::optional<DrillRecord>& 
                                  {"due", ""}});
   }
   o["action_items"] = std::move(items);
-  return PrettyJson(o);
+  return o;
+}
+
+std::string PostmortemJson(const RunFacts& f, const std::optional<DrillRecord>& record) {
+  return PrettyJson(PostmortemObject(f, record));
 }
 
 std::filesystem::path PostmortemPath(const std::filesystem::path& state_dir,

@@ -5,6 +5,7 @@
 // tools. The template never attributes fault to a person.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -37,7 +38,12 @@ bool IsTemplateGuidance(const std::string& line);
 /// owner and zone when the recorded drill text no longer loads; may be nullopt.
 std::string PostmortemMarkdown(const RunFacts& facts, const std::optional<DrillRecord>& record);
 
-/// Renders the same content as indented JSON text (see docs/postmortem.md for the fields).
+/// Returns the same content as a JSON object (see docs/postmortem.md for the fields): what the
+/// JSON text and the Confluence page are made from.
+boost::json::object PostmortemObject(const RunFacts& facts,
+                                     const std::optional<DrillRecord>& record);
+
+/// Renders PostmortemObject as indented JSON text.
 std::string PostmortemJson(const RunFacts& facts, const std::optional<DrillRecord>& record);
 
 /// Returns `<state_dir>/postmortems/<run_id>.md`.
