@@ -13,6 +13,7 @@
 #include "orchestrator/cli/records_common.h"
 #include "orchestrator/console/report_page.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/report/action_items.h"
 #include "orchestrator/report/audit.h"
 #include "orchestrator/report/audit_junit.h"
 #include "orchestrator/report/json_text.h"
@@ -226,6 +227,53 @@ int RunHtmlReport(const Invocation& inv) {
   return chain->ok ? kExitOk : kExitTampered;
 }
 
+int RunActions(const Invocation& inv) {
+  if (inv.args.positionals().size() != 1) {
+    fmt::print(inv.err,
+               "firedrill actions: missing ID\nUsage: firedrill actions ID [--run RUN] [--file "
+               "FILE] [--format text|jira-csv]\n(see firedrill actions --help)\n");
+    return kExitUsage;
+  }
+  const std::string format = inv.args.Value("format").value_or("text");
+  if (format != "text" && format != "jira-csv") {
+    fmt::print(inv.err, "firedrill actions: unknown --format \"{}\"; one of: text, jira-csv\n",
+               format);
+    return kExitUsage;
+  }
+  const std::string& id = inv.args.positionals().front();
+  int exit = kExitOk;
+  std::optional<LoadedRun> loaded = LoadRun(inv, "actions", id, inv.args.Value("run"), exit);
+  if (!loaded) return exit;
+  const RunFacts facts = DeriveRunFacts(loaded->events);
+  const std::filesystem::path file = inv.args.Value("file").value_or(
+      PostmortemPath(ResolveStateDir(inv.args.Value("state")), facts.run_id).string());
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    fmt::print(inv.err,
+               "firedrill actions: cannot read the postmortem {} of run {} (firedrill writes it "
+               "when a run ends; give the team's copy with --file FILE)\n",
+               file.string(), facts.run_id);
+    return kExitNotFound;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::vector<ActionItem> items = ActionItemsOf(text.str());
+  if (format == "jira-csv")
+    return Emit(inv, "actions", JiraCsv(items, facts.drill_id, facts.run_id));
+  std::string out;
+  for (const ActionItem& a : items) {
+    out += fmt::format("{}  [{}] {}{}{}\n", a.type.empty() ? "-" : a.type,
+                       a.priority.empty() ? "-" : a.priority, a.action,
+                       a.owner.empty() ? "" : "  (owner " + a.owner + ")",
+                       a.due.empty() ? "" : "  due " + a.due);
+  }
+  if (items.empty()) {
+    out = fmt::format("no action items in {} (the table under \"## Action items\" has none)\n",
+                      file.string());
+  }
+  return Emit(inv, "actions", out);
+}
+
 int RunAudit(const Invocation& inv) {
   auto format = FormatOf(inv, "audit", {"md", "csv", "json", "junit"});
   if (!format) return kExitUsage;
@@ -343,6 +391,40 @@ Command ReportCommand() {
       "so); 7 if no such drill or run.\n",
       ArgSpec{{}, {"run", "html"}, 1, 1},
       RunHtmlReport};
+}
+
+Command ActionsCommand() {
+  return Command{
+      "actions",
+      "firedrill actions ID [--run RUN] [--file FILE] [--format text|jira-csv] [--output FILE] "
+      "[--state DIR]",
+      "the action items of a drill's postmortem, as a list or for Jira's CSV import",
+      "Reads the action items the team wrote into the postmortem of the latest run of drill ID\n"
+      "(or of run RUN): the rows of the table under \"## Action items\" in\n"
+      "STATE/postmortems/RUN.md, or in FILE with --file (the team's copy, if they edit it\n"
+      "elsewhere). Rows without an action are left out.\n"
+      "\n"
+      "With --format jira-csv, writes them in the shape of Jira's CSV import (Summary,\n"
+      "Description, Issue Type, Priority, Assignee, Due date, Labels): one Task per item, the\n"
+      "priority when it is one of Jira's (P1 to P5 map onto Highest to Lowest), the owner as\n"
+      "assignee, and the labels firedrill, drill-ID and the item's type. In Jira: System > "
+      "External\n"
+      "System Import > CSV, with the date format yyyy-MM-dd. Reads only.\n"
+      "\n"
+      "Options:\n"
+      "  --run RUN        a given run of drill ID (see firedrill records show ID)\n"
+      "  --file FILE      read the postmortem from FILE instead of the state directory\n"
+      "  --format FORMAT  text (default: one line per item) or jira-csv\n"
+      "  --output FILE    write to FILE instead of stdout\n"
+      "\n"
+      "Examples:\n"
+      "  firedrill actions checkout-db-blackhole\n"
+      "  firedrill actions checkout-db-blackhole --format jira-csv --output actions.csv\n"
+      "\n"
+      "Exit status: 0; 1 if --output cannot be written; 2 for wrong usage; 4 if the records\n"
+      "cannot be read; 7 if no such drill or run, or its postmortem file cannot be read.\n",
+      ArgSpec{{}, {"run", "file", "format", "output"}, 1, 1},
+      RunActions};
 }
 
 Command AuditCommand() {

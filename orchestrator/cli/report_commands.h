@@ -16,4 +16,7 @@ Command AuditCommand();
 /// `firedrill report ID --html FILE`: one run as a self-contained HTML file.
 Command ReportCommand();
 
+/// `firedrill actions ID`: the action items of a postmortem, as a list or for Jira's CSV import.
+Command ActionsCommand();
+
 }  // namespace firedrill

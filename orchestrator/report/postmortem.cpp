@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "drills/zoned_time.h"
+#include "orchestrator/report/action_items.h"
 #include "orchestrator/report/json_text.h"
 #include "orchestrator/report/metrics.h"
 
@@ -164,21 +165,17 @@ std::string Summary(const RunFacts& f, const Header& h) {
 }
 
 // Pre-filled action items: only what the records show needs doing; the team adds the rest.
-struct ActionItem {
-  std::string type;
-  std::string action;
-};
-
 std::vector<ActionItem> PrefilledActions(const RunFacts& f) {
   std::vector<ActionItem> items;
   for (const FaultFact& ff : f.faults) {
     if (!ff.restore_errors.empty() || (ff.injected_at && !ff.restored)) {
-      items.push_back(
-          {"prevent", fmt::format("Make the restore of fault `{}` ({} on {}) reliable{}", ff.id,
-                                  ff.kind, ff.target,
-                                  ff.restore_errors.empty()
-                                      ? std::string()
-                                      : ": it failed with \"" + ff.restore_errors.front() + "\"")});
+      items.push_back(ActionItem{
+          .type = "prevent",
+          .action = fmt::format("Make the restore of fault `{}` ({} on {}) reliable{}", ff.id,
+                                ff.kind, ff.target,
+                                ff.restore_errors.empty()
+                                    ? std::string()
+                                    : ": it failed with \"" + ff.restore_errors.front() + "\"")});
     }
   }
   return items;
