@@ -44,8 +44,7 @@ RunReport ReportOf(const std::string& name, const std::string& title) {
 
 }  // namespace
 
-TEST_CASE("the report of a recovered run states the figures, verdicts and timeline",
-          "[console]") {
+TEST_CASE("the report of a recovered run states the figures, verdicts and timeline", "[console]") {
   const RunReport r = ReportOf("team-recovered", "Checkout loses its database");
   const std::string html = RunReportHtml(r);
   CHECK(html.rfind("<!doctype html>", 0) == 0);
