@@ -74,20 +74,8 @@ struct LoadedRun {
 // are no records, they cannot be read, or there is no such drill or run.
 std::optional<LoadedRun> LoadRun(const Invocation& inv, const char* command, const std::string& id,
                                  const std::optional<std::string>& run, int& exit) {
-  std::filesystem::path dir = ResolveStateDir(inv.args.Value("state"));
-  std::error_code ec;
-  if (!std::filesystem::exists(dir / Database::kFileName, ec)) {
-    fmt::print(inv.err, "firedrill: no records at {} (no {}); check --state or FIREDRILL_STATE\n",
-               dir.string(), Database::kFileName);
-    exit = kExitStateError;
-    return std::nullopt;
-  }
-  auto db = Database::Open(dir, OpenMode::kReadOnly);
-  if (!db.ok()) {
-    fmt::print(inv.err, "firedrill: {}\n", db.error().ToString());
-    exit = kExitStateError;
-    return std::nullopt;
-  }
+  std::optional<Database> db = OpenRecords(inv, exit, false);
+  if (!db) return std::nullopt;
   auto events = LoadRunEvents(*db, id, run);
   if (!events.ok()) {
     fmt::print(inv.err, "firedrill: {}\n", events.error().ToString());

@@ -10,20 +10,7 @@
 namespace firedrill {
 namespace {
 
-std::vector<Event> AsEvents(const std::vector<NewEvent>& in) {
-  std::vector<Event> out;
-  for (const NewEvent& n : in) {
-    Event e;
-    e.seq = static_cast<std::int64_t>(out.size()) + 1;
-    e.ts = *n.ts;
-    e.drill_id = n.drill_id;
-    e.kind = n.kind;
-    e.actor = n.actor;
-    e.payload_json = n.payload_json;
-    out.push_back(std::move(e));
-  }
-  return out;
-}
+using testing::AsEvents;
 
 RunReport ReportOf(const std::string& name, const std::string& title) {
   RunReport r;

@@ -20,18 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 AuditRow RowOf(const std::string& name) {
-  std::vector<Event> events;
-  for (const NewEvent& n : testing::RecordedRun(name)) {
-    Event e;
-    e.seq = static_cast<std::int64_t>(events.size()) + 1;
-    e.ts = *n.ts;
-    e.drill_id = n.drill_id;
-    e.kind = n.kind;
-    e.actor = n.actor;
-    e.payload_json = n.payload_json;
-    events.push_back(std::move(e));
-  }
-  return AuditRun(DeriveRunFacts(events), false);
+  return AuditRun(DeriveRunFacts(testing::AsEvents(testing::RecordedRun(name))), false);
 }
 
 std::size_t Count(const std::string& text, const std::string& what) {

@@ -33,25 +33,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using testing::AsEvents;
+
 SysTime At(const std::string& text) {
   auto t = ParseUtc(text);
   REQUIRE(t);
   return *t;
-}
-
-std::vector<Event> AsEvents(const std::vector<NewEvent>& in) {
-  std::vector<Event> out;
-  for (const NewEvent& n : in) {
-    Event e;
-    e.seq = static_cast<std::int64_t>(out.size()) + 1;
-    e.ts = *n.ts;
-    e.drill_id = n.drill_id;
-    e.kind = n.kind;
-    e.actor = n.actor;
-    e.payload_json = n.payload_json;
-    out.push_back(std::move(e));
-  }
-  return out;
 }
 
 // A run of a `service` drill on `day`: detected after `ttd`, recovered by the probes after `ttr`

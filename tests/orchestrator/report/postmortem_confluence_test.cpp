@@ -20,18 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 RunFacts FactsOf(const std::vector<NewEvent>& run) {
-  std::vector<Event> events;
-  for (const NewEvent& n : run) {
-    Event e;
-    e.seq = static_cast<std::int64_t>(events.size()) + 1;
-    e.ts = *n.ts;
-    e.drill_id = n.drill_id;
-    e.kind = n.kind;
-    e.actor = n.actor;
-    e.payload_json = n.payload_json;
-    events.push_back(std::move(e));
-  }
-  return DeriveRunFacts(events);
+  return DeriveRunFacts(testing::AsEvents(run));
 }
 
 // Parses `body` as Confluence stores it: inside an element that declares the `ac` and `ri`

@@ -267,4 +267,19 @@ std::vector<NewEvent> WithDrillFacts(std::vector<NewEvent> events) {
   return events;
 }
 
+std::vector<Event> AsEvents(const std::vector<NewEvent>& events) {
+  std::vector<Event> out;
+  for (const NewEvent& n : events) {
+    Event e;
+    e.seq = static_cast<std::int64_t>(out.size()) + 1;
+    e.ts = *n.ts;
+    e.drill_id = n.drill_id;
+    e.kind = n.kind;
+    e.actor = n.actor;
+    e.payload_json = n.payload_json;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace firedrill::testing

@@ -48,6 +48,10 @@ class RunBuilder {
 /// "aborted", "restore-failed". Each is a run of drill "checkout-<name>" on 2027-06-01.
 std::vector<NewEvent> RecordedRun(const std::string& name);
 
+/// Returns `events` as the event log would hold them once appended: seq 1, 2, 3, ... in order
+/// (no hashes). Every `ts` must be set.
+std::vector<Event> AsEvents(const std::vector<NewEvent>& events);
+
 /// Returns the run id RecordedRun(name) uses.
 std::string RecordedRunId(const std::string& name);
 

@@ -20,6 +20,8 @@ using firedrill::testing::TempDir;
 
 namespace {
 
+using testing::AsEvents;
+
 SysTime At(const char* text) {
   auto t = ParseUtc(text);
   REQUIRE(t);
@@ -27,22 +29,6 @@ SysTime At(const char* text) {
 }
 
 // The events as the log returns them.
-std::vector<Event> AsEvents(const std::vector<NewEvent>& in) {
-  std::vector<Event> out;
-  std::int64_t seq = 0;
-  for (const NewEvent& n : in) {
-    Event e;
-    e.seq = ++seq;
-    e.ts = *n.ts;
-    e.drill_id = n.drill_id;
-    e.kind = n.kind;
-    e.actor = n.actor;
-    e.payload_json = n.payload_json;
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
 RunBuilder Builder(const std::string& run = "d-1") {
   SysTime start = At("2027-06-01T08:00:00Z");
   return RunBuilder("d", run, CheckoutDrillText("d"), start, start + 1h);
