@@ -11,8 +11,10 @@
 
 #include "drills/zoned_time.h"
 #include "orchestrator/report/json_text.h"
+#include "orchestrator/report/markup.h"
 #include "orchestrator/report/postmortem.h"
 #include "orchestrator/store/drill_table.h"
+#include "orchestrator/store/record_export.h"
 #include "orchestrator/store/typed_event.h"
 
 namespace firedrill {
@@ -63,24 +65,11 @@ std::string Ms(const std::optional<Duration>& d) {
   return d ? std::to_string(d->count()) : std::string();
 }
 
-std::string Cell(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c == '\n' ? ' ' : c);
-  return out;
-}
-
-std::string Csv(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string CsvLine(const std::vector<std::string>& cells) {
   std::string line;
   for (std::size_t i = 0; i < cells.size(); ++i) {
     if (i != 0) line += ',';
-    line += Csv(cells[i]);
+    line += CsvField(cells[i]);
   }
   return line + "\r\n";
 }
@@ -562,12 +551,13 @@ std::string AuditMarkdown(const AuditReport& report) {
     for (const AuditRow& r : report.rows) {
       md += fmt::format(
           "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.run_id,
-          Cell(r.service), r.window_start ? FormatUtc(*r.window_start) : "—",
-          Cell(r.announced == "not recorded" ? r.announced_detail
-                                             : r.announced + ": " + r.announced_detail),
-          Cell(r.briefed_detail),
-          Cell(r.window_respected + (r.window_respected == "no" ? ": " + r.window_detail : "")),
-          Cell(FaultsText(r)), Cell(r.recovered_by),
+          MarkdownCell(r.service), r.window_start ? FormatUtc(*r.window_start) : "—",
+          MarkdownCell(r.announced == "not recorded" ? r.announced_detail
+                                                     : r.announced + ": " + r.announced_detail),
+          MarkdownCell(r.briefed_detail),
+          MarkdownCell(r.window_respected +
+                       (r.window_respected == "no" ? ": " + r.window_detail : "")),
+          MarkdownCell(FaultsText(r)), MarkdownCell(r.recovered_by),
           AgainstText(r.ttd_human, r.detect_objective, r.ttd_human_verdict),
           AgainstText(r.ttd_alert, r.detect_objective, r.ttd_alert_verdict),
           r.recovered_by == "auto-restored"
@@ -584,10 +574,10 @@ std::string AuditMarkdown(const AuditReport& report) {
         "| Service | Quarter | Runs | Drills | TTD (human) median / p90 | TTD (alert) median / "
         "p90 | TTR median / p90 | Auto-restored |\n|---|---|---|---|---|---|---|---|\n";
     for (const ServiceQuarter& s : report.services) {
-      md +=
-          fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} of {} ({}) |\n", Cell(s.service),
-                      s.quarter, s.runs, s.drills, SpreadText(s.ttd_human), SpreadText(s.ttd_alert),
-                      SpreadText(s.ttr), s.auto_restored, s.drills, Share(s.auto_restored_share));
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} of {} ({}) |\n",
+                        MarkdownCell(s.service), s.quarter, s.runs, s.drills,
+                        SpreadText(s.ttd_human), SpreadText(s.ttd_alert), SpreadText(s.ttr),
+                        s.auto_restored, s.drills, Share(s.auto_restored_share));
     }
   }
   md += "\n## Services not drilled in the period\n\n";

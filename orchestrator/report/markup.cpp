@@ -87,6 +87,21 @@ std::string Escape(std::string_view text) {
   return out;
 }
 
+std::string MarkdownCell(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n' || c == '\r') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string SafeHref(std::string_view url) {
   auto starts = [&](std::string_view scheme) {
     if (url.size() <= scheme.size()) return false;

@@ -1,7 +1,8 @@
-// The one way to put text into the markup firedrill writes: HTML (the console, report files) and
-// XML (JUnit reports). Everything that came from a drill file, a person or a monitoring system
-// (titles, notes, labels, alert annotations) is attacker-controlled text, and goes through Escape
-// before it is written, in element content and in quoted attribute values alike.
+// The one way to put text into the markup firedrill writes: HTML (the console, report files),
+// XML (JUnit reports, Confluence pages) and Markdown tables (postmortems, the audit). Everything
+// that came from a drill file, a person or a monitoring system (titles, notes, labels, alert
+// annotations) is attacker-controlled text, and goes through Escape before it is written, in
+// element content and in quoted attribute values alike.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +17,10 @@ namespace firedrill {
 /// other than tab and newline are written visibly as "\u202E" (so that a hostile title cannot
 /// reorder the text after it); a byte that is not part of valid UTF-8 becomes U+FFFD.
 std::string Escape(std::string_view text);
+
+/// Returns `text` as one cell of a Markdown table: "|" written "\|", line breaks (CR, LF) as
+/// spaces, so that the cell cannot end early or break its row.
+std::string MarkdownCell(std::string_view text);
 
 /// Returns `url` when it is an absolute http:// or https:// URL (any case) without spaces or
 /// control characters, else "": what an href may hold (never javascript:, data: and the like).

@@ -13,6 +13,7 @@
 #include "drills/zoned_time.h"
 #include "orchestrator/report/action_items.h"
 #include "orchestrator/report/json_text.h"
+#include "orchestrator/report/markup.h"
 #include "orchestrator/report/metrics.h"
 
 namespace firedrill {
@@ -50,19 +51,6 @@ Header HeaderOf(const RunFacts& f, const std::optional<DrillRecord>& record) {
 }
 
 // A Markdown table cell: no pipes, no line breaks.
-std::string Cell(std::string s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '\n' || c == '\r') {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 std::string Dur(const std::optional<Duration>& d) { return d ? FormatDuration(*d) : "—"; }
 
@@ -299,13 +287,14 @@ std::string PostmortemMarkdown(const RunFacts& f, const std::optional<DrillRecor
   md += "| | |\n|---|---|\n";
   md += fmt::format("| Drill | `{}` |\n| Run | `{}` |\n", f.drill_id, f.run_id);
   md += fmt::format("| Service | {} |\n| Owner | {} |\n| Status | draft |\n",
-                    Cell(h.service.empty() ? "unknown" : h.service),
-                    Cell(h.owner.empty() ? "unknown" : h.owner));
+                    MarkdownCell(h.service.empty() ? "unknown" : h.service),
+                    MarkdownCell(h.owner.empty() ? "unknown" : h.owner));
   md += fmt::format("| Date | {} (UTC) |\n", DateOf(f));
   md += fmt::format("| Playbook | {} |\n",
-                    h.playbook.empty() ? "unknown" : fmt::format("<{}>", Cell(h.playbook)));
-  if (!f.drill_file.empty()) md += fmt::format("| Drill file | `{}` |\n", Cell(f.drill_file));
-  md += fmt::format("| Outcome | {} |\n", Cell(f.outcome_text));
+                    h.playbook.empty() ? "unknown" : fmt::format("<{}>", MarkdownCell(h.playbook)));
+  if (!f.drill_file.empty())
+    md += fmt::format("| Drill file | `{}` |\n", MarkdownCell(f.drill_file));
+  md += fmt::format("| Outcome | {} |\n", MarkdownCell(f.outcome_text));
   if (!f.drill_problem.empty()) {
     md += fmt::format(
         "\n_The recorded drill text could not be read again ({}); what only the drill file "
@@ -319,8 +308,8 @@ std::string PostmortemMarkdown(const RunFacts& f, const std::optional<DrillRecor
   } else {
     md += "| Name | Role | During the run |\n|---|---|---|\n";
     for (const ParticipantFact& p : f.participants) {
-      md += fmt::format("| {} | {} | {} |\n", Cell(p.name), Cell(p.role),
-                        Cell(fmt::format("{}", fmt::join(p.actions, ", "))));
+      md += fmt::format("| {} | {} | {} |\n", MarkdownCell(p.name), MarkdownCell(p.role),
+                        MarkdownCell(fmt::format("{}", fmt::join(p.actions, ", "))));
     }
   }
 
@@ -342,12 +331,13 @@ std::string PostmortemMarkdown(const RunFacts& f, const std::optional<DrillRecor
       if (!r.params.empty()) what += ": " + r.params;
       std::string undone = r.undo;
       if (ff != nullptr && ff->restored) undone += fmt::format(" (run by {})", ff->restored_by);
-      md += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", r.id, Cell(what),
+      md += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", r.id, MarkdownCell(what),
                         ff && ff->injected_at        ? FormatUtc(*ff->injected_at)
                         : ff && ff->unknown_at_crash ? std::string("unknown (run died)")
                                                      : std::string("—"),
-                        Cell(undone), ff && ff->restored_at ? FormatUtc(*ff->restored_at) : "—",
-                        Cell(RestoreState(ff)));
+                        MarkdownCell(undone),
+                        ff && ff->restored_at ? FormatUtc(*ff->restored_at) : "—",
+                        MarkdownCell(RestoreState(ff)));
     }
     bool any_error = false;
     for (const FaultFact& ff : f.faults) {
@@ -385,11 +375,11 @@ std::string PostmortemMarkdown(const RunFacts& f, const std::optional<DrillRecor
     md += fmt::format("Times in UTC and in {} (the drill's zone); T0 = {}.\n\n", h.zone, t0);
   }
   md += fmt::format("| UTC | {} | Since T0 | What happened | By |\n|---|---|---|---|---|\n",
-                    Cell(h.zone));
+                    MarkdownCell(h.zone));
   for (const TimelineEntry& e : f.timeline) {
     md += fmt::format("| {} | {} | {} | {} | {} |\n", FormatUtc(e.ts), FormatInZone(e.ts, h.zone),
                       f.t0 ? SinceT0(std::chrono::duration_cast<Duration>(e.ts - *f.t0)) : "—",
-                      Cell(e.text), Cell(e.actor));
+                      MarkdownCell(e.text), MarkdownCell(e.actor));
   }
 
   md += "\n## Metrics\n\n";
@@ -397,7 +387,7 @@ std::string PostmortemMarkdown(const RunFacts& f, const std::optional<DrillRecor
   md += "| Metric | Measured | Objective | Verdict | Note |\n|---|---|---|---|---|\n";
   for (const Metric& m : metrics) {
     md += fmt::format("| {} | {} | {} | {} | {} |\n", m.name, Dur(m.measured), Dur(m.objective),
-                      VerdictName(m.verdict), Cell(m.note));
+                      VerdictName(m.verdict), MarkdownCell(m.note));
   }
   md += "\nHow they are measured:\n\n";
   md += fmt::format("- **T0**: {}\n", kT0Definition);
@@ -448,7 +438,7 @@ std::string PostmortemMarkdown(const RunFacts& f, const std::optional<DrillRecor
   md += "| Type (mitigate/prevent/process) | Action | Owner | Priority | Ticket | Due |\n";
   md += "|---|---|---|---|---|---|\n";
   for (const ActionItem& a : PrefilledActions(f)) {
-    md += fmt::format("| {} | {} |  |  |  |  |\n", a.type, Cell(a.action));
+    md += fmt::format("| {} | {} |  |  |  |  |\n", a.type, MarkdownCell(a.action));
   }
   md += "|  |  |  |  |  |  |\n";
   return md;

@@ -45,4 +45,10 @@ TEST_CASE("Shorten cuts a megabyte to a line and never splits a character", "[re
   CHECK(Shorten("aøb", 2) == "a… (4 bytes)");
 }
 
+TEST_CASE("a Markdown table cell cannot end early or break its row", "[report]") {
+  CHECK(MarkdownCell("a | b") == "a \\| b");
+  CHECK(MarkdownCell("line\r\nnext") == "line  next");
+  CHECK(MarkdownCell("plain") == "plain");
+}
+
 }  // namespace firedrill
