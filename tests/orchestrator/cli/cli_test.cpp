@@ -11,6 +11,7 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/doc_output.h"
 #include "tests/support/temp_dir.h"
 
@@ -20,17 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Run Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int status = RunCommandLine(args, out, err);
-  return {status, out.str(), err.str()};
-}
+using Run = testing::CliResult;
+using testing::Cli;
 
 // Every file under `dir` with its size and modification time: "nothing changed" is a snapshot
 // that compares equal.

@@ -14,6 +14,7 @@
 
 #include "orchestrator/cli/command.h"
 #include "orchestrator/exit_status.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace firedrill;
@@ -23,17 +24,8 @@ namespace json = boost::json;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Run Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int status = RunCommandLine(args, out, err);
-  return {status, out.str(), err.str()};
-}
+using Run = testing::CliResult;
+using testing::Cli;
 
 void Write(const fs::path& path, const std::string& text, fs::perms perms) {
   std::ofstream(path) << text;

@@ -19,6 +19,7 @@
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/typed_event.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace firedrill;
@@ -28,17 +29,8 @@ namespace json = boost::json;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Run Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int status = RunCommandLine(args, out, err);
-  return {status, out.str(), err.str()};
-}
+using Run = testing::CliResult;
+using testing::Cli;
 
 // Every file under `dir` with its size and modification time.
 std::map<std::string, std::pair<std::uintmax_t, fs::file_time_type>> Snapshot(const fs::path& dir) {

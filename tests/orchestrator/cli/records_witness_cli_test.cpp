@@ -16,6 +16,7 @@
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/witness_list.h"
 #include "tests/orchestrator/tamper_support.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/scoped_env.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/witness_receiver.h"
@@ -29,17 +30,8 @@ namespace json = boost::json;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Run Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int status = RunCommandLine(args, out, err);
-  return {status, out.str(), err.str()};
-}
+using Run = testing::CliResult;
+using testing::Cli;
 
 std::string ReadFile(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

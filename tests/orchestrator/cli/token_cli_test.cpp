@@ -13,6 +13,7 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/token_table.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace firedrill;
@@ -22,17 +23,8 @@ namespace json = boost::json;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Run Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int status = RunCommandLine(args, out, err);
-  return {status, out.str(), err.str()};
-}
+using Run = testing::CliResult;
+using testing::Cli;
 
 std::string SecretOf(const std::string& token) { return token.substr(token.rfind('_') + 1); }
 

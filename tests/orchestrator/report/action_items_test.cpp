@@ -8,12 +8,12 @@
 #include <sstream>
 #include <string>
 
-#include "orchestrator/cli/command.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/postmortem.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
 #include "tests/orchestrator/report/recorded_runs.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/temp_dir.h"
 
 namespace firedrill {
@@ -93,11 +93,10 @@ TEST_CASE("firedrill actions reads the team's postmortem of the latest run", "[r
     for (const NewEvent& e : testing::RecordedRun("restore-failed")) REQUIRE(log.Append(e).ok());
     run_id = testing::RecordedRunId("restore-failed");
   }
-  auto run = [&](std::vector<std::string> args, std::string& out) {
-    std::ostringstream o, e;
-    const int status = RunCommandLine(args, o, e);
-    out = o.str() + e.str();
-    return status;
+  auto run = [&](const std::vector<std::string>& args, std::string& out) {
+    const testing::CliResult r = testing::Cli(args);
+    out = r.out + r.err;
+    return r.status;
   };
   std::string out;
   // No postmortem file yet: said, with where it was looked for.
