@@ -79,23 +79,37 @@ void Capture(std::string& text, bool& truncated, const char* data, std::size_t n
   if (n > room) truncated = true;
 }
 
-// The command shell a session keeps open on the host: one exec for all of its ungated commands,
-// so that a command costs the host one fork and two execs (setsid, /bin/sh) instead of an sshd
-// session, a login shell and a wrapper. It is started as `/bin/sh -c SCRIPT firedrill-shell
-// MARKER`, MARKER being a random string of the session's. It answers "MARKER ready DIR" (DIR: a
-// private directory it removes when it ends, which is when its stdin closes with the session),
-// then reads requests "ID LINES" followed by LINES lines of a command; it runs each with
-// `setsid /bin/sh -c`, stdin /dev/null, its stdout and stderr the shell's own; writes the
-// command's process group to DIR/pgid (for a kill after a timeout) and, once it ended, "MARKER ID"
-// on stderr and "MARKER ID STATUS" on stdout. A command's output is what precedes those. (A
-// background process a command leaves with the shell's stdout still open writes into whatever
-// runs later, so such processes must redirect their output, as over any SSH exec.)
+// The command shell a session keeps open on the host: one exec for all of its commands, so that
+// a command costs the host one fork and two execs (setsid, /bin/sh) instead of an sshd session,
+// a login shell and a wrapper. It is started as `/bin/sh -c SCRIPT firedrill-shell MARKER GATE`,
+// MARKER being a random string of the session's and GATE the announcing gate wrapper
+// (gated_command.h). It answers "MARKER ready DIR" (DIR: a private directory it removes when it
+// ends, which is when its stdin closes with the session), then reads requests "ID LINES [g]"
+// followed by LINES lines of a command.
+//
+// An ungated command runs with `setsid /bin/sh -c`, stdin /dev/null, its stdout and stderr the
+// shell's own; the shell writes the command's process group to DIR/pgid (for a kill after a
+// timeout) and, once it ended, "MARKER ID" on stderr and "MARKER ID STATUS" on stdout. A
+// command's output is what precedes those. (A background process a command leaves with the
+// shell's stdout still open writes into whatever runs later, so such processes must redirect
+// their output, as over any SSH exec.)
+//
+// A gated command ("g") runs behind GATE in a session of its own, its stdin the read end of a
+// pipe (a FIFO, unlinked once open) whose only writer is the shell: the wrapper announces itself
+// on stderr, the shell then reads one more line, "ID go" (it writes "go" into the pipe) or
+// anything else (it closes the pipe: the wrapper exits without running the command), and goes
+// back to reading requests while the command runs. The pipe is the command's lifeline: it stays
+// open until the next request (which comes only once the command has ended) or until the shell
+// ends because the session is gone, and the wrapper kills its group on EOF there. A background
+// subshell reports the wrapper's end with the same two marker lines.
 constexpr char kShellScript[] = R"(m=$1
+gate=$2
 d=$(mktemp -d "${TMPDIR:-/tmp}/firedrill-shell.XXXXXX") || exit 125
 trap 'rm -rf "$d"' EXIT
 trap 'exit 129' HUP INT TERM PIPE
 echo "$m ready $d"
-while IFS=' ' read -r id n; do
+while IFS=' ' read -r id n g; do
+  exec 3>&-
   c=''
   while [ "$n" -gt 0 ]; do
     IFS= read -r l || exit 0
@@ -103,6 +117,25 @@ while IFS=' ' read -r id n; do
 "
     n=$((n - 1))
   done
+  if [ "$g" = g ]; then
+    if ! mkfifo -m 600 "$d/gate"; then
+      echo "$m $id" >&2
+      echo "$m $id 125"
+      continue
+    fi
+    exec 3<>"$d/gate" 4<"$d/gate"
+    rm -f "$d/gate"
+    {
+      setsid /bin/sh -c "$gate" firedrill-gate "$c" <&4 4<&-
+      r=$?
+      echo "$m $id" >&2
+      echo "$m $id $r"
+    } 3>&- &
+    exec 4<&-
+    IFS= read -r v || exit 0
+    if [ "$v" = "$id go" ]; then echo go >&3; else exec 3>&-; fi
+    continue
+  fi
   setsid /bin/sh -c "$c" </dev/null &
   p=$!
   echo "$p" >"$d/pgid"
@@ -156,6 +189,14 @@ struct ShellStream {
   }
 
   std::string Output() const { return cut ? kept + kTruncatedNote : kept; }
+
+  /// The first line of the stream (without its newline) once it is complete.
+  std::optional<std::string> FirstLine() const {
+    const std::string seen = kept + pending;
+    const std::size_t nl = seen.find('\n');
+    if (nl == std::string::npos) return std::nullopt;
+    return seen.substr(0, nl);
+  }
 };
 
 }  // namespace
@@ -396,8 +437,9 @@ struct SshSession::Impl {
       co_return Fail(rc == SSH_AGAIN ? "opening a channel timed out" : "cannot open a channel");
     }
     shell_marker = NewShellMarker();
-    const std::string start = fmt::format("exec /bin/sh -c {} firedrill-shell {}",
-                                          ShellQuote(kShellScript), shell_marker);
+    const std::string start =
+        fmt::format("exec /bin/sh -c {} firedrill-shell {} {}", ShellQuote(kShellScript),
+                    shell_marker, ShellQuote(GateScript(true)));
     while ((rc = ssh_channel_request_exec(ch, start.c_str())) == SSH_AGAIN) {
       bool in_time = co_await WaitIo(until);
       if (!in_time) break;
@@ -424,29 +466,55 @@ struct SshSession::Impl {
     co_return false;
   }
 
-  // Runs `command` through the command shell until it ends or `until`; fills `r`. On timeout
-  // its process group is killed through a second channel and the shell is let go (the next
-  // command starts a new one). Returns an Error when the connection broke or the shell ended
-  // while the command ran (whether it ran is then unknown).
+  // Runs `command` through the command shell until it ends or `until`; fills `r`. With a `gate`,
+  // the command starts behind the gate wrapper as SshSession::Exec says (`announce` gets the
+  // wrapper's line, `until` becomes now + `timeout` once it is let through). On timeout its
+  // process group is killed through a second channel and the shell is let go (the next command
+  // starts a new one). Returns an Error when the connection broke or the shell ended while the
+  // command ran (whether it ran is then unknown).
   asio::awaitable<Status> ShellRun(const std::string& command, Clock::time_point until,
-                                   CommandResult& r) {
+                                   CommandResult& r, const SshSession::Gate* gate = nullptr,
+                                   Duration timeout = Duration::zero(),
+                                   std::string* announce = nullptr) {
     const std::uint64_t id = shell_next_id++;
     std::string request = command;
     if (request.empty() || request.back() != '\n') request += '\n';
     const auto lines = std::count(request.begin(), request.end(), '\n');
-    request = fmt::format("{} {}\n{}", id, lines, request);
+    request = fmt::format("{} {}{}\n{}", id, lines, gate != nullptr ? " g" : "", request);
     Status written = co_await WriteAll(shell, request, until);
     if (!written) co_return written;
     ShellStream out{fmt::format("{} {} ", shell_marker, id)};
     ShellStream err{fmt::format("{} {}\n", shell_marker, id)};
+    auto ended_fully = [&] {
+      return out.ended && err.ended && out.after.find('\n') != std::string::npos;
+    };
     bool timed_out = false;
-    Expected<bool> ended = co_await ReadShell(
-        out, err,
-        [&] { return out.ended && err.ended && out.after.find('\n') != std::string::npos; }, until,
-        timed_out);
+    std::optional<AnnounceLine> wrapper;
+    if (gate != nullptr) {
+      // The wrapper's identity line first (or its end, when it could not announce itself).
+      Expected<bool> announced = co_await ReadShell(
+          out, err, [&] { return err.FirstLine().has_value() || ended_fully(); }, until, timed_out);
+      if (!announced) co_return announced.error();
+      if (*announced && !ended_fully()) {
+        *announce = *err.FirstLine();
+        wrapper = ParseAnnounceLine(*announce);
+        // The command waits behind its gate meanwhile; nothing else is read from the shell.
+        Status accepted = co_await (*gate)(*announce);
+        const std::string answer = fmt::format("{} {}\n", id, accepted ? "go" : "no");
+        Status answered = co_await WriteAll(shell, answer, until);
+        if (!answered) co_return answered;
+        if (accepted) until = Clock::now() + timeout;
+      }
+    }
+    Expected<bool> ended = false;
+    if (!timed_out) ended = co_await ReadShell(out, err, ended_fully, until, timed_out);
     if (!ended) co_return ended.error();
     r.out = out.Output();
     r.err = err.Output();
+    // The wrapper's line is not the command's output.
+    if (announce != nullptr && !announce->empty() && r.err.rfind(*announce, 0) == 0) {
+      r.err.erase(0, std::min(r.err.size(), announce->size() + 1));
+    }
     if (*ended) {
       const std::string status = out.after.substr(0, out.after.find('\n'));
       int code = -1;
@@ -466,13 +534,19 @@ struct SshSession::Impl {
           Where())};
     }
     r.timed_out = true;
-    // Best effort: the command has already failed (timed out), which is what is reported.
-    CommandResult killed;
-    [[maybe_unused]] Status killed_status = co_await RunChannel(
-        fmt::format("g=$(cat {}/pgid) && {{ pkill -TERM -g \"$g\"; sleep 1; pkill -KILL -g \"$g\"; "
-                    "}}; true",
-                    ShellQuote(shell_dir)),
-        Clock::now() + std::chrono::seconds(5), killed);
+    // Best effort: the command has already failed (timed out), which is what is reported. A
+    // gated command's group is the wrapper's (none yet when it never announced itself: letting
+    // the shell go below closes its gate); an ungated one's is in the shell's directory.
+    const std::string group = gate == nullptr ? fmt::format("$(cat {}/pgid)", ShellQuote(shell_dir))
+                              : wrapper       ? std::to_string(wrapper->pgid)
+                                              : std::string();
+    if (!group.empty()) {
+      CommandResult killed;
+      [[maybe_unused]] Status killed_status = co_await RunChannel(
+          fmt::format("g={} && {{ pkill -TERM -g \"$g\"; sleep 1; pkill -KILL -g \"$g\"; }}; true",
+                      group),
+          Clock::now() + std::chrono::seconds(5), killed);
+    }
     CloseShell();
     co_return Status{};
   }
@@ -683,18 +757,17 @@ asio::awaitable<Expected<CommandResult>> SshSession::Exec(std::string command, D
   CommandResult result;
   std::string announce;
   const bool gated = static_cast<bool>(gate);
-  // A gated command keeps a channel of its own: its stdin is its gate and its lifeline.
-  Expected<bool> shell = false;
-  if (!gated) shell = co_await m.OpenShell(deadline);
+  Expected<bool> shell = co_await m.OpenShell(deadline);
   if (!shell) co_return shell.error();
-  if (!gated && !*shell && !m.shell_refused) {
+  if (!*shell && !m.shell_refused) {
     // The shell did not answer within the command's time: the command never started.
     result.timed_out = true;
     result.err = "the command shell on the host did not start in time";
     co_return result;
   }
   if (*shell) {
-    Status st = co_await m.ShellRun(command, deadline, result);
+    Status st =
+        co_await m.ShellRun(command, deadline, result, gated ? &gate : nullptr, timeout, &announce);
     if (!st) co_return st.error();
     co_return result;  // a timed-out command's group was killed by ShellRun
   }

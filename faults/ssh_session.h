@@ -39,10 +39,10 @@ struct SshConnectInfo {
 /// One SSH session. Every member function must be called on the thread running `io` (the
 /// transport thread); libssh is not thread-safe per session. Commands on one session run one at
 /// a time (a second Exec waits for the first); sessions to different hosts run in parallel on
-/// the same loop. Ungated commands go through one long-lived `/bin/sh` the session starts on the
-/// host when it connects (a "command shell": a command then costs the host a fork instead
-/// of an sshd session and a login shell); a gated command, or every command on a host where that
-/// shell cannot start, gets a channel of its own. Connects lazily on the first Exec and
+/// the same loop. Commands go through one long-lived `/bin/sh` the session starts on the host
+/// when it connects (a "command shell": a command then costs the host a fork instead of an sshd
+/// session and a login shell); on a host where that shell cannot start, every command gets a
+/// channel of its own. Connects lazily on the first Exec and
 /// reconnects after a broken connection.
 class SshSession : public std::enable_shared_from_this<SshSession> {
  public:
@@ -69,9 +69,10 @@ class SshSession : public std::enable_shared_from_this<SshSession> {
   /// announce line (the first stderr line, not part of the result) is handed to `gate` while the
   /// command waits; on success "go" is written to its stdin, which then stays open for as long
   /// as the command runs (the wrapper kills its group when it sees EOF there: the connection is
-  /// gone), and `timeout` counts from then; on failure stdin is closed and the wrapper exits
-  /// kNotStartedExit without running the command (that is the result). Until the announce line,
-  /// the wait is bounded by `timeout` too.
+  /// gone; through the command shell, that stdin is a pipe the shell holds open until it ends
+  /// with the session), and `timeout` counts from then; on failure stdin is closed and the wrapper
+  /// exits kNotStartedExit without running the command (that is the result). Until the announce
+  /// line, the wait is bounded by `timeout` too.
   boost::asio::awaitable<Expected<CommandResult>> Exec(std::string command, Duration timeout,
                                                        Gate gate = {});
 

@@ -18,6 +18,7 @@
 #include "faults/ssh_runner.h"
 #include "tests/faults/runtime_test_support.h"
 #include "tests/faults/ssh_test_endpoint.h"
+#include "tests/faults/test_processes.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_sshd.h"
 
@@ -165,5 +166,58 @@ TEST_CASE("ssh runner: a gated command whose on_started fails never runs", "[ssh
              Catch::Contains("not started") && Catch::Contains("the ledger is read-only"));
   REQUIRE(seen.identity);
   CHECK(LiveProcessesInGroup(static_cast<pid_t>(seen.identity->pgid)).empty());
+  CHECK_FALSE(fs::exists(marker));
+}
+
+TEST_CASE("ssh runner: a gated command goes through the target's command shell, which stays usable",
+          "[ssh][gate]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir dir;
+  TestSshd sshd(dir.path());
+  const fs::path marker = dir.path() / "MARKER";
+  SshRunner runner(EndpointOf(sshd));
+  // The command's parent is the gate wrapper; the wrapper's parent was forked from the session's
+  // command shell (its command line is the shell's), not an sshd session of its own.
+  const std::string grandparent =
+      "read -r s </proc/$PPID/stat; s=${s##*) }; set -- $s; tr '\\0' ' ' </proc/$2/cmdline";
+  Seen seen;
+  Expected<CommandResult> gated =
+      RunBlocking(runner.Run(grandparent, 10s, Recording(seen, marker, {})));
+  REQUIRE(gated.ok());
+  REQUIRE(gated->ok());
+  REQUIRE(seen.identity);
+  CHECK_THAT(gated->out, Catch::Contains("firedrill-shell"));
+  CHECK(gated->err.empty());
+
+  // A refused gate, then an ungated command: the same shell answers both.
+  Seen refused;
+  Expected<CommandResult> closed = RunBlocking(
+      runner.Run(Touch(marker), 10s, Recording(refused, marker, Error("the ledger is full"))));
+  REQUIRE_FALSE(closed.ok());
+  CHECK_FALSE(fs::exists(marker));
+  Expected<CommandResult> after = RunBlocking(runner.Run("tr '\\0' ' ' </proc/$PPID/cmdline", 10s));
+  REQUIRE(after.ok());
+  CHECK_THAT(after->out, Catch::Contains("firedrill-shell"));
+}
+
+TEST_CASE("ssh runner: a gated command's timeout kills its group, and the next command still runs",
+          "[ssh][gate]") {
+  SKIP_WITHOUT_SSHD();
+  TempDir dir;
+  TestSshd sshd(dir.path());
+  const fs::path marker = dir.path() / "MARKER";
+  SshRunner runner(EndpointOf(sshd));
+  Seen seen;
+  Expected<CommandResult> slow = RunBlocking(runner.Run(
+      "sleep 30; touch " + ShellQuote(marker.string()), 500ms, Recording(seen, marker, {})));
+  REQUIRE(slow.ok());
+  CHECK(slow->timed_out);
+  REQUIRE(seen.identity);
+  KillGroupAtExit cleanup(static_cast<pid_t>(seen.identity->pgid));
+  CHECK(PollUntil(
+      [&] { return LiveProcessesInGroup(static_cast<pid_t>(seen.identity->pgid)).empty(); }, 10s));
+  Expected<CommandResult> next = RunBlocking(runner.Run("echo next", 10s));
+  REQUIRE(next.ok());
+  CHECK(next->out == "next\n");
   CHECK_FALSE(fs::exists(marker));
 }
