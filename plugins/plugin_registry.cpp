@@ -31,7 +31,9 @@ std::string BundledPluginDir() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return "";
-  return (exe.parent_path() / "plugins").string();
+  const fs::path beside = exe.parent_path() / "plugins";
+  if (fs::is_directory(beside, ec)) return beside.string();
+  return (exe.parent_path() / FIREDRILL_PLUGIN_DIR_FROM_BIN).lexically_normal().string();
 }
 
 std::vector<std::string> DefaultPluginDirs() {

@@ -30,8 +30,11 @@ struct PluginInfo {
   std::vector<std::string> warnings;  ///< kinds that could not be registered, and why
 };
 
-/// Returns the directory of the bundled plugins: "<dir of the running executable>/plugins"
-/// (the build puts them next to the firedrill binary), or "" if /proc/self/exe is unreadable.
+/// Returns the directory of the bundled plugins: "<dir of the running executable>/plugins" when
+/// it exists (the build puts them next to the firedrill binary), else the installed one,
+/// "<dir of the running executable>/FIREDRILL_PLUGIN_DIR_FROM_BIN" (by default
+/// ../libexec/firedrill/plugins, as `cmake --install` and the Debian package lay it out), or ""
+/// if /proc/self/exe is unreadable.
 std::string BundledPluginDir();
 
 /// Returns the directories searched by default: each entry of $FIREDRILL_PLUGIN_PATH
