@@ -2,7 +2,9 @@
 # Installs the Debian 12 packages firedrill needs, only those missing. Run as root.
 #   scripts/install-deps.sh           build and run dependencies
 #   scripts/install-deps.sh --test    also what the test suite needs (clang for the fuzzer, a
-#                                     headless Chromium for the console, ...)
+#                                     headless Chromium for the console, lintian for the
+#                                     package, ...)
+#   scripts/install-deps.sh --bench   also the peer tools of bench/ (pdsh, ansible)
 set -euo pipefail
 
 packages=(
@@ -15,7 +17,12 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(catch2 clang-format clang-tidy clang-14 libclang-rt-14-dev libfuzzer-14-dev
              openssh-server openssh-client redis-server postgresql python3-icalendar
              prometheus prometheus-alertmanager wrk
-             chromium chromium-driver python3-selenium libxml2-utils)
+             chromium chromium-driver python3-selenium libxml2-utils
+             lintian dpkg-dev man-db)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  # The peer tools the benchmarks compare with, side by side in the same run.
+  packages+=(openssh-server openssh-client pdsh ansible-core wrk)
 fi
 
 missing=()
