@@ -122,6 +122,18 @@ int RunCommandLine(const std::vector<std::string>& argv, std::ostream& out, std:
       names.push_back(c.name.substr(0, c.name.find(' ')));
       if (c.name.rfind(argv[0] + " ", 0) == 0) group.push_back(c.name);
     }
+    if (!group.empty() && argv.size() >= 2 && (argv[1] == "--help" || argv[1] == "-h")) {
+      fmt::print(out, "Usage: firedrill {} SUBCOMMAND [OPTIONS] [ARGS]\n\nSubcommands:\n", argv[0]);
+      std::size_t width = 0;
+      for (const std::string& name : group) width = std::max(width, name.size());
+      for (const Command& c : Commands()) {
+        if (c.name.rfind(argv[0] + " ", 0) == 0) {
+          fmt::print(out, "  {:<{}}  {}\n", c.name, width, c.summary);
+        }
+      }
+      fmt::print(out, "\nEach takes --help: firedrill {} --help.\n", group.front());
+      return kExitOk;
+    }
     if (!group.empty()) {
       std::string sub = argv.size() >= 2 ? fmt::format(" \"{}\"", argv[1]) : "";
       fmt::print(err, "firedrill {}: missing or unknown subcommand{}; one of: {}\n", argv[0], sub,

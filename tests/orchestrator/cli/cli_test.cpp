@@ -94,6 +94,25 @@ TEST_CASE("usage errors exit 2 and suggest the right spelling", "[cli]") {
   CHECK(Cli({"--version"}).out.find("firedrill ") == 0);
 }
 
+TEST_CASE("a command group's --help lists its subcommands with their summaries", "[cli][help]") {
+  for (const std::string group : {"records", "blackout", "plugins", "token"}) {
+    INFO(group);
+    for (const std::string help : {"--help", "-h"}) {
+      Run r = Cli({group, help});
+      CHECK(r.status == kExitOk);
+      CHECK(r.err.empty());
+      CHECK_THAT(r.out, Catch::StartsWith("Usage: firedrill " + group + " SUBCOMMAND"));
+      for (const Command& c : Commands()) {
+        if (c.name.rfind(group + " ", 0) != 0) continue;
+        CHECK_THAT(r.out, Catch::Contains(c.name) && Catch::Contains(c.summary));
+      }
+    }
+  }
+  CHECK(Cli({"help", "records"}).status == kExitOk);
+  // Without --help, a missing subcommand is still a usage error.
+  CHECK(Cli({"records"}).status == kExitUsage);
+}
+
 TEST_CASE("read-only commands leave a missing or existing state directory untouched", "[cli]") {
   TempDir tmp;
   fs::path missing = tmp.path() / "never-created";
