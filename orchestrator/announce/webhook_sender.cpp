@@ -155,6 +155,7 @@ class Delivery : public std::enable_shared_from_this<Delivery> {
     request_.set(http::field::host, url_.HostHeader());
     request_.set(http::field::user_agent, "firedrill/" FIREDRILL_VERSION);
     request_.set(http::field::content_type, what.content_type);
+    for (const auto& [name, value] : what.headers) request_.set(name, value);
     request_.keep_alive(false);
     request_.body() = std::move(what.body);
     request_.prepare_payload();
@@ -446,6 +447,12 @@ void WebhookSender::Send(WebhookDelivery delivery, DeliveryPolicy policy, Done d
     refusal = parsed.error().message;
   } else if (HasControlChar(delivery.content_type)) {
     refusal = "the content type of the webhook holds a control character";
+  } else if (std::any_of(delivery.headers.begin(), delivery.headers.end(), [](const auto& h) {
+               return h.first.empty() || HasControlChar(h.first) || HasControlChar(h.second) ||
+                      h.first.find(':') != std::string::npos;
+             })) {
+    refusal =
+        "a header of the webhook is empty or holds a control character or a colon in its name";
   } else {
     url = std::move(*parsed);
   }

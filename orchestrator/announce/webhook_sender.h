@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace firedrill {
 
@@ -25,6 +27,9 @@ struct WebhookDelivery {
   std::string url;  ///< http://host[:port]/path or https://... (see ParseWebhookUrl)
   std::string body;
   std::string content_type = "application/json";
+  /// More request headers, e.g. {"Authorization", "Bearer ..."}: values are secrets, never
+  /// logged or recorded. A name or value with a control character refuses the delivery.
+  std::vector<std::pair<std::string, std::string>> headers{};
 };
 
 /// How hard to try. Values below their minimum are raised to it: max_attempts to 1, the backoffs
@@ -86,9 +91,9 @@ class WebhookSender {
   /// Starts delivering `delivery` and returns at once. `done` is called exactly once, on the
   /// io_context thread and never from within Send: delivered on the first 2xx answer; failed
   /// after a non-retryable answer, after policy.max_attempts attempts, at once for a bad URL or a
-  /// content type holding a control character (attempts 0, no retry), or at once when the sender
-  /// is stopped. Retried after a connection or TLS failure, a timeout, or a 5xx/429 answer, after
-  /// RetryDelay. `done` must not throw; an empty `done` sends without telling anyone.
+  /// content type or header holding a control character (attempts 0, no retry), or at once when the
+  /// sender is stopped. Retried after a connection or TLS failure, a timeout, or a 5xx/429 answer,
+  /// after RetryDelay. `done` must not throw; an empty `done` sends without telling anyone.
   void Send(WebhookDelivery delivery, DeliveryPolicy policy, Done done);
 
   /// Cancels every delivery under way: each one's `done` is called before Stop returns, with

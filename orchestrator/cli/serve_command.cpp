@@ -133,6 +133,27 @@ int RunServe(const Invocation& inv) {
       urls->push_back(line);
     }
   }
+  auto grafana = inv.args.Value("grafana-url");
+  auto grafana_token = inv.args.Value("grafana-token-file");
+  if (grafana.has_value() != grafana_token.has_value()) {
+    fmt::print(inv.err, "firedrill serve: --grafana-url and --grafana-token-file go together\n");
+    return kExitUsage;
+  }
+  if (grafana) {
+    std::string base = *grafana;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    o.notices.grafana_url = base + "/api/annotations";
+    if (auto url = ParseWebhookUrl(o.notices.grafana_url); !url) {
+      fmt::print(inv.err, "firedrill serve: --grafana-url: {}\n", url.error().message);
+      return kExitUsage;
+    }
+    auto t = ReadSecret(*grafana_token);
+    if (!t) {
+      fmt::print(inv.err, "firedrill serve: --grafana-token-file: {}\n", t.error().message);
+      return kExitUsage;
+    }
+    o.notices.grafana_token = *t;
+  }
   if (auto labels = inv.args.Value("incident-match")) {
     auto match = ParseLabelMatch(*labels);
     if (!match) {
@@ -166,7 +187,8 @@ Command ServeCommand() {
       "serve",
       "firedrill serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] [--alert-token-file F] "
       "[--pagerduty-secret-file F] [--chat-url-file F] [--webhook-url-file F] "
-      "[--incident-match LABELS [--incident-cooldown D]] [--state DIR]",
+      "[--grafana-url URL --grafana-token-file F] [--incident-match LABELS [--incident-cooldown "
+      "D]] [--state DIR]",
       "the daemon: runs every scheduled drill when its window opens, serves the API",
       "Runs in the foreground until SIGINT or SIGTERM (run it as a service: see\n"
       "docs/running-the-daemon.md). On start it first restores anything the fault ledger says\n"
@@ -190,6 +212,10 @@ Command ServeCommand() {
       "                              drills with \"chat\" in announce.channels\n"
       "  --webhook-url-file F        generic JSON webhook URLs, one per line, for drills with\n"
       "                              \"webhook\" in announce.channels\n"
+      "  --grafana-url URL           annotate Grafana's dashboards at each run's T0 and restore\n"
+      "                              (POST URL/api/annotations, tags firedrill, drill:ID,\n"
+      "                              service:NAME), for every drill\n"
+      "  --grafana-token-file F      the Grafana service account token it sends (Bearer)\n"
       "  --incident-match LABELS     the real-incident rule, name=value[,name=value...], e.g.\n"
       "                              severity=critical: a firing alert with these labels that\n"
       "                              matches no running drill's detection aborts and restores\n"
@@ -203,7 +229,8 @@ Command ServeCommand() {
       "drills on it.\n",
       ArgSpec{{},
               {"listen", "tls-cert", "tls-key", "alert-token-file", "pagerduty-secret-file",
-               "chat-url-file", "webhook-url-file", "incident-match", "incident-cooldown"},
+               "chat-url-file", "webhook-url-file", "grafana-url", "grafana-token-file",
+               "incident-match", "incident-cooldown"},
               0,
               0},
       RunServe};

@@ -567,10 +567,22 @@ class Daemon::Impl : public DaemonOps {
     Drill* drill_ptr = &run->drill;
     o.on_event = [this, drill_ptr](EventKind kind, const EventPayload& payload,
                                    const std::string&) {
+      if (kind == EventKind::kT0) {
+        // The dashboards are annotated at T0, the moment the first fault was in place.
+        const auto* t0 = std::get_if<T0>(&payload);
+        if (t0 != nullptr) {
+          notifier_->Annotate(*drill_ptr, AnnotationMoment::kInjected, t0->at.value_or(NowUtc()),
+                              t0->run);
+        }
+        return;
+      }
       if (kind != EventKind::kRestoreStarted) return;
       const auto* started = std::get_if<RestoreStarted>(&payload);
+      const std::string reason = started != nullptr ? started->reason : "";
       notifier_->Notify(*drill_ptr, NoticeEvent::kRestore, drill_ptr->window.start,
-                        drill_ptr->window.end, started != nullptr ? started->reason : "");
+                        drill_ptr->window.end, reason);
+      notifier_->Annotate(*drill_ptr, AnnotationMoment::kRestore, NowUtc(),
+                          started != nullptr ? started->run : "", reason);
     };
     run->out_buf = std::make_unique<PrefixedLines>(out_, fmt::format("[{}] ", id));
     run->out = std::make_unique<std::ostream>(run->out_buf.get());

@@ -68,11 +68,23 @@ void Notifier::NotifyFreeze(const FreezeNoticeFacts& facts) {
   }
 }
 
+void Notifier::Annotate(const Drill& drill, AnnotationMoment moment, SysTime at,
+                        const std::string& run, const std::string& detail) {
+  if (targets_.grafana_url.empty()) return;
+  const bool injected = moment == AnnotationMoment::kInjected;
+  Deliver(targets_.grafana_url, "grafana", GrafanaAnnotationJson(drill, moment, at, run, detail),
+          drill.id, injected ? "annotation-injected" : "annotation-restore",
+          {{"Authorization", "Bearer " + targets_.grafana_token}});
+}
+
 void Notifier::Deliver(const std::string& url, const char* channel, std::string body,
-                       const std::string& drill_id, const std::string& event) {
+                       const std::string& drill_id, const std::string& event,
+                       std::vector<std::pair<std::string, std::string>> headers) {
   std::string where = RedactUrl(url);
   std::string channel_name = channel;
-  sender_.Send(WebhookDelivery{url, std::move(body)}, targets_.policy,
+  WebhookDelivery delivery{url, std::move(body)};
+  delivery.headers = std::move(headers);
+  sender_.Send(std::move(delivery), targets_.policy,
                [this, drill_id, event, where, channel_name](const DeliveryResult& r) {
                  NoticeSent p{.event = event,
                               .channel = channel_name,

@@ -11,6 +11,7 @@
 #include "drills/drill.h"
 #include "orchestrator/announce/chat_notice.h"
 #include "orchestrator/announce/freeze_notice.h"
+#include "orchestrator/announce/grafana_annotation.h"
 #include "orchestrator/announce/webhook_sender.h"
 #include "orchestrator/store/database.h"
 
@@ -20,7 +21,11 @@ namespace firedrill {
 struct NoticeTargets {
   std::vector<std::string> chat_urls;     ///< Slack-compatible incoming webhooks (`chat`)
   std::vector<std::string> webhook_urls;  ///< generic JSON webhooks (`webhook`)
-  DeliveryPolicy policy;                  ///< retries with backoff
+  /// Grafana's annotation API (https://grafana.example/api/annotations), for every drill; empty:
+  /// none. `grafana_token` is a service account token, sent as a bearer token.
+  std::string grafana_url;
+  std::string grafana_token;
+  DeliveryPolicy policy;  ///< retries with backoff
 };
 
 /// Sends notices on the daemon's loop; records each outcome in the drill's record. Loop thread
@@ -48,6 +53,13 @@ class Notifier {
   /// of no drill.
   void NotifyFreeze(const FreezeNoticeFacts& facts);
 
+  /// Starts posting the annotation of `moment` of `drill`'s run `run`, which happened at `at`,
+  /// to Grafana when a Grafana URL is set (whatever the drill's channels: the dashboards are the
+  /// team's, not a notice to someone); does nothing otherwise. Recorded as Notify's deliveries
+  /// are, with channel "grafana" and event "annotation-injected" or "annotation-restore".
+  void Annotate(const Drill& drill, AnnotationMoment moment, SysTime at, const std::string& run,
+                const std::string& detail = "");
+
   /// Cancels deliveries still pending (recorded as failed: "cancelled").
   void Stop();
 
@@ -55,9 +67,11 @@ class Notifier {
   const std::map<std::string, std::uint64_t>& counts() const { return counts_; }
 
  private:
-  // Sends `body` to `url`, recording the outcome under `drill_id` ("" for none).
+  // Sends `body` to `url` (with `headers`), recording the outcome under `drill_id` ("" for
+  // none).
   void Deliver(const std::string& url, const char* channel, std::string body,
-               const std::string& drill_id, const std::string& event);
+               const std::string& drill_id, const std::string& event,
+               std::vector<std::pair<std::string, std::string>> headers = {});
 
   Database& db_;
   NoticeTargets targets_;

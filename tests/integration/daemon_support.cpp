@@ -126,11 +126,20 @@ Receiver::~Receiver() {
   thread_.join();
 }
 
-std::string Receiver::url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+std::string Receiver::url() const { return origin() + "/hook"; }
+
+std::string Receiver::origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
 std::vector<std::string> Receiver::bodies() {
   std::lock_guard<std::mutex> lock(mu_);
-  return bodies_;
+  std::vector<std::string> bodies;
+  for (const ReceivedRequest& r : requests_) bodies.push_back(r.body);
+  return bodies;
+}
+
+std::vector<ReceivedRequest> Receiver::requests() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return requests_;
 }
 
 void Receiver::Serve() {
@@ -146,7 +155,9 @@ void Receiver::Serve() {
     if (ec) continue;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      bodies_.push_back(req.body());
+      requests_.push_back({std::string(req.method_string()), std::string(req.target()),
+                           std::string(req[http::field::authorization]),
+                           std::string(req[http::field::content_type]), req.body()});
     }
     http::response<http::string_body> res{static_cast<http::status>(status_), req.version()};
     res.keep_alive(false);

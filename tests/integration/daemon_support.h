@@ -72,8 +72,17 @@ std::string AlertmanagerWebhook(const std::string& status, const std::string& fi
 /// the database or the drill is not there.
 std::string StateOf(const std::filesystem::path& state, const std::string& id);
 
+/// One request a Receiver got.
+struct ReceivedRequest {
+  std::string method;
+  std::string target;
+  std::string authorization;
+  std::string content_type;
+  std::string body;
+};
+
 /// A chat or webhook receiver on 127.0.0.1: answers every request with `status` and keeps the
-/// bodies, in order of arrival.
+/// requests, in order of arrival.
 class Receiver {
  public:
   explicit Receiver(unsigned status);
@@ -82,8 +91,12 @@ class Receiver {
   Receiver& operator=(const Receiver&) = delete;
   /// The URL to give firedrill (http://127.0.0.1:PORT/hook).
   std::string url() const;
+  /// http://127.0.0.1:PORT, for a client that appends its own path.
+  std::string origin() const;
   /// The bodies received so far.
   std::vector<std::string> bodies();
+  /// The requests received so far.
+  std::vector<ReceivedRequest> requests();
 
  private:
   void Serve();
@@ -94,7 +107,7 @@ class Receiver {
   unsigned short port_ = 0;
   std::atomic<bool> stop_{false};
   std::mutex mu_;
-  std::vector<std::string> bodies_;
+  std::vector<ReceivedRequest> requests_;
   std::thread thread_;
 };
 

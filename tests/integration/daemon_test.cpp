@@ -46,6 +46,7 @@ using firedrill::testing::Firedrill;
 using firedrill::testing::Has;
 using firedrill::testing::kAlertToken;
 using firedrill::testing::kOpensSoon;
+using firedrill::testing::ReceivedRequest;
 using firedrill::testing::Receiver;
 using firedrill::testing::RunOutcomeOf;
 using firedrill::testing::Serve;
@@ -599,6 +600,88 @@ TEST_CASE("daemon: chat notices go out at each moment and a failing chat never s
   CHECK(std::count(kinds.begin(), kinds.end(), "notice-delivered") == 4);
   CHECK(std::count(kinds.begin(), kinds.end(), "notice-failed") == 4);  // 404 is not retried
   CHECK(Has(kinds, "fault-restored"));
+  serve.Signal(SIGTERM);
+  CHECK(serve.Wait() == kExitOk);
+}
+
+TEST_CASE("daemon: Grafana gets an annotation at T0 and at the restore, with its token",
+          "[daemon][grafana]") {
+  TempDir tmp;
+  fs::path state = tmp.path() / "state";
+  fs::path marker = tmp.path() / "g";
+  Receiver grafana(200);
+  Receiver refusing(401);  // a revoked service account token
+  fs::path token = tmp.path() / "grafana-token";
+  std::ofstream(token) << "glsa_test_token\n";
+  // Aborted by the test once the fault is in place, so that both moments happen whatever the
+  // machine's load. No channels: annotations are not a notice a drill asks for.
+  fs::path file = WriteDrill(tmp.path(), "annotated", marker, 1s, 120s);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state.string(), "--override-lead",
+                           "scheduled by a test", file.string()}) == kExitOk);
+  {
+    Firedrill serve(tmp.path(), {"serve", "--state", state.string(), "--grafana-url",
+                                 grafana.origin() + "/", "--grafana-token-file", token.string()});
+    bool injected = Eventually([&] { return fs::exists(marker); }, 20s);
+    INFO(serve.Output());
+    REQUIRE(injected);
+    REQUIRE(Cli(tmp.path(), {"abort", "--state", state.string(), "--drill", "annotated", "--reason",
+                             "practice is over"}) == kExitOk);
+    CHECK(Eventually([&] { return grafana.requests().size() >= 2; }, 20s));
+    CHECK(Eventually(
+        [&] {
+          const std::vector<std::string> kinds = EventKinds(state, "annotated");
+          return std::count(kinds.begin(), kinds.end(), "notice-delivered") == 2;
+        },
+        10s));
+    serve.Signal(SIGTERM);
+    CHECK(serve.Wait() == kExitOk);
+  }
+  const std::vector<ReceivedRequest> got = grafana.requests();
+  REQUIRE(got.size() == 2);
+  std::vector<std::string> moments;
+  for (const ReceivedRequest& r : got) {
+    // What Grafana's HTTP API requires of POST /api/annotations.
+    CHECK(r.method == "POST");
+    CHECK(r.target == "/api/annotations");
+    CHECK(r.authorization == "Bearer glsa_test_token");
+    CHECK(r.content_type == "application/json");
+    json::object o = json::parse(r.body).as_object();
+    CHECK(o.at("time").is_int64());
+    const json::array& tags = o.at("tags").as_array();
+    REQUIRE(tags.size() == 4);
+    CHECK(tags[0] == "firedrill");
+    CHECK(tags[1] == "drill:annotated");
+    moments.emplace_back(tags[3].as_string());
+    CHECK_THAT(std::string(o.at("text").as_string()),
+               Catch::StartsWith("firedrill drill annotated"));
+  }
+  CHECK(moments == std::vector<std::string>{"injected", "restore"});
+  // T0 is annotated at T0 itself, as recorded: not when the request happened to be sent.
+  const std::int64_t t0_ms = json::parse(got[0].body).at("time").as_int64();
+  CHECK(t0_ms <= json::parse(got[1].body).at("time").as_int64());
+
+  // A refused token is recorded as a failed notice (401 is not retried) and the drill runs on.
+  fs::path state2 = tmp.path() / "state2";
+  fs::path marker2 = tmp.path() / "g2";
+  fs::path file2 = WriteDrill(tmp.path(), "refused", marker2, 1s, 120s);
+  REQUIRE(Cli(tmp.path(), {"schedule", "--state", state2.string(), "--override-lead",
+                           "scheduled by a test", file2.string()}) == kExitOk);
+  Firedrill serve(tmp.path(), {"serve", "--state", state2.string(), "--grafana-url",
+                               refusing.origin(), "--grafana-token-file", token.string()});
+  bool injected = Eventually([&] { return fs::exists(marker2); }, 20s);
+  INFO(serve.Output());
+  REQUIRE(injected);
+  REQUIRE(Cli(tmp.path(), {"abort", "--state", state2.string(), "--drill", "refused", "--reason",
+                           "practice is over"}) == kExitOk);
+  CHECK(Eventually([&] { return StateOf(state2, "refused") == "done"; }, 20s));
+  CHECK_FALSE(fs::exists(marker2));
+  CHECK(Eventually(
+      [&] {
+        const std::vector<std::string> kinds = EventKinds(state2, "refused");
+        return std::count(kinds.begin(), kinds.end(), "notice-failed") == 2;
+      },
+      10s));
+  CHECK(refusing.requests().size() == 2);
   serve.Signal(SIGTERM);
   CHECK(serve.Wait() == kExitOk);
 }

@@ -67,6 +67,7 @@ struct Seen {
   std::string body;
   std::string server_name;  // the SNI the client sent (https only)
   Clock::time_point at;
+  std::string authorization{};
 };
 
 struct ReceiverState {
@@ -111,7 +112,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
               std::string(request_[http::field::content_type]),
               request_.body(),
               "",
-              Clock::now()};
+              Clock::now(),
+              std::string(request_[http::field::authorization])};
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
       const char* name = SSL_get_servername(stream_.native_handle(), TLSEXT_NAMETYPE_host_name);
       if (name != nullptr) seen.server_name = name;
@@ -484,6 +486,35 @@ TEST_CASE("webhook with a control character in its content type fails at once",
   CHECK_FALSE(out.result->delivered);
   CHECK(out.result->attempts == 0);
   CHECK(out.result->last_error.find("control character") != std::string::npos);
+  CHECK(receiver.seen().empty());
+}
+
+TEST_CASE("webhook carries the extra headers asked for", "[announce][webhook]") {
+  asio::io_context io;
+  Receiver receiver(io, {Reply(200)});
+  WebhookSender sender(io);
+  WebhookDelivery d = Post(receiver.Url("/api/annotations"));
+  d.headers = {{"Authorization", "Bearer glsa_secret"}};
+  Outcome out = Deliver(io, sender, d, FastPolicy());
+  CHECK(out.result->delivered);
+  REQUIRE(receiver.seen().size() == 1);
+  CHECK(receiver.seen()[0].authorization == "Bearer glsa_secret");
+}
+
+TEST_CASE("webhook with a control character or colon in a header fails at once",
+          "[announce][webhook]") {
+  asio::io_context io;
+  Receiver receiver(io, {Reply(200)});
+  WebhookSender sender(io);
+  for (const auto& header : std::vector<std::pair<std::string, std::string>>{
+           {"Authorization", "Bearer x\r\nX-Injected: 1"}, {"X-A: b", "c"}, {"", "v"}}) {
+    WebhookDelivery d = Post(receiver.Url("/"));
+    d.headers = {header};
+    Outcome out = Deliver(io, sender, d, FastPolicy());
+    CHECK_FALSE(out.result->delivered);
+    CHECK(out.result->attempts == 0);
+    CHECK(out.result->last_error.find("header") != std::string::npos);
+  }
   CHECK(receiver.seen().empty());
 }
 
