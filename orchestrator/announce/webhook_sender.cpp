@@ -86,6 +86,7 @@ struct Outcome {
   int status = 0;
   std::string error;
   std::optional<std::chrono::seconds> retry_after;
+  std::string body;
 };
 
 }  // namespace
@@ -149,7 +150,7 @@ class Delivery : public std::enable_shared_from_this<Delivery> {
         resolver_(state_->io),
         deadline_timer_(state_->io),
         backoff_timer_(state_->io) {
-    request_.method(http::verb::post);
+    request_.method(http::string_to_verb(what.method));
     request_.target(url_.target);
     request_.version(11);
     request_.set(http::field::host, url_.HostHeader());
@@ -330,6 +331,7 @@ class Delivery : public std::enable_shared_from_this<Delivery> {
     const http::response<http::string_body>& answer = parser_->get();
     Outcome out;
     out.status = static_cast<int>(answer.result_int());
+    if (!header_only) out.body = answer.body();
     if (out.status >= 200 && out.status <= 299) {
       out.delivered = true;
       return EndAttempt(std::move(out));
@@ -362,6 +364,7 @@ class Delivery : public std::enable_shared_from_this<Delivery> {
     CloseStream();
     last_status_ = out.status;
     last_error_ = std::move(out.error);
+    last_body_ = std::move(out.body);
     if (out.delivered || !out.retry || attempts_ >= policy_.max_attempts) {
       Finish(out.delivered);
       return;
@@ -397,7 +400,8 @@ class Delivery : public std::enable_shared_from_this<Delivery> {
     WebhookSender::Done done = std::move(done_);
     done_ = nullptr;
     if (done)
-      done(DeliveryResult{delivered, attempts_, last_status_, delivered ? "" : last_error_});
+      done(DeliveryResult{delivered, attempts_, last_status_, delivered ? "" : last_error_,
+                          std::move(last_body_)});
   }
 
   std::shared_ptr<SenderState> state_;
@@ -422,6 +426,7 @@ class Delivery : public std::enable_shared_from_this<Delivery> {
   int attempts_ = 0;
   int last_status_ = 0;
   std::string last_error_;
+  std::string last_body_;
 };
 
 }  // namespace webhook_internal
@@ -445,6 +450,8 @@ void WebhookSender::Send(WebhookDelivery delivery, DeliveryPolicy policy, Done d
     refusal = "the webhook sender is stopped";
   } else if (auto parsed = ParseWebhookUrl(delivery.url); !parsed.ok()) {
     refusal = parsed.error().message;
+  } else if (http::string_to_verb(delivery.method) == http::verb::unknown) {
+    refusal = "unknown HTTP method \"" + Snippet(delivery.method) + "\"";
   } else if (HasControlChar(delivery.content_type)) {
     refusal = "the content type of the webhook holds a control character";
   } else if (std::any_of(delivery.headers.begin(), delivery.headers.end(), [](const auto& h) {

@@ -22,11 +22,12 @@ namespace webhook_internal {
 struct SenderState;
 }  // namespace webhook_internal
 
-/// One POST to make.
+/// One request to make: a POST unless `method` says otherwise.
 struct WebhookDelivery {
   std::string url;  ///< http://host[:port]/path or https://... (see ParseWebhookUrl)
   std::string body;
   std::string content_type = "application/json";
+  std::string method = "POST";  ///< "GET", "PUT", ...; an unknown one refuses the delivery
   /// More request headers, e.g. {"Authorization", "Bearer ..."}: values are secrets, never
   /// logged or recorded. A name or value with a control character refuses the delivery.
   std::vector<std::pair<std::string, std::string>> headers{};
@@ -49,6 +50,9 @@ struct DeliveryResult {
   /// Why the last attempt failed ("" when delivered); names the URL only by its origin
   /// (WebhookUrl::Origin), never with its path, which may hold a secret.
   std::string last_error;
+  /// The body of the last answer (up to 64 KiB; empty when there was none or it was longer),
+  /// for a caller that reads what the server answered (an id it created, a version).
+  std::string body;
 };
 
 /// Returns true iff an answer with `status` is worth another attempt: 429 and every 5xx.
