@@ -13,6 +13,7 @@
 #include "orchestrator/cli/freeze_commands.h"
 #include "orchestrator/cli/plugin_commands.h"
 #include "orchestrator/cli/proxy_commands.h"
+#include "orchestrator/cli/publish_command.h"
 #include "orchestrator/cli/records_commands.h"
 #include "orchestrator/cli/records_evidence_commands.h"
 #include "orchestrator/cli/records_verify_commands.h"
@@ -44,40 +45,18 @@ void PrintOverview(std::ostream& out) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      ValidateCommand(),
-      PlanCommand(),
-      RunCommand(),
-      ServeCommand(),
-      ScheduleCommand(),
-      ListCommand(),
-      StatusCommand(),
-      BriefCommand(),
-      CancelCommand(),
-      BlackoutAddCommand(),
-      BlackoutListCommand(),
-      AckCommand(),
-      AbortCommand(),
-      FreezeCommand(),
-      UnfreezeCommand(),
-      RecoverCommand(),
-      RecordsListCommand(),
-      RecordsShowCommand(),
-      RecordsVerifyCommand(),
-      DemoCommand(),
-      DemoServiceCommand(),
-      ProxyCommand(),
-      PostmortemCommand(),
-      AuditCommand(),
-      ReportCommand(),
-      ActionsCommand(),
-      RecordsExportCommand(),
-      RecordsPubkeyCommand(),
-      RecordsCheckpointCommand(),
-      PluginsListCommand(),
-      PluginsTestCommand(),
-      TokenCreateCommand(),
-      TokenListCommand(),
-      TokenRevokeCommand(),
+      ValidateCommand(),      PlanCommand(),          RunCommand(),
+      ServeCommand(),         ScheduleCommand(),      ListCommand(),
+      StatusCommand(),        BriefCommand(),         CancelCommand(),
+      BlackoutAddCommand(),   BlackoutListCommand(),  AckCommand(),
+      AbortCommand(),         FreezeCommand(),        UnfreezeCommand(),
+      RecoverCommand(),       RecordsListCommand(),   RecordsShowCommand(),
+      RecordsVerifyCommand(), DemoCommand(),          DemoServiceCommand(),
+      ProxyCommand(),         PostmortemCommand(),    AuditCommand(),
+      ReportCommand(),        ActionsCommand(),       PublishCommand(),
+      RecordsExportCommand(), RecordsPubkeyCommand(), RecordsCheckpointCommand(),
+      PluginsListCommand(),   PluginsTestCommand(),   TokenCreateCommand(),
+      TokenListCommand(),     TokenRevokeCommand(),
   };
   return kCommands;
 }

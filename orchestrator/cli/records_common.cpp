@@ -12,6 +12,7 @@
 
 #include "drills/zoned_time.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/sha256.h"
 #include "orchestrator/store/state_dir.h"
 
@@ -147,6 +148,34 @@ boost::json::object CheckpointSummaryJson(const Checkpoint& cp) {
                              {"head_hash", ToHex(cp.head_hash)},
                              {"key_id", cp.key_id},
                              {"version", cp.version}};
+}
+
+std::optional<LoadedRun> LoadRun(const Invocation& inv, const char* command, const std::string& id,
+                                 const std::optional<std::string>& run, int& exit) {
+  std::optional<Database> db = OpenRecords(inv, exit, false);
+  if (!db) return std::nullopt;
+  auto events = LoadRunEvents(*db, id, run);
+  if (!events.ok()) {
+    fmt::print(inv.err, "firedrill: {}\n", events.error().ToString());
+    exit = kExitStateError;
+    return std::nullopt;
+  }
+  if (events->empty()) {
+    if (run) {
+      fmt::print(inv.err,
+                 "firedrill {}: drill \"{}\" has no run \"{}\" in the records (see firedrill "
+                 "records show {})\n",
+                 command, id, *run, id);
+    } else {
+      fmt::print(inv.err,
+                 "firedrill {}: no drill or run \"{}\" in the records (see firedrill records "
+                 "list)\n",
+                 command, id);
+    }
+    exit = kExitNotFound;
+    return std::nullopt;
+  }
+  return LoadedRun{std::move(*db), std::move(*events)};
 }
 
 }  // namespace firedrill

@@ -63,43 +63,6 @@ int Emit(const Invocation& inv, const std::string& command, const std::string& t
   return kExitOk;
 }
 
-// The records of one run, read-only.
-struct LoadedRun {
-  Database db;
-  std::vector<Event> events;  ///< the run's events, in record order
-};
-
-// Opens the records of --state and loads the events of drill `id`'s latest run, or of run
-// `run`; `id` may also be a run id. Prints why not (naming `command`) and sets `exit` when there
-// are no records, they cannot be read, or there is no such drill or run.
-std::optional<LoadedRun> LoadRun(const Invocation& inv, const char* command, const std::string& id,
-                                 const std::optional<std::string>& run, int& exit) {
-  std::optional<Database> db = OpenRecords(inv, exit, false);
-  if (!db) return std::nullopt;
-  auto events = LoadRunEvents(*db, id, run);
-  if (!events.ok()) {
-    fmt::print(inv.err, "firedrill: {}\n", events.error().ToString());
-    exit = kExitStateError;
-    return std::nullopt;
-  }
-  if (events->empty()) {
-    if (run) {
-      fmt::print(inv.err,
-                 "firedrill {}: drill \"{}\" has no run \"{}\" in the records (see firedrill "
-                 "records show {})\n",
-                 command, id, *run, id);
-    } else {
-      fmt::print(inv.err,
-                 "firedrill {}: no drill or run \"{}\" in the records (see firedrill records "
-                 "list)\n",
-                 command, id);
-    }
-    exit = kExitNotFound;
-    return std::nullopt;
-  }
-  return LoadedRun{std::move(*db), std::move(*events)};
-}
-
 int RunLint(const Invocation& inv, const std::string& path) {
   if (!inv.args.positionals().empty()) {
     fmt::print(inv.err,
