@@ -1,12 +1,12 @@
 #include "orchestrator/announce/confluence_page.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <optional>
 #include <vector>
+
+#include "orchestrator/announce/rest_client.h"
 
 namespace firedrill {
 namespace {
@@ -14,71 +14,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr int kConflictRetries = 3;
-
-std::string Trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(first, last - first + 1));
-}
-
-std::string Base64(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(data.data()),
-                                static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-// Percent-encodes a query value: everything but RFC 3986's unreserved characters.
-std::string QueryValue(std::string_view value) {
-  std::string out;
-  for (const char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", u);
-    }
-  }
-  return out;
-}
-
-// One request at a time on a loop of its own.
-class Client {
- public:
-  Client(const ConfluenceSite& site, DeliveryPolicy policy)
-      : site_(site), policy_(policy), sender_(io_) {}
-
-  DeliveryResult Call(const std::string& method, const std::string& path, std::string body = "") {
-    WebhookDelivery d{Base() + path, std::move(body)};
-    d.method = method;
-    d.headers = {{"Authorization", site_.authorization}, {"Accept", "application/json"}};
-    std::optional<DeliveryResult> result;
-    sender_.Send(std::move(d), policy_, [&result](const DeliveryResult& r) { result = r; });
-    io_.restart();
-    while (!result && io_.run_one() > 0) {
-    }
-    requests_ += result ? result->attempts : 0;
-    return result.value_or(DeliveryResult{false, 0, 0, "the request never ended", ""});
-  }
-
-  std::string Base() const {
-    std::string base = site_.base_url;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    return base;
-  }
-
-  int requests() const { return requests_; }
-
- private:
-  const ConfluenceSite& site_;
-  DeliveryPolicy policy_;
-  boost::asio::io_context io_;
-  WebhookSender sender_;
-  int requests_ = 0;
-};
 
 // What a failed answer means, for the person who runs `publish`.
 Error Refused(const DeliveryResult& r, const ConfluenceSite& site, const std::string& doing) {
@@ -155,21 +90,9 @@ Expected<json::value> ParseAnswer(const DeliveryResult& r, const std::string& do
 
 }  // namespace
 
-Expected<std::string> ConfluenceAuthorization(std::string_view credentials) {
-  const std::string value = Trim(credentials);
-  if (value.empty()) return Error("the Confluence credentials are empty");
-  for (const char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return Error("the Confluence credentials hold a control character (one line expected)");
-    }
-  }
-  if (value.find(':') != std::string::npos) return "Basic " + Base64(value);
-  return "Bearer " + value;
-}
-
 Expected<PublishedPage> PublishConfluencePage(const ConfluenceSite& site, const std::string& title,
                                               const std::string& storage, DeliveryPolicy policy) {
-  Client client(site, policy);
+  RestClient client(site.base_url, site.authorization, policy);
   const std::string api = "/rest/api/content";
   PublishedPage page;
   for (int attempt = 0; attempt < kConflictRetries; ++attempt) {
@@ -198,7 +121,7 @@ Expected<PublishedPage> PublishConfluencePage(const ConfluenceSite& site, const 
       if (!id) return id.error();
       page.id = id->first;
       page.version = id->second == 0 ? 1 : id->second;
-      page.url = PageUrl(answer->as_object(), client.Base(), page.id);
+      page.url = PageUrl(answer->as_object(), client.base(), page.id);
       page.created = true;
       page.requests = client.requests();
       return page;
@@ -218,7 +141,7 @@ Expected<PublishedPage> PublishConfluencePage(const ConfluenceSite& site, const 
     if (!now) return now.error();
     page.id = now->first;
     page.version = now->second == 0 ? id->second + 1 : now->second;
-    page.url = PageUrl(answer->as_object(), client.Base(), page.id);
+    page.url = PageUrl(answer->as_object(), client.base(), page.id);
     page.requests = client.requests();
     return page;
   }

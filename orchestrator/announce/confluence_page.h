@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 
 #include "drills/expected.h"
 #include "orchestrator/announce/webhook_sender.h"
@@ -19,7 +18,7 @@ struct ConfluenceSite {
   std::string base_url;
   std::string space;          ///< the space key, e.g. OPS
   std::string parent_id;      ///< the page to publish under; empty: the top of the space
-  std::string authorization;  ///< the Authorization header (ConfluenceAuthorization)
+  std::string authorization;  ///< the Authorization header (RestAuthorization)
 };
 
 /// What was published.
@@ -30,12 +29,6 @@ struct PublishedPage {
   bool created = false;      ///< true: a new page; false: an existing one updated
   int requests = 0;          ///< HTTP requests made, retries included
 };
-
-/// Returns the Authorization header for `credentials` as read from a file or the environment:
-/// "EMAIL:API_TOKEN" (Confluence Cloud) gives Basic with their base64, a bare token (a Data
-/// Center personal access token) gives Bearer. Surrounding white space is ignored; an empty
-/// value, or one with a control character inside, is an Error that does not quote it.
-Expected<std::string> ConfluenceAuthorization(std::string_view credentials);
 
 /// Publishes `storage` (a page body in storage format) as the page titled `title` in
 /// `site.space`: looks it up by title (GET ?spaceKey=&title=&expand=version); updates it with

@@ -4,12 +4,10 @@
 #include <fmt/ostream.h>
 
 #include <boost/json.hpp>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "orchestrator/announce/confluence_page.h"
 #include "orchestrator/cli/records_common.h"
+#include "orchestrator/cli/rest_credentials.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/postmortem_confluence.h"
 #include "orchestrator/report/run_facts.h"
@@ -22,30 +20,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr char kCredentialsVariable[] = "FIREDRILL_CONFLUENCE_CREDENTIALS";
-
-// The credentials from --credentials-file, else from the environment; never from the command
-// line, where other users of the machine could read them.
-Expected<std::string> Credentials(const Invocation& inv) {
-  if (auto file = inv.args.Value("credentials-file")) {
-    std::ifstream in(*file);
-    if (!in) return Error(fmt::format("--credentials-file {}: cannot be read", *file));
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string line = text.str();
-    if (auto nl = line.find('\n'); nl != std::string::npos && nl + 1 < line.size() &&
-                                   line.find_first_not_of(" \t\r\n", nl) != std::string::npos) {
-      return Error(fmt::format("--credentials-file {}: one line expected", *file));
-    }
-    return line;
-  }
-  if (const char* env = std::getenv(kCredentialsVariable)) return std::string(env);
-  return Error(fmt::format(
-      "no Confluence credentials: set {} or give --credentials-file F, holding EMAIL:API_TOKEN "
-      "(Confluence Cloud) or a personal access token (Data Center)",
-      kCredentialsVariable));
-}
-
 int RunPublish(const Invocation& inv) {
   const std::string& id = inv.args.positionals().front();
   auto url = inv.args.Value("confluence");
@@ -56,12 +30,8 @@ int RunPublish(const Invocation& inv) {
                "page goes)\n(see firedrill publish --help)\n");
     return kExitUsage;
   }
-  Expected<std::string> credentials = Credentials(inv);
-  if (!credentials) {
-    fmt::print(inv.err, "firedrill publish: {}\n", credentials.error().message);
-    return kExitUsage;
-  }
-  Expected<std::string> authorization = ConfluenceAuthorization(*credentials);
+  Expected<std::string> authorization =
+      RestCredentials(inv, "FIREDRILL_CONFLUENCE_CREDENTIALS", "Confluence");
   if (!authorization) {
     fmt::print(inv.err, "firedrill publish: {}\n", authorization.error().message);
     return kExitUsage;

@@ -3,18 +3,14 @@
 // header, the JSON body's shape, the next version on update. It answers as Confluence does,
 // errors included: 401 for wrong credentials, 404 for a missing parent, 409 for a stale version,
 // 429 with Retry-After and 503. No real Confluence is reachable from here.
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "orchestrator/exit_status.h"
@@ -22,6 +18,7 @@
 #include "orchestrator/store/event_log.h"
 #include "tests/orchestrator/report/recorded_runs.h"
 #include "tests/support/cli_run.h"
+#include "tests/support/scripted_http_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace firedrill {
@@ -30,7 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 namespace http = boost::beast::http;
-using boost::asio::ip::tcp;
 
 // "alice@example.com:api-token" as Confluence Cloud expects it (Basic, base64).
 constexpr char kCredentials[] = "alice@example.com:api-token";
@@ -46,56 +42,30 @@ struct Page {
 // A Confluence stand-in: one space, OPS, with the page 100 to publish under.
 class FakeConfluence {
  public:
-  FakeConfluence() {
-    acceptor_.open(tcp::v4());
-    acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
-    acceptor_.listen();
+  FakeConfluence() : server_([this](const Request& req) { return Handle(req); }) {
     pages_["100"] = Page{"Postmortems", 7, "<p>index</p>", ""};
-    thread_ = std::thread([this] { Serve(); });
   }
-  ~FakeConfluence() {
-    stop_ = true;
-    boost::system::error_code ec;
-    tcp::socket wake(io_);
-    wake.connect(acceptor_.local_endpoint(), ec);
-    thread_.join();
-  }
-  FakeConfluence(const FakeConfluence&) = delete;
-  FakeConfluence& operator=(const FakeConfluence&) = delete;
 
-  std::string base() const {
-    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/wiki";
-  }
-  /// The next requests get these statuses instead of being served (429 carries Retry-After: 1).
-  void FailNext(std::vector<int> statuses) {
-    std::lock_guard lock(mu_);
-    for (int s : statuses) forced_.push_back(s);
-  }
+  std::string base() const { return server_.origin() + "/wiki"; }
+  /// The next requests get these statuses (429 carries Retry-After: 1).
+  void FailNext(std::vector<int> statuses) { server_.FailNext(std::move(statuses)); }
   /// Someone else saves a version of every page right after the next lookup.
   void EditAfterNextLookup() {
     std::lock_guard lock(mu_);
     edit_after_lookup_ = true;
   }
-  std::vector<std::string> log() {
-    std::lock_guard lock(mu_);
-    return log_;
-  }
+  std::vector<std::string> log() const { return server_.log(); }
   std::map<std::string, Page> pages() {
     std::lock_guard lock(mu_);
     return pages_;
   }
 
  private:
-  using Request = http::request<http::string_body>;
-  using Response = http::response<http::string_body>;
+  using Request = testing::ScriptedHttpServer::Request;
+  using Reply = testing::ScriptedHttpServer::Reply;
 
-  static Response Answer(const Request& req, int status, const json::value& body) {
-    Response res{static_cast<http::status>(status), req.version()};
-    res.set(http::field::content_type, "application/json");
-    res.body() = json::serialize(body);
-    res.keep_alive(false);
-    res.prepare_payload();
-    return res;
+  static Reply Answer(int status, const json::value& body) {
+    return Reply{status, json::serialize(body)};
   }
 
   static json::object PageJson(const std::string& id, const Page& p) {
@@ -132,26 +102,19 @@ class FakeConfluence {
     return "";
   }
 
-  Response Handle(const Request& req) {
+  Reply Handle(const Request& req) {
     std::lock_guard lock(mu_);
-    log_.push_back(std::string(req.method_string()) + " " + std::string(req.target()));
-    if (!forced_.empty()) {
-      const int status = forced_.front();
-      forced_.pop_front();
-      Response res = Answer(req, status, json::object{{"message", "forced by the test"}});
-      if (status == 429) res.set(http::field::retry_after, "1");
-      return res;
-    }
     if (req[http::field::authorization] != kBasic) {
-      return Answer(req, 401, json::object{{"message", "Unauthorized"}});
+      return Answer(401, json::object{{"message", "Unauthorized"}});
     }
     const std::string target(req.target());
     const std::string api = "/wiki/rest/api/content";
     if (req.method() == http::verb::get && target.rfind(api + "?", 0) == 0) {
+      const std::string query = testing::DecodeQuery(target.substr(api.size() + 1));
       json::array results;
       for (const auto& [id, page] : pages_) {
-        if (target.find("spaceKey=OPS&") != std::string::npos &&
-            target.find("&title=" + Encode(page.title) + "&") != std::string::npos) {
+        if (query.find("spaceKey=OPS&") != std::string::npos &&
+            query.find("&title=" + page.title + "&") != std::string::npos) {
           results.push_back(PageJson(id, page));
         }
       }
@@ -159,91 +122,55 @@ class FakeConfluence {
         for (auto& [id, page] : pages_) ++page.version;
         edit_after_lookup_ = false;
       }
-      return Answer(req, 200, json::object{{"results", results}, {"size", results.size()}});
+      return Answer(200, json::object{{"results", results}, {"size", results.size()}});
     }
     if (req[http::field::content_type] != "application/json") {
-      return Answer(req, 415, json::object{{"message", "Unsupported Media Type"}});
+      return Answer(415, json::object{{"message", "Unsupported Media Type"}});
     }
     boost::system::error_code ec;
     json::value body = json::parse(req.body(), ec);
-    if (ec) return Answer(req, 400, json::object{{"message", "invalid JSON"}});
+    if (ec) return Answer(400, json::object{{"message", "invalid JSON"}});
     if (req.method() == http::verb::post && target == api) {
       if (std::string problem = BodyProblem(body, false); !problem.empty()) {
-        return Answer(req, 400, json::object{{"message", problem}});
+        return Answer(400, json::object{{"message", problem}});
       }
       const json::object& o = body.as_object();
       if (o.at("space").at("key") != "OPS") {
-        return Answer(req, 404, json::object{{"message", "No space with key"}});
+        return Answer(404, json::object{{"message", "No space with key"}});
       }
       Page page{std::string(o.at("title").as_string()), 1,
                 std::string(o.at("body").at("storage").at("value").as_string()), ""};
       if (const json::value* ancestors = o.if_contains("ancestors")) {
         page.parent = std::string(ancestors->at(0).at("id").as_string());
         if (!pages_.contains(page.parent)) {
-          return Answer(req, 404, json::object{{"message", "No parent page"}});
+          return Answer(404, json::object{{"message", "No parent page"}});
         }
       }
       const std::string id = std::to_string(200 + pages_.size());
       pages_[id] = page;
-      return Answer(req, 200, PageJson(id, page));
+      return Answer(200, PageJson(id, page));
     }
     if (req.method() == http::verb::put && target.rfind(api + "/", 0) == 0) {
       const std::string id = target.substr(api.size() + 1);
       auto it = pages_.find(id);
-      if (it == pages_.end()) return Answer(req, 404, json::object{{"message", "No page"}});
+      if (it == pages_.end()) return Answer(404, json::object{{"message", "No page"}});
       if (std::string problem = BodyProblem(body, true); !problem.empty()) {
-        return Answer(req, 400, json::object{{"message", problem}});
+        return Answer(400, json::object{{"message", problem}});
       }
       if (body.at("version").at("number").as_int64() != it->second.version + 1) {
-        return Answer(req, 409, json::object{{"message", "Version must be incremented"}});
+        return Answer(409, json::object{{"message", "Version must be incremented"}});
       }
       it->second.version += 1;
       it->second.storage = std::string(body.at("body").at("storage").at("value").as_string());
-      return Answer(req, 200, PageJson(id, it->second));
+      return Answer(200, PageJson(id, it->second));
     }
-    return Answer(req, 404, json::object{{"message", "No such resource"}});
+    return Answer(404, json::object{{"message", "No such resource"}});
   }
 
-  static std::string Encode(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-      const auto u = static_cast<unsigned char>(c);
-      if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-        out += c;
-      } else {
-        static const char* hex = "0123456789ABCDEF";
-        out += '%';
-        out += hex[u >> 4];
-        out += hex[u & 15];
-      }
-    }
-    return out;
-  }
-
-  void Serve() {
-    while (!stop_) {
-      tcp::socket socket(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stop_) return;
-      boost::beast::flat_buffer buffer;
-      Request req;
-      http::read(socket, buffer, req, ec);
-      if (ec) continue;
-      Response res = Handle(req);
-      http::write(socket, res, ec);
-    }
-  }
-
-  boost::asio::io_context io_;
-  tcp::acceptor acceptor_{io_};
-  std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::map<std::string, Page> pages_;
-  std::deque<int> forced_;
   bool edit_after_lookup_ = false;
-  std::vector<std::string> log_;
-  std::thread thread_;
+  testing::ScriptedHttpServer server_;  // last: stops before the pages go
 };
 
 // A state directory holding one recorded run of the restore-failed fixture.
