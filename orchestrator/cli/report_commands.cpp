@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "drills/zoned_time.h"
+#include "orchestrator/cli/actions_jira.h"
 #include "orchestrator/cli/records_common.h"
 #include "orchestrator/console/report_page.h"
 #include "orchestrator/exit_status.h"
@@ -186,6 +187,10 @@ int RunActions(const Invocation& inv) {
     return kExitUsage;
   }
   const std::string format = inv.args.Value("format").value_or("text");
+  if (!inv.args.Value("jira") && inv.args.Value("project")) {
+    fmt::print(inv.err, "firedrill actions: --project KEY goes with --jira URL\n");
+    return kExitUsage;
+  }
   if (format != "text" && format != "jira-csv") {
     fmt::print(inv.err, "firedrill actions: unknown --format \"{}\"; one of: text, jira-csv\n",
                format);
@@ -208,6 +213,7 @@ int RunActions(const Invocation& inv) {
   }
   std::ostringstream text;
   text << in.rdbuf();
+  if (inv.args.Value("jira")) return FileActionItemsInJira(inv, facts, file, text.str());
   const std::vector<ActionItem> items = ActionItemsOf(text.str());
   if (format == "jira-csv")
     return Emit(inv, "actions", JiraCsv(items, facts.drill_id, facts.run_id));
@@ -348,7 +354,7 @@ Command ActionsCommand() {
   return Command{
       "actions",
       "firedrill actions ID [--run RUN] [--file FILE] [--format text|jira-csv] [--output FILE] "
-      "[--state DIR]",
+      "[--jira URL --project KEY [--credentials-file F] [--by NAME]] [--state DIR]",
       "the action items of a drill's postmortem, as a list or for Jira's CSV import",
       "Reads the action items the team wrote into the postmortem of the latest run of drill ID\n"
       "(or of run RUN): the rows of the table under \"## Action items\" in\n"
@@ -362,19 +368,35 @@ Command ActionsCommand() {
       "External\n"
       "System Import > CSV, with the date format yyyy-MM-dd. Reads only.\n"
       "\n"
+      "With --jira URL --project KEY, files them as issues through Jira's REST API\n"
+      "(URL/rest/api/2): one Task per item whose Ticket cell is empty, labelled so that it is\n"
+      "filed once (an item filed before is found, not filed again), with its key written into\n"
+      "the Ticket cell of the postmortem file and each filing recorded in the drill's record.\n"
+      "Credentials from $FIREDRILL_JIRA_CREDENTIALS or --credentials-file F: EMAIL:API_TOKEN\n"
+      "(Jira Cloud) or a personal access token (Data Center); never on the command line.\n"
+      "\n"
       "Options:\n"
       "  --run RUN        a given run of drill ID (see firedrill records show ID)\n"
       "  --file FILE      read the postmortem from FILE instead of the state directory\n"
       "  --format FORMAT  text (default: one line per item) or jira-csv\n"
       "  --output FILE    write to FILE instead of stdout\n"
+      "  --jira URL       file the items in Jira at URL (https://SITE.atlassian.net, or the\n"
+      "                   Data Center address with its context path)\n"
+      "  --project KEY    the Jira project of the issues, e.g. OPS\n"
+      "  --credentials-file F  read the Jira credentials from F instead of the environment\n"
+      "  --by NAME        who filed them, for the record (default: firedrill actions)\n"
       "\n"
       "Examples:\n"
       "  firedrill actions checkout-db-blackhole\n"
       "  firedrill actions checkout-db-blackhole --format jira-csv --output actions.csv\n"
       "\n"
-      "Exit status: 0; 1 if --output cannot be written; 2 for wrong usage; 4 if the records\n"
-      "cannot be read; 7 if no such drill or run, or its postmortem file cannot be read.\n",
-      ArgSpec{{}, {"run", "file", "format", "output"}, 1, 1},
+      "Exit status: 0; 1 if --output cannot be written, or Jira refused an item (the others\n"
+      "are filed); 2 for wrong usage or no credentials; 4 if the records cannot be read or\n"
+      "written; 7 if no such drill or run, or its postmortem file cannot be read.\n",
+      ArgSpec{{},
+              {"run", "file", "format", "output", "jira", "project", "credentials-file", "by"},
+              1,
+              1},
       RunActions};
 }
 

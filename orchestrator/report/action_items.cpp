@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 #include <cctype>
+#include <span>
 
 #include "orchestrator/store/record_export.h"
+#include "orchestrator/store/sha256.h"
 
 namespace firedrill {
 namespace {
@@ -57,37 +61,123 @@ std::string Label(std::string_view text) {
   return out;
 }
 
-}  // namespace
-
-std::vector<ActionItem> ActionItemsOf(std::string_view markdown) {
-  std::vector<ActionItem> items;
+// Calls `row(line, cells)` for each data row of the "## Action items" table, in order (the
+// header and its |---| line left out), and `other(line)` for every other line. Lines keep their
+// '\r', if any; cells are read without it.
+template <typename Row, typename Other>
+void WalkActionTable(std::string_view markdown, Row row_fn, Other other_fn) {
   bool in_section = false;
   bool in_table = false;
   std::size_t row = 0;
   while (!markdown.empty()) {
     const std::size_t end = markdown.find('\n');
-    std::string_view line = markdown.substr(0, end);
-    markdown.remove_prefix(end == std::string_view::npos ? markdown.size() : end + 1);
+    const std::string_view raw = markdown.substr(0, end);
+    const bool had_newline = end != std::string_view::npos;
+    markdown.remove_prefix(had_newline ? end + 1 : markdown.size());
+    std::string_view line = raw;
     if (line.ends_with('\r')) line.remove_suffix(1);
+    auto pass = [&] { other_fn(raw, had_newline); };
     if (line.starts_with("## ")) {
       in_section = Trim(line.substr(3)) == "Action items";
       in_table = false;
       row = 0;
+      pass();
       continue;
     }
-    if (!in_section) continue;
-    if (!Trim(line).starts_with('|')) {
-      if (in_table) in_section = false;  // the table ended
+    if (!in_section || !Trim(line).starts_with('|')) {
+      if (in_section && in_table) in_section = false;  // the table ended
+      pass();
       continue;
     }
     in_table = true;
-    if (row++ < 2) continue;  // the header and the |---| line
-    std::vector<std::string> c = Cells(line);
-    c.resize(6);
-    if (c[1].empty()) continue;
-    items.push_back(ActionItem{c[0], c[1], c[2], c[3], c[4], c[5]});
+    if (row++ < 2) {  // the header and the |---| line
+      pass();
+      continue;
+    }
+    row_fn(raw, had_newline, Cells(line));
   }
+}
+
+}  // namespace
+
+std::vector<ActionItem> ActionItemsOf(std::string_view markdown) {
+  std::vector<ActionItem> items;
+  WalkActionTable(
+      markdown,
+      [&items](std::string_view, bool, std::vector<std::string> c) {
+        c.resize(6);
+        if (!c[1].empty()) items.push_back(ActionItem{c[0], c[1], c[2], c[3], c[4], c[5]});
+      },
+      [](std::string_view, bool) {});
   return items;
+}
+
+std::string WithTickets(std::string_view markdown, const std::vector<std::string>& tickets) {
+  std::string out;
+  std::size_t item = 0;
+  WalkActionTable(
+      markdown,
+      [&](std::string_view raw, bool newline, std::vector<std::string> c) {
+        c.resize(std::max<std::size_t>(c.size(), 6));
+        const bool is_item = !c[1].empty();
+        if (is_item && item < tickets.size() && !tickets[item].empty()) {
+          c[4] = tickets[item];
+          std::string row = "|";
+          for (const std::string& cell : c) {
+            std::string escaped;
+            for (char ch : cell) escaped += ch == '|' ? std::string("\\|") : std::string(1, ch);
+            row += " " + escaped + " |";
+          }
+          out += row;
+          if (raw.ends_with('\r')) out += '\r';
+        } else {
+          out += raw;
+        }
+        if (newline) out += '\n';
+        if (is_item) ++item;
+      },
+      [&out](std::string_view raw, bool newline) {
+        out += raw;
+        if (newline) out += '\n';
+      });
+  return out;
+}
+
+std::string ActionItemLabel(const ActionItem& item, const std::string& run_id) {
+  const std::string text = run_id + "\n" + item.type + "\n" + item.action;
+  Hash256 digest{};
+  auto hasher = Sha256::Create();
+  if (!hasher ||
+      !hasher->Hash(std::span(reinterpret_cast<const unsigned char*>(text.data()), text.size()),
+                    &digest)) {
+    return "firedrill-item-unhashed";
+  }
+  return "firedrill-item-" + ToHex(digest).substr(0, 12);
+}
+
+boost::json::object JiraIssueFields(const ActionItem& item, const std::string& drill_id,
+                                    const std::string& run_id, const std::string& label) {
+  boost::json::array labels{"firedrill", Label("drill-" + drill_id)};
+  if (!item.type.empty()) labels.emplace_back(Label(item.type));
+  labels.emplace_back(label);
+  boost::json::object fields{
+      {"summary", item.action},
+      {"description",
+       fmt::format("Action item ({}) from the postmortem of drill {}, run {} (firedrill).{}",
+                   item.type.empty() ? "no type" : item.type, drill_id, run_id,
+                   item.owner.empty() ? "" : " Owner: " + item.owner + ".")},
+      {"issuetype", {{"name", "Task"}}},
+      {"labels", labels}};
+  if (std::string p = JiraPriority(item.priority); !p.empty()) {
+    fields["priority"] = {{"name", p}};
+  }
+  const std::string& due = item.due;
+  if (due.size() == 10 && due[4] == '-' && due[7] == '-' &&
+      std::all_of(due.begin(), due.end(),
+                  [](char c) { return c == '-' || std::isdigit(static_cast<unsigned char>(c)); })) {
+    fields["duedate"] = due;
+  }
+  return fields;
 }
 
 std::string JiraCsv(const std::vector<ActionItem>& items, const std::string& drill_id,

@@ -3,6 +3,7 @@
 // where the team tracks work.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,5 +33,23 @@ std::vector<ActionItem> ActionItemsOf(std::string_view markdown);
 /// and the labels "firedrill", "drill-<drill id>" and the type (spaces made '-').
 std::string JiraCsv(const std::vector<ActionItem>& items, const std::string& drill_id,
                     const std::string& run_id);
+
+/// Returns the label that marks the Jira issue of `item` of run `run_id`, so that it is filed
+/// once: "firedrill-item-" and the first 12 hex digits of the SHA-256 of the run id, the type and
+/// the action.
+std::string ActionItemLabel(const ActionItem& item, const std::string& run_id);
+
+/// Returns Jira's issue fields for `item` (as the CSV has them, through the REST API): summary,
+/// description, issuetype Task, labels (firedrill, drill-<id>, the type, `label`), the priority
+/// when it is one of Jira's (P1 to P5 mapped), and duedate when the due date is YYYY-MM-DD. No
+/// assignee: Jira Cloud takes account ids, not the names a postmortem holds (the owner is in the
+/// description).
+boost::json::object JiraIssueFields(const ActionItem& item, const std::string& drill_id,
+                                    const std::string& run_id, const std::string& label);
+
+/// Returns `markdown` with the Ticket cell of the action items' rows set to `tickets[i]` for the
+/// i-th item ActionItemsOf reads (an empty string leaves that row as it is); every other line,
+/// and every row not changed, byte for byte as it was.
+std::string WithTickets(std::string_view markdown, const std::vector<std::string>& tickets);
 
 }  // namespace firedrill

@@ -439,12 +439,15 @@ struct BlackoutAdded {
   bool operator==(const BlackoutAdded&) const = default;
 };
 
-/// `notice-delivered`, `notice-failed`: one chat or webhook notice.
+/// `notice-delivered`, `notice-failed`: one outgoing delivery: a chat or webhook notice, a
+/// Grafana annotation, a postmortem published to Confluence, an action item filed in Jira.
 struct NoticeSent {
   static constexpr EventKind kKinds[] = {EventKind::kNoticeDelivered, EventKind::kNoticeFailed};
-  std::string event{};    ///< which notice (NoticeEventName)
-  std::string channel{};  ///< "chat" or "webhook"
-  std::string target{};   ///< the URL, redacted
+  /// which notice (NoticeEventName), or "annotation-injected", "annotation-restore",
+  /// "postmortem-published", "action-item-filed"
+  std::string event{};
+  std::string channel{};  ///< "chat", "webhook", "grafana", "confluence" or "jira"
+  std::string target{};   ///< the URL, redacted; a published page's or filed issue's address
   std::int64_t attempts = 0;
   std::int64_t status = 0;             ///< the last HTTP status, 0 without one
   std::optional<std::string> error{};  ///< notice-failed: written when set

@@ -21,32 +21,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kEdited[] = R"(# Postmortem
-
-## Timeline
-
-| a | b |
-|---|---|
-| not | an action |
-
-## Action items
-
-| Type (mitigate/prevent/process) | Action | Owner | Priority | Ticket | Due |
-|---|---|---|---|---|---|
-| prevent | Make the restore of fault `reject-pg` reliable | alice@example.com | P1 | OPS-12 | 2027-07-01 |
-|  |  |  |  |  |  |
-| process | Page the DBA on-call too, not only SRE \| with "context", please | bob | Medium |  |  |
-| mitigate | Add a query probe for PostgreSQL | | urgent-ish | | |
-
-## Something after
-| x | y |
-)";
+using testing::kEditedPostmortem;
 
 }  // namespace
 
 TEST_CASE("action items: the rows the team wrote, blank rows and other tables left out",
           "[report][actions]") {
-  const std::vector<ActionItem> items = ActionItemsOf(kEdited);
+  const std::vector<ActionItem> items = ActionItemsOf(kEditedPostmortem);
   REQUIRE(items.size() == 3);
   CHECK(items[0].type == "prevent");
   CHECK(items[0].action == "Make the restore of fault `reject-pg` reliable");
@@ -61,7 +42,7 @@ TEST_CASE("action items: the rows the team wrote, blank rows and other tables le
 }
 
 TEST_CASE("action items: Jira's CSV import shape, quoted as RFC 4180 says", "[report][actions]") {
-  const std::string csv = JiraCsv(ActionItemsOf(kEdited), "checkout-db", "checkout-db-1");
+  const std::string csv = JiraCsv(ActionItemsOf(kEditedPostmortem), "checkout-db", "checkout-db-1");
   std::istringstream in(csv);
   std::string line;
   std::getline(in, line);
@@ -104,7 +85,7 @@ TEST_CASE("firedrill actions reads the team's postmortem of the latest run", "[r
         kExitNotFound);
   CHECK_THAT(out, Catch::Contains(run_id + ".md"));
   fs::create_directories(state / "postmortems");
-  std::ofstream(PostmortemPath(state, run_id)) << kEdited;
+  std::ofstream(PostmortemPath(state, run_id)) << kEditedPostmortem;
   CHECK(
       run({"actions", "checkout-restore-failed", "--format", "jira-csv", "--state", state.string()},
           out) == kExitOk);

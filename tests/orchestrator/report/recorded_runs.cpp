@@ -282,4 +282,25 @@ std::vector<Event> AsEvents(const std::vector<NewEvent>& events) {
   return out;
 }
 
+const char kEditedPostmortem[] = R"(# Postmortem
+
+## Timeline
+
+| a | b |
+|---|---|
+| not | an action |
+
+## Action items
+
+| Type (mitigate/prevent/process) | Action | Owner | Priority | Ticket | Due |
+|---|---|---|---|---|---|
+| prevent | Make the restore of fault `reject-pg` reliable | alice@example.com | P1 | OPS-12 | 2027-07-01 |
+|  |  |  |  |  |  |
+| process | Page the DBA on-call too, not only SRE \| with "context", please | bob | Medium |  |  |
+| mitigate | Add a query probe for PostgreSQL | | urgent-ish | | |
+
+## Something after
+| x | y |
+)";
+
 }  // namespace firedrill::testing

@@ -60,4 +60,9 @@ std::string RecordedRunId(const std::string& name);
 /// last. A `run-started` whose text does not load is left as it was.
 std::vector<NewEvent> WithDrillFacts(std::vector<NewEvent> events);
 
+/// A postmortem as a team edits it: a table before the action items that is not theirs, and an
+/// "Action items" table with a ticket already written (OPS-12), a blank row, a cell with an
+/// escaped '|', and a priority Jira does not know, then a table after it.
+extern const char kEditedPostmortem[];
+
 }  // namespace firedrill::testing
