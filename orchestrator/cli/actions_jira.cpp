@@ -62,12 +62,13 @@ int FileActionItemsInJira(const Invocation& inv, const RunFacts& facts,
       continue;
     }
     const std::string label = ActionItemLabel(item, facts.run_id);
+    const int requests_before = client.requests();
     Expected<FiledIssue> issue = FileJiraIssue(
         client, *project, label, JiraIssueFields(item, facts.drill_id, facts.run_id, label));
     NoticeSent sent{.event = "action-item-filed",
                     .channel = "jira",
                     .target = issue ? issue->url : url,
-                    .attempts = client.requests(),
+                    .attempts = client.requests() - requests_before,
                     .status = issue ? 200 : 0};
     if (!issue) sent.error = issue.error().message + " (item: " + item.action + ")";
     auto recorded =

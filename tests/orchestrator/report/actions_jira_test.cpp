@@ -170,7 +170,8 @@ struct Recorded {
     for (const Event& e : *events) {
       json::object p = json::parse(e.payload_json).as_object();
       if (!p.contains("channel") || p.at("channel") != "jira") continue;
-      out.push_back(e.kind + " " + std::string(p.at("target").as_string()));
+      out.push_back(e.kind + " " + std::string(p.at("target").as_string()) + " " +
+                    std::to_string(p.at("attempts").as_int64()));
     }
     return out;
   }
@@ -203,10 +204,12 @@ TEST_CASE("actions --jira files each item once and writes the keys into the post
                                    "urgent-ish | OPS-101 |  |"));
   CHECK(WithTickets(testing::kEditedPostmortem, {"", "OPS-100", "OPS-101"}) == text);
   CHECK(ActionItemsOf(text).at(1).ticket == "OPS-100");
+  // Requests per item: the search and the creation, and the first item's search once more
+  // after the 429.
   std::vector<std::string> recorded = rec.Jira();
   CHECK(recorded ==
-        std::vector<std::string>{"notice-delivered " + jira.base() + "/browse/OPS-100",
-                                 "notice-delivered " + jira.base() + "/browse/OPS-101"});
+        std::vector<std::string>{"notice-delivered " + jira.base() + "/browse/OPS-100 3",
+                                 "notice-delivered " + jira.base() + "/browse/OPS-101 2"});
 
   // Again: every item has its ticket; nothing is filed.
   testing::CliResult again = rec.File(jira);
