@@ -10,8 +10,6 @@
 
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/postmortem.h"
-#include "orchestrator/store/database.h"
-#include "orchestrator/store/event_log.h"
 #include "tests/orchestrator/report/recorded_runs.h"
 #include "tests/support/cli_run.h"
 #include "tests/support/temp_dir.h"
@@ -67,13 +65,8 @@ TEST_CASE("firedrill actions reads the team's postmortem of the latest run", "[r
   testing::TempDir tmp;
   const fs::path state = tmp.path() / "state";
   std::string run_id;
-  {
-    auto db = Database::Open(state, OpenMode::kReadWrite);
-    REQUIRE(db.ok());
-    EventLog log(*db);
-    for (const NewEvent& e : testing::RecordedRun("restore-failed")) REQUIRE(log.Append(e).ok());
-    run_id = testing::RecordedRunId("restore-failed");
-  }
+  testing::RecordRunIn(state, "restore-failed");
+  run_id = testing::RecordedRunId("restore-failed");
   auto run = [&](const std::vector<std::string>& args, std::string& out) {
     const testing::CliResult r = testing::Cli(args);
     out = r.out + r.err;

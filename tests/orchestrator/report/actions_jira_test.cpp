@@ -15,8 +15,6 @@
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/action_items.h"
 #include "orchestrator/report/postmortem.h"
-#include "orchestrator/store/database.h"
-#include "orchestrator/store/event_log.h"
 #include "tests/orchestrator/report/recorded_runs.h"
 #include "tests/support/cli_run.h"
 #include "tests/support/scripted_http_server.h"
@@ -139,10 +137,7 @@ struct Recorded {
   fs::path credentials = tmp.path() / "jira";
   fs::path postmortem;
   Recorded() {
-    auto db = Database::Open(state, OpenMode::kReadWrite);
-    REQUIRE(db.ok());
-    EventLog log(*db);
-    for (const NewEvent& e : testing::RecordedRun("restore-failed")) REQUIRE(log.Append(e).ok());
+    testing::RecordRunIn(state, "restore-failed");
     postmortem = PostmortemPath(state, testing::RecordedRunId("restore-failed"));
     fs::create_directories(postmortem.parent_path());
     std::ofstream(postmortem) << testing::kEditedPostmortem;
@@ -162,15 +157,10 @@ struct Recorded {
     return s.str();
   }
   std::vector<std::string> Jira() {
-    auto db = Database::Open(state, OpenMode::kReadOnly);
-    REQUIRE(db.ok());
-    auto events = EventLog(*db).ForDrill("checkout-restore-failed");
-    REQUIRE(events.ok());
     std::vector<std::string> out;
-    for (const Event& e : *events) {
-      json::object p = json::parse(e.payload_json).as_object();
-      if (!p.contains("channel") || p.at("channel") != "jira") continue;
-      out.push_back(e.kind + " " + std::string(p.at("target").as_string()) + " " +
+    for (const auto& [kind, p] : testing::NoticesIn(state, "checkout-restore-failed")) {
+      if (p.at("channel") != "jira") continue;
+      out.push_back(kind + " " + std::string(p.at("target").as_string()) + " " +
                     std::to_string(p.at("attempts").as_int64()));
     }
     return out;

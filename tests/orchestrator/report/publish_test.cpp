@@ -14,8 +14,6 @@
 #include <vector>
 
 #include "orchestrator/exit_status.h"
-#include "orchestrator/store/database.h"
-#include "orchestrator/store/event_log.h"
 #include "tests/orchestrator/report/recorded_runs.h"
 #include "tests/support/cli_run.h"
 #include "tests/support/scripted_http_server.h"
@@ -179,10 +177,7 @@ struct Recorded {
   fs::path state = tmp.path() / "state";
   fs::path credentials = tmp.path() / "confluence";
   Recorded() {
-    auto db = Database::Open(state, OpenMode::kReadWrite);
-    REQUIRE(db.ok());
-    EventLog log(*db);
-    for (const NewEvent& e : testing::RecordedRun("restore-failed")) REQUIRE(log.Append(e).ok());
+    testing::RecordRunIn(state, "restore-failed");
     std::ofstream(credentials) << kCredentials << "\n";
   }
   testing::CliResult Publish(const FakeConfluence& confluence, std::vector<std::string> extra = {},
@@ -202,15 +197,9 @@ struct Recorded {
   }
   // The (channel, target or error) of every notice event of the drill, in order.
   std::vector<std::string> Notices() {
-    auto db = Database::Open(state, OpenMode::kReadOnly);
-    REQUIRE(db.ok());
-    auto events = EventLog(*db).ForDrill("checkout-restore-failed");
-    REQUIRE(events.ok());
     std::vector<std::string> out;
-    for (const Event& e : *events) {
-      if (e.kind != "notice-delivered" && e.kind != "notice-failed") continue;
-      json::object p = json::parse(e.payload_json).as_object();
-      out.push_back(e.kind + " " + std::string(p.at("channel").as_string()) + " " +
+    for (const auto& [kind, p] : testing::NoticesIn(state, "checkout-restore-failed")) {
+      out.push_back(kind + " " + std::string(p.at("channel").as_string()) + " " +
                     std::string(p.contains("error") ? p.at("error").as_string()
                                                     : p.at("target").as_string()));
     }

@@ -10,6 +10,7 @@
 #include "faults/fault_registry.h"
 #include "orchestrator/report/drill_facts.h"
 #include "orchestrator/report/run_facts.h"
+#include "orchestrator/store/database.h"
 
 namespace firedrill::testing {
 namespace {
@@ -302,5 +303,30 @@ const char kEditedPostmortem[] = R"(# Postmortem
 ## Something after
 | x | y |
 )";
+
+void RecordRunIn(const std::filesystem::path& state, const std::string& name) {
+  auto db = Database::Open(state, OpenMode::kReadWrite);
+  if (!db) throw std::runtime_error("cannot open the records: " + db.error().ToString());
+  EventLog log(*db);
+  for (const NewEvent& e : RecordedRun(name)) {
+    if (auto appended = log.Append(e); !appended.ok()) {
+      throw std::runtime_error("cannot record " + e.kind + ": " + appended.error().message);
+    }
+  }
+}
+
+std::vector<std::pair<std::string, boost::json::object>> NoticesIn(
+    const std::filesystem::path& state, const std::string& drill_id) {
+  auto db = Database::Open(state, OpenMode::kReadOnly);
+  if (!db) throw std::runtime_error("cannot open the records: " + db.error().ToString());
+  auto events = EventLog(*db).ForDrill(drill_id);
+  if (!events.ok()) throw std::runtime_error("cannot read the records: " + events.error().message);
+  std::vector<std::pair<std::string, boost::json::object>> out;
+  for (const Event& e : *events) {
+    if (e.kind != "notice-delivered" && e.kind != "notice-failed") continue;
+    out.emplace_back(e.kind, boost::json::parse(e.payload_json).as_object());
+  }
+  return out;
+}
 
 }  // namespace firedrill::testing

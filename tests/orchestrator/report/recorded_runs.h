@@ -3,7 +3,9 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "drills/drill.h"
@@ -64,5 +66,15 @@ std::vector<NewEvent> WithDrillFacts(std::vector<NewEvent> events);
 /// "Action items" table with a ticket already written (OPS-12), a blank row, a cell with an
 /// escaped '|', and a priority Jira does not know, then a table after it.
 extern const char kEditedPostmortem[];
+
+/// Writes the events of RecordedRun(`name`) into the records of the state directory `state`
+/// (created when missing), as a run would have. Throws std::runtime_error when it cannot.
+void RecordRunIn(const std::filesystem::path& state, const std::string& name);
+
+/// The `notice-delivered` and `notice-failed` events of drill `drill_id` in the records of
+/// `state`, in order: each one's kind and payload. Throws std::runtime_error when they cannot be
+/// read.
+std::vector<std::pair<std::string, boost::json::object>> NoticesIn(
+    const std::filesystem::path& state, const std::string& drill_id);
 
 }  // namespace firedrill::testing
