@@ -34,6 +34,7 @@
 #include "faults/fault_registry.h"
 #include "orchestrator/cli/command.h"
 #include "orchestrator/report/audit.h"
+#include "orchestrator/report/audit_loader.h"
 #include "orchestrator/report/drill_facts.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/database.h"

@@ -13,10 +13,12 @@
 #include "orchestrator/cli/actions_jira.h"
 #include "orchestrator/cli/records_common.h"
 #include "orchestrator/console/report_page.h"
+#include "orchestrator/daemon/run_report_loader.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/action_items.h"
 #include "orchestrator/report/audit.h"
 #include "orchestrator/report/audit_junit.h"
+#include "orchestrator/report/audit_loader.h"
 #include "orchestrator/report/json_text.h"
 #include "orchestrator/report/postmortem.h"
 #include "orchestrator/report/postmortem_confluence.h"
@@ -144,39 +146,22 @@ int RunHtmlReport(const Invocation& inv) {
   int exit = kExitOk;
   std::optional<LoadedRun> loaded = LoadRun(inv, "report", id, inv.args.Value("run"), exit);
   if (!loaded) return exit;
-  RunReport report;
-  report.facts = DeriveRunFacts(loaded->events);
-  report.events = loaded->events;
-  if (auto rec = DrillTable(loaded->db).GetDrill(report.facts.drill_id); rec.ok() && *rec) {
-    report.drill = **rec;
-  }
-  auto chain = EventLog(loaded->db).Verify();
-  if (!chain.ok()) {
-    fmt::print(inv.err, "firedrill: {}\n", chain.error().ToString());
+  auto report = LoadRunReport(loaded->db, id, inv.args.Value("run"), NowUtc());
+  if (!report.ok() || !*report) {
+    fmt::print(inv.err, "firedrill: {}\n",
+               report.ok() ? "the run vanished from the records" : report.error().ToString());
     return kExitStateError;
   }
-  report.verified = chain->ok;
-  report.verification = chain->ok
-                            ? fmt::format(
-                                  "The event chain of the whole record verifies ({} events; head "
-                                  "hash {}). Checkpoints and witnesses: firedrill records verify.",
-                                  chain->events_checked, ToHex(chain->head_hash))
-                            : fmt::format(
-                                  "THE RECORD DOES NOT VERIFY: {} (firedrill records verify says "
-                                  "more).",
-                                  chain->problem);
-  report.postmortem = PostmortemMarkdown(report.facts, report.drill);
-  report.generated = NowUtc();
   std::ofstream out(*file, std::ios::binary | std::ios::trunc);
-  out << RunReportHtml(report);
+  out << RunReportHtml(**report);
   out.close();
   if (!out) {
     fmt::print(inv.err, "firedrill report: cannot write {}\n", *file);
     return kExitFailure;
   }
   fmt::print(inv.err, "firedrill report: wrote {} (run {}, {} events)\n", *file,
-             report.facts.run_id, report.events.size());
-  return chain->ok ? kExitOk : kExitTampered;
+             (*report)->facts.run_id, (*report)->events.size());
+  return (*report)->verified ? kExitOk : kExitTampered;
 }
 
 int RunActions(const Invocation& inv) {

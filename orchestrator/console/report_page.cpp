@@ -55,17 +55,11 @@ std::string VerdictCell(const Metric& m) {
 
 }  // namespace
 
-std::string RunReportHtml(const RunReport& r) {
+std::string RunReportSections(const RunReport& r) {
   const RunFacts& f = r.facts;
   const std::string zone = f.drill_facts ? f.drill_facts->zone : std::string("UTC");
   std::string title = r.drill ? r.drill->title : std::string();
-  std::string h = fmt::format(
-      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-      "style-src 'unsafe-inline'; img-src data:\">"
-      "<title>{}</title><style>{}</style></head><body>\n",
-      Escape(Shorten("Drill " + f.drill_id + (title.empty() ? "" : ": " + title), 200)), kStyle);
+  std::string h;
   h += fmt::format("<header><h1>Drill {}{}</h1>\n", Escape(Shorten(f.drill_id, 200)),
                    title.empty() ? "" : ": " + Escape(Shorten(title, 500)));
   h += "<table class=\"facts\">";
@@ -149,6 +143,20 @@ std::string RunReportHtml(const RunReport& r) {
 
   h += "<section id=\"postmortem\"><h2>Postmortem draft</h2><pre>" +
        Escape(Shorten(r.postmortem, 200000)) + "</pre></section>\n";
+  return h;
+}
+
+std::string RunReportHtml(const RunReport& r) {
+  const RunFacts& f = r.facts;
+  std::string title = r.drill ? r.drill->title : std::string();
+  std::string h = fmt::format(
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+      "style-src 'unsafe-inline'; img-src data:\">"
+      "<title>{}</title><style>{}</style></head><body>\n",
+      Escape(Shorten("Drill " + f.drill_id + (title.empty() ? "" : ": " + title), 200)), kStyle);
+  h += RunReportSections(r);
   h += fmt::format("<footer><p>Made by firedrill {} at {}.</p></footer>\n</body></html>\n",
                    FIREDRILL_VERSION, FormatUtc(r.generated));
   return h;

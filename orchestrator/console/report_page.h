@@ -34,4 +34,8 @@ struct RunReport {
 /// record goes through Escape; long values are shortened (Shorten).
 std::string RunReportHtml(const RunReport& report);
 
+/// Returns what RunReportHtml shows between its head and its footer (the header table and every
+/// section), for a page that has its own frame and stylesheet (the console's record page).
+std::string RunReportSections(const RunReport& report);
+
 }  // namespace firedrill

@@ -4,11 +4,15 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace firedrill {
+
+class ResponseFeed;
 
 /// The file in the state directory that tells clients where the endpoint listens:
 /// `{"port":N,"token":"<64 hex digits>","pid":PID}`, mode 0600.
@@ -59,6 +63,13 @@ struct ControlRequest {
   std::string role;
   std::string authorization;  ///< the Authorization header as sent
   std::string signature;      ///< the X-PagerDuty-Signature header as sent
+  std::string query;          ///< the request target's query string, without '?'
+  std::string cookie;         ///< the Cookie header as sent (the console's session)
+  std::string content_type;   ///< the Content-Type header as sent
+  /// The Origin header as sent (browsers send it with every POST), and the Host header: a
+  /// request whose origin is another site is refused by the console.
+  std::string origin;
+  std::string host;
 };
 
 /// What the handler answers. The server sends it with Content-Type: application/json.
@@ -71,6 +82,16 @@ struct ControlResponse {
   int status = 200;
   std::string body;  ///< JSON text, unless content_type says otherwise
   std::string content_type = "application/json";
+  /// Further headers to send (Set-Cookie, Location, Content-Security-Policy, ...). Names and
+  /// values come from the handler, never from the request.
+  std::vector<std::pair<std::string, std::string>> headers;
+  /// On a route that needs no bearer token (a webhook, a console page): whether the answer
+  /// proves the caller, so that its connection is kept among the proven ones
+  /// (ConnectionAdmission). Only when the status is 2xx too.
+  bool proves_caller = true;
+  /// Set: the answer is a stream (server-sent events). The server sends the head and `body`,
+  /// then whatever is pushed into the feed, until it is closed or the client goes away.
+  std::shared_ptr<ResponseFeed> feed;
 };
 
 /// The engine's side of the control API.

@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -30,6 +31,7 @@
 
 #include "orchestrator/control/connection_admission.h"
 #include "orchestrator/control/control_client.h"
+#include "orchestrator/control/response_feed.h"
 #include "orchestrator/store/state_dir.h"
 
 namespace firedrill {
@@ -209,6 +211,13 @@ ControlResponse DispatchControl(std::span<const ControlRoute> routes, std::strin
   request.role = caller.role;
   request.authorization = caller.authorization;
   request.signature = caller.signature;
+  if (std::size_t q = target.find('?'); q != std::string_view::npos) {
+    request.query = std::string(target.substr(q + 1));
+  }
+  request.cookie = caller.cookie;
+  request.content_type = caller.content_type;
+  request.origin = caller.origin;
+  request.host = caller.host;
   return handler.Handle(request);
 }
 
@@ -242,6 +251,8 @@ struct ServerState {
   ConnectionAdmission::Id next_id = 0;
   // The streams of the connections whose coroutine has started, for Stop and displacement.
   std::map<ConnectionAdmission::Id, beast::tcp_stream*> connections;
+  // The streams (server-sent events) being sent, which Stop ends.
+  std::map<ConnectionAdmission::Id, std::shared_ptr<ResponseFeed>> feeds;
   ControlStats stats;
 };
 
@@ -278,6 +289,7 @@ awaitable<bool> Send(State state, Stream& stream, ControlResponse r, unsigned ve
   res.set(http::field::content_type, r.content_type);
   res.set(http::field::cache_control, "no-store");
   if (!allow.empty()) res.set(http::field::allow, allow);
+  for (const auto& [name, value] : r.headers) res.insert(name, value);
   res.keep_alive(keep_alive);
   res.body() = r.body;
   res.prepare_payload();
@@ -362,6 +374,53 @@ awaitable<void> Close(Stream& stream, const ControlLimits& limits) {
   co_return;
 }
 
+// Sends a streamed answer: its head and first text, then whatever the handler pushes into the
+// feed, until the feed is closed, the client goes away or the server stops. A comment line every
+// kHeartbeat tells the client (and us) that the connection still stands. The connection closes
+// after it (no Content-Length: the body ends with the connection).
+template <typename Stream>
+awaitable<void> SendStream(State state, Stream& stream, ControlResponse r, unsigned version,
+                           ConnectionAdmission::Id id) {
+  constexpr auto kHeartbeat = std::chrono::seconds(15);
+  std::shared_ptr<ResponseFeed> feed = r.feed;
+  http::response<http::empty_body> res;
+  res.version(version);
+  res.result(static_cast<unsigned>(r.status));
+  ++state->stats.responses[r.status];
+  res.set(http::field::server, "firedrill/" FIREDRILL_VERSION);
+  res.set(http::field::content_type, r.content_type);
+  res.set(http::field::cache_control, "no-store");
+  for (const auto& [name, value] : r.headers) res.insert(name, value);
+  res.keep_alive(false);
+  http::response_serializer<http::empty_body> head(res);
+  Tcp(stream).expires_after(state->limits.io_timeout);
+  std::tuple<beast::error_code, std::size_t> sent =
+      co_await http::async_write_header(stream, head, kAsTuple);
+  if (std::get<0>(sent)) co_return;
+  asio::steady_timer wake(co_await asio::this_coro::executor);
+  feed->Attach([&wake] { wake.cancel(); });
+  state->feeds[id] = feed;
+  std::string text = std::move(r.body);
+  while (state->serving) {
+    text += feed->Take();
+    if (!text.empty()) {
+      Tcp(stream).expires_after(state->limits.io_timeout);
+      std::tuple<beast::error_code, std::size_t> wrote =
+          co_await asio::async_write(stream, asio::buffer(text), kAsTuple);
+      if (std::get<0>(wrote)) break;  // the client went away, or reads too slowly
+      text.clear();
+      continue;  // more may have been pushed meanwhile
+    }
+    if (feed->closed()) break;
+    wake.expires_after(kHeartbeat);
+    std::tuple<beast::error_code> waited = co_await wake.async_wait(kAsTuple);
+    if (!std::get<0>(waited) && feed->pending() == 0 && !feed->closed()) text = ":\n\n";
+  }
+  feed->Detach();
+  state->feeds.erase(id);
+  co_await Close(stream, state->limits);
+}
+
 // The requests of one connection, one after the other while the client keeps the connection
 // alive, each read and write under its own deadline: the head of a request under the short
 // header_timeout (a client that has something to say says it at once), the body and the answer
@@ -407,7 +466,13 @@ awaitable<void> ServeRequests(const State& state, Stream& stream, ConnectionAdmi
     ControlRequestHead head{std::string(req.method_string()), std::string(req.target()),
                             std::string(req[http::field::authorization]), std::nullopt};
     if (auto length = parser.content_length()) head.content_length = *length;
-    ControlCaller caller{"", head.authorization, std::string(req["X-PagerDuty-Signature"])};
+    ControlCaller caller{"",
+                         head.authorization,
+                         std::string(req["X-PagerDuty-Signature"]),
+                         std::string(req[http::field::cookie]),
+                         std::string(req[http::field::content_type]),
+                         std::string(req[http::field::origin]),
+                         std::string(req[http::field::host])};
     if (auto refusal = ScreenCaller(*state, head, caller)) {
       co_await Refuse(state, stream, *refusal, version);
       co_return;
@@ -438,8 +503,14 @@ awaitable<void> ServeRequests(const State& state, Stream& stream, ConnectionAdmi
     bool keep_alive = req.keep_alive();
     ControlResponse r = DispatchControl(state->routes, head.method, head.target,
                                         std::move(req.body()), state->handler, caller);
-    // On an open route (a webhook) the handler checked the sender's own proof.
-    if (caller.role.empty() && r.status >= 200 && r.status < 300) state->admission.Prove(id);
+    // On an open route (a webhook, the console) the handler checked the sender's own proof.
+    if (caller.role.empty() && r.proves_caller && r.status >= 200 && r.status < 300) {
+      state->admission.Prove(id);
+    }
+    if (r.feed) {
+      co_await SendStream(state, stream, std::move(r), version, id);
+      co_return;
+    }
     std::string allow = r.status == 405 ? AllowedMethods(state->routes, head.target) : "";
     bool sent = co_await Send(state, stream, std::move(r), version, keep_alive, allow);
     if (!sent) co_return;
@@ -648,6 +719,10 @@ void ControlServer::Stop() {
   std::vector<beast::tcp_stream*> open;
   for (const auto& [id, stream] : s->connections) open.push_back(stream);
   for (beast::tcp_stream* stream : open) stream->close();
+  // A stream waiting for its next event is woken by the close of its feed.
+  std::vector<std::shared_ptr<ResponseFeed>> feeds;
+  for (const auto& [id, feed] : s->feeds) feeds.push_back(feed);
+  for (const std::shared_ptr<ResponseFeed>& feed : feeds) feed->Close();
   fs::path file = s->state_dir / kControlFileName;
   auto ours = LoadControlFile(file);
   if (ours.ok() && ours->pid == getpid() && ours->token == s->token) {

@@ -90,13 +90,17 @@ struct ControlCaller {
   std::string role;
   std::string authorization;
   std::string signature;
+  std::string cookie{};        ///< the Cookie header
+  std::string content_type{};  ///< the Content-Type header
+  std::string origin{};        ///< the Origin header
+  std::string host{};          ///< the Host header
 };
 
 /// Pure apart from the handler call. Matches `method` and `target` against `routes` (404 for an
 /// unknown path, 405 for a known path with another method), checks that a POST body is a JSON
 /// object (400) unless the caller has no role (an open route such as a webhook, whose handler
 /// authenticates the request and then parses it), and only then calls `handler` with the path,
-/// body, route and params.
+/// query, body, route, params and the caller's headers.
 ControlResponse DispatchControl(std::span<const ControlRoute> routes, std::string_view method,
                                 std::string_view target, std::string body, ControlHandler& handler,
                                 const ControlCaller& caller = {"lead", "", ""});

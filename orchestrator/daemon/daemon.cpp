@@ -19,8 +19,11 @@
 #include "faults/run_on.h"
 #include "orchestrator/control/control_client.h"
 #include "orchestrator/daemon/alert_book.h"
+#include "orchestrator/daemon/chain_watch.h"
+#include "orchestrator/daemon/console_site.h"
 #include "orchestrator/daemon/daemon_metrics.h"
 #include "orchestrator/daemon/freezer.h"
+#include "orchestrator/daemon/live_board.h"
 #include "orchestrator/daemon/prefixed_lines.h"
 #include "orchestrator/daemon/scheduling.h"
 #include "orchestrator/engine/drill_engine.h"
@@ -122,9 +125,30 @@ class Daemon::Impl : public DaemonOps {
     access.port = opt_.port;
     access.tls = opt_.tls;
     access.tls_cert_file = opt_.tls_cert_file;
-    access.open_prefixes = {kAlertPathPrefix};
+    access.open_prefixes = {kAlertPathPrefix, kConsolePrefix};
     access.token_role = [this](std::string_view token) { return TokenRole(token); };
-    server_.emplace(io_, opt_.state_dir, api_, opt_.limits, kDaemonRoutes, access);
+    ConsoleContext console;
+    console.db = &*db_;
+    console.state_dir = opt_.state_dir;
+    console.board = &board_;
+    chain_.emplace(io_, opt_.state_dir);
+    chain_->Request();
+    console.chain = &*chain_;
+    console.token_role = [this](std::string_view token) -> std::optional<Role> {
+      // The state directory's own token (control.json) is the lead's, as on the API.
+      if (server_ && SameSecret(token, server_->token())) return Role::kLead;
+      auto role = TokenRole(token);
+      return role ? ParseRole(*role) : std::nullopt;
+    };
+    console.to_run = [this](const std::string& id, const ControlRequest& request) {
+      return ToRun(id, request);
+    };
+    console.now = [] { return NowUtc(); };
+    console.tls = opt_.tls != nullptr;
+    console_.emplace(std::move(console));
+    routes_.assign(std::begin(kDaemonRoutes), std::end(kDaemonRoutes));
+    routes_.insert(routes_.end(), std::begin(kConsoleRoutes), std::end(kConsoleRoutes));
+    server_.emplace(io_, opt_.state_dir, front_, opt_.limits, routes_, access);
     if (Status st = server_->Start(); !st) {
       fmt::print(err_, "firedrill serve: {}\n", st.error().message);
       return kExitStateError;
@@ -567,6 +591,7 @@ class Daemon::Impl : public DaemonOps {
     Drill* drill_ptr = &run->drill;
     o.on_event = [this, drill_ptr](EventKind kind, const EventPayload& payload,
                                    const std::string&) {
+      board_.Apply(drill_ptr->id, NowUtc(), kind, payload, NowUtc());
       if (kind == EventKind::kT0) {
         // The dashboards are annotated at T0, the moment the first fault was in place.
         const auto* t0 = std::get_if<T0>(&payload);
@@ -592,6 +617,7 @@ class Daemon::Impl : public DaemonOps {
     ScheduleTable(*db_).Put(rec).ok();
     schedules_[id] = rec;
     DrillEngine* engine = run->engine.get();
+    board_.Begin(run->drill, NowUtc());
     WatchBlackouts(*run);
     WatchWindowStart(*run);
     running_[id] = std::move(run);
@@ -668,6 +694,8 @@ class Daemon::Impl : public DaemonOps {
       times.recovered = state.TeamRecovered();
     }
     if (exit == kExitRestoreIncomplete) ++restore_failures_;
+    board_.End(id, NowUtc());
+    if (chain_) chain_->Request();  // the record grew: the console says whether it verifies
     Say(fmt::format("drill {}: run {} ended ({})", id, run.engine->run_id(), ExitName(exit)));
     notifier_->Notify(run.drill, NoticeEvent::kEnd, run.drill.window.start, run.drill.window.end,
                       EndDetail(exit, state));
@@ -781,6 +809,19 @@ class Daemon::Impl : public DaemonOps {
   std::optional<Database> db_;
   std::unique_ptr<RecordWriter> writer_;  // the records of every run, off the loop
   DaemonApi api_;
+  LiveBoard board_;  // the live views of the runs, and the console pages that follow them
+  std::optional<ChainWatch> chain_;  // the records' verification, for the console
+  std::optional<ConsoleSite> console_;
+  // The API under /v1 and /metrics, the console under /console.
+  struct Front : ControlHandler {
+    explicit Front(Impl& i) : impl(i) {}
+    ControlResponse Handle(const ControlRequest& request) override {
+      if (request.path.starts_with(kConsolePrefix)) return impl.console_->Handle(request);
+      return impl.api_.Handle(request);
+    }
+    Impl& impl;
+  } front_{*this};
+  std::vector<ControlRoute> routes_;
   std::optional<ControlServer> server_;
   std::optional<Notifier> notifier_;
   std::optional<Freezer> freezer_;  // after notifier_, which it uses

@@ -67,7 +67,7 @@ LiveView MakeLiveView(const Drill& drill, const DrillPlan& plan, bool sealed) {
     }
   }
   for (const Probe& p : drill.probes) {
-    v.probes.push_back(LiveProbe{p.name, p.target, LiveProbe::State::kNotChecked, "", {}});
+    v.probes.push_back(LiveProbe{p.name, p.target, LiveProbe::State::kNotChecked, "", {}, {}});
   }
   return v;
 }
@@ -87,6 +87,7 @@ void ApplyLiveEvent(LiveView& view, SysTime at, EventKind kind, const EventPaylo
         p.state = LiveProbe::State::kGreen;
         p.reason = "green at preflight";
         p.since = at;
+        p.changes.push_back({at, p.state, p.reason});
       }
       break;
     case K::kPreflightRefused:
@@ -121,6 +122,8 @@ void ApplyLiveEvent(LiveView& view, SysTime at, EventKind kind, const EventPaylo
         probe->state = kind == K::kProbeRed ? LiveProbe::State::kRed : LiveProbe::State::kGreen;
         probe->reason = p.detail;
         probe->since = at;
+        if (probe->changes.size() == kMaxProbeChanges) probe->changes.erase(probe->changes.begin());
+        probe->changes.push_back({at, probe->state, p.detail});
       }
       break;
     }

@@ -31,7 +31,18 @@ struct LiveProbe {
   State state = State::kNotChecked;
   std::string reason;            ///< the detail of its last change ("connection refused")
   std::optional<SysTime> since;  ///< when it last changed (unset: since preflight)
+  /// Every change, oldest first (the console draws them as a strip); at most kMaxProbeChanges,
+  /// the oldest dropped beyond.
+  struct Change {
+    SysTime at;
+    State state = State::kNotChecked;
+    std::string reason;
+  };
+  std::vector<Change> changes;
 };
+
+/// The most changes a LiveProbe keeps: a flapping probe must not grow a view without bound.
+inline constexpr std::size_t kMaxProbeChanges = 200;
 
 /// A line of what people and monitoring said during the run (acks, alerts, aborts, guards).
 struct LiveNote {

@@ -6,14 +6,12 @@
 #include <boost/json.hpp>
 #include <exception>
 #include <map>
-#include <thread>
 #include <unordered_map>
 
 #include "drills/zoned_time.h"
 #include "orchestrator/report/json_text.h"
 #include "orchestrator/report/markup.h"
 #include "orchestrator/report/postmortem.h"
-#include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/record_export.h"
 #include "orchestrator/store/typed_event.h"
 
@@ -23,8 +21,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr Duration kDefaultGrace = std::chrono::minutes(10);
-constexpr unsigned kMaxWorkers = 4;
-constexpr std::size_t kMinRunsPerWorker = 256;
 
 std::string RecoveredBy(RunOutcome o) {
   switch (o) {
@@ -390,140 +386,6 @@ AuditReport BuildAudit(std::vector<AuditRow> rows, const std::vector<std::string
     if (!s.empty() && drilled.count(s) == 0) report.not_drilled.push_back(s);
   }
   return report;
-}
-
-Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state_dir,
-                                const AuditPeriod& period) {
-  // One pass: group events by run, remembering each run's window start for the period filter.
-  struct RunEvents {
-    std::vector<Event> events;
-    std::optional<SysTime> window_start;
-    SysTime first;
-    bool drill_facts = false;  // run-started records them: its drill text need not be parsed
-  };
-  std::unordered_map<std::string, std::size_t> index;
-  std::vector<RunEvents> runs;
-  Status st = EventLog(db).ForEach([&](const Event& e) {
-    std::string run = PayloadRunId(e.payload_json);
-    if (run.empty()) return true;
-    auto [it, fresh] = index.try_emplace(std::move(run), runs.size());
-    if (fresh) runs.push_back(RunEvents{{}, std::nullopt, e.ts, false});
-    RunEvents& r = runs[it->second];
-    if (e.kind == "run-started" && !r.window_start) {
-      TypedEvent started = DecodeEvent(e);
-      if (const RunStarted* p = started.As<RunStarted>()) {
-        r.drill_facts = p->drill_facts.has_value();
-        r.window_start = p->window_start;
-      }
-    }
-    r.events.push_back(e);
-    return true;
-  });
-  if (!st) return st.error();
-
-  auto in_period = [&](const RunEvents& r) {
-    SysTime t = r.window_start.value_or(r.first);
-    return (!period.from || t >= *period.from) && (!period.to || t < *period.to);
-  };
-  std::vector<RunEvents*> selected;
-  for (RunEvents& r : runs) {
-    if (in_period(r)) selected.push_back(&r);
-  }
-  // Deriving the facts (and re-parsing the drill texts of runs recorded without drill facts) is
-  // independent per run: spread it over the cores, each worker with its own parse cache and the
-  // runs of the same drills.
-  std::vector<AuditRow> rows(selected.size());
-  unsigned workers = std::clamp(std::thread::hardware_concurrency(), 1U, kMaxWorkers);
-  if (selected.size() < kMinRunsPerWorker * 2) workers = 1;
-  // Decided before any worker starts: a worker touches only its own runs' events.
-  std::vector<unsigned> owner(selected.size(), 0);
-  std::unordered_map<std::string, int> runs_of_drill;
-  std::hash<std::string> hash;
-  for (std::size_t i = 0; i < selected.size(); ++i) {
-    const std::vector<Event>& events = selected[i]->events;
-    if (events.empty()) continue;
-    owner[i] = static_cast<unsigned>(hash(events.front().drill_id) % workers);
-    ++runs_of_drill[events.front().drill_id];
-  }
-  auto derive = [&](unsigned w) {
-    // Only drills with several runs are worth keeping parsed; the rest are freed at once.
-    DrillSourceCache cache;
-    for (std::size_t i = 0; i < selected.size(); ++i) {
-      if (owner[i] != w) continue;
-      std::vector<Event>& events = selected[i]->events;
-      bool repeated = !events.empty() && runs_of_drill.at(events.front().drill_id) > 1;
-      RunFacts facts = DeriveRunFacts(events, repeated ? &cache : nullptr, TimelineDetail::kNone,
-                                      DrillDetail::kFactsOnly);
-      rows[i] = AuditRun(facts, false);   // whether a postmortem exists is filled in below
-      std::vector<Event>().swap(events);  // free as we go
-    }
-  };
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors(workers);
-  // Joins the workers on every way out of here: a joinable std::thread must not be destroyed.
-  struct JoinAll {
-    std::vector<std::thread>& pool;
-    ~JoinAll() {
-      for (std::thread& t : pool) {
-        if (t.joinable()) t.join();
-      }
-    }
-  } join_all{pool};
-  if (workers == 1) {
-    derive(0);
-  } else {
-    // Warm the shared, lazily built state (time zone database, fault catalog with its plugins)
-    // on this thread, when a drill text will be parsed at all.
-    for (RunEvents* r : selected) {
-      if (!r->events.empty() && !r->drill_facts) {
-        RunFacts warm = DeriveRunFacts(std::span<const Event>(r->events).first(1));
-        break;
-      }
-    }
-    for (unsigned w = 0; w < workers; ++w) {
-      pool.emplace_back([&, w] {
-        try {
-          derive(w);
-        } catch (...) {
-          errors[w] = std::current_exception();
-        }
-      });
-    }
-  }
-
-  // While the workers derive, this thread reads the rest: the postmortems there are, and the
-  // drills table (the database stays on this thread).
-  std::set<std::string> postmortems;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(state_dir / "postmortems", ec), end; !ec && it != end;
-       it.increment(ec)) {
-    const std::filesystem::path& p = it->path();
-    if (p.extension() == ".md") postmortems.insert(p.stem().string());
-  }
-  auto drills = DrillTable(db).ListDrills();
-  for (std::thread& t : pool) t.join();
-  for (const std::exception_ptr& e : errors) {
-    if (!e) continue;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      return Error{fmt::format("audit: deriving the runs' facts failed: {}", ex.what())};
-    }
-  }
-  if (!drills.ok()) return drills.error();
-  std::vector<std::string> services;
-  std::unordered_map<std::string, std::string> service_of;
-  for (const DrillRecord& d : *drills) {
-    services.push_back(d.service);
-    service_of[d.id] = d.service;
-  }
-  for (AuditRow& r : rows) {
-    r.postmortem = postmortems.count(r.run_id) != 0;
-    // A run with neither drill facts nor a drill text that loads: its service from the table.
-    auto it = service_of.find(r.drill_id);
-    if (r.service == "unknown" && it != service_of.end()) r.service = it->second;
-  }
-  return BuildAudit(std::move(rows), services, period);
 }
 
 std::string AuditMarkdown(const AuditReport& report) {

@@ -2,7 +2,7 @@
 // whether it kept to its window, whether every fault was restored and verified, who recovered,
 // TTD/TTR against the objectives and whether a postmortem exists; and per service and quarter,
 // how many drills ran, median and p90 TTD/TTR, the share auto-restored, and which services of
-// the drills table were not drilled. Reads the event log in one pass.
+// the drills table were not drilled. Pure; audit_loader.h reads the records.
 #pragma once
 
 #include <filesystem>
@@ -108,11 +108,6 @@ AuditRow AuditRun(const RunFacts& facts, bool postmortem_exists);
 /// the services not drilled. Pure.
 AuditReport BuildAudit(std::vector<AuditRow> rows, const std::vector<std::string>& services,
                        const AuditPeriod& period);
-
-/// Reads the records (one pass over the event log, one read of the drills table, one listing of
-/// `<state_dir>/postmortems`) and builds the report. Read-only. Fails with the store's error.
-Expected<AuditReport> LoadAudit(Database& db, const std::filesystem::path& state_dir,
-                                const AuditPeriod& period);
 
 /// Renders the report as Markdown: runs, per service and quarter, services not drilled, and the
 /// definitions.

@@ -17,6 +17,9 @@ namespace {
 constexpr std::string_view kSelectAll =
     "SELECT seq, ts_ms, drill_id, kind, actor, payload, prev_hash, hash FROM events "
     "ORDER BY seq";
+constexpr std::string_view kSelectAfter =
+    "SELECT seq, ts_ms, drill_id, kind, actor, payload, prev_hash, hash FROM events "
+    "WHERE seq > ?1 ORDER BY seq";
 constexpr std::string_view kSelectDrill =
     "SELECT seq, ts_ms, drill_id, kind, actor, payload, prev_hash, hash FROM events "
     "WHERE drill_id = ?1 ORDER BY seq";
@@ -170,6 +173,18 @@ Expected<std::vector<Event>> EventLog::ForDrill(std::string_view drill_id) {
 Status EventLog::ForEach(const std::function<bool(const Event&)>& visit) {
   auto stmt = Statement::Prepare(db_, kSelectAll);
   if (!stmt) return stmt.error();
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return row.error();
+    if (!*row || !visit(ReadEvent(*stmt))) break;
+  }
+  return Status::Ok();
+}
+
+Status EventLog::ForEachAfter(std::int64_t after, const std::function<bool(const Event&)>& visit) {
+  auto stmt = Statement::Prepare(db_, kSelectAfter);
+  if (!stmt) return stmt.error();
+  if (Status st = stmt->Bind(1, after); !st) return st;
   for (;;) {
     auto row = stmt->Step();
     if (!row) return row.error();

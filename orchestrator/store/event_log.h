@@ -65,6 +65,10 @@ class EventLog {
   /// false. Exceptions from `visit` propagate (the statement is cleaned up).
   Status ForEach(const std::function<bool(const Event&)>& visit);
 
+  /// Like ForEach, from the event after `after` on (every event for 0): what was appended since a
+  /// reader last looked. Reads only those rows (seq is the primary key).
+  Status ForEachAfter(std::int64_t after, const std::function<bool(const Event&)>& visit);
+
   /// Walks the whole chain from event 1, from one consistent snapshot, and reports the first
   /// event that is missing, out of place, or altered (see ChainVerifier). Uses one helper
   /// thread for hashing. An Error means the log could not be read, not that it is bad.

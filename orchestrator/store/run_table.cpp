@@ -126,4 +126,26 @@ Expected<std::optional<RunRecord>> RunTable::Get(const std::string& run_id) {
   return std::optional<RunRecord>(RowOf(*stmt));
 }
 
+Expected<std::vector<RunListing>> RunTable::Overlapping(SysTime from, SysTime to) {
+  auto stmt = Statement::Prepare(
+      db_,
+      "SELECT r.run_id, r.drill_id, r.started_ms, r.pid, r.pid_start, r.boot_id, r.ended_ms, "
+      "r.outcome, d.title, d.service, d.zone FROM runs r LEFT JOIN drills d ON d.id = r.drill_id "
+      "WHERE r.started_ms < ?2 AND (r.ended_ms IS NULL OR r.ended_ms > ?1) "
+      "ORDER BY r.started_ms, r.run_id");
+  if (!stmt) return stmt.error();
+  for (Status st : {stmt->Bind(1, Ms(from)), stmt->Bind(2, Ms(to))}) {
+    if (!st) return st.error();
+  }
+  std::vector<RunListing> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(RunListing{RowOf(*stmt), std::string(stmt->ColumnText(8)),
+                             std::string(stmt->ColumnText(9)), std::string(stmt->ColumnText(10))});
+  }
+  return out;
+}
+
 }  // namespace firedrill

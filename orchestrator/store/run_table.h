@@ -38,6 +38,14 @@ struct RunRecord {
   std::string outcome;           ///< OutcomeName of how it ended; empty while it goes on
 };
 
+/// A run with the names of its drill from the drills table (empty when the drill is not there).
+struct RunListing {
+  RunRecord run;
+  std::string title;
+  std::string service;
+  std::string zone;
+};
+
 /// Reads and writes the runs table of one Database, which must outlive it. Same threading rule
 /// as the Database.
 class RunTable {
@@ -53,6 +61,11 @@ class RunTable {
   Expected<std::vector<RunRecord>> Open();
   /// Returns run `run_id`, or nullopt when unknown.
   Expected<std::optional<RunRecord>> Get(const std::string& run_id);
+  /// Returns the runs that began before `to` and had not ended by `from` (ended after it, or go
+  /// on), with their drill's names, ordered by start then run id: what a calendar of [from, to)
+  /// shows. One query of the runs table (which has no index by time, so every row is visited)
+  /// joined with the drills table; the event log is not read.
+  Expected<std::vector<RunListing>> Overlapping(SysTime from, SysTime to);
 
  private:
   Database& db_;

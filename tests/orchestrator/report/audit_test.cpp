@@ -12,6 +12,7 @@
 #include "drills/zoned_time.h"
 #include "orchestrator/cli/command.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/report/audit_loader.h"
 #include "orchestrator/report/drill_facts.h"
 #include "orchestrator/report/json_text.h"
 #include "orchestrator/store/database.h"
@@ -558,4 +559,60 @@ TEST_CASE("the JSON audit is the indented JSON text of its own value, escapes in
   std::string empty = AuditJson(BuildAudit({}, {}, {}));
   CHECK(PrettyJson(boost::json::parse(empty)) == empty);
   CHECK_THAT(empty, Catch::Contains("\"runs\": [],"));
+}
+
+TEST_CASE("the audit cache reads only new events and reports what LoadAudit reports",
+          "[report][audit]") {
+  TempDir tmp;
+  auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
+  REQUIRE(db.ok());
+  EventLog log(*db);
+  for (const char* name : {"team-recovered", "auto-restored", "aborted"}) {
+    REQUIRE(log.AppendBatch(RecordedRun(name)).ok());
+  }
+  // A run still going on: its first half now, the rest after the first report.
+  std::vector<NewEvent> going = MakeRun("search", "2027-08-01", 7, 1min, 3min);
+  std::size_t half = going.size() / 2;
+  REQUIRE(log.AppendBatch(std::span(going).first(half)).ok());
+  AuditPeriod summer{At("2027-06-01"), At("2027-09-01")};
+  auto same = [&](const AuditPeriod& period) {
+    AuditCache cache;
+    auto cached = cache.Report(*db, tmp.path(), period);
+    auto loaded = LoadAudit(*db, tmp.path(), period);
+    REQUIRE(cached.ok());
+    REQUIRE(loaded.ok());
+    CHECK(AuditJson(*cached) == AuditJson(*loaded));
+  };
+  AuditCache cache;
+  auto first = cache.Report(*db, tmp.path(), {});
+  REQUIRE(first.ok());
+  CHECK(cache.derived() == 4);
+  CHECK(AuditJson(*first) == AuditJson(*LoadAudit(*db, tmp.path(), {})));
+  std::int64_t seen = cache.seen();
+
+  // Nothing new: nothing derived again.
+  REQUIRE(cache.Report(*db, tmp.path(), {}).ok());
+  CHECK(cache.derived() == 0);
+  CHECK(cache.seen() == seen);
+
+  // The rest of the running run and a new run: only those two are derived again, the running
+  // one from all of its events.
+  REQUIRE(log.AppendBatch(std::span(going).subspan(half)).ok());
+  REQUIRE(log.AppendBatch(RecordedRun("restore-failed")).ok());
+  auto second = cache.Report(*db, tmp.path(), summer);
+  REQUIRE(second.ok());
+  CHECK(cache.derived() == 2);
+  CHECK(cache.seen() > seen);
+  auto loaded = LoadAudit(*db, tmp.path(), summer);
+  REQUIRE(loaded.ok());
+  CHECK(AuditJson(*second) == AuditJson(*loaded));
+  CHECK(second->rows.size() == 5);
+  // A postmortem written later shows without a new event.
+  fs::create_directories(tmp.path() / "postmortems");
+  std::ofstream(tmp.path() / "postmortems" / (RecordedRunId("aborted") + ".md")) << "x";
+  auto third = cache.Report(*db, tmp.path(), summer);
+  REQUIRE(third.ok());
+  CHECK(cache.derived() == 0);
+  CHECK(AuditJson(*third) == AuditJson(*LoadAudit(*db, tmp.path(), summer)));
+  same(summer);
 }
