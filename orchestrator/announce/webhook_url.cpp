@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/asio/ip/address_v6.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
 #include <cctype>
 #include <charconv>
 
@@ -65,44 +66,68 @@ Expected<WebhookUrl> ParseWebhookUrl(std::string_view url) {
   if (scheme_end == std::string_view::npos || (scheme != "http" && scheme != "https")) {
     return bad("it must start with http:// or https://");
   }
-  WebhookUrl out;
-  out.tls = scheme == "https";
-  std::string_view rest = url.substr(scheme_end + kSchemeEnd.size());
-  std::size_t authority_end = std::min(rest.find_first_of("/?#"), rest.size());
-  std::string_view authority = rest.substr(0, authority_end);
-  if (authority.find('@') != std::string_view::npos) {
+  // RFC 3986 by Boost.URL; what it refuses is explained below, in the words of the rules above.
+  boost::system::result<boost::urls::url_view> parsed = boost::urls::parse_uri(url);
+  if (parsed && parsed->has_userinfo()) {
     return bad("user names and passwords in the URL are not supported");
   }
-  std::string_view host = authority;
-  std::string_view port;
-  if (authority.starts_with('[')) {
-    std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return bad("the IPv6 address has no closing ']'");
-    host = authority.substr(1, close - 1);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty() && !after.starts_with(':')) return bad("text follows the IPv6 address");
-    if (!after.empty()) port = after.substr(1);
-    boost::system::error_code ec;
-    boost::asio::ip::make_address_v6(std::string(host), ec);
-    if (ec) return bad(fmt::format("\"{}\" is not an IPv6 address", host));
-  } else {
+  // Boost.URL 1.81 takes "host:8o/x" as port 8 and a path "o/x", which RFC 3986 does not allow
+  // after an authority: a path there begins with '/'.
+  bool whole =
+      parsed && (parsed->encoded_path().empty() || parsed->encoded_path().starts_with('/'));
+  if (!whole) {
+    std::string_view rest = url.substr(scheme_end + kSchemeEnd.size());
+    std::string_view authority = rest.substr(0, std::min(rest.find_first_of("/?#"), rest.size()));
+    if (authority.find('@') != std::string_view::npos) {
+      return bad("user names and passwords in the URL are not supported");
+    }
+    if (authority.starts_with('[')) {
+      std::size_t close = authority.find(']');
+      if (close == std::string_view::npos) return bad("the IPv6 address has no closing ']'");
+      std::string_view after = authority.substr(close + 1);
+      if (!after.empty() && !after.starts_with(':')) return bad("text follows the IPv6 address");
+      return bad(fmt::format("\"{}\" is not an IPv6 address", authority.substr(1, close - 1)));
+    }
     if (std::count(authority.begin(), authority.end(), ':') > 1) {
       return bad("an IPv6 address goes in brackets, as in http://[::1]:8080/");
     }
-    if (std::size_t colon = authority.find(':'); colon != std::string_view::npos) {
-      host = authority.substr(0, colon);
-      port = authority.substr(colon + 1);
-    }
+    std::string_view host = authority.substr(0, authority.find(':'));
     if (!std::all_of(host.begin(), host.end(), IsHostChar)) {
       return bad(
           "the host may hold only letters, digits, '.', '-' and '_' (an IPv6 address "
           "goes in brackets)");
     }
+    if (std::size_t colon = authority.find(':'); colon != std::string_view::npos) {
+      return bad(
+          fmt::format("port \"{}\" is not a number from 1 to 65535", authority.substr(colon + 1)));
+    }
+    return bad(parsed ? std::string("the path must begin with '/'") : parsed.error().message());
   }
-  if (host.empty()) return bad("it has no host");
-  out.host = std::string(host);
+  const boost::urls::url_view& u = *parsed;
+  WebhookUrl out;
+  out.tls = scheme == "https";
+  switch (u.host_type()) {
+    case boost::urls::host_type::ipv6:
+      out.host = u.host_ipv6_address().to_string();
+      break;
+    case boost::urls::host_type::ipv4:
+    case boost::urls::host_type::name:
+      out.host = std::string(u.encoded_host());
+      break;
+    default:  // none, or an IPvFuture literal
+      if (u.encoded_host().empty()) return bad("it has no host");
+      return bad(fmt::format("\"{}\" is not an IPv6 address", u.encoded_host_address()));
+  }
+  if (out.host.empty()) return bad("it has no host");
+  if (!std::all_of(out.host.begin(), out.host.end(), IsHostChar) &&
+      u.host_type() != boost::urls::host_type::ipv6) {
+    return bad(
+        "the host may hold only letters, digits, '.', '-' and '_' (an IPv6 address goes in "
+        "brackets)");
+  }
   out.port = DefaultPort(out.tls);
-  if (!port.empty()) {
+  if (u.has_port() && !u.port().empty()) {
+    std::string_view port = u.port();
     unsigned value = 0;
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
     if (ec != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535) {
@@ -110,8 +135,7 @@ Expected<WebhookUrl> ParseWebhookUrl(std::string_view url) {
     }
     out.port = static_cast<std::uint16_t>(value);
   }
-  std::string_view target = rest.substr(authority_end);
-  target = target.substr(0, target.find('#'));
+  std::string_view target = u.encoded_target();
   out.target = target.starts_with('/') ? std::string(target) : "/" + std::string(target);
   return out;
 }

@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -25,6 +26,7 @@
 #include <system_error>
 #include <tuple>
 
+#include "orchestrator/announce/webhook_url.h"
 #include "orchestrator/control/tls_context.h"
 
 namespace firedrill {
@@ -206,37 +208,32 @@ Expected<ControlEndpoint> ParseApiAddress(const std::string& api, const std::str
         "daemon serving TLS), not \"{}\": {}",
         api, why));
   };
-  std::string_view rest(api);
   ControlEndpoint e;
-  if (rest.starts_with("https://")) {
-    e.tls = true;
-    rest.remove_prefix(8);
-  } else if (rest.starts_with("http://")) {
-    rest.remove_prefix(7);
-  }
-  while (rest.ends_with('/')) rest.remove_suffix(1);
-  std::string_view port_text = rest;
-  if (rest.starts_with('[')) {
-    auto close = rest.find(']');
-    if (close == std::string_view::npos || rest.substr(close + 1, 1) != ":") {
-      return refuse("an IPv6 address is written [ADDRESS]:PORT");
+  // A bare port is this host's; without a scheme, plain HTTP. The rest is the one URL parser's.
+  bool bare_port = !api.empty() &&
+                   std::all_of(api.begin(), api.end(), [](char c) { return c >= '0' && c <= '9'; });
+  std::string url = bare_port                              ? "http://127.0.0.1:" + api
+                    : api.find("://") == std::string::npos ? "http://" + api
+                                                           : api;
+  auto parsed = ParseWebhookUrl(url);
+  if (!parsed.ok()) {
+    std::string why = parsed.error().message;
+    // "bad webhook URL "...": WHY": the reason alone; the address is named already.
+    if (std::size_t colon = why.find("\": "); colon != std::string::npos) {
+      why = why.substr(colon + 3);
     }
-    e.host = std::string(rest.substr(1, close - 1));
-    port_text = rest.substr(close + 2);
-  } else if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
-    e.host = std::string(rest.substr(0, colon));
-    port_text = rest.substr(colon + 1);
-  } else if (e.tls) {
-    return refuse("the port is missing");
+    return refuse(why);
   }
-  int port = 0;
-  auto [ptr, err] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (err != std::errc() || ptr != port_text.data() + port_text.size() || port < 1 ||
-      port > 65535) {
-    return refuse("the port is not a number from 1 to 65535");
-  }
-  if (e.host.empty()) return refuse("the host is missing");
-  e.port = static_cast<std::uint16_t>(port);
+  std::string_view authority(url);
+  authority.remove_prefix(authority.find("://") + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  bool port_written = authority.starts_with('[') ? authority.find("]:") != std::string_view::npos
+                                                 : authority.find(':') != std::string_view::npos;
+  if (!port_written) return refuse("the port is missing");
+  if (parsed->target != "/") return refuse("it must be an address and a port, without a path");
+  e.tls = parsed->tls;
+  e.host = parsed->host;
+  e.port = parsed->port;
   if (!e.tls) {
     boost::system::error_code ec;
     auto address = asio::ip::make_address(e.host, ec);

@@ -6,6 +6,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "orchestrator/announce/webhook_url.h"
+
 namespace firedrill {
 namespace {
 
@@ -13,45 +15,22 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-struct Url {
-  std::string host;
-  std::string port = "80";
-  std::string target = "/";
-};
-
-Expected<Url> ParseHttpUrl(const std::string& url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.rfind(kScheme, 0) != 0) return Error{"only http:// probe URLs are supported so far"};
-  std::string rest = url.substr(kScheme.size());
-  Url u;
-  auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  if (slash != std::string::npos) u.target = rest.substr(slash);
-  auto colon = authority.rfind(':');
-  if (colon != std::string::npos && authority.find(']') == std::string::npos) {
-    u.host = authority.substr(0, colon);
-    u.port = authority.substr(colon + 1);
-  } else {
-    u.host = authority;
-  }
-  if (u.host.empty()) return Error{"probe URL has no host"};
-  return u;
-}
-
 asio::awaitable<ProbeOutcome> CheckHttp(const Probe& p) {
-  auto url = ParseHttpUrl(p.url);
+  // The one URL parser (Boost.URL underneath): an IPv6 host comes without its brackets.
+  auto url = ParseWebhookUrl(p.url);
   if (!url.ok()) co_return ProbeOutcome{false, url.error().message};
+  if (url->tls) co_return ProbeOutcome{false, "only http:// probe URLs are supported so far"};
   auto ex = co_await asio::this_coro::executor;
   beast::tcp_stream stream(ex);
   stream.expires_after(p.timeout);
   asio::ip::tcp::resolver resolver(ex);
-  auto [rec, results] =
-      co_await resolver.async_resolve(url->host, url->port, asio::as_tuple(asio::use_awaitable));
+  auto [rec, results] = co_await resolver.async_resolve(url->host, std::to_string(url->port),
+                                                        asio::as_tuple(asio::use_awaitable));
   if (rec) co_return ProbeOutcome{false, "cannot resolve " + url->host + ": " + rec.message()};
   auto [cec, ep] = co_await stream.async_connect(results, asio::as_tuple(asio::use_awaitable));
   if (cec) co_return ProbeOutcome{false, "connect: " + cec.message()};
   http::request<http::empty_body> req{http::verb::get, url->target, 11};
-  req.set(http::field::host, url->host);
+  req.set(http::field::host, url->HostHeader());
   req.set(http::field::user_agent, "firedrill-probe");
   req.set(http::field::connection, "close");
   auto [wec, wn] = co_await http::async_write(stream, req, asio::as_tuple(asio::use_awaitable));

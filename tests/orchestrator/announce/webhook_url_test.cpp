@@ -91,5 +91,14 @@ TEST_CASE("redacted URLs keep the origin only", "[announce]") {
   CHECK(RedactUrl("") == "");
 }
 
+TEST_CASE("webhook URLs keep percent-encoded paths as written and refuse a path after a port",
+          "[announce]") {
+  CHECK(Parsed("http://h.example/a%20b/c?q=%2F&r=1#frag").target == "/a%20b/c?q=%2F&r=1");
+  CHECK(Parsed("http://h.example:8080").target == "/");
+  // Boost.URL 1.81 alone reads this as port 8 and a path "o/x"; RFC 3986 does not.
+  CHECK(Failure("http://h.example:8o").find("port \"8o\"") != std::string::npos);
+  CHECK(Failure("http://h.example/%zz").find("bad webhook URL") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace firedrill
