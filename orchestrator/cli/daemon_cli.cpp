@@ -59,22 +59,18 @@ int ExitOf(int http) {
   return kExitFailure;
 }
 
-std::string Str(const json::object& o, const char* key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 // Prints a schedule/cancel outcome (the daemon's JSON or ours).
 void PrintOutcome(const Invocation& inv, const char* verb, const json::object& o) {
   if (inv.args.Has("json")) {
     fmt::print(inv.out, "{}\n", json::serialize(o));
     return;
   }
-  std::string zone = Str(o, "zone");
-  fmt::print(inv.out, "{} {}: window {} to {} (invite sequence {})\n", verb, Str(o, "id"),
-             Str(o, "window_start"), Str(o, "window_end"),
+  std::string zone = StringField(o, "zone");
+  fmt::print(inv.out, "{} {}: window {} to {} (invite sequence {})\n", verb, StringField(o, "id"),
+             StringField(o, "window_start"), StringField(o, "window_end"),
              o.if_contains("sequence") ? json::serialize(o.at("sequence")) : "?");
-  if (!Str(o, "invite").empty()) fmt::print(inv.out, "  calendar invite: {}\n", Str(o, "invite"));
+  if (!StringField(o, "invite").empty())
+    fmt::print(inv.out, "  calendar invite: {}\n", StringField(o, "invite"));
   if (const json::value* w = o.if_contains("warnings"); w && w->is_array()) {
     for (const json::value& x : w->as_array()) {
       if (x.is_string()) fmt::print(inv.err, "  warning: {}\n", std::string(x.as_string()));

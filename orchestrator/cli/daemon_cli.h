@@ -10,6 +10,7 @@
 #include "drills/duration.h"
 #include "orchestrator/cli/command.h"
 #include "orchestrator/control/control_client.h"
+#include "orchestrator/report/json_text.h"
 
 namespace firedrill::daemon_cli {
 
@@ -36,9 +37,6 @@ std::string ErrorOf(const ControlResponse& r);
 /// The exit status for a refusal with HTTP status `http`: 404 → not found, 400 → invalid drill,
 /// anything else → failure.
 int ExitOf(int http);
-
-/// The string at `key` of `o`, "" if absent or not a string.
-std::string Str(const boost::json::object& o, const char* key);
 
 /// Prints a schedule/cancel outcome (the daemon's JSON or ours): JSON with --json, else a line
 /// with the window and the invite, and its warnings on the error stream.

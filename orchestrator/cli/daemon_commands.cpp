@@ -388,14 +388,15 @@ int RunStatus(const Invocation& inv) {
       return kExitOk;
     }
     fmt::print(inv.out, "drill {}: {}{}\n  window {} to {}\n  announced {} (invite sequence {})\n",
-               Str(o, "id"), Str(o, "state"),
-               Str(o, "phase").empty() ? "" : " (" + Str(o, "phase") + ")", Str(o, "window_start"),
-               Str(o, "window_end"), Str(o, "announced"),
+               StringField(o, "id"), StringField(o, "state"),
+               StringField(o, "phase").empty() ? "" : " (" + StringField(o, "phase") + ")",
+               StringField(o, "window_start"), StringField(o, "window_end"),
+               StringField(o, "announced"),
                o.if_contains("sequence") ? json::serialize(o.at("sequence")) : "?");
-    if (!Str(o, "run").empty()) fmt::print(inv.out, "  run {}\n", Str(o, "run"));
-    if (!Str(o, "t0").empty()) fmt::print(inv.out, "  T0 {}\n", Str(o, "t0"));
-    if (!Str(o, "lead_override").empty()) {
-      fmt::print(inv.out, "  announcement lead overridden: {}\n", Str(o, "lead_override"));
+    if (!StringField(o, "run").empty()) fmt::print(inv.out, "  run {}\n", StringField(o, "run"));
+    if (!StringField(o, "t0").empty()) fmt::print(inv.out, "  T0 {}\n", StringField(o, "t0"));
+    if (!StringField(o, "lead_override").empty()) {
+      fmt::print(inv.out, "  announcement lead overridden: {}\n", StringField(o, "lead_override"));
     }
     return kExitOk;
   }
@@ -421,18 +422,18 @@ int RunStatus(const Invocation& inv) {
         serving ? "a daemon serves this state directory" : "no daemon serves this state directory");
   }
   if (is_frozen) {
-    fmt::print(inv.out, "FROZEN: every drill is stood down: {}\n", Str(freeze, "text"));
+    fmt::print(inv.out, "FROZEN: every drill is stood down: {}\n", StringField(freeze, "text"));
   }
   if (s.running.empty()) fmt::print(inv.out, "no drill is running\n");
   for (const json::value& v : s.running) {
     const json::object& o = v.as_object();
-    fmt::print(inv.out, "running: {} (run {}): {}\n", Str(o, "id"), Str(o, "run"),
-               Str(o, "phase").empty() ? Str(o, "state") : Str(o, "phase"));
+    fmt::print(inv.out, "running: {} (run {}): {}\n", StringField(o, "id"), StringField(o, "run"),
+               StringField(o, "phase").empty() ? StringField(o, "state") : StringField(o, "phase"));
   }
   for (const json::value& v : s.schedules) {
     const json::object& o = v.as_object();
-    if (Str(o, "state") == "scheduled") {
-      fmt::print(inv.out, "next: {} at {}\n", Str(o, "id"), Str(o, "window_start"));
+    if (StringField(o, "state") == "scheduled") {
+      fmt::print(inv.out, "next: {} at {}\n", StringField(o, "id"), StringField(o, "window_start"));
       break;
     }
   }

@@ -66,7 +66,7 @@ int RunFreeze(const Invocation& inv) {
   fmt::print(inv.out,
              "{}\nevery running drill is aborted and restores everything; no drill injects until "
              "firedrill unfreeze\n",
-             Str(answer, "text"));
+             StringField(answer, "text"));
   return kExitOk;
 }
 
@@ -78,7 +78,7 @@ int RunUnfreeze(const Invocation& inv) {
   if (st != kExitOk || inv.args.Has("json")) return st;
   fmt::print(inv.out, "freeze {} ended by {}; drills may inject again (it was: {})\n",
              answer.if_contains("id") ? json::serialize(answer.at("id")) : "?",
-             Str(answer, "ended_by"), Str(answer, "text"));
+             StringField(answer, "ended_by"), StringField(answer, "text"));
   return kExitOk;
 }
 

@@ -64,25 +64,25 @@ std::string Where(const ControlEndpoint& e) {
   return fmt::format("{}{}{}:{}", v6 ? "[" : "", e.host, v6 ? "]" : "", e.port);
 }
 
-Error IoError(const Exchange& x, const char* what, const beast::error_code& ec) {
+Error IoError(const Exchange& exchange, const char* what, const beast::error_code& ec) {
   if (ec == beast::error::timeout) {
     return Error(fmt::format("no answer from the control endpoint at {} within {}",
-                             Where(x.endpoint), FormatDuration(x.timeout)));
+                             Where(exchange.endpoint), FormatDuration(exchange.timeout)));
   }
-  return Error(fmt::format("cannot {} the control endpoint at {}: {}", what, Where(x.endpoint),
-                           ec.message()));
+  return Error(fmt::format("cannot {} the control endpoint at {}: {}", what,
+                           Where(exchange.endpoint), ec.message()));
 }
 
 // The request and its answer, over a connected (and, with TLS, handshaken) stream.
 template <typename Stream>
-awaitable<void> Talk(Exchange& x, Stream& stream) {
-  http::request<http::string_body> req{x.verb, x.path, 11};
-  req.set(http::field::host, Where(x.endpoint));
+awaitable<void> SendAndReadAnswer(Exchange& exchange, Stream& stream) {
+  http::request<http::string_body> req{exchange.verb, exchange.path, 11};
+  req.set(http::field::host, Where(exchange.endpoint));
   req.set(http::field::user_agent, "firedrill/" FIREDRILL_VERSION);
-  req.set(http::field::authorization, "Bearer " + x.endpoint.token);
+  req.set(http::field::authorization, "Bearer " + exchange.endpoint.token);
   req.set(http::field::accept, "application/json");
-  if (!x.body.empty()) req.set(http::field::content_type, "application/json");
-  req.body() = x.body;
+  if (!exchange.body.empty()) req.set(http::field::content_type, "application/json");
+  req.body() = exchange.body;
   req.keep_alive(false);
   req.prepare_payload();
   std::tuple<beast::error_code, std::size_t> written =
@@ -97,50 +97,52 @@ awaitable<void> Talk(Exchange& x, Stream& stream) {
       co_await http::async_read(stream, buffer, parser, kAsTuple);
   beast::error_code read_ec = std::get<0>(read);
   if (read_ec) {
-    x.result = write_ec ? IoError(x, "send to", write_ec) : IoError(x, "read from", read_ec);
-    if (!x.endpoint.tls && read_ec == http::error::end_of_stream) {
+    exchange.result =
+        write_ec ? IoError(exchange, "send to", write_ec) : IoError(exchange, "read from", read_ec);
+    if (!exchange.endpoint.tls && read_ec == http::error::end_of_stream) {
       // What a TLS server does with a request in clear text.
-      x.result = Error(x.result.error().message +
-                       " (if the daemon serves TLS, use https://HOST:PORT in FIREDRILL_API)");
+      exchange.result =
+          Error(exchange.result.error().message +
+                " (if the daemon serves TLS, use https://HOST:PORT in FIREDRILL_API)");
     }
     co_return;
   }
-  x.result =
+  exchange.result =
       ControlResponse{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
   beast::error_code ignored;
   beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
 // Every step shares one deadline, so the whole exchange takes at most `timeout`.
-awaitable<void> Run(Exchange& x) {
+awaitable<void> Run(Exchange& exchange) {
   auto executor = co_await asio::this_coro::executor;
-  const ControlEndpoint& e = x.endpoint;
+  const ControlEndpoint& e = exchange.endpoint;
   tcp::resolver resolver(executor);
-  asio::steady_timer deadline(executor, x.timeout);
+  asio::steady_timer deadline(executor, exchange.timeout);
   deadline.async_wait([&resolver](const beast::error_code& ec) {
     if (!ec) resolver.cancel();
   });
   auto resolved = co_await resolver.async_resolve(e.host, std::to_string(e.port), kAsTuple);
   deadline.cancel();
   if (std::get<0>(resolved)) {
-    x.result = Error(fmt::format("cannot find the control endpoint's host \"{}\": {}", e.host,
-                                 std::get<0>(resolved).message()));
+    exchange.result = Error(fmt::format("cannot find the control endpoint's host \"{}\": {}",
+                                        e.host, std::get<0>(resolved).message()));
     co_return;
   }
   beast::tcp_stream stream(executor);
-  stream.expires_after(x.timeout);
+  stream.expires_after(exchange.timeout);
   auto connected = co_await stream.async_connect(std::get<1>(resolved), kAsTuple);
   if (std::get<0>(connected)) {
-    x.result = IoError(x, "connect to", std::get<0>(connected));
+    exchange.result = IoError(exchange, "connect to", std::get<0>(connected));
     co_return;
   }
   if (!e.tls) {
-    co_await Talk(x, stream);
+    co_await SendAndReadAnswer(exchange, stream);
     co_return;
   }
   auto ctx = MakeClientTlsContext({e.ca_file, e.check_host ? e.host : std::string()});
   if (!ctx.ok()) {
-    x.result = ctx.error();
+    exchange.result = ctx.error();
     co_return;
   }
   beast::ssl_stream<beast::tcp_stream> tls(std::move(stream), **ctx);
@@ -150,17 +152,17 @@ awaitable<void> Run(Exchange& x) {
   if (beast::error_code ec = std::get<0>(shook)) {
     long verdict = SSL_get_verify_result(tls.native_handle());
     if (verdict != X509_V_OK) {
-      x.result = Error(
+      exchange.result = Error(
           fmt::format("the certificate of the control endpoint at {} is not trusted: {}{}",
                       Where(e), X509_verify_cert_error_string(verdict),
                       e.ca_file.empty() ? " (FIREDRILL_CA_FILE names the certificates to trust)"
                                         : fmt::format(" (trusted: {})", e.ca_file)));
     } else {
-      x.result = IoError(x, "talk TLS with", ec);
+      exchange.result = IoError(exchange, "talk TLS with", ec);
     }
     co_return;
   }
-  co_await Talk(x, tls);
+  co_await SendAndReadAnswer(exchange, tls);
 }
 
 }  // namespace
@@ -290,14 +292,14 @@ Expected<ControlResponse> SendControl(const ControlEndpoint& endpoint, const std
                                       Duration timeout) {
   http::verb verb = http::string_to_verb(method);
   if (verb == http::verb::unknown) return Error(fmt::format("unknown HTTP method \"{}\"", method));
-  Exchange x{endpoint, verb, path, body, timeout};
+  Exchange exchange{endpoint, verb, path, body, timeout};
   asio::io_context io;
-  asio::co_spawn(io, Run(x), [&x](const std::exception_ptr& e) {
+  asio::co_spawn(io, Run(exchange), [&exchange](const std::exception_ptr& e) {
     // Only bad_alloc can get here (I/O results are error codes); report it, do not throw.
-    if (e) x.result = Error("internal error while talking to the control endpoint");
+    if (e) exchange.result = Error("internal error while talking to the control endpoint");
   });
   io.run();
-  return std::move(x.result);
+  return std::move(exchange.result);
 }
 
 Expected<ControlResponse> SendControl(const fs::path& state_dir, const std::string& method,

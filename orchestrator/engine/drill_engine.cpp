@@ -396,28 +396,29 @@ class DrillEngine::Impl {
     for (const auto& [name, runner] : runners_) {
       if (dynamic_cast<SshRunner*>(runner.get()) != nullptr) remote.push_back(name);
     }
-    std::vector<std::string> found(remote.size());
+    // What is wrong with each target, probe and fault; "" when nothing is.
+    std::vector<std::string> problem_of(remote.size());
     co_await FanOut(io_, remote.size(), fan_width_,
-                    [&](std::size_t i) { return ConnectTarget(remote[i], found[i]); });
-    for (const std::string& f : found) {
+                    [&](std::size_t i) { return ConnectTarget(remote[i], problem_of[i]); });
+    for (const std::string& f : problem_of) {
       if (!f.empty()) problems.push_back(f);
     }
     CheckAlertsAndAnnouncement(problems);
-    found.assign(drill_.probes.size(), "");
+    problem_of.assign(drill_.probes.size(), "");
     co_await FanOut(io_, drill_.probes.size(), fan_width_,
-                    [&](std::size_t i) { return PreflightProbe(drill_.probes[i], found[i]); });
-    for (const std::string& f : found) {
+                    [&](std::size_t i) { return PreflightProbe(drill_.probes[i], problem_of[i]); });
+    for (const std::string& f : problem_of) {
       if (!f.empty()) problems.push_back(f);
     }
-    found.assign(drill_.faults.size(), "");
+    problem_of.assign(drill_.faults.size(), "");
     std::vector<std::unique_ptr<Fault>> built(drill_.faults.size());
     std::vector<std::string> prepared(drill_.faults.size());
     co_await FanOut(io_, drill_.faults.size(), fan_width_, [&](std::size_t i) {
-      return PrepareFault(drill_.faults[i], built[i], prepared[i], found[i]);
+      return PrepareFault(drill_.faults[i], built[i], prepared[i], problem_of[i]);
     });
     for (std::size_t i = 0; i < drill_.faults.size(); ++i) {
-      if (!found[i].empty()) {
-        problems.push_back(found[i]);
+      if (!problem_of[i].empty()) {
+        problems.push_back(problem_of[i]);
       } else if (built[i]) {
         states_[drill_.faults[i].id] = std::move(prepared[i]);
         faults_[drill_.faults[i].id] = std::move(built[i]);
@@ -544,12 +545,19 @@ class DrillEngine::Impl {
       const PlannedFault& first = plan.faults[i];
       bool due = co_await SleepUntil(first.inject_at);
       if (!due) co_return false;
-      const FaultSpec& head = Spec(first.id);
-      std::vector<const FaultSpec*> batch{&head};
+      const FaultSpec* head = FindSpec(first.id);
+      if (head == nullptr) {
+        run_.RequestAbort(
+            fmt::format("internal error: the plan names fault {}, which the drill "
+                        "does not have",
+                        first.id));
+        co_return false;
+      }
+      std::vector<const FaultSpec*> batch{head};
       std::size_t j = i + 1;
       while (j < plan.faults.size() && plan.faults[j].inject_at == first.inject_at &&
-             Spec(plan.faults[j].id).group == head.group) {
-        batch.push_back(&Spec(plan.faults[j].id));
+             GroupOf(plan.faults[j].id) == head->group) {
+        batch.push_back(FindSpec(plan.faults[j].id));
         ++j;
       }
       i = j;
@@ -794,14 +802,15 @@ class DrillEngine::Impl {
       // Newest first; the members of one fan-out group (one fault on many targets) together.
       std::size_t i = 0;
       while (i < pending.size()) {
-        const FaultSpec& head = Spec(pending[i].fault_id);
+        const FaultSpec* head = FindSpec(pending[i].fault_id);
+        const std::string group = GroupOf(pending[i].fault_id);
         std::size_t j = i + 1;
-        while (j < pending.size() && Spec(pending[j].fault_id).group == head.group) ++j;
+        while (j < pending.size() && GroupOf(pending[j].fault_id) == group) ++j;
         std::vector<RestoreResult> results(j - i);
-        co_await FanOut(io_, j - i, static_cast<std::size_t>(std::max(1, head.parallel)),
-                        [&](std::size_t k) {
-                          return RestoreMember(pending[i + k], attempt, next, results[k]);
-                        });
+        int parallel = head != nullptr ? std::max(1, head->parallel) : 1;
+        co_await FanOut(io_, j - i, static_cast<std::size_t>(parallel), [&](std::size_t k) {
+          return RestoreMember(pending[i + k], attempt, next, results[k]);
+        });
         for (std::size_t k = 0; k < results.size(); ++k) {
           if (!results[k].restored) {
             still.push_back(pending[i + k]);
@@ -830,13 +839,14 @@ class DrillEngine::Impl {
                                             std::optional<SysTime> next = std::nullopt) {
     auto fault = faults_.find(e.fault_id);
     CommandRunner* runner = FindRunner(runners_, e.target);
+    const FaultSpec* spec = FindSpec(e.fault_id);
     RestoreAttempt tried;
-    if (fault == faults_.end() || runner == nullptr) {
+    if (fault == faults_.end() || runner == nullptr || spec == nullptr) {
       // Not built by this run's preflight (cannot happen for entries it wrote).
       tried.message = fmt::format("fault {} has no runtime in this run", e.fault_id);
       tried.manual = "undo it by hand; the ledger state is: " + e.state;
     } else {
-      FaultContext ctx{Spec(e.fault_id), *runner, drill_.id};
+      FaultContext ctx{*spec, *runner, drill_.id};
       try {
         tried = co_await AttemptRestore(*fault->second, ctx, e.state);
       } catch (const std::exception& ex) {
@@ -912,11 +922,19 @@ class DrillEngine::Impl {
     return out;
   }
 
-  const FaultSpec& Spec(const std::string& id) {
+  // The drill's fault `id`, or nullptr. Ids come from this drill's plan and from the ledger rows
+  // this run wrote, so nullptr is a bug; callers turn it into a failed step, never into another
+  // fault's spec (which would inject or restore the wrong fault).
+  const FaultSpec* FindSpec(const std::string& id) const {
     for (const FaultSpec& f : drill_.faults) {
-      if (f.id == id) return f;
+      if (f.id == id) return &f;
     }
-    return drill_.faults.front();  // ids come from the plan of this drill: unreachable
+    return nullptr;
+  }
+  // What fan-out group a fault restores with: its spec's, or (no spec) a group of its own.
+  std::string GroupOf(const std::string& id) const {
+    const FaultSpec* spec = FindSpec(id);
+    return spec != nullptr ? spec->group : "\n" + id;
   }
 
   EngineEnv env_;

@@ -55,8 +55,6 @@ std::optional<Duration> CountedTtrOf(const RunFacts& f) {
   return no_probes ? f.ttr_team : f.ttr_probe;
 }
 
-std::string Dur(const std::optional<Duration>& d) { return d ? FormatDuration(*d) : "—"; }
-
 std::string Ms(const std::optional<Duration>& d) {
   return d ? std::to_string(d->count()) : std::string();
 }
@@ -74,7 +72,7 @@ std::string Share(double share) { return fmt::format("{:.0f}%", share * 100.0); 
 
 std::string SpreadText(const Spread& s) {
   if (s.count == 0) return "— / —";
-  return fmt::format("{} / {}", Dur(s.median), Dur(s.p90));
+  return fmt::format("{} / {}", DurationOrDash(s.median), DurationOrDash(s.p90));
 }
 
 std::string FaultsText(const AuditRow& r) {

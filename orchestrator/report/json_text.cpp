@@ -71,4 +71,9 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
 }
 
+std::string StringField(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
 }  // namespace firedrill

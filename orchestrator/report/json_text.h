@@ -4,6 +4,7 @@
 // thousands of drills).
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <string>
 #include <string_view>
@@ -18,5 +19,9 @@ std::string PrettyJson(const boost::json::value& v);
 /// Appends `text` as a JSON string, byte for byte what boost::json::serialize writes for it:
 /// quote, backslash and control characters escaped; other bytes, UTF-8 included, as they are.
 void AppendJsonString(std::string& out, std::string_view text);
+
+/// Returns the string at `key` of `o`, or "" when there is none or it is not a string: a field
+/// of a JSON answer read leniently.
+std::string StringField(const boost::json::object& o, std::string_view key);
 
 }  // namespace firedrill

@@ -9,6 +9,10 @@ const char kT0Definition[] =
     "confirmed), recorded once in the run as its `t0` fact. Every metric is measured from T0, "
     "on the monotonic clock.";
 
+std::string DurationOrDash(const std::optional<Duration>& d) {
+  return d ? FormatDuration(*d) : "—";
+}
+
 std::string VerdictName(Verdict v) {
   switch (v) {
     case Verdict::kMet:

@@ -22,6 +22,9 @@ enum class Verdict {
 /// Returns "met", "missed", "not reached" or "no objective".
 std::string VerdictName(Verdict v);
 
+/// Returns FormatDuration(*d), or "—" when `d` is unset: a duration cell of a report.
+std::string DurationOrDash(const std::optional<Duration>& d);
+
 /// Returns the verdict of `measured` against `objective`. A missing measurement is "not reached"
 /// whether or not there is an objective.
 Verdict Judge(const std::optional<Duration>& measured, const std::optional<Duration>& objective);

@@ -52,8 +52,6 @@ Header HeaderOf(const RunFacts& f, const std::optional<DrillRecord>& record) {
 
 // A Markdown table cell: no pipes, no line breaks.
 
-std::string Dur(const std::optional<Duration>& d) { return d ? FormatDuration(*d) : "—"; }
-
 json::value Ms(const std::optional<Duration>& d) {
   return d ? json::value(d->count()) : json::value(nullptr);
 }
@@ -386,8 +384,8 @@ std::string PostmortemMarkdown(const RunFacts& f, const std::optional<DrillRecor
   std::vector<Metric> metrics = RunMetrics(f);
   md += "| Metric | Measured | Objective | Verdict | Note |\n|---|---|---|---|---|\n";
   for (const Metric& m : metrics) {
-    md += fmt::format("| {} | {} | {} | {} | {} |\n", m.name, Dur(m.measured), Dur(m.objective),
-                      VerdictName(m.verdict), MarkdownCell(m.note));
+    md += fmt::format("| {} | {} | {} | {} | {} |\n", m.name, DurationOrDash(m.measured),
+                      DurationOrDash(m.objective), VerdictName(m.verdict), MarkdownCell(m.note));
   }
   md += "\nHow they are measured:\n\n";
   md += fmt::format("- **T0**: {}\n", kT0Definition);

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "drills/duration.h"
+#include "orchestrator/report/json_text.h"
 #include "orchestrator/report/markup.h"
 #include "orchestrator/report/postmortem.h"
 
@@ -12,11 +13,6 @@ namespace firedrill {
 namespace {
 
 namespace json = boost::json;
-
-std::string Str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 const json::array& Arr(const json::object& o, std::string_view key) {
   static const json::array kEmpty;
@@ -69,7 +65,7 @@ std::string Recorded(const json::object& section) {
 
 const json::object* Section(const json::object& pm, std::string_view key) {
   for (const json::value& s : Arr(pm, "sections")) {
-    if (s.is_object() && Str(s.as_object(), "key") == key) return &s.as_object();
+    if (s.is_object() && StringField(s.as_object(), "key") == key) return &s.as_object();
   }
   return nullptr;
 }
@@ -84,12 +80,15 @@ std::string MetricsTable(const json::object& pm, std::string_view prefix) {
   for (const json::value& m : Arr(metrics->as_object(), "items")) {
     if (!m.is_object()) continue;
     const json::object& o = m.as_object();
-    if (!Str(o, "key").starts_with(prefix)) continue;
+    if (!StringField(o, "key").starts_with(prefix)) continue;
     std::string measured = Ms(o.if_contains("measured_ms"));
-    if (measured.empty()) measured = Str(o, "note").empty() ? "not reached" : Str(o, "note");
+    if (measured.empty())
+      measured = StringField(o, "note").empty() ? "not reached" : StringField(o, "note");
     std::string objective = Ms(o.if_contains("objective_ms"));
-    out += "<tr>" + Td(Str(o, "name")) + Td(measured) + Td(objective.empty() ? "none" : objective) +
-           "<td>" + Lozenge(Str(o, "verdict")) + "</td>" + Td(Str(o, "definition")) + "</tr>";
+    out += "<tr>" + Td(StringField(o, "name")) + Td(measured) +
+           Td(objective.empty() ? "none" : objective) + "<td>" +
+           Lozenge(StringField(o, "verdict")) + "</td>" + Td(StringField(o, "definition")) +
+           "</tr>";
   }
   return out + "</tbody></table>";
 }
@@ -114,29 +113,31 @@ std::string PostmortemConfluence(const RunFacts& facts, const std::optional<Dril
   h += "<ac:structured-macro ac:name=\"info\" ac:schema-version=\"1\">"
        "<ac:parameter ac:name=\"title\">This was a drill</ac:parameter><ac:rich-text-body>" +
        P("A planned fire drill run by firedrill in an announced window, not a real incident. " +
-         Str(pm, "blameless")) +
+         StringField(pm, "blameless")) +
        "</ac:rich-text-body></ac:structured-macro>";
 
-  h += "<h2>Incident summary</h2>" + P(Str(pm, "summary"));
+  h += "<h2>Incident summary</h2>" + P(StringField(pm, "summary"));
   h += "<table><tbody>";
   auto row = [&](std::string_view name, std::string_view value) {
     h += "<tr><th>" + Escape(name) + "</th>" + Td(value) + "</tr>";
   };
-  row("Drill", Str(drill, "id") + ": " + Str(drill, "title"));
-  row("Service", Str(drill, "service"));
-  row("Owner", Str(drill, "owner"));
-  row("Run", Str(pm, "run"));
-  row("Date", Str(pm, "date"));
-  row("T0", Str(pm, "t0").empty() ? "no fault was injected" : Str(pm, "t0"));
-  row("Outcome", Str(outcome, "code") + ": " + Str(outcome, "text"));
-  row("Playbook", Str(drill, "playbook"));
-  row("Status", Str(pm, "status"));
+  row("Drill", StringField(drill, "id") + ": " + StringField(drill, "title"));
+  row("Service", StringField(drill, "service"));
+  row("Owner", StringField(drill, "owner"));
+  row("Run", StringField(pm, "run"));
+  row("Date", StringField(pm, "date"));
+  row("T0", StringField(pm, "t0").empty() ? "no fault was injected" : StringField(pm, "t0"));
+  row("Outcome", StringField(outcome, "code") + ": " + StringField(outcome, "text"));
+  row("Playbook", StringField(drill, "playbook"));
+  row("Status", StringField(pm, "status"));
   h += "</tbody></table>";
 
   h += "<h2>Leadup</h2>";
-  h += P("Hypothesis: " + (Str(drill, "hypothesis").empty() ? std::string("(none written)")
-                                                            : Str(drill, "hypothesis")));
-  h += P("Drill file: " + Str(drill, "file") + " (zone " + Str(drill, "zone") + ")");
+  h += P("Hypothesis: " + (StringField(drill, "hypothesis").empty()
+                               ? std::string("(none written)")
+                               : StringField(drill, "hypothesis")));
+  h +=
+      P("Drill file: " + StringField(drill, "file") + " (zone " + StringField(drill, "zone") + ")");
   if (const json::value* p = pm.if_contains("participants"); p != nullptr && p->is_array()) {
     h += "<p>Participants:</p><ul>";
     for (const json::value& v : p->as_array()) {
@@ -147,7 +148,7 @@ std::string PostmortemConfluence(const RunFacts& facts, const std::optional<Dril
         if (a.is_string()) actions += (actions.empty() ? "" : "; ") + std::string(a.as_string());
       }
       h += "<li>" +
-           Escape(Str(o, "name") + " (" + Str(o, "role") + ")" +
+           Escape(StringField(o, "name") + " (" + StringField(o, "role") + ")" +
                   (actions.empty() ? "" : ": " + actions)) +
            "</li>";
     }
@@ -163,10 +164,11 @@ std::string PostmortemConfluence(const RunFacts& facts, const std::optional<Dril
     const json::value* verified = f.if_contains("verified");
     const bool ok = restored != nullptr && restored->is_bool() && restored->as_bool();
     const bool checked = verified != nullptr && verified->is_bool() && verified->as_bool();
-    h += "<tr>" + Td(Str(f, "id")) + Td(Str(f, "kind")) + Td(Str(f, "target")) +
-         Td(Str(f, "params")) + Td(Str(f, "injected_at")) +
+    h += "<tr>" + Td(StringField(f, "id")) + Td(StringField(f, "kind")) +
+         Td(StringField(f, "target")) + Td(StringField(f, "params")) +
+         Td(StringField(f, "injected_at")) +
          Td(ok ? std::string(checked ? "restored and verified" : "restored (not verified)") +
-                     " at " + Str(f, "restored_at") + " by " + Str(f, "restored_by")
+                     " at " + StringField(f, "restored_at") + " by " + StringField(f, "restored_by")
                : std::string("NOT restored")) +
          "</tr>";
   }
@@ -174,7 +176,7 @@ std::string PostmortemConfluence(const RunFacts& facts, const std::optional<Dril
 
   h += "<h2>Impact</h2>";
   if (const json::value* slo = pm.if_contains("slo"); slo != nullptr && slo->is_object()) {
-    h += P(Str(slo->as_object(), "text"));
+    h += P(StringField(slo->as_object(), "text"));
   }
 
   h += "<h2>Detection</h2>" + MetricsTable(pm, "ttd");
@@ -194,8 +196,8 @@ std::string PostmortemConfluence(const RunFacts& facts, const std::optional<Dril
     if (const json::value* ms = e.if_contains("since_t0_ms"); ms != nullptr && ms->is_int64()) {
       since = SinceT0(std::chrono::milliseconds(ms->as_int64()));
     }
-    h += "<tr>" + Td(Str(e, "ts")) + Td(Str(e, "local")) + Td(since) + Td(Str(e, "text")) +
-         Td(Str(e, "actor")) + "</tr>";
+    h += "<tr>" + Td(StringField(e, "ts")) + Td(StringField(e, "local")) + Td(since) +
+         Td(StringField(e, "text")) + Td(StringField(e, "actor")) + "</tr>";
   }
   h += "</tbody></table>";
 
@@ -215,8 +217,9 @@ std::string PostmortemConfluence(const RunFacts& facts, const std::optional<Dril
   for (const json::value& v : Arr(pm, "action_items")) {
     if (!v.is_object()) continue;
     const json::object& a = v.as_object();
-    h += "<tr>" + Td(Str(a, "type")) + Td(Str(a, "action")) + Td(Str(a, "owner")) +
-         Td(Str(a, "priority")) + Td(Str(a, "due")) + Td(Str(a, "ticket")) + "</tr>";
+    h += "<tr>" + Td(StringField(a, "type")) + Td(StringField(a, "action")) +
+         Td(StringField(a, "owner")) + Td(StringField(a, "priority")) + Td(StringField(a, "due")) +
+         Td(StringField(a, "ticket")) + "</tr>";
   }
   h += "<tr><td></td><td></td><td></td><td></td><td></td><td></td></tr></tbody></table>";
   return h + "\n";

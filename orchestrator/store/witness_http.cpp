@@ -32,8 +32,9 @@ using Clock = std::chrono::steady_clock;
 
 // Sends the request on an open stream (plain or TLS) and reads the answer.
 template <typename Stream>
-asio::awaitable<WitnessHttpAnswer> Talk(Stream& stream, const WebhookUrl& url,
-                                        const WitnessHttpRequest& request, Clock::time_point end) {
+asio::awaitable<WitnessHttpAnswer> PostAndReadAnswer(Stream& stream, const WebhookUrl& url,
+                                                     const WitnessHttpRequest& request,
+                                                     Clock::time_point end) {
   http::request<http::string_body> req{request.body ? http::verb::post : http::verb::get,
                                        url.target, 11};
   req.set(http::field::host, url.HostHeader());
@@ -74,7 +75,7 @@ asio::awaitable<WitnessHttpAnswer> Exchange(const WebhookUrl& url,
     beast::tcp_stream stream(executor);
     stream.expires_at(end);
     co_await stream.async_connect(endpoints, asio::use_awaitable);
-    WitnessHttpAnswer answer = co_await Talk(stream, url, request, end);
+    WitnessHttpAnswer answer = co_await PostAndReadAnswer(stream, url, request, end);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     co_return answer;
@@ -93,7 +94,7 @@ asio::awaitable<WitnessHttpAnswer> Exchange(const WebhookUrl& url,
   co_await beast::get_lowest_layer(stream).async_connect(endpoints, asio::use_awaitable);
   beast::get_lowest_layer(stream).expires_at(end);
   co_await stream.async_handshake(ssl::stream_base::client, asio::use_awaitable);
-  WitnessHttpAnswer answer = co_await Talk(stream, url, request, end);
+  WitnessHttpAnswer answer = co_await PostAndReadAnswer(stream, url, request, end);
   // No TLS close_notify wait: the answer is complete, and the peer closes anyway.
   co_return answer;
 }
