@@ -21,35 +21,11 @@
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/sha256.h"
-#include "orchestrator/store/statement.h"
 
 namespace firedrill {
 namespace {
 
 namespace json = boost::json;
-
-struct EventSummary {
-  std::int64_t count = 0;
-  std::int64_t first_ms = 0;
-  std::int64_t last_ms = 0;
-};
-
-Expected<std::map<std::string, EventSummary>> SummarizeEvents(const Database& db) {
-  auto st = Statement::Prepare(
-      db, "SELECT drill_id, COUNT(*), MIN(ts_ms), MAX(ts_ms) FROM events GROUP BY drill_id");
-  if (!st.ok()) return st.error();
-  std::map<std::string, EventSummary> out;
-  while (true) {
-    auto row = st->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    out[std::string(st->ColumnText(0))] = {st->ColumnInt64(1), st->ColumnInt64(2),
-                                           st->ColumnInt64(3)};
-  }
-  return out;
-}
-
-SysTime FromMs(std::int64_t ms) { return SysTime{std::chrono::milliseconds{ms}}; }
 
 // --- outcomes -----------------------------------------------------------------------------------
 
@@ -90,7 +66,7 @@ int RunList(const Invocation& inv) {
     return exit;
   }
   auto drills = DrillTable(*db).ListDrills();
-  auto events = SummarizeEvents(*db);
+  auto events = EventLog(*db).SummaryByDrill();
   auto outcomes = LatestRuns(*db);
   if (!drills.ok() || !events.ok() || !outcomes.ok()) {
     fmt::print(inv.err, "firedrill: {}\n",
@@ -115,7 +91,7 @@ int RunList(const Invocation& inv) {
     if (outcome && latest != outcome) continue;
     std::optional<std::string> drill_outcome;
     if (latest) drill_outcome = OutcomeName(*latest);
-    EventSummary s = events->count(d.id) ? events->at(d.id) : EventSummary{};
+    DrillEventSummary s = events->count(d.id) ? events->at(d.id) : DrillEventSummary{};
     if (inv.args.Has("json")) {
       json::object o;
       o["id"] = d.id;
@@ -126,7 +102,7 @@ int RunList(const Invocation& inv) {
       o["window_start"] = FormatUtc(d.window_start);
       o["window_end"] = FormatUtc(d.window_end);
       o["events"] = s.count;
-      if (s.count > 0) o["last_event"] = FormatUtc(FromMs(s.last_ms));
+      if (s.count > 0) o["last_event"] = FormatUtc(s.last);
       o["outcome"] = drill_outcome ? json::value(*drill_outcome) : json::value(nullptr);
       rows.push_back(std::move(o));
     } else {

@@ -181,6 +181,22 @@ Status EventLog::ForEach(const std::function<bool(const Event&)>& visit) {
   return Status::Ok();
 }
 
+Expected<std::map<std::string, DrillEventSummary>> EventLog::SummaryByDrill() {
+  auto st = Statement::Prepare(
+      db_, "SELECT drill_id, COUNT(*), MIN(ts_ms), MAX(ts_ms) FROM events GROUP BY drill_id");
+  if (!st) return st.error();
+  std::map<std::string, DrillEventSummary> out;
+  while (true) {
+    auto row = st->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out[std::string(st->ColumnText(0))] = {st->ColumnInt64(1),
+                                           SysTime{std::chrono::milliseconds{st->ColumnInt64(2)}},
+                                           SysTime{std::chrono::milliseconds{st->ColumnInt64(3)}}};
+  }
+  return out;
+}
+
 Status EventLog::ForEachAfter(std::int64_t after, const std::function<bool(const Event&)>& visit) {
   auto stmt = Statement::Prepare(db_, kSelectAfter);
   if (!stmt) return stmt.error();

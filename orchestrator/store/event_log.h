@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -39,6 +40,13 @@ struct Event {
   Hash256 hash{};       ///< SHA-256 of this event's encoding (event_hash.h)
 };
 
+/// How many events one drill has in the log, and the times of its first and last.
+struct DrillEventSummary {
+  std::int64_t count = 0;
+  SysTime first;
+  SysTime last;
+};
+
 /// Reads and appends events of one Database. Holds a reference to `db`, which must outlive it.
 /// Same threading rule as the Database (one thread at a time); other processes and other
 /// connections may append concurrently, the chain stays valid because each append takes the
@@ -57,6 +65,9 @@ class EventLog {
   /// bad event fails the whole batch). Returns the seq of the last event appended (or of the
   /// current head when `events` is empty).
   Expected<std::int64_t> AppendBatch(std::span<const NewEvent> events);
+
+  /// Returns, for every drill id in the log, its DrillEventSummary (one grouped query).
+  Expected<std::map<std::string, DrillEventSummary>> SummaryByDrill();
 
   /// Returns the events of one drill, in seq order.
   Expected<std::vector<Event>> ForDrill(std::string_view drill_id);

@@ -91,6 +91,41 @@ TEST_CASE("events are read back per drill, in order, exactly as appended", "[sto
   CHECK(none->empty());
 }
 
+TEST_CASE("the log is read from a seq on and summarized per drill", "[store]") {
+  TempDir tmp;
+  Database db = OpenRw(tmp.path());
+  EventLog log(db);
+  for (int i = 0; i < 5; ++i) {
+    NewEvent e = Ev(i % 2 == 0 ? "even" : "odd", "planned");
+    e.ts = SysTime(milliseconds(1'000 * (i + 1)));
+    REQUIRE(log.Append(e).ok());
+  }
+  std::vector<std::int64_t> after;
+  REQUIRE(log.ForEachAfter(3,
+                           [&](const Event& e) {
+                             after.push_back(e.seq);
+                             return true;
+                           })
+              .ok());
+  CHECK(after == std::vector<std::int64_t>{4, 5});
+  after.clear();
+  REQUIRE(log.ForEachAfter(5,
+                           [&](const Event& e) {
+                             after.push_back(e.seq);
+                             return true;
+                           })
+              .ok());
+  CHECK(after.empty());
+  auto summary = log.SummaryByDrill();
+  REQUIRE(summary.ok());
+  REQUIRE(summary->size() == 2);
+  CHECK(summary->at("even").count == 3);
+  CHECK(summary->at("even").first == SysTime(milliseconds(1'000)));
+  CHECK(summary->at("even").last == SysTime(milliseconds(5'000)));
+  CHECK(summary->at("odd").count == 2);
+  CHECK(summary->at("odd").last == SysTime(milliseconds(4'000)));
+}
+
 TEST_CASE("append stamps events with the current time when none is given", "[store]") {
   TempDir tmp;
   Database db = OpenRw(tmp.path());
