@@ -10,8 +10,8 @@
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <charconv>
-#include <random>
 
+#include "faults/command_shell.h"
 #include "faults/gated_command.h"
 #include "faults/shell_quote.h"
 
@@ -24,7 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr char kTruncatedNote[] = "\n[... output truncated]";
 // Longest wait for readiness before libssh is asked again. Waits end on readiness; this only
 // bounds the cost of a readiness edge that could be missed.
 constexpr auto kMaxIdleWait = std::chrono::milliseconds(250);
@@ -71,133 +70,6 @@ int SignalNumber(const std::string& name) {
   }
   return 0;
 }
-
-// Appends up to the capture limit; remembers that something was dropped.
-void Capture(std::string& text, bool& truncated, const char* data, std::size_t n) {
-  std::size_t room = kMaxCapturedOutput - std::min(text.size(), kMaxCapturedOutput);
-  text.append(data, std::min(n, room));
-  if (n > room) truncated = true;
-}
-
-// The command shell a session keeps open on the host: one exec for all of its commands, so that
-// a command costs the host one fork and two execs (setsid, /bin/sh) instead of an sshd session,
-// a login shell and a wrapper. It is started as `/bin/sh -c SCRIPT firedrill-shell MARKER GATE`,
-// MARKER being a random string of the session's and GATE the announcing gate wrapper
-// (gated_command.h). It answers "MARKER ready DIR" (DIR: a private directory it removes when it
-// ends, which is when its stdin closes with the session), then reads requests "ID LINES [g]"
-// followed by LINES lines of a command.
-//
-// An ungated command runs with `setsid /bin/sh -c`, stdin /dev/null, its stdout and stderr the
-// shell's own; the shell writes the command's process group to DIR/pgid (for a kill after a
-// timeout) and, once it ended, "MARKER ID" on stderr and "MARKER ID STATUS" on stdout. A
-// command's output is what precedes those. (A background process a command leaves with the
-// shell's stdout still open writes into whatever runs later, so such processes must redirect
-// their output, as over any SSH exec.)
-//
-// A gated command ("g") runs behind GATE in a session of its own, its stdin the read end of a
-// pipe (a FIFO, unlinked once open) whose only writer is the shell: the wrapper announces itself
-// on stderr, the shell then reads one more line, "ID go" (it writes "go" into the pipe) or
-// anything else (it closes the pipe: the wrapper exits without running the command), and goes
-// back to reading requests while the command runs. The pipe is the command's lifeline: it stays
-// open until the next request (which comes only once the command has ended) or until the shell
-// ends because the session is gone, and the wrapper kills its group on EOF there. A background
-// subshell reports the wrapper's end with the same two marker lines.
-constexpr char kShellScript[] = R"(m=$1
-gate=$2
-d=$(mktemp -d "${TMPDIR:-/tmp}/firedrill-shell.XXXXXX") || exit 125
-trap 'rm -rf "$d"' EXIT
-trap 'exit 129' HUP INT TERM PIPE
-echo "$m ready $d"
-while IFS=' ' read -r id n g; do
-  exec 3>&-
-  c=''
-  while [ "$n" -gt 0 ]; do
-    IFS= read -r l || exit 0
-    c="$c$l
-"
-    n=$((n - 1))
-  done
-  if [ "$g" = g ]; then
-    if ! mkfifo -m 600 "$d/gate"; then
-      echo "$m $id" >&2
-      echo "$m $id 125"
-      continue
-    fi
-    exec 3<>"$d/gate" 4<"$d/gate"
-    rm -f "$d/gate"
-    {
-      setsid /bin/sh -c "$gate" firedrill-gate "$c" <&4 4<&-
-      r=$?
-      echo "$m $id" >&2
-      echo "$m $id $r"
-    } 3>&- &
-    exec 4<&-
-    IFS= read -r v || exit 0
-    if [ "$v" = "$id go" ]; then echo go >&3; else exec 3>&-; fi
-    continue
-  fi
-  setsid /bin/sh -c "$c" </dev/null &
-  p=$!
-  echo "$p" >"$d/pgid"
-  wait "$p"
-  r=$?
-  echo "$m $id" >&2
-  echo "$m $id $r"
-done
-)";
-
-// A fresh random marker for a session's command shell (hex, 32 characters).
-std::string NewShellMarker() {
-  std::random_device rd;
-  std::string m;
-  for (int i = 0; i < 4; ++i) m += fmt::format("{:08x}", rd());
-  return m;
-}
-
-// One stream (stdout or stderr) of one command run by the command shell: the output until
-// `end` (the shell's marker for that command), kept up to the capture limit.
-struct ShellStream {
-  explicit ShellStream(std::string end_marker) : end(std::move(end_marker)) {}
-
-  std::string end;
-  std::string pending;  // not yet known not to be the start of `end`
-  std::string kept;
-  bool cut = false;
-  bool ended = false;
-  std::string after;  // what followed `end` (on stdout, the exit status line)
-
-  void Feed(const char* data, std::size_t n) {
-    if (ended) {
-      after.append(data, n);
-      return;
-    }
-    pending.append(data, n);
-    const std::size_t at = pending.find(end);
-    if (at != std::string::npos) {
-      Capture(kept, cut, pending.data(), at);
-      after = pending.substr(at + end.size());
-      pending.clear();
-      ended = true;
-      return;
-    }
-    // Whatever cannot be the beginning of `end` is output.
-    if (pending.size() >= end.size()) {
-      const std::size_t safe = pending.size() - (end.size() - 1);
-      Capture(kept, cut, pending.data(), safe);
-      pending.erase(0, safe);
-    }
-  }
-
-  std::string Output() const { return cut ? kept + kTruncatedNote : kept; }
-
-  /// The first line of the stream (without its newline) once it is complete.
-  std::optional<std::string> FirstLine() const {
-    const std::string seen = kept + pending;
-    const std::size_t nl = seen.find('\n');
-    if (nl == std::string::npos) return std::nullopt;
-    return seen.substr(0, nl);
-  }
-};
 
 }  // namespace
 
@@ -329,8 +201,8 @@ struct SshSession::Impl {
           if (n == SSH_ERROR) co_return Fail("connection lost while a command ran");
           if (n <= 0) break;
           progress = true;
-          Capture(is_stderr ? r.err : r.out, is_stderr ? err_cut : out_cut, buf.data(),
-                  static_cast<std::size_t>(n));
+          CaptureOutput(is_stderr ? r.err : r.out, is_stderr ? err_cut : out_cut, buf.data(),
+                        static_cast<std::size_t>(n));
         }
       }
       if (gate_pending && TakeFirstLine(r.err, *announce)) {
@@ -438,7 +310,7 @@ struct SshSession::Impl {
     }
     shell_marker = NewShellMarker();
     const std::string start =
-        fmt::format("exec /bin/sh -c {} firedrill-shell {} {}", ShellQuote(kShellScript),
+        fmt::format("exec /bin/sh -c {} firedrill-shell {} {}", ShellQuote(kCommandShellScript),
                     shell_marker, ShellQuote(GateScript(true)));
     while ((rc = ssh_channel_request_exec(ch, start.c_str())) == SSH_AGAIN) {
       bool in_time = co_await WaitIo(until);
