@@ -12,6 +12,7 @@
 
 #include "drills/zoned_time.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/report/run_events.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/sha256.h"
 #include "orchestrator/store/state_dir.h"

@@ -12,6 +12,7 @@
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
 #include "orchestrator/daemon/scheduling.h"
+#include "orchestrator/report/run_events.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/blackout_table.h"
 #include "orchestrator/store/drill_table.h"

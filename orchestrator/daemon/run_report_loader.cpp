@@ -4,6 +4,7 @@
 
 #include "drills/zoned_time.h"
 #include "orchestrator/report/postmortem.h"
+#include "orchestrator/report/run_events.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"

@@ -33,6 +33,7 @@
 #include "orchestrator/engine/runners.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/drill_facts.h"
+#include "orchestrator/report/run_events.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/fault_ledger.h"

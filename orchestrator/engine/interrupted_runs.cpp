@@ -8,6 +8,7 @@
 #include <set>
 
 #include "drills/zoned_time.h"
+#include "orchestrator/report/run_events.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/run_table.h"

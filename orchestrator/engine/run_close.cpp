@@ -10,6 +10,7 @@
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/metrics.h"
 #include "orchestrator/report/postmortem.h"
+#include "orchestrator/report/run_events.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/report/run_summary.h"
 #include "orchestrator/store/typed_event.h"

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "orchestrator/report/run_events.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"

@@ -15,6 +15,7 @@
 #include "orchestrator/report/json_text.h"
 #include "orchestrator/report/markup.h"
 #include "orchestrator/report/metrics.h"
+#include "orchestrator/report/run_events.h"
 
 namespace firedrill {
 namespace {

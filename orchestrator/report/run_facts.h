@@ -2,7 +2,7 @@
 // the text recorded in `run-started`, or for the audit only the drill facts recorded next to it),
 // the timeline, T0, TTD and TTR, who recovered, what was injected and whether it was restored. The
 // postmortem and the audit report are renderings of these facts. Derivation is pure (no I/O, no
-// clock); only LoadRunEvents reads the records.
+// clock); run_events.h reads a run's events from the records.
 #pragma once
 
 #include <map>
@@ -245,12 +245,6 @@ enum class DrillDetail { kParsed, kFactsOnly };
 RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache = nullptr,
                         TimelineDetail detail = TimelineDetail::kFull,
                         DrillDetail drill_detail = DrillDetail::kParsed);
-
-/// Reads the events of one run: `id` is a drill id (its latest run, or run `run` of it when
-/// given) or a run id (`run` then unset). Returns an empty vector when nothing matches, or the
-/// store's error. Read-only.
-Expected<std::vector<Event>> LoadRunEvents(Database& db, const std::string& id,
-                                           const std::optional<std::string>& run);
 
 /// Formats an offset from T0: "T0+1m30s", "T0-2s", "T0".
 std::string SinceT0(Duration d);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "orchestrator/report/run_events.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"

@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+import traceback
 import urllib.error
 import urllib.request
 
@@ -168,7 +169,8 @@ def main(argv):
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.support.ui import WebDriverWait
-        from selenium.common.exceptions import UnexpectedAlertPresentException
+        from selenium.common.exceptions import (StaleElementReferenceException,
+                                                UnexpectedAlertPresentException)
     except ImportError as e:
         print(f"SKIP: python3-selenium is not installed ({e}); scripts/install-deps.sh --test")
         return SKIP
@@ -206,7 +208,9 @@ def main(argv):
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         browser = webdriver.Chrome(service=Service(driver_path), options=options)
         browser.set_page_load_timeout(60)
-        wait = WebDriverWait(browser, 30)
+        # A button's form navigates (POST, then the page again): an element read while the old
+        # page goes away is stale, and the wait reads it again from the new one.
+        wait = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,))
         shot = lambda name: browser.save_screenshot(os.path.join(work, f"console-{name}.png"))
 
         browser.get(site.base + "/console/sign-in")
@@ -349,10 +353,14 @@ def main(argv):
         browser.get(f"{site.base}/console/calendar?view=month")
         shot("calendar-month")
         no_console_errors(browser, "the month calendar")
-    except Failure as e:
-        print("FAIL:", e)
+    except Exception as e:  # a check that failed, or the browser's own error: say which, and where
+        print("FAIL:", e if isinstance(e, Failure) else traceback.format_exc())
+        if browser is not None:
+            print("page:", browser.current_url)
+            browser.save_screenshot(os.path.join(work, "console-failure.png"))
+        print("daemon output:", output.text[-2000:])
         log.seek(0)
-        print(log.read()[-4000:])
+        print("daemon errors:", log.read()[-4000:])
         return 1
     finally:
         if browser is not None:

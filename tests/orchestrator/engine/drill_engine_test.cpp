@@ -15,6 +15,7 @@
 #include "orchestrator/report/audit.h"
 #include "orchestrator/report/metrics.h"
 #include "orchestrator/report/postmortem.h"
+#include "orchestrator/report/run_events.h"
 #include "orchestrator/report/run_facts.h"
 #include "tests/orchestrator/engine/engine_harness.h"
 

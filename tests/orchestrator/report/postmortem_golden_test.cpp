@@ -14,6 +14,7 @@
 
 #include "orchestrator/report/postmortem.h"
 #include "orchestrator/report/postmortem_lint.h"
+#include "orchestrator/report/run_events.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"

@@ -6,6 +6,7 @@
 #include "drills/zoned_time.h"
 #include "orchestrator/report/metrics.h"
 #include "orchestrator/report/postmortem.h"
+#include "orchestrator/report/run_events.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/drill_table.h"
 #include "tests/orchestrator/report/recorded_runs.h"
