@@ -4,6 +4,7 @@
 
 #include "drills/duration.h"
 #include "drills/zoned_time.h"
+#include "orchestrator/console/markdown_view.h"
 #include "orchestrator/console/timeline_svg.h"
 #include "orchestrator/report/markup.h"
 #include "orchestrator/report/metrics.h"
@@ -141,8 +142,10 @@ std::string RunReportSections(const RunReport& r) {
   }
   h += "</table></div></section>\n";
 
-  h += "<section id=\"postmortem\"><h2>Postmortem draft</h2><pre>" +
-       Escape(Shorten(r.postmortem, 200000)) + "</pre></section>\n";
+  // Rendered from the Markdown firedrill writes (every text in it escaped); a megabyte of
+  // postmortem is cut first, so that the page stays one that a browser opens at once.
+  h += "<section id=\"postmortem\" class=\"postmortem\"><h2>Postmortem draft</h2>" +
+       MarkdownHtml(Shorten(r.postmortem, 200000)) + "</section>\n";
   return h;
 }
 

@@ -48,7 +48,7 @@ TEST_CASE("the report of a recovered run states the figures, verdicts and timeli
   for (const Event& e : r.events) {
     CHECK(html.find("<td>" + std::to_string(e.seq) + "</td>") != std::string::npos);
   }
-  // The postmortem is shown as text.
+  // The postmortem is rendered from its Markdown; HTML in it stays text.
   CHECK(html.find("&lt;b&gt;not bold&lt;/b&gt;") != std::string::npos);
 }
 
