@@ -192,7 +192,7 @@ int RunShow(const Invocation& inv) {
       boost::system::error_code ec;
       json::value payload = json::parse(e.payload_json, ec);
       eo["payload"] = ec ? json::value(e.payload_json) : payload;
-      eo["hash"] = ToHex(e.hash);
+      eo["hash"] = Hex(e.hash);
       return eo;
     };
     json::array runs;

@@ -146,7 +146,7 @@ boost::json::object CheckpointSummaryJson(const Checkpoint& cp) {
   return boost::json::object{{"id", cp.id},
                              {"seq", cp.seq},
                              {"ts", FormatUtc(cp.ts)},
-                             {"head_hash", ToHex(cp.head_hash)},
+                             {"head_hash", Hex(cp.head_hash)},
                              {"key_id", cp.key_id},
                              {"version", cp.version}};
 }

@@ -182,7 +182,7 @@ int RunCheckpoint(const Invocation& inv) {
     inv.out << json::serialize(o) << "\n";
   } else {
     fmt::print(inv.out, "checkpoint {}: events up to #{}, head hash {}, signed at {} with key {}\n",
-               cp->id, cp->seq, ToHex(cp->head_hash), FormatUtc(cp->ts), cp->key_id);
+               cp->id, cp->seq, Hex(cp->head_hash), FormatUtc(cp->ts), cp->key_id);
     for (const std::string& line : published.Describe(*cp)) fmt::print(inv.out, "{}\n", line);
   }
   if (!published.ok()) {

@@ -127,7 +127,7 @@ void PrintVerifyReport(const Invocation& inv, const RecordsReport& r, const Sign
     json::object o;
     o["ok"] = r.ok();
     o["events_checked"] = r.chain.events_checked;
-    o["head_hash"] = ToHex(r.chain.head_hash);
+    o["head_hash"] = Hex(r.chain.head_hash);
     if (auto bad = r.FirstBadSeq()) o["first_bad_event"] = *bad;
     json::array problems;
     for (const std::string& p : r.Problems()) problems.push_back(json::value(p));
@@ -149,7 +149,7 @@ void PrintVerifyReport(const Invocation& inv, const RecordsReport& r, const Sign
   if (r.chain.ok) {
     fmt::print(inv.out, "ok: {} event{} verified; the chain is intact. Head hash {}\n",
                r.chain.events_checked, r.chain.events_checked == 1 ? "" : "s",
-               ToHex(r.chain.head_hash));
+               Hex(r.chain.head_hash));
   }
   if (cps.total == 0 && cps.ok) {
     if (from_export) {

@@ -32,7 +32,7 @@ ChainStatus Check(const std::filesystem::path& state_dir) {
   }
   return {true,
           fmt::format("The event chain verifies: {} events, head hash {}.", report->events_checked,
-                      ToHex(report->head_hash)),
+                      Hex(report->head_hash)),
           NowUtc()};
 }
 

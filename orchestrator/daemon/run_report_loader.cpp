@@ -42,7 +42,7 @@ Expected<std::optional<RunReport>> LoadRunReport(Database& db, const std::string
           ? fmt::format(
                 "The event chain of the whole record verifies ({} events; head hash {}). "
                 "Checkpoints and witnesses: firedrill records verify.",
-                chain->events_checked, ToHex(chain->head_hash))
+                chain->events_checked, Hex(chain->head_hash))
           : fmt::format("THE RECORD DOES NOT VERIFY: {} (firedrill records verify says more).",
                         chain->problem);
   return std::optional<RunReport>(std::move(report));

@@ -35,15 +35,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string Sha256Hex(const std::string& text) {
-  auto hasher = Sha256::Create();
-  if (!hasher.ok()) return "";
-  Hash256 h{};
-  auto bytes = reinterpret_cast<const unsigned char*>(text.data());
-  if (!hasher->Hash({bytes, text.size()}, &h)) return "";
-  return ToHex(h);
-}
-
 // The first overlap of two window lists, if any.
 std::optional<WindowSpan> FirstOverlap(const std::vector<WindowSpan>& a,
                                        const std::vector<WindowSpan>& b) {
@@ -223,11 +214,12 @@ Expected<ScheduleOutcome> ScheduleDrill(Database& db, const fs::path& state_dir,
   r.targets = keys;
   r.lead_override = req.lead_override;
 
+  auto source_digest = Sha256Hex(req.source);  // empty only when OpenSSL cannot hash
+  const std::string source_sha = source_digest.ok() ? *source_digest : "";
   auto tx = Transaction::Begin(db);
   if (!tx) return tx.error();
-  DrillRecord record{
-      drill.id,     drill.title, drill.service,     drill.owner, req.file, Sha256Hex(req.source),
-      r.next_start, r.next_end,  drill.window.zone, {}};
+  DrillRecord record{drill.id,   drill.title,  drill.service, drill.owner,       req.file,
+                     source_sha, r.next_start, r.next_end,    drill.window.zone, {}};
   if (Status st = DrillTable(db).UpsertDrill(record); !st) return st.error();
   if (Status st = schedules.Put(r); !st) return st.error();
   Scheduled payload{.file = req.file,

@@ -129,12 +129,9 @@ int RunDrill(const Drill& drill, const RunOptions& options, std::ostream& out, s
                "be restored (above); not starting a new drill\n");
     return kExitRestoreIncomplete;
   }
-  std::string sha;
-  if (auto hasher = Sha256::Create(); hasher.ok()) {
-    Hash256 h{};
-    auto bytes = reinterpret_cast<const unsigned char*>(options.drill_source.data());
-    if (hasher->Hash({bytes, options.drill_source.size()}, &h)) sha = ToHex(h);
-  }
+  // Empty only when OpenSSL cannot hash, as the daemon's schedule records it.
+  auto digest = Sha256Hex(options.drill_source);
+  std::string sha = digest.ok() ? *digest : "";
   DrillRecord record{drill.id,           drill.title, drill.service,      drill.owner,
                      options.drill_file, sha,         drill.window.start, drill.window.end,
                      drill.window.zone,  {}};

@@ -145,14 +145,9 @@ std::string WithTickets(std::string_view markdown, const std::vector<std::string
 
 std::string ActionItemLabel(const ActionItem& item, const std::string& run_id) {
   const std::string text = run_id + "\n" + item.type + "\n" + item.action;
-  Hash256 digest{};
-  auto hasher = Sha256::Create();
-  if (!hasher ||
-      !hasher->Hash(std::span(reinterpret_cast<const unsigned char*>(text.data()), text.size()),
-                    &digest)) {
-    return "firedrill-item-unhashed";
-  }
-  return "firedrill-item-" + ToHex(digest).substr(0, 12);
+  auto digest = Sha256Hex(text);
+  if (!digest.ok()) return "firedrill-item-unhashed";
+  return "firedrill-item-" + digest->substr(0, 12);
 }
 
 boost::json::object JiraIssueFields(const ActionItem& item, const std::string& drill_id,

@@ -37,16 +37,6 @@ int HexDigit(char c) {
 
 }  // namespace
 
-std::string Hex(std::span<const unsigned char> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(bytes.size() * 2, '0');
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 0x0f];
-  }
-  return out;
-}
-
 bool FromHex(std::string_view hex, std::vector<unsigned char>* out) {
   if (hex.size() % 2 != 0) return false;
   out->resize(hex.size() / 2);

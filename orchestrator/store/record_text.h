@@ -13,9 +13,6 @@
 
 namespace firedrill {
 
-/// Returns `bytes` as lowercase hex digits, two per byte.
-std::string Hex(std::span<const unsigned char> bytes);
-
 /// Decodes lowercase hex digits into `*out`. Returns false (leaving `*out` unspecified) for an
 /// odd length or any other character; uppercase is refused, since records never write it.
 [[nodiscard]] bool FromHex(std::string_view hex, std::vector<unsigned char>* out);

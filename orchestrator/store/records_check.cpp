@@ -228,8 +228,8 @@ Expected<CheckpointReport> CheckCheckpoints(std::span<const Checkpoint> checkpoi
         return fail(cp.seq,
                     fmt::format("event {} does not match checkpoint {} of {}: its hash is {}, the "
                                 "checkpoint signed {}; events {}..{} were rewritten",
-                                cp.seq, cp.id, FormatUtc(cp.ts), Short(ToHex(**stored)),
-                                Short(ToHex(cp.head_hash)), from, cp.seq));
+                                cp.seq, cp.id, FormatUtc(cp.ts), Short(Hex(**stored)),
+                                Short(Hex(cp.head_hash)), from, cp.seq));
       }
     }
     ++report.verified;

@@ -10,14 +10,24 @@
 
 namespace firedrill {
 
-std::string ToHex(const Hash256& hash) {
+std::string Hex(std::span<const unsigned char> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(hash.size() * 2, '0');
-  for (std::size_t i = 0; i < hash.size(); ++i) {
-    out[2 * i] = kDigits[hash[i] >> 4];
-    out[2 * i + 1] = kDigits[hash[i] & 0x0f];
+  std::string out(bytes.size() * 2, '0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 0x0f];
   }
   return out;
+}
+
+Expected<std::string> Sha256Hex(std::string_view text) {
+  auto hasher = Sha256::Create();
+  if (!hasher.ok()) return hasher.error();
+  Hash256 digest{};
+  if (!hasher->Hash({reinterpret_cast<const unsigned char*>(text.data()), text.size()}, &digest)) {
+    return Error("SHA-256 failed: " + OpenSslReason());
+  }
+  return Hex(digest);
 }
 
 Expected<Sha256> Sha256::Create() {

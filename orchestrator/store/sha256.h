@@ -5,6 +5,7 @@
 #include <array>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "drills/expected.h"
 
@@ -17,8 +18,14 @@ namespace firedrill {
 /// A SHA-256 digest.
 using Hash256 = std::array<unsigned char, 32>;
 
-/// Returns the digest as 64 lowercase hex digits.
-std::string ToHex(const Hash256& hash);
+/// Returns `bytes` as lowercase hex digits, two per byte: how records write digests, keys and
+/// signatures (FromHex in record_text.h reads them back).
+std::string Hex(std::span<const unsigned char> bytes);
+
+/// Returns the SHA-256 of `text` as 64 lowercase hex digits, with a hasher made for this one
+/// digest: for one-off digests (a drill file's text, a label). Fails only as Create() and Hash()
+/// do.
+Expected<std::string> Sha256Hex(std::string_view text);
 
 /// A reusable SHA-256 hasher. Owns one fetched EVP_MD and one EVP_MD_CTX, freed on destruction.
 /// Move-only. Not thread-safe: use one instance per thread.

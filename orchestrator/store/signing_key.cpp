@@ -173,7 +173,7 @@ Expected<SigningKey> SigningKey::Wrap(EVP_PKEY* raw, bool has_private, std::stri
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), key.get()) != 1) {
     return Error{fmt::format("cannot encode the public key of {}: {}", source, OpenSslReason())};
   }
-  return SigningKey(key.release(), has_private, ToHex(id), BioText(bio.get()));
+  return SigningKey(key.release(), has_private, Hex(id), BioText(bio.get()));
 }
 
 Expected<SigningKey> SigningKey::LoadOrCreate(const fs::path& state_dir) {

@@ -24,7 +24,7 @@ std::string Differences(const Checkpoint& a, const Checkpoint& b) {
   if (a.ts != b.ts) out.push_back(fmt::format("time {} vs {}", FormatUtc(a.ts), FormatUtc(b.ts)));
   if (a.head_hash != b.head_hash) {
     out.push_back(
-        fmt::format("head hash {} vs {}", Short(ToHex(a.head_hash)), Short(ToHex(b.head_hash))));
+        fmt::format("head hash {} vs {}", Short(Hex(a.head_hash)), Short(Hex(b.head_hash))));
   }
   if (a.prev_hash != b.prev_hash) out.push_back("prev_hash");
   if (a.prev_seq != b.prev_seq) {
@@ -216,8 +216,8 @@ Expected<WitnessReport> CheckAgainstWitness(const WitnessSource& witness,
       problems.Add(id, cp.seq,
                    fmt::format("event {} does not match checkpoint {} witnessed at {}: its hash "
                                "is {}, the witness holds {}; events {}..{} were rewritten",
-                               cp.seq, id, at(w->line), Short(ToHex(**hash)),
-                               Short(ToHex(cp.head_hash)), covered + 1, cp.seq));
+                               cp.seq, id, at(w->line), Short(Hex(**hash)),
+                               Short(Hex(cp.head_hash)), covered + 1, cp.seq));
       break;
     }
     covered = cp.seq;

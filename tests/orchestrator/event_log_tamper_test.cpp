@@ -172,7 +172,7 @@ TEST_CASE("verify catches a forged event inserted in the middle", "[store]") {
     Hash256 forged{};
     REQUIRE(sha->Hash(bytes, &forged));
     f.Tamper(renumber + "INSERT INTO events VALUES (5, 4500, 'drill-a', 'step', 'orchestrator', " +
-             "'{}', X'" + ToHex(f.OriginalHash(4)) + "', X'" + ToHex(forged) + "');");
+             "'{}', X'" + Hex(f.OriginalHash(4)) + "', X'" + Hex(forged) + "');");
     VerifyReport r = f.Verify();
     CheckBad(r, 6, "chain broken at event 6: prev_hash does not match event 5");
     CHECK(r.events_checked == 5);

@@ -190,14 +190,14 @@ TEST_CASE("the event hash is SHA-256 of the documented canonical encoding", "[st
   REQUIRE(EVP_Digest(bytes.data(), bytes.size(), expected.data(), &len, EVP_sha256(), nullptr) ==
           1);
   CHECK(e->hash == expected);
-  CHECK(ToHex(e->hash).size() == 64);
+  CHECK(Hex(e->hash).size() == 64);
 }
 
 TEST_CASE("ToHex writes lowercase hex, most significant byte first", "[store]") {
   Hash256 h{};
   h[0] = 0xab;
   h[31] = 0x0f;
-  CHECK(ToHex(h) == "ab" + std::string(60, '0') + "0f");
+  CHECK(Hex(h) == "ab" + std::string(60, '0') + "0f");
 }
 
 TEST_CASE("a batch append continues the same chain", "[store]") {

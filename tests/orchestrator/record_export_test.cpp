@@ -152,7 +152,7 @@ Hash256 Rehash(std::int64_t seq, std::string_view ts, std::string_view drill, st
   REQUIRE(sha.ok());
   Hash256 computed{};
   REQUIRE(sha->Hash(bytes, &computed));
-  CHECK(ToHex(computed) == hash_hex);
+  CHECK(Hex(computed) == hash_hex);
   return computed;
 }
 
@@ -230,7 +230,7 @@ TEST_CASE("a JSONL export verifies on its own and re-hashes independently", "[ex
     json::object o = json::parse(lines[i]).as_object();
     CHECK(o.at("type") == "checkpoint");
     CHECK(o.at("id").as_int64() == static_cast<std::int64_t>(i) - 13);
-    CHECK(ToHex(hashes.at(o.at("seq").as_int64())) == o.at("head_hash").as_string());
+    CHECK(Hex(hashes.at(o.at("seq").as_int64())) == o.at("head_hash").as_string());
     CHECK(o.at("signature").as_string().size() == 128);
     CHECK(o.at("version") == 2);
     CHECK(o.at("prev_seq") == (i == 14 ? 0 : 6));
@@ -239,7 +239,7 @@ TEST_CASE("a JSONL export verifies on its own and re-hashes independently", "[ex
   CHECK(end.at("type") == "end");
   CHECK(end.at("events") == 13);
   CHECK(end.at("last_seq") == 13);
-  CHECK(end.at("head_hash").as_string() == ToHex(stored.back().hash));
+  CHECK(end.at("head_hash").as_string() == Hex(stored.back().hash));
   CHECK(end.at("checkpoints") == 2);
   CHECK(end.at("last_checkpoint") == 2);
   CHECK_FALSE(end.contains("signature"));  // exported without the key
@@ -293,7 +293,7 @@ TEST_CASE("a CSV export round-trips through an RFC 4180 reader and re-hashes", "
   CHECK(cps[2][7] == "2");
   CHECK(cps[2][8] == "6");
   CHECK(cps[2][1] == "12");
-  CHECK(cps[2][3] == ToHex(stored[11].hash));
+  CHECK(cps[2][3] == Hex(stored[11].hash));
   CHECK(cps[2][5] == f.key().id());
 }
 

@@ -56,7 +56,7 @@ std::string RewriteEventsSql(const std::filesystem::path& state_dir, std::int64_
                        e.actor, e.payload_json},
                       *sha, &scratch, &e.hash));
     sql += "UPDATE events SET payload = '" + e.payload_json + "', prev_hash = X'" +
-           ToHex(e.prev_hash) + "', hash = X'" + ToHex(e.hash) +
+           Hex(e.prev_hash) + "', hash = X'" + Hex(e.hash) +
            "' WHERE seq = " + std::to_string(e.seq) + ";";
     prev = e.hash;
   }

@@ -412,7 +412,7 @@ std::vector<Row> Rows() {
                if (o.at("type") != "end") return;
                o["checkpoints"] = 2;
                o["last_checkpoint"] = 2;
-               o["last_checkpoint_hash"] = ToHex(link);
+               o["last_checkpoint_hash"] = Hex(link);
              });
        },
        {false, ""},
