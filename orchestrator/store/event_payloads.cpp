@@ -23,6 +23,10 @@ class In {
     if (o_ == nullptr) Fail(json::error::not_object, "the payload is not a JSON object");
   }
 
+  /// How Members (below) takes the payload it reads into.
+  template <typename T>
+  using Of = T&;
+
   bool ok() const { return !ec_; }
   json::error_code error() const { return ec_; }
   const std::string& problem() const { return problem_; }
@@ -40,6 +44,10 @@ class In {
     if (Find(key) == nullptr) return;
     Text(key, out.emplace());
   }
+  /// Reads what Out::TextIfAny writes: a text, absent when empty.
+  void TextIfAny(std::string_view key, std::string& out) { Text(key, out); }
+  /// Reads what Out::Run writes.
+  void Run(std::string& run) { Text("run", run); }
   void Int(std::string_view key, std::int64_t& out) {
     if (const json::value* v = Find(key)) {
       if (v->is_int64()) {
@@ -60,6 +68,8 @@ class In {
     if (Find(key) == nullptr) return;
     Int(key, out.emplace());
   }
+  /// Reads what Out::IntOrNull writes (null reads as absent).
+  void IntOrNull(std::string_view key, std::optional<std::int64_t>& out) { Int(key, out); }
   void Flag(std::string_view key, bool& out) {
     if (const json::value* v = Find(key)) {
       if (v->is_bool()) {
@@ -84,6 +94,8 @@ class In {
       }
     }
   }
+  /// Reads what Out::TimeOrNull writes (null reads as absent).
+  void TimeOrNull(std::string_view key, std::optional<SysTime>& out) { Time(key, out); }
   void Texts(std::string_view key, std::vector<std::string>& out) {
     const json::array* a = Array(key);
     if (a == nullptr) return;
@@ -163,6 +175,10 @@ class Out {
  public:
   explicit Out(json::value& v) : o_(v.emplace_object()) {}
 
+  /// How Members (below) takes the payload it writes from.
+  template <typename T>
+  using Of = const T&;
+
   void Text(std::string_view key, const std::string& s) { o_.emplace(key, s); }
   void Text(std::string_view key, const std::optional<std::string>& s) {
     if (s) Text(key, *s);
@@ -204,7 +220,9 @@ class Out {
   json::object& o_;
 };
 
-// --- Each payload: Read and Write, member for member in the recorded order ---------------------
+// --- Each payload's members, in the order they are recorded ------------------------------------
+// One list per payload, read by In and written by Out (Members), unless reading and writing differ
+// (Read and Write, where a member is written only sometimes or in another form).
 
 void Read(In& in, RunStarted& p) {
   in.Text("file", p.file);
@@ -223,319 +241,199 @@ void Write(Out& out, const RunStarted& p) {
   out.Run(p.run);
 }
 
-void Read(In& in, WheelSpun& p) {
-  in.Text("seed", p.seed);
-  in.Texts("faults", p.faults);
-  in.Int("offset_ms", p.offset_ms);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const WheelSpun& p) {
-  out.Text("seed", p.seed);
-  out.Texts("faults", p.faults);
-  out.Int("offset_ms", p.offset_ms);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<WheelSpun> p) {
+  io.Text("seed", p.seed);
+  io.Texts("faults", p.faults);
+  io.Int("offset_ms", p.offset_ms);
+  io.Run(p.run);
 }
 
-void Read(In& in, Announced& p) {
-  in.Time("at", p.at);
-  in.Text("channel", p.channel);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const Announced& p) {
-  out.Time("at", p.at);
-  out.TextIfAny("channel", p.channel);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<Announced> p) {
+  io.Time("at", p.at);
+  io.TextIfAny("channel", p.channel);
+  io.Run(p.run);
 }
 
-void Read(In& in, AnnounceOverridden& p) {
-  in.Text("reason", p.reason);
-  in.Text("detail", p.detail);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const AnnounceOverridden& p) {
-  out.Text("reason", p.reason);
-  out.Text("detail", p.detail);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<AnnounceOverridden> p) {
+  io.Text("reason", p.reason);
+  io.Text("detail", p.detail);
+  io.Run(p.run);
 }
 
-void Read(In& in, Briefed& p) {
-  in.Time("at", p.at);
-  in.Text("note", p.note);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const Briefed& p) {
-  out.Time("at", p.at);
-  out.Text("note", p.note);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<Briefed> p) {
+  io.Time("at", p.at);
+  io.Text("note", p.note);
+  io.Run(p.run);
 }
 
-void Read(In& in, Waiting& p) {
-  in.Time("inject_at", p.inject_at);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const Waiting& p) {
-  out.Time("inject_at", p.inject_at);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<Waiting> p) {
+  io.Time("inject_at", p.inject_at);
+  io.Run(p.run);
 }
 
-void Read(In& in, PreflightPassed& p) {
-  in.Int("probes", p.probes);
-  in.Int("faults", p.faults);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const PreflightPassed& p) {
-  out.Int("probes", p.probes);
-  out.Int("faults", p.faults);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<PreflightPassed> p) {
+  io.Int("probes", p.probes);
+  io.Int("faults", p.faults);
+  io.Run(p.run);
 }
 
-void Read(In& in, PreflightRefused& p) {
-  in.Texts("reasons", p.reasons);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const PreflightRefused& p) {
-  out.Texts("reasons", p.reasons);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<PreflightRefused> p) {
+  io.Texts("reasons", p.reasons);
+  io.Run(p.run);
 }
 
-void Read(In& in, TargetConnected& p) {
-  in.Text("target", p.target);
-  in.Text("via", p.via);
-  in.Text("host_key", p.host_key);
-  in.Flag("host_key_recorded", p.host_key_recorded);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const TargetConnected& p) {
-  out.Text("target", p.target);
-  out.Text("via", p.via);
-  out.Text("host_key", p.host_key);
-  out.Flag("host_key_recorded", p.host_key_recorded);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<TargetConnected> p) {
+  io.Text("target", p.target);
+  io.Text("via", p.via);
+  io.Text("host_key", p.host_key);
+  io.Flag("host_key_recorded", p.host_key_recorded);
+  io.Run(p.run);
 }
 
-void Read(In& in, DeadmanArmed& p) {
-  in.Text("fault", p.fault);
-  in.Text("target", p.target);
-  in.Time("fires_at", p.fires_at);
-  in.Text("name", p.name);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const DeadmanArmed& p) {
-  out.Text("fault", p.fault);
-  out.Text("target", p.target);
-  out.Time("fires_at", p.fires_at);
-  out.Text("name", p.name);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<DeadmanArmed> p) {
+  io.Text("fault", p.fault);
+  io.Text("target", p.target);
+  io.Time("fires_at", p.fires_at);
+  io.Text("name", p.name);
+  io.Run(p.run);
 }
 
-void Read(In& in, DeadmanDisarm& p) {
-  in.Text("fault", p.fault);
-  in.Text("kind", p.kind);
-  in.Text("target", p.target);
-  in.Text("error", p.error);
-  in.Text("run", p.run);
-  in.Flag("verified", p.verified);
-  in.Text("message", p.message);
-  in.Text("ledger_status", p.ledger_status);
-}
-void Write(Out& out, const DeadmanDisarm& p) {
-  out.Text("fault", p.fault);
-  out.Text("kind", p.kind);
-  out.Text("target", p.target);
-  out.Text("error", p.error);
-  out.Run(p.run);
-  out.Flag("verified", p.verified);
-  out.Text("message", p.message);
-  out.Text("ledger_status", p.ledger_status);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<DeadmanDisarm> p) {
+  io.Text("fault", p.fault);
+  io.Text("kind", p.kind);
+  io.Text("target", p.target);
+  io.Text("error", p.error);
+  io.Run(p.run);
+  io.Flag("verified", p.verified);
+  io.Text("message", p.message);
+  io.Text("ledger_status", p.ledger_status);
 }
 
-void Read(In& in, T0& p) {
-  in.Time("at", p.at);
-  in.Text("fault", p.fault);
-  in.Text("target", p.target);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const T0& p) {
-  out.Time("at", p.at);
-  out.Text("fault", p.fault);
-  out.Text("target", p.target);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<T0> p) {
+  io.Time("at", p.at);
+  io.Text("fault", p.fault);
+  io.Text("target", p.target);
+  io.Run(p.run);
 }
 
-void Read(In& in, FaultInjected& p) {
-  in.Text("fault", p.fault);
-  in.Text("kind", p.kind);
-  in.Text("target", p.target);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const FaultInjected& p) {
-  out.Text("fault", p.fault);
-  out.Text("kind", p.kind);
-  out.Text("target", p.target);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<FaultInjected> p) {
+  io.Text("fault", p.fault);
+  io.Text("kind", p.kind);
+  io.Text("target", p.target);
+  io.Run(p.run);
 }
 
-void Read(In& in, InjectFailed& p) {
-  in.Text("fault", p.fault);
-  in.Text("target", p.target);
-  in.Text("error", p.error);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const InjectFailed& p) {
-  out.Text("fault", p.fault);
-  out.Text("target", p.target);
-  out.Text("error", p.error);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<InjectFailed> p) {
+  io.Text("fault", p.fault);
+  io.Text("target", p.target);
+  io.Text("error", p.error);
+  io.Run(p.run);
 }
 
-void Read(In& in, PartialInjection& p) {
-  in.Text("fault", p.fault);
-  in.Texts("injected", p.injected);
-  in.Texts("failed", p.failed);
-  in.Text("policy", p.policy);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const PartialInjection& p) {
-  out.Text("fault", p.fault);
-  out.Texts("injected", p.injected);
-  out.Texts("failed", p.failed);
-  out.Text("policy", p.policy);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<PartialInjection> p) {
+  io.Text("fault", p.fault);
+  io.Texts("injected", p.injected);
+  io.Texts("failed", p.failed);
+  io.Text("policy", p.policy);
+  io.Run(p.run);
 }
 
-void Read(In& in, Warning& p) {
-  in.Text("fault", p.fault);
-  in.Text("error", p.error);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const Warning& p) {
-  out.Text("fault", p.fault);
-  out.Text("error", p.error);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<Warning> p) {
+  io.Text("fault", p.fault);
+  io.Text("error", p.error);
+  io.Run(p.run);
 }
 
-void Read(In& in, Active& p) {
-  in.Time("restore_at", p.restore_at);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const Active& p) {
-  out.Time("restore_at", p.restore_at);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<Active> p) {
+  io.Time("restore_at", p.restore_at);
+  io.Run(p.run);
 }
 
-void Read(In& in, ProbeChange& p) {
-  in.Text("probe", p.probe);
-  in.Text("detail", p.detail);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const ProbeChange& p) {
-  out.Text("probe", p.probe);
-  out.Text("detail", p.detail);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<ProbeChange> p) {
+  io.Text("probe", p.probe);
+  io.Text("detail", p.detail);
+  io.Run(p.run);
 }
 
-void Read(In& in, Recovered& p) {
-  in.Text("by", p.by);
-  in.Int("ttr_ms", p.ttr_ms);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const Recovered& p) {
-  out.Text("by", p.by);
-  out.Int("ttr_ms", p.ttr_ms);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<Recovered> p) {
+  io.Text("by", p.by);
+  io.Int("ttr_ms", p.ttr_ms);
+  io.Run(p.run);
 }
 
-void Read(In& in, AckPayload& p) {
-  in.Text("by", p.by);
-  in.Text("note", p.note);
-  in.Int("since_t0_ms", p.since_t0_ms);
-  in.Flag("first", p.first);
-  in.Text("by_as_given", p.by_as_given);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const AckPayload& p) {
-  out.Text("by", p.by);
-  out.Text("note", p.note);
-  out.Int("since_t0_ms", p.since_t0_ms);
-  out.Flag("first", p.first);
-  out.Text("by_as_given", p.by_as_given);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<AckPayload> p) {
+  io.Text("by", p.by);
+  io.Text("note", p.note);
+  io.Int("since_t0_ms", p.since_t0_ms);
+  io.Flag("first", p.first);
+  io.Text("by_as_given", p.by_as_given);
+  io.Run(p.run);
 }
 
-void Read(In& in, AlertDetected& p) {
-  in.Text("source", p.source);
-  in.Text("fingerprint", p.fingerprint);
-  in.Text("summary", p.summary);
-  in.Time("starts_at", p.starts_at);
-  in.Int("since_t0_ms", p.since_t0_ms);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const AlertDetected& p) {
-  out.Text("source", p.source);
-  out.Text("fingerprint", p.fingerprint);
-  out.Text("summary", p.summary);
-  out.Time("starts_at", p.starts_at);
-  out.Int("since_t0_ms", p.since_t0_ms);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<AlertDetected> p) {
+  io.Text("source", p.source);
+  io.Text("fingerprint", p.fingerprint);
+  io.Text("summary", p.summary);
+  io.Time("starts_at", p.starts_at);
+  io.Int("since_t0_ms", p.since_t0_ms);
+  io.Run(p.run);
 }
 
-void Read(In& in, GuardTripped& p) {
-  in.Text("guard", p.guard);
-  in.Text("reason", p.reason);
-  in.Text("probe", p.probe);
-  in.Text("command", p.command);
-  in.Text("fingerprint", p.fingerprint);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const GuardTripped& p) {
-  out.Text("guard", p.guard);
-  out.Text("reason", p.reason);
-  out.Text("probe", p.probe);
-  out.Text("command", p.command);
-  out.Text("fingerprint", p.fingerprint);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<GuardTripped> p) {
+  io.Text("guard", p.guard);
+  io.Text("reason", p.reason);
+  io.Text("probe", p.probe);
+  io.Text("command", p.command);
+  io.Text("fingerprint", p.fingerprint);
+  io.Run(p.run);
 }
 
-void Read(In& in, AbortRequested& p) {
-  in.Text("by", p.by);
-  in.Text("reason", p.reason);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const AbortRequested& p) {
-  out.Text("by", p.by);
-  out.Text("reason", p.reason);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<AbortRequested> p) {
+  io.Text("by", p.by);
+  io.Text("reason", p.reason);
+  io.Run(p.run);
 }
 
-void Read(In& in, Aborted& p) {
-  in.Text("reason", p.reason);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const Aborted& p) {
-  out.Text("reason", p.reason);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<Aborted> p) {
+  io.Text("reason", p.reason);
+  io.Run(p.run);
 }
 
-void Read(In& in, InternalError& p) {
-  in.Text("where", p.where);
-  in.Text("error", p.error);
-  in.Text("phase", p.phase);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const InternalError& p) {
-  out.Text("where", p.where);
-  out.Text("error", p.error);
-  out.Text("phase", p.phase);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<InternalError> p) {
+  io.Text("where", p.where);
+  io.Text("error", p.error);
+  io.Text("phase", p.phase);
+  io.Run(p.run);
 }
 
-void Read(In& in, RestoreStarted& p) {
-  in.Text("reason", p.reason);
-  in.Text("run", p.run);
-}
-void Write(Out& out, const RestoreStarted& p) {
-  out.Text("reason", p.reason);
-  out.Run(p.run);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<RestoreStarted> p) {
+  io.Text("reason", p.reason);
+  io.Run(p.run);
 }
 
 void Read(In& in, FaultRestored& p) {
@@ -626,75 +524,47 @@ void Write(Out& out, const RunEnded& p) {
   out.Run(p.run);
 }
 
-void Read(In& in, Scheduled& p) {
-  in.Text("file", p.file);
-  in.Text("sha256", p.sha256);
-  in.Int("sequence", p.sequence);
-  in.Time("window_start", p.window_start);
-  in.Time("window_end", p.window_end);
-  in.Texts("targets", p.targets);
-  in.Text("invite", p.invite);
-  in.Text("lead_override", p.lead_override);
-}
-void Write(Out& out, const Scheduled& p) {
-  out.Text("file", p.file);
-  out.Text("sha256", p.sha256);
-  out.Int("sequence", p.sequence);
-  out.Time("window_start", p.window_start);
-  out.Time("window_end", p.window_end);
-  out.Texts("targets", p.targets);
-  out.Text("invite", p.invite);
-  out.TextIfAny("lead_override", p.lead_override);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<Scheduled> p) {
+  io.Text("file", p.file);
+  io.Text("sha256", p.sha256);
+  io.Int("sequence", p.sequence);
+  io.Time("window_start", p.window_start);
+  io.Time("window_end", p.window_end);
+  io.Texts("targets", p.targets);
+  io.Text("invite", p.invite);
+  io.TextIfAny("lead_override", p.lead_override);
 }
 
-void Read(In& in, Cancelled& p) {
-  in.Text("reason", p.reason);
-  in.Int("sequence", p.sequence);
-  in.Text("invite", p.invite);
-}
-void Write(Out& out, const Cancelled& p) {
-  out.Text("reason", p.reason);
-  out.Int("sequence", p.sequence);
-  out.Text("invite", p.invite);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<Cancelled> p) {
+  io.Text("reason", p.reason);
+  io.Int("sequence", p.sequence);
+  io.Text("invite", p.invite);
 }
 
-void Read(In& in, NotRun& p) {
-  in.Text("blackout", p.blackout);
-  in.Text("reason", p.reason);
-  in.Time("window_start", p.window_start);
-}
-void Write(Out& out, const NotRun& p) {
-  out.Text("blackout", p.blackout);
-  out.Text("reason", p.reason);
-  out.Time("window_start", p.window_start);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<NotRun> p) {
+  io.Text("blackout", p.blackout);
+  io.Text("reason", p.reason);
+  io.Time("window_start", p.window_start);
 }
 
-void Read(In& in, BlackoutAdded& p) {
-  in.Text("name", p.name);
-  in.Time("start", p.start);
-  in.Time("end", p.end);
-}
-void Write(Out& out, const BlackoutAdded& p) {
-  out.Text("name", p.name);
-  out.Time("start", p.start);
-  out.Time("end", p.end);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<BlackoutAdded> p) {
+  io.Text("name", p.name);
+  io.Time("start", p.start);
+  io.Time("end", p.end);
 }
 
-void Read(In& in, NoticeSent& p) {
-  in.Text("event", p.event);
-  in.Text("channel", p.channel);
-  in.Text("target", p.target);
-  in.Int("attempts", p.attempts);
-  in.Int("status", p.status);
-  in.Text("error", p.error);
-}
-void Write(Out& out, const NoticeSent& p) {
-  out.Text("event", p.event);
-  out.Text("channel", p.channel);
-  out.Text("target", p.target);
-  out.Int("attempts", p.attempts);
-  out.Int("status", p.status);
-  out.Text("error", p.error);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<NoticeSent> p) {
+  io.Text("event", p.event);
+  io.Text("channel", p.channel);
+  io.Text("target", p.target);
+  io.Int("attempts", p.attempts);
+  io.Int("status", p.status);
+  io.Text("error", p.error);
 }
 
 void Read(In& in, FreezeUpdate& p) {
@@ -726,15 +596,21 @@ void Write(Out& out, const FreezeUpdate& p) {
   out.Int("lasted_ms", p.lasted_ms);
 }
 
-void Read(In& in, TokenChange& p) {
-  in.Text("id", p.id);
-  in.Text("role", p.role);
-  in.Text("name", p.name);
+template <typename Io>
+void Members(Io& io, typename Io::template Of<TokenChange> p) {
+  io.Text("id", p.id);
+  io.Text("role", p.role);
+  io.Text("name", p.name);
 }
-void Write(Out& out, const TokenChange& p) {
-  out.Text("id", p.id);
-  out.Text("role", p.role);
-  out.Text("name", p.name);
+
+// The payloads whose one member list reads and writes them.
+template <typename P>
+void Read(In& in, P& p) {
+  Members(in, p);
+}
+template <typename P>
+void Write(Out& out, const P& p) {
+  Members(out, p);
 }
 
 }  // namespace
