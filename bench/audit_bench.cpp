@@ -21,7 +21,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -29,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/recorded_runs.h"
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
@@ -38,9 +38,7 @@
 #include "orchestrator/report/drill_facts.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/database.h"
-#include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
-#include "orchestrator/store/transaction.h"
 
 namespace {
 
@@ -120,156 +118,44 @@ max_red = "20m"
                      id, service, day);
 }
 
-// The events of drill i's run; `drill_facts`: as this version records run-started (else as
-// versions before drill facts did).
-bool AddRun(int i, bool drill_facts, std::vector<NewEvent>& out, DrillRecord& record) {
-  std::string service = fmt::format("svc{:02}", i % kServices);
-  std::string id = fmt::format("{}-drill-{}", service, i);
+// Drill i and its run; `drill_facts`: as this version records run-started (else as versions
+// before drill facts did). Nothing when the bench's drill does not load.
+std::optional<bench::RecordedRun> RunOf(int i, bool drill_facts) {
+  bench::RecordedRun r;
+  r.index = i;
+  r.service = fmt::format("svc{:02}", i % kServices);
+  r.drill_id = fmt::format("{}-drill-{}", r.service, i);
   SysTime day =
       SysTime(std::chrono::sys_days(std::chrono::year(2027) / 1 / 1)) + std::chrono::days(i % 365);
-  std::string day_text = FormatUtc(day).substr(0, 10);
-  SysTime start = day + 8h;
-  std::string run = fmt::format("{}-{}", id, start.time_since_epoch().count());
-  std::string source = DrillText(id, service, day_text);
-  record = DrillRecord{id,
-                       service + " loses its web process",
-                       service,
-                       service + "-team@example.com",
-                       "drills/" + id + ".toml",
-                       "",
-                       start,
-                       start + 1h,
-                       "Europe/Copenhagen",
-                       {}};
-  auto add = [&](Duration at, const char* kind, json::object payload,
-                 const std::string& actor = "orchestrator") {
-    payload["run"] = run;
-    out.push_back({id, kind, actor, json::serialize(payload), start + at});
-  };
-  int variant = (i / kServices) % 10;  // 0..6 team, 7..8 auto-restored, 9 aborted
-  Duration ttd = std::chrono::seconds(60 + (i * 37) % 400);
-  Duration ttr = std::chrono::seconds(300 + (i * 53) % 900);
-  json::object started{{"file", "drills/" + id + ".toml"},
-                       {"source", source},
-                       {"window_start", FormatUtc(start)},
-                       {"window_end", FormatUtc(start + 1h)}};
+  r.start = day + 8h;
+  r.source = DrillText(r.drill_id, r.service, FormatUtc(day).substr(0, 10));
   if (drill_facts) {
     // What the engine adds: the facts of the drill it loaded from that text.
-    LoadResult loaded = LoadDrillText(source, "drills/" + id + ".toml", BuiltinFaults());
+    LoadResult loaded = LoadDrillText(r.source, "drills/" + r.drill_id + ".toml", BuiltinFaults());
     if (!loaded.ok()) {
       fmt::print(stderr, "audit_bench: the bench's drill does not load: {}\n",
                  loaded.diagnostics.front().ToString());
-      return false;
+      return std::nullopt;
     }
-    started["drill_facts"] = DrillFactsJson(*loaded.drill);
+    r.drill_facts = DrillFactsJson(*loaded.drill);
   }
-  add(-1s, "run-started", std::move(started));
-  add(-500ms, "preflight-passed", {{"probes", 1}, {"faults", 2}});
-  add(2min, "fault-injected", {{"fault", "stop-web"}, {"kind", "command"}, {"target", "web"}});
-  add(3min, "fault-injected", {{"fault", "slow-cache"}, {"kind", "command"}, {"target", "web"}});
-  add(3min + 20ms, "active", {{"restore_at", FormatUtc(start + 1h)}});
-  add(2min + 5s, "probe-red", {{"probe", "http"}, {"detail", "connection refused"}});
-  add(2min + ttd - 20s, "alert-detected",
-      {{"source", "alertmanager"},
-       {"fingerprint", "f" + std::to_string(i)},
-       {"since_t0_ms", (ttd - 20s).count()}});
-  std::string oncall = "oncall-" + service + "@example.com";
-  add(2min + ttd, "ack-detected",
-      {{"by", oncall}, {"note", "paged"}, {"since_t0_ms", ttd.count()}, {"first", true}}, oncall);
-  Duration end = 60min;
-  std::string reason = "the restore point of the window was reached";
-  if (variant <= 6) {
-    add(2min + ttr, "probe-green", {{"probe", "http"}, {"detail", "connected"}});
-    add(2min + ttr, "recovered", {{"by", "probes"}, {"ttr_ms", ttr.count()}});
-    add(2min + ttr + 30s, "ack-recovered",
-        {{"by", oncall},
-         {"note", "restarted"},
-         {"since_t0_ms", (ttr + 30s).count()},
-         {"first", true}},
-        oncall);
-  } else if (variant == 9) {
-    end = 22min + 6s;
-    reason = "guard down-too-long tripped";
-    add(end - 10ms, "guard-tripped",
-        {{"guard", "down-too-long"},
-         {"probe", "http"},
-         {"reason", "probe http red for more than 20m"}});
-  }
-  add(end, "restore-started", {{"reason", reason}});
-  add(end + 400ms, "fault-restored",
-      {{"fault", "slow-cache"},
-       {"kind", "command"},
-       {"target", "web"},
-       {"verified", false},
-       {"message", "restored; no check command"}});
-  add(end + 900ms, "fault-restored",
-      {{"fault", "stop-web"},
-       {"kind", "command"},
-       {"target", "web"},
-       {"verified", true},
-       {"message", "restored and verified"}});
-  add(end + 950ms, "run-ended",
-      {{"recovered_by_team", variant <= 6},
-       {"auto_restored", variant > 6},
-       {"outcome", variant <= 6   ? "closed; the team recovered"
-                   : variant == 9 ? "aborted; every fault restored and verified"
-                                  : "closed; auto-restored"}});
-  return true;
+  r.variant = (i / kServices) % 10;  // 0..6 team, 7..8 auto-restored, 9 aborted
+  r.ttd = std::chrono::seconds(60 + (i * 37) % 400);
+  r.ttr = std::chrono::seconds(300 + (i * 53) % 900);
+  r.max_red = 20min;
+  r.aborted_auto_restored = true;
+  return r;
 }
 
 bool Populate(const fs::path& dir, int drills, bool drill_facts, std::int64_t& events_written) {
-  fs::create_directories(dir);
-  auto db = Database::Open(dir, OpenMode::kReadWrite);
-  if (!db) {
-    fmt::print(stderr, "audit_bench: {}\n", db.error().ToString());
-    return false;
-  }
-  EventLog log(*db);
-  DrillTable table(*db);
-  std::vector<NewEvent> batch;
-  std::vector<DrillRecord> records;
-  fs::create_directories(dir / "postmortems");
-  for (int i = 0; i < drills; ++i) {
-    std::size_t before = batch.size();
-    if (!AddRun(i, drill_facts, batch, records.emplace_back())) return false;
-    if (i % 2 == 0) {
-      auto payload = json::parse(batch[before].payload_json);
-      std::ofstream(dir / "postmortems" / (std::string(payload.at("run").as_string()) + ".md"))
-          << "# Postmortem\n";
-    }
-    if (batch.size() >= 10'000 || i + 1 == drills) {
-      // The drills of the batch in one transaction: one fsync, not one per drill.
-      auto tx = Transaction::Begin(*db);
-      if (!tx) return false;
-      for (const DrillRecord& record : records) {
-        if (!table.UpsertDrill(record)) return false;
-      }
-      if (!tx->Commit()) return false;
-      records.clear();
-      auto st = log.AppendBatch(batch);
-      if (!st) {
-        fmt::print(stderr, "audit_bench: {}\n", st.error().ToString());
-        return false;
-      }
-      events_written += static_cast<std::int64_t>(batch.size());
-      batch.clear();
-    }
-  }
+  bench::RecordedRunsLayout layout;
+  layout.batch_events = 10'000;
+  layout.postmortem_every = 2;
   // Services with drills on file that never ran: the audit lists them as not drilled.
-  for (int s = 0; s < 5; ++s) {
-    DrillRecord idle{fmt::format("idle-{}", s),
-                     "never run",
-                     fmt::format("idle-svc{}", s),
-                     "o",
-                     "",
-                     "",
-                     SysTime{},
-                     SysTime{},
-                     "UTC",
-                     {}};
-    if (!table.UpsertDrill(idle)) return false;
-  }
-  return true;
+  layout.idle_services = 5;
+  layout.program = "audit_bench";
+  return bench::WriteRecordedRuns(
+      dir, drills, [&](int i) { return RunOf(i, drill_facts); }, layout, events_written);
 }
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }

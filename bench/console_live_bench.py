@@ -25,6 +25,10 @@ import time
 import urllib.parse
 import urllib.request
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "support"))
+from console_driver import Daemon, Failure  # noqa: E402
+
 DRILL = "bench-live"
 
 
@@ -36,20 +40,6 @@ def proc_figures(pid):
     ticks = os.sysconf("SC_CLK_TCK")
     cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
     return rss / 1024, cpu
-
-
-def wait_for(fd, buffer, needle, seconds):
-    deadline = time.monotonic() + seconds
-    while needle not in buffer[0]:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            sys.exit(f"the daemon never said {needle!r}:\n{buffer[0]}")
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                sys.exit(f"the daemon ended:\n{buffer[0]}")
-            buffer[0] += chunk.decode(errors="replace")
 
 
 def sign_in(port, token, name):
@@ -83,12 +73,9 @@ def main():
     marker = os.path.join(work, "in-place")
     tok = subprocess.run([a.firedrill, "token", "create", "--role", "responder", "--state",
                           state], capture_output=True, text=True, check=True).stdout.strip()
-    serve = subprocess.Popen([a.firedrill, "serve", "--listen", "127.0.0.1:0", "--state", state],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = [""]
+    serve = Daemon(a.firedrill, state, os.path.join(work, "serve.log"))
     try:
-        wait_for(serve.stdout.fileno(), out, "serving", 60)
-        port = int(re.search(r"127\.0\.0\.1:(\d+)", out[0]).group(1))
+        port = serve.wait_until_serving(60).port
         start = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=3)
         end = start + datetime.timedelta(minutes=30)
         fmt = "%Y-%m-%dT%H:%M:%SZ"
@@ -116,7 +103,7 @@ restore = "rm -f '{marker}'"
         subprocess.run([a.firedrill, "schedule", drill, "--state", state, "--override-lead",
                         "a benchmark drill opens seconds after it is written"], check=True,
                        capture_output=True)
-        wait_for(serve.stdout.fileno(), out, "T0: marker in place", 60)
+        serve.wait_for("T0: marker in place", 60)
         rss0, cpu0 = proc_figures(serve.pid)
 
         pages = []
@@ -185,9 +172,10 @@ restore = "rm -f '{marker}'"
               f"{latencies[-1]:.1f} ms   missing {missing}")
         for p in pages:
             p["sock"].close()
+    except Failure as e:
+        sys.exit(f"{e}\n{serve.report()}")
     finally:
-        serve.terminate()
-        serve.wait(timeout=60)
+        serve.stop()
 
 
 if __name__ == "__main__":

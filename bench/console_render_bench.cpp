@@ -37,6 +37,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/recorded_runs.h"
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
@@ -50,10 +51,7 @@
 #include "orchestrator/report/drill_facts.h"
 #include "orchestrator/report/run_facts.h"
 #include "orchestrator/store/database.h"
-#include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
-#include "orchestrator/store/run_table.h"
-#include "orchestrator/store/transaction.h"
 
 namespace {
 
@@ -134,104 +132,28 @@ max_red = "40m"
                      id, service, day, 3 + s % 3 * 2, 10 + s % 4 * 5);
 }
 
-// Drill i: its service, day and run; the events its run leaves and its row of the runs table.
-// `facts`: the drill facts of each service (they do not depend on the day or the id).
-void AddRun(int i, int drills, const std::vector<json::object>& facts, std::vector<NewEvent>& out,
-            DrillRecord& record, RunRecord& row) {
-  int s = i % kServices;
+// Drill i: its service, day and how its run went. `facts`: the drill facts of each service (they
+// do not depend on the day or the id).
+bench::RecordedRun RunOf(int i, int drills, const std::vector<json::object>& facts) {
+  const int s = i % kServices;
   int day_index = static_cast<int>(static_cast<long long>(i) * kDays / drills);
   if (s == kStaleService) day_index /= 2;  // its drills all fall in the first year
   const SysTime day = kFirstDay + std::chrono::days(day_index);
-  const std::string day_text = FormatUtc(day).substr(0, 10);
-  const std::string service = ServiceName(s);
-  const std::string id = fmt::format("{}-drill-{}", service, i);
-  const SysTime start = day + 8h;
-  const std::string run = fmt::format("{}-{}", id, start.time_since_epoch().count());
-  record = DrillRecord{id,
-                       service + " loses its web process",
-                       service,
-                       service + "-team@example.com",
-                       "drills/" + id + ".toml",
-                       "",
-                       start,
-                       start + 1h,
-                       "Europe/Copenhagen",
-                       {}};
-  auto add = [&](Duration at, const char* kind, json::object payload,
-                 const std::string& actor = "orchestrator") {
-    payload["run"] = run;
-    out.push_back({id, kind, actor, json::serialize(payload), start + at});
-  };
-  const int variant = (i / kServices) % 10;  // 0..6 team, 7..8 auto-restored, 9 aborted
+  bench::RecordedRun r;
+  r.index = i;
+  r.service = ServiceName(s);
+  r.drill_id = fmt::format("{}-drill-{}", r.service, i);
+  r.start = day + 8h;
+  r.source = DrillText(r.drill_id, s, FormatUtc(day).substr(0, 10));
+  r.drill_facts = facts[static_cast<std::size_t>(s)];
+  r.announced = true;
+  r.variant = (i / kServices) % 10;  // 0..6 team, 7..8 auto-restored, 9 aborted
   // The teams get faster over the two years, with some spread.
   const int quarter = day_index / 91;
-  const Duration ttd = std::chrono::seconds(60 + (i * 37) % 400 - quarter * 5);
-  const Duration ttr = std::chrono::seconds(600 + (i * 53) % 1500 - quarter * 40);
-  json::object started{{"file", "drills/" + id + ".toml"},
-                       {"source", DrillText(id, s, day_text)},
-                       {"window_start", FormatUtc(start)},
-                       {"window_end", FormatUtc(start + 1h)},
-                       {"drill_facts", facts[static_cast<std::size_t>(s)]}};
-  add(-1s, "run-started", std::move(started));
-  // Copied into the run by the engine: announced 73 hours ahead (the lead is 72h).
-  add(-900ms, "announced", {{"at", FormatUtc(start - 73h)}});
-  add(-500ms, "preflight-passed", {{"probes", 1}, {"faults", 2}});
-  add(2min, "fault-injected", {{"fault", "stop-web"}, {"kind", "command"}, {"target", "web"}});
-  add(3min, "fault-injected", {{"fault", "slow-cache"}, {"kind", "command"}, {"target", "web"}});
-  add(3min + 20ms, "active", {{"restore_at", FormatUtc(start + 1h)}});
-  add(2min + 5s, "probe-red", {{"probe", "http"}, {"detail", "connection refused"}});
-  add(2min + ttd - 20s, "alert-detected",
-      {{"source", "alertmanager"},
-       {"fingerprint", "f" + std::to_string(i)},
-       {"since_t0_ms", (ttd - 20s).count()}});
-  const std::string oncall = "oncall-" + service + "@example.com";
-  add(2min + ttd, "ack-detected",
-      {{"by", oncall}, {"note", "paged"}, {"since_t0_ms", ttd.count()}, {"first", true}}, oncall);
-  Duration end = 60min;
-  std::string reason = kWindowEndReason;
-  if (variant <= 6) {
-    add(2min + ttr, "probe-green", {{"probe", "http"}, {"detail", "connected"}});
-    add(2min + ttr, "recovered", {{"by", "probes"}, {"ttr_ms", ttr.count()}});
-    add(2min + ttr + 30s, "ack-recovered",
-        {{"by", oncall},
-         {"note", "restarted"},
-         {"since_t0_ms", (ttr + 30s).count()},
-         {"first", true}},
-        oncall);
-  } else if (variant == 9) {
-    end = 42min + 6s;
-    reason = "guard down-too-long tripped";
-    add(end - 10ms, "guard-tripped",
-        {{"guard", "down-too-long"},
-         {"probe", "http"},
-         {"reason", "probe http red for more than 40m"}});
-  }
-  add(end, "restore-started", {{"reason", reason}});
-  add(end + 400ms, "fault-restored",
-      {{"fault", "slow-cache"},
-       {"kind", "command"},
-       {"target", "web"},
-       {"verified", false},
-       {"message", "restored; no check command"}});
-  add(end + 900ms, "fault-restored",
-      {{"fault", "stop-web"},
-       {"kind", "command"},
-       {"target", "web"},
-       {"verified", true},
-       {"message", "restored and verified"}});
-  add(end + 950ms, "run-ended",
-      {{"recovered_by_team", variant <= 6},
-       {"auto_restored", variant == 7 || variant == 8},
-       {"outcome", variant <= 6   ? "closed; the team recovered"
-                   : variant == 9 ? "aborted; every fault restored and verified"
-                                  : "closed; auto-restored"}});
-  row.run_id = run;
-  row.drill_id = id;
-  row.started = start - 1s;
-  row.ended = start + end + 950ms;
-  row.outcome = OutcomeName(variant <= 6   ? RunOutcome::kRecoveredByTeam
-                            : variant == 9 ? RunOutcome::kAborted
-                                           : RunOutcome::kAutoRestored);
+  r.ttd = std::chrono::seconds(60 + (i * 37) % 400 - quarter * 5);
+  r.ttr = std::chrono::seconds(600 + (i * 53) % 1500 - quarter * 40);
+  r.max_red = 40min;
+  return r;
 }
 
 bool Populate(const fs::path& dir, int drills, std::int64_t& events_written) {
@@ -246,65 +168,18 @@ bool Populate(const fs::path& dir, int drills, std::int64_t& events_written) {
     }
     facts.push_back(DrillFactsJson(*loaded.drill));
   }
-  fs::create_directories(dir / "postmortems");
-  auto db = Database::Open(dir, OpenMode::kReadWrite);
-  if (!db) {
-    fmt::print(stderr, "console_render_bench: {}\n", db.error().ToString());
-    return false;
-  }
-  EventLog log(*db);
-  DrillTable table(*db);
-  std::vector<NewEvent> batch;
-  RunTable run_table(*db);
-  std::vector<DrillRecord> records;
-  std::vector<RunRecord> runs;
-  auto flush = [&]() -> bool {
-    // The batch's drills and runs table rows in one transaction, its events in another
-    // (AppendBatch's own): two fsyncs per batch, not one per drill or event.
-    auto tx = Transaction::Begin(*db);
-    if (!tx) return false;
-    for (const DrillRecord& record : records) {
-      if (!table.UpsertDrill(record)) return false;
-    }
-    for (const RunRecord& run : runs) {
-      if (!run_table.Begin(run) || !run_table.End(run.run_id, *run.ended, run.outcome)) {
-        return false;
-      }
-    }
-    if (!tx->Commit()) return false;
-    records.clear();
-    runs.clear();
-    auto st = log.AppendBatch(batch);
-    if (!st) {
-      fmt::print(stderr, "console_render_bench: {}\n", st.error().ToString());
-      return false;
-    }
-    events_written += static_cast<std::int64_t>(batch.size());
-    batch.clear();
-    return true;
-  };
-  for (int i = 0; i < drills; ++i) {
-    AddRun(i, drills, facts, batch, records.emplace_back(), runs.emplace_back());
-    if (i % 3 == 0) {
-      std::ofstream(dir / "postmortems" / (runs.back().run_id + ".md")) << "# Postmortem\n";
-    }
-    if ((batch.size() >= kBatchEvents || i + 1 == drills) && !flush()) return false;
-  }
+  bench::RecordedRunsLayout layout;
+  layout.batch_events = kBatchEvents;
+  layout.runs_table = true;
+  layout.postmortem_every = 3;
   // Services on the drills table that never ran: listed as never drilled.
-  for (int s = 0; s < 2; ++s) {
-    DrillRecord idle{fmt::format("idle-{}", s),
-                     "never run",
-                     fmt::format("idle-svc{}", s),
-                     "o",
-                     "",
-                     "",
-                     kFirstDay,
-                     kFirstDay + 1h,
-                     "UTC",
-                     {}};
-    if (!table.UpsertDrill(idle)) return false;
-  }
-  return true;
+  layout.idle_services = 2;
+  layout.idle_window_start = kFirstDay;
+  layout.idle_window_end = kFirstDay + 1h;
+  layout.program = "console_render_bench";
+  return bench::WriteRecordedRuns(
+      dir, drills, [&](int i) { return std::optional(RunOf(i, drills, facts)); }, layout,
+      events_written);
 }
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }

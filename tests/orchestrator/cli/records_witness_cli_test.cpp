@@ -15,7 +15,7 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/witness_list.h"
-#include "tests/orchestrator/tamper_support.h"
+#include "tests/orchestrator/store/tamper_support.h"
 #include "tests/support/cli_run.h"
 #include "tests/support/scoped_env.h"
 #include "tests/support/temp_dir.h"

@@ -20,25 +20,21 @@ Exits 77 (CTest skip) with the reason when Chromium, its driver or Selenium is m
 import datetime
 import json
 import os
-import re
-import select
 import shutil
 import statistics
 import subprocess
 import sys
-import time
 import traceback
 import urllib.error
 import urllib.request
 
-SKIP = 77
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "support"))
+from console_driver import SKIP, Daemon, Failure, browser_missing, start_chromium  # noqa: E402
+
 DRILL = "console-drill"
 HOSTILE = '<script>alert(1)</script>\\"><img src=x onerror=alert(2)> \u202Eevil'
 FLOOD = 60  # acknowledgements timed from recorded to visible
-
-
-class Failure(Exception):
-    pass
 
 
 def check(condition, message):
@@ -133,30 +129,6 @@ def inert(browser, where):
     check(browser.execute_script("return document.images.length") == 0, f"{where}: an image")
 
 
-class Output:
-    """The daemon's standard output, read as it comes (no buffer hides a line from select)."""
-
-    def __init__(self, pipe):
-        self.fd = pipe.fileno()
-        self.text = ""
-
-    def wait_for(self, needle, seconds):
-        """Returns the first line holding `needle` once the daemon wrote it; fails after
-        `seconds` or when the daemon ends first."""
-        deadline = time.monotonic() + seconds
-        while True:
-            for line in self.text.splitlines():
-                if needle in line:
-                    return line
-            left = deadline - time.monotonic()
-            check(left > 0, f"the daemon never said {needle!r}")
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if ready:
-                chunk = os.read(self.fd, 65536)
-                check(chunk, f"the daemon ended before it said {needle!r}")
-                self.text += chunk.decode(errors="replace")
-
-
 def open_live_page(browser, site):
     browser.get(f"{site.base}/console/drills/{DRILL}")
     check(browser.find_elements("css selector", "section#live"),
@@ -165,48 +137,31 @@ def open_live_page(browser, site):
 
 def main(argv):
     firedrill, work = argv[1], argv[2]
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-        from selenium.webdriver.support.ui import WebDriverWait
-        from selenium.common.exceptions import (StaleElementReferenceException,
-                                                UnexpectedAlertPresentException)
-    except ImportError as e:
-        print(f"SKIP: python3-selenium is not installed ({e}); scripts/install-deps.sh --test")
+    missing = browser_missing()
+    if missing:
+        print(f"SKIP: {missing}")
         return SKIP
-    driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    if not os.path.exists(driver_path) or not shutil.which("chromium"):
-        print("SKIP: chromium and chromium-driver are not installed; scripts/install-deps.sh --test")
-        return SKIP
+    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.common.exceptions import (StaleElementReferenceException,
+                                            UnexpectedAlertPresentException)
 
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     state = os.path.join(work, "state")
     marker = os.path.join(work, "in-place")
     tokens = {role: token(firedrill, state, role) for role in ("lead", "responder", "auditor")}
-    log = open(os.path.join(work, "serve.log"), "w+")
-    serve = subprocess.Popen([firedrill, "serve", "--listen", "127.0.0.1:0", "--state", state],
-                             stdout=subprocess.PIPE, stderr=log)
-    output = Output(serve.stdout)
+    daemon = Daemon(firedrill, state, os.path.join(work, "serve.log"))
     browser = None
     try:
-        first = output.wait_for("serving", 60)  # "firedrill serve: serving DIR on 127.0.0.1:PORT"
-        found = re.search(r"127\.0\.0\.1:(\d+)", first)
-        check(found, f"serve did not say where it listens: {first!r}")
-        site = Site(found.group(1))
+        daemon.wait_until_serving(60)  # "firedrill serve: serving DIR on 127.0.0.1:PORT"
+        site = Site(daemon.port)
         drill = write_drill(work, marker)
         scheduled = subprocess.run([firedrill, "schedule", drill, "--state", state,
                                     "--override-lead", "a test drill opens seconds after it is "
                                     "written"], capture_output=True, text=True, timeout=60)
         check(scheduled.returncode == 0, f"schedule: {scheduled.stdout}{scheduled.stderr}")
 
-        options = webdriver.ChromeOptions()
-        options.binary_location = shutil.which("chromium")
-        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--window-size=1100,1000"):
-            options.add_argument(arg)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        browser = webdriver.Chrome(service=Service(driver_path), options=options)
+        browser = start_chromium(1100, 1000)
         browser.set_page_load_timeout(60)
         # A button's form navigates (POST, then the page again): an element read while the old
         # page goes away is stale, and the wait reads it again from the new one.
@@ -224,7 +179,7 @@ def main(argv):
         shot("calendar")
         no_console_errors(browser, "the calendar")
         # The daemon says so when it launches the run (each of its lines prefixed by the id).
-        output.wait_for(f"[{DRILL}]", 60)
+        daemon.wait_for(f"[{DRILL}]", 60)
         open_live_page(browser, site)
         try:
             heading = browser.find_element("css selector", "h1").text
@@ -358,15 +313,12 @@ def main(argv):
         if browser is not None:
             print("page:", browser.current_url)
             browser.save_screenshot(os.path.join(work, "console-failure.png"))
-        print("daemon output:", output.text[-2000:])
-        log.seek(0)
-        print("daemon errors:", log.read()[-4000:])
+        print(daemon.report())
         return 1
     finally:
         if browser is not None:
             browser.quit()
-        serve.terminate()
-        serve.wait(timeout=60)
+        daemon.stop()
     print(f"ok: the console in Chromium with each role; screenshots in {work}")
     return 0
 

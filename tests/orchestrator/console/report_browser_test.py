@@ -18,22 +18,18 @@ import shutil
 import subprocess
 import sys
 
-SKIP = 77
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "support"))
+from console_driver import SKIP, browser_missing, start_chromium  # noqa: E402
 
 
 def main(argv):
     firedrill, work = argv[1], argv[2]
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-        from selenium.common.exceptions import UnexpectedAlertPresentException
-    except ImportError as e:
-        print(f"SKIP: python3-selenium is not installed ({e}); scripts/install-deps.sh --test")
+    missing = browser_missing()
+    if missing:
+        print(f"SKIP: {missing}")
         return SKIP
-    driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    if not os.path.exists(driver_path) or not shutil.which("chromium"):
-        print("SKIP: chromium and chromium-driver are not installed; scripts/install-deps.sh --test")
-        return SKIP
+    from selenium.common.exceptions import UnexpectedAlertPresentException
 
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -88,13 +84,7 @@ timeout = "400ms"
         print(f"FAIL: firedrill report exited {report.returncode}")
         return 1
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1000,900"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(driver_path), options=options)
+    browser = start_chromium(1000, 900)
     problems = []
     try:
         browser.set_page_load_timeout(60)

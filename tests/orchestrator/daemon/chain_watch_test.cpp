@@ -8,7 +8,7 @@
 
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
-#include "tests/orchestrator/tamper_support.h"
+#include "tests/orchestrator/store/tamper_support.h"
 #include "tests/support/temp_dir.h"
 
 namespace firedrill {

@@ -12,7 +12,7 @@
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/records_check.h"
 #include "orchestrator/store/signing_key.h"
-#include "tests/orchestrator/tamper_support.h"
+#include "tests/orchestrator/store/tamper_support.h"
 #include "tests/support/temp_dir.h"
 
 namespace firedrill {

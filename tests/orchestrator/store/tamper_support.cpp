@@ -1,4 +1,4 @@
-#include "tests/orchestrator/tamper_support.h"
+#include "tests/orchestrator/store/tamper_support.h"
 
 #include <sqlite3.h>
 

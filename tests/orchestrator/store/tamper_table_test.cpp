@@ -28,7 +28,7 @@
 #include "orchestrator/store/witness.h"
 #include "orchestrator/store/witness_list.h"
 #include "orchestrator/store/witness_publish.h"
-#include "tests/orchestrator/tamper_support.h"
+#include "tests/orchestrator/store/tamper_support.h"
 #include "tests/support/temp_dir.h"
 
 namespace firedrill {
