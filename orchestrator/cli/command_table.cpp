@@ -11,6 +11,7 @@
 #include "orchestrator/cli/demo_commands.h"
 #include "orchestrator/cli/drill_commands.h"
 #include "orchestrator/cli/freeze_commands.h"
+#include "orchestrator/cli/listing_commands.h"
 #include "orchestrator/cli/plugin_commands.h"
 #include "orchestrator/cli/proxy_commands.h"
 #include "orchestrator/cli/publish_command.h"

@@ -1,6 +1,6 @@
 // Which connections the control server keeps when clients hold more than it can serve: a pure
 // policy over connection ids and client addresses, with no sockets, so that it is tested directly.
-// The server (control_server.cpp) asks it on every accept and closes what it says.
+// The server (control_session.cpp) asks it on every accept and closes what it says.
 #pragma once
 
 #include <chrono>

@@ -15,7 +15,11 @@
 #include <vector>
 
 #include "drills/expected.h"
+// Screening a request's head (ScreenControlHead) and routing it (DispatchControl) are the
+// server's steps, in pairs of their own; declared there and reachable through this header.
+#include "orchestrator/control/caller_screen.h"
 #include "orchestrator/control/control_handler.h"
+#include "orchestrator/control/control_router.h"
 #include "orchestrator/control/control_stats.h"
 
 namespace boost::asio::ssl {
@@ -69,41 +73,6 @@ struct ControlAccess {
   /// trust exactly that certificate.
   std::string tls_cert_file;
 };
-
-/// What the server knows of a request once its header is read, before its body.
-struct ControlRequestHead {
-  std::string method;
-  std::string target;                           ///< as sent, query string included
-  std::string authorization;                    ///< the Authorization header, empty if absent
-  std::optional<std::uint64_t> content_length;  ///< absent for chunked bodies
-};
-
-/// Pure. Returns the refusal for a request that must not be read further — 401 if the
-/// Authorization header is not `Bearer <token>` (compared in constant time), 413 if the
-/// announced body is over `limits.max_body_bytes` — or nullopt to go on reading the body.
-std::optional<ControlResponse> ScreenControlHead(const ControlRequestHead& head,
-                                                 std::string_view token,
-                                                 const ControlLimits& limits);
-
-/// Who sends a request, as established from its head (see ControlRequest).
-struct ControlCaller {
-  std::string role;
-  std::string authorization;
-  std::string signature;
-  std::string cookie{};        ///< the Cookie header
-  std::string content_type{};  ///< the Content-Type header
-  std::string origin{};        ///< the Origin header
-  std::string host{};          ///< the Host header
-};
-
-/// Pure apart from the handler call. Matches `method` and `target` against `routes` (404 for an
-/// unknown path, 405 for a known path with another method), checks that a POST body is a JSON
-/// object (400) unless the caller has no role (an open route such as a webhook, whose handler
-/// authenticates the request and then parses it), and only then calls `handler` with the path,
-/// query, body, route, params and the caller's headers.
-ControlResponse DispatchControl(std::span<const ControlRoute> routes, std::string_view method,
-                                std::string_view target, std::string body, ControlHandler& handler,
-                                const ControlCaller& caller = {"lead", "", ""});
 
 /// Serves the control API (on 127.0.0.1 on an ephemeral port unless ControlAccess says
 /// otherwise). A connection is *proven* once a request of it carried a valid token, or on an open

@@ -2,7 +2,8 @@
 // whether it kept to its window, whether every fault was restored and verified, who recovered,
 // TTD/TTR against the objectives and whether a postmortem exists; and per service and quarter,
 // how many drills ran, median and p90 TTD/TTR, the share auto-restored, and which services of
-// the drills table were not drilled. Pure; audit_loader.h reads the records.
+// the drills table were not drilled. Pure; audit_loader.h reads the records, audit_render.h and
+// audit_json.h write the documents.
 #pragma once
 
 #include <filesystem>
@@ -108,16 +109,5 @@ AuditRow AuditRun(const RunFacts& facts, bool postmortem_exists);
 /// the services not drilled. Pure.
 AuditReport BuildAudit(std::vector<AuditRow> rows, const std::vector<std::string>& services,
                        const AuditPeriod& period);
-
-/// Renders the report as Markdown: runs, per service and quarter, services not drilled, and the
-/// definitions.
-std::string AuditMarkdown(const AuditReport& report);
-
-/// Renders one table as CSV (RFC 4180, header row first): `table` is "runs", "services" or
-/// "not-drilled".
-std::string AuditCsv(const AuditReport& report, const std::string& table);
-
-/// Renders the report as indented JSON text.
-std::string AuditJson(const AuditReport& report);
 
 }  // namespace firedrill
