@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "orchestrator/announce/webhook_url.h"
+#include "orchestrator/http/http_url.h"
 
 namespace firedrill {
 namespace {
@@ -140,7 +140,7 @@ struct SenderState {
 // generation moved on and does nothing.
 class Delivery : public std::enable_shared_from_this<Delivery> {
  public:
-  Delivery(std::shared_ptr<SenderState> state, WebhookUrl url, WebhookDelivery what,
+  Delivery(std::shared_ptr<SenderState> state, HttpUrl url, WebhookDelivery what,
            DeliveryPolicy policy, WebhookSender::Done done, std::string refusal)
       : state_(std::move(state)),
         url_(std::move(url)),
@@ -405,7 +405,7 @@ class Delivery : public std::enable_shared_from_this<Delivery> {
   }
 
   std::shared_ptr<SenderState> state_;
-  WebhookUrl url_;
+  HttpUrl url_;
   DeliveryPolicy policy_;
   WebhookSender::Done done_;
   std::string refusal_;  // why the delivery cannot start; empty when it can
@@ -445,10 +445,10 @@ WebhookSender::~WebhookSender() {
 
 void WebhookSender::Send(WebhookDelivery delivery, DeliveryPolicy policy, Done done) {
   std::string refusal;
-  WebhookUrl url;
+  HttpUrl url;
   if (state_->stopped) {
     refusal = "the webhook sender is stopped";
-  } else if (auto parsed = ParseWebhookUrl(delivery.url); !parsed.ok()) {
+  } else if (auto parsed = ParseHttpUrl(delivery.url); !parsed.ok()) {
     refusal = parsed.error().message;
   } else if (http::string_to_verb(delivery.method) == http::verb::unknown) {
     refusal = "unknown HTTP method \"" + Snippet(delivery.method) + "\"";

@@ -24,7 +24,7 @@ struct SenderState;
 
 /// One request to make: a POST unless `method` says otherwise.
 struct WebhookDelivery {
-  std::string url;  ///< http://host[:port]/path or https://... (see ParseWebhookUrl)
+  std::string url;  ///< http://host[:port]/path or https://... (see ParseHttpUrl)
   std::string body;
   std::string content_type = "application/json";
   std::string method = "POST";  ///< "GET", "PUT", ...; an unknown one refuses the delivery
@@ -48,7 +48,7 @@ struct DeliveryResult {
   int attempts = 0;        ///< attempts made; 0 when the delivery could not start (bad URL)
   int last_status = 0;     ///< HTTP status of the last attempt; 0 if it got no HTTP answer
   /// Why the last attempt failed ("" when delivered); names the URL only by its origin
-  /// (WebhookUrl::Origin), never with its path, which may hold a secret.
+  /// (HttpUrl::Origin), never with its path, which may hold a secret.
   std::string last_error;
   /// The body of the last answer (up to 64 KiB; empty when there was none or it was longer),
   /// for a caller that reads what the server answered (an id it created, a version).

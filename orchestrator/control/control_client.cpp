@@ -26,7 +26,7 @@
 #include <system_error>
 #include <tuple>
 
-#include "orchestrator/announce/webhook_url.h"
+#include "orchestrator/http/http_url.h"
 #include "orchestrator/control/tls_context.h"
 
 namespace firedrill {
@@ -217,7 +217,7 @@ Expected<ControlEndpoint> ParseApiAddress(const std::string& api, const std::str
   std::string url = bare_port                              ? "http://127.0.0.1:" + api
                     : api.find("://") == std::string::npos ? "http://" + api
                                                            : api;
-  auto parsed = ParseWebhookUrl(url);
+  auto parsed = ParseHttpUrl(url);
   if (!parsed.ok()) {
     std::string why = parsed.error().message;
     // "bad webhook URL "...": WHY": the reason alone; the address is named already.

@@ -6,7 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "orchestrator/announce/webhook_url.h"
+#include "orchestrator/http/http_url.h"
 
 namespace firedrill {
 namespace {
@@ -17,7 +17,7 @@ namespace http = beast::http;
 
 asio::awaitable<ProbeOutcome> CheckHttp(const Probe& p) {
   // The one URL parser (Boost.URL underneath): an IPv6 host comes without its brackets.
-  auto url = ParseWebhookUrl(p.url);
+  auto url = ParseHttpUrl(p.url);
   if (!url.ok()) co_return ProbeOutcome{false, url.error().message};
   if (url->tls) co_return ProbeOutcome{false, "only http:// probe URLs are supported so far"};
   auto ex = co_await asio::this_coro::executor;

@@ -18,7 +18,7 @@
 #include <exception>
 #include <utility>
 
-#include "orchestrator/announce/webhook_url.h"
+#include "orchestrator/http/http_url.h"
 
 namespace firedrill {
 namespace {
@@ -32,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 
 // Sends the request on an open stream (plain or TLS) and reads the answer.
 template <typename Stream>
-asio::awaitable<WitnessHttpAnswer> PostAndReadAnswer(Stream& stream, const WebhookUrl& url,
+asio::awaitable<WitnessHttpAnswer> PostAndReadAnswer(Stream& stream, const HttpUrl& url,
                                                      const WitnessHttpRequest& request,
                                                      Clock::time_point end) {
   http::request<http::string_body> req{request.body ? http::verb::post : http::verb::get,
@@ -58,7 +58,7 @@ asio::awaitable<WitnessHttpAnswer> PostAndReadAnswer(Stream& stream, const Webho
   co_return answer;
 }
 
-asio::awaitable<WitnessHttpAnswer> Exchange(const WebhookUrl& url,
+asio::awaitable<WitnessHttpAnswer> Exchange(const HttpUrl& url,
                                             const WitnessHttpRequest& request, ssl::context* tls) {
   auto executor = co_await asio::this_coro::executor;
   const Clock::time_point end = Clock::now() + request.timeout;
@@ -102,7 +102,7 @@ asio::awaitable<WitnessHttpAnswer> Exchange(const WebhookUrl& url,
 }  // namespace
 
 Expected<WitnessHttpAnswer> ExchangeWithWitness(const WitnessHttpRequest& request) {
-  auto url = ParseWebhookUrl(request.url);
+  auto url = ParseHttpUrl(request.url);
   if (!url) return url.error();
   const std::string origin = url->Origin();
   std::optional<ssl::context> tls;
