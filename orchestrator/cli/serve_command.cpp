@@ -12,11 +12,11 @@
 #include <string>
 #include <utility>
 
-#include "orchestrator/http/http_url.h"
 #include "orchestrator/control/tls_context.h"
 #include "orchestrator/daemon/daemon.h"
 #include "orchestrator/daemon/freeze_rule.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/http/http_url.h"
 #include "orchestrator/store/state_dir.h"
 
 namespace firedrill {

@@ -26,8 +26,8 @@
 #include <system_error>
 #include <tuple>
 
-#include "orchestrator/http/http_url.h"
 #include "orchestrator/control/tls_context.h"
+#include "orchestrator/http/http_url.h"
 
 namespace firedrill {
 namespace {

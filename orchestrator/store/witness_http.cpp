@@ -58,8 +58,8 @@ asio::awaitable<WitnessHttpAnswer> PostAndReadAnswer(Stream& stream, const HttpU
   co_return answer;
 }
 
-asio::awaitable<WitnessHttpAnswer> Exchange(const HttpUrl& url,
-                                            const WitnessHttpRequest& request, ssl::context* tls) {
+asio::awaitable<WitnessHttpAnswer> Exchange(const HttpUrl& url, const WitnessHttpRequest& request,
+                                            ssl::context* tls) {
   auto executor = co_await asio::this_coro::executor;
   const Clock::time_point end = Clock::now() + request.timeout;
   // The resolver has no deadline of its own: a timer cancels it.
