@@ -116,7 +116,8 @@ asio::awaitable<HttpResult> SendAndRead(Context& cx, Stream& stream) {
   lowest.expires_at(cx.end);
   cx.Arm();
   auto [write_ec, written] = co_await http::async_write(stream, req, Step());
-  if (write_ec && (cx.interrupt->cancelled || write_ec == beast::error::timeout)) {
+  // Awaiting anything after a cancellation would throw (Asio's throw_if_cancelled).
+  if (cx.interrupt->cancelled || write_ec == beast::error::timeout) {
     co_return cx.Fail(HttpStage::kSend, write_ec);
   }
   // A server may answer (413, 401) and close before reading everything sent; its answer is
