@@ -73,7 +73,8 @@ std::chrono::milliseconds RetryDelay(const DeliveryPolicy& policy, int failed_at
 /// Sends webhooks on an io_context that runs on one thread and outlives this object. Every
 /// member function is called on that thread (or while the io_context is not running).
 ///
-/// Each delivery connects afresh (Connection: close), resolves, connects, does the TLS handshake
+/// Each attempt is one exchange of the shared HTTP client (orchestrator/http/http_client.h): it
+/// connects afresh (Connection: close), resolves, connects, does the TLS handshake
 /// for https, writes and reads under one deadline per attempt (attempt_timeout, also on name
 /// resolution), and reads at most 64 KiB of answer. For https the peer's certificate must chain
 /// to a trusted CA and match the host (name or IP address); SNI carries the host name.
