@@ -1,38 +1,32 @@
 #include "orchestrator/announce/webhook_sender.h"
 
 #include <fmt/format.h>
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 #include <exception>
 #include <set>
 #include <utility>
-#include <vector>
 
-#include "orchestrator/announce/webhook_url.h"
+#include "orchestrator/http/http_client.h"
+#include "orchestrator/http/http_url.h"
 
 namespace firedrill {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace ssl = asio::ssl;
-using asio::ip::tcp;
 using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
 
-constexpr std::uint32_t kMaxAnswerBytes = 64 * 1024;
+constexpr std::size_t kMaxAnswerBytes = 64 * 1024;
 constexpr std::size_t kMaxSnippetBytes = 200;
 
 ssl::context SystemTls() {
@@ -89,6 +83,32 @@ struct Outcome {
   std::string body;
 };
 
+// What one attempt's result means for the delivery.
+Outcome Judge(const HttpResult& result, const HttpUrl& url) {
+  Outcome out;
+  if (!result.ok()) {
+    // The connection, the TLS handshake or the deadline: worth another attempt.
+    out.retry = true;
+    out.error = result.failure.Message();
+    return out;
+  }
+  const HttpAnswer& answer = *result.answer;
+  out.status = answer.status;
+  // An answer whose body is too long still counts by its status line.
+  if (!answer.body_cut) out.body = answer.body;
+  if (out.status >= 200 && out.status <= 299) {
+    out.delivered = true;
+    return out;
+  }
+  out.retry = IsRetryableStatus(out.status);
+  if (out.retry) out.retry_after = ParseRetryAfter(answer.Header("Retry-After"));
+  std::string snippet = Snippet(answer.body);
+  out.error =
+      fmt::format("{} answered HTTP {} {}{}{}", url.Origin(), out.status, Snippet(answer.reason),
+                  out.retry ? "" : " (not retried)", snippet.empty() ? "" : ": " + snippet);
+  return out;
+}
+
 }  // namespace
 
 bool IsRetryableStatus(int status) { return status == 429 || (status >= 500 && status <= 599); }
@@ -121,313 +141,91 @@ milliseconds RetryDelay(const DeliveryPolicy& policy, int failed_attempts,
 
 namespace webhook_internal {
 
-class Delivery;
+// One delivery, from Send until its `done` is called or dropped. Its attempts run in a
+// coroutine (Deliver) that holds it; Stop and the destructor end that coroutine through
+// `cancel`, bound to its co_spawn, which ends whatever it awaits (an exchange, the backoff).
+struct Delivery {
+  WebhookSender::Done done;
+  std::string refusal;  // why the delivery cannot start; empty when it can
+  asio::cancellation_signal cancel;
+  bool running = false;   // the coroutine has not completed
+  bool finished = false;  // `done` was called or dropped
+  int attempts = 0;
+  int last_status = 0;
+  std::string last_error;
+  std::string last_body;
+};
 
 struct SenderState {
   SenderState(asio::io_context& io_context, ssl::context context)
-      : io(io_context), tls(std::move(context)) {}
+      : io(io_context), tls{std::move(context)} {}
 
   asio::io_context& io;
-  ssl::context tls;  // every TLS stream of every delivery is made from it
+  HttpTls tls;  // every https exchange of every delivery is made with it
   bool stopped = false;
   // Under way: from Send until `done` is called or the delivery is dropped.
   std::set<std::shared_ptr<Delivery>> deliveries;
-};
 
-// One delivery, from its first attempt to its `done`. Each asynchronous step holds a
-// shared_ptr to it and the generation it was started in: a completion from an attempt that has
-// already ended (a resolve that outlived its deadline, an operation aborted by Cancel) finds the
-// generation moved on and does nothing.
-class Delivery : public std::enable_shared_from_this<Delivery> {
- public:
-  Delivery(std::shared_ptr<SenderState> state, WebhookUrl url, WebhookDelivery what,
-           DeliveryPolicy policy, WebhookSender::Done done, std::string refusal)
-      : state_(std::move(state)),
-        url_(std::move(url)),
-        policy_(policy),
-        done_(std::move(done)),
-        refusal_(std::move(refusal)),
-        resolver_(state_->io),
-        deadline_timer_(state_->io),
-        backoff_timer_(state_->io) {
-    request_.method(http::string_to_verb(what.method));
-    request_.target(url_.target);
-    request_.version(11);
-    request_.set(http::field::host, url_.HostHeader());
-    request_.set(http::field::user_agent, "firedrill/" FIREDRILL_VERSION);
-    request_.set(http::field::content_type, what.content_type);
-    for (const auto& [name, value] : what.headers) request_.set(name, value);
-    request_.keep_alive(false);
-    request_.body() = std::move(what.body);
-    request_.prepare_payload();
-  }
-
-  // Runs posted from Send, so that `done` is never called from within Send.
-  void Begin() {
-    if (finished_) return;
-    if (!refusal_.empty()) {
-      last_error_ = refusal_;
-      Finish(false);
-      return;
+  // Ends `d` and calls its `done` with what it has.
+  void Finish(const std::shared_ptr<Delivery>& d, bool delivered) {
+    if (d->finished) return;
+    d->finished = true;
+    std::shared_ptr<Delivery> keep = d;  // the set may hold the last owner
+    deliveries.erase(keep);
+    WebhookSender::Done done = std::move(keep->done);
+    keep->done = nullptr;
+    if (done) {
+      done(DeliveryResult{delivered, keep->attempts, keep->last_status,
+                          delivered ? "" : keep->last_error, std::move(keep->last_body)});
     }
-    StartAttempt();
   }
 
-  // Ends the delivery now: with `done` called (last_error "cancelled", or the reason it was
-  // refused) or with `done` dropped.
-  void Cancel(bool call_done) {
-    if (finished_) return;
-    last_error_ = refusal_.empty() ? "cancelled" : refusal_;
+  // Ends `d` from outside its coroutine, which is cancelled: with `done` called (last_error
+  // "cancelled", or the reason it was refused) or with `done` dropped.
+  void Cancel(const std::shared_ptr<Delivery>& d, bool call_done) {
+    if (d->finished) return;
+    if (d->running) d->cancel.emit(asio::cancellation_type::terminal);
+    d->last_error = d->refusal.empty() ? "cancelled" : d->refusal;
     if (call_done) {
-      Finish(false);
+      Finish(d, false);
       return;
     }
-    finished_ = true;
-    Release();
-    done_ = nullptr;
+    d->finished = true;
+    deliveries.erase(d);
+    d->done = nullptr;
   }
-
- private:
-  enum class Phase { kIdle, kResolving, kConnecting, kHandshaking, kWriting, kReading };
-
-  std::string_view PhaseName() const {
-    switch (phase_) {
-      case Phase::kResolving:
-        return "resolving the host";
-      case Phase::kConnecting:
-        return "connecting";
-      case Phase::kHandshaking:
-        return "doing the TLS handshake";
-      case Phase::kWriting:
-        return "sending the request";
-      case Phase::kReading:
-        return "reading the answer";
-      case Phase::kIdle:
-        break;
-    }
-    return "waiting";
-  }
-
-  beast::tcp_stream& Lowest() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
-
-  template <typename F>
-  void WithStream(F&& f) {
-    if (tls_) {
-      f(*tls_);
-    } else {
-      f(*plain_);
-    }
-  }
-
-  // Returns the completion handler, taking `Args`, of a step of the current attempt: it calls
-  // `step` with the delivery and the operation's results unless the attempt has ended meanwhile.
-  template <typename... Args, typename Step>
-  auto Guarded(Step step) {
-    return [self = shared_from_this(), generation = generation_, step](Args... results) {
-      if (generation != self->generation_) return;
-      step(*self, std::move(results)...);
-    };
-  }
-
-  void StartAttempt() {
-    ++attempts_;
-    ++generation_;
-    deadline_ = Clock::now() + policy_.attempt_timeout;
-    phase_ = Phase::kResolving;
-    buffer_.clear();
-    parser_.reset();
-    try {
-      if (url_.tls) {
-        tls_.emplace(state_->io, state_->tls);
-        boost::system::error_code not_ip;
-        asio::ip::make_address(url_.host, not_ip);
-        // SNI carries host names only (RFC 6066); IP addresses are checked against the
-        // certificate all the same.
-        if (not_ip && SSL_set_tlsext_host_name(tls_->native_handle(), url_.host.c_str()) != 1) {
-          EndAttempt(TransportFailure(beast::error_code(static_cast<int>(::ERR_get_error()),
-                                                        asio::error::get_ssl_category())));
-          return;
-        }
-        tls_->set_verify_mode(ssl::verify_peer);
-        tls_->set_verify_callback(ssl::host_name_verification(url_.host));
-      } else {
-        plain_.emplace(state_->io);
-      }
-    } catch (const std::exception& e) {
-      Outcome out;
-      out.retry = true;
-      out.error = fmt::format("{}: cannot set up the connection: {}", url_.Origin(), e.what());
-      EndAttempt(std::move(out));
-      return;
-    }
-    // The resolver has no deadline of its own: a timer ends the attempt instead, and the late
-    // result, if any, is ignored.
-    deadline_timer_.expires_at(deadline_);
-    deadline_timer_.async_wait(Guarded<beast::error_code>([](Delivery& d, beast::error_code ec) {
-      if (ec || d.phase_ != Phase::kResolving) return;
-      d.resolver_.cancel();
-      d.EndAttempt(d.TransportFailure(beast::error::timeout));
-    }));
-    resolver_.async_resolve(
-        url_.host, std::to_string(url_.port), tcp::resolver::numeric_service,
-        Guarded<beast::error_code, tcp::resolver::results_type>(
-            [](Delivery& d, beast::error_code ec, tcp::resolver::results_type results) {
-              d.OnResolved(ec, std::move(results));
-            }));
-  }
-
-  void OnResolved(beast::error_code ec, tcp::resolver::results_type results) {
-    deadline_timer_.cancel();
-    if (ec) return EndAttempt(TransportFailure(ec));
-    phase_ = Phase::kConnecting;
-    Lowest().expires_at(deadline_);
-    Lowest().async_connect(results, Guarded<beast::error_code, tcp::endpoint>(
-                                        [](Delivery& d, beast::error_code e, const tcp::endpoint&) {
-                                          d.OnConnected(e);
-                                        }));
-  }
-
-  void OnConnected(beast::error_code ec) {
-    if (ec) return EndAttempt(TransportFailure(ec));
-    if (!tls_) return Write();
-    phase_ = Phase::kHandshaking;
-    Lowest().expires_at(deadline_);
-    tls_->async_handshake(ssl::stream_base::client,
-                          Guarded<beast::error_code>([](Delivery& d, beast::error_code e) {
-                            if (e) return d.EndAttempt(d.TransportFailure(e));
-                            d.Write();
-                          }));
-  }
-
-  void Write() {
-    phase_ = Phase::kWriting;
-    Lowest().expires_at(deadline_);
-    WithStream([this](auto& stream) {
-      http::async_write(stream, request_,
-                        Guarded<beast::error_code, std::size_t>(
-                            [](Delivery& d, beast::error_code e, std::size_t) {
-                              if (e) return d.EndAttempt(d.TransportFailure(e));
-                              d.Read();
-                            }));
-    });
-  }
-
-  void Read() {
-    phase_ = Phase::kReading;
-    parser_.emplace();
-    parser_->body_limit(kMaxAnswerBytes);
-    Lowest().expires_at(deadline_);
-    WithStream([this](auto& stream) {
-      http::async_read(stream, buffer_, *parser_,
-                       Guarded<beast::error_code, std::size_t>(
-                           [](Delivery& d, beast::error_code e, std::size_t) { d.OnAnswer(e); }));
-    });
-  }
-
-  void OnAnswer(beast::error_code ec) {
-    // An answer whose body is too long still counts by its status line.
-    bool header_only = ec == http::error::body_limit && parser_->is_header_done();
-    if (ec && !header_only) return EndAttempt(TransportFailure(ec));
-    const http::response<http::string_body>& answer = parser_->get();
-    Outcome out;
-    out.status = static_cast<int>(answer.result_int());
-    if (!header_only) out.body = answer.body();
-    if (out.status >= 200 && out.status <= 299) {
-      out.delivered = true;
-      return EndAttempt(std::move(out));
-    }
-    out.retry = IsRetryableStatus(out.status);
-    if (out.retry) out.retry_after = ParseRetryAfter(answer[http::field::retry_after]);
-    std::string snippet = Snippet(answer.body());
-    out.error = fmt::format("{} answered HTTP {} {}{}{}", url_.Origin(), out.status,
-                            Snippet(answer.reason()), out.retry ? "" : " (not retried)",
-                            snippet.empty() ? "" : ": " + snippet);
-    EndAttempt(std::move(out));
-  }
-
-  Outcome TransportFailure(beast::error_code ec) const {
-    Outcome out;
-    out.retry = true;
-    if (ec == beast::error::timeout) {
-      out.error = fmt::format("{}: no answer within {} ms ({})", url_.Origin(),
-                              policy_.attempt_timeout.count(), PhaseName());
-    } else {
-      out.error = fmt::format("{}: {} ({})", url_.Origin(), ec.message(), PhaseName());
-    }
-    return out;
-  }
-
-  void EndAttempt(Outcome out) {
-    ++generation_;
-    phase_ = Phase::kIdle;
-    deadline_timer_.cancel();
-    CloseStream();
-    last_status_ = out.status;
-    last_error_ = std::move(out.error);
-    last_body_ = std::move(out.body);
-    if (out.delivered || !out.retry || attempts_ >= policy_.max_attempts) {
-      Finish(out.delivered);
-      return;
-    }
-    backoff_timer_.expires_after(RetryDelay(policy_, attempts_, out.retry_after));
-    backoff_timer_.async_wait(Guarded<beast::error_code>([](Delivery& d, beast::error_code ec) {
-      if (!ec) d.StartAttempt();
-    }));
-  }
-
-  void CloseStream() {
-    // No TLS close_notify: the whole answer is read (or the attempt given up), and a peer that
-    // does not answer the shutdown would only hold the delivery up.
-    if (tls_ || plain_) Lowest().close();
-  }
-
-  // Makes every pending operation complete (aborted, and ignored) and leaves the sender's set.
-  void Release() {
-    ++generation_;
-    phase_ = Phase::kIdle;
-    resolver_.cancel();
-    deadline_timer_.cancel();
-    backoff_timer_.cancel();
-    CloseStream();
-    state_->deliveries.erase(shared_from_this());
-  }
-
-  void Finish(bool delivered) {
-    if (finished_) return;
-    finished_ = true;
-    std::shared_ptr<Delivery> keep = shared_from_this();  // the set may hold the last owner
-    Release();
-    WebhookSender::Done done = std::move(done_);
-    done_ = nullptr;
-    if (done)
-      done(DeliveryResult{delivered, attempts_, last_status_, delivered ? "" : last_error_,
-                          std::move(last_body_)});
-  }
-
-  std::shared_ptr<SenderState> state_;
-  WebhookUrl url_;
-  DeliveryPolicy policy_;
-  WebhookSender::Done done_;
-  std::string refusal_;  // why the delivery cannot start; empty when it can
-  http::request<http::string_body> request_;
-
-  tcp::resolver resolver_;
-  asio::steady_timer deadline_timer_;  // the resolve's deadline
-  asio::steady_timer backoff_timer_;   // the wait before the next attempt
-  std::optional<beast::tcp_stream> plain_;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
-  beast::flat_buffer buffer_;
-  std::optional<http::response_parser<http::string_body>> parser_;
-
-  Phase phase_ = Phase::kIdle;
-  Clock::time_point deadline_;
-  unsigned generation_ = 0;
-  bool finished_ = false;
-  int attempts_ = 0;
-  int last_status_ = 0;
-  std::string last_error_;
-  std::string last_body_;
 };
+
+// The attempts of one delivery, until one is answered 2xx, one may not be retried, or they run
+// out; `d->finished` set meanwhile (Stop, the destructor) ends it at the next step.
+asio::awaitable<void> Deliver(std::shared_ptr<SenderState> state, std::shared_ptr<Delivery> d,
+                              HttpRequest request, DeliveryPolicy policy) {
+  // Never from within Send, which co_spawn would run up to the first suspension.
+  co_await asio::post(state->io, asio::use_awaitable);
+  if (d->finished) co_return;
+  if (!d->refusal.empty()) {
+    d->last_error = d->refusal;
+    state->Finish(d, false);
+    co_return;
+  }
+  asio::steady_timer backoff(state->io);
+  for (;;) {
+    ++d->attempts;
+    HttpResult result = co_await Exchange(request, &state->tls);
+    if (d->finished) co_return;
+    Outcome out = Judge(result, request.url);
+    d->last_status = out.status;
+    d->last_error = std::move(out.error);
+    d->last_body = std::move(out.body);
+    if (out.delivered || !out.retry || d->attempts >= policy.max_attempts) {
+      state->Finish(d, out.delivered);
+      co_return;
+    }
+    backoff.expires_after(RetryDelay(policy, d->attempts, out.retry_after));
+    co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (d->finished) co_return;
+  }
+}
 
 }  // namespace webhook_internal
 
@@ -440,34 +238,50 @@ WebhookSender::~WebhookSender() {
   state_->stopped = true;
   std::set<std::shared_ptr<webhook_internal::Delivery>> open = std::move(state_->deliveries);
   state_->deliveries.clear();
-  for (const auto& delivery : open) delivery->Cancel(false);
+  for (const auto& delivery : open) state_->Cancel(delivery, false);
 }
 
 void WebhookSender::Send(WebhookDelivery delivery, DeliveryPolicy policy, Done done) {
-  std::string refusal;
-  WebhookUrl url;
+  auto d = std::make_shared<webhook_internal::Delivery>();
+  d->done = std::move(done);
+  HttpRequest request;
   if (state_->stopped) {
-    refusal = "the webhook sender is stopped";
-  } else if (auto parsed = ParseWebhookUrl(delivery.url); !parsed.ok()) {
-    refusal = parsed.error().message;
-  } else if (http::string_to_verb(delivery.method) == http::verb::unknown) {
-    refusal = "unknown HTTP method \"" + Snippet(delivery.method) + "\"";
+    d->refusal = "the webhook sender is stopped";
+  } else if (auto parsed = ParseHttpUrl(delivery.url); !parsed.ok()) {
+    d->refusal = parsed.error().message;
+  } else if (!IsHttpMethod(delivery.method)) {
+    d->refusal = "unknown HTTP method \"" + Snippet(delivery.method) + "\"";
   } else if (HasControlChar(delivery.content_type)) {
-    refusal = "the content type of the webhook holds a control character";
+    d->refusal = "the content type of the webhook holds a control character";
   } else if (std::any_of(delivery.headers.begin(), delivery.headers.end(), [](const auto& h) {
                return h.first.empty() || HasControlChar(h.first) || HasControlChar(h.second) ||
                       h.first.find(':') != std::string::npos;
              })) {
-    refusal =
+    d->refusal =
         "a header of the webhook is empty or holds a control character or a colon in its name";
   } else {
-    url = std::move(*parsed);
+    request.method = std::move(delivery.method);
+    request.url = std::move(*parsed);
+    request.headers.emplace_back("Content-Type", std::move(delivery.content_type));
+    for (auto& header : delivery.headers) request.headers.push_back(std::move(header));
+    request.body = std::move(delivery.body);
   }
-  auto d = std::make_shared<webhook_internal::Delivery>(state_, std::move(url), std::move(delivery),
-                                                        Normalized(policy), std::move(done),
-                                                        std::move(refusal));
+  policy = Normalized(policy);
+  request.timeout = policy.attempt_timeout;
+  request.body_limit = kMaxAnswerBytes;
+  request.keep_status_of_long_body = true;
   state_->deliveries.insert(d);
-  asio::post(state_->io, [d] { d->Begin(); });
+  d->running = true;
+  asio::co_spawn(state_->io, webhook_internal::Deliver(state_, d, std::move(request), policy),
+                 asio::bind_cancellation_slot(
+                     d->cancel.slot(), [state = state_, d](const std::exception_ptr& failure) {
+                       d->running = false;
+                       // Only bad_alloc can get here: the delivery ends, and says so.
+                       if (failure && !d->finished) {
+                         d->last_error = "internal error while delivering the webhook";
+                         state->Finish(d, false);
+                       }
+                     }));
 }
 
 void WebhookSender::Stop() {
@@ -475,7 +289,7 @@ void WebhookSender::Stop() {
   // Moved out first: a `done` called below may Send again (refused: stopped).
   std::set<std::shared_ptr<webhook_internal::Delivery>> open = std::move(state_->deliveries);
   state_->deliveries.clear();
-  for (const auto& delivery : open) delivery->Cancel(true);
+  for (const auto& delivery : open) state_->Cancel(delivery, true);
 }
 
 std::size_t WebhookSender::pending() const { return state_->deliveries.size(); }

@@ -24,7 +24,7 @@ struct SenderState;
 
 /// One request to make: a POST unless `method` says otherwise.
 struct WebhookDelivery {
-  std::string url;  ///< http://host[:port]/path or https://... (see ParseWebhookUrl)
+  std::string url;  ///< http://host[:port]/path or https://... (see ParseHttpUrl)
   std::string body;
   std::string content_type = "application/json";
   std::string method = "POST";  ///< "GET", "PUT", ...; an unknown one refuses the delivery
@@ -48,7 +48,7 @@ struct DeliveryResult {
   int attempts = 0;        ///< attempts made; 0 when the delivery could not start (bad URL)
   int last_status = 0;     ///< HTTP status of the last attempt; 0 if it got no HTTP answer
   /// Why the last attempt failed ("" when delivered); names the URL only by its origin
-  /// (WebhookUrl::Origin), never with its path, which may hold a secret.
+  /// (HttpUrl::Origin), never with its path, which may hold a secret.
   std::string last_error;
   /// The body of the last answer (up to 64 KiB; empty when there was none or it was longer),
   /// for a caller that reads what the server answered (an id it created, a version).
@@ -73,7 +73,8 @@ std::chrono::milliseconds RetryDelay(const DeliveryPolicy& policy, int failed_at
 /// Sends webhooks on an io_context that runs on one thread and outlives this object. Every
 /// member function is called on that thread (or while the io_context is not running).
 ///
-/// Each delivery connects afresh (Connection: close), resolves, connects, does the TLS handshake
+/// Each attempt is one exchange of the shared HTTP client (orchestrator/http/http_client.h): it
+/// connects afresh (Connection: close), resolves, connects, does the TLS handshake
 /// for https, writes and reads under one deadline per attempt (attempt_timeout, also on name
 /// resolution), and reads at most 64 KiB of answer. For https the peer's certificate must chain
 /// to a trusted CA and match the host (name or IP address); SNI carries the host name.

@@ -14,9 +14,9 @@
 #include <system_error>
 
 #include "drills/zoned_time.h"
-#include "orchestrator/announce/webhook_url.h"
 #include "orchestrator/cli/records_common.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/http/http_url.h"
 #include "orchestrator/store/checkpoint.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/export_verify.h"

@@ -12,11 +12,11 @@
 #include <string>
 #include <utility>
 
-#include "orchestrator/announce/webhook_url.h"
 #include "orchestrator/control/tls_context.h"
 #include "orchestrator/daemon/daemon.h"
 #include "orchestrator/daemon/freeze_rule.h"
 #include "orchestrator/exit_status.h"
+#include "orchestrator/http/http_url.h"
 #include "orchestrator/store/state_dir.h"
 
 namespace firedrill {
@@ -126,7 +126,7 @@ int RunServe(const Invocation& inv) {
     std::stringstream lines(*t);
     for (std::string line; std::getline(lines, line);) {
       if (line.empty()) continue;
-      if (auto url = ParseWebhookUrl(line); !url) {
+      if (auto url = ParseHttpUrl(line); !url) {
         fmt::print(inv.err, "firedrill serve: --{}: {}\n", flag, url.error().message);
         return kExitUsage;
       }
@@ -143,7 +143,7 @@ int RunServe(const Invocation& inv) {
     std::string base = *grafana;
     while (!base.empty() && base.back() == '/') base.pop_back();
     o.notices.grafana_url = base + "/api/annotations";
-    if (auto url = ParseWebhookUrl(o.notices.grafana_url); !url) {
+    if (auto url = ParseHttpUrl(o.notices.grafana_url); !url) {
       fmt::print(inv.err, "firedrill serve: --grafana-url: {}\n", url.error().message);
       return kExitUsage;
     }

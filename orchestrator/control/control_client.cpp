@@ -1,168 +1,75 @@
 #include "orchestrator/control/control_client.h"
 
 #include <fmt/format.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <signal.h>
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/json.hpp>
 #include <cerrno>
-#include <charconv>
 #include <cstdlib>
-#include <exception>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <system_error>
-#include <tuple>
 
-#include "orchestrator/announce/webhook_url.h"
 #include "orchestrator/control/tls_context.h"
+#include "orchestrator/http/http_client.h"
+#include "orchestrator/http/http_url.h"
 
 namespace firedrill {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace http = boost::beast::http;
 namespace json = boost::json;
-using asio::awaitable;
-using asio::ip::tcp;
 namespace fs = std::filesystem;
 
-constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 // Responses list drills; generous, but bounded so a confused peer cannot exhaust memory.
-constexpr std::uint64_t kMaxResponseBytes = 8 * 1024 * 1024;
-
-struct Exchange {
-  const ControlEndpoint& endpoint;
-  http::verb verb;
-  const std::string& path;
-  const std::string& body;
-  Duration timeout;
-  Expected<ControlResponse> result = Error("no answer from the control endpoint");
-};
-
-bool IsAddress(const std::string& host) {
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
+constexpr std::size_t kMaxResponseBytes = 8 * 1024 * 1024;
 
 std::string Where(const ControlEndpoint& e) {
   bool v6 = e.host.find(':') != std::string::npos;
   return fmt::format("{}{}{}:{}", v6 ? "[" : "", e.host, v6 ? "]" : "", e.port);
 }
 
-Error IoError(const Exchange& exchange, const char* what, const beast::error_code& ec) {
-  if (ec == beast::error::timeout) {
-    return Error(fmt::format("no answer from the control endpoint at {} within {}",
-                             Where(exchange.endpoint), FormatDuration(exchange.timeout)));
+// The client's failure in the words of the control endpoint.
+Error Explain(const ControlEndpoint& e, const HttpFailure& f, Duration timeout) {
+  if (f.timed_out || f.cancelled) {
+    return Error(fmt::format("no answer from the control endpoint at {} within {}", Where(e),
+                             FormatDuration(timeout)));
   }
-  return Error(fmt::format("cannot {} the control endpoint at {}: {}", what,
-                           Where(exchange.endpoint), ec.message()));
-}
-
-// The request and its answer, over a connected (and, with TLS, handshaken) stream.
-template <typename Stream>
-awaitable<void> SendAndReadAnswer(Exchange& exchange, Stream& stream) {
-  http::request<http::string_body> req{exchange.verb, exchange.path, 11};
-  req.set(http::field::host, Where(exchange.endpoint));
-  req.set(http::field::user_agent, "firedrill/" FIREDRILL_VERSION);
-  req.set(http::field::authorization, "Bearer " + exchange.endpoint.token);
-  req.set(http::field::accept, "application/json");
-  if (!exchange.body.empty()) req.set(http::field::content_type, "application/json");
-  req.body() = exchange.body;
-  req.keep_alive(false);
-  req.prepare_payload();
-  std::tuple<beast::error_code, std::size_t> written =
-      co_await http::async_write(stream, req, kAsTuple);
-  beast::error_code write_ec = std::get<0>(written);
-  // A server may answer (413, 401) and close before reading everything we send; its answer is
-  // still worth reading, so a failed write is reported only if no answer follows.
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxResponseBytes);
-  std::tuple<beast::error_code, std::size_t> read =
-      co_await http::async_read(stream, buffer, parser, kAsTuple);
-  beast::error_code read_ec = std::get<0>(read);
-  if (read_ec) {
-    exchange.result =
-        write_ec ? IoError(exchange, "send to", write_ec) : IoError(exchange, "read from", read_ec);
-    if (!exchange.endpoint.tls && read_ec == http::error::end_of_stream) {
-      // What a TLS server does with a request in clear text.
-      exchange.result =
-          Error(exchange.result.error().message +
-                " (if the daemon serves TLS, use https://HOST:PORT in FIREDRILL_API)");
-    }
-    co_return;
+  switch (f.stage) {
+    case HttpStage::kResolve:
+      return Error(
+          fmt::format("cannot find the control endpoint's host \"{}\": {}", e.host, f.reason));
+    case HttpStage::kConnect:
+      return Error(
+          fmt::format("cannot connect to the control endpoint at {}: {}", Where(e), f.reason));
+    case HttpStage::kHandshake:
+      if (!f.certificate_problem.empty()) {
+        return Error(
+            fmt::format("the certificate of the control endpoint at {} is not trusted: {}{}",
+                        Where(e), f.certificate_problem,
+                        e.ca_file.empty() ? " (FIREDRILL_CA_FILE names the certificates to trust)"
+                                          : fmt::format(" (trusted: {})", e.ca_file)));
+      }
+      return Error(
+          fmt::format("cannot talk TLS with the control endpoint at {}: {}", Where(e), f.reason));
+    case HttpStage::kSend:
+      return Error(
+          fmt::format("cannot send to the control endpoint at {}: {}", Where(e), f.reason));
+    case HttpStage::kRead:
+      break;
   }
-  exchange.result =
-      ControlResponse{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
-  beast::error_code ignored;
-  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
-}
-
-// Every step shares one deadline, so the whole exchange takes at most `timeout`.
-awaitable<void> Run(Exchange& exchange) {
-  auto executor = co_await asio::this_coro::executor;
-  const ControlEndpoint& e = exchange.endpoint;
-  tcp::resolver resolver(executor);
-  asio::steady_timer deadline(executor, exchange.timeout);
-  deadline.async_wait([&resolver](const beast::error_code& ec) {
-    if (!ec) resolver.cancel();
-  });
-  auto resolved = co_await resolver.async_resolve(e.host, std::to_string(e.port), kAsTuple);
-  deadline.cancel();
-  if (std::get<0>(resolved)) {
-    exchange.result = Error(fmt::format("cannot find the control endpoint's host \"{}\": {}",
-                                        e.host, std::get<0>(resolved).message()));
-    co_return;
+  std::string out =
+      fmt::format("cannot read from the control endpoint at {}: {}", Where(e), f.reason);
+  // What a TLS server does with a request in clear text.
+  if (!e.tls && f.error == http::error::end_of_stream) {
+    out += " (if the daemon serves TLS, use https://HOST:PORT in FIREDRILL_API)";
   }
-  beast::tcp_stream stream(executor);
-  stream.expires_after(exchange.timeout);
-  auto connected = co_await stream.async_connect(std::get<1>(resolved), kAsTuple);
-  if (std::get<0>(connected)) {
-    exchange.result = IoError(exchange, "connect to", std::get<0>(connected));
-    co_return;
-  }
-  if (!e.tls) {
-    co_await SendAndReadAnswer(exchange, stream);
-    co_return;
-  }
-  auto ctx = MakeClientTlsContext({e.ca_file, e.check_host ? e.host : std::string()});
-  if (!ctx.ok()) {
-    exchange.result = ctx.error();
-    co_return;
-  }
-  beast::ssl_stream<beast::tcp_stream> tls(std::move(stream), **ctx);
-  if (!IsAddress(e.host)) SSL_set_tlsext_host_name(tls.native_handle(), e.host.c_str());
-  std::tuple<beast::error_code> shook =
-      co_await tls.async_handshake(asio::ssl::stream_base::client, kAsTuple);
-  if (beast::error_code ec = std::get<0>(shook)) {
-    long verdict = SSL_get_verify_result(tls.native_handle());
-    if (verdict != X509_V_OK) {
-      exchange.result = Error(
-          fmt::format("the certificate of the control endpoint at {} is not trusted: {}{}",
-                      Where(e), X509_verify_cert_error_string(verdict),
-                      e.ca_file.empty() ? " (FIREDRILL_CA_FILE names the certificates to trust)"
-                                        : fmt::format(" (trusted: {})", e.ca_file)));
-    } else {
-      exchange.result = IoError(exchange, "talk TLS with", ec);
-    }
-    co_return;
-  }
-  co_await SendAndReadAnswer(exchange, tls);
+  return Error(out);
 }
 
 }  // namespace
@@ -217,7 +124,7 @@ Expected<ControlEndpoint> ParseApiAddress(const std::string& api, const std::str
   std::string url = bare_port                              ? "http://127.0.0.1:" + api
                     : api.find("://") == std::string::npos ? "http://" + api
                                                            : api;
-  auto parsed = ParseWebhookUrl(url);
+  auto parsed = ParseHttpUrl(url);
   if (!parsed.ok()) {
     std::string why = parsed.error().message;
     // "bad webhook URL "...": WHY": the reason alone; the address is named already.
@@ -290,16 +197,29 @@ Expected<ControlEndpoint> FindControlEndpoint(const fs::path& state_dir) {
 Expected<ControlResponse> SendControl(const ControlEndpoint& endpoint, const std::string& method,
                                       const std::string& path, const std::string& body,
                                       Duration timeout) {
-  http::verb verb = http::string_to_verb(method);
-  if (verb == http::verb::unknown) return Error(fmt::format("unknown HTTP method \"{}\"", method));
-  Exchange exchange{endpoint, verb, path, body, timeout};
-  asio::io_context io;
-  asio::co_spawn(io, Run(exchange), [&exchange](const std::exception_ptr& e) {
-    // Only bad_alloc can get here (I/O results are error codes); report it, do not throw.
-    if (e) exchange.result = Error("internal error while talking to the control endpoint");
-  });
-  io.run();
-  return std::move(exchange.result);
+  if (!IsHttpMethod(method)) return Error(fmt::format("unknown HTTP method \"{}\"", method));
+  HttpRequest request;
+  request.method = method;
+  request.url.tls = endpoint.tls;
+  request.url.host = endpoint.host;
+  request.url.port = endpoint.port;
+  request.url.target = path;
+  request.headers = {{"Authorization", "Bearer " + endpoint.token}, {"Accept", "application/json"}};
+  if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  request.body = body;
+  request.timeout = timeout;
+  request.body_limit = kMaxResponseBytes;
+  std::optional<HttpTls> tls;
+  if (endpoint.tls) {
+    auto ctx = MakeClientTlsContext(
+        {endpoint.ca_file, endpoint.check_host ? endpoint.host : std::string()});
+    if (!ctx.ok()) return ctx.error();
+    // The context checks the name itself (or pins the server's certificate, without one).
+    tls.emplace(HttpTls{std::move(**ctx), endpoint.check_host});
+  }
+  HttpResult r = ExchangeBlocking(request, tls ? &*tls : nullptr);
+  if (!r.ok()) return Explain(endpoint, r.failure, timeout);
+  return ControlResponse{r.answer->status, std::move(r.answer->body)};
 }
 
 Expected<ControlResponse> SendControl(const fs::path& state_dir, const std::string& method,

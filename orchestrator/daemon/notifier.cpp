@@ -6,7 +6,7 @@
 #include <boost/json.hpp>
 
 #include "drills/zoned_time.h"
-#include "orchestrator/announce/webhook_url.h"
+#include "orchestrator/http/http_url.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/typed_event.h"
 

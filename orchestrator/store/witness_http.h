@@ -15,7 +15,7 @@ namespace firedrill {
 
 /// One exchange with a witness over HTTP(S).
 struct WitnessHttpRequest {
-  std::string url;                  ///< http://host[:port]/path or https://... (ParseWebhookUrl)
+  std::string url;                  ///< http://host[:port]/path or https://... (ParseHttpUrl)
   std::optional<std::string> body;  ///< POST this body (application/json); GET when absent
   std::chrono::milliseconds timeout{5000};  ///< for the whole exchange, name resolution included
   /// For https: trust this PEM file of CA certificates instead of the system's store. The peer's

@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "drills/duration.h"
-#include "orchestrator/announce/webhook_url.h"
+#include "orchestrator/http/http_url.h"
 
 namespace firedrill {
 namespace {
@@ -113,7 +113,7 @@ Expected<WitnessList> ParseWitnessList(std::string_view text, std::string_view n
       w.target = words.size() == 2 ? std::string(words[1]) : std::string("/dev/log");
     } else if (entry == "http") {
       if (words.size() < 2) return bad("write http URL [timeout=5s] [ca=/absolute/ca.pem]");
-      auto url = ParseWebhookUrl(words[1]);
+      auto url = ParseHttpUrl(words[1]);
       if (!url) return bad(url.error().message);
       w.kind = WitnessKind::kHttp;
       w.target = std::string(words[1]);

@@ -167,9 +167,13 @@ class Receiver {
   }
 
   void Close() {
+    StopAccepting();
+    state_->hanging.clear();
+  }
+  // Accepts no more connections; those waiting for an answer stay open.
+  void StopAccepting() {
     beast::error_code ignored;
     state_->acceptor.close(ignored);
-    state_->hanging.clear();
   }
 
  private:
@@ -558,6 +562,39 @@ TEST_CASE("webhook sender Stop during a backoff calls done with cancelled, and n
   CHECK(later.calls == 1);
   REQUIRE(later.result.has_value());
   CHECK(later.result->last_error == "the webhook sender is stopped");
+}
+
+TEST_CASE("webhook sender Stop during an attempt closes its connection and calls done at once",
+          "[announce][webhook]") {
+  asio::io_context io;
+  Receiver receiver(io, {Hang()});
+  WebhookSender sender(io);
+  DeliveryPolicy policy = FastPolicy();
+  policy.attempt_timeout = 60000ms;
+  Outcome out;
+  sender.Send(Post(receiver.Url("/hook")), policy, out.Callback());
+  RunUntil(io, [&] { return receiver.seen().size() == 1; });  // waiting for the answer
+  io.restart();
+  REQUIRE(out.calls == 0);
+
+  sender.Stop();
+  CHECK(out.calls == 1);  // before Stop returns
+  REQUIRE(out.result.has_value());
+  CHECK_FALSE(out.result->delivered);
+  CHECK(out.result->attempts == 1);
+  CHECK(out.result->last_status == 0);
+  CHECK(out.result->last_error == "cancelled");
+  CHECK(sender.pending() == 0);
+
+  // The exchange under way is over: with the receiver accepting nothing more but still holding
+  // the connection open, the io_context runs out of work at once instead of waiting out the
+  // 60 s attempt timeout.
+  receiver.StopAccepting();
+  Clock::time_point start = Clock::now();
+  io.run_for(2000ms);
+  CHECK(Since(start, Clock::now()) < 500ms);
+  CHECK(out.calls == 1);
+  CHECK(receiver.seen().size() == 1);
 }
 
 TEST_CASE("webhook sender destroyed mid-delivery drops done without calling it",

@@ -1,9 +1,10 @@
-// The address of an outgoing webhook: http://host[:port]/path?query or https://..., parsed once
-// before a delivery starts. Pure: no I/O, no name resolution.
+// The address of an outgoing HTTP request (a webhook, a witness, an HTTP probe, FIREDRILL_API):
+// http://host[:port]/path?query or https://..., parsed once before a request starts. Pure: no
+// I/O, no name resolution.
 //
 // Chat webhook URLs carry their secret in the path (a Slack incoming webhook is
 // https://hooks.slack.com/services/T…/B…/<secret>), so anything meant for logs and records shows
-// a URL through RedactUrl or WebhookUrl::Origin, never as written.
+// a URL through RedactUrl or HttpUrl::Origin, never as written.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +15,8 @@
 
 namespace firedrill {
 
-/// A parsed webhook URL.
-struct WebhookUrl {
+/// A parsed http or https URL.
+struct HttpUrl {
   bool tls = false;        ///< https
   std::string host;        ///< a name or an IP address; an IPv6 address without its brackets
   std::uint16_t port = 0;  ///< as written, else 80 (http) or 443 (https)
@@ -33,7 +34,7 @@ struct WebhookUrl {
 /// when written, is a number from 1 to 65535; an empty path becomes "/"; the fragment is dropped.
 /// Fails, naming RedactUrl(url) and what is wrong, for anything else, including spaces and
 /// control characters anywhere and user names or passwords ("user:pass@host").
-Expected<WebhookUrl> ParseWebhookUrl(std::string_view url);
+Expected<HttpUrl> ParseHttpUrl(std::string_view url);
 
 /// Returns `url` with everything after the host and port replaced by "/…" and any user
 /// information before the host by "…@", e.g. "https://hooks.slack.com/…". Works on malformed

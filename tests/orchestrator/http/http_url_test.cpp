@@ -1,4 +1,4 @@
-#include "orchestrator/announce/webhook_url.h"
+#include "orchestrator/http/http_url.h"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -6,22 +6,22 @@
 namespace firedrill {
 namespace {
 
-WebhookUrl Parsed(std::string_view url) {
-  Expected<WebhookUrl> parsed = ParseWebhookUrl(url);
+HttpUrl Parsed(std::string_view url) {
+  Expected<HttpUrl> parsed = ParseHttpUrl(url);
   INFO(url);
   REQUIRE(parsed.ok());
   return *parsed;
 }
 
 std::string Failure(std::string_view url) {
-  Expected<WebhookUrl> parsed = ParseWebhookUrl(url);
+  Expected<HttpUrl> parsed = ParseHttpUrl(url);
   INFO(url);
   REQUIRE_FALSE(parsed.ok());
   return parsed.error().message;
 }
 
-TEST_CASE("webhook URLs with and without port, path and query parse", "[announce]") {
-  WebhookUrl slack = Parsed("https://hooks.slack.com/services/T000/B000/XXXX");
+TEST_CASE("webhook URLs with and without port, path and query parse", "[http]") {
+  HttpUrl slack = Parsed("https://hooks.slack.com/services/T000/B000/XXXX");
   CHECK(slack.tls);
   CHECK(slack.host == "hooks.slack.com");
   CHECK(slack.port == 443);
@@ -29,14 +29,14 @@ TEST_CASE("webhook URLs with and without port, path and query parse", "[announce
   CHECK(slack.Origin() == "https://hooks.slack.com");
   CHECK(slack.HostHeader() == "hooks.slack.com");
 
-  WebhookUrl local = Parsed("http://127.0.0.1:8080/hook?team=sre&x=1#fragment");
+  HttpUrl local = Parsed("http://127.0.0.1:8080/hook?team=sre&x=1#fragment");
   CHECK_FALSE(local.tls);
   CHECK(local.host == "127.0.0.1");
   CHECK(local.port == 8080);
   CHECK(local.target == "/hook?team=sre&x=1");
   CHECK(local.Origin() == "http://127.0.0.1:8080");
 
-  WebhookUrl bare = Parsed("HTTP://chat.example.com");
+  HttpUrl bare = Parsed("HTTP://chat.example.com");
   CHECK_FALSE(bare.tls);
   CHECK(bare.port == 80);
   CHECK(bare.target == "/");
@@ -47,8 +47,8 @@ TEST_CASE("webhook URLs with and without port, path and query parse", "[announce
   CHECK(Parsed("http://under_score.internal/a").host == "under_score.internal");
 }
 
-TEST_CASE("webhook URLs with IPv6 addresses keep the brackets out of the host", "[announce]") {
-  WebhookUrl v6 = Parsed("http://[::1]:9000/hook");
+TEST_CASE("webhook URLs with IPv6 addresses keep the brackets out of the host", "[http]") {
+  HttpUrl v6 = Parsed("http://[::1]:9000/hook");
   CHECK(v6.host == "::1");
   CHECK(v6.port == 9000);
   CHECK(v6.HostHeader() == "[::1]:9000");
@@ -56,7 +56,7 @@ TEST_CASE("webhook URLs with IPv6 addresses keep the brackets out of the host", 
   CHECK(Parsed("https://[2001:db8::7]/x").HostHeader() == "[2001:db8::7]");
 }
 
-TEST_CASE("bad webhook URLs fail with the reason and the URL without its secret", "[announce]") {
+TEST_CASE("bad webhook URLs fail with the reason and the URL without its secret", "[http]") {
   std::string e = Failure("ftp://example.com/services/secret-token");
   CHECK(e == "bad webhook URL \"ftp://example.com/…\": it must start with http:// or https://");
   CHECK(Failure("hooks.slack.com/services/secret-token") ==
@@ -83,7 +83,7 @@ TEST_CASE("bad webhook URLs fail with the reason and the URL without its secret"
         "are not supported");
 }
 
-TEST_CASE("redacted URLs keep the origin only", "[announce]") {
+TEST_CASE("redacted URLs keep the origin only", "[http]") {
   CHECK(RedactUrl("https://hooks.slack.com/services/T/B/secret") == "https://hooks.slack.com/…");
   CHECK(RedactUrl("https://hooks.slack.com?token=secret") == "https://hooks.slack.com/…");
   CHECK(RedactUrl("http://a:b@host:81#frag") == "http://…@host:81/…");
@@ -92,7 +92,7 @@ TEST_CASE("redacted URLs keep the origin only", "[announce]") {
 }
 
 TEST_CASE("webhook URLs keep percent-encoded paths as written and refuse a path after a port",
-          "[announce]") {
+          "[http]") {
   CHECK(Parsed("http://h.example/a%20b/c?q=%2F&r=1#frag").target == "/a%20b/c?q=%2F&r=1");
   CHECK(Parsed("http://h.example:8080").target == "/");
   // Boost.URL 1.81 alone reads this as port 8 and a path "o/x"; RFC 3986 does not.

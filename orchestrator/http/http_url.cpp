@@ -1,4 +1,4 @@
-#include "orchestrator/announce/webhook_url.h"
+#include "orchestrator/http/http_url.h"
 
 #include <fmt/format.h>
 
@@ -28,11 +28,11 @@ std::uint16_t DefaultPort(bool tls) { return tls ? 443 : 80; }
 
 }  // namespace
 
-std::string WebhookUrl::Origin() const {
+std::string HttpUrl::Origin() const {
   return fmt::format("{}://{}", tls ? "https" : "http", HostHeader());
 }
 
-std::string WebhookUrl::HostHeader() const {
+std::string HttpUrl::HostHeader() const {
   std::string out = host.find(':') == std::string::npos ? host : "[" + host + "]";
   if (port != DefaultPort(tls)) out += fmt::format(":{}", port);
   return out;
@@ -53,7 +53,7 @@ std::string RedactUrl(std::string_view url) {
   return out;
 }
 
-Expected<WebhookUrl> ParseWebhookUrl(std::string_view url) {
+Expected<HttpUrl> ParseHttpUrl(std::string_view url) {
   auto bad = [&](std::string_view why) {
     return Error(fmt::format("bad webhook URL \"{}\": {}", RedactUrl(url), why));
   };
@@ -104,7 +104,7 @@ Expected<WebhookUrl> ParseWebhookUrl(std::string_view url) {
     return bad(parsed ? std::string("the path must begin with '/'") : parsed.error().message());
   }
   const boost::urls::url_view& u = *parsed;
-  WebhookUrl out;
+  HttpUrl out;
   out.tls = scheme == "https";
   switch (u.host_type()) {
     case boost::urls::host_type::ipv6:
