@@ -193,7 +193,7 @@ TEST_CASE("the event hash is SHA-256 of the documented canonical encoding", "[st
   CHECK(Hex(e->hash).size() == 64);
 }
 
-TEST_CASE("ToHex writes lowercase hex, most significant byte first", "[store]") {
+TEST_CASE("Hex writes lowercase hex, most significant byte first", "[store]") {
   Hash256 h{};
   h[0] = 0xab;
   h[31] = 0x0f;
