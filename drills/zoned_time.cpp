@@ -5,14 +5,20 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdint>
 #include <stdexcept>
 
 #include "drills/quoted.h"
+#include "drills/time_digits.h"
 #include "drills/zone_lookup.h"
 
 namespace firedrill {
 namespace {
+
+using time_digits::kFirstFastYear;
+using time_digits::kLastFastYear;
+using time_digits::Put2;
+using time_digits::PutDate;
+using time_digits::PutTime;
 
 std::string LocalText(const LocalDateTime& l) {
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", l.year, l.month, l.day, l.hour,
@@ -27,88 +33,9 @@ std::string OffsetText(std::chrono::seconds offset) {
   return fmt::format("{}{:02}:{:02}", sign, minutes / 60, minutes % 60);
 }
 
-// FormatUtc and FormatInZone write years in this range themselves (four digits, no sign); the
-// rest go through date::format, whose spelling they match.
-constexpr int kFirstFastYear = 1000;
-constexpr int kLastFastYear = 9999;
-
-// Writes `v` (0..99) as two digits at `p` and advances it.
-void Put2(char*& p, int v) {
-  *p++ = static_cast<char>('0' + v / 10);
-  *p++ = static_cast<char>('0' + v % 10);
-}
-
-// Writes `v` (0..999) as three digits at `p` and advances it.
-void Put3(char*& p, int v) {
-  *p++ = static_cast<char>('0' + v / 100);
-  Put2(p, v % 100);
-}
-
-// Writes "YYYY-MM-DD" (a year of kFirstFastYear..kLastFastYear) at `p` and advances it.
-void PutDate(char*& p, const std::chrono::year_month_day& ymd) {
-  int year = static_cast<int>(ymd.year());
-  Put2(p, year / 100);
-  Put2(p, year % 100);
-  *p++ = '-';
-  Put2(p, static_cast<int>(static_cast<unsigned>(ymd.month())));
-  *p++ = '-';
-  Put2(p, static_cast<int>(static_cast<unsigned>(ymd.day())));
-}
-
-// The proleptic Gregorian date `days` days after 1970-01-01, for any count (no overflow for any
-// day an int64 of milliseconds can reach): eras of 400 years (146,097 days) from 0000-03-01, so
-// that the leap day ends each year of the era.
-struct CivilDate {
-  std::int64_t year;
-  unsigned month, day;
-};
-CivilDate CivilFromDays(std::int64_t days) {
-  const std::int64_t z = days + 719'468;  // days since 0000-03-01
-  const std::int64_t era = (z >= 0 ? z : z - 146'096) / 146'097;
-  const std::int64_t day_of_era = z - era * 146'097;  // [0, 146096]
-  const std::int64_t year_of_era =
-      (day_of_era - day_of_era / 1'460 + day_of_era / 36'524 - day_of_era / 146'096) / 365;
-  const std::int64_t day_of_year =
-      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);  // [0, 365]
-  const std::int64_t shifted_month = (5 * day_of_year + 2) / 153;              // 0 = March
-  const auto day = static_cast<unsigned>(day_of_year - (153 * shifted_month + 2) / 5 + 1);
-  const auto month =
-      static_cast<unsigned>(shifted_month < 10 ? shifted_month + 3 : shifted_month - 9);
-  return CivilDate{year_of_era + era * 400 + (month <= 2 ? 1 : 0), month, day};
-}
-
-// FormatUtc for any instant, with ISO 8601's signed years outside 0000..9999.
-std::string FormatUtcAnyYear(SysTime t) {
-  constexpr std::int64_t kMsPerDay = 86'400'000;
-  const std::int64_t ms = t.time_since_epoch().count();
-  std::int64_t in_day = ms % kMsPerDay;  // never overflows, unlike flooring to days first
-  std::int64_t days = ms / kMsPerDay;
-  if (in_day < 0) {
-    in_day += kMsPerDay;
-    --days;
-  }
-  const CivilDate date = CivilFromDays(days);
-  std::string year = date.year < 0       ? fmt::format("-{:04}", -date.year)
-                     : date.year > 9'999 ? fmt::format("+{}", date.year)
-                                         : fmt::format("{:04}", date.year);
-  return fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, date.month, date.day,
-                     in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1'000 % 60, in_day % 1'000);
-}
-
-// Instants in kFirstFastYear..kLastFastYear, and in the years date/tz handles.
-constexpr SysTime kFirstFastInstant{std::chrono::sys_days{std::chrono::year{1000} / 1 / 1}};
-constexpr SysTime kPastLastFastInstant{std::chrono::sys_days{std::chrono::year{10000} / 1 / 1}};
+// Instants in the years date/tz handles.
 constexpr SysTime kFirstZonedInstant{std::chrono::sys_days{std::chrono::year{-32000} / 1 / 1}};
 constexpr SysTime kPastLastZonedInstant{std::chrono::sys_days{std::chrono::year{32000} / 1 / 1}};
-
-// Writes "hh:mm:ss" for `seconds` (0..86399) into the day at `p` and advances it.
-void PutTime(char*& p, int seconds) {
-  Put2(p, seconds / 3600);
-  *p++ = ':';
-  Put2(p, seconds / 60 % 60);
-  *p++ = ':';
-  Put2(p, seconds % 60);
-}
 
 }  // namespace
 
@@ -183,23 +110,6 @@ LocalDateTime SysToLocal(SysTime t, std::string_view zone) {
                        static_cast<int>(hms.minutes().count()),
                        static_cast<int>(hms.seconds().count()),
                        static_cast<int>(hms.subseconds().count())};
-}
-
-std::string FormatUtc(SysTime t) {
-  // Checked before any chrono arithmetic, which overflows near the ends of SysTime's range.
-  if (t < kFirstFastInstant || t >= kPastLastFastInstant) return FormatUtcAnyYear(t);
-  auto day = std::chrono::floor<std::chrono::days>(t);
-  std::chrono::year_month_day ymd{day};
-  auto ms = (t - day).count();  // milliseconds into the day, [0, 86'400'000)
-  char buf[24];
-  char* p = buf;
-  PutDate(p, ymd);
-  *p++ = 'T';
-  PutTime(p, static_cast<int>(ms / 1000));
-  *p++ = '.';
-  Put3(p, static_cast<int>(ms % 1000));
-  *p++ = 'Z';
-  return std::string(buf, p);
 }
 
 std::string FormatInZone(SysTime t, std::string_view zone) {

@@ -1,5 +1,6 @@
-// Instants, wall-clock times in IANA zones, and their text forms. DST-safe: local times in a
-// spring-forward gap or a fall-back overlap are errors, never silently shifted.
+// Instants, wall-clock times in IANA zones, and their text in a zone (in UTC: timestamp.h).
+// DST-safe: local times in a spring-forward gap or a fall-back overlap are errors, never
+// silently shifted.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,7 @@
 
 #include "drills/drill.h"
 #include "drills/expected.h"
+#include "drills/timestamp.h"  // FormatUtc, which FormatInZone falls back to
 
 namespace firedrill {
 
@@ -46,11 +48,6 @@ Expected<SysTime> NextLocalTimeAfter(SysTime after, int hour, int minute, int se
 
 /// Returns the wall-clock time of `t` in `zone`; in UTC when the zone is unknown.
 LocalDateTime SysToLocal(SysTime t, std::string_view zone);
-
-/// Returns "2026-12-03T09:00:00.000Z" (ISO 8601, RFC 3339) for any instant: years 0000..9999
-/// with four digits, others signed ("-0001-12-31T…", "+10000-01-01T…", as ISO 8601's expanded
-/// years and java.time write them).
-std::string FormatUtc(SysTime t);
 
 /// Returns "2026-12-03 10:00:00 CET (+01:00)" in `zone`, or FormatUtc on an unknown zone and for
 /// instants beyond the years the tz library handles (about ±32,000).

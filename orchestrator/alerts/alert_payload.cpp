@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "orchestrator/alerts/rfc3339.h"
+#include "drills/timestamp.h"
 
 namespace firedrill {
 namespace {
@@ -275,6 +275,13 @@ Expected<std::vector<Alert>> ParseGrafanaWebhook(std::string_view body) {
 
 Expected<std::vector<Alert>> ParsePagerDutyWebhook(std::string_view body) {
   return NoThrow(ParsePagerDuty, body);
+}
+
+bool IsGoZeroTime(std::string_view text) {
+  auto t = ParseRfc3339(text);
+  if (!t) return false;
+  namespace ch = std::chrono;
+  return *t == SysTime{ch::sys_days{ch::year{1} / ch::January / 1}};
 }
 
 }  // namespace firedrill

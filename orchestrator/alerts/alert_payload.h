@@ -35,6 +35,10 @@ struct Alert {
   std::string summary;  ///< one line for people; may be empty
 };
 
+/// Returns true iff `text` is Go's zero time ("0001-01-01T00:00:00Z", any RFC 3339 spelling of
+/// it), which Alertmanager and Grafana write for "no time" (e.g. the endsAt of a firing alert).
+bool IsGoZeroTime(std::string_view text);
+
 /// Parses an Alertmanager webhook body (webhook_config, payload "version": "4"): one Alert per
 /// element of "alerts". Fails, naming the offending field (e.g. `alerts[2].labels.job`), on
 /// text that is not JSON, a body over kMaxAlertPayloadBytes or deeper than kMaxAlertPayloadDepth,

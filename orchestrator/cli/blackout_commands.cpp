@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "drills/timestamp.h"
 #include "drills/zoned_time.h"
-#include "orchestrator/alerts/rfc3339.h"
 #include "orchestrator/cli/daemon_cli.h"
 #include "orchestrator/daemon/scheduling.h"
 #include "orchestrator/exit_status.h"

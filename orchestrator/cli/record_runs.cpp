@@ -14,11 +14,6 @@ std::string Field(const json::object* o, std::string_view key) {
   return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-bool Ends(std::string_view kind) {
-  return kind == "run-ended" || kind == "restore-incomplete" || kind == "preflight-refused" ||
-         kind == "aborted";
-}
-
 }  // namespace
 
 RecordedRuns GroupByRun(std::span<const Event> events) {
@@ -35,17 +30,10 @@ RecordedRuns GroupByRun(std::span<const Event> events) {
     auto it = std::find_if(out.runs.begin(), out.runs.end(),
                            [&](const RecordedRun& r) { return r.run_id == run; });
     if (it == out.runs.end()) {
-      out.runs.push_back(RecordedRun{run, "", "", "", {}});
+      out.runs.push_back(RecordedRun{run, "", {}});
       it = std::prev(out.runs.end());
     }
     if (e.kind == "run-started") it->file = Field(o, "file");
-    if (Ends(e.kind)) {
-      it->ending = e.kind;
-      std::string outcome = Field(o, "outcome");
-      if (outcome.empty() && e.kind == "preflight-refused") outcome = "refused";
-      if (outcome.empty() && e.kind == "aborted") outcome = "aborted before injecting";
-      it->outcome = outcome.empty() ? e.kind : outcome;
-    }
     it->events.push_back(e);
   }
   return out;

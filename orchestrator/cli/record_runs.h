@@ -1,5 +1,6 @@
 // The runs of one drill's records: its events grouped by the run they belong to, for
-// `records show` (a drill run twice is shown as two runs, each with its file and outcome).
+// `records show` (a drill run twice is shown as two runs, each with its file; each run's outcome
+// is DeriveRunFacts's, report/run_facts.h, derived from its events).
 #pragma once
 
 #include <optional>
@@ -15,8 +16,6 @@ namespace firedrill {
 struct RecordedRun {
   std::string run_id;
   std::string file;           ///< the drill file it ran (its `run-started`); "" when not recorded
-  std::string ending;         ///< the kind of its ending event (run-ended, ...); "" while none
-  std::string outcome;        ///< the outcome its ending event names; "" while none
   std::vector<Event> events;  ///< in order
 };
 

@@ -173,6 +173,15 @@ int RunShow(const Invocation& inv) {
     inv.out << AuditJunit(rows);
     return kExitOk;
   }
+  // Each run's outcome as every report and `records list` derive it (from the run's events and
+  // the drill facts its run-started recorded, the drill text parsed only when it recorded none).
+  DrillSourceCache drill_texts;
+  std::vector<RunOutcome> outcomes;
+  for (const RecordedRun& r : grouped.runs) {
+    outcomes.push_back(
+        DeriveRunFacts(r.events, &drill_texts, TimelineDetail::kNone, DrillDetail::kFactsOnly)
+            .outcome);
+  }
   if (format == "json") {
     json::object o;
     o["id"] = id;
@@ -196,12 +205,13 @@ int RunShow(const Invocation& inv) {
       return eo;
     };
     json::array runs;
-    for (const RecordedRun& r : grouped.runs) {
+    for (std::size_t i = 0; i < grouped.runs.size(); ++i) {
+      const RecordedRun& r = grouped.runs[i];
       json::array seqs;
       for (const Event& e : r.events) seqs.push_back(e.seq);
       runs.push_back(json::object{{"run", r.run_id},
                                   {"file", r.file},
-                                  {"outcome", r.outcome},
+                                  {"outcome", OutcomeName(outcomes[i])},
                                   {"events", std::move(seqs)}});
     }
     o["runs"] = std::move(runs);
@@ -243,8 +253,10 @@ int RunShow(const Invocation& inv) {
     fmt::print(inv.out, "\nRun {}{}: file {}, {}\n", r.run_id,
                only ? "" : fmt::format(" ({} of {})", i + 1, grouped.runs.size()),
                r.file.empty() ? "-" : r.file,
-               r.outcome.empty() ? "not ended (running, or its process died: firedrill recover)"
-                                 : "outcome " + r.outcome);
+               outcomes[i] == RunOutcome::kInProgress
+                   ? "outcome in-progress (not ended: running, or its process died: firedrill "
+                     "recover)"
+                   : "outcome " + OutcomeName(outcomes[i]));
     fmt::print(inv.out, "  postmortem: firedrill postmortem {} --run {}\n", id, r.run_id);
     for (const Event& e : r.events) print_event(e);
   }
@@ -300,13 +312,19 @@ Command RecordsShowCommand() {
       "file it ran and its outcome (and the postmortem command for it). Each event: sequence\n"
       "number, time (UTC and the drill's zone), kind, actor and payload. Read-only.\n"
       "\n"
+      "A run's outcome is derived from its events as records list, the postmortem and the\n"
+      "audit derive it (see firedrill records list --help): recovered-by-team, absorbed,\n"
+      "auto-restored, aborted, inconclusive, interrupted, restore-incomplete, refused,\n"
+      "not-injected, or in-progress (no ending recorded: running, or its process died).\n"
+      "\n"
       "Options:\n"
       "  --run RUN    only this run (its id as the header shows it)\n"
       "  --format F   text (default), json, or junit: each run a JUnit test suite and each\n"
       "               objective a test case (detected within, recovered within, every fault\n"
       "               restored and verified), for a CI server to show\n"
       "  --json       same as --format json: {id, title, ..., runs: [{run, file, outcome,\n"
-      "               events: [seq...]}], events}; each event also carries its hash\n"
+      "               events: [seq...]}], events}; each event also carries its hash; outcome\n"
+      "               is one of the words above\n"
       "  --state DIR  the state directory (default $FIREDRILL_STATE, else\n"
       "               $XDG_STATE_HOME/firedrill, else ~/.local/state/firedrill)\n"
       "\n"

@@ -4,13 +4,12 @@
 #include <fmt/ostream.h>
 
 #include <boost/json.hpp>
-#include <charconv>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
 #include <utility>
 
-#include "drills/zoned_time.h"
+#include "drills/timestamp.h"
 #include "orchestrator/exit_status.h"
 #include "orchestrator/report/run_events.h"
 #include "orchestrator/report/run_facts.h"
@@ -20,72 +19,21 @@
 namespace firedrill {
 namespace {
 
-// Reads `n` digits at `pos`; false if they are not all digits.
-bool Digits(std::string_view s, std::size_t pos, std::size_t n, int* out) {
-  if (pos + n > s.size()) return false;
-  auto [end, ec] = std::from_chars(s.data() + pos, s.data() + pos + n, *out);
-  return ec == std::errc() && end == s.data() + pos + n;
-}
-
-// Parses --from/--to: YYYY-MM-DD (a whole UTC day) or ISO-8601 YYYY-MM-DDTHH:MM[:SS[.fff]] with Z
-// or an offset (+01:00); no offset means UTC. Returns the first instant the value names and, for
-// a day, the first instant after it (for a time: the next millisecond), so `--to` can include it.
+// Parses --from/--to: YYYY-MM-DD (a whole UTC day) or any ISO-8601 date-time ReadTimestamp reads
+// (YYYY-MM-DDTHH:MM[:SS[.fff|,fff]] with Z, an offset +01:00 or +0100, or none, meaning UTC).
+// Returns the first instant the value names and, for a day, the first instant after it (for a
+// time: the next millisecond), so `--to` can include it.
 Expected<std::pair<SysTime, SysTime>> ParseTimeArg(std::string_view option, std::string_view text) {
-  auto bad = [&](std::string_view why) {
+  auto written = ReadTimestamp(text, fmt::format("--{}", option));
+  if (!written) {
     return Error{
-        fmt::format("--{} \"{}\": {}; write a date (2026-03-31) or an ISO-8601 time "
+        fmt::format("{}; write a date (2026-03-31) or an ISO-8601 time "
                     "(2026-03-31T14:00:00Z, 2026-03-31T16:00+02:00)",
-                    option, text, why)};
-  };
-  LocalDateTime l;
-  if (text.size() < 10 || text[4] != '-' || text[7] != '-' || !Digits(text, 0, 4, &l.year) ||
-      !Digits(text, 5, 2, &l.month) || !Digits(text, 8, 2, &l.day)) {
-    return bad("not a date");
+                    written.error().message)};
   }
-  bool date_only = text.size() == 10;
-  std::chrono::minutes offset{0};
-  if (!date_only) {
-    std::size_t p = 10;
-    if (text[p] != 'T' && text[p] != 't' && text[p] != ' ')
-      return bad("expected 'T' after the date");
-    ++p;
-    if (!Digits(text, p, 2, &l.hour) || p + 2 >= text.size() || text[p + 2] != ':' ||
-        !Digits(text, p + 3, 2, &l.minute)) {
-      return bad("expected HH:MM after 'T'");
-    }
-    p += 5;
-    if (p < text.size() && text[p] == ':') {
-      if (!Digits(text, p + 1, 2, &l.second)) return bad("expected two digits of seconds");
-      p += 3;
-      if (p < text.size() && (text[p] == '.' || text[p] == ',')) {
-        std::size_t start = ++p;
-        int scale = 100;
-        while (p < text.size() && text[p] >= '0' && text[p] <= '9') {
-          l.millisecond += (text[p] - '0') * scale;
-          scale /= 10;
-          ++p;
-        }
-        if (p == start) return bad("expected digits after the decimal point");
-      }
-    }
-    if (p < text.size() && (text[p] == 'Z' || text[p] == 'z')) {
-      ++p;
-    } else if (p < text.size() && (text[p] == '+' || text[p] == '-')) {
-      int oh = 0, om = 0;
-      bool colon = p + 3 < text.size() && text[p + 3] == ':';
-      if (!Digits(text, p + 1, 2, &oh) || !Digits(text, p + (colon ? 4 : 3), 2, &om) || oh > 23 ||
-          om > 59) {
-        return bad("expected a UTC offset like +02:00");
-      }
-      offset = std::chrono::minutes((oh * 60 + om) * (text[p] == '-' ? -1 : 1));
-      p += colon ? 6 : 5;
-    }
-    if (p != text.size()) return bad(fmt::format("unexpected \"{}\"", text.substr(p)));
-  }
-  auto t = LocalToSys(l, "UTC");
-  if (!t) return bad(t.error().message);
-  SysTime at = *t - offset;
-  SysTime after = date_only ? at + std::chrono::days(1) : at + std::chrono::milliseconds(1);
+  SysTime at = written->at;
+  SysTime after =
+      written->date_only ? at + std::chrono::days(1) : at + std::chrono::milliseconds(1);
   return std::pair(at, after);
 }
 

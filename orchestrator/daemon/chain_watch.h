@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "orchestrator/store/utc_time.h"
+#include "drills/drill.h"
 
 namespace firedrill {
 

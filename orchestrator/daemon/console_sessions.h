@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "drills/drill.h"
 #include "drills/expected.h"
-#include "orchestrator/store/utc_time.h"
 
 namespace firedrill {
 

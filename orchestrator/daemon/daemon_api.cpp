@@ -6,7 +6,7 @@
 #include <cctype>
 
 #include "drills/drill_loader.h"
-#include "orchestrator/alerts/rfc3339.h"
+#include "drills/timestamp.h"
 #include "orchestrator/alerts/webhook_auth.h"
 
 namespace firedrill {

@@ -15,10 +15,10 @@
 
 #include "drills/drill.h"
 #include "drills/expected.h"
+#include "drills/timestamp.h"
 #include "orchestrator/report/drill_facts.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
-#include "orchestrator/store/utc_time.h"
 
 namespace firedrill {
 

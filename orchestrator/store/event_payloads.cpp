@@ -6,8 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "drills/timestamp.h"
 #include "drills/zoned_time.h"
-#include "orchestrator/store/utc_time.h"
 
 namespace firedrill {
 namespace {
@@ -85,13 +85,13 @@ class In {
   }
   void Time(std::string_view key, std::optional<SysTime>& out) {
     if (const json::value* v = Find(key)) {
-      std::optional<SysTime> t;
-      if (v->is_string()) t = ParseUtc(std::string_view(v->get_string()));
-      if (t) {
-        out = t;
-      } else {
-        Wrong(key, json::error::not_string, "a UTC time");
+      if (v->is_string()) {
+        if (auto t = ParseUtc(std::string_view(v->get_string()))) {
+          out = *t;
+          return;
+        }
       }
+      Wrong(key, json::error::not_string, "a UTC time");
     }
   }
   /// Reads what Out::TimeOrNull writes (null reads as absent).

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-#include "orchestrator/alerts/rfc3339.h"
+#include "drills/timestamp.h"
 
 namespace firedrill {
 namespace {
@@ -304,6 +304,12 @@ TEST_CASE("grafana payload errors name the field", "[alerts]") {
   auto none = ParseGrafanaWebhook(R"({"orgId":1,"state":"alerting"})");
   REQUIRE_FALSE(none.ok());
   CHECK(none.error().message == "alerts: missing");
+}
+
+TEST_CASE("IsGoZeroTime recognizes Go's zero time", "[alerts]") {
+  CHECK(IsGoZeroTime("0001-01-01T00:00:00Z"));
+  CHECK_FALSE(IsGoZeroTime("2026-11-22T07:52:38Z"));
+  CHECK_FALSE(IsGoZeroTime("garbage"));
 }
 
 }  // namespace

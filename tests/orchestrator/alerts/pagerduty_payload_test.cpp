@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "drills/timestamp.h"
 #include "orchestrator/alerts/alert_payload.h"
-#include "orchestrator/alerts/rfc3339.h"
 
 namespace firedrill {
 namespace {

@@ -191,8 +191,10 @@ TEST_CASE("records show prints a drill's runs as docs/records.md quotes it", "[c
     };
     add("drill-scheduled", "{}");
     add("run-started", R"({"run":"checkout-db-blackhole-1803891600000","file":"checkout.toml"})");
+    add("fault-injected", R"({"run":"checkout-db-blackhole-1803891600000","fault":"f1"})");
     add("run-ended",
-        R"({"run":"checkout-db-blackhole-1803891600000","outcome":"recovered-by-team"})");
+        R"({"run":"checkout-db-blackhole-1803891600000","outcome":"recovered-by-team",)"
+        R"("recovered_by_team":true})");
     add("run-started", R"({"run":"checkout-db-blackhole-1803978000000","file":"checkout.toml"})");
   }
   Run show = Cli({"records", "show", "checkout-db-blackhole", "--state", state.string()});
@@ -220,7 +222,7 @@ TEST_CASE("records show lists a drill run twice as two runs and --run picks one"
     add("run-started", R"({"run":"twice-1","file":"a.toml"})");
     add("run-started", R"({"run":"twice-2","file":"b.toml"})");  // interleaved with run 1
     add("fault-injected", R"({"run":"twice-1","fault":"f"})");
-    add("run-ended", R"({"run":"twice-1","outcome":"recovered-by-team"})");
+    add("run-ended", R"({"run":"twice-1","outcome":"recovered-by-team","recovered_by_team":true})");
     add("preflight-refused", R"({"run":"twice-2","reasons":["probe red"]})");
   }
   Run show = Cli({"records", "show", "twice", "--state", state.string()});

@@ -1,5 +1,6 @@
 // The records commands for auditors: list filters, verify with checkpoints (and --pubkey,
 // --from-export), export, pubkey and checkpoint; and that the read-only ones create nothing.
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <boost/json.hpp>
@@ -231,6 +232,46 @@ TEST_CASE("records list shows each drill's outcome and filters by it", "[cli][re
   Run bad = Cli({"records", "list", "--outcome", "recoverd", "--state", f.state.string()});
   CHECK(bad.status == kExitUsage);
   CHECK_THAT(bad.err, Catch::Contains("--outcome \"recoverd\" is not one of"));
+}
+
+TEST_CASE("records show names each run's outcome as records list and the reports do",
+          "[cli][records]") {
+  OutcomeRecords f;
+  std::map<std::string, std::string> latest;  // records list: each drill's latest run's outcome
+  const json::value listed =
+      json::parse(Cli({"records", "list", "--json", "--state", f.state.string()}).out);
+  for (const json::value& v : listed.as_array()) {
+    latest[std::string(v.at("id").as_string())] = std::string(v.at("outcome").as_string());
+  }
+  REQUIRE(latest.size() == 9);
+  for (const auto& [id, outcome] : latest) {
+    INFO(id);
+    Run json_show = Cli({"records", "show", id, "--json", "--state", f.state.string()});
+    REQUIRE(json_show.status == kExitOk);
+    const json::value shown = json::parse(json_show.out);
+    const json::array& runs = shown.at("runs").as_array();
+    REQUIRE(!runs.empty());
+    CHECK(runs.back().at("outcome").as_string() == outcome);
+
+    Run text = Cli({"records", "show", id, "--state", f.state.string()});
+    REQUIRE(text.status == kExitOk);
+    const std::string header = fmt::format("Run {}-{} ({} of {}): file -, outcome {}", id,
+                                           runs.size(), runs.size(), runs.size(), outcome);
+    CHECK_THAT(text.out, Catch::Contains(header));
+  }
+  // The earlier runs too: each derived from its own events.
+  auto first_outcome = [&](const std::string& id) {
+    Run r = Cli({"records", "show", id, "--json", "--state", f.state.string()});
+    REQUIRE(r.status == kExitOk);
+    return std::string(json::parse(r.out).at("runs").at(0).at("outcome").as_string());
+  };
+  CHECK(first_outcome("d8-rerun") == "refused");
+  CHECK(first_outcome("d9-again") == "recovered-by-team");
+  Run running =
+      Cli({"records", "show", "d7-running", "--run", "d7-running-1", "--state", f.state.string()});
+  CHECK_THAT(running.out,
+             Catch::Contains("Run d7-running-1: file -, outcome in-progress (not ended: running, "
+                             "or its process died: firedrill recover)"));
 }
 
 TEST_CASE("records list filters by window start with dates and ISO-8601 times", "[cli][records]") {

@@ -7,11 +7,11 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "drills/timestamp.h"
 #include "orchestrator/control/form_fields.h"
 #include "orchestrator/report/audit.h"
 #include "orchestrator/report/audit_loader.h"
 #include "orchestrator/store/database.h"
-#include "orchestrator/store/utc_time.h"
 #include "tests/orchestrator/console/hostile_text.h"
 #include "tests/orchestrator/report/recorded_runs.h"
 #include "tests/support/temp_dir.h"

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "orchestrator/store/utc_time.h"
+#include "drills/timestamp.h"
 
 namespace firedrill {
 namespace {

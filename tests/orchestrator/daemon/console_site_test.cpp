@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "drills/timestamp.h"
 #include "orchestrator/control/form_fields.h"
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/typed_event.h"
-#include "orchestrator/store/utc_time.h"
 #include "tests/support/temp_dir.h"
 
 namespace firedrill {

@@ -37,17 +37,6 @@ RunBuilder Builder(const std::string& run = "d-1") {
 
 }  // namespace
 
-TEST_CASE("ParseUtc reads firedrill's UTC forms and rejects anything else", "[report]") {
-  CHECK(FormatUtc(At("2027-06-01T10:02:03.456Z")) == "2027-06-01T10:02:03.456Z");
-  CHECK(FormatUtc(At("2027-06-01T10:02:03Z")) == "2027-06-01T10:02:03.000Z");
-  CHECK(FormatUtc(At("2027-06-01")) == "2027-06-01T00:00:00.000Z");
-  for (const char* bad : {"", "2027-6-01", "2027-02-30", "2027-06-01T25:00:00Z",
-                          "2027-06-01T10:00:00", "2027-06-01T10:00:00.1Z", "yesterday"}) {
-    INFO(bad);
-    CHECK(!ParseUtc(bad));
-  }
-}
-
 TEST_CASE("T0 is the first fault in place and TTD and TTR come from the recorded offsets",
           "[report]") {
   auto events = AsEvents(RecordedRun("team-recovered"));

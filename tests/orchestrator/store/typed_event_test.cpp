@@ -6,8 +6,8 @@
 #include <set>
 #include <string>
 
+#include "drills/timestamp.h"
 #include "drills/zoned_time.h"
-#include "orchestrator/store/utc_time.h"
 
 namespace firedrill {
 namespace {
