@@ -20,12 +20,13 @@ namespace firedrill {
 /// Decodes exactly 64 lowercase hex digits into `*out`; false for anything else.
 [[nodiscard]] bool FromHex(std::string_view hex, Hash256* out);
 
-/// Returns "YYYY-MM-DDTHH:MM:SS.mmmZ" for `ms` milliseconds since the Unix epoch: the same text as
-/// FormatUtc, without a stream per call (exports write millions of these).
+/// Returns FormatUtc of the instant `ms` milliseconds after the Unix epoch:
+/// "YYYY-MM-DDTHH:MM:SS.mmmZ" for the years 0000..9999.
 std::string FormatRecordTime(std::int64_t ms);
 
 /// Parses "YYYY-MM-DDTHH:MM:SS.mmmZ" (exactly the form FormatRecordTime and FormatUtc write) into
-/// milliseconds since the Unix epoch; nullopt for anything else, impossible dates included.
+/// milliseconds since the Unix epoch, with ParseUtc (drills/timestamp.h); nullopt for anything
+/// else, impossible dates included.
 std::optional<std::int64_t> ParseExportTime(std::string_view text);
 
 }  // namespace firedrill
