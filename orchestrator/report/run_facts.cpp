@@ -3,41 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/json.hpp>
-#include <charconv>
 
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
+#include "orchestrator/report/timeline_text.h"
 #include "orchestrator/store/typed_event.h"
 #include "plugins/plugin_registry.h"
 
 namespace firedrill {
 namespace {
-
-namespace json = boost::json;
-
-// The payload of `t` as P; the struct's defaults when the payload could not be read (its kind
-// still counts: an unreadable `run-ended` still ends the run).
-template <typename P>
-const P& Of(const TypedEvent& t) {
-  static const P kEmpty{};
-  const P* p = t.As<P>();
-  return p != nullptr ? *p : kEmpty;
-}
-
-std::string WithNote(const std::string& text, const std::string& note) {
-  return note.empty() ? text : text + ": " + note;
-}
-
-// The payload without "run", compactly: for event kinds without a struct of their own.
-std::string Describe(const std::string& payload_json) {
-  boost::system::error_code ec;
-  json::value v = json::parse(payload_json, ec);
-  if (ec || !v.is_object()) return payload_json;
-  v.as_object().erase("run");
-  return v.as_object().empty() ? std::string() : json::serialize(v);
-}
 
 // A recorded offset from T0 in milliseconds when there is one, else `ts - t0`.
 std::optional<Duration> Offset(const std::optional<std::int64_t>& ms, SysTime ts,
@@ -54,126 +29,6 @@ FaultFact& FaultOf(std::vector<FaultFact>& faults, const std::string& id) {
   faults.push_back(FaultFact{});
   faults.back().id = id;
   return faults.back();
-}
-
-// The timeline text of one event: what happened, in plain words, never whose fault it was.
-std::string TimelineText(const TypedEvent& t, const DrillFacts* facts, bool is_t0) {
-  const Event& e = *t.event;
-  if (!t.problem.empty()) {
-    return fmt::format("{} (its details could not be read: {})", e.kind, t.problem);
-  }
-  using K = EventKind;
-  switch (t.kind) {
-    case K::kRunStarted: {
-      const auto& p = Of<RunStarted>(t);
-      return fmt::format("run {} started{}", p.run,
-                         p.file.empty() ? "" : fmt::format(" (drill file {})", p.file));
-    }
-    case K::kAnnounced:
-      return WithNote("drill announced", Of<Announced>(t).channel);
-    case K::kAnnounceOverridden:
-      return WithNote("announcement lead time overridden", Of<AnnounceOverridden>(t).reason);
-    case K::kBriefed:
-      return WithNote(fmt::format("participants briefed by {}", e.actor),
-                      Of<Briefed>(t).note.value_or(""));
-    case K::kWaiting: {
-      const auto& at = Of<Waiting>(t).inject_at;
-      return fmt::format("waiting for the window; first injection due at {}",
-                         at ? FormatUtc(*at) : std::string("?"));
-    }
-    case K::kPreflightPassed: {
-      const auto& p = Of<PreflightPassed>(t);
-      return fmt::format("preflight passed: {} probe(s) green, {} fault(s) ready", p.probes,
-                         p.faults);
-    }
-    case K::kPreflightRefused:
-      return fmt::format("preflight refused to inject: {}",
-                         fmt::join(Of<PreflightRefused>(t).reasons, "; "));
-    case K::kT0: {
-      const auto& p = Of<T0>(t);
-      return fmt::format("T0: the first fault is in place ({} on {})", p.fault, p.target);
-    }
-    case K::kFaultInjected: {
-      const auto& p = Of<FaultInjected>(t);
-      return fmt::format("fault {} injected and in place ({} on {}){}", p.fault, p.kind, p.target,
-                         is_t0 ? " - T0" : "");
-    }
-    case K::kInjectFailed: {
-      const auto& p = Of<InjectFailed>(t);
-      return fmt::format("injecting fault {} failed: {}", p.fault, p.error);
-    }
-    case K::kActive:
-      return "drill active; probes watched until recovery, abort or auto-restore";
-    case K::kAlertDetected: {
-      const auto& p = Of<AlertDetected>(t);
-      return fmt::format(
-          "alert received from {}{}", p.source.empty() ? "?" : p.source,
-          p.fingerprint.empty() ? "" : fmt::format(" (fingerprint {})", p.fingerprint));
-    }
-    case K::kAckDetected: {
-      const auto& p = Of<AckPayload>(t);
-      return WithNote(fmt::format("{} acknowledged detection", p.by), p.note);
-    }
-    case K::kAckRecovered: {
-      const auto& p = Of<AckPayload>(t);
-      return WithNote(fmt::format("{} marked the service recovered", p.by), p.note);
-    }
-    case K::kProbeRed: {
-      const auto& p = Of<ProbeChange>(t);
-      return WithNote(fmt::format("probe {} red", p.probe), p.detail);
-    }
-    case K::kProbeGreen:
-      return fmt::format("probe {} green again", Of<ProbeChange>(t).probe);
-    case K::kRecovered: {
-      const auto& ms = Of<Recovered>(t).ttr_ms;
-      return fmt::format("every probe green again: recovered{}",
-                         ms ? fmt::format(" (TTR {})", FormatDuration(Duration(*ms))) : "");
-    }
-    case K::kGuardTripped: {
-      const auto& p = Of<GuardTripped>(t);
-      if (!p.reason.empty()) return fmt::format("guard {} tripped: {}", p.guard, p.reason);
-      std::string limit;
-      if (facts != nullptr) {
-        for (const GuardLimit& g : facts->probe_guards) {
-          if (g.name == p.guard) limit = " for more than " + FormatDuration(g.max_red);
-        }
-      }
-      const std::string probe = p.probe.value_or("");
-      return fmt::format("guard {} tripped{}", p.guard,
-                         probe.empty() ? "" : fmt::format(": probe {} red{}", probe, limit));
-    }
-    case K::kAbortRequested: {
-      const auto& p = Of<AbortRequested>(t);
-      return WithNote(fmt::format("{} requested an abort", p.by), p.reason);
-    }
-    case K::kAborted:
-      return WithNote("aborted before any fault was injected", Of<Aborted>(t).reason);
-    case K::kRestoreStarted:
-      return WithNote("restore started", Of<RestoreStarted>(t).reason);
-    case K::kFaultRestored: {
-      const auto& p = Of<FaultRestored>(t);
-      return fmt::format("fault {} restored{}", p.fault,
-                         p.verified ? " and verified by its check"
-                                    : ", not verified: no check command, the restore command's "
-                                      "exit status is the only evidence");
-    }
-    case K::kRestoreFailed: {
-      const auto& p = Of<FaultRestored>(t);
-      return WithNote(fmt::format("restoring fault {} failed", p.fault), p.message);
-    }
-    case K::kRestoreIncomplete: {
-      std::vector<std::string> left;
-      for (const RemainingFault& r : Of<RunEnded>(t).remaining) left.push_back(r.fault);
-      return fmt::format("RESTORE INCOMPLETE: still in place: {}; manual action needed",
-                         fmt::join(left, ", "));
-    }
-    case K::kRunEnded:
-      return WithNote("run ended", Of<RunEnded>(t).outcome);
-    default:
-      break;
-  }
-  std::string rest = Describe(e.payload_json);
-  return rest.empty() ? e.kind : e.kind + " " + rest;
 }
 
 }  // namespace
@@ -278,7 +133,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
     if (f.drill_id.empty()) f.drill_id = x.event->drill_id;
     if (f.run_id.empty()) f.run_id = x.run;
     if (x.kind == EventKind::kRunStarted && !f.started) {
-      const auto& p = Of<RunStarted>(x);
+      const auto& p = x.PayloadOr<RunStarted>();
       f.started = x.event->ts;
       f.run_id = x.run;
       f.drill_file = p.file;
@@ -288,7 +143,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
       f.drill_facts = p.drill_facts;
     }
     if (x.kind == EventKind::kT0 && !recorded_t0) {
-      recorded_t0 = Of<T0>(x).at.value_or(x.event->ts);
+      recorded_t0 = x.PayloadOr<T0>().at.value_or(x.event->ts);
     }
     if (x.kind == EventKind::kFaultInjected && (!f.t0 || x.event->ts < *f.t0)) f.t0 = x.event->ts;
     f.last_event = f.last_event ? std::max(*f.last_event, x.event->ts) : x.event->ts;
@@ -345,28 +200,28 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
     switch (k) {
       case K::kAnnounced:
         // Copied into a run by the engine with the time of the announcement itself as "at".
-        if (!f.announced_at) f.announced_at = Of<Announced>(x).at.value_or(e.ts);
+        if (!f.announced_at) f.announced_at = x.PayloadOr<Announced>().at.value_or(e.ts);
         break;
       case K::kAnnounceOverridden: {
-        const std::string& reason = Of<AnnounceOverridden>(x).reason;
+        const std::string& reason = x.PayloadOr<AnnounceOverridden>().reason;
         f.announce_override = reason.empty() ? "no reason recorded" : reason;
         break;
       }
       case K::kBriefed:
         if (!f.briefed_at) {
-          f.briefed_at = Of<Briefed>(x).at.value_or(e.ts);
+          f.briefed_at = x.PayloadOr<Briefed>().at.value_or(e.ts);
           f.briefed_by = e.actor;
           saw_actor(e.actor, "recorded the briefing");
         }
         break;
       case K::kPreflightRefused: {
         refused = true;
-        const auto& reasons = Of<PreflightRefused>(x).reasons;
+        const auto& reasons = x.PayloadOr<PreflightRefused>().reasons;
         f.refusal_reasons.insert(f.refusal_reasons.end(), reasons.begin(), reasons.end());
         break;
       }
       case K::kFaultInjected: {
-        const auto& p = Of<FaultInjected>(x);
+        const auto& p = x.PayloadOr<FaultInjected>();
         FaultFact& ff = FaultOf(f.faults, p.fault);
         ff.kind = p.kind;
         ff.target = p.target;
@@ -374,11 +229,11 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
         break;
       }
       case K::kInjectFailed:
-        FaultOf(f.faults, Of<InjectFailed>(x).fault);
+        FaultOf(f.faults, x.PayloadOr<InjectFailed>().fault);
         break;
       case K::kAlertDetected: {
         saw_alert = true;
-        const auto& p = Of<AlertDetected>(x);
+        const auto& p = x.PayloadOr<AlertDetected>();
         if (f.t0 && e.ts >= *f.t0 && !f.first_alert) {
           Duration since = Offset(p.since_t0_ms, e.ts, f.t0).value_or(Duration(0));
           f.first_alert = AlertFact{e.ts, p.source, p.fingerprint, since};
@@ -388,7 +243,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
       }
       case K::kAckDetected:
       case K::kAckRecovered: {
-        const auto& p = Of<AckPayload>(x);
+        const auto& p = x.PayloadOr<AckPayload>();
         std::string by = p.by.empty() ? e.actor : p.by;
         saw_actor(by, k == K::kAckDetected ? "acknowledged detection" : "marked recovered");
         AckFact a{e.ts, by, p.note, Offset(p.since_t0_ms, e.ts, f.t0).value_or(Duration(0))};
@@ -406,18 +261,18 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
         saw_probe_red = true;
         break;
       case K::kRecovered:
-        if (!f.ttr_probe) f.ttr_probe = Offset(Of<Recovered>(x).ttr_ms, e.ts, f.t0);
+        if (!f.ttr_probe) f.ttr_probe = Offset(x.PayloadOr<Recovered>().ttr_ms, e.ts, f.t0);
         if (!f.recovered_at) f.recovered_at = e.ts;
         break;
       case K::kGuardTripped: {
-        const auto& p = Of<GuardTripped>(x);
+        const auto& p = x.PayloadOr<GuardTripped>();
         f.guard_trips.push_back({e.ts, p.guard, p.probe.value_or("")});
         f.aborted = true;
         if (f.abort_reason.empty()) f.abort_reason = fmt::format("guard {} tripped", p.guard);
         break;
       }
       case K::kAbortRequested: {
-        const auto& p = Of<AbortRequested>(x);
+        const auto& p = x.PayloadOr<AbortRequested>();
         saw_actor(p.by.empty() ? e.actor : p.by, "requested an abort");
         f.aborted = true;
         if (f.abort_reason.empty()) {
@@ -429,11 +284,11 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
         f.aborted = true;
         not_injected_abort = true;
         ended = true;
-        if (f.abort_reason.empty()) f.abort_reason = Of<Aborted>(x).reason;
+        if (f.abort_reason.empty()) f.abort_reason = x.PayloadOr<Aborted>().reason;
         break;
       case K::kRestoreStarted: {
         if (!restore_started) restore_started = e.ts;
-        const std::string& reason = Of<RestoreStarted>(x).reason;
+        const std::string& reason = x.PayloadOr<RestoreStarted>().reason;
         if (!reason.empty() && reason != kWindowEndReason) {
           f.aborted = true;
           f.abort_reason = reason;  // the engine's own words win over what we guessed
@@ -441,7 +296,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
         break;
       }
       case K::kFaultRestored: {
-        const auto& p = Of<FaultRestored>(x);
+        const auto& p = x.PayloadOr<FaultRestored>();
         FaultFact& ff = FaultOf(f.faults, p.fault);
         if (ff.kind.empty()) ff.kind = p.kind;
         if (ff.target.empty()) ff.target = p.target;
@@ -455,7 +310,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
         break;
       }
       case K::kRestoreFailed: {
-        const auto& p = Of<FaultRestored>(x);
+        const auto& p = x.PayloadOr<FaultRestored>();
         FaultFact& ff = FaultOf(f.faults, p.fault);
         if (ff.kind.empty()) ff.kind = p.kind;
         if (ff.target.empty()) ff.target = p.target;
@@ -464,7 +319,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
       }
       case K::kRestoreIncomplete:
       case K::kRunEnded: {
-        const auto& p = Of<RunEnded>(x);
+        const auto& p = x.PayloadOr<RunEnded>();
         ended = true;
         if (p.outcome == "interrupted") {
           interrupted = true;
@@ -520,7 +375,7 @@ RunFacts DeriveRunFacts(std::span<const Event> events, DrillSourceCache* cache,
   std::map<std::string, SysTime> open;
   for (const TypedEvent& x : evs) {
     if (x.kind != EventKind::kProbeRed && x.kind != EventKind::kProbeGreen) continue;
-    const std::string& probe = Of<ProbeChange>(x).probe;
+    const std::string& probe = x.PayloadOr<ProbeChange>().probe;
     if (x.kind == EventKind::kProbeRed) {
       open.emplace(probe, x.event->ts);
     } else {

@@ -46,6 +46,14 @@ struct TypedEvent {
   const P* As() const {
     return std::get_if<P>(&payload);
   }
+  /// Returns the payload as P, or P's defaults when the payload could not be read (its kind
+  /// still counts: an unreadable `run-ended` still ends the run).
+  template <typename P>
+  const P& PayloadOr() const {
+    static const P kEmpty{};
+    const P* p = As<P>();
+    return p != nullptr ? *p : kEmpty;
+  }
 };
 
 /// Decodes `e`: its kind, its run and its payload, the text parsed once. Never fails; see
