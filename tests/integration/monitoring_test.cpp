@@ -594,7 +594,11 @@ TEST_CASE("monitoring: Prometheus and Alertmanager detect a drill and scrape the
     INFO(logs());
     REQUIRE(open_at.size() >= 2);
   }
-  CHECK(open_at.front() <= seen_open);
+  // The range query's points stand on whole seconds (step=1 from a whole-second start), and each
+  // takes the last sample at or before it: the first point that sees the window open is the
+  // first whole second at or after the scrape that saw it, which came before seen_open. So that
+  // point is at the latest the whole second at or after seen_open, not seen_open itself.
+  CHECK(open_at.front() <= std::chrono::ceil<std::chrono::seconds>(seen_open));
   CHECK(open_at.back() - open_at.front() < kActive + 5s);
 
   daemon.Signal(SIGTERM);
