@@ -170,7 +170,8 @@ struct SenderState {
   void Finish(const std::shared_ptr<Delivery>& d, bool delivered) {
     if (d->finished) return;
     d->finished = true;
-    std::shared_ptr<Delivery> keep = d;  // the set may hold the last owner
+    // A copy on purpose: `d` may be the set's own element, and the set may hold the last owner.
+    std::shared_ptr<Delivery> keep = d;  // NOLINT(performance-unnecessary-copy-initialization)
     deliveries.erase(keep);
     WebhookSender::Done done = std::move(keep->done);
     keep->done = nullptr;
