@@ -62,8 +62,6 @@ awaitable<void> SendStream(State state, Stream& stream, ControlResponse r, unsig
   co_await Close(stream, state->limits);
 }
 
-// The requests of one connection, one after the other while the client keeps the connection
-
 template awaitable<void> SendStream<beast::tcp_stream>(State state, beast::tcp_stream& stream,
                                                        ControlResponse r, unsigned version,
                                                        ConnectionAdmission::Id id);
