@@ -87,6 +87,8 @@ awaitable<void> Refuse(State state, Stream& stream, ControlResponse r, unsigned 
   if (sent) co_await LingeringClose(stream, state->limits.io_timeout);
 }
 
+// The requests of one connection, one after the other while the client keeps the connection
+// alive, each read and write under its own deadline: the head of a request under the short
 // header_timeout (a client that has something to say says it at once), the body and the answer
 // under io_timeout.
 template <typename Stream>
