@@ -9,6 +9,8 @@
 #include "drills/drill_loader.h"
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
+#include "tests/drills/test_drill.h"
+#include "tests/support/drill_load.h"
 
 using namespace firedrill;
 using namespace std::chrono_literals;
@@ -366,15 +368,8 @@ port = 5432
 )";
 }
 
-LoadResult LoadText(const std::string& text) {
-  return LoadDrillText(text, "drill.toml", BuiltinFaults());
-}
-
-std::string AllErrors(const LoadResult& r) {
-  std::string s;
-  for (const Error& e : r.diagnostics) s += e.ToString() + "\n";
-  return s;
-}
+using firedrill::testing::AllErrors;
+using firedrill::testing::LoadText;
 
 }  // namespace
 

@@ -10,6 +10,8 @@
 #include "drills/drill_plan.h"
 #include "drills/zoned_time.h"
 #include "faults/fault_registry.h"
+#include "tests/drills/test_drill.h"
+#include "tests/support/drill_load.h"
 
 using namespace firedrill;
 using namespace std::chrono_literals;
@@ -76,15 +78,8 @@ std::string Replace(std::string text, const std::string& from, const std::string
   return text.replace(at, from.size(), to);
 }
 
-LoadResult LoadText(const std::string& text) {
-  return LoadDrillText(text, "drill.toml", BuiltinFaults());
-}
-
-std::string AllErrors(const LoadResult& r) {
-  std::string s;
-  for (const Error& e : r.diagnostics) s += e.ToString() + "\n";
-  return s;
-}
+using firedrill::testing::AllErrors;
+using firedrill::testing::LoadText;
 
 Drill WheelDrill(const std::string& text = kWheelDrill) {
   LoadResult r = LoadText(text);

@@ -17,8 +17,6 @@ using namespace firedrill::testing;
 
 namespace {
 
-constexpr std::uint64_t kMiB = 1024 * 1024;
-
 // A 64 MiB tmpfs mounted on a fresh directory and unmounted however the test ends.
 class TmpfsMount {
  public:

@@ -15,8 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::uint64_t kMiB = 1024 * 1024;
-
 // The worker holding the memory is the largest process of the run.
 std::uint64_t LargestResidentBytes(pid_t group) {
   std::uint64_t largest = 0;

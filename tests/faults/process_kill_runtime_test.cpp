@@ -43,13 +43,6 @@ ProcessSelector ByName(const std::string& name, bool all = false) {
   return ProcessSelector{ProcessMatch::kName, name, all};
 }
 
-pid_t ReadPid(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  pid_t pid = 0;
-  in >> pid;
-  return pid;
-}
-
 // Polls Check until it reports `in_place` (signals and restarts take effect asynchronously).
 bool CheckBecomes(KillFault& f, const std::string& state, bool in_place) {
   return PollUntil([&] {
@@ -216,6 +209,8 @@ TEST_CASE("process.kill: a target gone after inject still restores", "[faults][r
   CHECK(procs.Running().size() == 1);
 }
 
+namespace {
+
 // A service run by /bin/sh whose `on_term` is what it does on SIGTERM, found by its pidfile, and
 // a process.kill fault that sends it SIGTERM, prepared.
 struct TermVictim {
@@ -237,6 +232,8 @@ struct TermVictim {
   KillFault fault;
   std::string state;
 };
+
+}  // namespace
 
 TEST_CASE("process.kill: inject returns once the process is gone, so a check at once sees it",
           "[faults][runtime]") {

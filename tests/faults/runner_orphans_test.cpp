@@ -65,15 +65,6 @@ class Helper {
   pid_t pid_ = -1;
 };
 
-// Reads a pid a command wrote (it writes a temp file and renames it, so a partial one is never
-// seen); 0 if there is none yet.
-pid_t ReadPid(const fs::path& file) {
-  std::ifstream in(file);
-  pid_t pid = 0;
-  in >> pid;
-  return pid;
-}
-
 // Reads the identity the helper's hook wrote; nullopt until it is there.
 std::optional<ProcessIdentity> ReadIdentity(const fs::path& file) {
   std::ifstream in(file);

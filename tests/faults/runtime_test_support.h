@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@
 #include "tests/faults/test_params.h"
 
 namespace firedrill::testing {
+
+/// A mebibyte, for the sizes the disk and memory faults take.
+inline constexpr std::uint64_t kMiB = 1024 * 1024;
 
 /// Returns a fault of built-in kind `kind` with id `id`, its params built from `values`; fails
 /// the test if the factory reports errors.

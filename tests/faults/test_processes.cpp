@@ -25,6 +25,13 @@ bool PollUntil(const std::function<bool()>& done, std::chrono::milliseconds time
   return true;
 }
 
+pid_t ReadPid(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  pid_t pid = 0;
+  in >> pid;
+  return pid;
+}
+
 char ProcessState(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;

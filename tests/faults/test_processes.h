@@ -18,6 +18,9 @@ namespace firedrill::testing {
 bool PollUntil(const std::function<bool()>& done,
                std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+/// Returns the pid written in `file` (a pidfile), or 0 if it cannot be read.
+pid_t ReadPid(const std::filesystem::path& file);
+
 /// Returns the state letter of /proc/PID/stat ('S', 'T', 'Z', ...), or 0 if there is no such
 /// process.
 char ProcessState(pid_t pid);

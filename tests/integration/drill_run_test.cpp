@@ -440,14 +440,7 @@ TEST_CASE("a paused process that vanished during the drill is restored idempoten
 
 namespace {
 
-// The state letter of a process in /proc (R, S, T, Z...), or 0 if it is gone.
-char ProcState(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string s;
-  std::getline(stat, s);
-  auto paren = s.rfind(')');
-  return paren == std::string::npos || paren + 2 >= s.size() ? 0 : s[paren + 2];
-}
+using firedrill::testing::ProcState;
 
 // A sleeping child process for a drill to pause; killed and reaped at scope exit.
 struct Victim {

@@ -114,4 +114,12 @@ bool Has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+char ProcState(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string s;
+  std::getline(stat, s);
+  auto paren = s.rfind(')');
+  return paren == std::string::npos || paren + 2 >= s.size() ? 0 : s[paren + 2];
+}
+
 }  // namespace firedrill::testing

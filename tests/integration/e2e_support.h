@@ -70,4 +70,7 @@ std::string RunOutcomeOf(const std::filesystem::path& state, const std::string& 
 /// Whether `v` holds `s`.
 bool Has(const std::vector<std::string>& v, const std::string& s);
 
+/// The state letter of process `pid` in /proc (R, S, T, Z...), or 0 if it is gone.
+char ProcState(pid_t pid);
+
 }  // namespace firedrill::testing

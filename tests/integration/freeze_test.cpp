@@ -35,14 +35,6 @@ std::string Alertmanager(const std::string& status, const std::string& fingerpri
   return AlertmanagerWebhook(status, fingerprint, labels, fingerprint + " summary", NowUtc());
 }
 
-// The events of no drill (freezes) and of `drill`, as recorded.
-std::vector<Event> EventsOf(const fs::path& state, const std::string& drill) {
-  auto db = Database::Open(state, OpenMode::kReadOnly);
-  if (!db) return {};
-  auto events = EventLog(*db).ForDrill(drill);
-  return events ? *events : std::vector<Event>{};
-}
-
 // The payload of the last event of `kind` (of no drill, or of `drill`), "" if none.
 std::string PayloadOf(const fs::path& state, const std::string& kind,
                       const std::string& drill = "") {

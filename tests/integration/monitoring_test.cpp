@@ -42,14 +42,17 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/schedule_table.h"
+#include "tests/integration/daemon_support.h"
 #include "tests/integration/e2e_support.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_text.h"
 
 using namespace firedrill;
 using firedrill::testing::EventKinds;
 using firedrill::testing::Eventually;
 using firedrill::testing::Firedrill;
 using firedrill::testing::Has;
+using firedrill::testing::StateOf;
 using firedrill::testing::TempDir;
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -60,18 +63,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr char kAlertToken[] = "alert-secret-for-monitoring-tests";
+constexpr char kMonitoringAlertToken[] = "alert-secret-for-monitoring-tests";
 constexpr char kDrillId[] = "monitoring";
 // How long the service stays frozen: long enough for scrape (1 s), rule evaluation (1 s),
 // Prometheus' notification and Alertmanager's delivery, many times over.
 constexpr auto kActive = 20s;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using firedrill::testing::ReadFile;
 
 // The first executable named one of `names` in a directory of $PATH.
 std::optional<fs::path> InPath(const std::vector<std::string>& names) {
@@ -204,12 +202,7 @@ class MetricsTarget {
   pid_t pid_ = -1;
 };
 
-// The state letter of a process in /proc (R, S, T, ...), or 0 if it is gone.
-char ProcState(pid_t pid) {
-  std::string s = ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  auto paren = s.rfind(')');
-  return paren == std::string::npos || paren + 2 >= s.size() ? 0 : s[paren + 2];
-}
+using firedrill::testing::ProcState;
 
 struct HttpAnswer {
   int status = 0;
@@ -346,17 +339,9 @@ std::string Str(const json::object& o, const char* key) {
   return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-std::string StateOf(const fs::path& state) {
-  auto db = Database::Open(state, OpenMode::kReadOnly);
-  if (!db) return "";
-  auto r = ScheduleTable(*db).Get(kDrillId);
-  if (!r || !*r) return "";
-  return std::string(ScheduleStateName((*r)->state));
-}
-
 // The drill: freeze the service in `pidfile` `open_in` from now for kActive; detected by the
 // alert DemoDown.
-fs::path WriteDrill(const fs::path& dir, const fs::path& pidfile, Duration open_in) {
+fs::path WriteMonitoringDrill(const fs::path& dir, const fs::path& pidfile, Duration open_in) {
   fs::path file = dir / "monitoring.toml";
   SysTime start = NowUtc() + open_in;
   std::ofstream(file) << "id = \"" << kDrillId << "\"\ntitle = \"the demo service hangs\"\n"
@@ -445,7 +430,7 @@ TEST_CASE("monitoring: Prometheus and Alertmanager detect a drill and scrape the
 
   // The daemon, on a free port it publishes in control.json.
   fs::path alert_token = tmp.path() / "alert-token";
-  std::ofstream(alert_token) << kAlertToken << "\n";
+  std::ofstream(alert_token) << kMonitoringAlertToken << "\n";
   Firedrill daemon(tmp.path() / "daemon", {"serve", "--state", state.string(), "--alert-token-file",
                                            alert_token.string()});
   bool serving = Eventually([&] { return FindControlEndpoint(state).ok(); }, 10s);
@@ -502,7 +487,7 @@ TEST_CASE("monitoring: Prometheus and Alertmanager detect a drill and scrape the
   }
   CHECK(PromValue(prom_port, "firedrill_drills{job=\"firedrill\",state=\"scheduled\"}") == 0.0);
 
-  fs::path drill = WriteDrill(tmp.path(), pidfile, 2s);
+  fs::path drill = WriteMonitoringDrill(tmp.path(), pidfile, 2s);
   {
     Firedrill schedule(tmp.path() / "cli", {"schedule", "--state", state.string(), drill.string()});
     int status = schedule.Wait();
@@ -547,7 +532,7 @@ TEST_CASE("monitoring: Prometheus and Alertmanager detect a drill and scrape the
   const SysTime seen_open = NowUtc();
 
   // At the end of the window the service is thawed and answers its scrapes again.
-  bool done = Eventually([&] { return StateOf(state) == "done"; }, kActive + 15s);
+  bool done = Eventually([&] { return StateOf(state, kDrillId) == "done"; }, kActive + 15s);
   {
     INFO(logs());
     REQUIRE(done);

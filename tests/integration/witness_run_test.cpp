@@ -18,6 +18,7 @@
 #include "tests/integration/e2e_support.h"
 #include "tests/support/scoped_env.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_text.h"
 
 using namespace firedrill;
 using firedrill::testing::EventKinds;
@@ -31,10 +32,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string ReadFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using firedrill::testing::ReadFile;
 
 std::size_t LineCount(const fs::path& file) {
   std::string text = ReadFile(file);
@@ -42,8 +40,8 @@ std::size_t LineCount(const fs::path& file) {
 }
 
 // A drill "w" whose fault creates `marker`, opening `open_in` from now for about `active`.
-fs::path WriteDrill(const fs::path& dir, const fs::path& marker, Duration open_in,
-                    Duration active) {
+fs::path WriteWitnessedDrill(const fs::path& dir, const fs::path& marker, Duration open_in,
+                             Duration active) {
   fs::path file = dir / "w.toml";
   SysTime start = NowUtc() + open_in;
   SysTime end = start + active + std::chrono::seconds(1);
@@ -70,7 +68,7 @@ struct WitnessSetup {
   fs::path list;
 };
 
-int Cli(const fs::path& dir, std::vector<std::string> args, std::string* out) {
+int CliInNewDir(const fs::path& dir, std::vector<std::string> args, std::string* out) {
   fs::create_directories(dir);
   Firedrill fd(dir, std::move(args));
   int status = fd.Wait();
@@ -87,7 +85,7 @@ TEST_CASE("run publishes the checkpoint it signs after the drill to the witnesse
   fs::path state = tmp.path() / "state";
   fs::path marker = tmp.path() / "in-place";
   // A window that only the test ends (SIGTERM once the fault is in place), whatever the load.
-  fs::path drill = WriteDrill(tmp.path(), marker, 300ms, 120s);
+  fs::path drill = WriteWitnessedDrill(tmp.path(), marker, 300ms, 120s);
   fs::create_directories(tmp.path() / "run");
   Firedrill run(tmp.path() / "run", {"run", "--state", state.string(), drill.string()});
   REQUIRE(Eventually([&] { return fs::exists(marker); }, 20s));
@@ -101,7 +99,8 @@ TEST_CASE("run publishes the checkpoint it signs after the drill to the witnesse
   CHECK(LineCount(witness.file) == 1);
 
   std::string verified;
-  CHECK(Cli(tmp.path() / "verify",
+  CHECK(CliInNewDir(
+            tmp.path() / "verify",
             {"records", "verify", "--state", state.string(), "--witness", witness.file.string()},
             &verified) == kExitOk);
   CHECK_THAT(verified, Catch::Contains("ok: the records match all 1 checkpoint witnessed in"));
@@ -115,19 +114,20 @@ TEST_CASE("serve publishes the checkpoint after each drill from a thread of its 
   fs::path marker = tmp.path() / "in-place";
   // A window that only the test ends (an abort once the fault is in place), whatever the load:
   // the subject is the publishing after a drill, not the window.
-  fs::path drill = WriteDrill(tmp.path(), marker, 1s, 120s);
+  fs::path drill = WriteWitnessedDrill(tmp.path(), marker, 1s, 120s);
   std::string out;
   // On a loaded machine `schedule` may end after the window opened: a late announcement, which
   // this test is not about.
-  REQUIRE(Cli(tmp.path() / "schedule",
-              {"schedule", "--state", state.string(), "--override-lead",
-               "a test drill opens seconds after it is written", drill.string()},
-              &out) == kExitOk);
+  REQUIRE(CliInNewDir(tmp.path() / "schedule",
+                      {"schedule", "--state", state.string(), "--override-lead",
+                       "a test drill opens seconds after it is written", drill.string()},
+                      &out) == kExitOk);
   fs::create_directories(tmp.path() / "serve");
   Firedrill serve(tmp.path() / "serve", {"serve", "--state", state.string()});
   REQUIRE(Eventually([&] { return Has(EventKinds(state, "w"), "fault-injected"); }, 30s));
   std::string aborted;
-  CHECK(Cli(tmp.path() / "abort",
+  CHECK(CliInNewDir(
+            tmp.path() / "abort",
             {"abort", "--state", state.string(), "--drill", "w", "--reason", "the test is over"},
             &aborted) == kExitOk);
   INFO(aborted);
@@ -143,12 +143,13 @@ TEST_CASE("serve publishes the checkpoint after each drill from a thread of its 
   CHECK(Has(EventKinds(state, "w"), "run-ended"));
   // Publishing happens off the daemon's loop: it still answers.
   std::string listed;
-  CHECK(Cli(tmp.path() / "list", {"list", "--state", state.string()}, &listed) == kExitOk);
+  CHECK(CliInNewDir(tmp.path() / "list", {"list", "--state", state.string()}, &listed) == kExitOk);
   serve.Signal(SIGTERM);
   CHECK(serve.Wait() == kExitOk);
 
   std::string verified;
-  CHECK(Cli(tmp.path() / "verify",
+  CHECK(CliInNewDir(
+            tmp.path() / "verify",
             {"records", "verify", "--state", state.string(), "--witness", witness.file.string()},
             &verified) == kExitOk);
   CHECK_THAT(verified, Catch::Contains("ok: the records match all 1 checkpoint witnessed in"));

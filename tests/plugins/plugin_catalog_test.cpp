@@ -10,6 +10,7 @@
 #include "plugins/plugin_fault.h"
 #include "plugins/plugin_registry.h"
 #include "tests/plugins/plugin_test_support.h"
+#include "tests/support/drill_load.h"
 #include "tests/support/temp_dir.h"
 
 using namespace firedrill;
@@ -85,11 +86,7 @@ std::string ToyDrill(const std::string& file, const std::string& count_line) {
   return text;
 }
 
-std::string AllErrors(const LoadResult& r) {
-  std::string s;
-  for (const Error& e : r.diagnostics) s += e.ToString() + "\n";
-  return s;
-}
+using firedrill::testing::AllErrors;
 
 }  // namespace
 

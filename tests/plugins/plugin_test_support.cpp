@@ -28,11 +28,6 @@ std::string WritePlugin(const std::filesystem::path& dir, const std::string& nam
   return path.string();
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 std::string FindProgram(const std::string& name, const std::string& extra_dir) {
   std::string dirs = extra_dir;
   if (const char* path = std::getenv("PATH")) dirs += ":" + std::string(path);

@@ -1,17 +1,17 @@
-// Helpers for the plugin tests: writing tiny plugin scripts, reading files, finding servers.
+// Helpers for the plugin tests: writing tiny plugin scripts, finding servers (ReadFile, which
+// they use too, is in tests/support/test_text.h).
 #pragma once
 
 #include <filesystem>
 #include <string>
+
+#include "tests/support/test_text.h"  // ReadFile
 
 namespace firedrill::testing {
 
 /// Writes `text` to `dir`/`name` with mode 0755 and returns the path.
 std::string WritePlugin(const std::filesystem::path& dir, const std::string& name,
                         const std::string& text);
-
-/// Returns the content of `path` ("" if it cannot be read).
-std::string ReadFile(const std::string& path);
 
 /// Returns the full path of program `name` found on $PATH or in `extra_dir`, or "".
 std::string FindProgram(const std::string& name, const std::string& extra_dir = "");

@@ -12,6 +12,7 @@
 #include "plugins/plugin_fault.h"
 #include "plugins/plugin_registry.h"
 #include "tests/plugins/plugin_test_support.h"
+#include "tests/support/drill_load.h"
 #include "tests/support/temp_dir.h"
 
 using namespace firedrill;
@@ -57,11 +58,7 @@ restore) rm -f "$f.flag"; echo '{"ok":true}' ;;
 esac
 )";
 
-std::string AllErrors(const LoadResult& r) {
-  std::string s;
-  for (const Error& e : r.diagnostics) s += e.ToString() + "\n";
-  return s;
-}
+using firedrill::testing::AllErrors;
 
 // A catalog with the wire plugin, and a drill with one wire.rec fault writing next to `base`.
 struct WireFixture {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "drills/timestamp.h"
+#include "tests/support/test_text.h"
 
 namespace firedrill {
 namespace {
@@ -42,11 +43,7 @@ const char* const kAlertmanagerFiring = R"({
   ]
 })";
 
-std::string Replace(std::string s, std::string_view from, std::string_view to) {
-  auto pos = s.find(from);
-  REQUIRE(pos != std::string::npos);
-  return s.replace(pos, from.size(), to);
-}
+using firedrill::testing::Replace;
 
 TEST_CASE("alertmanager v4 payload yields one alert per element", "[alerts]") {
   auto r = ParseAlertmanagerWebhook(kAlertmanagerFiring);

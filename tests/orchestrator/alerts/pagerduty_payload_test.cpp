@@ -4,6 +4,7 @@
 
 #include "drills/timestamp.h"
 #include "orchestrator/alerts/alert_payload.h"
+#include "tests/support/test_text.h"
 
 namespace firedrill {
 namespace {
@@ -43,11 +44,7 @@ const char* const kTriggered = R"({
   }
 })";
 
-std::string Replace(std::string s, std::string_view from, std::string_view to) {
-  auto pos = s.find(from);
-  REQUIRE(pos != std::string::npos);
-  return s.replace(pos, from.size(), to);
-}
+using firedrill::testing::Replace;
 
 TEST_CASE("pagerduty triggered incident maps to one firing alert", "[alerts]") {
   auto r = ParsePagerDutyWebhook(kTriggered);

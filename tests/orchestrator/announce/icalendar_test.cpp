@@ -25,8 +25,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const SysTime kStamp = SysTime{std::chrono::sys_days{std::chrono::year{2027} / 4 / 1} +
-                               std::chrono::hours{8} + std::chrono::minutes{30}};
+using firedrill::testing::kStamp;
 
 // The physical lines of `text`, split at CRLF (the CRLFs themselves are not included).
 std::vector<std::string> PhysicalLines(const std::string& text) {

@@ -24,8 +24,7 @@ namespace json = boost::json;
 
 namespace {
 
-const SysTime kStamp = SysTime{std::chrono::sys_days{std::chrono::year{2027} / 4 / 1} +
-                               std::chrono::hours{8} + std::chrono::minutes{30}};
+using firedrill::testing::kStamp;
 
 struct ExpectedAttendee {
   std::string uri;

@@ -22,10 +22,10 @@ namespace json = boost::json;
 
 namespace {
 
-const SysTime kStamp = SysTime{std::chrono::sys_days{std::chrono::year{2027} / 4 / 1}};
+const SysTime kAudienceStamp = SysTime{std::chrono::sys_days{std::chrono::year{2027} / 4 / 1}};
 
-Invite Render(const Drill& d, bool cancel = false) {
-  Expected<Invite> r = RenderInvite(d, InviteOptions{kStamp, cancel ? 1 : 0, cancel});
+Invite RenderAudienceInvite(const Drill& d, bool cancel = false) {
+  Expected<Invite> r = RenderInvite(d, InviteOptions{kAudienceStamp, cancel ? 1 : 0, cancel});
   INFO((r.ok() ? std::string() : r.error().message));
   REQUIRE(r.ok());
   return *r;
@@ -63,7 +63,7 @@ Drill Nobody() {
 TEST_CASE("a drill with nobody to invite is published, not requested", "[announce]") {
   for (bool cancel : {false, true}) {
     INFO((cancel ? "cancel" : "request"));
-    Invite inv = Render(Nobody(), cancel);
+    Invite inv = RenderAudienceInvite(Nobody(), cancel);
     std::string text = Unfolded(inv.text);
     CHECK_THAT(text, Catch::Contains("\r\nMETHOD:PUBLISH\r\n"));
     CHECK_THAT(text, !Catch::Contains("METHOD:REQUEST") && !Catch::Contains("METHOD:CANCEL"));
@@ -82,10 +82,10 @@ TEST_CASE("a drill with nobody to invite is published, not requested", "[announc
   // With one address it is a request again.
   Drill one = Nobody();
   one.announce.attendees.push_back("sre@example.com");
-  Invite inv = Render(one);
+  Invite inv = RenderAudienceInvite(one);
   CHECK(inv.method == "REQUEST");
   CHECK_THAT(inv.text, Catch::Contains("\r\nMETHOD:REQUEST\r\n"));
-  CHECK(Render(one, true).method == "CANCEL");
+  CHECK(RenderAudienceInvite(one, true).method == "CANCEL");
 }
 
 TEST_CASE("the description lists everyone, with or without an e-mail address", "[announce]") {
@@ -103,7 +103,7 @@ TEST_CASE("the description lists everyone, with or without an e-mail address", "
   CHECK(description.find("CHECKOUT-TEAM") == std::string::npos);
   CHECK(description.find("Kim from support") == description.rfind("Kim from support"));
   CHECK(description.find("dba-oncall@example.com") == description.rfind("dba-oncall@example.com"));
-  Invite inv = Render(d);
+  Invite inv = RenderAudienceInvite(d);
   CHECK(inv.not_invited == std::vector<std::string>{"Kim from support", "The night shift"});
   std::optional<json::object> v = Parsed(inv);
   if (v) CHECK(v->at("description").as_string() == description);
@@ -129,7 +129,7 @@ TEST_CASE("an address with a non-ASCII local part is an address (RFC 6531)", "[a
   d.participants = {{"team-æøå@example.dk", "responder"}};
   d.announce.attendees = {};
   d.owner = "Åse <åse@example.dk>";
-  Invite inv = Render(d);
+  Invite inv = RenderAudienceInvite(d);
   CHECK(inv.not_invited.empty());
   std::string text = Unfolded(inv.text);
   // In a URI the UTF-8 octets are percent-encoded (RFC 6068 section 2).

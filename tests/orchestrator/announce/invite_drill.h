@@ -9,6 +9,10 @@
 
 namespace firedrill::testing {
 
+/// The DTSTAMP the invite tests render with: 2027-04-01 08:30 UTC.
+inline const SysTime kStamp = SysTime{std::chrono::sys_days{std::chrono::year{2027} / 4 / 1} +
+                                      std::chrono::hours{8} + std::chrono::minutes{30}};
+
 /// 2027-04-14 14:00-15:00 Europe/Berlin (12:00-13:00 UTC) on "checkout", owned by
 /// "Platform Team <platform@example.com>", with three participants and two announce attendees.
 inline Drill InviteDrill() {

@@ -12,6 +12,7 @@
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
 #include "tests/support/cli_run.h"
+#include "tests/support/dir_snapshot.h"
 #include "tests/support/doc_output.h"
 #include "tests/support/temp_dir.h"
 
@@ -24,16 +25,7 @@ namespace {
 using Run = testing::CliResult;
 using testing::Cli;
 
-// Every file under `dir` with its size and modification time: "nothing changed" is a snapshot
-// that compares equal.
-std::map<std::string, std::pair<std::uintmax_t, fs::file_time_type>> Snapshot(const fs::path& dir) {
-  std::map<std::string, std::pair<std::uintmax_t, fs::file_time_type>> out;
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    out[e.path().string()] = {e.is_regular_file() ? e.file_size() : 0, e.last_write_time()};
-  }
-  return out;
-}
+using firedrill::testing::Snapshot;
 
 const std::string kExample =
     std::string(FIREDRILL_SOURCE_DIR) + "/drills/examples/db-port-blackhole.toml";

@@ -21,7 +21,9 @@
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/typed_event.h"
 #include "tests/support/cli_run.h"
+#include "tests/support/dir_snapshot.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_text.h"
 
 using namespace firedrill;
 using firedrill::testing::TempDir;
@@ -33,20 +35,8 @@ namespace {
 using Run = testing::CliResult;
 using testing::Cli;
 
-// Every file under `dir` with its size and modification time.
-std::map<std::string, std::pair<std::uintmax_t, fs::file_time_type>> Snapshot(const fs::path& dir) {
-  std::map<std::string, std::pair<std::uintmax_t, fs::file_time_type>> out;
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    out[e.path().string()] = {e.is_regular_file() ? e.file_size() : 0, e.last_write_time()};
-  }
-  return out;
-}
-
-std::string ReadFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using firedrill::testing::ReadFile;
+using firedrill::testing::Snapshot;
 
 SysTime Day(int year, unsigned month, unsigned day, int hour = 0) {
   // Days from civil for the test's March 2026 dates: 2026-03-01 is day 20513.

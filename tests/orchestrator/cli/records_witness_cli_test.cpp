@@ -19,6 +19,7 @@
 #include "tests/support/cli_run.h"
 #include "tests/support/scoped_env.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_text.h"
 #include "tests/support/witness_receiver.h"
 
 using namespace firedrill;
@@ -33,10 +34,7 @@ namespace {
 using Run = testing::CliResult;
 using testing::Cli;
 
-std::string ReadFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using firedrill::testing::ReadFile;
 
 void Append(const fs::path& state, int first, int last) {
   auto db = Database::Open(state, OpenMode::kReadWrite);

@@ -15,17 +15,14 @@
 #include "tests/orchestrator/console/hostile_text.h"
 #include "tests/orchestrator/report/recorded_runs.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_text.h"
 
 namespace firedrill {
 namespace {
 
 using namespace std::chrono_literals;
 
-SysTime At(const std::string& text) {
-  auto t = ParseUtc(text);
-  REQUIRE(t);
-  return *t;
-}
+using firedrill::testing::At;
 
 // A drill of `service` on `day` (08:00-09:00 UTC), objectives detect 5m and recover 15m.
 AuditRow Row(const std::string& service, const std::string& day, std::optional<Duration> ttr,
@@ -80,19 +77,12 @@ AuditReport Report() {
                     {At("2027-01-01T00:00:00Z"), At("2027-04-01T00:00:00Z")});
 }
 
-const ConsoleViewer kViewer{"Ann", Role::kAuditor, "csrf-token"};
+const ConsoleViewer kAuditViewer{"Ann", Role::kAuditor, "csrf-token"};
 
-bool Has(const std::string& html, const std::string& text) {
-  return html.find(text) != std::string::npos;
-}
+using firedrill::testing::Count;
+using firedrill::testing::Has;
 
-std::size_t Count(const std::string& html, const std::string& text) {
-  std::size_t n = 0;
-  for (auto at = html.find(text); at != std::string::npos; at = html.find(text, at + 1)) ++n;
-  return n;
-}
-
-AuditQuery Query(const std::string& text) {
+AuditQuery AuditQueryOf(const std::string& text) {
   auto q = ParseAuditQuery(text);
   REQUIRE(q.ok());
   return *q;
@@ -108,7 +98,7 @@ std::string ErrorOf(const std::string& text) {
 }  // namespace
 
 TEST_CASE("audit query reads UTC days with an inclusive end and a service", "[console]") {
-  const AuditQuery q = Query("from=2027-01-01&to=2027-03-31&service=check+out&other=x");
+  const AuditQuery q = AuditQueryOf("from=2027-01-01&to=2027-03-31&service=check+out&other=x");
   CHECK(q.from == At("2027-01-01T00:00:00Z"));
   CHECK(q.to == At("2027-03-31T00:00:00Z"));
   CHECK(q.from_text == "2027-01-01");
@@ -121,7 +111,7 @@ TEST_CASE("audit query reads UTC days with an inclusive end and a service", "[co
 
   // Absent and empty (as an empty form field sends it) are the same: no bound.
   for (const char* none : {"", "?", "from=&to=&service="}) {
-    const AuditQuery all = Query(none);
+    const AuditQuery all = AuditQueryOf(none);
     CHECK_FALSE(all.from);
     CHECK_FALSE(all.to);
     CHECK(all.service.empty());
@@ -129,8 +119,8 @@ TEST_CASE("audit query reads UTC days with an inclusive end and a service", "[co
     CHECK_FALSE(AuditPeriodOf(all).to);
     CHECK(AuditQueryString(all).empty());
   }
-  CHECK(Query("?to=2028-02-29").to == At("2028-02-29T00:00:00Z"));
-  CHECK(Query("from=2027-05-05&to=2027-05-05").from == Query("to=2027-05-05").to);
+  CHECK(AuditQueryOf("?to=2028-02-29").to == At("2028-02-29T00:00:00Z"));
+  CHECK(AuditQueryOf("from=2027-05-05&to=2027-05-05").from == AuditQueryOf("to=2027-05-05").to);
 }
 
 TEST_CASE("audit query errors name the parameter and its value", "[console]") {
@@ -167,9 +157,9 @@ TEST_CASE("FilterAudit keeps only the rows and quarters of the service", "[conso
 }
 
 TEST_CASE("audit page shows the runs with every check and verdict in words", "[console]") {
-  const AuditQuery q = Query("from=2027-01-01&to=2027-03-31");
+  const AuditQuery q = AuditQueryOf("from=2027-01-01&to=2027-03-31");
   const std::string html =
-      AuditHtml(kViewer, Report(), q, "The event chain of the whole record verifies.", true);
+      AuditHtml(kAuditViewer, Report(), q, "The event chain of the whole record verifies.", true);
   CHECK(html.rfind("<h1>Audit</h1>", 0) == 0);
   CHECK(Has(html,
             "Period: runs whose window starts from 2027-01-01 to 2027-03-31 included "
@@ -215,9 +205,9 @@ TEST_CASE("audit page shows the runs with every check and verdict in words", "[c
 }
 
 TEST_CASE("audit page keeps the filters in the form and the export links", "[console]") {
-  const AuditQuery q = Query("from=2027-01-01&to=2027-03-31&service=check+out");
+  const AuditQuery q = AuditQueryOf("from=2027-01-01&to=2027-03-31&service=check+out");
   const std::string html =
-      AuditHtml(kViewer, FilterAudit(Report(), q.service), q, "chain broken at seq 7", false);
+      AuditHtml(kAuditViewer, FilterAudit(Report(), q.service), q, "chain broken at seq 7", false);
   CHECK(Has(html, "<form class=\"filters\" method=\"get\" action=\"/console/audit\""));
   CHECK(Has(html, "name=\"from\" value=\"2027-01-01\""));
   CHECK(Has(html, "name=\"to\" value=\"2027-03-31\""));
@@ -233,7 +223,7 @@ TEST_CASE("audit page keeps the filters in the form and the export links", "[con
             "chain broken at seq 7</p>"));
   CHECK(Has(html, "<p>No runs in the period.</p>"));
   // Without filters the links carry none.
-  const std::string plain = AuditHtml(kViewer, Report(), Query(""), "ok", true);
+  const std::string plain = AuditHtml(kAuditViewer, Report(), AuditQueryOf(""), "ok", true);
   CHECK(Has(plain, "href=\"/console/audit.csv?table=runs\""));
   CHECK(Has(plain, "href=\"/console/audit.json\""));
   CHECK(Has(plain, "Period: every run in the records."));
@@ -244,7 +234,8 @@ TEST_CASE("audit page shows the latest runs only past its limit", "[console]") {
   for (int i = 0; i < 1500; ++i) {
     rows.push_back(Row("checkout", "2027-02-01", 12min, fmt::format("run-{:04}", i)));
   }
-  const std::string html = AuditHtml(kViewer, BuildAudit(rows, {}, {}), Query(""), "ok", true);
+  const std::string html =
+      AuditHtml(kAuditViewer, BuildAudit(rows, {}, {}), AuditQueryOf(""), "ok", true);
   CHECK(Count(html, "<a href=\"/console/runs/") == kMaxAuditRowsShown);
   CHECK(Has(html, "The 1000 latest runs of 1500 are shown"));
   CHECK_FALSE(Has(html, "run-0499<"));
@@ -264,9 +255,9 @@ TEST_CASE("audit page renders hostile records and filters inert and short", "[co
   r.faults_not_restored = {huge, huge};
   r.all_restored_verified = false;
   AuditRow r2 = Row(hostile, "2027-02-02", 12min, huge);
-  const AuditQuery q = Query("service=" + FormEncode(hostile));
+  const AuditQuery q = AuditQueryOf("service=" + FormEncode(hostile));
   const std::string html =
-      AuditHtml(kViewer, BuildAudit({r, r2}, {huge, hostile}, {}), q, huge, false);
+      AuditHtml(kAuditViewer, BuildAudit({r, r2}, {huge, hostile}, {}), q, huge, false);
   testing::CheckHostilePageInertAndShort(html);
   CHECK(Has(html, "value=\"&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img"));
   CHECK(Has(html, "service=%3Cscript%3Ealert%281%29"));
@@ -278,16 +269,16 @@ TEST_CASE("audit page of recorded runs loaded for a period", "[console]") {
   testing::RecordRunIn(tmp.path(), "auto-restored");
   auto db = Database::Open(tmp.path(), OpenMode::kReadOnly);
   REQUIRE(db.ok());
-  const AuditQuery june = Query("from=2027-06-01&to=2027-06-01");
+  const AuditQuery june = AuditQueryOf("from=2027-06-01&to=2027-06-01");
   auto report = LoadAudit(*db, tmp.path(), AuditPeriodOf(june));
   REQUIRE(report.ok());
   CHECK(report->rows.size() == 2);
-  const std::string html = AuditHtml(kViewer, *report, june, "verifies", true);
+  const std::string html = AuditHtml(kAuditViewer, *report, june, "verifies", true);
   CHECK(Has(html, "<a href=\"/console/runs/" + testing::RecordedRunId("team-recovered") + "\">"));
   CHECK(Has(html, "<a href=\"/console/runs/" + testing::RecordedRunId("auto-restored") + "\">"));
   CHECK(Has(html, "<td>none (auto-restored at window end)</td>"));
   // The day before holds none of them.
-  auto before = LoadAudit(*db, tmp.path(), AuditPeriodOf(Query("to=2027-05-31")));
+  auto before = LoadAudit(*db, tmp.path(), AuditPeriodOf(AuditQueryOf("to=2027-05-31")));
   REQUIRE(before.ok());
   CHECK(before->rows.empty());
 }

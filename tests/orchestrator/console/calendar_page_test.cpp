@@ -8,6 +8,7 @@
 #include <string>
 
 #include "drills/zoned_time.h"
+#include "tests/support/test_text.h"
 
 namespace firedrill {
 namespace {
@@ -15,7 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace chr = std::chrono;
 
-SysTime At(const char* utc) {
+SysTime AtMinute(const char* utc) {
   // "2026-03-28T23:15Z": the tests' instants, all in UTC.
   int y = 0, mo = 0, d = 0, h = 0, mi = 0;
   REQUIRE(std::sscanf(utc, "%d-%d-%dT%d:%dZ", &y, &mo, &d, &h, &mi) == 5);
@@ -24,14 +25,14 @@ SysTime At(const char* utc) {
 
 chr::sys_days Day(int y, unsigned m, unsigned d) { return chr::sys_days{chr::year{y} / m / d}; }
 
-CalendarQuery Query(const std::string& text, SysTime now = At("2026-03-25T12:00Z")) {
+CalendarQuery Query(const std::string& text, SysTime now = AtMinute("2026-03-25T12:00Z")) {
   auto q = ParseCalendarQuery(text, now);
   INFO((q ? std::string() : q.error().message));
   REQUIRE(q.ok());
   return *q;
 }
 
-ConsoleViewer Viewer() { return ConsoleViewer{"alice", Role::kAuditor, "csrf-token"}; }
+ConsoleViewer CalendarViewer() { return ConsoleViewer{"alice", Role::kAuditor, "csrf-token"}; }
 
 CalendarEntry Entry(const std::string& id, SysTime start, SysTime end,
                     const std::string& zone = "Europe/Copenhagen") {
@@ -57,24 +58,18 @@ std::string DayCell(const std::string& html, const std::string& iso) {
   return html.substr(begin, end - begin);
 }
 
-std::size_t Count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
-    ++n;
-  }
-  return n;
-}
+using firedrill::testing::Count;
 
 }  // namespace
 
 TEST_CASE("the calendar query defaults to the week of now in UTC", "[console][calendar]") {
-  const CalendarQuery q = Query("", At("2026-03-25T12:00Z"));  // a Wednesday
+  const CalendarQuery q = Query("", AtMinute("2026-03-25T12:00Z"));  // a Wednesday
   CHECK_FALSE(q.month);
   CHECK(q.first_day == Day(2026, 3, 23));
   CHECK(q.zone == "UTC");
   CHECK_FALSE(q.zone_given);
-  CHECK(q.from == At("2026-03-23T00:00Z"));
-  CHECK(q.to == At("2026-03-30T00:00Z"));
+  CHECK(q.from == AtMinute("2026-03-23T00:00Z"));
+  CHECK(q.to == AtMinute("2026-03-30T00:00Z"));
 }
 
 TEST_CASE("the calendar's days are local midnights in the viewer's zone across DST",
@@ -84,42 +79,43 @@ TEST_CASE("the calendar's days are local midnights in the viewer's zone across D
   CHECK(q.zone == "Europe/Copenhagen");
   CHECK(q.zone_given);
   CHECK(q.first_day == Day(2026, 10, 19));
-  CHECK(q.from == At("2026-10-18T22:00Z"));
-  CHECK(q.to == At("2026-10-25T23:00Z"));
+  CHECK(q.from == AtMinute("2026-10-18T22:00Z"));
+  CHECK(q.to == AtMinute("2026-10-25T23:00Z"));
   // The month in which it springs forward: from 00:00 CET to 00:00 CEST.
   q = Query("view=month&day=2026-03-15&zone=Europe/Copenhagen");
   CHECK(q.month);
   CHECK(q.first_day == Day(2026, 3, 1));
-  CHECK(q.from == At("2026-02-28T23:00Z"));
-  CHECK(q.to == At("2026-03-31T22:00Z"));
+  CHECK(q.from == AtMinute("2026-02-28T23:00Z"));
+  CHECK(q.to == AtMinute("2026-03-31T22:00Z"));
   // Without a day, today is the viewer's today: Monday already in Copenhagen, Sunday in UTC.
-  CHECK(Query("zone=Europe/Copenhagen", At("2026-03-29T23:30Z")).first_day == Day(2026, 3, 30));
-  CHECK(Query("", At("2026-03-29T23:30Z")).first_day == Day(2026, 3, 23));
-  CHECK(Query("view=month", At("2026-03-31T22:30Z")).first_day == Day(2026, 3, 1));
-  CHECK(Query("view=month&zone=Europe/Copenhagen", At("2026-03-31T22:30Z")).first_day ==
+  CHECK(Query("zone=Europe/Copenhagen", AtMinute("2026-03-29T23:30Z")).first_day ==
+        Day(2026, 3, 30));
+  CHECK(Query("", AtMinute("2026-03-29T23:30Z")).first_day == Day(2026, 3, 23));
+  CHECK(Query("view=month", AtMinute("2026-03-31T22:30Z")).first_day == Day(2026, 3, 1));
+  CHECK(Query("view=month&zone=Europe/Copenhagen", AtMinute("2026-03-31T22:30Z")).first_day ==
         Day(2026, 4, 1));
 }
 
 TEST_CASE("a day whose midnight the clocks skip begins when they land", "[console][calendar]") {
   // Cuba and Chile move their clocks forward at midnight.
-  CHECK(StartOfLocalDay(Day(2026, 3, 8), "America/Havana") == At("2026-03-08T05:00Z"));
-  CHECK(StartOfLocalDay(Day(2026, 3, 7), "America/Havana") == At("2026-03-07T05:00Z"));
-  CHECK(StartOfLocalDay(Day(2026, 9, 6), "America/Santiago") == At("2026-09-06T04:00Z"));
-  CHECK(StartOfLocalDay(Day(2026, 9, 7), "America/Santiago") == At("2026-09-07T03:00Z"));
-  CHECK(StartOfLocalDay(Day(2026, 9, 6), "UTC") == At("2026-09-06T00:00Z"));
+  CHECK(StartOfLocalDay(Day(2026, 3, 8), "America/Havana") == AtMinute("2026-03-08T05:00Z"));
+  CHECK(StartOfLocalDay(Day(2026, 3, 7), "America/Havana") == AtMinute("2026-03-07T05:00Z"));
+  CHECK(StartOfLocalDay(Day(2026, 9, 6), "America/Santiago") == AtMinute("2026-09-06T04:00Z"));
+  CHECK(StartOfLocalDay(Day(2026, 9, 7), "America/Santiago") == AtMinute("2026-09-07T03:00Z"));
+  CHECK(StartOfLocalDay(Day(2026, 9, 6), "UTC") == AtMinute("2026-09-06T00:00Z"));
   // A drill at 00:30 local that day would not exist; one at 01:30 -03 is on Sunday the 6th.
   CalendarQuery q = Query("view=week&day=2026-09-06&zone=America/Santiago");
   CalendarData data;
-  data.upcoming.push_back(
-      Entry("chile", At("2026-09-06T04:30Z"), At("2026-09-06T05:30Z"), "America/Santiago"));
-  const std::string html = CalendarHtml(Viewer(), data, q, At("2026-09-01T00:00Z"));
+  data.upcoming.push_back(Entry("chile", AtMinute("2026-09-06T04:30Z"),
+                                AtMinute("2026-09-06T05:30Z"), "America/Santiago"));
+  const std::string html = CalendarHtml(CalendarViewer(), data, q, AtMinute("2026-09-01T00:00Z"));
   CHECK_THAT(DayCell(html, "2026-09-06"), Catch::Contains("01:30–02:30 -03"));
   CHECK_THAT(DayCell(html, "2026-09-05"), !Catch::Contains("chile"));
 }
 
 TEST_CASE("a bad calendar query names the parameter and its value", "[console][calendar]") {
   auto error = [](const std::string& text) {
-    auto q = ParseCalendarQuery(text, At("2026-03-25T12:00Z"));
+    auto q = ParseCalendarQuery(text, AtMinute("2026-03-25T12:00Z"));
     REQUIRE_FALSE(q.ok());
     CHECK(q.error().code == ErrorCode::kInvalidInput);
     return q.error().message;
@@ -139,45 +135,49 @@ TEST_CASE("a bad calendar query names the parameter and its value", "[console][c
   CHECK(long_view.size() < 300);
   CHECK(long_view.find('\n') == std::string::npos);
   // Unknown parameters are left alone; empty ones mean the default.
-  CHECK(ParseCalendarQuery("view=&day=&zone=&utm_source=mail", At("2026-03-25T12:00Z")).ok());
+  CHECK(ParseCalendarQuery("view=&day=&zone=&utm_source=mail", AtMinute("2026-03-25T12:00Z")).ok());
 }
 
 TEST_CASE("a drill appears on its local day in the viewer's zone and its own",
           "[console][calendar]") {
   // Saturday 23:15 UTC is already Sunday 00:15 in Copenhagen, and Saturday 19:15 in New York.
   CalendarData data;
-  data.upcoming.push_back(Entry("checkout-db", At("2026-03-28T23:15Z"), At("2026-03-28T23:45Z")));
-  const SysTime now = At("2026-03-20T12:00Z");
+  data.upcoming.push_back(
+      Entry("checkout-db", AtMinute("2026-03-28T23:15Z"), AtMinute("2026-03-28T23:45Z")));
+  const SysTime now = AtMinute("2026-03-20T12:00Z");
 
   std::string html =
-      CalendarHtml(Viewer(), data, Query("day=2026-03-28&zone=Europe/Copenhagen"), now);
+      CalendarHtml(CalendarViewer(), data, Query("day=2026-03-28&zone=Europe/Copenhagen"), now);
   std::string sunday = DayCell(html, "2026-03-29");
   CHECK_THAT(sunday, Catch::Contains("Checkout loses its database"));
   CHECK_THAT(sunday, Catch::Contains("00:15–00:45 CET"));
   CHECK_THAT(sunday, !Catch::Contains("In Europe/Copenhagen"));  // the viewer's zone already
   CHECK_THAT(DayCell(html, "2026-03-28"), !Catch::Contains("checkout-db"));
 
-  html = CalendarHtml(Viewer(), data, Query("day=2026-03-28"), now);
+  html = CalendarHtml(CalendarViewer(), data, Query("day=2026-03-28"), now);
   CHECK_THAT(DayCell(html, "2026-03-28"), Catch::Contains("23:15–23:45 UTC"));
   CHECK_THAT(DayCell(html, "2026-03-28"),
              Catch::Contains("In Europe/Copenhagen: Sun 29 Mar 00:15–00:45 CET"));
   CHECK_THAT(DayCell(html, "2026-03-29"), !Catch::Contains("checkout-db"));
 
-  html = CalendarHtml(Viewer(), data, Query("day=2026-03-28&zone=America/New_York"), now);
+  html = CalendarHtml(CalendarViewer(), data, Query("day=2026-03-28&zone=America/New_York"), now);
   CHECK_THAT(DayCell(html, "2026-03-28"), Catch::Contains("19:15–19:45 EDT"));
 }
 
 TEST_CASE("a window across the spring-forward gap says both offsets", "[console][calendar]") {
   // 00:30 to 01:30 UTC on 29 March 2026: 01:30 CET to 03:30 CEST, one hour by the clock's jump.
   CalendarData data;
-  data.upcoming.push_back(Entry("gap", At("2026-03-29T00:30Z"), At("2026-03-29T01:30Z")));
-  const std::string html = CalendarHtml(
-      Viewer(), data, Query("day=2026-03-29&zone=Europe/Copenhagen"), At("2026-03-20T12:00Z"));
+  data.upcoming.push_back(
+      Entry("gap", AtMinute("2026-03-29T00:30Z"), AtMinute("2026-03-29T01:30Z")));
+  const std::string html =
+      CalendarHtml(CalendarViewer(), data, Query("day=2026-03-29&zone=Europe/Copenhagen"),
+                   AtMinute("2026-03-20T12:00Z"));
   CHECK_THAT(DayCell(html, "2026-03-29"), Catch::Contains("01:30 CET–03:30 CEST"));
   // A window across midnight is on both days, with the day of its end.
-  data.upcoming[0] = Entry("night", At("2026-03-24T22:30Z"), At("2026-03-25T00:30Z"));
-  const std::string night = CalendarHtml(
-      Viewer(), data, Query("day=2026-03-24&zone=Europe/Copenhagen"), At("2026-03-20T12:00Z"));
+  data.upcoming[0] = Entry("night", AtMinute("2026-03-24T22:30Z"), AtMinute("2026-03-25T00:30Z"));
+  const std::string night =
+      CalendarHtml(CalendarViewer(), data, Query("day=2026-03-24&zone=Europe/Copenhagen"),
+                   AtMinute("2026-03-20T12:00Z"));
   CHECK_THAT(DayCell(night, "2026-03-24"), Catch::Contains("23:30–Wed 25 Mar 01:30 CET"));
   CHECK_THAT(DayCell(night, "2026-03-25"), Catch::Contains("23:30–Wed 25 Mar 01:30 CET"));
   CHECK_THAT(DayCell(night, "2026-03-26"), !Catch::Contains("night"));
@@ -186,16 +186,18 @@ TEST_CASE("a window across the spring-forward gap says both offsets", "[console]
 TEST_CASE("a drill's item says its announce-by deadline and briefing and links to it",
           "[console][calendar]") {
   CalendarData data;
-  CalendarEntry e = Entry("checkout-db", At("2026-03-27T09:00Z"), At("2026-03-27T10:00Z"));
+  CalendarEntry e =
+      Entry("checkout-db", AtMinute("2026-03-27T09:00Z"), AtMinute("2026-03-27T10:00Z"));
   data.upcoming.push_back(e);
-  e.start = At("2026-03-28T09:00Z");
-  e.end = At("2026-03-28T10:00Z");
+  e.start = AtMinute("2026-03-28T09:00Z");
+  e.end = AtMinute("2026-03-28T10:00Z");
   e.announce_by = e.start - 2h;
   e.state = "running";
   e.briefing = "required, recorded by bob at 2026-03-25 10:00:00 CET (+01:00)";
   data.upcoming.push_back(e);
-  const std::string html = CalendarHtml(
-      Viewer(), data, Query("day=2026-03-27&zone=Europe/Copenhagen"), At("2026-03-25T12:00Z"));
+  const std::string html =
+      CalendarHtml(CalendarViewer(), data, Query("day=2026-03-27&zone=Europe/Copenhagen"),
+                   AtMinute("2026-03-25T12:00Z"));
   const std::string friday = DayCell(html, "2026-03-27");
   CHECK_THAT(friday, Catch::Contains("10:00–11:00 CET"));
   CHECK_THAT(friday, Catch::Contains("Announce by Tue 24 Mar 10:00 CET</span>"));
@@ -213,11 +215,14 @@ TEST_CASE("a drill's item says its announce-by deadline and briefing and links t
 
 TEST_CASE("a month shows every day in its weekday's column", "[console][calendar]") {
   CalendarData data;
-  data.upcoming.push_back(Entry("early", At("2026-03-01T09:00Z"), At("2026-03-01T10:00Z")));
-  data.upcoming.push_back(Entry("late", At("2026-03-31T09:00Z"), At("2026-03-31T10:00Z")));
-  data.upcoming.push_back(Entry("april", At("2026-04-01T09:00Z"), At("2026-04-01T10:00Z")));
+  data.upcoming.push_back(
+      Entry("early", AtMinute("2026-03-01T09:00Z"), AtMinute("2026-03-01T10:00Z")));
+  data.upcoming.push_back(
+      Entry("late", AtMinute("2026-03-31T09:00Z"), AtMinute("2026-03-31T10:00Z")));
+  data.upcoming.push_back(
+      Entry("april", AtMinute("2026-04-01T09:00Z"), AtMinute("2026-04-01T10:00Z")));
   const CalendarQuery q = Query("view=month&day=2026-03-10&zone=Europe/Copenhagen");
-  const std::string html = CalendarHtml(Viewer(), data, q, At("2026-03-10T12:00Z"));
+  const std::string html = CalendarHtml(CalendarViewer(), data, q, AtMinute("2026-03-10T12:00Z"));
   CHECK_THAT(html, Catch::Contains("<h2 id=\"period\">March 2026</h2>"));
   CHECK(Count(html, "id=\"day-2026-03-") == 31);
   CHECK(Count(html, "id=\"day-") == 31);
@@ -243,9 +248,9 @@ TEST_CASE("each occurrence of a recurring drill appears on its day", "[console][
   }
   const SysTime start = SysTime{Day(2026, 3, 30)} + 8h;  // after the change: still 10:00 local
   data.upcoming.push_back(Entry("weekly", start, start + 1h));
-  const std::string html =
-      CalendarHtml(Viewer(), data, Query("view=month&day=2026-03-01&zone=Europe/Copenhagen"),
-                   At("2026-03-01T00:00Z"));
+  const std::string html = CalendarHtml(CalendarViewer(), data,
+                                        Query("view=month&day=2026-03-01&zone=Europe/Copenhagen"),
+                                        AtMinute("2026-03-01T00:00Z"));
   for (const char* day : {"2026-03-02", "2026-03-05", "2026-03-09", "2026-03-12", "2026-03-30"}) {
     INFO(day);
     CHECK_THAT(DayCell(html, day),
@@ -256,13 +261,13 @@ TEST_CASE("each occurrence of a recurring drill appears on its day", "[console][
 
 TEST_CASE("blackouts and the freeze are listed on each day they cover", "[console][calendar]") {
   CalendarData data;
-  data.spans.push_back(CalendarSpan{"blackout", "Release freeze 4.2", At("2026-03-24T16:00Z"),
-                                    At("2026-03-26T08:00Z")});
+  data.spans.push_back(CalendarSpan{"blackout", "Release freeze 4.2", AtMinute("2026-03-24T16:00Z"),
+                                    AtMinute("2026-03-26T08:00Z")});
   data.spans.push_back(CalendarSpan{"freeze",
                                     "checkout incident (a real incident; frozen by alertmanager)",
-                                    At("2026-03-27T03:00Z"), std::nullopt});
+                                    AtMinute("2026-03-27T03:00Z"), std::nullopt});
   const CalendarQuery q = Query("day=2026-03-25&zone=Europe/Copenhagen");
-  const std::string html = CalendarHtml(Viewer(), data, q, At("2026-03-25T12:00Z"));
+  const std::string html = CalendarHtml(CalendarViewer(), data, q, AtMinute("2026-03-25T12:00Z"));
   for (const char* day : {"2026-03-24", "2026-03-25", "2026-03-26"}) {
     INFO(day);
     CHECK_THAT(DayCell(html, day),
@@ -282,7 +287,7 @@ TEST_CASE("blackouts and the freeze are listed on each day they cover", "[consol
   const std::size_t days = html.find("<ol class=\"calendar");
   CHECK(html.find("Blackout (no drill may run) in force:") < days);
   CHECK(html.find("Freeze (no drill may inject) in force") == std::string::npos);
-  const std::string later = CalendarHtml(Viewer(), data, q, At("2026-03-28T12:00Z"));
+  const std::string later = CalendarHtml(CalendarViewer(), data, q, AtMinute("2026-03-28T12:00Z"));
   CHECK(later.find("<p class=\"message\" role=\"status\"><strong>Freeze (no drill may inject) in "
                    "force:</strong> checkout incident") < later.find("<ol class=\"calendar"));
 }
@@ -291,16 +296,17 @@ TEST_CASE("past runs link to their page and say their outcome in words", "[conso
   CalendarData data;
   data.past.push_back(CalendarRun{"checkout-db-1774605600000", "checkout-db",
                                   "Checkout loses its database", "checkout", "Europe/Copenhagen",
-                                  At("2026-03-27T09:00Z"), At("2026-03-27T09:42Z"),
+                                  AtMinute("2026-03-27T09:00Z"), AtMinute("2026-03-27T09:42Z"),
                                   RunOutcome::kAutoRestored});
   data.past.push_back(CalendarRun{"search-1", "search", "", "search", "America/New_York",
-                                  At("2026-03-26T14:00Z"), At("2026-03-26T14:20Z"),
+                                  AtMinute("2026-03-26T14:00Z"), AtMinute("2026-03-26T14:20Z"),
                                   RunOutcome::kRecoveredByTeam});
   data.past.push_back(CalendarRun{"refused-1", "refused", "Refused", "", "UTC",
-                                  At("2026-03-25T14:00Z"), At("2026-03-25T14:00Z"),
+                                  AtMinute("2026-03-25T14:00Z"), AtMinute("2026-03-25T14:00Z"),
                                   RunOutcome::kRefused});
-  const std::string html = CalendarHtml(
-      Viewer(), data, Query("day=2026-03-27&zone=Europe/Copenhagen"), At("2026-03-28T12:00Z"));
+  const std::string html =
+      CalendarHtml(CalendarViewer(), data, Query("day=2026-03-27&zone=Europe/Copenhagen"),
+                   AtMinute("2026-03-28T12:00Z"));
   const std::string friday = DayCell(html, "2026-03-27");
   CHECK_THAT(friday, Catch::Contains("<li class=\"item run outcome-bad\">"));
   CHECK_THAT(friday, Catch::Contains("<strong>auto-restored at the window's end (the team did not "
@@ -318,9 +324,9 @@ TEST_CASE("past runs link to their page and say their outcome in words", "[conso
 
 TEST_CASE("the calendar navigates by links that carry the view and the chosen zone",
           "[console][calendar]") {
-  const SysTime now = At("2026-03-25T12:00Z");
+  const SysTime now = AtMinute("2026-03-25T12:00Z");
   std::string html =
-      CalendarHtml(Viewer(), {}, Query("day=2026-03-25&zone=Europe/Copenhagen"), now);
+      CalendarHtml(CalendarViewer(), {}, Query("day=2026-03-25&zone=Europe/Copenhagen"), now);
   CHECK_THAT(html, Catch::Contains("<a href=\"/console/calendar?view=week&amp;day=2026-03-16&amp;"
                                    "zone=Europe%2FCopenhagen\" rel=\"prev\" data-zone-link>"));
   CHECK_THAT(html, Catch::Contains("<a href=\"/console/calendar?view=week&amp;day=2026-03-30&amp;"
@@ -342,7 +348,7 @@ TEST_CASE("the calendar navigates by links that carry the view and the chosen zo
   CHECK_THAT(html, Catch::Contains("<button type=\"submit\">Show</button>"));
 
   // Without a chosen zone the links carry none, so that the console script adds the browser's.
-  html = CalendarHtml(Viewer(), {}, Query("view=month&day=2026-01-20"), now);
+  html = CalendarHtml(CalendarViewer(), {}, Query("view=month&day=2026-01-20"), now);
   CHECK_THAT(html, Catch::Contains("<a href=\"/console/calendar?view=month&amp;day=2025-12-01\" "
                                    "rel=\"prev\" data-zone-link>"));
   CHECK_THAT(html, Catch::Contains("<a href=\"/console/calendar?view=month&amp;day=2026-02-01\" "
@@ -365,7 +371,7 @@ TEST_CASE("hostile drill text is escaped and shortened on the calendar", "[conso
       "gnp.exe";
   const std::string huge(1 << 20, 'A');
   CalendarData data;
-  CalendarEntry e = Entry(attr, At("2026-03-27T09:00Z"), At("2026-03-27T10:00Z"), js);
+  CalendarEntry e = Entry(attr, AtMinute("2026-03-27T09:00Z"), AtMinute("2026-03-27T10:00Z"), js);
   e.title = script;
   e.service = js;
   e.briefing = "required, recorded by " + script + " at noon";
@@ -375,13 +381,13 @@ TEST_CASE("hostile drill text is escaped and shortened on the calendar", "[conso
   e.service = rlo;
   e.zone = attr;
   data.upcoming.push_back(e);
-  data.past.push_back(CalendarRun{js, script, huge, attr, rlo, At("2026-03-26T09:00Z"),
-                                  At("2026-03-26T10:00Z"), RunOutcome::kAborted});
-  data.spans.push_back(CalendarSpan{"blackout", rlo + script + huge, At("2026-03-25T00:00Z"),
-                                    At("2026-03-25T06:00Z")});
-  data.spans.push_back(CalendarSpan{attr, attr, At("2026-03-24T00:00Z"), std::nullopt});
+  data.past.push_back(CalendarRun{js, script, huge, attr, rlo, AtMinute("2026-03-26T09:00Z"),
+                                  AtMinute("2026-03-26T10:00Z"), RunOutcome::kAborted});
+  data.spans.push_back(CalendarSpan{"blackout", rlo + script + huge, AtMinute("2026-03-25T00:00Z"),
+                                    AtMinute("2026-03-25T06:00Z")});
+  data.spans.push_back(CalendarSpan{attr, attr, AtMinute("2026-03-24T00:00Z"), std::nullopt});
   const std::string html =
-      CalendarHtml(Viewer(), data, Query("day=2026-03-25"), At("2026-03-25T12:00Z"));
+      CalendarHtml(CalendarViewer(), data, Query("day=2026-03-25"), AtMinute("2026-03-25T12:00Z"));
 
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("<img") == std::string::npos);

@@ -3,14 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/test_text.h"
+
 namespace firedrill::testing {
-namespace {
-
-bool Has(const std::string& html, const std::string& text) {
-  return html.find(text) != std::string::npos;
-}
-
-}  // namespace
 
 std::string HugeHostileText(char fill) { return kHostileText + std::string(kHugeLength, fill); }
 

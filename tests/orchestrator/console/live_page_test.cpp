@@ -6,6 +6,7 @@
 #include <string>
 
 #include "drills/timestamp.h"
+#include "tests/orchestrator/report/recorded_runs.h"
 
 namespace firedrill {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 const std::string kHostile =
     "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>javascript:alert(3)\u202E";
 
-SysTime At(const char* text) { return ParseUtc(text).value(); }
+using firedrill::testing::At;
 
 LiveView View() {
   LiveView v;

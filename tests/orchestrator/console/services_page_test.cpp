@@ -14,22 +14,19 @@
 #include "tests/orchestrator/console/hostile_text.h"
 #include "tests/orchestrator/report/recorded_runs.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_text.h"
 
 namespace firedrill {
 namespace {
 
 using namespace std::chrono_literals;
 
-SysTime At(const std::string& text) {
-  auto t = ParseUtc(text);
-  REQUIRE(t);
-  return *t;
-}
+using firedrill::testing::At;
 
 // A drill of `service` whose window opens at 08:00 UTC on `day` for an hour, with objectives
 // detect 5m and recover 15m: recovered by the team after `ttr`, or auto-restored without one.
-AuditRow Row(const std::string& service, const std::string& day, Duration ttd,
-             std::optional<Duration> ttr, const std::string& run_id) {
+AuditRow ServiceRow(const std::string& service, const std::string& day, Duration ttd,
+                    std::optional<Duration> ttr, const std::string& run_id) {
   AuditRow r;
   r.run_id = run_id;
   r.drill_id = service + "-drill";
@@ -55,21 +52,21 @@ AuditRow Row(const std::string& service, const std::string& day, Duration ttd,
 // (median TTD 3m, p90 10m; median TTR 13m, p90 30m); in 2027-Q3 one drill, TTD 2m, TTR 5m.
 // payments: two drills in 2027-Q3 with TTR 40m and 50m (missed). billing: drilled on
 // 2027-01-10 only. search: on the drills table, never drilled. refunds: only a refused run.
-AuditReport Report() {
+AuditReport ServicesReport() {
   std::vector<AuditRow> rows;
   const int ttd[] = {1, 2, 3, 4, 10};
   const std::optional<int> ttr[] = {10, 12, 14, 30, std::nullopt};
   for (int i = 0; i < 5; ++i) {
     std::optional<Duration> r;
     if (ttr[i]) r = std::chrono::minutes(*ttr[i]);
-    rows.push_back(Row("checkout", fmt::format("2027-05-0{}", i + 1), std::chrono::minutes(ttd[i]),
-                       r, fmt::format("checkout-run-{}", i)));
+    rows.push_back(ServiceRow("checkout", fmt::format("2027-05-0{}", i + 1),
+                              std::chrono::minutes(ttd[i]), r, fmt::format("checkout-run-{}", i)));
   }
-  rows.push_back(Row("checkout", "2027-07-01", 2min, 5min, "checkout-run-q3"));
-  rows.push_back(Row("payments", "2027-07-02", 3min, 40min, "payments-run-1"));
-  rows.push_back(Row("payments", "2027-07-03", 4min, 50min, "payments-run-2"));
-  rows.push_back(Row("billing", "2027-01-10", 1min, 3min, "billing-run"));
-  AuditRow refused = Row("refunds", "2027-07-04", 0s, std::nullopt, "refunds-run");
+  rows.push_back(ServiceRow("checkout", "2027-07-01", 2min, 5min, "checkout-run-q3"));
+  rows.push_back(ServiceRow("payments", "2027-07-02", 3min, 40min, "payments-run-1"));
+  rows.push_back(ServiceRow("payments", "2027-07-03", 4min, 50min, "payments-run-2"));
+  rows.push_back(ServiceRow("billing", "2027-01-10", 1min, 3min, "billing-run"));
+  AuditRow refused = ServiceRow("refunds", "2027-07-04", 0s, std::nullopt, "refunds-run");
   refused.faults_injected = 0;
   refused.ttd_human.reset();
   refused.outcome = RunOutcome::kRefused;
@@ -79,15 +76,8 @@ AuditReport Report() {
 
 const ConsoleViewer kViewer{"Ann", Role::kAuditor, "csrf-token"};
 
-bool Has(const std::string& html, const std::string& text) {
-  return html.find(text) != std::string::npos;
-}
-
-std::size_t Count(const std::string& html, const std::string& text) {
-  std::size_t n = 0;
-  for (auto at = html.find(text); at != std::string::npos; at = html.find(text, at + 1)) ++n;
-  return n;
-}
+using firedrill::testing::Count;
+using firedrill::testing::Has;
 
 // The text of the section with id `id`.
 std::string Section(const std::string& html, const std::string& id) {
@@ -101,7 +91,7 @@ std::string Section(const std::string& html, const std::string& id) {
 }  // namespace
 
 TEST_CASE("services page shows median and p90 per quarter against the objectives", "[console]") {
-  const std::string html = ServicesHtml(kViewer, Report(), At("2027-07-15T12:00:00Z"));
+  const std::string html = ServicesHtml(kViewer, ServicesReport(), At("2027-07-15T12:00:00Z"));
   CHECK(html.rfind("<h1>Services</h1>", 0) == 0);
   // checkout, 2027-Q2: the figures, the objectives and the verdicts in words.
   const std::string checkout = Section(html, "svc-2");
@@ -140,7 +130,7 @@ TEST_CASE("services page shows median and p90 per quarter against the objectives
 }
 
 TEST_CASE("services page states the error budget consumed per quarter", "[console]") {
-  const std::string html = ServicesHtml(kViewer, Report(), At("2027-07-15T12:00:00Z"));
+  const std::string html = ServicesHtml(kViewer, ServicesReport(), At("2027-07-15T12:00:00Z"));
   // checkout Q2: TTRs 10+12+14+30 = 66m, plus the auto-restored drill's whole hour = 2h6m,
   // against 5 x 15m = 1h15m.
   CHECK(Has(Section(html, "svc-2"), "<td class=\"bad\">2h6m of 1h15m (168%): over budget</td>"));
@@ -148,7 +138,7 @@ TEST_CASE("services page states the error budget consumed per quarter", "[consol
 }
 
 TEST_CASE("services page lists never drilled and stale services with the last drill", "[console]") {
-  const std::string html = ServicesHtml(kViewer, Report(), At("2027-07-15T12:00:00Z"));
+  const std::string html = ServicesHtml(kViewer, ServicesReport(), At("2027-07-15T12:00:00Z"));
   const std::string undrilled = Section(html, "undrilled");
   // On the drills table and never drilled; and a service whose runs never injected.
   CHECK(Has(undrilled, "<li>search</li>"));
@@ -166,13 +156,13 @@ TEST_CASE("services page lists never drilled and stale services with the last dr
   CHECK(Has(overview, "<td class=\"bad\">no: last drilled 186 days ago</td>"));
   CHECK(Has(overview, "<td class=\"bad\">no: never drilled</td>"));
   // The same records seen 80 days after the billing drill: not stale then.
-  const std::string earlier = ServicesHtml(kViewer, Report(), At("2027-03-31T00:00:00Z"));
+  const std::string earlier = ServicesHtml(kViewer, ServicesReport(), At("2027-03-31T00:00:00Z"));
   CHECK_FALSE(Has(Section(earlier, "undrilled"), "billing"));
 }
 
 TEST_CASE("services page says so when every service was drilled recently", "[console]") {
   AuditReport r =
-      BuildAudit({Row("checkout", "2027-07-01", 2min, 5min, "run-1")}, {"checkout"}, {});
+      BuildAudit({ServiceRow("checkout", "2027-07-01", 2min, 5min, "run-1")}, {"checkout"}, {});
   const std::string html = ServicesHtml(kViewer, r, At("2027-07-15T00:00:00Z"));
   CHECK(Has(html, "Every service was drilled in the last 90 days."));
   const std::string empty = ServicesHtml(kViewer, BuildAudit({}, {}, {}), At("2027-07-15"));
@@ -184,9 +174,9 @@ TEST_CASE("services page renders hostile service and run names inert and short",
   const std::string& hostile = testing::kHostileText;
   std::vector<AuditRow> rows;
   rows.push_back(
-      Row(testing::HugeHostileText('A'), "2027-07-01", 2min, 5min, testing::kHostileRunId));
-  rows.push_back(Row(hostile, "2027-01-01", 2min, 5min, testing::HugeHostileText('B')));
-  rows.push_back(Row("plain", "2027-07-01", 2min, 5min, hostile));
+      ServiceRow(testing::HugeHostileText('A'), "2027-07-01", 2min, 5min, testing::kHostileRunId));
+  rows.push_back(ServiceRow(hostile, "2027-01-01", 2min, 5min, testing::HugeHostileText('B')));
+  rows.push_back(ServiceRow("plain", "2027-07-01", 2min, 5min, hostile));
   const std::string html =
       ServicesHtml(kViewer, BuildAudit(rows, {hostile, std::string(testing::kHugeLength, 'C')}, {}),
                    At("2027-07-15"));
@@ -200,7 +190,7 @@ TEST_CASE("services page gives sections to the first services only past its limi
   std::vector<AuditRow> rows;
   for (int i = 0; i < 150; ++i) {
     rows.push_back(
-        Row(fmt::format("svc{:03}", i), "2027-07-01", 2min, 5min, fmt::format("r{}", i)));
+        ServiceRow(fmt::format("svc{:03}", i), "2027-07-01", 2min, 5min, fmt::format("r{}", i)));
   }
   const std::string html = ServicesHtml(kViewer, BuildAudit(rows, {}, {}), At("2027-07-15"));
   CHECK(Count(html, "<section id=\"svc-") == kMaxServiceSections);

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "tests/support/test_text.h"
+
 namespace firedrill {
 namespace {
 
@@ -14,17 +16,8 @@ using namespace std::chrono_literals;
 constexpr int kQ1of2027 = 2027 * 4;  // quarters since year 0
 constexpr int kQ2of2027 = kQ1of2027 + 1;
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-int Count(const std::string& text, const std::string& part) {
-  int n = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
-    ++n;
-  }
-  return n;
-}
+using firedrill::testing::Count;
+using firedrill::testing::Has;
 
 // The number in attribute `attribute` of the first element that starts with `element`.
 double Attribute(const std::string& svg, const std::string& element, const std::string& attribute) {

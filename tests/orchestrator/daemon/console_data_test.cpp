@@ -22,13 +22,13 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 // Monday 1 March 2027; the calendar shows March in UTC.
-const SysTime kNow = SysTime(std::chrono::sys_days(std::chrono::year(2027) / 3 / 1));
-const SysTime kFrom = kNow;
+const SysTime kConsoleNow = SysTime(std::chrono::sys_days(std::chrono::year(2027) / 3 / 1));
+const SysTime kFrom = kConsoleNow;
 const SysTime kTo = SysTime(std::chrono::sys_days(std::chrono::year(2027) / 4 / 1));
 
-std::string DrillText(const std::string& id, const std::string& title, SysTime start,
-                      Duration length, const std::string& top = "",
-                      const std::string& window = "") {
+std::string ConsoleDrillText(const std::string& id, const std::string& title, SysTime start,
+                             Duration length, const std::string& top = "",
+                             const std::string& window = "") {
   return "id = \"" + id + "\"\ntitle = \"" + title +
          "\"\nservice = \"checkout\"\nowner = \"Lead <lead@example.com>\"\nplaybook = \"p\"\n" +
          top + "[window]\nstart = " + FormatUtc(start) + "\nend = " + FormatUtc(start + length) +
@@ -38,7 +38,7 @@ std::string DrillText(const std::string& id, const std::string& title, SysTime s
          "inject = \"true\"\nrestore = \"true\"\n";
 }
 
-struct Fixture {
+struct ConsoleDataFixture {
   testing::TempDir tmp;
   Database db = Open(tmp.path());
 
@@ -49,7 +49,8 @@ struct Fixture {
   }
 
   void Schedule(const std::string& text) {
-    auto out = ScheduleDrill(db, tmp.path(), ScheduleRequest{"d.toml", text, "lead", "", kNow});
+    auto out =
+        ScheduleDrill(db, tmp.path(), ScheduleRequest{"d.toml", text, "lead", "", kConsoleNow});
     INFO((out ? std::string() : out.error().message));
     REQUIRE(out.ok());
   }
@@ -62,7 +63,7 @@ struct Fixture {
     if (ended) REQUIRE(runs.End(run_id, *ended, outcome).ok());
   }
 
-  CalendarData Load(SysTime now = kNow + 48h) {
+  CalendarData Load(SysTime now = kConsoleNow + 48h) {
     auto data = LoadCalendar(db, kFrom, kTo, now);
     INFO((data ? std::string() : data.error().message));
     REQUIRE(data.ok());
@@ -89,12 +90,13 @@ const CalendarRun* RunOf(const CalendarData& data, const std::string& run_id) {
 
 TEST_CASE("the calendar loads a scheduled drill with its announce-by and briefing",
           "[daemon][calendar]") {
-  Fixture f;
-  f.Schedule(DrillText("alpha", "Alpha drill", kNow + 96h, 1h, "briefing_required = true\n"));
-  f.Schedule(DrillText("plain", "Plain drill", kNow + 120h, 1h));
-  f.Schedule(DrillText("april", "Next month", kNow + 40 * 24h, 1h));
-  f.Schedule(DrillText("gone", "Cancelled", kNow + 150h, 1h));
-  REQUIRE(CancelSchedule(f.db, f.tmp.path(), "gone", "not needed", "lead", kNow).ok());
+  ConsoleDataFixture f;
+  f.Schedule(ConsoleDrillText("alpha", "Alpha drill", kConsoleNow + 96h, 1h,
+                              "briefing_required = true\n"));
+  f.Schedule(ConsoleDrillText("plain", "Plain drill", kConsoleNow + 120h, 1h));
+  f.Schedule(ConsoleDrillText("april", "Next month", kConsoleNow + 40 * 24h, 1h));
+  f.Schedule(ConsoleDrillText("gone", "Cancelled", kConsoleNow + 150h, 1h));
+  REQUIRE(CancelSchedule(f.db, f.tmp.path(), "gone", "not needed", "lead", kConsoleNow).ok());
 
   CalendarData data = f.Load();
   REQUIRE(data.upcoming.size() == 2);
@@ -104,9 +106,9 @@ TEST_CASE("the calendar loads a scheduled drill with its announce-by and briefin
   CHECK(a.service == "checkout");
   CHECK(a.zone == "Europe/Copenhagen");
   CHECK(a.state == "scheduled");
-  CHECK(a.start == kNow + 96h);
-  CHECK(a.end == kNow + 97h);
-  CHECK(a.announce_by == kNow + 24h);  // the start minus the 72h lead
+  CHECK(a.start == kConsoleNow + 96h);
+  CHECK(a.end == kConsoleNow + 97h);
+  CHECK(a.announce_by == kConsoleNow + 24h);  // the start minus the 72h lead
   CHECK(a.briefing == "required, not recorded");
   CHECK(data.upcoming[1].drill_id == "plain");
   CHECK(data.upcoming[1].briefing == "not required");
@@ -114,24 +116,26 @@ TEST_CASE("the calendar loads a scheduled drill with its announce-by and briefin
   CHECK(EntriesOf(data, "gone").empty());
 
   // A briefing recorded since the announcement counts; one from before it does not.
-  REQUIRE(EventLog(f.db).Append(NewEvent{"alpha", "briefed", "bob", "{}", kNow - 1h}).ok());
+  REQUIRE(EventLog(f.db).Append(NewEvent{"alpha", "briefed", "bob", "{}", kConsoleNow - 1h}).ok());
   CHECK(f.Load().upcoming[0].briefing == "required, not recorded");
   REQUIRE(EventLog(f.db)
-              .Append(NewEvent{"alpha", "briefed", "alice", "{\"note\":\"playbook\"}", kNow + 2h})
+              .Append(NewEvent{"alpha", "briefed", "alice", "{\"note\":\"playbook\"}",
+                               kConsoleNow + 2h})
               .ok());
   data = f.Load();
   CHECK(data.upcoming[0].briefing ==
-        "required, recorded by alice at " + FormatInZone(kNow + 2h, "Europe/Copenhagen"));
-  REQUIRE(EventLog(f.db).Append(NewEvent{"plain", "briefed", "carol", "{}", kNow + 3h}).ok());
+        "required, recorded by alice at " + FormatInZone(kConsoleNow + 2h, "Europe/Copenhagen"));
+  REQUIRE(
+      EventLog(f.db).Append(NewEvent{"plain", "briefed", "carol", "{}", kConsoleNow + 3h}).ok());
   CHECK_THAT(f.Load().upcoming[1].briefing, Catch::StartsWith("not required; recorded by carol"));
 }
 
 TEST_CASE("the calendar expands a recurring drill into each occurrence of the span",
           "[daemon][calendar]") {
-  Fixture f;
+  ConsoleDataFixture f;
   // Mondays and Thursdays 10:00 in Copenhagen from Thursday 4 March; summer time from the 28th.
-  f.Schedule(DrillText("weekly", "Weekly", kNow + 3 * 24h + 9h, 1h, "",
-                       "repeat = \"FREQ=WEEKLY;BYDAY=MO,TH\"\n"));
+  f.Schedule(ConsoleDrillText("weekly", "Weekly", kConsoleNow + 3 * 24h + 9h, 1h, "",
+                              "repeat = \"FREQ=WEEKLY;BYDAY=MO,TH\"\n"));
   CalendarData data = f.Load();
   auto weekly = EntriesOf(data, "weekly");
   REQUIRE(weekly.size() == 8);
@@ -146,17 +150,17 @@ TEST_CASE("the calendar expands a recurring drill into each occurrence of the sp
     CHECK(weekly[i]->state == "scheduled");
   }
   // A narrower span lists only its occurrences.
-  auto week = LoadCalendar(f.db, kNow + 7 * 24h, kNow + 14 * 24h, kNow);
+  auto week = LoadCalendar(f.db, kConsoleNow + 7 * 24h, kConsoleNow + 14 * 24h, kConsoleNow);
   REQUIRE(week.ok());
   REQUIRE(week->upcoming.size() == 2);
-  CHECK(week->upcoming[0].start == kNow + 7 * 24h + 9h);
-  CHECK(week->upcoming[1].start == kNow + 10 * 24h + 9h);
+  CHECK(week->upcoming[0].start == kConsoleNow + 7 * 24h + 9h);
+  CHECK(week->upcoming[1].start == kConsoleNow + 10 * 24h + 9h);
 
   // Running: the current window says so, the later ones are still scheduled, and the open run of
   // that window is not listed a second time.
   REQUIRE(ScheduleTable(f.db).SetState("weekly", ScheduleState::kRunning).ok());
-  f.Run("weekly-1", "weekly", kNow + 3 * 24h + 9h, std::nullopt, "");
-  data = f.Load(kNow + 3 * 24h + 9h + 10min);
+  f.Run("weekly-1", "weekly", kConsoleNow + 3 * 24h + 9h, std::nullopt, "");
+  data = f.Load(kConsoleNow + 3 * 24h + 9h + 10min);
   weekly = EntriesOf(data, "weekly");
   REQUIRE(weekly.size() == 8);
   CHECK(weekly[0]->state == "running");
@@ -165,49 +169,53 @@ TEST_CASE("the calendar expands a recurring drill into each occurrence of the sp
 }
 
 TEST_CASE("the calendar loads the blackouts and the freeze of its span", "[daemon][calendar]") {
-  Fixture f;
-  f.Schedule(DrillText("alpha", "Alpha", kNow + 96h, 1h));
-  REQUIRE(
-      AddBlackout(f.db, Blackout{"Release 4.2", kNow + 9 * 24h, kNow + 10 * 24h, {}}, "lead", kNow)
-          .ok());
-  REQUIRE(
-      AddBlackout(f.db, Blackout{"May holiday", kNow + 70 * 24h, kNow + 71 * 24h, {}}, "lead", kNow)
-          .ok());
+  ConsoleDataFixture f;
+  f.Schedule(ConsoleDrillText("alpha", "Alpha", kConsoleNow + 96h, 1h));
+  REQUIRE(AddBlackout(f.db,
+                      Blackout{"Release 4.2", kConsoleNow + 9 * 24h, kConsoleNow + 10 * 24h, {}},
+                      "lead", kConsoleNow)
+              .ok());
+  REQUIRE(AddBlackout(f.db,
+                      Blackout{"May holiday", kConsoleNow + 70 * 24h, kConsoleNow + 71 * 24h, {}},
+                      "lead", kConsoleNow)
+              .ok());
   CalendarData data = f.Load();
   REQUIRE(data.spans.size() == 1);
   CHECK(data.spans[0].kind == "blackout");
   CHECK(data.spans[0].name == "Release 4.2");
-  CHECK(data.spans[0].start == kNow + 9 * 24h);
-  CHECK(data.spans[0].end == kNow + 10 * 24h);
+  CHECK(data.spans[0].start == kConsoleNow + 9 * 24h);
+  CHECK(data.spans[0].end == kConsoleNow + 10 * 24h);
 
   FreezeRecord freeze;
   freeze.cause = "manual";
   freeze.reason = "incident review";
   freeze.by = "lead";
-  freeze.started = kNow + 20 * 24h;
+  freeze.started = kConsoleNow + 20 * 24h;
   REQUIRE(FreezeTable(f.db).Begin(freeze).ok());
   data = f.Load();
   REQUIRE(data.spans.size() == 2);
   CHECK(data.spans[1].kind == "freeze");
   CHECK(data.spans[1].name == "incident review (frozen by hand by lead)");
-  CHECK(data.spans[1].start == kNow + 20 * 24h);
+  CHECK(data.spans[1].start == kConsoleNow + 20 * 24h);
   CHECK_FALSE(data.spans[1].end.has_value());
   // Once it has ended it no longer holds, and is not shown.
-  REQUIRE(FreezeTable(f.db).End(freeze.id, kNow + 21 * 24h, "lead", "done").ok());
+  REQUIRE(FreezeTable(f.db).End(freeze.id, kConsoleNow + 21 * 24h, "lead", "done").ok());
   CHECK(f.Load().spans.size() == 1);
 }
 
 TEST_CASE("the calendar loads the runs of its span with their outcome", "[daemon][calendar]") {
-  Fixture f;
-  f.Schedule(DrillText("alpha", "Alpha drill", kNow + 96h, 1h));
-  f.Run("alpha-1", "alpha", kNow - 30min, kNow + 30min, "auto-restored");  // across the start
-  f.Run("alpha-0", "alpha", kNow - 48h, kNow - 47h, "recovered-by-team");  // before it
-  f.Run("alpha-edge", "alpha", kNow - 1h, kNow, "aborted");                // ends as it begins
-  f.Run("alpha-2", "alpha", kNow + 24h, kNow + 25h, "recovered-by-team");
+  ConsoleDataFixture f;
+  f.Schedule(ConsoleDrillText("alpha", "Alpha drill", kConsoleNow + 96h, 1h));
+  f.Run("alpha-1", "alpha", kConsoleNow - 30min, kConsoleNow + 30min,
+        "auto-restored");  // across the start
+  f.Run("alpha-0", "alpha", kConsoleNow - 48h, kConsoleNow - 47h,
+        "recovered-by-team");                                              // before it
+  f.Run("alpha-edge", "alpha", kConsoleNow - 1h, kConsoleNow, "aborted");  // ends as it begins
+  f.Run("alpha-2", "alpha", kConsoleNow + 24h, kConsoleNow + 25h, "recovered-by-team");
   f.Run("alpha-late", "alpha", kTo, kTo + 1h, "recovered-by-team");  // after it
-  f.Run("manual-1", "manual", kNow + 36h, std::nullopt, "");         // goes on, by hand
+  f.Run("manual-1", "manual", kConsoleNow + 36h, std::nullopt, "");  // goes on, by hand
   // Ended without an outcome in the table: derived from that run's own events.
-  f.Run("alpha-3", "alpha", kNow + 26h, kNow + 26h + 1min, "in-progress");
+  f.Run("alpha-3", "alpha", kConsoleNow + 26h, kConsoleNow + 26h + 1min, "in-progress");
   REQUIRE(AppendTyped(f.db, "alpha", EventKind::kRunStarted, "orchestrator",
                       RunStarted{.run = "alpha-3"})
               .ok());
@@ -215,7 +223,7 @@ TEST_CASE("the calendar loads the runs of its span with their outcome", "[daemon
                       PreflightRefused{.reasons = {"a freeze holds"}, .run = "alpha-3"})
               .ok());
 
-  const SysTime now = kNow + 48h;
+  const SysTime now = kConsoleNow + 48h;
   CalendarData data = f.Load(now);
   REQUIRE(data.past.size() == 4);
   CHECK(data.past[0].run_id == "alpha-1");  // by start
@@ -224,8 +232,8 @@ TEST_CASE("the calendar loads the runs of its span with their outcome", "[daemon
   CHECK(r->title == "Alpha drill");
   CHECK(r->service == "checkout");
   CHECK(r->zone == "Europe/Copenhagen");
-  CHECK(r->start == kNow - 30min);
-  CHECK(r->end == kNow + 30min);
+  CHECK(r->start == kConsoleNow - 30min);
+  CHECK(r->end == kConsoleNow + 30min);
   CHECK(r->outcome == RunOutcome::kAutoRestored);
   CHECK(RunOf(data, "alpha-2")->outcome == RunOutcome::kRecoveredByTeam);
   CHECK(RunOf(data, "alpha-3")->outcome == RunOutcome::kRefused);
@@ -252,25 +260,25 @@ TEST_CASE("the calendar loads the runs of its span with their outcome", "[daemon
 
 TEST_CASE("a schedule whose drill text no longer loads still shows its window",
           "[daemon][calendar]") {
-  Fixture f;
+  ConsoleDataFixture f;
   ScheduleRecord r;
   r.drill_id = "broken";
   r.drill_file = "broken.toml";
   r.drill_source = "id = \"broken\"\n[[faults]]\nkind = \"plugin-not-installed\"\n";
-  r.announced = kNow;
-  r.next_start = kNow + 50h;
-  r.next_end = kNow + 51h;
+  r.announced = kConsoleNow;
+  r.next_start = kConsoleNow + 50h;
+  r.next_end = kConsoleNow + 51h;
   REQUIRE(ScheduleTable(f.db).Put(r).ok());
   CalendarData data = f.Load();
   REQUIRE(data.upcoming.size() == 1);
   CHECK(data.upcoming[0].drill_id == "broken");
-  CHECK(data.upcoming[0].start == kNow + 50h);
+  CHECK(data.upcoming[0].start == kConsoleNow + 50h);
   CHECK_FALSE(data.upcoming[0].announce_by.has_value());
   CHECK_THAT(data.upcoming[0].briefing, Catch::Contains("unknown"));
 }
 
 TEST_CASE("the calendar of an empty state directory is empty", "[daemon][calendar]") {
-  Fixture f;
+  ConsoleDataFixture f;
   CalendarData data = f.Load();
   CHECK(data.upcoming.empty());
   CHECK(data.past.empty());

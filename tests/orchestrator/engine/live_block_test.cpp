@@ -8,6 +8,7 @@
 
 #include "drills/drill_loader.h"
 #include "faults/fault_registry.h"
+#include "tests/orchestrator/engine/typed_events.h"
 
 using namespace firedrill;
 using namespace std::chrono_literals;
@@ -15,17 +16,7 @@ namespace json = boost::json;
 
 namespace {
 
-// The event `kind` with `payload` as the run records it, typed as the recorder hands it on.
-TypedEvent Typed(const std::string& kind, const json::object& payload) {
-  static std::vector<std::unique_ptr<Event>> kept;  // TypedEvent points at its Event
-  auto e = std::make_unique<Event>();
-  e->kind = kind;
-  e->payload_json = json::serialize(payload);
-  TypedEvent t = DecodeEvent(*e);
-  REQUIRE(t.problem.empty());
-  kept.push_back(std::move(e));
-  return t;
-}
+using firedrill::testing::Typed;
 
 void Apply(LiveView& v, SysTime at, const std::string& kind, const json::object& payload) {
   TypedEvent t = Typed(kind, payload);
@@ -34,7 +25,7 @@ void Apply(LiveView& v, SysTime at, const std::string& kind, const json::object&
 
 // A drill in UTC from 10:00 to 11:00 whose one fault goes in at 10:01, with one probe and both
 // objectives; `extra` is appended.
-Drill MakeDrill(const std::string& extra = "") {
+Drill LiveBlockDrill(const std::string& extra = "") {
   std::string text = R"(id = "live"
 title = "Checkout loses its API"
 service = "checkout"
@@ -81,7 +72,7 @@ std::string Joined(const std::vector<std::string>& lines) {
 
 // The view of a run whose fault went in at 10:01:00 (T0) and whose probe turned red at 10:01:02.
 LiveView ActiveView() {
-  Drill d = MakeDrill();
+  Drill d = LiveBlockDrill();
   LiveView v = MakeLiveView(d, PlanDrill(d), d.wheel.has_value());
   Apply(v, At(10, 1, 0), "preflight-passed", json::object{});
   Apply(v, At(10, 1, 0), "t0", json::object{{"fault", "kill-api"}});
@@ -97,7 +88,7 @@ LiveView ActiveView() {
 
 TEST_CASE("live block while waiting counts down to the first injection not the window",
           "[engine][live]") {
-  Drill d = MakeDrill();
+  Drill d = LiveBlockDrill();
   LiveView v = MakeLiveView(d, PlanDrill(d), d.wheel.has_value());
   Apply(v, At(9, 58, 0), "waiting", json::object{});
   std::string block = Joined(RenderLiveBlock(v, At(9, 58, 59), LiveStyle{}));
@@ -184,7 +175,7 @@ TEST_CASE("live block lines fit the terminal width", "[engine][live]") {
 }
 
 TEST_CASE("live block of a wheel drill shows no fault before it is in place", "[engine][live]") {
-  Drill d = MakeDrill("[wheel]\nfaults = [\"kill-api\"]\ninject_within = \"5m\"\n");
+  Drill d = LiveBlockDrill("[wheel]\nfaults = [\"kill-api\"]\ninject_within = \"5m\"\n");
   LiveView v = MakeLiveView(d, PlanDrill(d), d.wheel.has_value());
   std::string block = Joined(RenderLiveBlock(v, At(9, 59, 0), LiveStyle{}));
   CHECK_THAT(block, !Catch::Contains("kill-api"));

@@ -12,6 +12,7 @@
 
 #include "drills/drill_loader.h"
 #include "faults/fault_registry.h"
+#include "tests/orchestrator/engine/typed_events.h"
 #include "tests/support/fake_run_clock.h"
 
 using namespace firedrill;
@@ -21,17 +22,7 @@ namespace json = boost::json;
 
 namespace {
 
-// The event `kind` with `payload` as the run records it, typed as the recorder hands it on.
-TypedEvent Typed(const std::string& kind, const json::object& payload) {
-  static std::vector<std::unique_ptr<Event>> kept;  // TypedEvent points at its Event
-  auto e = std::make_unique<Event>();
-  e->kind = kind;
-  e->payload_json = json::serialize(payload);
-  TypedEvent t = DecodeEvent(*e);
-  REQUIRE(t.problem.empty());
-  kept.push_back(std::move(e));
-  return t;
-}
+using firedrill::testing::Typed;
 
 void Show(LiveDisplay& display, SysTime at, const std::string& kind, const json::object& payload,
           const std::string& line) {
@@ -40,7 +31,7 @@ void Show(LiveDisplay& display, SysTime at, const std::string& kind, const json:
 }
 
 // A drill in UTC from 10:00 to 11:00 with `probes` command probes and one fault.
-Drill MakeDrill(int probes) {
+Drill DisplayDrill(int probes) {
   std::string text = R"(id = "disp"
 title = "t"
 service = "s"
@@ -77,7 +68,7 @@ SysTime TenOclock() {
 
 TEST_CASE("live display prints each event line above the block and redraws the block in place",
           "[engine][live]") {
-  Drill d = MakeDrill(1);
+  Drill d = DisplayDrill(1);
   FakeRunClock clock(TenOclock());
   FactClock facts(clock);
   std::ostringstream out;
@@ -130,7 +121,7 @@ TEST_CASE("live display prints each event line above the block and redraws the b
 }
 
 TEST_CASE("live display ticks redraw only when the block changed", "[engine][live]") {
-  Drill d = MakeDrill(1);
+  Drill d = DisplayDrill(1);
   // Half a second past T0: the counters (in whole seconds) stay put for the next 250 ms.
   FakeRunClock clock(TenOclock() + 500ms);
   FactClock facts(clock);
@@ -157,7 +148,7 @@ TEST_CASE("live display ticks redraw only when the block changed", "[engine][liv
 
 TEST_CASE("live display cuts a block taller than the terminal and says how much is left out",
           "[engine][live]") {
-  Drill d = MakeDrill(30);
+  Drill d = DisplayDrill(30);
   FakeRunClock clock(TenOclock());
   FactClock facts(clock);
   std::ostringstream out;

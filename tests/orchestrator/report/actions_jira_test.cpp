@@ -28,8 +28,8 @@ namespace json = boost::json;
 namespace http = boost::beast::http;
 using testing::ScriptedHttpServer;
 
-constexpr char kCredentials[] = "alice@example.com:jira-token";
-constexpr char kBasic[] = "Basic YWxpY2VAZXhhbXBsZS5jb206amlyYS10b2tlbg==";
+constexpr char kJiraCredentials[] = "alice@example.com:jira-token";
+constexpr char kJiraBasic[] = "Basic YWxpY2VAZXhhbXBsZS5jb206amlyYS10b2tlbg==";
 
 struct Issue {
   std::string key;
@@ -85,7 +85,7 @@ class FakeJira {
 
   Reply Handle(const ScriptedHttpServer::Request& req) {
     std::lock_guard lock(mu_);
-    if (req[http::field::authorization] != kBasic) return Reply{401, ""};
+    if (req[http::field::authorization] != kJiraBasic) return Reply{401, ""};
     const std::string target(req.target());
     const std::string search = "/rest/api/2/search?jql=";
     if (req.method() == http::verb::get && target.rfind(search, 0) == 0) {
@@ -131,17 +131,17 @@ class FakeJira {
 };
 
 // A recorded run of the restore-failed fixture with the team's edited postmortem.
-struct Recorded {
+struct RecordedWithPostmortem {
   testing::TempDir tmp;
   fs::path state = tmp.path() / "state";
   fs::path credentials = tmp.path() / "jira";
   fs::path postmortem;
-  Recorded() {
+  RecordedWithPostmortem() {
     testing::RecordRunIn(state, "restore-failed");
     postmortem = PostmortemPath(state, testing::RecordedRunId("restore-failed"));
     fs::create_directories(postmortem.parent_path());
     std::ofstream(postmortem) << testing::kEditedPostmortem;
-    std::ofstream(credentials) << kCredentials << "\n";
+    std::ofstream(credentials) << kJiraCredentials << "\n";
   }
   testing::CliResult File(const FakeJira& jira, const std::string& project = "OPS",
                           const fs::path* with = nullptr) {
@@ -172,7 +172,7 @@ struct Recorded {
 TEST_CASE("actions --jira files each item once and writes the keys into the postmortem",
           "[report][actions][jira]") {
   FakeJira jira;
-  Recorded rec;
+  RecordedWithPostmortem rec;
   jira.FailNext({429});
   testing::CliResult first = rec.File(jira);
   INFO(first.out << first.err);
@@ -220,7 +220,7 @@ TEST_CASE("actions --jira files each item once and writes the keys into the post
 TEST_CASE("actions --jira says what Jira refused and leaves the postmortem as it was",
           "[report][actions][jira]") {
   FakeJira jira;
-  Recorded rec;
+  RecordedWithPostmortem rec;
   const fs::path wrong = rec.tmp.path() / "wrong";
   std::ofstream(wrong) << "alice@example.com:revoked\n";
   testing::CliResult refused = rec.File(jira, "OPS", &wrong);

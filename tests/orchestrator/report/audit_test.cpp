@@ -38,11 +38,7 @@ namespace {
 
 using testing::AsEvents;
 
-SysTime At(const std::string& text) {
-  auto t = ParseUtc(text);
-  REQUIRE(t);
-  return *t;
-}
+using firedrill::testing::At;
 
 // A run of a `service` drill on `day`: detected after `ttd`, recovered by the probes after `ttr`
 // or auto-restored when `ttr` is unset. T0 is 08:02 UTC.

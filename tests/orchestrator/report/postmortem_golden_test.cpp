@@ -54,7 +54,7 @@ void CheckGolden(const std::string& name, const std::string& actual) {
 }
 
 // Records run `name` in a fresh state directory and returns its facts, read back by drill id.
-RunFacts Recorded(const TempDir& tmp, const std::string& name) {
+RunFacts RecordedFacts(const TempDir& tmp, const std::string& name) {
   auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
   REQUIRE(db.ok());
   std::vector<NewEvent> events = RecordedRun(name);
@@ -69,7 +69,7 @@ RunFacts Recorded(const TempDir& tmp, const std::string& name) {
 
 TEST_CASE("golden postmortem of a run the team recovered", "[report][golden]") {
   TempDir tmp;
-  RunFacts f = Recorded(tmp, "team-recovered");
+  RunFacts f = RecordedFacts(tmp, "team-recovered");
   CHECK(f.outcome == RunOutcome::kRecoveredByTeam);
   CHECK(f.ttr_probe == Duration(659'850));
   CheckGolden("team-recovered.md", PostmortemMarkdown(f, std::nullopt));
@@ -78,7 +78,7 @@ TEST_CASE("golden postmortem of a run the team recovered", "[report][golden]") {
 
 TEST_CASE("golden postmortem of a run auto-restored at window end", "[report][golden]") {
   TempDir tmp;
-  RunFacts f = Recorded(tmp, "auto-restored");
+  RunFacts f = RecordedFacts(tmp, "auto-restored");
   CHECK(f.outcome == RunOutcome::kAutoRestored);
   std::string md = PostmortemMarkdown(f, std::nullopt);
   CHECK_THAT(md, Catch::Contains("**Auto-restored at window end.**"));
@@ -88,7 +88,7 @@ TEST_CASE("golden postmortem of a run auto-restored at window end", "[report][go
 
 TEST_CASE("golden postmortem of a run a guard aborted", "[report][golden]") {
   TempDir tmp;
-  RunFacts f = Recorded(tmp, "aborted");
+  RunFacts f = RecordedFacts(tmp, "aborted");
   CHECK(f.outcome == RunOutcome::kAborted);
   CheckGolden("aborted.md", PostmortemMarkdown(f, std::nullopt));
   CheckGolden("aborted.json", PostmortemJson(f, std::nullopt));
@@ -96,7 +96,7 @@ TEST_CASE("golden postmortem of a run a guard aborted", "[report][golden]") {
 
 TEST_CASE("golden postmortem of a run whose restore failed", "[report][golden]") {
   TempDir tmp;
-  RunFacts f = Recorded(tmp, "restore-failed");
+  RunFacts f = RecordedFacts(tmp, "restore-failed");
   CHECK(f.outcome == RunOutcome::kRestoreIncomplete);
   CheckGolden("restore-failed.md", PostmortemMarkdown(f, std::nullopt));
   CheckGolden("restore-failed.json", PostmortemJson(f, std::nullopt));
@@ -105,7 +105,7 @@ TEST_CASE("golden postmortem of a run whose restore failed", "[report][golden]")
 TEST_CASE("the rendered postmortems pass their own lint and the JSON parses", "[report]") {
   for (const char* name : {"team-recovered", "auto-restored", "aborted", "restore-failed"}) {
     TempDir tmp;
-    RunFacts f = Recorded(tmp, name);
+    RunFacts f = RecordedFacts(tmp, name);
     std::string md = PostmortemMarkdown(f, std::nullopt);
     auto findings = LintPostmortem(md, ParticipantsInPostmortem(md));
     INFO(name);

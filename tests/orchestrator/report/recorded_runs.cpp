@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <catch2/catch.hpp>
 #include <stdexcept>
 
 #include "drills/drill_loader.h"
@@ -27,6 +28,12 @@ SysTime Day(const std::string& day) {
 constexpr char kWindowEnd[] = "the restore point of the window was reached";
 
 }  // namespace
+
+SysTime At(const std::string& utc) {
+  auto t = ParseUtc(utc);
+  REQUIRE(t);
+  return *t;
+}
 
 std::string CheckoutDrillText(const std::string& id, const std::string& day,
                               const std::string& service) {

@@ -13,6 +13,10 @@
 
 namespace firedrill::testing {
 
+/// The instant `utc` in a form ParseUtc reads ("2027-06-01T08:00:00Z"); fails the test (REQUIRE)
+/// if it does not parse.
+SysTime At(const std::string& utc);
+
 /// The drill the runs are of: checkout, Europe/Copenhagen, window 08:00-09:00 UTC on the given
 /// day, two command faults, one probe with a guard, objectives detect 5m / recover 15m,
 /// availability 99.9 over 30d, three participants. `id` replaces the drill id.

@@ -23,11 +23,7 @@ namespace {
 
 using testing::AsEvents;
 
-SysTime At(const char* text) {
-  auto t = ParseUtc(text);
-  REQUIRE(t);
-  return *t;
-}
+using firedrill::testing::At;
 
 // The events as the log returns them.
 RunBuilder Builder(const std::string& run = "d-1") {

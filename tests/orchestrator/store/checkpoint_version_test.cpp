@@ -41,7 +41,7 @@ std::vector<Event> Events(const fs::path& state, int first, int last) {
   return all;
 }
 
-RecordsReport Verify(const fs::path& state, const SigningKey& key) {
+RecordsReport VerifyWithKey(const fs::path& state, const SigningKey& key) {
   auto db = Database::Open(state, OpenMode::kReadOnly);
   REQUIRE(db.ok());
   auto report = VerifyRecords(*db, &key);
@@ -133,7 +133,7 @@ TEST_CASE("version 1 checkpoints of a schema 7 database still verify and are lin
     auto db = Database::Open(state, OpenMode::kReadWrite);
     REQUIRE(db.ok());
   }
-  RecordsReport before = Verify(state, *key);
+  RecordsReport before = VerifyWithKey(state, *key);
   CHECK(before.ok());
   CHECK(before.checkpoints.verified == 2);
   CHECK(before.checkpoints.last_verified->version == kCheckpointV1);
@@ -149,7 +149,7 @@ TEST_CASE("version 1 checkpoints of a schema 7 database still verify and are lin
   Hash256 link{};
   REQUIRE(CheckpointHash(old[1], *sha, &link));
   CHECK(next->prev_hash == link);
-  RecordsReport after = Verify(state, *key);
+  RecordsReport after = VerifyWithKey(state, *key);
   CHECK(after.ok());
   CHECK(after.checkpoints.verified == 3);
 
@@ -157,7 +157,7 @@ TEST_CASE("version 1 checkpoints of a schema 7 database still verify and are lin
       "an edited key_id of a version 1 checkpoint shows, though its signature does not cover "
       "it") {
     TamperSql(state, "UPDATE checkpoints SET key_id = '" + std::string(64, 'c') + "' WHERE id = 1");
-    RecordsReport r = Verify(state, *key);
+    RecordsReport r = VerifyWithKey(state, *key);
     CHECK_FALSE(r.ok());
     CHECK(r.checkpoints.bad_checkpoint == 1);
     CHECK_THAT(r.checkpoints.problem, Catch::Contains("checkpoint 1's key_id was edited: it names "
@@ -165,7 +165,7 @@ TEST_CASE("version 1 checkpoints of a schema 7 database still verify and are lin
   }
   SECTION("a version 2 checkpoint relabelled version 1 is refused") {
     TamperSql(state, "UPDATE checkpoints SET version = 1 WHERE id = 3");
-    RecordsReport r = Verify(state, *key);
+    RecordsReport r = VerifyWithKey(state, *key);
     CHECK_FALSE(r.ok());
     CHECK_THAT(r.checkpoints.problem, Catch::Contains("checkpoint 3 was altered or forged"));
   }
@@ -173,7 +173,7 @@ TEST_CASE("version 1 checkpoints of a schema 7 database still verify and are lin
     Events(state, 9, 10);
     REQUIRE(WriteCheckpoint(*db, state).ok());
     TamperSql(state, "UPDATE checkpoints SET version = 1 WHERE id = 4");
-    RecordsReport r = Verify(state, *key);
+    RecordsReport r = VerifyWithKey(state, *key);
     CHECK_FALSE(r.ok());
     CHECK(r.checkpoints.bad_checkpoint == 4);
     CHECK_THAT(r.checkpoints.problem,
@@ -181,7 +181,7 @@ TEST_CASE("version 1 checkpoints of a schema 7 database still verify and are lin
   }
   SECTION("a version 2 checkpoint whose prev_seq was edited does not verify") {
     TamperSql(state, "UPDATE checkpoints SET prev_seq = 5 WHERE id = 3");
-    RecordsReport r = Verify(state, *key);
+    RecordsReport r = VerifyWithKey(state, *key);
     CHECK_FALSE(r.ok());
     CHECK(r.checkpoints.bad_checkpoint == 3);
   }

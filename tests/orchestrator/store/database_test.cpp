@@ -18,6 +18,7 @@
 #include "orchestrator/store/schedule_table.h"
 #include "orchestrator/store/statement.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_text.h"
 
 namespace firedrill {
 namespace {
@@ -26,10 +27,7 @@ namespace fs = std::filesystem;
 
 using testing::TempDir;
 
-std::string ReadBytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using firedrill::testing::ReadFile;
 
 std::set<std::string> Listing(const fs::path& dir) {
   std::set<std::string> names;
@@ -142,7 +140,7 @@ TEST_CASE("read-only open of an existing database leaves the state dir as it was
     REQUIRE(db.ok());
   }
   auto before = Listing(tmp.path());
-  std::string bytes = ReadBytes(tmp.path() / "firedrill.db");
+  std::string bytes = ReadFile(tmp.path() / "firedrill.db");
   {
     auto db = Database::Open(tmp.path(), OpenMode::kReadOnly);
     REQUIRE(db.ok());
@@ -153,7 +151,7 @@ TEST_CASE("read-only open of an existing database leaves the state dir as it was
     CHECK_FALSE(write.ok());
   }
   CHECK(Listing(tmp.path()) == before);
-  CHECK(ReadBytes(tmp.path() / "firedrill.db") == bytes);
+  CHECK(ReadFile(tmp.path() / "firedrill.db") == bytes);
 }
 
 TEST_CASE("a file of random bytes is refused, naming the file", "[store]") {
@@ -170,7 +168,7 @@ TEST_CASE("a file of random bytes is refused, naming the file", "[store]") {
     CHECK_THAT(db.error().message,
                Catch::Contains(file.string()) && Catch::Contains("not an SQLite database"));
   }
-  CHECK(ReadBytes(file) == junk);
+  CHECK(ReadFile(file) == junk);
   CHECK(Listing(tmp.path()) == std::set<std::string>{"firedrill.db"});
 }
 
@@ -179,7 +177,7 @@ TEST_CASE("a database from a newer firedrill is refused and left byte-for-byte u
   TempDir tmp;
   fs::path file = tmp.path() / "firedrill.db";
   RawExec(file, "CREATE TABLE future (x); INSERT INTO future VALUES (1); PRAGMA user_version = 99");
-  std::string bytes = ReadBytes(file);
+  std::string bytes = ReadFile(file);
 
   for (OpenMode mode : {OpenMode::kReadWrite, OpenMode::kReadOnly}) {
     auto db = Database::Open(tmp.path(), mode);
@@ -188,7 +186,7 @@ TEST_CASE("a database from a newer firedrill is refused and left byte-for-byte u
                Catch::Contains(file.string()) && Catch::Contains("schema version 99") &&
                    Catch::Contains("up to " + std::to_string(Database::kLatestSchemaVersion)));
   }
-  CHECK(ReadBytes(file) == bytes);
+  CHECK(ReadFile(file) == bytes);
   CHECK(Listing(tmp.path()) == std::set<std::string>{"firedrill.db"});
 }
 
@@ -196,11 +194,11 @@ TEST_CASE("an SQLite database that firedrill did not create is refused", "[store
   TempDir tmp;
   fs::path file = tmp.path() / "firedrill.db";
   RawExec(file, "CREATE TABLE someone_elses (x)");
-  std::string bytes = ReadBytes(file);
+  std::string bytes = ReadFile(file);
   auto db = Database::Open(tmp.path(), OpenMode::kReadWrite);
   REQUIRE_FALSE(db.ok());
   CHECK_THAT(db.error().message, Catch::Contains("not a firedrill one"));
-  CHECK(ReadBytes(file) == bytes);
+  CHECK(ReadFile(file) == bytes);
 }
 
 TEST_CASE("read-only open of an empty firedrill.db reports no records yet", "[store]") {

@@ -23,6 +23,7 @@
 #include "orchestrator/store/records_check.h"
 #include "orchestrator/store/signing_key.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_text.h"
 
 namespace firedrill {
 namespace {
@@ -115,18 +116,8 @@ RecordsReport VerifyText(const std::string& text, const SigningKey* key) {
   return *report;
 }
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-std::string Join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
-}
+using firedrill::testing::Join;
+using firedrill::testing::Lines;
 
 Hash256 FromHex(std::string_view hex) {
   Hash256 h{};

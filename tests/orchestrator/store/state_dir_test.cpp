@@ -20,9 +20,9 @@ namespace fs = std::filesystem;
 using testing::TempDir;
 
 // Sets (or, with nullopt, unsets) an environment variable and restores it at scope exit.
-class ScopedEnv {
+class ScopedOptionalEnv {
  public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
+  ScopedOptionalEnv(const char* name, std::optional<std::string> value) : name_(name) {
     if (const char* old = std::getenv(name)) old_ = old;
     if (value) {
       setenv(name, value->c_str(), 1);
@@ -30,7 +30,7 @@ class ScopedEnv {
       unsetenv(name);
     }
   }
-  ~ScopedEnv() {
+  ~ScopedOptionalEnv() {
     if (old_) {
       setenv(name_, old_->c_str(), 1);
     } else {
@@ -44,51 +44,51 @@ class ScopedEnv {
 };
 
 TEST_CASE("the --state flag wins over every environment variable", "[store]") {
-  ScopedEnv state("FIREDRILL_STATE", "/env/state");
-  ScopedEnv xdg("XDG_STATE_HOME", "/xdg");
-  ScopedEnv home("HOME", "/home/someone");
+  ScopedOptionalEnv state("FIREDRILL_STATE", "/env/state");
+  ScopedOptionalEnv xdg("XDG_STATE_HOME", "/xdg");
+  ScopedOptionalEnv home("HOME", "/home/someone");
   CHECK(ResolveStateDir(std::string("/flag/dir")) == fs::path("/flag/dir"));
 }
 
 TEST_CASE("FIREDRILL_STATE is used when no flag is given", "[store]") {
-  ScopedEnv state("FIREDRILL_STATE", "/env/state");
-  ScopedEnv xdg("XDG_STATE_HOME", "/xdg");
-  ScopedEnv home("HOME", "/home/someone");
+  ScopedOptionalEnv state("FIREDRILL_STATE", "/env/state");
+  ScopedOptionalEnv xdg("XDG_STATE_HOME", "/xdg");
+  ScopedOptionalEnv home("HOME", "/home/someone");
   CHECK(ResolveStateDir(std::nullopt) == fs::path("/env/state"));
 }
 
 TEST_CASE("XDG_STATE_HOME/firedrill comes after FIREDRILL_STATE", "[store]") {
-  ScopedEnv state("FIREDRILL_STATE", std::nullopt);
-  ScopedEnv xdg("XDG_STATE_HOME", "/xdg");
-  ScopedEnv home("HOME", "/home/someone");
+  ScopedOptionalEnv state("FIREDRILL_STATE", std::nullopt);
+  ScopedOptionalEnv xdg("XDG_STATE_HOME", "/xdg");
+  ScopedOptionalEnv home("HOME", "/home/someone");
   CHECK(ResolveStateDir(std::nullopt) == fs::path("/xdg/firedrill"));
 }
 
 TEST_CASE("HOME/.local/state/firedrill is the last resort", "[store]") {
-  ScopedEnv state("FIREDRILL_STATE", std::nullopt);
-  ScopedEnv xdg("XDG_STATE_HOME", std::nullopt);
-  ScopedEnv home("HOME", "/home/someone");
+  ScopedOptionalEnv state("FIREDRILL_STATE", std::nullopt);
+  ScopedOptionalEnv xdg("XDG_STATE_HOME", std::nullopt);
+  ScopedOptionalEnv home("HOME", "/home/someone");
   CHECK(ResolveStateDir(std::nullopt) == fs::path("/home/someone/.local/state/firedrill"));
 }
 
 TEST_CASE("empty flag and empty variables count as not given", "[store]") {
-  ScopedEnv state("FIREDRILL_STATE", "");
-  ScopedEnv xdg("XDG_STATE_HOME", "");
-  ScopedEnv home("HOME", "/home/someone");
+  ScopedOptionalEnv state("FIREDRILL_STATE", "");
+  ScopedOptionalEnv xdg("XDG_STATE_HOME", "");
+  ScopedOptionalEnv home("HOME", "/home/someone");
   CHECK(ResolveStateDir(std::string()) == fs::path("/home/someone/.local/state/firedrill"));
 }
 
 TEST_CASE("a relative XDG_STATE_HOME is ignored, as the XDG spec says", "[store]") {
-  ScopedEnv state("FIREDRILL_STATE", std::nullopt);
-  ScopedEnv xdg("XDG_STATE_HOME", "relative/state");
-  ScopedEnv home("HOME", "/home/someone");
+  ScopedOptionalEnv state("FIREDRILL_STATE", std::nullopt);
+  ScopedOptionalEnv xdg("XDG_STATE_HOME", "relative/state");
+  ScopedOptionalEnv home("HOME", "/home/someone");
   CHECK(ResolveStateDir(std::nullopt) == fs::path("/home/someone/.local/state/firedrill"));
 }
 
 TEST_CASE("resolving the state dir creates nothing", "[store]") {
   TempDir tmp;
   fs::path dir = tmp.path() / "not-yet";
-  ScopedEnv state("FIREDRILL_STATE", dir.string());
+  ScopedOptionalEnv state("FIREDRILL_STATE", dir.string());
   CHECK(ResolveStateDir(std::nullopt) == dir);
   CHECK_FALSE(fs::exists(dir));
 }

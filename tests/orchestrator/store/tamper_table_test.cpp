@@ -30,6 +30,7 @@
 #include "orchestrator/store/witness_publish.h"
 #include "tests/orchestrator/store/tamper_support.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_text.h"
 
 namespace firedrill {
 namespace {
@@ -42,23 +43,9 @@ using testing::TempDir;
 
 constexpr const char* kEdited = "{\"step\":0,\"note\":\"all fine\"}";
 
-std::string ReadFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-std::string Join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
-}
+using firedrill::testing::Join;
+using firedrill::testing::Lines;
+using firedrill::testing::ReadFile;
 
 // 20 events; checkpoints after events 5, 10 and 15, each published to a witness file as firedrill
 // does; events 16-20 not yet covered. Also the two exports an auditor might receive.
@@ -187,7 +174,7 @@ struct Row {
   std::string why;
 };
 
-Outcome Verify(Copy& copy, bool with_witness) {
+Outcome VerifyCopy(Copy& copy, bool with_witness) {
   std::optional<WitnessSource> witness;
   if (with_witness) {
     auto parsed = ParseWitnessText(ReadFile(copy.witness_file), "witness.jsonl");
@@ -448,8 +435,8 @@ TEST_CASE("tamper table: what verify detects with and without a witness, and why
   {
     // The untouched records pass both ways.
     Copy clean(original);
-    CHECK_FALSE(Verify(clean, false).detected);
-    CHECK_FALSE(Verify(clean, true).detected);
+    CHECK_FALSE(VerifyCopy(clean, false).detected);
+    CHECK_FALSE(VerifyCopy(clean, true).detected);
   }
   std::ostringstream table;
   table << "| Tampering | Without a witness (--pubkey) | With the witness | Why |\n"
@@ -458,8 +445,8 @@ TEST_CASE("tamper table: what verify detects with and without a witness, and why
     Copy copy(original);
     row.attack(copy);
     if (row.is_export) REQUIRE_FALSE(copy.export_text.empty());
-    Outcome without = Verify(copy, false);
-    Outcome with = Verify(copy, true);
+    Outcome without = VerifyCopy(copy, false);
+    Outcome with = VerifyCopy(copy, true);
     {
       INFO(row.name << " (without a witness)\n" << without.problems);
       CHECK(without.detected == row.without_witness.detected);

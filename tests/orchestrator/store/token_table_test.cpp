@@ -15,6 +15,7 @@
 #include "orchestrator/store/sha256.h"
 #include "orchestrator/store/statement.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_text.h"
 
 namespace firedrill {
 namespace {
@@ -27,10 +28,7 @@ constexpr Role kAllRoles[] = {Role::kLead, Role::kResponder, Role::kAuditor};
 // The secret part of a token: everything after the second '_'.
 std::string SecretOf(const std::string& token) { return token.substr(token.rfind('_') + 1); }
 
-std::string ReadBytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using firedrill::testing::ReadFile;
 
 std::optional<Role> AuthRole(TokenTable& tokens, const std::string& token) {
   auto found = tokens.Authenticate(token);
@@ -220,7 +218,7 @@ TEST_CASE("the database holds only a SHA-256 of each token, never its text", "[s
   bool names_found = false;
   for (const auto& e : fs::directory_iterator(tmp.path())) {
     if (!e.is_regular_file()) continue;
-    std::string bytes = ReadBytes(e.path());
+    std::string bytes = ReadFile(e.path());
     if (bytes.find("holder-of-a-token") != std::string::npos) names_found = true;
     for (const std::string& token : made) {
       INFO(e.path().string());

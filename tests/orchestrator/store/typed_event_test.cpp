@@ -12,7 +12,7 @@
 namespace firedrill {
 namespace {
 
-Event Ev(std::string kind, std::string payload) {
+Event StoredEvent(std::string kind, std::string payload) {
   Event e;
   e.seq = 1;
   e.drill_id = "d";
@@ -39,7 +39,7 @@ TEST_CASE("store: a typed payload reads back what the engine writes", "[store][e
   // Written as the engine wrote it before payloads had structs: the struct reads it, and writes
   // the same text back (the hash chain covers the text).
   const std::string text = R"({"fault":"db-block","kind":"command","target":"here","run":"r-1"})";
-  Event e = Ev("fault-injected", text);
+  Event e = StoredEvent("fault-injected", text);
   TypedEvent t = DecodeEvent(e);
   REQUIRE(t.problem.empty());
   CHECK(t.kind == EventKind::kFaultInjected);
@@ -61,41 +61,41 @@ TEST_CASE("store: times in payloads are UTC texts both ways", "[store][events]")
   NewEvent ne = MakeEvent("d", EventKind::kT0, "orchestrator", t0);
   CHECK(ne.kind == "t0");
   CHECK(ne.payload_json == R"({"at":"2027-03-01T10:00:01.250Z","fault":"f1","target":"here"})");
-  TypedEvent back = DecodeEvent(Ev("t0", ne.payload_json));
+  TypedEvent back = DecodeEvent(StoredEvent("t0", ne.payload_json));
   REQUIRE(back.As<T0>() != nullptr);
   CHECK(*back.As<T0>() == t0);
 }
 
 TEST_CASE("store: reads are tolerant of missing and unknown members", "[store][events]") {
-  TypedEvent t = DecodeEvent(Ev("recovered", R"({"later":"member","by":"probes"})"));
+  TypedEvent t = DecodeEvent(StoredEvent("recovered", R"({"later":"member","by":"probes"})"));
   REQUIRE(t.problem.empty());
   const Recovered* r = t.As<Recovered>();
   REQUIRE(r != nullptr);
   CHECK(r->by == "probes");
   CHECK_FALSE(r->ttr_ms.has_value());
   // null is absent
-  TypedEvent n = DecodeEvent(Ev("recovered", R"({"by":"probes","ttr_ms":null})"));
+  TypedEvent n = DecodeEvent(StoredEvent("recovered", R"({"by":"probes","ttr_ms":null})"));
   REQUIRE(n.As<Recovered>() != nullptr);
   CHECK_FALSE(n.As<Recovered>()->ttr_ms.has_value());
 }
 
 TEST_CASE("store: a member of the wrong type makes the payload unreadable and says which",
           "[store][events]") {
-  TypedEvent t = DecodeEvent(Ev("fault-injected", R"({"fault":7,"run":"r-2"})"));
+  TypedEvent t = DecodeEvent(StoredEvent("fault-injected", R"({"fault":7,"run":"r-2"})"));
   CHECK(t.kind == EventKind::kFaultInjected);
   CHECK(t.As<FaultInjected>() == nullptr);
   CHECK(t.problem == "member \"fault\" is not text");
   CHECK(t.run == "r-2");  // still known: the timeline can place it
-  TypedEvent bad_time = DecodeEvent(Ev("t0", R"({"at":"yesterday"})"));
+  TypedEvent bad_time = DecodeEvent(StoredEvent("t0", R"({"at":"yesterday"})"));
   CHECK(bad_time.problem == "member \"at\" is not a UTC time");
-  TypedEvent not_object = DecodeEvent(Ev("active", "[1,2]"));
+  TypedEvent not_object = DecodeEvent(StoredEvent("active", "[1,2]"));
   CHECK(not_object.problem == "the payload is not a JSON object");
-  TypedEvent not_json = DecodeEvent(Ev("active", "{"));
+  TypedEvent not_json = DecodeEvent(StoredEvent("active", "{"));
   CHECK_THAT(not_json.problem, Catch::StartsWith("the payload is not JSON"));
 }
 
 TEST_CASE("store: an unknown kind keeps its name and its run", "[store][events]") {
-  Event e = Ev("from-a-later-version", R"({"x":1,"run":"r-9"})");
+  Event e = StoredEvent("from-a-later-version", R"({"x":1,"run":"r-9"})");
   TypedEvent t = DecodeEvent(e);
   CHECK(t.kind == EventKind::kUnknown);
   CHECK(t.event->kind == "from-a-later-version");
@@ -105,7 +105,7 @@ TEST_CASE("store: an unknown kind keeps its name and its run", "[store][events]"
 }
 
 TEST_CASE("store: a run's ending reads both of its shapes", "[store][events]") {
-  TypedEvent own = DecodeEvent(Ev(
+  TypedEvent own = DecodeEvent(StoredEvent(
       "run-ended",
       R"({"outcome":"recovered-by-team","outcome_text":"The team recovered.","recovered_by_team":true,)"
       R"("auto_restored":false,"t0":"2027-03-01T10:00:00.000Z","ttd_human_ms":1500,)"
@@ -116,16 +116,16 @@ TEST_CASE("store: a run's ending reads both of its shapes", "[store][events]") {
   CHECK(a->ttd_human_ms == 1500);
   CHECK_FALSE(a->ttd_alert_ms.has_value());
   CHECK(a->closed_by.empty());
-  TypedEvent closed = DecodeEvent(
-      Ev("run-ended",
-         R"({"run":"r","outcome":"interrupted","closed_by":"recover",)"
-         R"("restored":[{"fault":"f1","target":"here","verified":true,"message":"ok"}]})"));
+  TypedEvent closed = DecodeEvent(StoredEvent(
+      "run-ended",
+      R"({"run":"r","outcome":"interrupted","closed_by":"recover",)"
+      R"("restored":[{"fault":"f1","target":"here","verified":true,"message":"ok"}]})"));
   const RunEnded* b = closed.As<RunEnded>();
   REQUIRE(b != nullptr);
   CHECK(b->closed_by == "recover");
   REQUIRE(b->restored.size() == 1);
   CHECK(b->restored[0].verified);
-  TypedEvent bad = DecodeEvent(Ev("restore-incomplete", R"({"remaining":[{"fault":3}]})"));
+  TypedEvent bad = DecodeEvent(StoredEvent("restore-incomplete", R"({"remaining":[{"fault":3}]})"));
   CHECK(bad.problem ==
         "member \"remaining\" is not a list of objects (member \"fault\" is not "
         "text)");
@@ -135,7 +135,7 @@ TEST_CASE("store: a freeze's events read and write their own members", "[store][
   const std::string started =
       R"({"freeze":3,"cause":"incident","reason":"alert X firing","drills_stopped":2,)"
       R"("alert":"am:abc","labels":{"alertname":"X","severity":"page"},"rule":{"severity":"page"}})";
-  TypedEvent t = DecodeEvent(Ev("freeze-started", started));
+  TypedEvent t = DecodeEvent(StoredEvent("freeze-started", started));
   const FreezeUpdate* f = t.As<FreezeUpdate>();
   REQUIRE(f != nullptr);
   CHECK(f->drills_stopped == 2);
@@ -144,7 +144,7 @@ TEST_CASE("store: a freeze's events read and write their own members", "[store][
   CHECK(boost::json::serialize(ToPayload(*f)) == started);
   const std::string ended =
       R"({"freeze":3,"cause":"manual","reason":"done","open_alerts":[],"lasted_ms":60000})";
-  TypedEvent e = DecodeEvent(Ev("freeze-ended", ended));
+  TypedEvent e = DecodeEvent(StoredEvent("freeze-ended", ended));
   REQUIRE(e.As<FreezeUpdate>() != nullptr);
   CHECK(boost::json::serialize(ToPayload(*e.As<FreezeUpdate>())) == ended);
 }

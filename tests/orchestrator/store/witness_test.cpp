@@ -28,6 +28,7 @@
 #include "tests/support/scoped_env.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_certificate.h"
+#include "tests/support/test_text.h"
 #include "tests/support/witness_receiver.h"
 
 namespace firedrill {
@@ -38,10 +39,7 @@ using testing::ScopedEnv;
 using testing::TempDir;
 using testing::WitnessReceiver;
 
-std::string ReadFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using firedrill::testing::ReadFile;
 
 // Two signed checkpoints of a small log.
 std::vector<Checkpoint> TwoCheckpoints(const fs::path& state) {
