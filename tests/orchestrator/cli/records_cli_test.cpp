@@ -1,7 +1,6 @@
 // The records commands for auditors: list filters, verify with checkpoints (and --pubkey,
 // --from-export), export, pubkey and checkpoint; and that the read-only ones create nothing.
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -20,6 +19,7 @@
 #include "orchestrator/store/drill_table.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/typed_event.h"
+#include "tests/orchestrator/store/tamper_support.h"
 #include "tests/support/cli_run.h"
 #include "tests/support/dir_snapshot.h"
 #include "tests/support/temp_dir.h"
@@ -34,6 +34,7 @@ namespace {
 
 using Run = testing::CliResult;
 using testing::Cli;
+using testing::TamperSql;
 
 using firedrill::testing::ReadFile;
 using firedrill::testing::Snapshot;
@@ -166,19 +167,6 @@ fs::path MakeLog(const fs::path& state, int first, int last) {
                 .ok());
   }
   return state;
-}
-
-void Tamper(const fs::path& state, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open((state / "firedrill.db").c_str(), &db) == SQLITE_OK);
-  std::string script =
-      "DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete; " + sql;
-  char* message = nullptr;
-  int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &message);
-  INFO((message != nullptr ? message : ""));
-  sqlite3_free(message);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
 }
 
 }  // namespace
@@ -328,7 +316,7 @@ TEST_CASE("records verify exits 5 on truncation below a checkpoint, naming what 
   TempDir tmp;
   fs::path state = MakeLog(tmp.path() / "state", 1, 12);
   REQUIRE(Cli({"records", "checkpoint", "--state", state.string()}).status == kExitOk);
-  Tamper(state, "DELETE FROM events WHERE seq > 8");
+  TamperSql(state, "DELETE FROM events WHERE seq > 8");
   Run v = Cli({"records", "verify", "--state", state.string()});
   CHECK(v.status == kExitTampered);
   CHECK_THAT(v.out, Catch::Contains("ok: 8 events verified; the chain is intact"));

@@ -17,13 +17,16 @@
 #include "orchestrator/store/database.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/records_check.h"
+#include "orchestrator/store/sha256.h"
 #include "orchestrator/store/signing_key.h"
+#include "tests/orchestrator/store/tamper_support.h"
 #include "tests/support/temp_dir.h"
 
 namespace firedrill {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::TamperSql;
 using testing::TempDir;
 
 void Append(const fs::path& state, int from, int to, const std::string& note = "") {
@@ -66,29 +69,6 @@ SigningKey StateKey(const fs::path& state) {
   REQUIRE(key.ok());
   REQUIRE(key->has_value());
   return std::move(**key);
-}
-
-std::string HexOf(std::span<const unsigned char> bytes) {
-  std::string hex;
-  for (unsigned char c : bytes) hex += fmt::format("{:02x}", c);
-  return hex;
-}
-
-// Runs SQL on the database behind firedrill's back, append-only triggers dropped.
-void Tamper(const fs::path& state, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open((state / "firedrill.db").c_str(), &db) == SQLITE_OK);
-  std::string script =
-      "DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete; "
-      "DROP TRIGGER IF EXISTS checkpoints_no_update; DROP TRIGGER IF EXISTS "
-      "checkpoints_no_delete; " +
-      sql;
-  char* message = nullptr;
-  int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &message);
-  INFO((message != nullptr ? message : ""));
-  sqlite3_free(message);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
 }
 
 TEST_CASE("the checkpoint key is created once, private, and reused", "[checkpoint]") {
@@ -322,7 +302,7 @@ TEST_CASE("a forged or altered checkpoint is named", "[checkpoint]") {
     REQUIRE(cps.ok());
     std::vector<unsigned char> sig = (*cps)[1].signature;
     sig[10] ^= 0x01;
-    Tamper(state, "UPDATE checkpoints SET signature = X'" + HexOf(sig) + "' WHERE id = 2");
+    TamperSql(state, "UPDATE checkpoints SET signature = X'" + Hex(sig) + "' WHERE id = 2");
     RecordsReport r = Verify(state, &key);
     CHECK_FALSE(r.ok());
     CHECK(r.checkpoints.bad_checkpoint == 2);
@@ -340,30 +320,30 @@ TEST_CASE("a forged or altered checkpoint is named", "[checkpoint]") {
     Checkpoint forged = cps->back();
     auto sig = forger->Sign(CheckpointMessage(forged));
     REQUIRE(sig.ok());
-    Tamper(state, "UPDATE checkpoints SET signature = X'" + HexOf(*sig) + "' WHERE id = 4");
+    TamperSql(state, "UPDATE checkpoints SET signature = X'" + Hex(*sig) + "' WHERE id = 4");
     RecordsReport r = Verify(state, &key);
     CHECK_FALSE(r.ok());
     CHECK(r.checkpoints.bad_checkpoint == 4);
     CHECK_THAT(r.checkpoints.problem, Catch::Contains("checkpoint 4 was altered or forged"));
   }
   SECTION("a head hash changed to match a rewritten log") {
-    Tamper(state, "UPDATE checkpoints SET head_hash = randomblob(32) WHERE id = 3");
+    TamperSql(state, "UPDATE checkpoints SET head_hash = randomblob(32) WHERE id = 3");
     RecordsReport r = Verify(state, &key);
     CHECK_FALSE(r.ok());
     CHECK(r.checkpoints.bad_checkpoint == 3);
   }
   SECTION("a checkpoint deleted in the middle") {
-    Tamper(state, "DELETE FROM checkpoints WHERE id = 2");
+    TamperSql(state, "DELETE FROM checkpoints WHERE id = 2");
     RecordsReport r = Verify(state, &key);
     CHECK_FALSE(r.ok());
     CHECK(r.checkpoints.bad_checkpoint == 2);
     CHECK_THAT(r.checkpoints.problem, Catch::Contains("checkpoint 2 missing (deleted?)"));
   }
   SECTION("a checkpoint deleted and the rest renumbered") {
-    Tamper(state,
-           "DELETE FROM checkpoints WHERE id = 2;"
-           "UPDATE checkpoints SET id = -id WHERE id > 2;"
-           "UPDATE checkpoints SET id = -id - 1 WHERE id < 0;");
+    TamperSql(state,
+              "DELETE FROM checkpoints WHERE id = 2;"
+              "UPDATE checkpoints SET id = -id WHERE id > 2;"
+              "UPDATE checkpoints SET id = -id - 1 WHERE id < 0;");
     RecordsReport r = Verify(state, &key);
     CHECK_FALSE(r.ok());
     CHECK(r.checkpoints.bad_checkpoint == 2);
@@ -371,7 +351,7 @@ TEST_CASE("a forged or altered checkpoint is named", "[checkpoint]") {
   SECTION("the last checkpoint deleted is only visible against a kept checkpoint") {
     // As with events, a self-contained record cannot show its own newest part is gone; a copy of
     // the last checkpoint kept elsewhere, a witness, can (witness_test.cpp, tamper_table_test.cpp).
-    Tamper(state, "DELETE FROM checkpoints WHERE id = 4");
+    TamperSql(state, "DELETE FROM checkpoints WHERE id = 4");
     RecordsReport r = Verify(state, &key);
     CHECK(r.ok());
     CHECK(r.checkpoints.last_verified->id == 3);
@@ -390,7 +370,7 @@ TEST_CASE("WriteCheckpoint refuses to sign a log that does not extend the last c
     return WriteCheckpoint(*db, state);
   };
   SECTION("an altered event, before any checkpoint") {
-    Tamper(state, "UPDATE events SET payload = '{}' WHERE seq = 3");
+    TamperSql(state, "UPDATE events SET payload = '{}' WHERE seq = 3");
     auto cp = write();
     REQUIRE_FALSE(cp.ok());
     CHECK_THAT(cp.error().message, Catch::Contains("event 3 was altered"));
@@ -398,7 +378,7 @@ TEST_CASE("WriteCheckpoint refuses to sign a log that does not extend the last c
   }
   SECTION("events truncated below the last checkpoint") {
     REQUIRE(write().ok());
-    Tamper(state, "DELETE FROM events WHERE seq >= 5");
+    TamperSql(state, "DELETE FROM events WHERE seq >= 5");
     Append(state, 5, 7, "replayed");  // different events appended over the gap
     auto cp = write();
     REQUIRE_FALSE(cp.ok());
@@ -407,7 +387,7 @@ TEST_CASE("WriteCheckpoint refuses to sign a log that does not extend the last c
   SECTION("an altered event after the last checkpoint") {
     REQUIRE(write().ok());
     Append(state, 7, 9);
-    Tamper(state, "UPDATE events SET actor = 'x' WHERE seq = 8");
+    TamperSql(state, "UPDATE events SET actor = 'x' WHERE seq = 8");
     auto cp = write();
     REQUIRE_FALSE(cp.ok());
     CHECK_THAT(cp.error().message, Catch::Contains("event 8 was altered"));

@@ -1,6 +1,5 @@
 // Tampering with firedrill.db behind firedrill's back, the way someone with write access to the
 // file could: a plain SQLite connection, triggers dropped. Verify must name the first bad event.
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -13,6 +12,7 @@
 #include "orchestrator/store/event_hash.h"
 #include "orchestrator/store/event_log.h"
 #include "orchestrator/store/sha256.h"
+#include "tests/orchestrator/store/tamper_support.h"
 #include "tests/support/temp_dir.h"
 
 namespace firedrill {
@@ -52,18 +52,7 @@ class TamperFixture {
   }
 
   // Runs SQL through a plain SQLite connection after dropping the append-only triggers.
-  void Tamper(const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((tmp_.path() / "firedrill.db").c_str(), &db) == SQLITE_OK);
-    std::string script =
-        "DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete; " + sql;
-    char* message = nullptr;
-    int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &message);
-    INFO((message != nullptr ? message : ""));
-    sqlite3_free(message);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
-  }
+  void Tamper(const std::string& sql) { testing::TamperSql(tmp_.path(), sql); }
 
   VerifyReport Verify() {
     auto db = Database::Open(tmp_.path(), OpenMode::kReadOnly);
