@@ -19,6 +19,7 @@ namespace firedrill {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::StepEvents;
 using testing::TempDir;
 
 // 20 events; checkpoints after events 5, 10 and 15; events 16-20 not yet covered.
@@ -28,17 +29,7 @@ class CheckpointedRecords {
     for (int i = 0; i < 4; ++i) {
       auto db = Database::Open(original(), OpenMode::kReadWrite);
       REQUIRE(db.ok());
-      std::vector<NewEvent> batch;
-      for (int seq = 5 * i + 1; seq <= 5 * i + 5; ++seq) {
-        NewEvent e;
-        e.drill_id = seq % 2 ? "drill-a" : "drill-b";
-        e.kind = "step";
-        e.actor = "orchestrator";
-        e.payload_json = "{\"step\":" + std::to_string(seq) + "}";
-        e.ts = SysTime(std::chrono::milliseconds(1'000 * seq));
-        batch.push_back(std::move(e));
-      }
-      REQUIRE(EventLog(*db).AppendBatch(batch).ok());
+      REQUIRE(EventLog(*db).AppendBatch(StepEvents(5 * i + 1, 5 * i + 5)).ok());
       if (i < 3) REQUIRE(WriteCheckpoint(*db, original()).ok());
     }
     auto key = SigningKey::LoadFromStateDir(original());

@@ -12,6 +12,20 @@
 
 namespace firedrill::testing {
 
+std::vector<NewEvent> StepEvents(int first, int last) {
+  std::vector<NewEvent> batch;
+  for (int seq = first; seq <= last; ++seq) {
+    NewEvent e;
+    e.drill_id = seq % 2 ? "drill-a" : "drill-b";
+    e.kind = "step";
+    e.actor = "orchestrator";
+    e.payload_json = "{\"step\":" + std::to_string(seq) + "}";
+    e.ts = SysTime(std::chrono::milliseconds(1'000 * seq));
+    batch.push_back(std::move(e));
+  }
+  return batch;
+}
+
 void TamperSql(const std::filesystem::path& state_dir, const std::string& sql) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open((state_dir / "firedrill.db").c_str(), &db) == SQLITE_OK);

@@ -6,8 +6,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
+
+#include "orchestrator/store/event_log.h"
 
 namespace firedrill::testing {
+
+/// Returns events `first`..`last` of the tamper tests' records: kind "step", actor
+/// "orchestrator", drill "drill-a" for odd and "drill-b" for even numbers, payload
+/// {"step":N} and time N seconds after the Unix epoch.
+std::vector<NewEvent> StepEvents(int first, int last);
 
 /// Runs `sql` on `state_dir`/firedrill.db through a plain SQLite connection after dropping the
 /// triggers that refuse UPDATE and DELETE on events and checkpoints. Fails the test on an error.

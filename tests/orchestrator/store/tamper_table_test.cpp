@@ -38,6 +38,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using testing::RewriteEventsSql;
+using testing::StepEvents;
 using testing::TamperSql;
 using testing::TempDir;
 
@@ -59,17 +60,7 @@ class Original {
     for (int i = 0; i < 4; ++i) {
       auto db = Database::Open(state(), OpenMode::kReadWrite);
       REQUIRE(db.ok());
-      std::vector<NewEvent> batch;
-      for (int seq = 5 * i + 1; seq <= 5 * i + 5; ++seq) {
-        NewEvent e;
-        e.drill_id = seq % 2 ? "drill-a" : "drill-b";
-        e.kind = "step";
-        e.actor = "orchestrator";
-        e.payload_json = "{\"step\":" + std::to_string(seq) + "}";
-        e.ts = SysTime(std::chrono::milliseconds(1'000 * seq));
-        batch.push_back(std::move(e));
-      }
-      REQUIRE(EventLog(*db).AppendBatch(batch).ok());
+      REQUIRE(EventLog(*db).AppendBatch(StepEvents(5 * i + 1, 5 * i + 5)).ok());
       if (i == 3) break;
       auto cp = WriteCheckpoint(*db, state());
       REQUIRE(cp.ok());
